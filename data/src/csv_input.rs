@@ -1,0 +1,300 @@
+//! Reading a series from CSV: one value column, an optional time column, header detection, and an
+//! error with line number and text for every bad row.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Column, DataError, Series};
+
+/// How to read a CSV series. [`Default`]: comma-separated, default value column, no time column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The value column; `None` picks the only numeric column, or the last one if there are
+    /// several. A column is numeric when most of its cells below the first row parse as numbers.
+    pub column: Option<Column>,
+    /// An optional column of time labels (dates, times, anything), kept as text.
+    pub time_column: Option<Column>,
+    /// Field delimiter byte (default `b','`).
+    pub delimiter: u8,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            column: None,
+            time_column: None,
+            delimiter: b',',
+        }
+    }
+}
+
+/// Reads a series from the CSV file at `path`.
+///
+/// The first row is a header when the value column's first cell is text that is not a number, or
+/// when a column is chosen by name. Every row must have as many fields as the first. Each value
+/// cell must be a finite number: empty, non-numeric, NaN and infinite cells are errors naming the
+/// 1-based line and quoting the row. A series with fewer than 2 values is an error. Empty lines
+/// are skipped.
+pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
+    let path = path.as_ref();
+    let source = path.display().to_string();
+    let file = File::open(path).map_err(|e| DataError::Io {
+        path: source.clone(),
+        message: e.to_string(),
+    })?;
+    read_csv_reader(file, &source, options)
+}
+
+/// Reads a series from CSV text (see [`read_csv_path`] for the rules).
+pub fn read_csv_str(text: &str, options: &CsvOptions) -> Result<Series, DataError> {
+    read_csv_reader(text.as_bytes(), "CSV input", options)
+}
+
+/// Reads a series from any reader of CSV bytes (see [`read_csv_path`] for the rules); `source`
+/// names the input in I/O and too-short errors.
+pub fn read_csv_reader<R: Read>(
+    reader: R,
+    source: &str,
+    options: &CsvOptions,
+) -> Result<Series, DataError> {
+    let rows = read_rows(reader, source, options.delimiter)?;
+    let Some(first) = rows.first() else {
+        return Err(DataError::SeriesTooShort {
+            source: source.to_string(),
+            len: 0,
+        });
+    };
+    let named = matches!(options.column, Some(Column::Name(_)))
+        || matches!(options.time_column, Some(Column::Name(_)));
+    let value_col = match &options.column {
+        Some(col) => resolve(col, &rows)?,
+        None => default_column(&rows)?,
+    };
+    let first_cell = first.cells[value_col].trim();
+    let header = named || (!first_cell.is_empty() && first_cell.parse::<f64>().is_err());
+    let time_col = match &options.time_column {
+        Some(col) => Some(resolve(col, &rows)?),
+        None => None,
+    };
+    if time_col == Some(value_col) {
+        return Err(DataError::arg(
+            "time_column",
+            options
+                .time_column
+                .as_ref()
+                .map_or(String::new(), |c| c.to_string()),
+            "a different column than the value column",
+        ));
+    }
+    let column_label = if header {
+        format!("'{}'", first.cells[value_col].trim())
+    } else {
+        format!("index {value_col}")
+    };
+    let data = if header { &rows[1..] } else { &rows[..] };
+    let mut values = Vec::with_capacity(data.len());
+    for row in data {
+        values.push(parse_value(row, value_col, &column_label)?);
+    }
+    if values.len() < 2 {
+        return Err(DataError::SeriesTooShort {
+            source: source.to_string(),
+            len: values.len(),
+        });
+    }
+    let mut series = Series::new(values);
+    if header {
+        series = series.with_name(first.cells[value_col].trim());
+    }
+    if let Some(tc) = time_col {
+        let times = data
+            .iter()
+            .map(|r| r.cells[tc].trim().to_string())
+            .collect();
+        series = series.with_times(times)?;
+    }
+    Ok(series)
+}
+
+/// One CSV record: its 1-based starting line and its fields as text.
+struct Row {
+    line: u64,
+    cells: Vec<String>,
+}
+
+impl Row {
+    /// The row as one line of text for messages, shortened and with control characters replaced.
+    fn text(&self) -> String {
+        excerpt(&self.cells.join(","))
+    }
+}
+
+/// Longest row excerpt quoted in an error message, in characters.
+const EXCERPT_CHARS: usize = 80;
+
+fn excerpt(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if clean.chars().count() > EXCERPT_CHARS {
+        let cut: String = clean.chars().take(EXCERPT_CHARS).collect();
+        format!("{cut}...")
+    } else {
+        clean
+    }
+}
+
+/// Reads every record, checking UTF-8 and that all rows have the first row's field count.
+fn read_rows<R: Read>(reader: R, source: &str, delimiter: u8) -> Result<Vec<Row>, DataError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        // Ragged rows are checked below, to report them with our own message.
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    let mut rows: Vec<Row> = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(e, source)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let mut cells = Vec::with_capacity(record.len());
+        for field in record.iter() {
+            match std::str::from_utf8(field) {
+                Ok(s) => cells.push(s.to_string()),
+                Err(_) => {
+                    let lossy: Vec<String> = record
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect();
+                    return Err(DataError::InvalidUtf8 {
+                        line,
+                        text: excerpt(&lossy.join(",")),
+                    });
+                }
+            }
+        }
+        if rows.is_empty() {
+            // A UTF-8 byte order mark is not part of the first header name.
+            if let Some(c) = cells.first_mut()
+                && let Some(rest) = c.strip_prefix('\u{FEFF}')
+            {
+                *c = rest.to_string();
+            }
+        }
+        let row = Row { line, cells };
+        if let Some(first) = rows.first()
+            && row.cells.len() != first.cells.len()
+        {
+            return Err(DataError::RaggedRow {
+                line,
+                expected: first.cells.len(),
+                found: row.cells.len(),
+                text: row.text(),
+            });
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn csv_error(e: csv::Error, source: &str) -> DataError {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => DataError::Io {
+            path: source.to_string(),
+            message: io.to_string(),
+        },
+        other => DataError::Csv {
+            line,
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+/// The columns as listed in errors: `0 'name'` when the first row is a header, else indices.
+fn available(rows: &[Row]) -> Vec<String> {
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    let has_header = first
+        .cells
+        .iter()
+        .any(|c| !c.trim().is_empty() && c.trim().parse::<f64>().is_err());
+    first
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if has_header {
+                format!("{i} '{}'", c.trim())
+            } else {
+                i.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The 0-based position of `column`, or an error listing the available columns.
+fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
+    let first = &rows[0];
+    let found = match column {
+        Column::Index(i) => (*i < first.cells.len()).then_some(*i),
+        Column::Name(name) => first.cells.iter().position(|c| c.trim() == name.trim()),
+    };
+    found.ok_or_else(|| DataError::ColumnNotFound {
+        requested: column.to_string(),
+        available: available(rows),
+    })
+}
+
+/// The last column most of whose cells below the first row parse as numbers (NaN and infinity
+/// count as numbers here, so that such cells are reported as bad values of the chosen column
+/// rather than silently moving the choice to another column).
+fn default_column(rows: &[Row]) -> Result<usize, DataError> {
+    let body = if rows.len() > 1 { &rows[1..] } else { rows };
+    let width = rows[0].cells.len();
+    (0..width)
+        .rev()
+        .find(|&j| {
+            let numeric = body
+                .iter()
+                .filter(|r| r.cells[j].trim().parse::<f64>().is_ok())
+                .count();
+            2 * numeric > body.len()
+        })
+        .ok_or_else(|| DataError::NoNumericColumn {
+            available: available(rows),
+        })
+}
+
+fn parse_value(row: &Row, col: usize, column_label: &str) -> Result<f64, DataError> {
+    let cell = row.cells[col].trim();
+    if cell.is_empty() {
+        return Err(DataError::EmptyCell {
+            line: row.line,
+            column: column_label.to_string(),
+            text: row.text(),
+        });
+    }
+    match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(DataError::NotFinite {
+            line: row.line,
+            column: column_label.to_string(),
+            cell: excerpt(cell),
+            text: row.text(),
+        }),
+        Err(_) => Err(DataError::NonNumeric {
+            line: row.line,
+            column: column_label.to_string(),
+            cell: excerpt(cell),
+            text: row.text(),
+        }),
+    }
+}

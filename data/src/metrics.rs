@@ -1,0 +1,47 @@
+//! Error measures and the mean-of-window baseline.
+
+use crate::{DataError, Windows};
+
+/// Mean squared error `mean((p - t)^2)`, accumulated in f64.
+///
+/// Errors if the lengths differ or are zero.
+pub fn mse(predictions: &[f32], targets: &[f32]) -> Result<f64, DataError> {
+    if predictions.len() != targets.len() {
+        return Err(DataError::LengthMismatch {
+            what: "predictions and targets",
+            left: predictions.len(),
+            right: targets.len(),
+        });
+    }
+    if predictions.is_empty() {
+        return Err(DataError::arg(
+            "predictions",
+            "[]",
+            "at least one prediction",
+        ));
+    }
+    let sum: f64 = predictions
+        .iter()
+        .zip(targets)
+        .map(|(&p, &t)| {
+            let d = f64::from(p) - f64::from(t);
+            d * d
+        })
+        .sum();
+    Ok(sum / predictions.len() as f64)
+}
+
+/// The mean-of-window predictor: for each window, the mean of its `step` values (computed in
+/// f64, returned as f32 like a model's output).
+pub fn window_means(x: &Windows) -> Vec<f32> {
+    let step = x.step() as f64;
+    x.rows()
+        .map(|row| (row.iter().map(|&v| f64::from(v)).sum::<f64>() / step) as f32)
+        .collect()
+}
+
+/// MSE of the mean-of-window predictor on windows `x` with targets `y` (the CLI's
+/// `baseline_test_mse`). Errors if `y` does not have one target per window, or there are none.
+pub fn baseline_mse(x: &Windows, y: &[f32]) -> Result<f64, DataError> {
+    mse(&window_means(x), y)
+}

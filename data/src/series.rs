@@ -1,0 +1,72 @@
+//! A univariate series with optional time labels.
+
+use crate::DataError;
+
+/// A series of finite values, with an optional name and optional time labels (one per value,
+/// kept as the text found in the input, for plot axes and prediction files).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    values: Vec<f64>,
+    times: Option<Vec<String>>,
+    name: Option<String>,
+}
+
+impl Series {
+    /// A series of `values` without name or time labels.
+    pub fn new(values: Vec<f64>) -> Self {
+        Series {
+            values,
+            times: None,
+            name: None,
+        }
+    }
+
+    /// Sets the series' name (for example the CSV column header).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Attaches one time label per value; errors if the counts differ.
+    pub fn with_times(mut self, times: Vec<String>) -> Result<Self, DataError> {
+        if times.len() != self.values.len() {
+            return Err(DataError::LengthMismatch {
+                what: "time labels and values",
+                left: times.len(),
+                right: self.values.len(),
+            });
+        }
+        self.times = Some(times);
+        Ok(self)
+    }
+
+    /// The values, in order.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The time labels, one per value, if the input had a time column.
+    pub fn times(&self) -> Option<&[String]> {
+        self.times.as_deref()
+    }
+
+    /// The name (the CSV column header, or the generator's name), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the series has no values.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The values, consuming the series.
+    pub fn into_values(self) -> Vec<f64> {
+        self.values
+    }
+}
