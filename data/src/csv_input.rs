@@ -253,12 +253,17 @@ fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
     })
 }
 
-/// The last column most of whose cells below the first row parse as numbers (NaN and infinity
-/// count as numbers here, so that such cells are reported as bad values of the chosen column
-/// rather than silently moving the choice to another column).
+/// The only column, or else the last column at least half of whose cells below the first row
+/// parse as numbers (NaN and infinity count as numbers here, so that such cells are reported as
+/// bad values of the chosen column rather than silently moving the choice to another column).
 fn default_column(rows: &[Row]) -> Result<usize, DataError> {
-    let body = if rows.len() > 1 { &rows[1..] } else { rows };
     let width = rows[0].cells.len();
+    // With one column, or no row below the first, there is nothing to choose between; the
+    // caller then reports the bad cells or the too-short series.
+    if width == 1 || rows.len() < 2 {
+        return Ok(width - 1);
+    }
+    let body = &rows[1..];
     (0..width)
         .rev()
         .find(|&j| {
@@ -266,7 +271,7 @@ fn default_column(rows: &[Row]) -> Result<usize, DataError> {
                 .iter()
                 .filter(|r| r.cells[j].trim().parse::<f64>().is_ok())
                 .count();
-            2 * numeric > body.len()
+            numeric > 0 && 2 * numeric >= body.len()
         })
         .ok_or_else(|| DataError::NoNumericColumn {
             available: available(rows),

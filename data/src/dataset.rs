@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::num;
 use crate::windows::to_f32;
 use crate::{DataError, Layout, ScaleKind, Scaler, SplitAt, Windows, conmat, pad_with_last};
 
@@ -115,7 +116,7 @@ pub fn prepare(values: &[f64], config: &WindowConfig) -> Result<Dataset, DataErr
     if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(DataError::arg(
             "series",
-            format!("{v} at position {i}"),
+            format!("{} at position {i}", num(*v)),
             "finite values",
         ));
     }

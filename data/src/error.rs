@@ -242,7 +242,8 @@ impl fmt::Display for DataError {
             }
             DataError::ConstantSeries { scale, value } => write!(
                 f,
-                "cannot fit {scale} scaling: every training value equals {value}; use scale none"
+                "cannot fit {scale} scaling: every training value equals {}; use scale none",
+                num(*value)
             ),
             DataError::LengthMismatch { what, left, right } => {
                 write!(f, "{what} have different lengths: {left} and {right}")
@@ -252,6 +253,17 @@ impl fmt::Display for DataError {
 }
 
 impl std::error::Error for DataError {}
+
+/// A float for messages: plain for everyday magnitudes (`-1`, `0.02`, `NaN`, `inf`), scientific
+/// for huge or tiny ones (`1e300` rather than 301 digits).
+pub(crate) fn num(v: f64) -> String {
+    let a = v.abs();
+    if a.is_finite() && (a >= 1e15 || (a != 0.0 && a < 1e-4)) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {

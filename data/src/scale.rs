@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::DataError;
+use crate::error::num;
 
 /// Which scaling to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -96,7 +97,7 @@ impl Scaler {
         if let Some((i, v)) = train.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(DataError::arg(
                 "train",
-                format!("{v} at position {i}"),
+                format!("{} at position {i}", num(*v)),
                 "finite values",
             ));
         }
@@ -116,7 +117,7 @@ impl Scaler {
                 if !range.is_finite() {
                     return Err(DataError::arg(
                         "train",
-                        format!("range {min} to {max}"),
+                        format!("range {} to {}", num(min), num(max)),
                         "a range that is finite in f64",
                     ));
                 }
@@ -130,7 +131,7 @@ impl Scaler {
                 if !(mean.is_finite() && std.is_finite()) {
                     return Err(DataError::arg(
                         "train",
-                        format!("mean {mean}, std {std}"),
+                        format!("mean {}, std {}", num(mean), num(std)),
                         "values whose mean and spread are finite in f64",
                     ));
                 }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::DataError;
+use crate::error::num;
 
 /// The split point T: the training part is `x[0..T]`, the test part `x[T..n]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ impl SplitAt {
                 if !(f.is_finite() && f > 0.0 && f < 1.0) {
                     return Err(DataError::arg(
                         "split",
-                        f,
+                        num(f),
                         "an index, or a fraction strictly between 0 and 1",
                     ));
                 }
@@ -62,7 +63,7 @@ impl fmt::Display for SplitAt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SplitAt::Index(t) => write!(f, "{t}"),
-            SplitAt::Fraction(x) => write!(f, "{x}"),
+            SplitAt::Fraction(x) => f.write_str(&num(*x)),
         }
     }
 }

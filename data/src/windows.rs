@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::DataError;
+use crate::error::num;
 
 /// How a window of `step` values is laid out as a recurrent input `[batch, time, features]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -252,7 +253,7 @@ pub(crate) fn to_f32(values: &[f64], what: &'static str) -> Result<Vec<f32>, Dat
             } else {
                 Err(DataError::arg(
                     what,
-                    format!("{v} at position {i}"),
+                    format!("{} at position {i}", num(v)),
                     "values that are finite in f32 (|x| < 3.4e38); scale the series (minmax or standard)",
                 ))
             }

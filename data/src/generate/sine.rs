@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::NoiseKind;
+use crate::error::num;
 use crate::{DataError, Series};
 
 /// Longest series [`sine`] generates (10^8 values, 800 MB), so a typo cannot exhaust memory.
@@ -52,7 +53,7 @@ impl SineConfig {
             ));
         }
         if !self.freq.is_finite() {
-            return Err(DataError::arg("freq", self.freq, "a finite number"));
+            return Err(DataError::arg("freq", num(self.freq), "a finite number"));
         }
         if !self.amplitude.is_finite() {
             return Err(DataError::arg(
@@ -64,7 +65,7 @@ impl SineConfig {
         if !(self.noise_amplitude.is_finite() && self.noise_amplitude >= 0.0) {
             return Err(DataError::arg(
                 "noise_amplitude",
-                self.noise_amplitude,
+                num(self.noise_amplitude),
                 "a finite number >= 0",
             ));
         }
@@ -92,9 +93,13 @@ pub fn sine(config: &SineConfig) -> Result<Series, DataError> {
             "amplitude",
             format!(
                 "{} (with noise_amplitude {})",
-                config.amplitude, config.noise_amplitude
+                num(config.amplitude),
+                num(config.noise_amplitude)
             ),
-            &format!("values whose sum stays finite (a generated value was {bad})"),
+            &format!(
+                "values whose sum stays finite (a generated value was {})",
+                num(*bad)
+            ),
         ));
     }
     Ok(Series::new(values).with_name("sine"))
