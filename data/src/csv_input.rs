@@ -121,12 +121,14 @@ pub fn read_csv_reader<R: Read>(
 struct Row {
     line: u64,
     cells: Vec<String>,
+    /// The file's delimiter, to show the row as it was written.
+    delimiter: char,
 }
 
 impl Row {
     /// The row as one line of text for messages, shortened and with control characters replaced.
     fn text(&self) -> String {
-        excerpt(&self.cells.join(","))
+        excerpt(&self.cells.join(&self.delimiter.to_string()))
     }
 }
 
@@ -174,7 +176,7 @@ fn read_rows<R: Read>(reader: R, source: &str, delimiter: u8) -> Result<Vec<Row>
                         .collect();
                     return Err(DataError::InvalidUtf8 {
                         line,
-                        text: excerpt(&lossy.join(",")),
+                        text: excerpt(&lossy.join(&char::from(delimiter).to_string())),
                     });
                 }
             }
@@ -187,7 +189,11 @@ fn read_rows<R: Read>(reader: R, source: &str, delimiter: u8) -> Result<Vec<Row>
                 *c = rest.to_string();
             }
         }
-        let row = Row { line, cells };
+        let row = Row {
+            line,
+            cells,
+            delimiter: char::from(delimiter),
+        };
         if let Some(first) = rows.first()
             && row.cells.len() != first.cells.len()
         {
@@ -245,6 +251,7 @@ fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
     let first = &rows[0];
     let found = match column {
         Column::Index(i) => (*i < first.cells.len()).then_some(*i),
+        // The first of duplicate names wins.
         Column::Name(name) => first.cells.iter().position(|c| c.trim() == name.trim()),
     };
     found.ok_or_else(|| DataError::ColumnNotFound {

@@ -98,9 +98,9 @@ pub struct Dataset {
 /// windows each part with [`conmat`], as the tutorial does.
 ///
 /// With the tutorial's n = 2000, T = 900, step = 4 and padding there are 900 training and 1100
-/// test windows. Errors if `step == 0`, T is out of range, either part holds no more than `step`
-/// values (the message gives the range of T that works), the scaling cannot be fitted, or a
-/// scaled value does not fit in f32.
+/// test windows. Errors if `step == 0`, a fraction is outside `(0, 1)`, either part holds no more
+/// than `step` values (T past the end included; the message gives the range of T that works),
+/// the scaling cannot be fitted, or a scaled value does not fit in f32.
 pub fn prepare(values: &[f64], config: &WindowConfig) -> Result<Dataset, DataError> {
     let step = config.step;
     if step == 0 {
@@ -120,8 +120,12 @@ pub fn prepare(values: &[f64], config: &WindowConfig) -> Result<Dataset, DataErr
             "finite values",
         ));
     }
-    let split = config.split.resolve(n)?;
-    for (part, len) in [("training", split), ("test", n - split)] {
+    // The range of T is checked together with the step, so the message can give the T that work.
+    let split = config.split.index_unchecked(n)?;
+    for (part, len) in [
+        ("training", split.min(n)),
+        ("test", n.saturating_sub(split)),
+    ] {
         if len <= step {
             return Err(DataError::PartTooShort {
                 part,

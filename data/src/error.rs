@@ -219,10 +219,17 @@ impl fmt::Display for DataError {
                 split,
                 n,
             } => {
-                write!(
-                    f,
-                    "split T = {split} of n = {n} leaves {len} {part} value(s), but step = {step} needs more than {step}: "
-                )?;
+                if split >= n {
+                    write!(
+                        f,
+                        "split T = {split} is not inside the series of n = {n} values: "
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "split T = {split} of n = {n} leaves {len} {part} value(s), but step = {step} needs more than {step}: "
+                    )?;
+                }
                 // Both parts need at least step + 1 values: T in [step + 1, n - step - 1].
                 let (lo, hi) = (step + 1, n.saturating_sub(step + 1));
                 if lo <= hi {

@@ -32,19 +32,7 @@ impl SplitAt {
     /// This checks only that both parts are non-empty; [`crate::prepare`] also requires each
     /// part to hold more than `step` values.
     pub fn resolve(self, n: usize) -> Result<usize, DataError> {
-        let t = match self {
-            SplitAt::Index(t) => t,
-            SplitAt::Fraction(f) => {
-                if !(f.is_finite() && f > 0.0 && f < 1.0) {
-                    return Err(DataError::arg(
-                        "split",
-                        num(f),
-                        "an index, or a fraction strictly between 0 and 1",
-                    ));
-                }
-                (f * n as f64 * (1.0 + 1e-9)).floor() as usize
-            }
-        };
+        let t = self.index_unchecked(n)?;
         if t == 0 || t >= n {
             return Err(DataError::arg(
                 "split",
@@ -56,6 +44,23 @@ impl SplitAt {
             ));
         }
         Ok(t)
+    }
+
+    /// T for `n` values without the range check (a fraction must still be in `(0, 1)`).
+    pub(crate) fn index_unchecked(self, n: usize) -> Result<usize, DataError> {
+        Ok(match self {
+            SplitAt::Index(t) => t,
+            SplitAt::Fraction(f) => {
+                if !(f.is_finite() && f > 0.0 && f < 1.0) {
+                    return Err(DataError::arg(
+                        "split",
+                        num(f),
+                        "an index, or a fraction strictly between 0 and 1",
+                    ));
+                }
+                (f * n as f64 * (1.0 + 1e-9)).floor() as usize
+            }
+        })
     }
 }
 

@@ -67,7 +67,7 @@ fn parts_must_hold_more_than_step_values() {
     msg_of(err, &["at least 4 values"]);
     // The tutorial's T = 900 on a short CSV series.
     let err = prepare(&series(500), &WindowConfig::default()).unwrap_err();
-    msg_of(err, &["split", "900", "between 1 and 499"]);
+    msg_of(err, &["T = 900", "n = 500", "between 5 and 495"]);
 }
 
 #[test]
@@ -76,8 +76,14 @@ fn split_and_step_ranges() {
     let err = prepare(&x, &cfg(SplitAt::Index(10), 0)).unwrap_err();
     msg_of(err, &["step = 0", "at least 1"]);
     for (split, pieces) in [
-        (SplitAt::Index(0), &["split = 0", "between 1 and 99"][..]),
-        (SplitAt::Index(100), &["split = 100", "n = 100"]),
+        (
+            SplitAt::Index(0),
+            &["T = 0", "0 training", "between 5 and 95"][..],
+        ),
+        (
+            SplitAt::Index(100),
+            &["T = 100", "n = 100", "between 5 and 95"],
+        ),
         (SplitAt::Fraction(1.0), &["split = 1", "fraction"]),
         (SplitAt::Fraction(-0.5), &["split = -0.5"]),
         (SplitAt::Fraction(f64::NAN), &["split = NaN"]),
@@ -85,6 +91,12 @@ fn split_and_step_ranges() {
     ] {
         msg_of(prepare(&x, &cfg(split, 4)).unwrap_err(), pieces);
     }
+    msg_of(
+        SplitAt::Index(100).resolve(100).unwrap_err(),
+        &["split = 100", "between 1 and 99"],
+    );
+    msg_of(SplitAt::Index(0).resolve(100).unwrap_err(), &["split = 0"]);
+    assert_eq!(SplitAt::Index(99).resolve(100).unwrap(), 99);
     assert!(prepare(&[1.0], &cfg(SplitAt::Index(1), 1)).is_err());
     let err = prepare(&[1.0, f64::NAN, 2.0], &cfg(SplitAt::Index(1), 1)).unwrap_err();
     msg_of(err, &["NaN at position 1"]);
@@ -112,6 +124,23 @@ fn split_parsing() {
     }
     assert_eq!(SplitAt::default(), SplitAt::Index(900));
     assert_eq!(SplitAt::Fraction(0.45).to_string(), "0.45");
+}
+
+#[test]
+fn window_config_serializes() {
+    let c = WindowConfig::default();
+    let json = serde_json::to_string(&c).unwrap();
+    assert_eq!(
+        json,
+        r#"{"split":900,"step":4,"pad":true,"layout":"tutorial","scale":"none"}"#
+    );
+    let f = WindowConfig {
+        split: SplitAt::Fraction(0.45),
+        ..c
+    };
+    let back: WindowConfig = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+    assert_eq!(back, f);
+    assert_eq!(serde_json::from_str::<WindowConfig>(&json).unwrap(), c);
 }
 
 #[test]

@@ -17,7 +17,8 @@ pub enum NoiseKind {
     /// `a * U[0, 1)`: the tutorial's `np.random.rand`, mean `a / 2`, variance `a^2 / 12`.
     #[default]
     Uniform,
-    /// `a * N(0, 1)`: zero mean, standard deviation `a`.
+    /// `a * N(0, 1)`: zero mean, standard deviation `a` (rand_distr's ziggurat `StandardNormal`,
+    /// whose math goes through libm, so it is platform-independent too).
     Gaussian,
     /// No noise: the clean sine.
     None,

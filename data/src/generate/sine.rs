@@ -76,14 +76,16 @@ impl SineConfig {
 /// Generates `x[t] = amplitude * sin(freq * t) + noise_amplitude * noise[t]` for `t = 0..n-1`.
 ///
 /// The noise draws come from `ChaCha8Rng::seed_from_u64(seed)`, one per value in order of `t`
-/// (none are drawn for [`NoiseKind::None`]), so a series is reproducible from its config alone.
+/// (none are drawn for [`NoiseKind::None`]), and the sine is libm's, so a series is bit-identical
+/// on every platform given its config.
 /// The result has no time stamps and is named `"sine"`.
 pub fn sine(config: &SineConfig) -> Result<Series, DataError> {
     config.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let values: Vec<f64> = (0..config.n)
         .map(|t| {
-            config.amplitude * (config.freq * t as f64).sin()
+            // libm's sin, not the platform's, so the series is bit-identical everywhere.
+            config.amplitude * libm::sin(config.freq * t as f64)
                 + config.noise_amplitude * config.noise.draw(&mut rng)
         })
         .collect();
