@@ -6,6 +6,20 @@
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).
+//! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
+//!
+//! The tutorial's data in a few lines:
+//!
+//! ```
+//! use data::{SineConfig, WindowConfig, generate::sine, prepare};
+//!
+//! let series = sine(&SineConfig::default())?; // 2000 values, seed 0
+//! let ds = prepare(series.values(), &WindowConfig::default())?; // T = 900, step 4, padded
+//! assert_eq!(ds.train.x.shape(), [900, 1, 4]);
+//! assert_eq!(ds.test.x.shape(), [1100, 1, 4]);
+//! assert_eq!(ds.train.y[0], series.values()[4] as f32); // x[0..4] -> x[4]
+//! # Ok::<(), data::DataError>(())
+//! ```
 //!
 //! Values are f64 until windowing and f32 in [`Windows`] and targets, as numpy's float64 arrays
 //! become float32 tensors in Keras. All errors are [`DataError`]s.
@@ -16,6 +30,7 @@ mod column;
 mod csv_input;
 mod dataset;
 mod error;
+mod forecast;
 pub mod generate;
 mod metrics;
 mod scale;
@@ -27,6 +42,7 @@ pub use column::Column;
 pub use csv_input::{CsvOptions, read_csv_path, read_csv_reader, read_csv_str};
 pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare};
 pub use error::DataError;
+pub use forecast::{parse_window, recursive_forecast};
 pub use generate::{NoiseKind, SineConfig};
 pub use metrics::{baseline_mse, mse, window_means};
 pub use scale::{ScaleKind, Scaler};
