@@ -17,6 +17,9 @@ pub struct CsvOptions {
     pub time_column: Option<Column>,
     /// Field delimiter byte (default `b','`).
     pub delimiter: u8,
+    /// Whether the first row is a header: `None` (default) detects it, `Some(true)` forces one
+    /// (say, for a numeric header like `2020`), `Some(false)` reads the first row as data.
+    pub header: Option<bool>,
 }
 
 impl Default for CsvOptions {
@@ -25,14 +28,15 @@ impl Default for CsvOptions {
             column: None,
             time_column: None,
             delimiter: b',',
+            header: None,
         }
     }
 }
 
 /// Reads a series from the CSV file at `path`.
 ///
-/// The first row is a header when the value column's first cell is text that is not a number, or
-/// when a column is chosen by name. Every row must have as many fields as the first. Each value
+/// Unless [`CsvOptions::header`] says otherwise, the first row is a header when the value column's
+/// first cell is text that is not a number, or when a column is chosen by name. Every row must have as many fields as the first. Each value
 /// cell must be a finite number: empty, non-numeric, NaN and infinite cells are errors naming the
 /// 1-based line and quoting the row. A series with fewer than 2 values is an error. Empty lines
 /// are skipped.
@@ -72,7 +76,17 @@ pub fn read_csv_reader<R: Read>(
         None => default_column(&rows)?,
     };
     let first_cell = first.cells[value_col].trim();
-    let header = named || (!first_cell.is_empty() && first_cell.parse::<f64>().is_err());
+    let header = match options.header {
+        Some(false) if named => {
+            return Err(DataError::arg(
+                "header",
+                "false",
+                "a header row when a column is chosen by name (or choose it by index)",
+            ));
+        }
+        Some(forced) => forced,
+        None => named || (!first_cell.is_empty() && first_cell.parse::<f64>().is_err()),
+    };
     let time_col = match &options.time_column {
         Some(col) => Some(resolve(col, &rows)?),
         None => None,

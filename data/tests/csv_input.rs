@@ -37,6 +37,26 @@ fn header_detected_from_value_column() {
 }
 
 #[test]
+fn header_can_be_forced() {
+    let forced = |header| CsvOptions {
+        header: Some(header),
+        ..CsvOptions::default()
+    };
+    let s = read_csv_str("2020\n1\n2\n", &forced(true)).unwrap();
+    assert_eq!((s.values(), s.name()), (&[1.0, 2.0][..], Some("2020")));
+    let err = read_csv_str("value\n1\n2\n", &forced(false)).unwrap_err();
+    message(err, &["line 1", "\"value\""]);
+    let by_name = CsvOptions {
+        column: Some(Column::Name("v".into())),
+        ..forced(false)
+    };
+    message(
+        read_csv_str("v\n1\n2\n", &by_name).unwrap_err(),
+        &["header = false"],
+    );
+}
+
+#[test]
 fn spaces_bom_crlf_and_blank_lines_are_tolerated() {
     let s = read("\u{feff}value\r\n 1.5 \r\n\r\n+2\r\n").unwrap();
     assert_eq!(s.values(), &[1.5, 2.0]);
