@@ -12,7 +12,7 @@ mod path;
 mod pool;
 mod problem;
 mod scratch;
-mod simd;
+pub(crate) mod simd;
 mod small;
 mod tile;
 

@@ -11,9 +11,12 @@
 mod error;
 mod gemm;
 mod matrix;
+mod peak;
 
 pub use error::KernelError;
 #[doc(hidden)]
 pub use gemm::{Algorithm, GemmTuning, gemm_tuned, uses_small_path};
 pub use gemm::{Blocking, GemmOptions, KERNEL_ENV, KernelPath, gemm, gemm_with};
 pub use matrix::{MatMut, MatRef};
+#[doc(hidden)]
+pub use peak::fma_peak_loop;
