@@ -47,6 +47,20 @@ pub enum KernelError {
     },
     /// A thread count of zero was requested.
     ZeroThreads,
+    /// The kernel path forced by `RECUR_KERNEL` (or asked for directly) cannot run here.
+    KernelUnavailable {
+        /// The path that was asked for, as written.
+        requested: String,
+        /// Why it cannot run (unknown name, or the CPU lacks the instruction set).
+        reason: String,
+    },
+    /// A worker pool for the requested thread count could not be started.
+    ThreadPool {
+        /// The requested thread count.
+        threads: usize,
+        /// The operating system's or rayon's reason.
+        reason: String,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -79,6 +93,18 @@ impl fmt::Display for KernelError {
                 "gemm: shapes do not fit C[m,n] = A[m,k] * B[k,n]: A is {a:?}, B is {b:?}, C is {c:?}"
             ),
             KernelError::ZeroThreads => write!(f, "gemm: threads must be at least 1, got 0"),
+            KernelError::KernelUnavailable { requested, reason } => {
+                write!(
+                    f,
+                    "gemm: kernel path {requested:?} is not available: {reason}"
+                )
+            }
+            KernelError::ThreadPool { threads, reason } => {
+                write!(
+                    f,
+                    "gemm: cannot start a pool of {threads} threads: {reason}"
+                )
+            }
         }
     }
 }

@@ -1,7 +1,28 @@
 //! The GEMM entry points: `C <- alpha * A * B + beta * C` on strided f32 views.
+//!
+//! Dispatch, in order: shape checks; empty C, `k == 0` or `alpha == 0` (C is only scaled, A and B
+//! are not read); then the small path ([`small`](self::small)) for products where packing does not
+//! pay, else the packed BLIS path ([`blocked`](self::blocked)) with rayon threads. The choice
+//! depends on the shape only, never on the thread count.
+
+mod blocked;
+mod isa;
+mod pack;
+mod path;
+mod pool;
+mod problem;
+mod scratch;
+pub(crate) mod simd;
+mod small;
+mod tile;
+
+pub use isa::Blocking;
+pub use path::{KERNEL_ENV, KernelPath};
 
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
+use isa::Isa;
+use problem::Problem;
 
 /// Options of one GEMM call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +55,43 @@ pub fn gemm_with(
     beta: f32,
     c: MatMut<'_>,
 ) -> Result<(), KernelError> {
+    gemm_tuned(&GemmTuning::default(), options, alpha, a, b, beta, c)
+}
+
+/// Which algorithm a call uses (for tests and benchmarks; [`gemm`] decides by shape).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// No packing, no threads (see [`uses_small_path`]).
+    Small,
+    /// Packed BLIS loop nest with threads.
+    Blocked,
+}
+
+/// Overrides for tests and benchmarks: every field `None` means "as [`gemm`] decides".
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GemmTuning {
+    /// Micro-kernel family (`None`: [`KernelPath::selected`]). An unsupported path is an error.
+    pub path: Option<KernelPath>,
+    /// Small or packed path (`None`: by shape, [`uses_small_path`]).
+    pub algorithm: Option<Algorithm>,
+    /// Cache blocking of the packed path (`None`: the family's measured defaults).
+    pub blocking: Option<Blocking>,
+}
+
+/// [`gemm_with`] with overrides of the kernel path, algorithm and blocking: the test-visible
+/// way to exercise every path on one machine.
+#[doc(hidden)]
+pub fn gemm_tuned(
+    tuning: &GemmTuning,
+    options: &GemmOptions,
+    alpha: f32,
+    a: MatRef<'_>,
+    b: MatRef<'_>,
+    beta: f32,
+    mut c: MatMut<'_>,
+) -> Result<(), KernelError> {
     if a.cols != b.rows || a.rows != c.rows || b.cols != c.cols {
         return Err(KernelError::ShapeMismatch {
             a: [a.rows, a.cols],
@@ -44,26 +102,80 @@ pub fn gemm_with(
     if options.threads == Some(0) {
         return Err(KernelError::ZeroThreads);
     }
-    reference_gemm(alpha, a, b, beta, c);
-    Ok(())
+    let path = match tuning.path {
+        Some(p) => p.check()?,
+        None => KernelPath::selected()?,
+    };
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if k == 0 || alpha == 0.0 {
+        scale(beta, &mut c);
+        return Ok(());
+    }
+    let problem = Problem::new(alpha, &a, &b, beta, &mut c);
+    match path {
+        KernelPath::Scalar => run::<isa::PortableIsa>(tuning, options, &problem),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx2 => run::<isa::Avx2Isa>(tuning, options, &problem),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx512 => run::<isa::Avx512Isa>(tuning, options, &problem),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => unreachable!("check() rejects x86 paths elsewhere"),
+    }
 }
 
-/// Straightforward triple loop, f32 accumulation in increasing k.
-fn reference_gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = 0.0f32;
-            for p in 0..k {
-                acc += a.data[i * a.row_stride + p * a.col_stride]
-                    * b.data[p * b.row_stride + j * b.col_stride];
-            }
-            let dst = &mut c.data[i * c.row_stride + j * c.col_stride];
-            *dst = if beta == 0.0 {
-                alpha * acc
-            } else {
-                alpha * acc + beta * *dst
-            };
+/// Whether [`gemm`] takes the small path (no packing, no threads) for an `m x k` by `k x n`
+/// product. Depends on the shape only, so never on the thread count.
+///
+/// Cut-over measured on the reference machine with `gemm-tune` (see the benches crate): the small
+/// path wins while the product fits comfortably in L1/L2 without packing.
+#[doc(hidden)]
+pub fn uses_small_path(m: usize, k: usize, n: usize) -> bool {
+    k <= 512 && m.saturating_mul(n).saturating_mul(k) <= 128 * 128 * 128
+}
+
+/// `C <- beta * C` (`beta == 0` writes zeros without reading).
+fn scale(beta: f32, c: &mut MatMut<'_>) {
+    if beta == 1.0 {
+        return;
+    }
+    for i in 0..c.rows {
+        for j in 0..c.cols {
+            let x = &mut c.data[i * c.row_stride + j * c.col_stride];
+            *x = if beta == 0.0 { 0.0 } else { beta * *x };
         }
     }
+}
+
+/// Runs a non-empty product on family `I` (whose instruction set the caller checked).
+fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Result<(), KernelError> {
+    let small = match tuning.algorithm {
+        Some(a) => a == Algorithm::Small,
+        None => uses_small_path(p.m, p.k, p.n),
+    };
+    if small {
+        // SAFETY: the path was checked supported; `p` comes from validated views, m, k, n >= 1.
+        unsafe { small::small::<I>(*p) };
+        return Ok(());
+    }
+    let blocking = tuning.blocking.unwrap_or(I::BLOCKING);
+    match options.threads {
+        Some(1) => {
+            // SAFETY: as above.
+            unsafe { blocked::blocked::<I>(p, blocking, 1) };
+        }
+        Some(t) => {
+            let pool = pool::pool(t)?;
+            // SAFETY: as above; `install` runs the call inside the t-thread pool.
+            pool.install(|| unsafe { blocked::blocked::<I>(p, blocking, t) });
+        }
+        None => {
+            let t = rayon::current_num_threads();
+            // SAFETY: as above; with t > 1 the parallel loops use the current (global) pool.
+            unsafe { blocked::blocked::<I>(p, blocking, t) };
+        }
+    }
+    Ok(())
 }

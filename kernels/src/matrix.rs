@@ -150,7 +150,9 @@ impl<'a> MatMut<'a> {
         col_stride: usize,
     ) -> Result<Self, KernelError> {
         MatRef::named("C", data, rows, cols, row_stride, col_stride)?;
-        if rows > 1 && cols > 1 {
+        if rows == 0 || cols == 0 {
+            // No elements, so nothing can alias (a row-major 2 x 0 view has row stride 0).
+        } else if rows > 1 && cols > 1 {
             // Non-overlap: the smaller stride must be at least 1 and the larger must step over a
             // whole run of the smaller dimension.
             let (small, small_dim, large) = if row_stride <= col_stride {

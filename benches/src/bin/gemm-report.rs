@@ -1,0 +1,209 @@
+//! `gemm-report`: recur's f32 GEMM against matrixmultiply on square sizes and an RNN step's
+//! shapes, 1 and 2 threads, with this CPU's measured FMA peak; under a minute.
+//!
+//! `--json` prints one JSON object instead of the table:
+//! `{"peak_gflops": {"1": f, "2": f}, "rows": [{"m", "k", "n", "threads", "ours_ns",
+//! "matrixmultiply_ns", "ours_gflops", "matrixmultiply_gflops"}]}`. All times are medians of
+//! interleaved samples. matrixmultiply runs with default features (single-threaded) in every row.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use benches::{Operands, RNN_SHAPES, SQUARE, flops, fma_peak_gflops, median};
+use kernels::KernelError;
+use serde_json::json;
+
+/// One measured (shape, threads) pair.
+struct Row {
+    m: usize,
+    k: usize,
+    n: usize,
+    threads: usize,
+    ours_ns: f64,
+    mm_ns: f64,
+}
+
+impl Row {
+    fn ours_gflops(&self) -> f64 {
+        flops(self.m, self.k, self.n) / self.ours_ns
+    }
+    fn mm_gflops(&self) -> f64 {
+        flops(self.m, self.k, self.n) / self.mm_ns
+    }
+}
+
+/// Median ns per call of ours and of matrixmultiply, sampled alternately so a burst of load from
+/// elsewhere hits both.
+fn measure(m: usize, k: usize, n: usize, threads: usize) -> Result<Row, KernelError> {
+    let mut ops = Operands::new(m, k, n);
+    let work = flops(m, k, n);
+    // Samples: more for cheap shapes (noise), fewer for the 2048 cube (each call ~0.1 s).
+    let samples = if work > 4e9 {
+        3
+    } else if work > 5e8 {
+        5
+    } else {
+        15
+    };
+    // Calls per sample: enough for about 2 ms.
+    ops.ours(threads)?;
+    ops.matrixmultiply();
+    let t = Instant::now();
+    ops.ours(threads)?;
+    let reps = ((2e6 / t.elapsed().as_nanos().max(1) as f64).ceil() as usize).clamp(1, 100_000);
+    let (mut ours, mut mm) = (Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let t = Instant::now();
+        for _ in 0..reps {
+            ops.ours(threads)?;
+        }
+        ours.push(t.elapsed().as_nanos() as f64 / reps as f64);
+        let t = Instant::now();
+        for _ in 0..reps {
+            ops.matrixmultiply();
+        }
+        mm.push(t.elapsed().as_nanos() as f64 / reps as f64);
+    }
+    Ok(Row {
+        m,
+        k,
+        n,
+        threads,
+        ours_ns: median(&mut ours),
+        mm_ns: median(&mut mm),
+    })
+}
+
+fn find(rows: &[Row], m: usize, k: usize, n: usize, threads: usize) -> Option<&Row> {
+    rows.iter()
+        .find(|r| (r.m, r.k, r.n, r.threads) == (m, k, n, threads))
+}
+
+fn print_table(peak: &[f64; 2], rows: &[Row]) {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "recur gemm-report: f32 C = A*B (row-major), medians; kernel path {}; load avg {}",
+        kernels::KernelPath::selected()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|e| e.to_string()),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "FMA peak (measured): {:.1} GFLOP/s on 1 thread, {:.1} on 2",
+        peak[0], peak[1]
+    );
+    println!("matrixmultiply 0.3 runs single-threaded (default features) in every row.\n");
+    println!(
+        "{:>16} {:>3} {:>10} {:>10} {:>7} {:>12} {:>12} {:>7}",
+        "m x k x n", "thr", "ours GF/s", "mm GF/s", "ours/mm", "ours ns", "mm ns", "% peak"
+    );
+    for r in rows {
+        println!(
+            "{:>16} {:>3} {:>10.1} {:>10.1} {:>6.2}x {:>12.0} {:>12.0} {:>6.1}%",
+            format!("{}x{}x{}", r.m, r.k, r.n),
+            r.threads,
+            r.ours_gflops(),
+            r.mm_gflops(),
+            r.mm_ns / r.ours_ns,
+            r.ours_ns,
+            r.mm_ns,
+            100.0 * r.ours_gflops() / peak[r.threads - 1],
+        );
+    }
+    println!("\nTargets (issue 2):");
+    let mark = |ok: bool| if ok { "met   " } else { "MISSED" };
+    for n in [256, 512, 1024, 2048] {
+        if let Some(r) = find(rows, n, n, n, 1) {
+            let pct = 100.0 * r.ours_gflops() / peak[0];
+            let want = if n == 2048 { 88.0 } else { 90.0 };
+            let ratio = r.mm_ns / r.ours_ns;
+            println!(
+                "  {} n={n:<5} 1 thread: {pct:.1}% of peak (want >= {want}%), {ratio:.2}x matrixmultiply (want >= 1.05x)",
+                mark(pct >= want && ratio >= 1.05)
+            );
+        }
+    }
+    for (n, want) in [(512, 1.8), (1024, 1.9), (2048, 1.9)] {
+        if let (Some(one), Some(two)) = (find(rows, n, n, n, 1), find(rows, n, n, n, 2)) {
+            let s = one.ours_ns / two.ours_ns;
+            println!(
+                "  {} n={n:<5} 2 threads: {s:.2}x our 1 thread (want >= {want}x)",
+                mark(s >= want)
+            );
+        }
+    }
+    let limits = [0.5, 0.6, 0.35, 0.4, 0.6, 0.8];
+    for ((m, k, n), limit) in RNN_SHAPES.into_iter().zip(limits) {
+        if let Some(r) = find(rows, m, k, n, 1) {
+            let f = r.ours_ns / r.mm_ns;
+            println!(
+                "  {} ({m},{k},{n}) 1 thread: time {f:.2} of matrixmultiply's (want <= {limit}), {:.0} ns vs {:.0} ns",
+                mark(f <= limit),
+                r.ours_ns,
+                r.mm_ns
+            );
+        }
+    }
+}
+
+fn run(json_out: bool) -> Result<(), KernelError> {
+    let peak = [fma_peak_gflops(1, 7)?, fma_peak_gflops(2, 7)?];
+    let mut rows = Vec::new();
+    let shapes: Vec<(usize, usize, usize)> = SQUARE
+        .into_iter()
+        .map(|n| (n, n, n))
+        .chain(RNN_SHAPES)
+        .collect();
+    for (m, k, n) in shapes {
+        for threads in [1, 2] {
+            rows.push(measure(m, k, n, threads)?);
+        }
+    }
+    if json_out {
+        let rows_json: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "m": r.m, "k": r.k, "n": r.n, "threads": r.threads,
+                    "ours_ns": r.ours_ns, "matrixmultiply_ns": r.mm_ns,
+                    "ours_gflops": r.ours_gflops(), "matrixmultiply_gflops": r.mm_gflops(),
+                })
+            })
+            .collect();
+        let out = json!({
+            "peak_gflops": {"1": peak[0], "2": peak[1]},
+            "rows": rows_json,
+        });
+        println!("{out}");
+    } else {
+        print_table(&peak, &rows);
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let mut json_out = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--json" => json_out = true,
+            "-h" | "--help" => {
+                println!("usage: gemm-report [--json]");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("gemm-report: unknown argument {other:?} (usage: gemm-report [--json])");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match run(json_out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gemm-report: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `gemm-tune`: the measurements behind the kernels' constants, re-runnable on a new machine.
+//!
+//! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
+//! - `gemm-tune blocking N [THREADS]`: GFLOP/s of an N-cube for a grid of (KC, MC, NC).
+//! - `gemm-tune cutover`: small path against packed path (1 thread) over RNN-like shapes; the
+//!   packed path should win only where `kernels::uses_small_path` says false.
+//!
+//! Times are medians; run it on a quiet machine.
+
+use std::process::ExitCode;
+
+use benches::{Operands, flops, fma_peak_gflops, median_ns};
+use kernels::{
+    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, MatMut, MatRef, gemm_tuned,
+};
+
+fn time(
+    ops: &mut Operands,
+    algorithm: Algorithm,
+    blocking: Option<Blocking>,
+    threads: usize,
+) -> Result<f64, KernelError> {
+    let tuning = GemmTuning {
+        path: None,
+        algorithm: Some(algorithm),
+        blocking,
+    };
+    let options = GemmOptions {
+        threads: Some(threads),
+    };
+    let (m, k, n) = (ops.m, ops.k, ops.n);
+    let mut err = None;
+    let ns = median_ns(9, 2e6, || {
+        let r = (|| {
+            gemm_tuned(
+                &tuning,
+                &options,
+                1.0,
+                MatRef::row_major(&ops.a, m, k)?,
+                MatRef::row_major(&ops.b, k, n)?,
+                0.0,
+                MatMut::row_major(&mut ops.c, m, n)?,
+            )
+        })();
+        if let Err(e) = r {
+            err = Some(e);
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(ns),
+    }
+}
+
+fn run(args: &[String]) -> Result<(), KernelError> {
+    match args.first().map(String::as_str) {
+        Some("peak") => {
+            for t in [1, 2] {
+                println!(
+                    "FMA peak, {t} thread(s): {:.1} GFLOP/s",
+                    fma_peak_gflops(t, 9)?
+                );
+            }
+        }
+        Some("blocking") => {
+            let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1024);
+            let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let mut ops = Operands::new(n, n, n);
+            for kc in [192, 256, 320, 384, 512] {
+                for mc in [96, 192, 384, 768] {
+                    for nc in [1024, 4096] {
+                        let blocking = Blocking { kc, mc, nc };
+                        let ns = time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
+                        println!(
+                            "n={n} threads={threads} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
+                            flops(n, n, n) / ns
+                        );
+                    }
+                }
+            }
+        }
+        Some("cutover") => {
+            for m in [16, 32, 64, 128, 256] {
+                for k in [8, 32, 64, 128, 256, 512] {
+                    for n in [8, 32, 64, 128, 256] {
+                        let mut ops = Operands::new(m, k, n);
+                        let small = time(&mut ops, Algorithm::Small, None, 1)?;
+                        let blocked = time(&mut ops, Algorithm::Blocked, None, 1)?;
+                        println!(
+                            "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
+                            blocked / small,
+                            kernels::uses_small_path(m, k, n)
+                        );
+                    }
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: gemm-tune peak | blocking [N] [THREADS] | cutover");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gemm-tune: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

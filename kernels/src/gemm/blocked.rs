@@ -1,0 +1,207 @@
+//! The packed (BLIS) path for products large enough that packing pays, with rayon threads.
+//!
+//! Loop nest, outermost first: `jc` over n by NC (pack a `KC x NC` block of B, shared by all
+//! threads), `pc` over k by KC (never split across threads: each C element sums its k blocks in
+//! the same order whatever the thread count, so results are bit-identical), `ic` over m by MC
+//! (each worker packs its own `MC x KC` block of A into a thread-local buffer), then the
+//! macro-kernel's `jr`/`ir` loops over NR- and MR-wide micro-panels.
+//!
+//! Threads split the (m, n) range of C into disjoint rectangles aligned to the tile grid. A tile's
+//! arithmetic does not depend on which rectangle or thread computes it, so the split may follow
+//! the thread count freely; only KC, which fixes the order of summation, must not.
+
+use rayon::prelude::*;
+
+use super::isa::{Blocking, Isa, MacroTile};
+use super::pack::{pack_a, pack_b};
+use super::problem::{Problem, View};
+use super::scratch::{PACK_A, PACK_B, Scratch};
+
+/// A pointer that may cross to rayon workers (each writes a disjoint part of what it points to).
+#[derive(Clone, Copy)]
+struct SharedMut(*mut f32);
+// SAFETY: used only to hand disjoint regions of one buffer to workers of one call (see users).
+unsafe impl Send for SharedMut {}
+// SAFETY: as above.
+unsafe impl Sync for SharedMut {}
+
+impl SharedMut {
+    /// The pointer (a method, so closures capture the whole Sync wrapper, not the raw field).
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// Rounds `x` up to a multiple of `to` (`to >= 1`).
+fn round_up(x: usize, to: usize) -> usize {
+    x.div_ceil(to) * to
+}
+
+/// Runs `p` on the packed path with `threads` workers (1: on the calling thread, no rayon). With
+/// more, the caller must be inside the rayon pool that should do the work.
+///
+/// # Safety
+/// The CPU supports `I`'s instruction set; `p` satisfies the [`Problem`] invariant with
+/// `m, k, n >= 1`.
+pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: usize) {
+    let kc = blocking.kc.max(1);
+    let mc = round_up(blocking.mc.max(1), I::MR);
+    let nc = round_up(blocking.nc.max(1), I::NR);
+    let nc_used = nc.min(round_up(p.n, I::NR));
+    let kc_used = kc.min(p.k);
+    let mut b_scratch = Scratch::take(&PACK_B, kc_used * nc_used);
+    let b_buf = SharedMut(b_scratch.as_mut_slice().as_mut_ptr());
+
+    let mut jc = 0;
+    while jc < p.n {
+        let cols = nc.min(p.n - jc);
+        let b_panels = cols.div_ceil(I::NR);
+        let mut pc = 0;
+        while pc < p.k {
+            let depth = kc.min(p.k - pc);
+            let beta = if pc == 0 { p.beta } else { 1.0 };
+            // SAFETY: (pc, jc) is inside B (Problem invariant).
+            let b_block = unsafe { p.b.at(pc, jc) };
+            pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, threads);
+            // SAFETY: (0, pc) is inside A and (0, jc) inside C (Problem invariant).
+            let (a_block, c_block) =
+                unsafe { (p.a.at(0, pc), SharedMut(p.c.add(jc * p.c_col_stride))) };
+            let block = Block {
+                depth,
+                cols,
+                a: a_block,
+                b_packed: b_buf,
+                c: c_block,
+                beta,
+                mc,
+            };
+            if threads <= 1 {
+                // SAFETY: forwarded contract; the whole block belongs to this thread.
+                unsafe { block.run::<I>(p, 0, p.m, 0, cols) };
+            } else {
+                let (row_chunk, col_chunk) = split::<I>(p.m, cols, mc, threads);
+                let m_chunks = p.m.div_ceil(row_chunk);
+                let n_chunks = cols.div_ceil(col_chunk);
+                (0..m_chunks * n_chunks).into_par_iter().for_each(|item| {
+                    let i0 = (item / n_chunks) * row_chunk;
+                    let j0 = (item % n_chunks) * col_chunk;
+                    let rows = row_chunk.min(p.m - i0);
+                    let cs = col_chunk.min(cols - j0);
+                    // SAFETY: items cover disjoint rectangles of C (distinct (i0, j0) on the
+                    // chunk grid), so no two workers write one element; B's packed block is
+                    // complete (packed before this loop) and only read.
+                    unsafe { block.run::<I>(p, i0, rows, j0, cs) };
+                });
+            }
+            pc += kc;
+        }
+        jc += nc;
+    }
+    drop(b_scratch);
+}
+
+/// Packs `b_block` (`depth x cols`) into `b_panels` NR-wide panels at `dst`, split across threads.
+fn pack_b_block<I: Isa>(
+    dst: SharedMut,
+    b_block: View,
+    depth: usize,
+    cols: usize,
+    b_panels: usize,
+    threads: usize,
+) {
+    let per_chunk = if threads <= 1 {
+        b_panels
+    } else {
+        b_panels.div_ceil(threads)
+    };
+    let chunks = b_panels.div_ceil(per_chunk);
+    let pack_chunk = |chunk: usize| {
+        let first = chunk * per_chunk;
+        let j0 = first * I::NR;
+        let width = (per_chunk * I::NR).min(cols - j0);
+        // SAFETY: chunk `chunk` owns panels first..first+per_chunk of the buffer (sized for
+        // b_panels panels of depth x NR in `blocked`); its columns j0..j0+width lie inside B.
+        unsafe {
+            pack_b(
+                dst.get().add(first * I::NR * depth),
+                b_block.at(0, j0),
+                depth,
+                width,
+                I::NR,
+            );
+        }
+    };
+    if chunks <= 1 {
+        pack_chunk(0);
+    } else {
+        (0..chunks).into_par_iter().for_each(pack_chunk);
+    }
+}
+
+/// Chunk sizes (rows, columns) of the per-thread rectangles: rows in multiples of MR and at most
+/// MC, a multiple of `threads` chunks where m allows; columns split (in multiples of NR) only when
+/// m alone cannot feed every thread.
+fn split<I: Isa>(m: usize, cols: usize, mc: usize, threads: usize) -> (usize, usize) {
+    let m_tiles = m.div_ceil(I::MR);
+    let m_chunks = round_up(m.div_ceil(mc), threads).min(m_tiles);
+    let row_chunk = round_up(m.div_ceil(m_chunks), I::MR);
+    let m_chunks = m.div_ceil(row_chunk);
+    let n_tiles = cols.div_ceil(I::NR);
+    let n_chunks = threads.div_ceil(m_chunks).min(n_tiles).max(1);
+    let col_chunk = round_up(cols.div_ceil(n_chunks), I::NR);
+    (row_chunk, col_chunk)
+}
+
+/// One (jc, pc) step: the packed B block and where A and C start for it.
+#[derive(Clone, Copy)]
+struct Block {
+    depth: usize,
+    cols: usize,
+    a: View,
+    b_packed: SharedMut,
+    c: SharedMut,
+    beta: f32,
+    mc: usize,
+}
+
+// SAFETY: a Block is shared only among the workers of one call: they read A and the packed B and
+// write disjoint rectangles of C (see `blocked`).
+unsafe impl Sync for Block {}
+// SAFETY: as above.
+unsafe impl Send for Block {}
+
+impl Block {
+    /// Rows `i0..i0+rows`, columns `j0..j0+cols` (tile aligned) of this block of C.
+    ///
+    /// # Safety
+    /// As for [`blocked`]; the rectangle is inside the block and written by no one else now.
+    unsafe fn run<I: Isa>(&self, p: &Problem, i0: usize, rows: usize, j0: usize, cols: usize) {
+        let mut a_scratch = Scratch::take(&PACK_A, self.mc.min(round_up(rows, I::MR)) * self.depth);
+        let a_buf = a_scratch.as_mut_slice().as_mut_ptr();
+        let mut ic = i0;
+        while ic < i0 + rows {
+            let mrows = self.mc.min(i0 + rows - ic);
+            // SAFETY: rows ic..ic+mrows and depth 0..depth exist in A; the scratch holds
+            // ceil(mrows / MR) panels; C's rectangle is this caller's; the B panels from j0 on
+            // were packed for `self.cols` columns.
+            unsafe {
+                pack_a(a_buf, self.a.at(ic, 0), mrows, self.depth, I::MR);
+                I::macro_kernel(&MacroTile {
+                    kc: self.depth,
+                    rows: mrows,
+                    cols,
+                    a: a_buf,
+                    b: self.b_packed.get().add(j0 * self.depth),
+                    c: self.c.get().add(ic * p.c_row_stride + j0 * p.c_col_stride),
+                    c_row_stride: p.c_row_stride,
+                    c_col_stride: p.c_col_stride,
+                    alpha: p.alpha,
+                    beta: self.beta,
+                });
+            }
+            ic += self.mc;
+        }
+        debug_assert!(j0 + cols <= self.cols);
+        drop(a_scratch);
+    }
+}
