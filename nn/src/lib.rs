@@ -6,6 +6,8 @@
 //! helpers, and the [`summary`] table. Keras 3.15 (see `shared/KERAS.md`) is the reference for
 //! names, defaults and numbers; deliberate differences are documented where they occur.
 
+#![warn(missing_docs)]
+
 pub mod batching;
 pub mod constraints;
 pub mod error;
