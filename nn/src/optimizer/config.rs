@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{NnError, Result, check_non_negative, check_positive, check_range};
 
 /// The update rule and its own hyperparameters. Serializes with a `"name"` tag
-/// (`"sgd"`, `"rmsprop"`, `"adam"`, `"adamw"`, `"adagrad"`, `"adamax"`, `"adadelta"`, `"lion"`).
+/// (`"sgd"`, `"rmsprop"`, `"adam"`, `"adamw"`, `"nadam"`, `"adagrad"`, `"adamax"`, `"adadelta"`, `"lion"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Algorithm {
@@ -57,6 +57,16 @@ pub enum Algorithm {
         epsilon: f64,
         /// Use the running maximum of `v`.
         amsgrad: bool,
+    },
+    /// Nadam: Adam with Nesterov momentum and Keras's momentum schedule
+    /// (defaults beta_1 0.9, beta_2 0.999, epsilon 1e-7).
+    Nadam {
+        /// First-moment decay in [0, 1).
+        beta_1: f64,
+        /// Second-moment decay in [0, 1).
+        beta_2: f64,
+        /// Added to `sqrt(v̂)`, >= 0.
+        epsilon: f64,
     },
     /// Adagrad (defaults initial_accumulator_value 0.1, epsilon 1e-7).
     Adagrad {
@@ -114,7 +124,7 @@ pub struct OptimizerConfig {
 
 /// Names accepted by [`OptimizerConfig::from_name`].
 pub const OPTIMIZER_NAMES: &str =
-    "sgd, rmsprop, adam, adamw, adagrad, adamax, adadelta, lion (or the Keras class names)";
+    "sgd, rmsprop, adam, adamw, nadam, adagrad, adamax, adadelta, lion (or the Keras class names)";
 
 impl OptimizerConfig {
     fn with(algorithm: Algorithm, learning_rate: f64) -> Self {
@@ -181,6 +191,18 @@ impl OptimizerConfig {
         c
     }
 
+    /// `Nadam()` with Keras defaults (learning_rate 0.001, 0.9, 0.999, 1e-7).
+    pub fn nadam() -> Self {
+        Self::with(
+            Algorithm::Nadam {
+                beta_1: 0.9,
+                beta_2: 0.999,
+                epsilon: 1e-7,
+            },
+            0.001,
+        )
+    }
+
     /// `Adagrad()` with Keras defaults (learning_rate 0.001, 0.1, 1e-7).
     pub fn adagrad() -> Self {
         Self::with(
@@ -227,13 +249,14 @@ impl OptimizerConfig {
     }
 
     /// Parses a Keras identifier (`"rmsprop"`, `"RMSprop"`, ...) into its default config.
-    /// Keras optimizers recur lacks (Nadam, Adafactor, Ftrl, ...) give a clear error.
+    /// Keras optimizers recur lacks (Adafactor, Ftrl, Muon, ...) give a clear error.
     pub fn from_name(name: &str) -> Result<Self> {
         match name.to_ascii_lowercase().as_str() {
             "sgd" => Ok(Self::sgd()),
             "rmsprop" => Ok(Self::rmsprop()),
             "adam" => Ok(Self::adam()),
             "adamw" => Ok(Self::adamw()),
+            "nadam" => Ok(Self::nadam()),
             "adagrad" => Ok(Self::adagrad()),
             "adamax" => Ok(Self::adamax()),
             "adadelta" => Ok(Self::adadelta()),
@@ -283,6 +306,7 @@ impl OptimizerConfig {
             Algorithm::Rmsprop { .. } => "rmsprop",
             Algorithm::Adam { .. } => "adam",
             Algorithm::Adamw { .. } => "adamw",
+            Algorithm::Nadam { .. } => "nadam",
             Algorithm::Adagrad { .. } => "adagrad",
             Algorithm::Adamax { .. } => "adamax",
             Algorithm::Adadelta { .. } => "adadelta",
@@ -341,6 +365,11 @@ impl OptimizerConfig {
                 ..
             }
             | Algorithm::Adamax {
+                beta_1,
+                beta_2,
+                epsilon,
+            }
+            | Algorithm::Nadam {
                 beta_1,
                 beta_2,
                 epsilon,
@@ -415,6 +444,7 @@ impl OptimizerConfig {
                     vec!["momentum", "velocity"]
                 }
             }
+            Algorithm::Nadam { .. } => vec!["momentum", "velocity"],
             Algorithm::Adagrad { .. } => vec!["accumulator"],
             Algorithm::Adamax { .. } => vec!["momentum", "norm"],
             Algorithm::Adadelta { .. } => vec!["accumulated_grad", "accumulated_delta_var"],

@@ -46,6 +46,10 @@ pub struct OptimizerState {
     pub learning_rate: f32,
     /// Slots in parameter order, then slot order.
     pub slots: Vec<NamedSlot>,
+    /// Optimizer-wide variables besides `iterations` and the learning rate (Nadam's
+    /// `u_product`); empty for the others.
+    #[serde(default)]
+    pub globals: Vec<NamedSlot>,
 }
 
 /// A configured optimizer with its state.
@@ -60,6 +64,8 @@ pub struct Optimizer {
     /// `slots[param][slot]`, each of the parameter's length.
     slots: Vec<Vec<Vec<f32>>>,
     iterations: u64,
+    /// Nadam's running product of the momentum schedule (1 before the first step).
+    u_product: f32,
     built: bool,
     /// Set by `begin_step`, cleared by `finish_step`.
     step: Option<(StepConsts, Option<f32>)>,
@@ -108,6 +114,15 @@ impl Optimizer {
                 epsilon: f(epsilon),
                 amsgrad,
             },
+            Algorithm::Nadam {
+                beta_1,
+                beta_2,
+                epsilon,
+            } => Rule::Nadam {
+                beta_1: f(beta_1),
+                beta_2: f(beta_2),
+                epsilon: f(epsilon),
+            },
             Algorithm::Adagrad { epsilon, .. } => Rule::Adagrad {
                 epsilon: f(epsilon),
             },
@@ -140,6 +155,7 @@ impl Optimizer {
             params: Vec::new(),
             slots: Vec::new(),
             iterations: 0,
+            u_product: 1.0,
             built: false,
             step: None,
         })
@@ -212,6 +228,7 @@ impl Optimizer {
             })
             .collect();
         self.iterations = 0;
+        self.u_product = 1.0;
         self.built = true;
         self.step = None;
         Ok(())
@@ -266,7 +283,16 @@ impl Optimizer {
             }
             _ => None,
         };
-        let consts = self.rule.step_consts(self.learning_rate, self.iterations);
+        let mut u_product = self.u_product;
+        if let Rule::Nadam { beta_1, .. } = self.rule {
+            // Keras updates u_product once per step, before the variables' updates.
+            u_product =
+                u_product * beta_1 * (1.0 - 0.5 * 0.96f32.powf((self.iterations + 1) as f32));
+        }
+        let consts = self
+            .rule
+            .step_consts(self.learning_rate, self.iterations, u_product);
+        self.u_product = u_product;
         self.step = Some((consts, global));
         Ok(())
     }
@@ -376,6 +402,14 @@ impl Optimizer {
         self.finish_step()
     }
 
+    fn export_state_globals_names(&self) -> Vec<&'static str> {
+        if matches!(self.rule, Rule::Nadam { .. }) {
+            vec!["u_product"]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The values of slot `slot` (e.g. `"velocity"`) of parameter `index`.
     pub fn slot(&self, index: usize, slot: &str) -> Option<&[f32]> {
         let s = self.slot_names.iter().position(|n| *n == slot)?;
@@ -393,10 +427,19 @@ impl Optimizer {
                 });
             }
         }
+        let globals = if matches!(self.rule, Rule::Nadam { .. }) {
+            vec![NamedSlot {
+                name: "u_product".to_string(),
+                data: vec![self.u_product],
+            }]
+        } else {
+            Vec::new()
+        };
         OptimizerState {
             iterations: self.iterations,
             learning_rate: self.learning_rate,
             slots,
+            globals,
         }
     }
 
@@ -435,6 +478,18 @@ impl Optimizer {
                 }
                 k += 1;
             }
+        }
+        let want_globals = self.export_state_globals_names();
+        let got_globals: Vec<&str> = state.globals.iter().map(|g| g.name.as_str()).collect();
+        if got_globals != want_globals || state.globals.iter().any(|g| g.data.len() != 1) {
+            return Err(NnError::shape(
+                "optimizer-wide variables",
+                want_globals,
+                got_globals,
+            ));
+        }
+        if let Some(u) = state.globals.first() {
+            self.u_product = u.data[0];
         }
         let mut it = state.slots.iter();
         for ps in &mut self.slots {

@@ -11,8 +11,15 @@ use super::clip::GradTransform;
 pub(crate) struct StepConsts {
     /// Learning rate as f32.
     pub lr: f32,
-    /// Adam: `lr·sqrt(1−β₂ᵗ)/(1−β₁ᵗ)`; Adamax: `1−β₁ᵗ`. Unused otherwise.
+    /// Adam: `lr·sqrt(1−β₂ᵗ)/(1−β₁ᵗ)`; Adamax: `1−β₁ᵗ`; Nadam: `1−β₂ᵗ`. Unused otherwise.
     pub alpha: f32,
+    /// Nadam only: `u_t`, `u_{t+1}`, `1 − Π u` up to t and `1 − Π u` up to t+1.
+    pub nadam: [f32; 4],
+}
+
+/// Nadam's momentum schedule `u_t = β₁·(1 − 0.5·0.96ᵗ)` in f32.
+pub(crate) fn nadam_u(beta_1: f32, t: f32) -> f32 {
+    beta_1 * (1.0 - 0.5 * 0.96f32.powf(t))
 }
 
 /// f32 constants derived once from the configuration.
@@ -37,6 +44,11 @@ pub(crate) enum Rule {
         epsilon: f32,
         amsgrad: bool,
     },
+    Nadam {
+        beta_1: f32,
+        beta_2: f32,
+        epsilon: f32,
+    },
     Adagrad {
         epsilon: f32,
     },
@@ -58,9 +70,16 @@ pub(crate) enum Rule {
 }
 
 impl Rule {
-    /// Constants for step `t = iterations + 1`.
-    pub(crate) fn step_consts(&self, lr: f32, iterations: u64) -> StepConsts {
+    /// Constants for step `t = iterations + 1`; `u_product` is Nadam's running product of
+    /// `u`, already including this step's factor.
+    pub(crate) fn step_consts(&self, lr: f32, iterations: u64, u_product: f32) -> StepConsts {
         let t = (iterations + 1) as f32;
+        let mut nadam = [0.0; 4];
+        if let Rule::Nadam { beta_1, .. } = *self {
+            let u_t = nadam_u(beta_1, t);
+            let u_t1 = nadam_u(beta_1, (iterations + 2) as f32);
+            nadam = [u_t, u_t1, 1.0 - u_product, 1.0 - u_product * u_t1];
+        }
         let alpha = match *self {
             Rule::Adam { beta_1, beta_2, .. } => {
                 let b1p = beta_1.powf(t);
@@ -68,9 +87,10 @@ impl Rule {
                 lr * (1.0 - b2p).sqrt() / (1.0 - b1p)
             }
             Rule::Adamax { beta_1, .. } => 1.0 - beta_1.powf(t),
+            Rule::Nadam { beta_2, .. } => 1.0 - beta_2.powf(t),
             _ => 0.0,
         };
-        StepConsts { lr, alpha }
+        StepConsts { lr, alpha, nadam }
     }
 
     /// Updates one variable `w` from its gradient `grad` (transformed element-wise by `tr`)
@@ -162,6 +182,29 @@ impl Rule {
                         v[i]
                     };
                     w[i] -= (m[i] * alpha) / (vv.sqrt() + epsilon);
+                }
+            }
+            Rule::Nadam {
+                beta_1,
+                beta_2,
+                epsilon,
+            } => {
+                let [m, v] = slots else {
+                    unreachable!("nadam has momentum and velocity slots")
+                };
+                let one_minus_b2p = k.alpha;
+                let [u_t, u_t1, one_minus_prod, one_minus_prod1] = k.nadam;
+                // Keras's Nadam computes (1 - beta) on f32 tensors, unlike Adam.
+                let (c1, c2) = (1.0 - beta_1, 1.0 - beta_2);
+                let one_minus_u_t = 1.0 - u_t;
+                for i in 0..w.len() {
+                    let g = tr.apply(grad[i]);
+                    m[i] += (g - m[i]) * c1;
+                    v[i] += (g * g - v[i]) * c2;
+                    let m_hat =
+                        (u_t1 * m[i]) / one_minus_prod1 + (one_minus_u_t * g) / one_minus_prod;
+                    let v_hat = v[i] / one_minus_b2p;
+                    w[i] -= (m_hat * lr) / (v_hat.sqrt() + epsilon);
                 }
             }
             Rule::Adagrad { epsilon } => {
