@@ -113,6 +113,59 @@ impl Regularizer {
     }
 }
 
+impl Regularizer {
+    /// The activity penalty Keras adds for a layer output of `batch_size` rows: the penalty
+    /// divided by the batch size (`shape(output)[0]`), in f32.
+    pub fn activity_penalty(&self, output: &[f32], batch_size: usize) -> Result<f32> {
+        check_batch(batch_size, output.len())?;
+        Ok(self.penalty(output) / batch_size as f32)
+    }
+
+    /// Adds `d activity_penalty / d output` into `grad`: the weight-penalty gradient scaled by
+    /// `1 / batch_size`, in TF's order (`(1/B)·l1·sign(x) + ((1/B)·l2)·2x`).
+    pub fn add_activity_gradient(
+        &self,
+        output: &[f32],
+        batch_size: usize,
+        grad: &mut [f32],
+    ) -> Result<()> {
+        check_batch(batch_size, output.len())?;
+        if output.len() != grad.len() {
+            return Err(NnError::shape(
+                "activity gradient buffer",
+                output.len(),
+                grad.len(),
+            ));
+        }
+        let inv = 1.0 / batch_size as f32;
+        let (l1, l2) = self.factors();
+        let (l1, l2) = (inv * l1, inv * l2);
+        for (g, &x) in grad.iter_mut().zip(output) {
+            let mut d = 0.0f32;
+            if l1 != 0.0 {
+                d += l1 * sign(x);
+            }
+            if l2 != 0.0 {
+                d += l2 * (x * 2.0);
+            }
+            *g += d;
+        }
+        Ok(())
+    }
+}
+
+/// The batch size must be positive and divide the output's length.
+fn check_batch(batch_size: usize, len: usize) -> Result<()> {
+    if batch_size == 0 || !len.is_multiple_of(batch_size) {
+        return Err(NnError::invalid(
+            "batch_size",
+            batch_size,
+            &format!("a positive divisor of the output's {len} values"),
+        ));
+    }
+    Ok(())
+}
+
 /// `sign(x)` with `sign(0) = 0` (TF's, unlike `f32::signum`); NaN stays NaN.
 fn sign(x: f32) -> f32 {
     if x > 0.0 {

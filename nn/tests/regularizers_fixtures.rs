@@ -1,5 +1,7 @@
 //! Regularizer penalties and gradients against `regularizers.json`, and the string identifiers.
-//! The three `*_fit1` cases need layers and a model; they are checked where those live.
+//! Of the three `*_fit1` cases, the penalty terms are checked here (weight penalties on the
+//! initial weights, the activity penalty on the recorded layer output); the losses, gradients
+//! and steps need layers and a model and are checked where those live.
 
 mod common;
 
@@ -93,4 +95,57 @@ fn validation_and_serde() {
     assert_eq!(serde_json::from_str::<Regularizer>(&json).unwrap(), r);
     // Length mismatch is an error, not a panic.
     assert!(r.add_gradient(&[1.0, 2.0], &mut [0.0]).is_err());
+}
+
+/// The penalty terms of the `*_fit1` cases, from the recorded weights and outputs.
+#[test]
+fn fit_case_penalty_terms_match_keras() {
+    let fx = load("regularizers");
+    let kernel_l2 = Regularizer::L2 { l2: 0.1 };
+    let bias_l1 = Regularizer::L1 { l1: 0.05 };
+    let recurrent_l1 = Regularizer::L1 { l1: 0.05 };
+    for name in [
+        "dense_kernel_l2_bias_l1_fit1",
+        "dense_activity_l2_fit1",
+        "simple_rnn_kernel_l2_recurrent_l1_fit1",
+    ] {
+        let case = &fx["cases"][name];
+        let weights = case["initial_weights"].as_array().unwrap();
+        let pen = &case["weight_penalties_before"];
+        for w in weights {
+            let wname = w["name"].as_str().unwrap();
+            let Some(want) = pen[wname].as_f64() else {
+                continue;
+            };
+            let r = match wname {
+                "kernel" => &kernel_l2,
+                "bias" => &bias_l1,
+                "recurrent_kernel" => &recurrent_l1,
+                other => panic!("{other}"),
+            };
+            let got = r.penalty(&flat(&w["value"]));
+            assert!(
+                common::ulps(got, want as f32) <= 1,
+                "{name}/{wname}: {got} vs {want}"
+            );
+        }
+        if let Some(act) = case.get("activity_penalty_before") {
+            let out = flat(&case["y_pred_before"]);
+            let b = act["batch_size"].as_u64().unwrap() as usize;
+            let act_l2 = Regularizer::L2 { l2: 0.1 };
+            let raw = act_l2.penalty(&out);
+            let want_raw = act["regularizer_on_output"].as_f64().unwrap() as f32;
+            assert!(
+                common::ulps(raw, want_raw) <= 1,
+                "{name}: {raw} vs {want_raw}"
+            );
+            let got = act_l2.activity_penalty(&out, b).unwrap();
+            let want = act["added_to_loss"].as_f64().unwrap() as f32;
+            assert!(common::ulps(got, want) <= 1, "{name}: {got} vs {want}");
+            let mut g = vec![0.0; out.len()];
+            act_l2.add_activity_gradient(&out, b, &mut g).unwrap();
+            assert!((g[0] - 0.1 * 2.0 * out[0] / 5.0).abs() < 1e-7);
+            assert!(act_l2.activity_penalty(&out, 4).is_err());
+        }
+    }
 }
