@@ -5,6 +5,24 @@
 //! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`] and [`batching`]
 //! helpers, and the [`summary`] table. Keras 3.15 (see `shared/KERAS.md`) is the reference for
 //! names, defaults and numbers; deliberate differences are documented where they occur.
+//!
+//! # Example: one optimizer step on plain buffers
+//! A model names its parameters once, builds the optimizer, then steps without allocating:
+//! ```
+//! use nn::{Constraint, Optimizer, OptimizerConfig, ParamInfo};
+//! let params = [ParamInfo::new("dense/kernel", &[2, 1]), ParamInfo::new("dense/bias", &[1])];
+//! let mut opt = Optimizer::new(OptimizerConfig::from_name("rmsprop")?)?;
+//! opt.build(&params)?;
+//! let (mut kernel, mut bias) = (vec![0.5f32, -0.5], vec![0.0f32]);
+//! let (grad_kernel, grad_bias) = (vec![0.1f32, 0.2], vec![0.3f32]);
+//! opt.begin_step([grad_kernel.as_slice(), grad_bias.as_slice()])?;
+//! opt.update(0, &mut kernel, &grad_kernel, Some(&Constraint::NonNeg))?;
+//! opt.update(1, &mut bias, &grad_bias, None)?;
+//! opt.finish_step()?;
+//! assert_eq!(opt.iterations(), 1);
+//! assert_eq!(opt.export_state().slots[0].name, "dense/kernel/velocity");
+//! # Ok::<(), nn::NnError>(())
+//! ```
 
 #![warn(missing_docs)]
 
@@ -17,6 +35,7 @@ pub mod optimizer;
 pub mod param;
 mod qr;
 pub mod regularizers;
+pub mod seed;
 pub mod summary;
 
 pub use constraints::{Axis, Constraint};
