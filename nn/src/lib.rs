@@ -33,6 +33,7 @@ pub mod initializers;
 pub mod loss_tracker;
 pub mod optimizer;
 pub mod param;
+pub mod progress;
 mod qr;
 pub mod regularizers;
 pub mod seed;
