@@ -49,6 +49,19 @@ pub fn validation_split(n: usize, split: f64) -> Result<(Range<usize>, Range<usi
     Ok((0..split_at, split_at..n))
 }
 
+/// Keras's `shuffle` argument of `fit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shuffle {
+    /// `shuffle=False`: samples in order.
+    Off,
+    /// `shuffle=True` (Keras's default): a new full permutation every epoch.
+    #[default]
+    Full,
+    /// `shuffle="batch"`: batches stay in order, samples are permuted within each batch.
+    Batch,
+}
+
 /// The exact state of a `ChaCha8Rng`, exportable for save/resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RngState {
@@ -95,15 +108,26 @@ impl EpochShuffler {
         }
     }
 
-    /// The order of the next epoch's `n` samples: a fresh uniform permutation when `shuffle`
-    /// (Fisher–Yates driven by the ChaCha8 stream), `0..n` otherwise (no random draw then).
-    pub fn next_epoch(&mut self, n: usize, shuffle: bool) -> &[usize] {
+    /// The order of the next epoch's `n` samples, to be cut into batches of `batch_size`:
+    /// [`Shuffle::Full`] draws a fresh uniform permutation (Fisher–Yates on the ChaCha8 stream),
+    /// [`Shuffle::Batch`] permutes within each consecutive batch (the last, partial one too),
+    /// [`Shuffle::Off`] gives `0..n` without drawing anything.
+    pub fn next_epoch(&mut self, n: usize, mode: Shuffle, batch_size: usize) -> Result<&[usize]> {
+        if batch_size == 0 {
+            return Err(NnError::invalid("batch_size", 0, "a positive integer"));
+        }
         self.order.clear();
         self.order.extend(0..n);
-        if shuffle {
-            self.order.shuffle(&mut self.rng);
+        match mode {
+            Shuffle::Off => {}
+            Shuffle::Full => self.order.shuffle(&mut self.rng),
+            Shuffle::Batch => {
+                for chunk in self.order.chunks_mut(batch_size) {
+                    chunk.shuffle(&mut self.rng);
+                }
+            }
         }
-        &self.order
+        Ok(&self.order)
     }
 
     /// The RNG state, to save with a model.

@@ -6,6 +6,19 @@
 //! helpers, and the [`summary`] table. Keras 3.15 (see `shared/KERAS.md`) is the reference for
 //! names, defaults and numbers; deliberate differences are documented where they occur.
 //!
+//! # Deliberate differences from Keras 3.15
+//! - `"l1_l2"` means `L1L2(0.01, 0.01)` as the Keras docstring says (Keras 3.15 raises).
+//! - Values Keras accepts silently but that cannot be meant are errors: a learning rate that is
+//!   not finite and > 0, negative clip values, weight decay or regularizer factors, hyperparameters
+//!   outside their ranges (e.g. `rho` outside [0, 1)), `minval >= maxval`.
+//! - Random draws come from seeded ChaCha8 streams ([`seed`]), so they are reproducible across
+//!   machines but are not Keras's numbers; unseeded use falls back to [`seed::DEFAULT_SEED`].
+//! - Orthogonal: a column whose `R_jj` is exactly 0 (probability zero) keeps sign +1 instead of
+//!   Keras's 0, so the result stays orthogonal.
+//! - Not implemented, so absent from the API and rejected in configs: `use_ema`,
+//!   `ema_momentum`, `ema_overwrite_frequency`, `loss_scale_factor`,
+//!   `gradient_accumulation_steps`, learning-rate schedules, `exclude_from_weight_decay`.
+//!
 //! # Example: one optimizer step on plain buffers
 //! A model names its parameters once, builds the optimizer, then steps without allocating:
 //! ```

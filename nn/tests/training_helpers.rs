@@ -5,7 +5,7 @@
 mod common;
 
 use common::{flat, load};
-use nn::batching::{EpochShuffler, RngState, batches, steps_per_epoch, validation_split};
+use nn::batching::{EpochShuffler, RngState, Shuffle, batches, steps_per_epoch, validation_split};
 use nn::{History, LossMean};
 
 #[test]
@@ -102,24 +102,50 @@ fn validation_split_takes_the_last_samples_with_floor() {
 fn shuffling_is_seeded_fresh_each_epoch_and_resumable() {
     let mut a = EpochShuffler::new(42);
     let mut b = EpochShuffler::new(42);
-    let e1 = a.next_epoch(100, true).to_vec();
-    assert_eq!(e1, b.next_epoch(100, true));
+    let e1 = a.next_epoch(100, Shuffle::Full, 16).unwrap().to_vec();
+    assert_eq!(e1, b.next_epoch(100, Shuffle::Full, 16).unwrap());
     let mut sorted = e1.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, (0..100).collect::<Vec<_>>(), "a permutation");
     assert_ne!(e1, (0..100).collect::<Vec<_>>());
-    let e2 = a.next_epoch(100, true).to_vec();
+    let e2 = a.next_epoch(100, Shuffle::Full, 16).unwrap().to_vec();
     assert_ne!(e1, e2, "a new permutation each epoch");
     // No shuffle: identity order and no random draw.
     let state = a.state();
-    assert_eq!(a.next_epoch(5, false), &[0, 1, 2, 3, 4]);
+    assert_eq!(a.next_epoch(5, Shuffle::Off, 2).unwrap(), &[0, 1, 2, 3, 4]);
     assert_eq!(a.state(), state);
     // Save after two epochs, restore into a fresh shuffler: the same third epoch.
     let json = serde_json::to_string(&state).unwrap();
     let restored: RngState = serde_json::from_str(&json).unwrap();
     let mut c = EpochShuffler::new(0);
     c.set_state(&restored);
-    assert_eq!(a.next_epoch(100, true), c.next_epoch(100, true));
+    assert_eq!(
+        a.next_epoch(100, Shuffle::Full, 16).unwrap(),
+        c.next_epoch(100, Shuffle::Full, 16).unwrap()
+    );
     let mut other = EpochShuffler::new(43);
-    assert_ne!(other.next_epoch(100, true), &e1[..]);
+    assert_ne!(other.next_epoch(100, Shuffle::Full, 16).unwrap(), &e1[..]);
+}
+
+#[test]
+fn batch_shuffle_permutes_only_within_batches() {
+    let mut s = EpochShuffler::new(7);
+    let order = s.next_epoch(50, Shuffle::Batch, 16).unwrap().to_vec();
+    assert_ne!(order, (0..50).collect::<Vec<_>>());
+    for (b, chunk) in order.chunks(16).enumerate() {
+        let mut sorted = chunk.to_vec();
+        sorted.sort_unstable();
+        let lo = b * 16;
+        assert_eq!(
+            sorted,
+            (lo..(lo + 16).min(50)).collect::<Vec<_>>(),
+            "batch {b}"
+        );
+    }
+    assert!(s.next_epoch(5, Shuffle::Full, 0).is_err());
+    assert_eq!(Shuffle::default(), Shuffle::Full);
+    assert_eq!(
+        serde_json::to_string(&Shuffle::Batch).unwrap(),
+        r#""batch""#
+    );
 }
