@@ -44,6 +44,7 @@ pub mod constraints;
 pub mod error;
 pub mod initializers;
 pub mod loss_tracker;
+pub mod naming;
 pub mod optimizer;
 pub mod param;
 pub mod progress;
