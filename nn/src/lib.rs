@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 pub mod batching;
+pub mod callbacks;
 pub mod constraints;
 pub mod error;
 pub mod initializers;
