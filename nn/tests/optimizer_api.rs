@@ -193,6 +193,9 @@ fn import_rejects_mismatched_states() {
     let mut wrong = state.clone();
     wrong.slots.pop();
     assert!(opt.import_state(&wrong).is_err());
+    // A different parameter list than the one built for is refused.
+    let mut one = vec![ParamTensor::zeros(&[2, 3])];
+    assert!(opt.apply_gradients(&mut one, &[&[0.0; 6]], &[]).is_err());
     // Duplicated names are refused at build time.
     assert!(opt.build(&[infos[0].clone(), infos[0].clone()]).is_err());
 }

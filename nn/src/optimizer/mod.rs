@@ -391,6 +391,13 @@ impl Optimizer {
                 .collect();
             self.build(&infos)?;
         }
+        if params.len() != self.params.len() {
+            return Err(NnError::shape(
+                "number of parameters (the optimizer was built for another list)",
+                self.params.len(),
+                params.len(),
+            ));
+        }
         self.begin_step(grads.iter().copied())?;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
             let c = constraints.get(i).and_then(|c| c.as_ref());
