@@ -38,6 +38,20 @@ pub enum NnError {
         /// The shape or length received.
         got: String,
     },
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A file is not a valid recur checkpoint (truncated, corrupted or of another kind).
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An object was used in the wrong state (e.g. an optimizer stepped before being built).
     State {
         /// What went wrong and how to fix it.
@@ -95,6 +109,10 @@ impl fmt::Display for NnError {
                 f,
                 "shape mismatch for {what}: expected {expected}, got {got}"
             ),
+            NnError::Io { path, message } => write!(f, "cannot access '{path}': {message}"),
+            NnError::File { path, message } => {
+                write!(f, "'{path}' is not a valid recur checkpoint: {message}")
+            }
             NnError::State { message } => write!(f, "{message}"),
         }
     }

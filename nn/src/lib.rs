@@ -41,6 +41,7 @@
 
 pub mod batching;
 pub mod callbacks;
+pub mod checkpoint;
 pub mod constraints;
 pub mod error;
 pub mod initializers;
