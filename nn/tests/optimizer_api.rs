@@ -295,3 +295,13 @@ fn keras_rmsprop_goldens() {
         p[0].data[0]
     );
 }
+
+#[test]
+fn clipvalue_keeps_nan_gradients_visible() {
+    let mut opt = Optimizer::new(OptimizerConfig::sgd().with_clipvalue(0.5)).unwrap();
+    let mut p = vec![ParamTensor::new(&[3], vec![0.0, 0.0, 0.0]).unwrap()];
+    opt.apply_gradients(&mut p, &[&[f32::NAN, 2.0, -2.0]], &[])
+        .unwrap();
+    assert!(p[0].data[0].is_nan());
+    assert_eq!(&p[0].data[1..], &[-0.005, 0.005]);
+}

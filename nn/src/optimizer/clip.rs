@@ -9,21 +9,8 @@ pub(crate) enum GradTransform {
     Norm { c: f32, denom: f32 },
     /// `global_clipnorm`: `g · scale`.
     Scale(f32),
-    /// `clipvalue`: `min(max(g, -v), v)`.
+    /// `clipvalue`: `g` clamped to `[-v, v]` (NaN stays NaN).
     Value(f32),
-}
-
-impl GradTransform {
-    /// Applies the transform to one gradient element.
-    #[inline(always)]
-    pub(crate) fn apply(self, g: f32) -> f32 {
-        match self {
-            GradTransform::Identity => g,
-            GradTransform::Norm { c, denom } => (g * c) / denom,
-            GradTransform::Scale(s) => g * s,
-            GradTransform::Value(v) => g.max(-v).min(v),
-        }
-    }
 }
 
 /// `Σ g²` accumulated in order, in f32.

@@ -103,12 +103,33 @@ impl Rule {
         grad: &[f32],
         slots: &mut [Vec<f32>],
     ) {
+        // One monomorphized loop per transform, so the element loops carry no dispatch.
+        match tr {
+            GradTransform::Identity => self.update_with(k, |g| g, w, grad, slots),
+            GradTransform::Norm { c, denom } => {
+                self.update_with(k, move |g| (g * c) / denom, w, grad, slots)
+            }
+            GradTransform::Scale(s) => self.update_with(k, move |g| g * s, w, grad, slots),
+            GradTransform::Value(v) => {
+                self.update_with(k, move |g: f32| g.clamp(-v, v), w, grad, slots)
+            }
+        }
+    }
+
+    fn update_with<T: Fn(f32) -> f32 + Copy>(
+        &self,
+        k: StepConsts,
+        tr: T,
+        w: &mut [f32],
+        grad: &[f32],
+        slots: &mut [Vec<f32>],
+    ) {
         let lr = k.lr;
         match *self {
             Rule::Sgd { momentum, nesterov } => {
                 if let [m] = slots {
                     for ((x, &g), m) in w.iter_mut().zip(grad).zip(m.iter_mut()) {
-                        let g = tr.apply(g);
+                        let g = tr(g);
                         *m = *m * momentum - g * lr;
                         if nesterov {
                             *x += *m * momentum - g * lr;
@@ -118,7 +139,7 @@ impl Rule {
                     }
                 } else {
                     for (x, &g) in w.iter_mut().zip(grad) {
-                        *x -= tr.apply(g) * lr;
+                        *x -= tr(g) * lr;
                     }
                 }
             }
@@ -130,6 +151,15 @@ impl Rule {
                 centered,
             } => {
                 let (velocity, rest) = slots.split_first_mut().expect("velocity slot");
+                if momentum == 0.0 && !centered {
+                    // Keras's default: the tutorial's hot loop, kept free of branches.
+                    for ((x, &g), v) in w.iter_mut().zip(grad).zip(velocity.iter_mut()) {
+                        let g = tr(g);
+                        *v = rho * *v + one_minus_rho * (g * g);
+                        *x -= (lr * g) / (*v + epsilon).sqrt();
+                    }
+                    return;
+                }
                 let (mut mom, mut avg): (Option<&mut Vec<f32>>, Option<&mut Vec<f32>>) =
                     (None, None);
                 let mut rest = rest.iter_mut();
@@ -140,7 +170,7 @@ impl Rule {
                     avg = rest.next();
                 }
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     let v = rho * velocity[i] + one_minus_rho * (g * g);
                     velocity[i] = v;
                     let den = if let Some(a) = avg.as_deref_mut() {
@@ -170,9 +200,20 @@ impl Rule {
                 let [m, v, rest @ ..] = slots else {
                     unreachable!("adam has momentum and velocity slots")
                 };
-                let mut vhat = if amsgrad { rest.first_mut() } else { None };
+                if !amsgrad {
+                    for (((x, &g), m), v) in
+                        w.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut())
+                    {
+                        let g = tr(g);
+                        *m += (g - *m) * one_minus_b1;
+                        *v += (g * g - *v) * one_minus_b2;
+                        *x -= (*m * alpha) / (v.sqrt() + epsilon);
+                    }
+                    return;
+                }
+                let mut vhat = rest.first_mut();
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     m[i] += (g - m[i]) * one_minus_b1;
                     v[i] += (g * g - v[i]) * one_minus_b2;
                     let vv = if let Some(vh) = vhat.as_deref_mut() {
@@ -198,7 +239,7 @@ impl Rule {
                 let (c1, c2) = (1.0 - beta_1, 1.0 - beta_2);
                 let one_minus_u_t = 1.0 - u_t;
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     m[i] += (g - m[i]) * c1;
                     v[i] += (g * g - v[i]) * c2;
                     let m_hat =
@@ -212,7 +253,7 @@ impl Rule {
                     unreachable!("adagrad has one accumulator slot")
                 };
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     acc[i] += g * g;
                     w[i] -= (lr * g) / (acc[i] + epsilon).sqrt();
                 }
@@ -228,7 +269,7 @@ impl Rule {
                     unreachable!("adamax has momentum and norm slots")
                 };
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     m[i] += (g - m[i]) * one_minus_b1;
                     u[i] = (beta_2 * u[i]).max(g.abs());
                     w[i] -= (lr * m[i]) / (one_minus_b1p * (u[i] + epsilon));
@@ -243,7 +284,7 @@ impl Rule {
                     unreachable!("adadelta has two slots")
                 };
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     acc_g[i] = rho * acc_g[i] + one_minus_rho * (g * g);
                     let delta = -(((acc_d[i] + epsilon).sqrt() * g) / (acc_g[i] + epsilon).sqrt());
                     acc_d[i] = rho * acc_d[i] + one_minus_rho * (delta * delta);
@@ -257,7 +298,7 @@ impl Rule {
                 // Keras computes (1 - beta) on f32 tensors here, not on Python floats.
                 let (c1, c2) = (1.0 - beta_1, 1.0 - beta_2);
                 for i in 0..w.len() {
-                    let g = tr.apply(grad[i]);
+                    let g = tr(grad[i]);
                     w[i] -= lr * sign(m[i] * beta_1 + g * c1);
                     m[i] = m[i] * beta_2 + g * c2;
                 }
