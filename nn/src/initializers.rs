@@ -274,8 +274,8 @@ impl Initializer {
         }
     }
 
-    /// Checks the arguments (Keras's `ValueError`s): positive scale and stddev, ordered bounds,
-    /// finite values.
+    /// Checks the arguments: positive scale (Keras's `ValueError`) and, stricter than Keras,
+    /// positive stddev, `minval < maxval` and finite values.
     pub fn validate(&self) -> Result<()> {
         match *self {
             Initializer::Constant { value } if !value.is_finite() => {

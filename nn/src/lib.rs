@@ -2,9 +2,11 @@
 //!
 //! This crate holds what the layers and the `Sequential` model build on, all working on plain
 //! `f32` parameter storage: [`initializers`], [`optimizer`]s with Keras's exact f32 update rules,
-//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`] and [`batching`]
-//! helpers, and the [`summary`] table. Keras 3.15 (see `shared/KERAS.md`) is the reference for
-//! names, defaults and numbers; deliberate differences are documented where they occur.
+//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`batching`] and
+//! [`callbacks`] logic, [`seed`] derivation, automatic layer [`naming`], the [`summary`] table,
+//! Keras's console lines ([`progress`]) and the [`checkpoint`] file. Keras 3.15 (see
+//! `shared/KERAS.md`) is the reference for names, defaults and numbers; deliberate differences
+//! are documented where they occur and listed below.
 //!
 //! # Deliberate differences from Keras 3.15
 //! - `"l1_l2"` means `L1L2(0.01, 0.01)` as the Keras docstring says (Keras 3.15 raises).
@@ -15,6 +17,7 @@
 //!   machines but are not Keras's numbers; unseeded use falls back to [`seed::DEFAULT_SEED`].
 //! - Orthogonal: a column whose `R_jj` is exactly 0 (probability zero) keeps sign +1 instead of
 //!   Keras's 0, so the result stays orthogonal.
+//! - `EarlyStopping` refuses a monitor that will never be logged (Keras warns every epoch).
 //! - Not implemented, so absent from the API and rejected in configs: `use_ema`,
 //!   `ema_momentum`, `ema_overwrite_frequency`, `loss_scale_factor`,
 //!   `gradient_accumulation_steps`, learning-rate schedules, `exclude_from_weight_decay`.
