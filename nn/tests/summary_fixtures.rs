@@ -46,6 +46,10 @@ fn tutorial_summaries_match_keras_exactly() {
         );
         // RMSprop after fit: one velocity per weight, plus iteration and learning rate.
         totals.optimizer = Some(ParamSize::optimizer(count));
+        let mut opt = nn::Optimizer::new(nn::OptimizerConfig::rmsprop()).unwrap();
+        opt.build(&[nn::ParamInfo::new("all", &[count as usize])])
+            .unwrap();
+        assert_eq!(Some(opt.summary_size()), totals.optimizer);
         let after = render_summary("sequential", &rows(rnn), &totals, SUMMARY_LINE_LENGTH).unwrap();
         assert_eq!(
             after,

@@ -244,6 +244,16 @@ impl Optimizer {
             .sum::<usize>()
     }
 
+    /// The `Optimizer params` figure of `summary()`: [`Optimizer::variable_count`] values, all
+    /// f32 except the int64 iteration counter (8 bytes).
+    pub fn summary_size(&self) -> crate::summary::ParamSize {
+        let count = self.variable_count() as u64;
+        crate::summary::ParamSize {
+            count,
+            bytes: 4 * (count - 1) + 8,
+        }
+    }
+
     /// Starts a step. `grads` are all parameters' gradients in build order; they are read only
     /// to compute the global norm when `global_clipnorm` is on (lengths are checked).
     pub fn begin_step<'a, I>(&mut self, grads: I) -> Result<()>
