@@ -424,17 +424,25 @@ fn relu(x: f32, slope: f32, max_value: Option<f32>, threshold: f32) -> (f32, f32
     (y, d)
 }
 
-/// GELU value and derivative (computed in f64, rounded once).
+/// GELU value and derivative. The tanh form is computed in f32 like TensorFlow's (so it
+/// saturates where TF's does); the erf form in f64, rounded once.
 fn gelu(x: f32, approximate: bool) -> (f32, f32) {
-    let x = x as f64;
     if approximate {
-        let c = 0.797_884_560_802_865_4;
-        let k = 0.044715;
-        let t = (c * (x + k * x * x * x)).tanh();
+        let c = 0.797_884_6_f32;
+        let k = 0.044715_f32;
+        let arg = c * (x + k * x * x * x);
+        // TF's float tanh (Eigen's rational approximation) is exactly ±1 beyond ±7.9053111; so
+        // GELU's tail is exactly 0 (value and derivative) there, as in the fixtures.
+        let t = if arg.abs() >= 7.905_311 {
+            arg.signum()
+        } else {
+            arg.tanh()
+        };
         let y = 0.5 * x * (1.0 + t);
         let d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * k * x * x);
-        (y as f32, d as f32)
+        (y, d)
     } else {
+        let x = x as f64;
         let e = libm::erf(x / std::f64::consts::SQRT_2);
         let y = 0.5 * x * (1.0 + e);
         let pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
