@@ -34,6 +34,7 @@ mod error;
 mod loss;
 mod op;
 mod ops;
+mod rnn_reference;
 mod shape;
 mod tape;
 mod tensor;
