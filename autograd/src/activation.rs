@@ -315,17 +315,26 @@ impl Activation {
     }
 
     /// Applies the activation in place to one last-axis row (softmax needs the whole row).
+    ///
+    /// The match sits outside the loops so the common activations get tight, vectorizable
+    /// loops (a per-element match cost more than the tutorial's GEMMs).
     pub(crate) fn apply_row(&self, row: &mut [f32]) {
-        if self.is_row_wise() {
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0.0;
-            for v in row.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
+        let a = *self;
+        match a {
+            Activation::Linear => {}
+            Activation::Softmax => {
+                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let mut sum = 0.0;
+                for v in row.iter_mut() {
+                    *v = (*v - max).exp();
+                    sum += *v;
+                }
+                row.iter_mut().for_each(|v| *v /= sum);
             }
-            row.iter_mut().for_each(|v| *v /= sum);
-        } else if *self != Activation::Linear {
-            row.iter_mut().for_each(|v| *v = self.apply(*v));
+            _ if a == Activation::RELU => map(row, |x| if x > 0.0 { x } else { 0.0 }),
+            Activation::Tanh => map(row, f32::tanh),
+            Activation::Sigmoid => map(row, sigmoid),
+            _ => map(row, |x| a.apply(x)),
         }
     }
 
@@ -339,21 +348,55 @@ impl Activation {
         dx: &mut [f32],
         accumulate: bool,
     ) {
-        let keep = if accumulate { 1.0 } else { 0.0 };
-        if self.is_row_wise() {
-            let dot: f32 = y.iter().zip(g).map(|(a, b)| a * b).sum();
-            for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
-                *d = keep * *d + yi * (gi - dot);
+        let a = *self;
+        match a {
+            Activation::Softmax => {
+                let dot: f32 = y.iter().zip(g).map(|(a, b)| a * b).sum();
+                combine(dx, x, y, g, accumulate, |_, yi, gi| yi * (gi - dot));
             }
-        } else if *self == Activation::Linear {
-            for (d, &gi) in dx.iter_mut().zip(g) {
-                *d = keep * *d + gi;
+            Activation::Linear => combine(dx, x, y, g, accumulate, |_, _, gi| gi),
+            _ if a == Activation::RELU => {
+                combine(
+                    dx,
+                    x,
+                    y,
+                    g,
+                    accumulate,
+                    |_, yi, gi| if yi > 0.0 { gi } else { 0.0 },
+                )
             }
-        } else {
-            for (((d, &xi), &yi), &gi) in dx.iter_mut().zip(x).zip(y).zip(g) {
-                *d = keep * *d + gi * self.derivative(xi, yi);
+            Activation::Tanh => combine(dx, x, y, g, accumulate, |_, yi, gi| gi * (1.0 - yi * yi)),
+            Activation::Sigmoid => {
+                combine(dx, x, y, g, accumulate, |_, yi, gi| gi * yi * (1.0 - yi))
             }
+            _ => combine(dx, x, y, g, accumulate, |xi, yi, gi| {
+                gi * a.derivative(xi, yi)
+            }),
         }
+    }
+}
+
+/// `v = f(v)` for every element.
+#[inline(always)]
+fn map(row: &mut [f32], f: impl Fn(f32) -> f32) {
+    row.iter_mut().for_each(|v| *v = f(*v));
+}
+
+/// `dx = d(x, y, g)` or `dx += d(x, y, g)` elementwise.
+#[inline(always)]
+fn combine(
+    dx: &mut [f32],
+    x: &[f32],
+    y: &[f32],
+    g: &[f32],
+    accumulate: bool,
+    d: impl Fn(f32, f32, f32) -> f32,
+) {
+    let it = dx.iter_mut().zip(x.iter().zip(y).zip(g));
+    if accumulate {
+        it.for_each(|(o, ((&xi, &yi), &gi))| *o += d(xi, yi, gi));
+    } else {
+        it.for_each(|(o, ((&xi, &yi), &gi))| *o = d(xi, yi, gi));
     }
 }
 

@@ -33,53 +33,60 @@ fn broadcast(op: &'static str, a: Shape, b: Shape) -> Result<Shape> {
     }
 }
 
-/// `out[i] = f(a[i mod |a|], b[i mod |b|])`.
+/// `out[i] = f(a[i mod |a|], b[i mod |b|])`. One operand has the output's length; the other's
+/// length divides it (a suffix broadcast), so the loops run over whole rows of the short one.
 fn map(out: &mut [f32], a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) {
     let n = out.len();
+    if n == 0 {
+        return;
+    }
     if a.len() == n && b.len() == n {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = f(x, y);
         }
-        return;
-    }
-    let (mut ia, mut ib) = (0, 0);
-    for o in out.iter_mut() {
-        *o = f(a[ia], b[ib]);
-        ia += 1;
-        if ia == a.len() {
-            ia = 0;
+    } else if a.len() == n {
+        for (oc, ac) in out.chunks_exact_mut(b.len()).zip(a.chunks_exact(b.len())) {
+            for ((o, &x), &y) in oc.iter_mut().zip(ac).zip(b) {
+                *o = f(x, y);
+            }
         }
-        ib += 1;
-        if ib == b.len() {
-            ib = 0;
+    } else {
+        for (oc, bc) in out.chunks_exact_mut(a.len()).zip(b.chunks_exact(a.len())) {
+            for ((o, &x), &y) in oc.iter_mut().zip(a).zip(bc) {
+                *o = f(x, y);
+            }
         }
     }
 }
 
 /// `dst[i mod |dst|] += g[i] * d(a[i mod |a|], b[i mod |b|])`: the broadcast operand sums the
-/// contributions of every output element it fed.
+/// contributions of every output element it fed. Runs over rows of the short operand.
 fn accumulate(dst: &mut [f32], g: &[f32], a: &[f32], b: &[f32], d: impl Fn(f32, f32) -> f32) {
     let n = g.len();
-    if a.len() == n && b.len() == n && dst.len() == n {
+    if n == 0 {
+        return;
+    }
+    if a.len() == n && b.len() == n {
         for (((o, &gi), &x), &y) in dst.iter_mut().zip(g).zip(a).zip(b) {
             *o += gi * d(x, y);
         }
         return;
     }
-    let (mut ia, mut ib, mut id) = (0, 0, 0);
-    for &gi in g {
-        dst[id] += gi * d(a[ia], b[ib]);
-        ia += 1;
-        if ia == a.len() {
-            ia = 0;
-        }
-        ib += 1;
-        if ib == b.len() {
-            ib = 0;
-        }
-        id += 1;
-        if id == dst.len() {
-            id = 0;
+    // Exactly one operand is short; `p` is its period. `dst` is either full or that period.
+    let p = a.len().min(b.len());
+    for (r, gc) in g.chunks_exact(p).enumerate() {
+        let (ac, bc) = if a.len() == n {
+            (&a[r * p..(r + 1) * p], b)
+        } else {
+            (a, &b[r * p..(r + 1) * p])
+        };
+        let dc = if dst.len() == n {
+            &mut dst[r * p..(r + 1) * p]
+        } else {
+            &mut dst[..]
+        };
+        for (((o, &gi), &x), &y) in dc.iter_mut().zip(gc).zip(ac).zip(bc) {
+            *o += gi * d(x, y);
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Criterion benchmarks and report binaries for recur (the benches live in `benches/`).
