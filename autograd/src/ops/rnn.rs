@@ -246,9 +246,12 @@ fn forward(
     let (bt, act) = (d.b * d.t, op.activation);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let proj_len = if op.go_backwards { bt * d.u } else { 0 };
-    scratch.clear();
-    scratch.resize(xm_len + proj_len + d.b * d.u, 0.0);
-    let (xm, rest) = scratch.split_at_mut(xm_len);
+    // Every scratch element is written before it is read: grow only, never clear-and-zero.
+    let need = xm_len + proj_len + d.b * d.u;
+    if scratch.len() < need {
+        scratch.resize(need, 0.0);
+    }
+    let (xm, rest) = scratch[..need].split_at_mut(xm_len);
     let (proj, hprev) = rest.split_at_mut(proj_len);
     let xin: &[f32] = match mx {
         Some(m) => {
@@ -326,10 +329,15 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    scratch.clear();
-    scratch.resize(bt * d.u + 3 * d.b * d.u + xm_len, 0.0);
-    let (dz, rest) = scratch.split_at_mut(bt * d.u);
+    // dZ, hprev, dh and the x' buffer are written before they are read; only the carry into
+    // the last step must start at zero.
+    let need = bt * d.u + 3 * d.b * d.u + xm_len;
+    if scratch.len() < need {
+        scratch.resize(need, 0.0);
+    }
+    let (dz, rest) = scratch[..need].split_at_mut(bt * d.u);
     let (carry, rest) = rest.split_at_mut(d.b * d.u);
+    carry.fill(0.0);
     let (hprev, rest) = rest.split_at_mut(d.b * d.u);
     let (dh, xm) = rest.split_at_mut(d.b * d.u);
     let rkmat = MatRef::row_major(rk, d.u, d.u)?;

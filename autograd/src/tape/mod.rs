@@ -102,7 +102,7 @@ impl Tape {
         self.touched.clear();
         self.links.clear();
         self.aux.clear();
-        self.scratch.clear();
+        // `scratch` keeps its length: its users write before they read, so it needs no zeroing.
         self.has_grads = false;
     }
 
