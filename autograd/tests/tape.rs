@@ -212,3 +212,51 @@ fn dropout_masks_are_inverted_seeded_and_checked() {
     assert!(t.dropout_mask(&[2, 3], -0.1, &mut rng).is_err());
     assert_eq!(t.len(), 1);
 }
+
+#[test]
+fn simple_rnn_rejects_bad_shapes_and_trainable_masks() {
+    let mut t = Tape::new();
+    let x = t.constant(&[0.0; 12], &[2, 3, 2]).unwrap();
+    let w = t.param(&[0.0; 8], &[2, 4]).unwrap();
+    let u = t.param(&[0.0; 16], &[4, 4]).unwrap();
+    let bad_u = t.param(&[0.0; 12], &[4, 3]).unwrap();
+    let mask = t.param(&[1.0; 4], &[2, 2]).unwrap();
+    let inputs = SimpleRnnInputs {
+        x,
+        kernel: w,
+        recurrent_kernel: bad_u,
+        bias: None,
+        initial_state: None,
+        input_mask: None,
+        recurrent_mask: None,
+    };
+    let e = t
+        .simple_rnn(&inputs, Activation::Tanh, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("recurrent_kernel") && e.contains("[4, 3]"),
+        "{e}"
+    );
+    let inputs = SimpleRnnInputs {
+        recurrent_kernel: u,
+        input_mask: Some(mask),
+        ..inputs
+    };
+    let e = t
+        .simple_rnn(&inputs, Activation::Tanh, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("mask"), "{e}");
+    let x2 = t.constant(&[0.0; 6], &[3, 2]).unwrap();
+    let inputs = SimpleRnnInputs {
+        x: x2,
+        input_mask: None,
+        ..inputs
+    };
+    let e = t
+        .simple_rnn(&inputs, Activation::Tanh, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[batch, timesteps, features]"), "{e}");
+}

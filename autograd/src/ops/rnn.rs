@@ -124,14 +124,14 @@ impl Tape {
         expect(ih, &[b, u], "initial_state", "[batch, units]")?;
         expect(imx, &[b, f], "input_mask", "[batch, features]")?;
         expect(imh, &[b, u], "recurrent_mask", "[batch, units]")?;
-        for (i, arg) in [(imx, "input_mask"), (imh, "recurrent_mask")] {
-            if i != NONE && self.nodes[i as usize].requires_grad {
-                let _ = arg;
-                return Err(AutogradError::Unsupported {
-                    op: OP,
-                    what: "dropout masks that need a gradient (masks are constants)",
-                });
-            }
+        if [imx, imh]
+            .iter()
+            .any(|&i| i != NONE && self.nodes[i as usize].requires_grad)
+        {
+            return Err(AutogradError::Unsupported {
+                op: OP,
+                what: "dropout masks that need a gradient (masks are constants)",
+            });
         }
 
         let d = Dims { b, t, f, u };
