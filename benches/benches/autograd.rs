@@ -4,7 +4,9 @@
 //! - `tutorial_step/fused`: the fused SimpleRNN op (what nn uses);
 //! - `tutorial_step/basic_ops`: the same network from basic ops (the reference composition);
 //! - `tutorial_step/gemm_only`: just the step's 8 GEMM calls on the kernels API, so the tape's
-//!   own overhead is the difference to `fused`.
+//!   own overhead is the difference to `fused`;
+//! - `sequence_layout/{fused,basic_ops}`: the same network on the tutorial's other layout,
+//!   input [16, 4, 1] (four timesteps of one feature), where BPTT runs over 4 steps.
 //!
 //! Each step feeds the parameters by slice (copied into the tape), runs backward, reads every
 //! gradient and clears the tape, as a training loop does.
@@ -16,6 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kernels::{MatMut, MatRef, gemm};
 
 const B: usize = 16;
+/// Features per timestep in the tutorial layout [16, 1, 4].
 const F: usize = 4;
 const U: usize = 32;
 const D: usize = 8;
@@ -36,9 +39,9 @@ fn det(n: usize, scale: f32, phase: f32) -> Vec<f32> {
         .collect()
 }
 
-fn params() -> Params {
+fn params(f: usize) -> Params {
     Params {
-        w: det(F * U, 0.4, 0.1),
+        w: det(f * U, 0.4, 0.1),
         u: det(U * U, 0.17, 0.2),
         b: det(U, 0.05, 0.3),
         w1: det(U * D, 0.38, 0.4),
@@ -49,11 +52,13 @@ fn params() -> Params {
 }
 
 /// One training step's tape work; returns the loss and a checksum of the gradients.
-fn step(tape: &mut Tape, p: &Params, x: &[f32], y: &[f32], fused: bool) -> f32 {
+/// `x` is `[B, t, f]` with `t * f = 4` (the tutorial window of 4 values).
+fn step(tape: &mut Tape, p: &Params, x: &[f32], y: &[f32], t: usize, fused: bool) -> f32 {
+    let f = 4 / t;
     let run = |tape: &mut Tape| -> autograd::Result<f32> {
-        let xv = tape.constant(x, &[B, 1, F])?;
+        let xv = tape.constant(x, &[B, t, f])?;
         let yv = tape.constant(y, &[B])?;
-        let w = tape.param(&p.w, &[F, U])?;
+        let w = tape.param(&p.w, &[f, U])?;
         let u = tape.param(&p.u, &[U, U])?;
         let b = tape.param(&p.b, &[U])?;
         let w1 = tape.param(&p.w1, &[U, D])?;
@@ -168,16 +173,16 @@ fn gemms(p: &Params, x: &[f32], buf: &mut [Vec<f32>; 8]) {
 }
 
 fn bench(c: &mut Criterion) {
-    let p = params();
+    let p = params(F);
     let x = det(B * F, 1.0, 0.7);
     let y = det(B, 1.0, 0.9);
     let mut g = c.benchmark_group("tutorial_step");
     let mut tape = Tape::new();
     g.bench_function("fused", |bch| {
-        bch.iter(|| black_box(step(&mut tape, &p, black_box(&x), &y, true)))
+        bch.iter(|| black_box(step(&mut tape, &p, black_box(&x), &y, 1, true)))
     });
     g.bench_function("basic_ops", |bch| {
-        bch.iter(|| black_box(step(&mut tape, &p, black_box(&x), &y, false)))
+        bch.iter(|| black_box(step(&mut tape, &p, black_box(&x), &y, 1, false)))
     });
     let mut buf: [Vec<f32>; 8] = [
         vec![0.0; B * U],
@@ -194,6 +199,16 @@ fn bench(c: &mut Criterion) {
             gemms(&p, black_box(&x), &mut buf);
             black_box(buf[7][0])
         })
+    });
+    g.finish();
+
+    let p1 = params(1);
+    let mut g = c.benchmark_group("sequence_layout");
+    g.bench_function("fused", |bch| {
+        bch.iter(|| black_box(step(&mut tape, &p1, black_box(&x), &y, 4, true)))
+    });
+    g.bench_function("basic_ops", |bch| {
+        bch.iter(|| black_box(step(&mut tape, &p1, black_box(&x), &y, 4, false)))
     });
     g.finish();
 }
