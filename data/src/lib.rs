@@ -1,6 +1,8 @@
 //! `data`: the series side of recur.
 //!
 //! - [`generate::sine`]: the tutorial's seeded series `amplitude * sin(freq * t) + noise`.
+//! - [`long_dependency`]: a built-in long-dependency task (marked recall or the adding problem)
+//!   as sequences `[N, lag + 1 + extra, 2]` with targets and a mean baseline.
 //! - [`read_csv_path`] / [`read_csv_str`] / [`read_csv_reader`]: a real series from CSV, with a
 //!   line number and the row's text for every bad row.
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
@@ -43,7 +45,10 @@ pub use csv_input::{CsvOptions, read_csv_path, read_csv_reader, read_csv_str};
 pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare};
 pub use error::DataError;
 pub use forecast::{parse_window, recursive_forecast};
-pub use generate::{NoiseKind, SineConfig};
+pub use generate::{
+    LongDependencyConfig, LongDependencyData, LongDependencyKind, NoiseKind, SequencePart,
+    SineConfig, ValueDistribution, long_dependency,
+};
 pub use metrics::{baseline_mse, mse, window_means};
 pub use scale::{ScaleKind, Scaler};
 pub use series::Series;

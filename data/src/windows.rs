@@ -62,11 +62,25 @@ impl FromStr for Layout {
 /// `N` windows of `step` values as one row-major f32 buffer with a 3-D shape `[N, a, b]`
 /// (`[N, 1, step]` or `[N, step, 1]` by [`Layout`]; both have the same memory order, row `i`
 /// being `data[i*step..(i+1)*step]`).
+///
+/// Windows built by [`Windows::from_sequences`] have `F > 1` features per time step: a window is
+/// `T` steps of `F` values (`step = T * F`, step-major), shaped `[N, T, F]` in the sequence
+/// layout and `[N, 1, T * F]` in the tutorial layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Windows {
     data: Vec<f32>,
     shape: [usize; 3],
     layout: Layout,
+    /// Values per time step in the sequence layout (1 for series windows).
+    features: usize,
+}
+
+/// The shape of `count` windows of `step` values, `features` per time step, in `layout`.
+fn shape_for(layout: Layout, count: usize, step: usize, features: usize) -> [usize; 3] {
+    match layout {
+        Layout::Tutorial => [count, 1, step],
+        Layout::Sequence => [count, step / features, features],
+    }
 }
 
 impl Windows {
@@ -86,6 +100,45 @@ impl Windows {
             data,
             shape: layout.shape(count, step),
             layout,
+            features: 1,
+        })
+    }
+
+    /// Sequences of `timesteps` steps with `features` values each, in the sequence layout
+    /// `[N, timesteps, features]`, from a flat row-major buffer (sequence `i` is
+    /// `data[i*T*F..(i+1)*T*F]`, step `t` of it the `F` values at `t*F`). Errors if `timesteps`
+    /// or `features` is 0 or the buffer length is not a multiple of `timesteps * features`.
+    pub fn from_sequences(
+        data: Vec<f32>,
+        timesteps: usize,
+        features: usize,
+    ) -> Result<Self, DataError> {
+        if timesteps == 0 {
+            return Err(DataError::arg("timesteps", 0, "at least 1 time step"));
+        }
+        if features == 0 {
+            return Err(DataError::arg("features", 0, "at least 1 feature per step"));
+        }
+        let step = timesteps.checked_mul(features).ok_or_else(|| {
+            DataError::arg(
+                "timesteps",
+                format!("{timesteps} (with {features} features)"),
+                "a sequence size that fits in memory",
+            )
+        })?;
+        if !data.len().is_multiple_of(step) {
+            return Err(DataError::arg(
+                "sequences",
+                format!("{} values", data.len()),
+                &format!("a multiple of timesteps * features = {timesteps} * {features}"),
+            ));
+        }
+        let count = data.len() / step;
+        Ok(Windows {
+            data,
+            shape: [count, timesteps, features],
+            layout: Layout::Sequence,
+            features,
         })
     }
 
@@ -110,7 +163,8 @@ impl Windows {
         self.data
     }
 
-    /// `[N, 1, step]` (tutorial) or `[N, step, 1]` (sequence).
+    /// `[N, 1, step]` (tutorial) or `[N, step, 1]` (sequence); `[N, T, F]` in the sequence
+    /// layout for windows of [`Windows::from_sequences`].
     pub fn shape(&self) -> [usize; 3] {
         self.shape
     }
@@ -130,9 +184,21 @@ impl Windows {
         let (count, step) = (self.count(), self.step());
         Windows {
             data: self.data,
-            shape: layout.shape(count, step),
+            shape: shape_for(layout, count, step, self.features),
             layout,
+            features: self.features,
         }
+    }
+
+    /// Values per time step in the sequence layout: 1 for series windows, `F` for
+    /// [`Windows::from_sequences`].
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// Time steps per window in the sequence layout (`step / features`).
+    pub fn timesteps(&self) -> usize {
+        self.step() / self.features
     }
 
     /// Number of windows `N`.
@@ -168,8 +234,9 @@ impl Windows {
         let step = row.len();
         Some(Windows {
             data: row,
-            shape: self.layout.shape(1, step),
+            shape: shape_for(self.layout, 1, step, self.features),
             layout: self.layout,
+            features: self.features,
         })
     }
 
