@@ -1,0 +1,11 @@
+//! The differentiable ops, one file per family; each file holds the `Tape` method(s) that record
+//! the forward pass and, beside them, the backward.
+
+pub(crate) mod activation_op;
+pub(crate) mod binary;
+pub(crate) mod layout;
+pub(crate) mod loss_op;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+pub(crate) mod rnn;
+pub(crate) mod unary;

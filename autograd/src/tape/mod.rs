@@ -1,0 +1,309 @@
+//! `Tape` and `Var`: the append-only record of a computation and handles to its nodes.
+//!
+//! Memory layout (why it is fast): every node's value lives in one arena `Vec<f32>` at a fixed
+//! offset, and after `backward` every gradient lives in a second arena at the same offset. Ops
+//! are a `Copy` enum (no boxes, no closures); variable-length input lists (stack, concat) live in
+//! a side `Vec<u32>`. [`Tape::clear`] truncates these vectors without freeing them, so a training
+//! loop that rebuilds the same graph every step stops allocating after the first step.
+
+pub(crate) mod backward;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::error::{AutogradError, Result};
+use crate::op::{Op, OpKind};
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+
+/// Source of unique tape ids, so a `Var` used on the wrong tape is caught.
+static NEXT_TAPE_ID: AtomicU32 = AtomicU32::new(1);
+
+/// A handle to one node of one [`Tape`]: small and `Copy`. Using it on another tape, or after
+/// the tape was cleared, is an error ([`AutogradError::ForeignVar`], [`AutogradError::StaleVar`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Var {
+    tape: u32,
+    generation: u32,
+    index: u32,
+}
+
+/// One recorded value: shape, offset of its data in the value arena, op and gradient need.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub shape: Shape,
+    pub offset: usize,
+    pub op: Op,
+    pub requires_grad: bool,
+}
+
+impl Node {
+    pub(crate) fn range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.shape.numel()
+    }
+}
+
+/// An append-only list of nodes with reverse-mode differentiation.
+///
+/// Intended use (one training step):
+/// 1. feed parameters with [`Tape::param`] (copies the slice into the tape; gradients wanted)
+///    and data with [`Tape::constant`] (no gradient);
+/// 2. record the forward pass with the op methods (`matmul`, `add`, `activation`, `simple_rnn`,
+///    `loss`, ...), each returning a [`Var`];
+/// 3. [`Tape::backward`] on the scalar loss;
+/// 4. read each parameter's gradient as a slice with [`Tape::grad`] (and values with
+///    [`Tape::value`]) and update the parameters outside the tape;
+/// 5. [`Tape::clear`], which keeps every allocation for the next step.
+#[derive(Debug)]
+pub struct Tape {
+    id: u32,
+    generation: u32,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) values: Vec<f32>,
+    pub(crate) grads: Vec<f32>,
+    pub(crate) touched: Vec<bool>,
+    pub(crate) links: Vec<u32>,
+    /// Data that ops save for backward beyond their inputs and output (RNN pre-activations).
+    pub(crate) aux: Vec<f32>,
+    /// Temporary space of one op's forward or backward; its contents never outlive the call.
+    pub(crate) scratch: Vec<f32>,
+    /// True once `backward` has run on the current generation.
+    has_grads: bool,
+}
+
+impl Default for Tape {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tape {
+    /// An empty tape with a fresh id.
+    pub fn new() -> Tape {
+        Tape {
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            generation: 0,
+            nodes: Vec::new(),
+            values: Vec::new(),
+            grads: Vec::new(),
+            touched: Vec::new(),
+            links: Vec::new(),
+            aux: Vec::new(),
+            scratch: Vec::new(),
+            has_grads: false,
+        }
+    }
+
+    /// Forget every node (old [`Var`]s become errors) but keep all allocations.
+    pub fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.nodes.clear();
+        self.values.clear();
+        self.grads.clear();
+        self.touched.clear();
+        self.links.clear();
+        self.aux.clear();
+        self.scratch.clear();
+        self.has_grads = false;
+    }
+
+    /// Number of nodes recorded since the last clear.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True if no node is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Bytes of heap memory the tape holds (capacities, not lengths): constant once a training
+    /// loop is warm.
+    pub fn held_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.nodes.capacity() * size_of::<Node>()
+            + (self.values.capacity()
+                + self.grads.capacity()
+                + self.aux.capacity()
+                + self.scratch.capacity())
+                * size_of::<f32>()
+            + self.touched.capacity()
+            + self.links.capacity() * size_of::<u32>()
+    }
+
+    // ----- leaves -------------------------------------------------------------------------
+
+    /// A parameter leaf (gradient wanted): copies `data` (row-major, `dims`) into the tape.
+    pub fn param(&mut self, data: &[f32], dims: &[usize]) -> Result<Var> {
+        self.leaf("param", data, dims, true)
+    }
+
+    /// A constant leaf (no gradient): copies `data` (row-major, `dims`) into the tape.
+    pub fn constant(&mut self, data: &[f32], dims: &[usize]) -> Result<Var> {
+        self.leaf("constant", data, dims, false)
+    }
+
+    /// [`Tape::param`] from a tensor.
+    pub fn param_tensor(&mut self, t: &Tensor) -> Result<Var> {
+        self.leaf("param", t.data(), t.dims(), true)
+    }
+
+    /// [`Tape::constant`] from a tensor.
+    pub fn constant_tensor(&mut self, t: &Tensor) -> Result<Var> {
+        self.leaf("constant", t.data(), t.dims(), false)
+    }
+
+    /// A constant scalar leaf.
+    pub fn scalar(&mut self, value: f32) -> Var {
+        let off = self.push(Shape::scalar(), Op::Leaf, false);
+        self.values[off] = value;
+        self.var(self.nodes.len() - 1)
+    }
+
+    fn leaf(&mut self, op: &'static str, data: &[f32], dims: &[usize], grad: bool) -> Result<Var> {
+        let shape = Shape::checked(op, dims)?;
+        if data.len() != shape.numel() {
+            return Err(AutogradError::DataLength {
+                op,
+                dims: dims.to_vec(),
+                expected: shape.numel(),
+                got: data.len(),
+            });
+        }
+        let off = self.values.len();
+        self.values.extend_from_slice(data);
+        self.nodes.push(Node {
+            shape,
+            offset: off,
+            op: Op::Leaf,
+            requires_grad: grad,
+        });
+        Ok(self.var(self.nodes.len() - 1))
+    }
+
+    // ----- accessors ----------------------------------------------------------------------
+
+    /// The value of `v`, row-major.
+    pub fn value(&self, v: Var) -> Result<&[f32]> {
+        let n = self.node("value", v)?;
+        Ok(&self.values[n.range()])
+    }
+
+    /// The shape of `v`.
+    pub fn shape(&self, v: Var) -> Result<Shape> {
+        Ok(self.node("shape", v)?.shape)
+    }
+
+    /// The value of `v` copied into a new tensor.
+    pub fn tensor(&self, v: Var) -> Result<Tensor> {
+        let n = self.node("tensor", v)?;
+        Tensor::from_vec(self.values[n.range()].to_vec(), n.shape.dims())
+    }
+
+    /// The single element of a one-element `v` (a loss).
+    pub fn item(&self, v: Var) -> Result<f32> {
+        let n = self.node("item", v)?;
+        if n.shape.numel() != 1 {
+            return Err(AutogradError::BadShape {
+                op: "item",
+                arg: "v",
+                shape: n.shape,
+                expected: "exactly one element",
+            });
+        }
+        Ok(self.values[n.offset])
+    }
+
+    /// Whether `v` needs a gradient (a parameter, or computed from one).
+    pub fn requires_grad(&self, v: Var) -> Result<bool> {
+        Ok(self.node("requires_grad", v)?.requires_grad)
+    }
+
+    /// The kind of op that made `v`.
+    pub fn op_kind(&self, v: Var) -> Result<OpKind> {
+        Ok(self.node("op_kind", v)?.op.kind())
+    }
+
+    /// Every op kind recorded on the tape, in recording order (used by coverage tests).
+    pub fn op_kinds(&self) -> impl Iterator<Item = OpKind> + '_ {
+        self.nodes.iter().map(|n| n.op.kind())
+    }
+
+    /// The gradient of the last backward's output with respect to `v`, row-major, same shape
+    /// as `v`. Fails before [`Tape::backward`] and for vars that need no gradient.
+    pub fn grad(&self, v: Var) -> Result<&[f32]> {
+        let n = self.node("grad", v)?;
+        if !self.has_grads {
+            return Err(AutogradError::NoGradient {
+                op: "grad",
+                reason: "backward has not run since the tape was last cleared",
+            });
+        }
+        if !n.requires_grad {
+            return Err(AutogradError::NoGradient {
+                op: "grad",
+                reason: "the variable is a constant or computed only from constants",
+            });
+        }
+        let r = n.range();
+        if r.end > self.grads.len() {
+            // Recorded after the backward output: the output does not depend on it.
+            return Err(AutogradError::NoGradient {
+                op: "grad",
+                reason: "the variable was recorded after the node backward started from",
+            });
+        }
+        Ok(&self.grads[r])
+    }
+
+    // ----- internals used by the ops ------------------------------------------------------
+
+    fn var(&self, index: usize) -> Var {
+        Var {
+            tape: self.id,
+            generation: self.generation,
+            index: index as u32,
+        }
+    }
+
+    /// The node behind `v`, checking that `v` belongs to this tape and generation.
+    pub(crate) fn node(&self, op: &'static str, v: Var) -> Result<&Node> {
+        Ok(&self.nodes[self.index(op, v)? as usize])
+    }
+
+    /// The node index behind `v`, checked.
+    pub(crate) fn index(&self, op: &'static str, v: Var) -> Result<u32> {
+        if v.tape != self.id {
+            return Err(AutogradError::ForeignVar {
+                op,
+                var_tape: v.tape,
+                tape: self.id,
+            });
+        }
+        if v.generation != self.generation || v.index as usize >= self.nodes.len() {
+            return Err(AutogradError::StaleVar {
+                op,
+                var_generation: v.generation,
+                generation: self.generation,
+            });
+        }
+        Ok(v.index)
+    }
+
+    /// Appends a node with a zeroed value region; returns the region's offset.
+    pub(crate) fn push(&mut self, shape: Shape, op: Op, requires_grad: bool) -> usize {
+        let off = self.values.len();
+        self.values.resize(off + shape.numel(), 0.0);
+        self.nodes.push(Node {
+            shape,
+            offset: off,
+            op,
+            requires_grad,
+        });
+        off
+    }
+
+    /// The var of the node appended last.
+    pub(crate) fn last_var(&self) -> Var {
+        self.var(self.nodes.len() - 1)
+    }
+}
