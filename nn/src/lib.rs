@@ -44,6 +44,7 @@ pub mod callbacks;
 pub mod constraints;
 pub mod error;
 pub mod initializers;
+pub mod layers;
 pub mod loss_tracker;
 pub mod naming;
 pub mod optimizer;
@@ -54,10 +55,13 @@ pub mod regularizers;
 pub mod seed;
 pub mod summary;
 
+pub use autograd::{Activation, Loss, Tensor};
 pub use constraints::{Axis, Constraint};
 pub use error::{NnError, Result};
 pub use initializers::Initializer;
+pub use layers::{DenseConfig, Layer, LayerConfig, SimpleRnnConfig};
 pub use loss_tracker::{History, LossMean};
+
 pub use optimizer::{Algorithm, Optimizer, OptimizerConfig, OptimizerState};
 pub use param::{ParamInfo, ParamTensor};
 pub use regularizers::Regularizer;
