@@ -46,6 +46,7 @@ pub mod error;
 pub mod initializers;
 pub mod layers;
 pub mod loss_tracker;
+pub mod model;
 pub mod naming;
 pub mod optimizer;
 pub mod param;
@@ -61,7 +62,7 @@ pub use error::{NnError, Result};
 pub use initializers::Initializer;
 pub use layers::{DenseConfig, Layer, LayerConfig, SimpleRnnConfig};
 pub use loss_tracker::{History, LossMean};
-
+pub use model::Sequential;
 pub use optimizer::{Algorithm, Optimizer, OptimizerConfig, OptimizerState};
 pub use param::{ParamInfo, ParamTensor};
 pub use regularizers::Regularizer;
