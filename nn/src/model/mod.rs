@@ -27,9 +27,12 @@
 mod console;
 mod evaluate;
 mod fit;
+mod save;
 
 pub use console::ConsoleProgress;
+pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
+pub use save::{FORMAT_VERSION, SavedMetadata};
 
 use autograd::{Loss, Tape};
 
