@@ -419,6 +419,13 @@ impl Sequential {
     /// Builds the optimizer for the model's parameters (first training) and the gradient
     /// buffers.
     fn prepare_training(&mut self) -> Result<()> {
+        // Fast path (every step of train_on_batch): nothing can change the parameter list once
+        // the optimizer is built, since `add` refuses new layers then.
+        if self.optimizer.as_ref().is_some_and(|o| o.is_built())
+            && self.grads.len() == self.optimizer.as_ref().map_or(0, |o| o.params().len())
+        {
+            return Ok(());
+        }
         let infos = self.param_infos();
         let Some(opt) = self.optimizer.as_mut() else {
             return Err(NnError::state(
