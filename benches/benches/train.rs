@@ -4,20 +4,11 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nn::model::FitOptions;
-use nn::{Activation, DenseConfig, Loss, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
+use nn::{Sequential, Tensor};
 use std::hint::black_box;
 
 fn tutorial_model() -> Sequential {
-    let mut m = Sequential::with_seed(1);
-    m.set_input_shape(&[1, 4]).expect("input shape");
-    m.add(SimpleRnnConfig::new(32).activation(Activation::RELU))
-        .expect("rnn");
-    m.add(DenseConfig::new(8).activation(Activation::RELU))
-        .expect("dense");
-    m.add(DenseConfig::new(1)).expect("dense_1");
-    m.compile(Loss::MeanSquaredError, OptimizerConfig::rmsprop())
-        .expect("compile");
-    m
+    nn::model::tutorial_model(&[1, 4], 32, 1).expect("tutorial model")
 }
 
 /// Sliding windows of 4 over a noisy sine, as the tutorial's (N, 1, 4) layout.

@@ -203,3 +203,74 @@ fn non_finite_weights_are_refused_on_load() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_layer_argument_and_the_carried_state_round_trip() {
+    use nn::batching::Shuffle;
+    use nn::{Axis, Constraint, Initializer, Regularizer};
+    let mut rnn = SimpleRnnConfig::new(5).activation(Activation::Tanh);
+    rnn.stateful = true;
+    rnn.go_backwards = true;
+    rnn.return_sequences = true;
+    rnn.unroll = true;
+    rnn.seed = Some(99);
+    rnn.dropout = 0.1;
+    rnn.kernel_initializer = Initializer::HeNormal { seed: Some(3) };
+    rnn.recurrent_initializer = Initializer::Orthogonal {
+        gain: 0.5,
+        seed: None,
+    };
+    rnn.bias_initializer = Initializer::Constant { value: 0.1 };
+    rnn.kernel_regularizer = Some(Regularizer::L1l2 { l1: 0.01, l2: 0.02 });
+    rnn.recurrent_regularizer = Some(Regularizer::L2 { l2: 0.003 });
+    rnn.activity_regularizer = Some(Regularizer::L1 { l1: 0.001 });
+    rnn.recurrent_constraint = Some(Constraint::MaxNorm {
+        max_value: 2.0,
+        axis: Axis::One(0),
+    });
+    rnn.bias_constraint = Some(Constraint::NonNeg);
+    let mut dense = DenseConfig::new(1);
+    dense.kernel_constraint = Some(Constraint::UnitNorm {
+        axis: Axis::Many(vec![0, 1]),
+    });
+    let mut m = Sequential::with_seed(5);
+    m.add(rnn).unwrap();
+    m.add(dense).unwrap();
+    m.compile(
+        Loss::Huber { delta: 0.5 },
+        OptimizerConfig::sgd()
+            .with_learning_rate(0.01)
+            .with_clipnorm(1.0),
+    )
+    .unwrap();
+    let (x, y) = data();
+    let y3 =
+        Tensor::from_vec(y.data().iter().flat_map(|&v| [v; 4]).collect(), &[60, 4, 1]).unwrap();
+    let o = FitOptions {
+        epochs: 2,
+        batch_size: 12,
+        shuffle: Shuffle::Off,
+        ..FitOptions::default()
+    };
+    m.fit(&x, &y3, &o).unwrap();
+    assert!(m.layers()[0].states().iter().any(|&s| s != 0.0));
+    let dir = tmpdir("stateful");
+    let p = dir.join("m.safetensors");
+    m.save(&p).unwrap();
+    let mut l = Sequential::load(&p).unwrap();
+    for (a, b) in l.layers().iter().zip(m.layers()) {
+        assert_eq!(a.config(), b.config());
+        assert_eq!(a.states(), b.states());
+        assert_eq!(a.stateful_batch_size(), b.stateful_batch_size());
+    }
+    assert_eq!(l.loss(), m.loss());
+    assert_eq!(
+        l.optimizer().unwrap().config(),
+        m.optimizer().unwrap().config()
+    );
+    let h1 = m.fit(&x, &y3, &o).unwrap();
+    let h2 = l.fit(&x, &y3, &o).unwrap();
+    assert_eq!(h1, h2);
+    assert_eq!(l.get_weights(), m.get_weights());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

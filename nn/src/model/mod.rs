@@ -1,6 +1,16 @@
 //! The `Sequential` model: a stack of single-output layers, compiled with a loss and an
 //! optimizer, trained with Keras's `fit` semantics (KERAS.md A.7).
 //!
+//! # Deliberate differences from Keras 3.15
+//! - A NaN or infinite loss stops `fit` with an error naming the epoch and step (and what to
+//!   try) unless [`InvalidLoss`] says otherwise; the offending step is never applied.
+//! - The model has `reset_states()` (Keras 3 has it only per layer); combining a stateful layer
+//!   with shuffling sends a warning; a batch count that does not divide the data is refused
+//!   before training starts for stateful models.
+//! - `FitOptions::verbose` defaults to 0 (a library call prints nothing unless asked).
+//! - A layer with `return_state` is refused in a Sequential model (Keras fails later, at call).
+//! - Out-of-range dropout rates are errors (Keras clamps); `unroll` changes nothing (fused op).
+//!
 //! ```
 //! use nn::{Activation, DenseConfig, Loss, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
 //! use nn::model::FitOptions;
@@ -28,11 +38,13 @@ mod console;
 mod evaluate;
 mod fit;
 mod save;
+mod tutorial;
 
 pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
 pub use save::{FORMAT_VERSION, SavedMetadata};
+pub use tutorial::tutorial_model;
 
 use autograd::{Loss, Tape};
 
