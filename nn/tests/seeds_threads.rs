@@ -7,16 +7,17 @@ use nn::seed::DEFAULT_SEED;
 use nn::{DenseConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
 
 fn run(seed: Option<u64>) -> (Vec<Vec<f32>>, Vec<f32>, Vec<Vec<f32>>) {
-    let n = 96;
-    let x: Vec<f32> = (0..n * 8 * 2).map(|i| (i as f32 * 0.13).sin()).collect();
+    // Large enough products (96 x 128 x 128 per step) that a threaded GEMM splits them.
+    let n = 192;
+    let x: Vec<f32> = (0..n * 4 * 2).map(|i| (i as f32 * 0.13).sin()).collect();
     let y: Vec<f32> = (0..n).map(|i| (i as f32 * 0.5).cos()).collect();
-    let x = Tensor::from_vec(x, &[n, 8, 2]).unwrap();
+    let x = Tensor::from_vec(x, &[n, 4, 2]).unwrap();
     let y = Tensor::from_vec(y, &[n, 1]).unwrap();
     let mut m = match seed {
         Some(s) => Sequential::with_seed(s),
         None => Sequential::new(),
     };
-    let mut rnn = SimpleRnnConfig::new(48).activation(Activation::Tanh);
+    let mut rnn = SimpleRnnConfig::new(128).activation(Activation::Tanh);
     rnn.dropout = 0.25;
     rnn.recurrent_dropout = 0.25;
     m.add(rnn).unwrap();
@@ -25,7 +26,7 @@ fn run(seed: Option<u64>) -> (Vec<Vec<f32>>, Vec<f32>, Vec<Vec<f32>>) {
     m.add(DenseConfig::new(1)).unwrap();
     m.compile(Loss::MeanSquaredError, OptimizerConfig::rmsprop())
         .unwrap();
-    m.set_input_shape(&[8, 2]).unwrap();
+    m.set_input_shape(&[4, 2]).unwrap();
     let init = m.get_weights();
     let h = m
         .fit(
@@ -33,7 +34,7 @@ fn run(seed: Option<u64>) -> (Vec<Vec<f32>>, Vec<f32>, Vec<Vec<f32>>) {
             &y,
             &FitOptions {
                 epochs: 2,
-                batch_size: 32,
+                batch_size: 96,
                 ..FitOptions::default()
             },
         )
