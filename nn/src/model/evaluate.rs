@@ -1,0 +1,104 @@
+//! `Sequential::evaluate` and `Sequential::predict` (KERAS.md A.7): inference mode (no
+//! dropout), batches of 32 by default, the last partial batch kept.
+
+use std::ops::Range;
+
+use autograd::{Loss, Tensor};
+
+use super::Sequential;
+use super::fit::{batch_dims, check_xy, record_forward, record_loss, row_len};
+use crate::error::{NnError, Result};
+use crate::layers::ag;
+use crate::loss_tracker::LossMean;
+
+/// Keras's default batch size for `evaluate` and `predict`.
+pub const DEFAULT_BATCH_SIZE: usize = 32;
+
+impl Sequential {
+    /// The loss on `(x, y)` (Keras `evaluate`): the batch-size-weighted f32 mean of the
+    /// per-batch losses, penalties included, with dropout off. `batch_size` defaults to 32.
+    pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, batch_size: Option<usize>) -> Result<f32> {
+        let Some(loss) = self.loss else {
+            return Err(NnError::state(
+                "evaluate needs a compiled model: call compile(loss, optimizer) first",
+            ));
+        };
+        check_xy("evaluate", x, y)?;
+        self.ensure_built("evaluate", x.dims())?;
+        let n = x.dims()[0];
+        let bs = check_batch(batch_size)?;
+        self.evaluate_rows(loss, x, y, 0..n, bs)
+    }
+
+    /// `evaluate` on the samples `rows` of `x` and `y` (validation_split's part).
+    pub(super) fn evaluate_rows(
+        &mut self,
+        loss: Loss,
+        x: &Tensor,
+        y: &Tensor,
+        rows: Range<usize>,
+        bs: usize,
+    ) -> Result<f32> {
+        let (xrow, yrow) = (row_len(x), row_len(y));
+        let mut mean = LossMean::new();
+        let mut start = rows.start;
+        while start < rows.end {
+            let b = bs.min(rows.end - start);
+            let (xd, xr) = batch_dims(x.dims(), b);
+            let (yd, yr) = batch_dims(y.dims(), b);
+            let xs = &x.data()[start * xrow..(start + b) * xrow];
+            let ys = &y.data()[start * yrow..(start + b) * yrow];
+            self.tape.clear();
+            let (pred, pen) =
+                record_forward(&mut self.tape, &mut self.layers, xs, &xd[..xr], false)?;
+            let (_, value) =
+                record_loss(&mut self.tape, &self.layers, loss, pred, pen, ys, &yd[..yr])?;
+            mean.update(value, b);
+            start += b;
+        }
+        Ok(mean.value())
+    }
+
+    /// The model's outputs for `x` (Keras `predict`), `(samples, *output_shape)`, computed in
+    /// batches of `batch_size` (default 32) with dropout off. Does not need `compile`.
+    pub fn predict(&mut self, x: &Tensor, batch_size: Option<usize>) -> Result<Tensor> {
+        if x.dims().len() < 2 || x.dims()[0] == 0 {
+            return Err(NnError::invalid(
+                "x",
+                format!("shape {:?}", x.dims()),
+                "at least one sample along the first axis, e.g. (samples, timesteps, features)",
+            ));
+        }
+        self.ensure_built("predict", x.dims())?;
+        let bs = check_batch(batch_size)?;
+        let n = x.dims()[0];
+        let xrow = row_len(x);
+        let out_shape = self
+            .output_shape()
+            .map(<[usize]>::to_vec)
+            .unwrap_or_default();
+        let orow: usize = out_shape.iter().product();
+        let mut out = Vec::with_capacity(n * orow);
+        let mut start = 0;
+        while start < n {
+            let b = bs.min(n - start);
+            let (xd, xr) = batch_dims(x.dims(), b);
+            self.tape.clear();
+            let xs = &x.data()[start * xrow..(start + b) * xrow];
+            let (pred, _) = record_forward(&mut self.tape, &mut self.layers, xs, &xd[..xr], false)?;
+            out.extend_from_slice(self.tape.value(pred).map_err(ag("predict"))?);
+            start += b;
+        }
+        let mut dims = vec![n];
+        dims.extend_from_slice(&out_shape);
+        Tensor::from_vec(out, &dims).map_err(ag("predict output"))
+    }
+}
+
+fn check_batch(batch_size: Option<usize>) -> Result<usize> {
+    match batch_size {
+        Some(0) => Err(NnError::invalid("batch_size", 0, "a positive integer")),
+        Some(b) => Ok(b),
+        None => Ok(DEFAULT_BATCH_SIZE),
+    }
+}

@@ -1,0 +1,276 @@
+//! Save/load: bit-identical predictions, exact resumption (3 + 2 epochs == 5 epochs, with
+//! shuffling and dropout on), and clear errors for truncated, corrupted and mismatched files.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use autograd::{Activation, Loss};
+use nn::model::{FitOptions, SavedMetadata};
+use nn::{DenseConfig, LayerConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("recur-nn-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn data() -> (Tensor, Tensor) {
+    let n = 60;
+    let x: Vec<f32> = (0..n * 4).map(|i| (i as f32 * 0.21).sin()).collect();
+    let y: Vec<f32> = (0..n)
+        .map(|i| (i as f32 * 0.84).sin() * 0.5 + 0.5)
+        .collect();
+    (
+        Tensor::from_vec(x, &[n, 4, 1]).unwrap(),
+        Tensor::from_vec(y, &[n, 1]).unwrap(),
+    )
+}
+
+fn model() -> Sequential {
+    let mut m = Sequential::with_seed(11);
+    let mut rnn = SimpleRnnConfig::new(16).activation(Activation::RELU);
+    rnn.dropout = 0.2;
+    rnn.recurrent_dropout = 0.1;
+    m.add(rnn).unwrap();
+    m.add(DenseConfig::new(8).activation(Activation::RELU))
+        .unwrap();
+    m.add(DenseConfig::new(1)).unwrap();
+    m.compile(Loss::MeanSquaredError, OptimizerConfig::adam())
+        .unwrap();
+    m
+}
+
+fn opts(epochs: usize) -> FitOptions {
+    FitOptions {
+        epochs,
+        batch_size: 16,
+        ..FitOptions::default()
+    }
+}
+
+#[test]
+fn three_epochs_save_load_two_epochs_equals_five_epochs() {
+    let (x, y) = data();
+    let dir = tmpdir("resume");
+    let path = dir.join("model.safetensors");
+
+    let mut straight = model();
+    let h5 = straight.fit(&x, &y, &opts(5)).unwrap();
+
+    let mut first = model();
+    let h3 = first.fit(&x, &y, &opts(3)).unwrap();
+    let before = first.predict(&x, None).unwrap();
+    first.save(&path).unwrap();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary file left behind: {names:?}");
+
+    let mut resumed = Sequential::load(&path).unwrap();
+    assert_eq!(
+        resumed.predict(&x, None).unwrap().data(),
+        before.data(),
+        "bit-identical predict"
+    );
+    assert_eq!(resumed.get_weights(), first.get_weights());
+    assert_eq!(resumed.epochs_done(), 3);
+    assert_eq!(resumed.summary().unwrap(), first.summary().unwrap());
+    let h2 = resumed.fit(&x, &y, &opts(2)).unwrap();
+    let mut joined = h3.loss.clone();
+    joined.extend(&h2.loss);
+    assert_eq!(joined, h5.loss, "loss history bit for bit");
+    assert_eq!(
+        resumed.get_weights(),
+        straight.get_weights(),
+        "weights bit for bit"
+    );
+    assert_eq!(
+        resumed.optimizer().unwrap().iterations(),
+        straight.optimizer().unwrap().iterations()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unbuilt_uncompiled_model_round_trips() {
+    let dir = tmpdir("plain");
+    let path = dir.join("m.safetensors");
+    let mut m = Sequential::new();
+    m.add(DenseConfig::new(3)).unwrap();
+    m.save(&path).unwrap();
+    let l = Sequential::load(&path).unwrap();
+    assert!(!l.is_built() && l.loss().is_none());
+    assert_eq!(l.layers()[0].config(), m.layers()[0].config());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn saved_bytes() -> Vec<u8> {
+    let (x, y) = data();
+    let mut m = model();
+    m.fit(&x, &y, &opts(1)).unwrap();
+    let dir = tmpdir("bytes");
+    let p = dir.join("m.safetensors");
+    m.save(&p).unwrap();
+    let b = std::fs::read(&p).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    b
+}
+
+/// Rewrites a saved file with edited metadata (tensors unchanged).
+fn rewrite(bytes: &[u8], edit: impl FnOnce(&mut SavedMetadata)) -> Vec<u8> {
+    let st = SafeTensors::deserialize(bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
+    let mut meta: SavedMetadata =
+        serde_json::from_str(&header.metadata().as_ref().unwrap()["recur"]).unwrap();
+    edit(&mut meta);
+    let tensors: Vec<(String, TensorView<'_>)> = st.tensors().into_iter().collect();
+    let mut md = HashMap::new();
+    md.insert("recur".to_string(), serde_json::to_string(&meta).unwrap());
+    safetensors::serialize(tensors, Some(md)).unwrap()
+}
+
+fn err_of(bytes: &[u8]) -> String {
+    Sequential::from_bytes(bytes).unwrap_err().to_string()
+}
+
+#[test]
+fn damaged_files_are_rejected_with_clear_errors() {
+    let good = saved_bytes();
+    assert!(Sequential::from_bytes(&good).is_ok());
+
+    let e = err_of(&good[..good.len() / 2]);
+    assert!(e.contains("truncated or corrupted"), "{e}");
+    let e = err_of(&good[..5]);
+    assert!(e.contains("truncated or corrupted"), "{e}");
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 0x01;
+    let e = err_of(&flipped);
+    assert!(e.contains("checksum") || e.contains("non-finite"), "{e}");
+
+    let e = err_of(&rewrite(&good, |m| {
+        if let LayerConfig::SimpleRnn(c) = &mut m.layers[0] {
+            c.units = 17;
+        }
+    }));
+    assert!(e.contains("shape") && e.contains("needs"), "{e}");
+
+    let e = err_of(&rewrite(&good, |m| m.version = 99));
+    assert!(e.contains("version 99"), "{e}");
+
+    let e = err_of(&rewrite(&good, |m| {
+        m.tensors.pop();
+    }));
+    assert!(e.contains("tensors in the file"), "{e}");
+
+    // Not written by recur / broken JSON.
+    let data = vec![0u8; 8];
+    let v = TensorView::new(Dtype::F32, vec![2], &data).unwrap();
+    let plain = safetensors::serialize(vec![("w".to_string(), v.clone())], None).unwrap();
+    assert!(err_of(&plain).contains("not written by recur"));
+    let mut md = HashMap::new();
+    md.insert("recur".to_string(), "{not json".to_string());
+    let broken = safetensors::serialize(vec![("w".to_string(), v)], Some(md)).unwrap();
+    assert!(err_of(&broken).contains("JSON"));
+
+    let e = Sequential::load("/nonexistent/dir/model.safetensors")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cannot read") && e.contains("/nonexistent/dir"),
+        "{e}"
+    );
+}
+
+#[test]
+fn non_finite_weights_are_refused_on_load() {
+    let mut m = Sequential::new();
+    m.set_input_shape(&[2]).unwrap();
+    m.add(DenseConfig::new(1)).unwrap();
+    let mut w = m.get_weights();
+    w[0][1] = f32::INFINITY;
+    m.set_weights(&w).unwrap();
+    let dir = tmpdir("nonfinite");
+    let p = dir.join("m.safetensors");
+    m.save(&p).unwrap();
+    let e = Sequential::load(&p).unwrap_err().to_string();
+    assert!(
+        e.contains("non-finite") && e.contains("weights/dense/kernel"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_layer_argument_and_the_carried_state_round_trip() {
+    use nn::batching::Shuffle;
+    use nn::{Axis, Constraint, Initializer, Regularizer};
+    let mut rnn = SimpleRnnConfig::new(5).activation(Activation::Tanh);
+    rnn.stateful = true;
+    rnn.go_backwards = true;
+    rnn.return_sequences = true;
+    rnn.unroll = true;
+    rnn.seed = Some(99);
+    rnn.dropout = 0.1;
+    rnn.kernel_initializer = Initializer::HeNormal { seed: Some(3) };
+    rnn.recurrent_initializer = Initializer::Orthogonal {
+        gain: 0.5,
+        seed: None,
+    };
+    rnn.bias_initializer = Initializer::Constant { value: 0.1 };
+    rnn.kernel_regularizer = Some(Regularizer::L1l2 { l1: 0.01, l2: 0.02 });
+    rnn.recurrent_regularizer = Some(Regularizer::L2 { l2: 0.003 });
+    rnn.activity_regularizer = Some(Regularizer::L1 { l1: 0.001 });
+    rnn.recurrent_constraint = Some(Constraint::MaxNorm {
+        max_value: 2.0,
+        axis: Axis::One(0),
+    });
+    rnn.bias_constraint = Some(Constraint::NonNeg);
+    let mut dense = DenseConfig::new(1);
+    dense.kernel_constraint = Some(Constraint::UnitNorm {
+        axis: Axis::Many(vec![0, 1]),
+    });
+    let mut m = Sequential::with_seed(5);
+    m.add(rnn).unwrap();
+    m.add(dense).unwrap();
+    m.compile(
+        Loss::Huber { delta: 0.5 },
+        OptimizerConfig::sgd()
+            .with_learning_rate(0.01)
+            .with_clipnorm(1.0),
+    )
+    .unwrap();
+    let (x, y) = data();
+    let y3 =
+        Tensor::from_vec(y.data().iter().flat_map(|&v| [v; 4]).collect(), &[60, 4, 1]).unwrap();
+    let o = FitOptions {
+        epochs: 2,
+        batch_size: 12,
+        shuffle: Shuffle::Off,
+        ..FitOptions::default()
+    };
+    m.fit(&x, &y3, &o).unwrap();
+    assert!(m.layers()[0].states().iter().any(|&s| s != 0.0));
+    let dir = tmpdir("stateful");
+    let p = dir.join("m.safetensors");
+    m.save(&p).unwrap();
+    let mut l = Sequential::load(&p).unwrap();
+    for (a, b) in l.layers().iter().zip(m.layers()) {
+        assert_eq!(a.config(), b.config());
+        assert_eq!(a.states(), b.states());
+        assert_eq!(a.stateful_batch_size(), b.stateful_batch_size());
+    }
+    assert_eq!(l.loss(), m.loss());
+    assert_eq!(
+        l.optimizer().unwrap().config(),
+        m.optimizer().unwrap().config()
+    );
+    let h1 = m.fit(&x, &y3, &o).unwrap();
+    let h2 = l.fit(&x, &y3, &o).unwrap();
+    assert_eq!(h1, h2);
+    assert_eq!(l.get_weights(), m.get_weights());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
