@@ -56,40 +56,40 @@ pub struct DataArgs {
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// CSV value column by header name or 0-based index [default: the only or last numeric one].
-    #[arg(long, value_name = "NAME|INDEX")]
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME|INDEX")]
     pub column: Option<String>,
     /// CSV column of time labels (dates...) kept for plots and the predictions file.
-    #[arg(long, value_name = "NAME|INDEX")]
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME|INDEX")]
     pub time_column: Option<String>,
     /// Number of points generated [default: 2000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
     pub n: Option<String>,
     /// Angular frequency of the generated sine, radians per step [default: 0.02].
-    #[arg(long, value_name = "F")]
+    #[arg(long, allow_hyphen_values = true, value_name = "F")]
     pub freq: Option<String>,
     /// Amplitude of the generated sine [default: 1].
-    #[arg(long, value_name = "A")]
+    #[arg(long, allow_hyphen_values = true, value_name = "A")]
     pub amplitude: Option<String>,
     /// Noise of the generated series: uniform (a*U[0,1)), gaussian (sd a) or none [default: uniform].
-    #[arg(long, value_name = "KIND")]
+    #[arg(long, allow_hyphen_values = true, value_name = "KIND")]
     pub noise: Option<String>,
     /// Noise amplitude a [default: 1].
-    #[arg(long, value_name = "A")]
+    #[arg(long, allow_hyphen_values = true, value_name = "A")]
     pub noise_amplitude: Option<String>,
     /// Seed of the generated noise [default: 0].
-    #[arg(long, value_name = "SEED")]
+    #[arg(long, allow_hyphen_values = true, value_name = "SEED")]
     pub data_seed: Option<String>,
     /// Split point T: an index, or a fraction below 1 [default: 900].
-    #[arg(long, value_name = "T")]
+    #[arg(long, allow_hyphen_values = true, value_name = "T")]
     pub split: Option<String>,
     /// Window length (values per input) [default: 4].
-    #[arg(long, value_name = "STEP")]
+    #[arg(long, allow_hyphen_values = true, value_name = "STEP")]
     pub step: Option<String>,
     /// Window layout: tutorial (N, 1, step) or sequence (N, step, 1) [default: tutorial].
-    #[arg(long, value_name = "tutorial|sequence")]
+    #[arg(long, allow_hyphen_values = true, value_name = "tutorial|sequence")]
     pub layout: Option<String>,
     /// Scaling fitted on the training part: none, minmax or standard [default: none].
-    #[arg(long, value_name = "none|minmax|standard")]
+    #[arg(long, allow_hyphen_values = true, value_name = "none|minmax|standard")]
     pub scale: Option<String>,
     /// Do not pad each part with `step` copies of its last value (the tutorial pads).
     #[arg(long)]
@@ -100,7 +100,7 @@ pub struct DataArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct CommonArgs {
     /// Worker threads [default: RAYON_NUM_THREADS if set, else all cores].
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
     pub threads: Option<String>,
     /// Print one JSON object on stdout instead of the human text.
     #[arg(long)]
@@ -114,7 +114,12 @@ pub struct OutputArgs {
     #[arg(long, value_name = "DIR", default_value = "recur-out")]
     pub out: PathBuf,
     /// Plot image format: png or svg.
-    #[arg(long, value_name = "png|svg", default_value = "png")]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "png|svg",
+        default_value = "png"
+    )]
     pub plot_format: String,
 }
 
@@ -125,43 +130,53 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Recurrent cell: simple (SimpleRNN); lstm and gru are not available yet.
-    #[arg(long, default_value = "simple")]
+    #[arg(long, allow_hyphen_values = true, default_value = "simple")]
     pub cell: String,
     /// Units of the recurrent layer.
-    #[arg(long, default_value = "32")]
+    #[arg(long, allow_hyphen_values = true, default_value = "32")]
     pub units: String,
     /// Activation of the recurrent layer (a Keras activation name).
-    #[arg(long, default_value = "relu")]
+    #[arg(long, allow_hyphen_values = true, default_value = "relu")]
     pub activation: String,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
-    #[arg(long, default_value = "8")]
+    #[arg(long, allow_hyphen_values = true, default_value = "8")]
     pub dense: String,
     /// Loss: mse (mean_squared_error), mae, huber or msle.
-    #[arg(long, default_value = "mse")]
+    #[arg(long, allow_hyphen_values = true, default_value = "mse")]
     pub loss: String,
     /// Optimizer: sgd, rmsprop, adam or adamw.
-    #[arg(long, default_value = "rmsprop")]
+    #[arg(long, allow_hyphen_values = true, default_value = "rmsprop")]
     pub optimizer: String,
     /// Learning rate [default: the optimizer's Keras default: 0.01 for sgd, else 0.001].
-    #[arg(long, visible_alias = "lr", value_name = "LR")]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        visible_alias = "lr",
+        value_name = "LR"
+    )]
     pub learning_rate: Option<String>,
     /// Epochs.
-    #[arg(long, default_value = "50")]
+    #[arg(long, allow_hyphen_values = true, default_value = "50")]
     pub epochs: String,
     /// Batch size.
-    #[arg(long, default_value = "16")]
+    #[arg(long, allow_hyphen_values = true, default_value = "16")]
     pub batch_size: String,
     /// Fraction of the training windows held out (the last ones, as Keras) for val_loss.
-    #[arg(long, value_name = "FRACTION")]
+    #[arg(long, allow_hyphen_values = true, value_name = "FRACTION")]
     pub validation_split: Option<String>,
     /// Stop when val_loss (or loss without validation) has not improved for PATIENCE epochs.
-    #[arg(long, value_name = "PATIENCE")]
+    #[arg(long, allow_hyphen_values = true, value_name = "PATIENCE")]
     pub early_stopping: Option<String>,
     /// Seed of initialization and shuffling.
-    #[arg(long, default_value = "0")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0")]
     pub seed: String,
     /// 0 silent, 1 progress bar (on a terminal; else one line per epoch), 2 one line per epoch.
-    #[arg(long, default_value = "2", value_name = "0|1|2")]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        default_value = "2",
+        value_name = "0|1|2"
+    )]
     pub verbose: String,
     /// Output folder flags.
     #[command(flatten)]
@@ -200,7 +215,7 @@ pub struct PredictArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Predict after this window (raw values, `step` of them) instead of after the series.
-    #[arg(long, value_name = "v1,v2,...")]
+    #[arg(long, allow_hyphen_values = true, value_name = "v1,v2,...")]
     pub window: Option<String>,
     /// Series and window flags.
     #[command(flatten)]
@@ -217,7 +232,7 @@ pub struct ForecastArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Number of values to forecast.
-    #[arg(long, value_name = "H")]
+    #[arg(long, allow_hyphen_values = true, value_name = "H")]
     pub horizon: String,
     /// Series and window flags.
     #[command(flatten)]

@@ -65,11 +65,14 @@ fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
         }
         _ => {
             let text = e.render().to_string();
-            let first = text
+            // The first paragraph holds the message (and, for missing arguments, their names).
+            let first: Vec<&str> = text
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: bad arguments");
-            let _ = writeln!(stderr, "{} (see --help)", first.trim_end());
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let _ = writeln!(stderr, "{} (see --help)", first.join(" "));
             2
         }
     }

@@ -95,6 +95,7 @@ fn draw_series<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("index (time step)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc("value")
         .label_style((FAMILY, 18))
         .axis_desc_style((FAMILY, 20))
@@ -180,6 +181,7 @@ fn draw_forecast<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("index (time step)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc("value")
         .label_style((FAMILY, 18))
         .axis_desc_style((FAMILY, 20))
