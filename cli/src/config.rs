@@ -377,3 +377,75 @@ impl TrainConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_settings_fill_in_flags_not_given() {
+        let saved_args = DataArgs {
+            split: Some("1000".into()),
+            step: Some("6".into()),
+            layout: Some("sequence".into()),
+            n: Some("1500".into()),
+            ..DataArgs::default()
+        };
+        let saved = DataConfig::from_args(&saved_args, None).unwrap();
+        let again = DataConfig::from_args(&DataArgs::default(), Some(&saved)).unwrap();
+        assert_eq!(again, saved);
+        let over = DataConfig::from_args(
+            &DataArgs {
+                step: Some("3".into()),
+                ..DataArgs::default()
+            },
+            Some(&saved),
+        )
+        .unwrap();
+        assert_eq!(over.windows.step, 3);
+        assert_eq!(over.windows.split, SplitAt::Index(1000));
+        match over.source {
+            Source::Generated(g) => assert_eq!(g.n, 1500),
+            Source::Csv { .. } => panic!("generated source expected"),
+        }
+    }
+
+    #[test]
+    fn csv_and_generator_flags_do_not_mix() {
+        let args = DataArgs {
+            csv: Some("a.csv".into()),
+            n: Some("10".into()),
+            ..DataArgs::default()
+        };
+        let e = DataConfig::from_args(&args, None).unwrap_err().one_line();
+        assert!(e.contains("--n") && e.contains("--csv"), "{e}");
+    }
+
+    #[test]
+    fn tutorial_defaults() {
+        let cfg = TrainConfig::from_args(&TrainArgs {
+            cell: "simple".into(),
+            units: "32".into(),
+            activation: "relu".into(),
+            dense: "8".into(),
+            loss: "mse".into(),
+            optimizer: "rmsprop".into(),
+            epochs: "50".into(),
+            batch_size: "16".into(),
+            seed: "0".into(),
+            verbose: "2".into(),
+            output: OutputArgs {
+                out: "recur-out".into(),
+                plot_format: "png".into(),
+            },
+            ..TrainArgs::default()
+        })
+        .unwrap();
+        assert_eq!(cfg.model.learning_rate, 0.001);
+        assert_eq!(cfg.model.dense, vec![8]);
+        assert_eq!(cfg.data.windows, WindowConfig::default());
+        assert_eq!(cfg.fit.epochs, 50);
+        assert_eq!(cfg.fit.batch_size, 16);
+        assert_eq!(cfg.threads, None);
+    }
+}

@@ -330,3 +330,96 @@ fn render_sample_plots() {
     assert!(out.join("plot.png").is_file() && out.join("forecast.png").is_file());
     println!("sample plots in {}", out.display());
 }
+
+#[test]
+fn json_keeps_stdout_to_one_object_and_epoch_lines_go_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let (code, stdout, stderr) = run(&[
+        "train",
+        "--epochs",
+        "2",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1);
+    let _: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        stderr.contains("Epoch 2/2") && stderr.contains("57/57 - "),
+        "{stderr}"
+    );
+    // verbose 1 off a terminal: one line per epoch, no bar.
+    let (code, stdout, _) = run(&[
+        "train",
+        "--epochs",
+        "2",
+        "--verbose",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.matches("57/57 - ").count(), 2, "{stdout}");
+    // verbose 0: no epoch lines at all.
+    let (_, stdout, _) = run(&[
+        "train",
+        "--epochs",
+        "2",
+        "--verbose",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!stdout.contains("Epoch"), "{stdout}");
+}
+
+#[test]
+fn explicit_settings_reach_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let j = train_json(
+        &out,
+        &[
+            "--optimizer",
+            "sgd",
+            "--dense",
+            "none",
+            "--units",
+            "16",
+            "--activation",
+            "tanh",
+            "--loss",
+            "mean_squared_error",
+            "--seed",
+            "7",
+            "--batch-size",
+            "32",
+            "--no-pad",
+            "--early-stopping",
+            "3",
+            "--n",
+            "1500",
+            "--noise",
+            "gaussian",
+            "--noise-amplitude",
+            "0.3",
+        ],
+    );
+    let m = &j["config"]["model"];
+    assert_eq!(m["learning_rate"], 0.01, "sgd's Keras default");
+    assert_eq!(m["dense"], serde_json::json!([]));
+    assert_eq!(m["units"], 16);
+    assert_eq!(m["activation"], "tanh");
+    assert_eq!(m["loss"], "mse");
+    assert_eq!(m["seed"], 7);
+    assert_eq!(j["config"]["fit"]["batch_size"], 32);
+    assert_eq!(j["config"]["fit"]["early_stopping"], 3);
+    assert_eq!(j["config"]["data"]["windows"]["pad"], false);
+    assert_eq!(j["config"]["data"]["source"]["n"], 1500);
+    assert_eq!(j["config"]["data"]["source"]["noise"], "gaussian");
+    // Without padding: 900 - 4 and 600 - 4 windows.
+    assert_eq!(j["shapes"]["train"][0], 896);
+    assert_eq!(j["shapes"]["test"][0], 596);
+}
