@@ -27,12 +27,24 @@ impl CliError {
         }
     }
 
-    /// The message as one line (newlines in wrapped library messages become spaces).
+    /// The message as one line: newlines in wrapped library messages become spaces, and other
+    /// control characters (from binary junk quoted in a message) are shown escaped, so they
+    /// cannot break the line or the terminal.
     pub fn one_line(&self) -> String {
         let text = match self {
             CliError::Usage(m) | CliError::Runtime(m) => m,
         };
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        joined
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     }
 }
 
@@ -54,4 +66,17 @@ impl From<data::DataError> for CliError {
 /// Wraps an I/O failure on `path` as a runtime error.
 pub fn io_error(action: &str, path: &std::path::Path, e: std::io::Error) -> CliError {
     CliError::Runtime(format!("cannot {action} '{}': {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_escapes_control_characters() {
+        let e = CliError::Usage("bad\n row \u{1}\u{7f}x".into());
+        assert_eq!(e.one_line(), "bad row \\u{1}\\u{7f}x");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(CliError::Runtime("x".into()).exit_code(), 1);
+    }
 }

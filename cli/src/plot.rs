@@ -48,6 +48,8 @@ pub struct SeriesPlot<'a> {
     pub split: usize,
     /// The predicted next value, drawn at index n.
     pub next: f64,
+    /// First and last time labels, when the CSV had a time column (shown on the x axis).
+    pub time_span: Option<(String, String)>,
 }
 
 /// What the forecast plot shows.
@@ -85,6 +87,10 @@ fn draw_series<DB: DrawingBackend>(
             .chain(std::iter::once(p.next)),
     );
     let x1 = n as f64 * 1.01 + 1.0;
+    let x_desc = match &p.time_span {
+        Some((a, b)) => format!("index (time step; index 0 is {a}, index {} is {b})", n - 1),
+        None => "index (time step)".to_string(),
+    };
     let mut chart = ChartBuilder::on(&root)
         .caption(&p.title, (FAMILY, 28))
         .margin(20)
@@ -94,7 +100,7 @@ fn draw_series<DB: DrawingBackend>(
         .map_err(plot_err)?;
     chart
         .configure_mesh()
-        .x_desc("index (time step)")
+        .x_desc(x_desc)
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc("value")
         .label_style((FAMILY, 18))

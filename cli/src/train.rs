@@ -222,6 +222,9 @@ pub fn fit_and_write(
                 test: &placed.test,
                 split: ds.split,
                 next: next_value,
+                time_span: series
+                    .times()
+                    .and_then(|t| Some((t.first()?.clone(), t.last()?.clone()))),
             },
         )
     })?;
