@@ -284,6 +284,14 @@ impl OutputConfig {
                 "a folder (this path is an existing file)",
             ));
         }
+        // The folder is created only after fit; catch a path that can never be a folder now.
+        if let Some(file) = args.out.ancestors().skip(1).find(|a| a.is_file()) {
+            return Err(CliError::flag(
+                "--out",
+                args.out.display(),
+                &format!("a folder path ('{}' is an existing file)", file.display()),
+            ));
+        }
         Ok(OutputConfig {
             out: args.out.clone(),
             plot_format,

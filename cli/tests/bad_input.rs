@@ -231,6 +231,8 @@ fn output_path_that_is_a_file() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("existing file"));
     assert_eq!(std::fs::read(Path::new(&f)).unwrap(), b"x");
+    let below = format!("{f}/sub");
+    c.rejects(&["train", "--out", &below], &["--out", "existing file"]);
 }
 
 #[test]
