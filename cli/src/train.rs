@@ -251,51 +251,64 @@ pub fn fit_and_write(
     })
 }
 
-/// The human text printed after fit.
+/// The human text printed after fit: labelled figures, aligned, then the output folder.
 pub fn human_report(r: &TrainReport) -> String {
     let loss = &r.config.model.loss;
     let step = r.config.data.windows.step;
-    let mut s = String::new();
     let last_loss = r.history.loss.last().copied().unwrap_or(f64::NAN);
+    let tutorial = if r.config.data.windows.pad {
+        "next value, tutorial's figure (testX[-1]: last value padded)"
+    } else {
+        "next value, tutorial's figure (testX[-1])"
+    };
+    let rows: Vec<(String, String)> = vec![
+        (
+            "last epoch loss (fit's running mean of batch losses)".into(),
+            format!("{last_loss:.6}"),
+        ),
+        (
+            format!("train score (model.evaluate on train windows, {loss})"),
+            format!("{:.6}", r.train_score),
+        ),
+        (
+            format!("test score (model.evaluate on test windows, {loss})"),
+            format!("{:.6}", r.test_score),
+        ),
+        (
+            "baseline test mse (mean of each window)".into(),
+            format!("{:.6}", r.baseline_test_mse),
+        ),
+        (
+            format!("next value (from the last {step} real values)"),
+            format!("{:.6}", r.next_value),
+        ),
+        (tutorial.into(), format!("{:.6}", r.next_value_tutorial)),
+        (
+            "fit time".into(),
+            format!("{:.2} s on {} thread(s)", r.fit_seconds, r.threads),
+        ),
+    ];
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = String::new();
+    for (label, value) in rows {
+        s.push_str(&format!("{label:<width$}  {value}\n"));
+    }
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     s.push_str(&format!(
-        "last epoch loss (fit's running mean of batch losses): {last_loss:.6}\n"
-    ));
-    s.push_str(&format!(
-        "train score (model.evaluate on the training windows, {loss}): {:.6}\n",
-        r.train_score
-    ));
-    s.push_str(&format!(
-        "test score  (model.evaluate on the test windows, {loss}):     {:.6}\n",
-        r.test_score
-    ));
-    s.push_str(&format!(
-        "baseline test mse (mean of each window as prediction):      {:.6}\n",
-        r.baseline_test_mse
-    ));
-    s.push_str(&format!(
-        "next value (from the last {step} real values of the series): {:.6}\n",
-        r.next_value
-    ));
-    s.push_str(&format!(
-        "next value, tutorial's figure (from testX[-1]{}):  {:.6}\n",
-        if r.config.data.windows.pad {
-            ", the padded last value repeated"
-        } else {
-            ""
-        },
-        r.next_value_tutorial
-    ));
-    s.push_str(&format!(
-        "fit time: {:.2} s on {} thread(s)\n",
-        r.fit_seconds, r.threads
-    ));
-    s.push_str(&format!(
-        "wrote {}: {}, {}, {}, {}\n",
+        "outputs in {}: {}, {}, {}, {}\n",
         r.config.output.out.display(),
-        r.outputs.model.display(),
-        r.outputs.settings.display(),
-        r.outputs.plot.display(),
-        r.outputs.predictions.display()
+        name(&r.outputs.model),
+        name(&r.outputs.settings),
+        name(&r.outputs.plot),
+        name(&r.outputs.predictions)
     ));
     s
 }

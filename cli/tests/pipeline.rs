@@ -117,13 +117,10 @@ fn human_output_labels_train_score_and_epoch_loss_apart() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("train score (model.evaluate on the training windows"),
+        stdout.contains("train score (model.evaluate on train windows"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("tutorial's figure (from testX[-1]"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("tutorial's figure (testX[-1]"), "{stdout}");
     assert!(stderr.is_empty(), "{stderr}");
 }
 
