@@ -314,9 +314,19 @@ pub struct TrainConfig {
     pub threads: Option<usize>,
 }
 
-/// Parses `--threads`.
+/// Parses `--threads`; without it, checks `RAYON_NUM_THREADS` (which rayon would otherwise
+/// ignore silently when malformed). `None` lets rayon pick: that variable, else all cores.
 pub fn threads(text: Option<&str>) -> Result<Option<usize>, CliError> {
-    text.map(|t| parse::count("--threads", t, 1)).transpose()
+    if let Some(t) = text {
+        return parse::count("--threads", t, 1).map(Some);
+    }
+    match std::env::var("RAYON_NUM_THREADS") {
+        Ok(v) if v.trim().parse::<usize>().is_ok_and(|n| n >= 1) => Ok(None),
+        Ok(v) => Err(CliError::Usage(format!(
+            "invalid value '{v}' for the RAYON_NUM_THREADS environment variable: expected a whole number >= 1 (or pass --threads)"
+        ))),
+        Err(_) => Ok(None),
+    }
 }
 
 impl TrainConfig {

@@ -256,6 +256,25 @@ fn missing_model_files() {
 }
 
 #[test]
+fn malformed_rayon_num_threads() {
+    let c = Case::new();
+    let o = Command::new(env!("CARGO_BIN_EXE_recur"))
+        .current_dir(c.dir.path())
+        .env("RAYON_NUM_THREADS", "lots")
+        .args(["train", "--out", c.out().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(
+        stderr.contains("RAYON_NUM_THREADS") && stderr.contains("'lots'"),
+        "{stderr}"
+    );
+    assert!(!c.out().exists());
+}
+
+#[test]
 fn help_and_version_succeed() {
     let o = Command::new(env!("CARGO_BIN_EXE_recur"))
         .args(["train", "--help"])
