@@ -1,0 +1,295 @@
+//! Plots with plotters: the series with train/test predictions, the split and the next value;
+//! and the forecast. Text is drawn with the DejaVu Sans font shipped in `assets/` through
+//! plotters' `ab_glyph` feature, so no system font library is needed.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use crate::config::PlotFormat;
+use crate::error::CliError;
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+const FAMILY: &str = "sans-serif";
+const SIZE: (u32, u32) = (1400, 700);
+
+const SERIES_COLOR: RGBColor = RGBColor(160, 160, 160);
+const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
+const TEST_COLOR: RGBColor = RGBColor(255, 127, 14);
+const NEXT_COLOR: RGBColor = RGBColor(214, 39, 40);
+
+fn register() {
+    REGISTER.call_once(|| {
+        // The font is compiled in and known to parse (a test renders with it).
+        let _ = register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+fn plot_err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// What the series plot shows (values in the series' units).
+#[derive(Debug, Clone)]
+pub struct SeriesPlot<'a> {
+    /// Title at the top.
+    pub title: String,
+    /// The whole series.
+    pub values: &'a [f64],
+    /// `(index, prediction)` on training windows.
+    pub train: &'a [(usize, f64)],
+    /// `(index, prediction)` on test windows.
+    pub test: &'a [(usize, f64)],
+    /// The split index T.
+    pub split: usize,
+    /// The predicted next value, drawn at index n.
+    pub next: f64,
+    /// First and last time labels, when the CSV had a time column (shown on the x axis).
+    pub time_span: Option<(String, String)>,
+}
+
+/// What the forecast plot shows.
+#[derive(Debug, Clone)]
+pub struct ForecastPlot<'a> {
+    /// Title at the top.
+    pub title: String,
+    /// The whole series (the plot shows its tail).
+    pub values: &'a [f64],
+    /// The forecast, for indices `n, n+1, ...`.
+    pub forecast: &'a [f64],
+}
+
+fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    // Room at the top for the legend and the split label.
+    (lo - 0.05 * span, hi + 0.35 * span)
+}
+
+fn draw_series<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    p: &SeriesPlot,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let n = p.values.len();
+    let (y0, y1) = y_range(
+        p.values
+            .iter()
+            .copied()
+            .chain(p.train.iter().chain(p.test).map(|&(_, v)| v))
+            .chain(std::iter::once(p.next)),
+    );
+    let x1 = n as f64 * 1.01 + 1.0;
+    let x_desc = match &p.time_span {
+        Some((a, b)) => format!("index (time step; index 0 is {a}, index {} is {b})", n - 1),
+        None => "index (time step)".to_string(),
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(&p.title, (FAMILY, 28))
+        .margin(20)
+        .x_label_area_size(56)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..x1, y0..y1)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc("value")
+        .label_style((FAMILY, 18))
+        .axis_desc_style((FAMILY, 20))
+        .light_line_style(WHITE)
+        .bold_line_style(BLACK.mix(0.08))
+        .draw()
+        .map_err(plot_err)?;
+    let points = |xs: &[(usize, f64)]| xs.iter().map(|&(i, v)| (i as f64, v)).collect::<Vec<_>>();
+    chart
+        .draw_series(LineSeries::new(
+            p.values.iter().enumerate().map(|(i, &v)| (i as f64, v)),
+            SERIES_COLOR.stroke_width(1),
+        ))
+        .map_err(plot_err)?
+        .label("series")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], SERIES_COLOR.stroke_width(3)));
+    chart
+        .draw_series(LineSeries::new(
+            points(p.train),
+            TRAIN_COLOR.stroke_width(2),
+        ))
+        .map_err(plot_err)?
+        .label("train predictions")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
+    chart
+        .draw_series(LineSeries::new(points(p.test), TEST_COLOR.stroke_width(2)))
+        .map_err(plot_err)?
+        .label("test predictions")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TEST_COLOR.stroke_width(3)));
+    let t = p.split as f64;
+    let top = y1 - 0.04 * (y1 - y0);
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(t, y0), (t, y1)],
+            BLACK.stroke_width(2),
+        )))
+        .map_err(plot_err)?;
+    chart
+        .draw_series(std::iter::once(Text::new(
+            format!(" split T = {}", p.split),
+            (t, top),
+            (FAMILY, 20).into_font().color(&BLACK),
+        )))
+        .map_err(plot_err)?;
+    chart
+        .draw_series(std::iter::once(Circle::new(
+            (n as f64, p.next),
+            6,
+            NEXT_COLOR.filled(),
+        )))
+        .map_err(plot_err)?
+        .label(format!("next value (index {n}): {:.4}", p.next))
+        .legend(|(x, y)| Circle::new((x + 12, y), 6, NEXT_COLOR.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FAMILY, 18))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(plot_err)?;
+    root.present().map_err(plot_err)
+}
+
+fn draw_forecast<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    p: &ForecastPlot,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let n = p.values.len();
+    let shown = n.min((3 * p.forecast.len()).max(300));
+    let start = n - shown;
+    let (y0, y1) = y_range(p.values[start..].iter().chain(p.forecast).copied());
+    let x0 = start as f64;
+    let x1 = (n + p.forecast.len()) as f64 + 1.0;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(&p.title, (FAMILY, 28))
+        .margin(20)
+        .x_label_area_size(56)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc("index (time step)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc("value")
+        .label_style((FAMILY, 18))
+        .axis_desc_style((FAMILY, 20))
+        .light_line_style(WHITE)
+        .bold_line_style(BLACK.mix(0.08))
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .draw_series(LineSeries::new(
+            (start..n).map(|i| (i as f64, p.values[i])),
+            TRAIN_COLOR.stroke_width(1),
+        ))
+        .map_err(plot_err)?
+        .label(format!("series (last {shown} values)"))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
+    let last = (n as f64 - 1.0, p.values[n - 1]);
+    let line: Vec<(f64, f64)> = std::iter::once(last)
+        .chain(
+            p.forecast
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| ((n + k) as f64, v)),
+        )
+        .collect();
+    chart
+        .draw_series(LineSeries::new(line, NEXT_COLOR.stroke_width(2)))
+        .map_err(plot_err)?
+        .label(format!(
+            "forecast ({} steps, each fed back as input)",
+            p.forecast.len()
+        ))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], NEXT_COLOR.stroke_width(3)));
+    let t = n as f64 - 0.5;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(t, y0), (t, y1)],
+            BLACK.stroke_width(2),
+        )))
+        .map_err(plot_err)?;
+    chart
+        .draw_series(std::iter::once(Text::new(
+            format!(" end of series (n = {n})"),
+            (t, y1 - 0.04 * (y1 - y0)),
+            (FAMILY, 20).into_font().color(&BLACK),
+        )))
+        .map_err(plot_err)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FAMILY, 18))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(plot_err)?;
+    root.present().map_err(plot_err)
+}
+
+fn render(
+    path: &Path,
+    format: PlotFormat,
+    draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+    draw_svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<(), CliError> {
+    register();
+    let fail =
+        |e: String| CliError::Runtime(format!("cannot draw the plot '{}': {e}", path.display()));
+    match format {
+        PlotFormat::Png => {
+            draw_png(BitMapBackend::new(path, SIZE).into_drawing_area()).map_err(fail)
+        }
+        PlotFormat::Svg => {
+            let mut text = String::new();
+            draw_svg(SVGBackend::with_string(&mut text, SIZE).into_drawing_area()).map_err(fail)?;
+            std::fs::write(path, text).map_err(|e| crate::error::io_error("write", path, e))
+        }
+    }
+}
+
+/// Draws the series plot to `path` (which must end in `.png` for PNG).
+pub fn series_plot(path: &Path, format: PlotFormat, p: &SeriesPlot) -> Result<(), CliError> {
+    if p.values.is_empty() {
+        return Err(CliError::Runtime("cannot plot an empty series".into()));
+    }
+    render(
+        path,
+        format,
+        |root| draw_series(root, p),
+        |root| draw_series(root, p),
+    )
+}
+
+/// Draws the forecast plot to `path` (which must end in `.png` for PNG).
+pub fn forecast_plot(path: &Path, format: PlotFormat, p: &ForecastPlot) -> Result<(), CliError> {
+    if p.values.is_empty() || p.forecast.is_empty() {
+        return Err(CliError::Runtime(
+            "cannot plot an empty series or forecast".into(),
+        ));
+    }
+    render(
+        path,
+        format,
+        |root| draw_forecast(root, p),
+        |root| draw_forecast(root, p),
+    )
+}

@@ -1,0 +1,141 @@
+//! The predictions and forecast CSV files.
+//!
+//! `predictions.csv` has one row per series value: `index`, `time` (only when the CSV had a
+//! time column), `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
+//! of the value it predicts; cells are empty where there is none (the first `step` values of
+//! each part, whose windows would reach back across the start or the split). Predictions whose
+//! targets are the padding copies are not real values and are left out. All values are in the
+//! series' units (scaling inverted).
+
+use data::{Dataset, Series};
+
+use crate::error::CliError;
+
+/// Predictions of the training and test windows in the series' units, placed on the index of
+/// the value each one predicts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// `(series index, prediction)` for training windows with real targets.
+    pub train: Vec<(usize, f64)>,
+    /// `(series index, prediction)` for test windows with real targets.
+    pub test: Vec<(usize, f64)>,
+}
+
+/// Places raw (scaled) model outputs for `ds.train` and `ds.test` on the series' indices and
+/// inverts the scaling. Errors if a list does not hold one output per window.
+pub fn place(ds: &Dataset, train: &[f32], test: &[f32]) -> Result<Placed, CliError> {
+    let one = |part: &data::WindowedPart, preds: &[f32], name: &str| {
+        if preds.len() != part.len() {
+            return Err(CliError::Runtime(format!(
+                "the model gave {} {name} predictions for {} windows",
+                preds.len(),
+                part.len()
+            )));
+        }
+        let values = ds.scaler.inverse_all(preds);
+        Ok((0..part.len())
+            .filter_map(|i| part.target_index(i).map(|t| (t, values[i])))
+            .collect())
+    };
+    Ok(Placed {
+        train: one(&ds.train, train, "training")?,
+        test: one(&ds.test, test, "test")?,
+    })
+}
+
+fn csv_err(e: impl std::fmt::Display) -> CliError {
+    CliError::Runtime(format!("cannot write CSV: {e}"))
+}
+
+/// The text of `predictions.csv` (see the module doc for the layout).
+pub fn predictions_csv(series: &Series, placed: &Placed) -> Result<Vec<u8>, CliError> {
+    let n = series.len();
+    let mut train = vec![None; n];
+    let mut test = vec![None; n];
+    for &(i, v) in &placed.train {
+        train[i] = Some(v);
+    }
+    for &(i, v) in &placed.test {
+        test[i] = Some(v);
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let times = series.times();
+    let mut header = vec!["index"];
+    if times.is_some() {
+        header.push("time");
+    }
+    header.extend(["actual", "train_prediction", "test_prediction"]);
+    w.write_record(&header).map_err(csv_err)?;
+    let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for (i, &actual) in series.values().iter().enumerate() {
+        let mut row = vec![i.to_string()];
+        if let Some(t) = times {
+            row.push(t[i].clone());
+        }
+        row.extend([actual.to_string(), cell(train[i]), cell(test[i])]);
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    w.into_inner().map_err(csv_err)
+}
+
+/// The text of `forecast.csv`: `step` (1-based steps ahead), `index` (series index the value
+/// would have) and `forecast` (in the series' units).
+pub fn forecast_csv(n: usize, forecast: &[f64]) -> Result<Vec<u8>, CliError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["step", "index", "forecast"])
+        .map_err(csv_err)?;
+    for (k, v) in forecast.iter().enumerate() {
+        w.write_record([(k + 1).to_string(), (n + k).to_string(), v.to_string()])
+            .map_err(csv_err)?;
+    }
+    w.into_inner().map_err(csv_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use data::{SplitAt, WindowConfig, prepare};
+
+    #[test]
+    fn predictions_sit_on_their_targets_and_padding_is_left_out() {
+        let values: Vec<f64> = (0..12).map(f64::from).collect();
+        let config = WindowConfig {
+            split: SplitAt::Index(6),
+            step: 2,
+            ..WindowConfig::default()
+        };
+        let ds = prepare(&values, &config).unwrap();
+        // A perfect predictor of the targets (padding copies included).
+        let placed = place(&ds, &ds.train.y, &ds.test.y).unwrap();
+        assert_eq!(placed.train.first(), Some(&(2, 2.0)));
+        assert_eq!(placed.train.len(), 4); // targets 2..5; the padded ones are dropped
+        assert_eq!(placed.test.first(), Some(&(8, 8.0)));
+        assert_eq!(placed.test.last(), Some(&(11, 11.0)));
+        let text =
+            String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "index,actual,train_prediction,test_prediction");
+        assert_eq!(lines[1], "0,0,,");
+        assert_eq!(lines[3], "2,2,2,");
+        assert_eq!(lines[9], "8,8,,8");
+        assert_eq!(lines.len(), 13);
+    }
+
+    #[test]
+    fn wrong_prediction_count_is_an_error() {
+        let values: Vec<f64> = (0..12).map(f64::from).collect();
+        let config = WindowConfig {
+            split: SplitAt::Index(6),
+            step: 2,
+            ..WindowConfig::default()
+        };
+        let ds = prepare(&values, &config).unwrap();
+        assert!(place(&ds, &[0.0], &ds.test.y).is_err());
+    }
+
+    #[test]
+    fn forecast_rows() {
+        let text = String::from_utf8(forecast_csv(10, &[1.5, 2.0]).unwrap()).unwrap();
+        assert_eq!(text, "step,index,forecast\n1,10,1.5\n2,11,2\n");
+    }
+}

@@ -1,0 +1,314 @@
+//! The `recur train` pipeline: load and window the series, build and fit the model, score it,
+//! and write the model, its settings, the predictions CSV and the plot.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{DataConfig, FitSettings, ModelSpec, TrainConfig};
+use crate::error::CliError;
+use crate::model::{Backend, History, Model, Progress};
+use crate::output::OutDir;
+use crate::plot::{SeriesPlot, series_plot};
+use crate::predictions::{place, predictions_csv};
+
+/// File name of the saved model inside the output folder.
+pub const MODEL_FILE: &str = "model.recur";
+/// File name of the predictions CSV.
+pub const PREDICTIONS_FILE: &str = "predictions.csv";
+
+/// The settings saved beside a model file (`<model>.json`), so evaluate, predict and forecast
+/// rebuild the same series and windows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSettings {
+    /// Series and windows the model was trained on.
+    pub data: DataConfig,
+    /// The model's specification.
+    pub model: ModelSpec,
+}
+
+/// Path of the settings file of model file `model`: the same path with `.json` appended.
+pub fn settings_path(model: &Path) -> PathBuf {
+    let mut s = model.as_os_str().to_owned();
+    s.push(".json");
+    PathBuf::from(s)
+}
+
+/// The files a run wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outputs {
+    /// The model file.
+    pub model: PathBuf,
+    /// The settings file beside it.
+    pub settings: PathBuf,
+    /// The plot image.
+    pub plot: PathBuf,
+    /// The predictions CSV.
+    pub predictions: PathBuf,
+}
+
+/// Window shapes `[N, a, b]` of the training and test inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shapes {
+    /// Training windows.
+    pub train: [usize; 3],
+    /// Test windows.
+    pub test: [usize; 3],
+}
+
+/// Everything `recur train` reports (the `--json` object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    /// Every setting used, seeds included.
+    pub config: TrainConfig,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Window shapes.
+    pub shapes: Shapes,
+    /// Trainable parameter count.
+    pub params: usize,
+    /// fit's per-epoch losses (running means of batch losses), and val_loss with validation.
+    pub history: History,
+    /// Train score: model.evaluate on the training windows after fit (the compiled loss).
+    pub train_score: f64,
+    /// Test score: model.evaluate on the test windows.
+    pub test_score: f64,
+    /// MSE of the model's predictions on the training windows (model units: scaled when
+    /// `--scale` is set). Equal to `train_score` with the mse loss.
+    pub train_mse: f64,
+    /// MSE on the test windows (model units).
+    pub test_mse: f64,
+    /// MSE of the mean-of-window predictor on the test windows (model units).
+    pub baseline_test_mse: f64,
+    /// Prediction after the last `step` real values of the series (series units).
+    pub next_value: f64,
+    /// The tutorial's figure: prediction from `testX[-1]` (with padding, `step` copies of the
+    /// last value), in series units.
+    pub next_value_tutorial: f64,
+    /// Seconds spent in fit alone.
+    pub fit_seconds: f64,
+    /// Files written.
+    pub outputs: Outputs,
+}
+
+fn check_fit(fit: &FitSettings, windows: usize) -> Result<(), CliError> {
+    if let Some(v) = fit.validation_split {
+        // Keras: the first int(N * (1 - v)) windows train, the rest validate.
+        let kept = (windows as f64 * (1.0 - v)) as usize;
+        if kept == 0 || kept >= windows {
+            return Err(CliError::flag(
+                "--validation-split",
+                v,
+                &format!(
+                    "a fraction that leaves at least one of the {windows} training windows on each side"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn one_prediction(model: &dyn Model, x: &data::Windows) -> Result<f32, CliError> {
+    let out = model.predict(x)?;
+    match out.as_slice() {
+        [v] => Ok(*v),
+        _ => Err(CliError::Runtime(format!(
+            "the model gave {} outputs for one window",
+            out.len()
+        ))),
+    }
+}
+
+/// A validated run, ready to fit: the series, its windows and the untrained model.
+pub struct Prepared {
+    series: data::Series,
+    ds: data::Dataset,
+    model: Box<dyn Model>,
+    shapes: Shapes,
+}
+
+impl Prepared {
+    /// The text Keras users see before fit: window shapes and the model summary.
+    pub fn header(&self) -> String {
+        let s = |a: [usize; 3]| format!("({}, {}, {})", a[0], a[1], a[2]);
+        format!(
+            "train windows {}, test windows {}\n{}\n",
+            s(self.shapes.train),
+            s(self.shapes.test),
+            self.model.summary()
+        )
+    }
+}
+
+/// First half of `recur train`: loads and windows the series, checks the fit settings against
+/// it and builds the model. Nothing is written.
+pub fn prepare(cfg: &TrainConfig, backend: &dyn Backend) -> Result<Prepared, CliError> {
+    let (series, ds) = cfg.data.load()?;
+    check_fit(&cfg.fit, ds.train.len())?;
+    let model = backend.build(&cfg.model)?;
+    let shapes = Shapes {
+        train: ds.train.x.shape(),
+        test: ds.test.x.shape(),
+    };
+    Ok(Prepared {
+        series,
+        ds,
+        model,
+        shapes,
+    })
+}
+
+/// Second half of `recur train`: fits (reporting to `progress`), scores, and only then creates
+/// the output folder and writes the model, its settings, the predictions and the plot.
+pub fn fit_and_write(
+    cfg: &TrainConfig,
+    prepared: Prepared,
+    progress: &mut dyn Progress,
+) -> Result<TrainReport, CliError> {
+    let Prepared {
+        series,
+        ds,
+        mut model,
+        shapes,
+    } = prepared;
+    let started = Instant::now();
+    let history = model.fit(&ds.train.x, &ds.train.y, &cfg.fit, progress)?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+
+    let train_score = model.evaluate(&ds.train.x, &ds.train.y)?;
+    let test_score = model.evaluate(&ds.test.x, &ds.test.y)?;
+    let train_pred = model.predict(&ds.train.x)?;
+    let test_pred = model.predict(&ds.test.x)?;
+    let train_mse = data::mse(&train_pred, &ds.train.y)?;
+    let test_mse = data::mse(&test_pred, &ds.test.y)?;
+    let baseline_test_mse = data::baseline_mse(&ds.test.x, &ds.test.y)?;
+    let next_value = ds
+        .scaler
+        .inverse(f64::from(one_prediction(model.as_ref(), &ds.next_window)?));
+    let next_value_tutorial = ds.scaler.inverse(f64::from(one_prediction(
+        model.as_ref(),
+        &ds.tutorial_next_window,
+    )?));
+    let placed = place(&ds, &train_pred, &test_pred)?;
+
+    let out = OutDir::create(&cfg.output.out)?;
+    let model_path = out.write_with(MODEL_FILE, |tmp| model.save(tmp))?;
+    let saved = SavedSettings {
+        data: cfg.data.clone(),
+        model: cfg.model.clone(),
+    };
+    let settings_json = serde_json::to_vec_pretty(&saved)
+        .map_err(|e| CliError::Runtime(format!("cannot encode the settings: {e}")))?;
+    let settings = out.write_bytes(&format!("{MODEL_FILE}.json"), &settings_json)?;
+    let predictions = out.write_bytes(PREDICTIONS_FILE, &predictions_csv(&series, &placed)?)?;
+    let plot_name = format!("plot.{}", cfg.output.plot_format.extension());
+    let title = format!(
+        "recur: {} (n = {}, T = {}, step {}) - test mse {:.4}",
+        series.name().unwrap_or("series"),
+        series.len(),
+        ds.split,
+        ds.step,
+        test_mse
+    );
+    let plot = out.write_with(&plot_name, |tmp| {
+        series_plot(
+            tmp,
+            cfg.output.plot_format,
+            &SeriesPlot {
+                title,
+                values: series.values(),
+                train: &placed.train,
+                test: &placed.test,
+                split: ds.split,
+                next: next_value,
+                time_span: series
+                    .times()
+                    .and_then(|t| Some((t.first()?.clone(), t.last()?.clone()))),
+            },
+        )
+    })?;
+    Ok(TrainReport {
+        config: cfg.clone(),
+        threads: rayon::current_num_threads(),
+        shapes,
+        params: model.param_count(),
+        history,
+        train_score,
+        test_score,
+        train_mse,
+        test_mse,
+        baseline_test_mse,
+        next_value,
+        next_value_tutorial,
+        fit_seconds,
+        outputs: Outputs {
+            model: model_path,
+            settings,
+            plot,
+            predictions,
+        },
+    })
+}
+
+/// The human text printed after fit: labelled figures, aligned, then the output folder.
+pub fn human_report(r: &TrainReport) -> String {
+    let loss = &r.config.model.loss;
+    let step = r.config.data.windows.step;
+    let last_loss = r.history.loss.last().copied().unwrap_or(f64::NAN);
+    let tutorial = if r.config.data.windows.pad {
+        "next value, tutorial's figure (testX[-1]: last value padded)"
+    } else {
+        "next value, tutorial's figure (testX[-1])"
+    };
+    let rows: Vec<(String, String)> = vec![
+        (
+            "last epoch loss (fit's running mean of batch losses)".into(),
+            format!("{last_loss:.6}"),
+        ),
+        (
+            format!("train score (model.evaluate on train windows, {loss})"),
+            format!("{:.6}", r.train_score),
+        ),
+        (
+            format!("test score (model.evaluate on test windows, {loss})"),
+            format!("{:.6}", r.test_score),
+        ),
+        (
+            "baseline test mse (mean of each window)".into(),
+            format!("{:.6}", r.baseline_test_mse),
+        ),
+        (
+            format!("next value (from the last {step} real values)"),
+            format!("{:.6}", r.next_value),
+        ),
+        (tutorial.into(), format!("{:.6}", r.next_value_tutorial)),
+        (
+            "fit time".into(),
+            format!("{:.2} s on {} thread(s)", r.fit_seconds, r.threads),
+        ),
+    ];
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = String::new();
+    for (label, value) in rows {
+        s.push_str(&format!("{label:<width$}  {value}\n"));
+    }
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    s.push_str(&format!(
+        "outputs in {}: {}, {}, {}, {}\n",
+        r.config.output.out.display(),
+        name(&r.outputs.model),
+        name(&r.outputs.settings),
+        name(&r.outputs.plot),
+        name(&r.outputs.predictions)
+    ));
+    s
+}
