@@ -274,3 +274,53 @@ fn every_layer_argument_and_the_carried_state_round_trip() {
     assert_eq!(l.get_weights(), m.get_weights());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Re-serializes a saved file with its metadata map edited (tensors unchanged).
+fn rewrite_map(bytes: &[u8], edit: impl FnOnce(&mut HashMap<String, String>)) -> Vec<u8> {
+    let st = SafeTensors::deserialize(bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
+    let mut md = header.metadata().clone().unwrap();
+    edit(&mut md);
+    let tensors: Vec<(String, TensorView<'_>)> = st.tensors().into_iter().collect();
+    safetensors::serialize(tensors, Some(md)).unwrap()
+}
+
+#[test]
+fn user_metadata_round_trips_and_is_covered_by_the_checksum() {
+    let (x, y) = data();
+    let mut m = model();
+    m.fit(&x, &y, &opts(1)).unwrap();
+    let dir = tmpdir("user-meta");
+    let p = dir.join("m.safetensors");
+    let doc = serde_json::json!({"data": {"step": 4, "tail": [0.1, 0.25, 1e-300]}, "name": "x"});
+    m.save_with_metadata(&p, &doc).unwrap();
+    let (l, back) = Sequential::load_with_metadata(&p).unwrap();
+    assert_eq!(back, Some(doc.clone()));
+    assert_eq!(l.get_weights(), m.get_weights());
+    // The plain loader ignores the document; a file saved without one has none.
+    assert!(Sequential::load(&p).is_ok());
+    let bytes = std::fs::read(&p).unwrap();
+    m.save(&p).unwrap();
+    assert_eq!(Sequential::load_with_metadata(&p).unwrap().1, None);
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file left behind");
+
+    // Edited, removed or broken user metadata fails the checksum.
+    let edited = rewrite_map(&bytes, |md| {
+        md.insert("recur.user".into(), r#"{"data":{"step":5}}"#.into());
+    });
+    let e = Sequential::from_bytes_with_metadata(&edited)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("checksum"), "{e}");
+    let removed = rewrite_map(&bytes, |md| {
+        md.remove("recur.user");
+    });
+    assert!(Sequential::from_bytes(&removed).is_err());
+    let untouched = rewrite_map(&bytes, |_| {});
+    assert_eq!(
+        Sequential::from_bytes_with_metadata(&untouched).unwrap().1,
+        Some(doc)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

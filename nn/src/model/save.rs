@@ -43,6 +43,10 @@ const FORMAT_NAME: &str = "recur.sequential";
 /// The safetensors metadata key holding the JSON document.
 const METADATA_KEY: &str = "recur";
 
+/// The safetensors metadata key holding the caller's own JSON document
+/// ([`Sequential::save_with_metadata`]), kept verbatim and covered by the checksum.
+const USER_METADATA_KEY: &str = "recur.user";
+
 /// Everything about a saved model besides its tensors (stored as JSON in the file's metadata).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,12 +154,35 @@ impl Sequential {
     /// Saves the model (architecture, weights, compile config, optimizer state, epoch count,
     /// RNG states) to one safetensors file, atomically (temporary file, then rename).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_impl(path.as_ref(), None)
+    }
+
+    /// [`Sequential::save`] plus a JSON document of the caller's own (e.g. the data settings
+    /// an application needs to use the model), stored in the same file's metadata and covered
+    /// by its checksum. Read it back with [`Sequential::load_with_metadata`];
+    /// [`Sequential::load`] ignores it.
+    pub fn save_with_metadata(
+        &self,
+        path: impl AsRef<Path>,
+        metadata: &serde_json::Value,
+    ) -> Result<()> {
         let path = path.as_ref();
+        let text = serde_json::to_string(metadata)
+            .map_err(|e| file_err(path, format!("cannot encode the user metadata: {e}")))?;
+        self.save_impl(path, Some(&text))
+    }
+
+    fn save_impl(&self, path: &Path, user: Option<&str>) -> Result<()> {
         let tensors = self.saved_tensors()?;
         let mut hash = FNV_OFFSET;
         let bytes: Vec<Vec<u8>> = tensors.iter().map(|(_, _, v)| to_bytes(v)).collect();
         for b in &bytes {
             fnv1a(&mut hash, b);
+        }
+        // The user document is hashed after the tensors, so files without one keep the
+        // checksum they always had.
+        if let Some(u) = user {
+            fnv1a(&mut hash, u.as_bytes());
         }
         let meta = SavedMetadata {
             format: FORMAT_NAME.to_string(),
@@ -192,6 +219,9 @@ impl Sequential {
         }
         let mut md = HashMap::new();
         md.insert(METADATA_KEY.to_string(), json);
+        if let Some(u) = user {
+            md.insert(USER_METADATA_KEY.to_string(), u.to_string());
+        }
         let buf = safetensors::serialize(views, Some(md))
             .map_err(|e| file_err(path, format!("cannot serialize: {e}")))?;
         write_atomically(path, &buf)
@@ -205,8 +235,23 @@ impl Sequential {
         Self::from_bytes(&buf).map_err(|e| file_err(path, e))
     }
 
+    /// [`Sequential::load`] that also returns the caller's JSON document saved by
+    /// [`Sequential::save_with_metadata`] (`None` for a file saved without one).
+    pub fn load_with_metadata(
+        path: impl AsRef<Path>,
+    ) -> Result<(Sequential, Option<serde_json::Value>)> {
+        let path = path.as_ref();
+        let buf = std::fs::read(path).map_err(|e| file_err(path, format!("cannot read: {e}")))?;
+        Self::from_bytes_with_metadata(&buf).map_err(|e| file_err(path, e))
+    }
+
     /// [`Sequential::load`] from the file's bytes (errors do not name a file).
     pub fn from_bytes(buf: &[u8]) -> Result<Sequential> {
+        Self::from_bytes_with_metadata(buf).map(|(m, _)| m)
+    }
+
+    /// [`Sequential::load_with_metadata`] from the file's bytes (errors do not name a file).
+    pub fn from_bytes_with_metadata(buf: &[u8]) -> Result<(Sequential, Option<serde_json::Value>)> {
         let bad = |m: String| NnError::state(m);
         let st = SafeTensors::deserialize(buf).map_err(|e| {
             bad(format!(
@@ -224,6 +269,10 @@ impl Sequential {
             })?;
         let meta: SavedMetadata = serde_json::from_str(json)
             .map_err(|e| bad(format!("corrupted model description (JSON): {e}")))?;
+        let user_text = header
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get(USER_METADATA_KEY));
         if meta.format != FORMAT_NAME {
             return Err(bad(format!(
                 "format '{}' is not '{FORMAT_NAME}'",
@@ -266,11 +315,18 @@ impl Sequential {
             }
             values.insert(name.as_str(), (t.shape().to_vec(), v));
         }
+        if let Some(u) = user_text {
+            fnv1a(&mut hash, u.as_bytes());
+        }
         if format!("{hash:016x}") != meta.checksum {
             return Err(bad(
-                "checksum mismatch: the tensor data is corrupted".to_string()
+                "checksum mismatch: the tensor data or the user metadata is corrupted".to_string(),
             ));
         }
+        let user = user_text
+            .map(|u| serde_json::from_str::<serde_json::Value>(u))
+            .transpose()
+            .map_err(|e| bad(format!("corrupted user metadata (JSON): {e}")))?;
         let mut take = |name: &str, shape: &[usize]| -> Result<Vec<f32>> {
             let (s, v) = values
                 .remove(name)
@@ -360,7 +416,7 @@ impl Sequential {
         }
         m.shuffler.set_state(&meta.shuffle_rng);
         m.epochs_done = meta.epochs_done;
-        Ok(m)
+        Ok((m, user))
     }
 }
 
