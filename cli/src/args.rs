@@ -12,8 +12,8 @@ Deliberate differences from Keras:
   - The string \"l1_l2\" means L1L2(0.01, 0.01), as Keras documents (Keras 3.15 raises on it).
   - The model has reset_states(); stateful layers with shuffling warn; a batch whose size differs
     from a stateful layer's is an error saying how to fix it.
-  - A NaN/inf loss stops fit with an error naming the epoch and step (try a lower learning rate
-    or clipping: relu recurrent layers explode easily).
+  - A NaN/inf loss stops fit with an error naming the epoch and step, exit status 1 (try a
+    lower --learning-rate, --clipnorm or --activation tanh: relu recurrent layers explode easily).
   - 'train score' is model.evaluate on the training windows after fit; the epoch 'loss' is fit's
     running mean of batch losses, as Keras prints it. They are different numbers.
 Exit status: 0 success, 1 failure while running, 2 bad input (nothing is written).";
@@ -155,6 +155,9 @@ pub struct TrainArgs {
         value_name = "LR"
     )]
     pub learning_rate: Option<String>,
+    /// Clip each gradient to this L2 norm (Keras's clipnorm) [default: no clipping].
+    #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
+    pub clipnorm: Option<String>,
     /// Epochs.
     #[arg(long, allow_hyphen_values = true, default_value = "50")]
     pub epochs: String,
@@ -167,7 +170,8 @@ pub struct TrainArgs {
     /// Stop when val_loss (or loss without validation) has not improved for PATIENCE epochs.
     #[arg(long, allow_hyphen_values = true, value_name = "PATIENCE")]
     pub early_stopping: Option<String>,
-    /// Seed of initialization and shuffling.
+    /// The one seed of the model: initial weights, shuffling and dropout (results are
+    /// bit-identical for any --threads).
     #[arg(long, allow_hyphen_values = true, default_value = "0")]
     pub seed: String,
     /// 0 silent, 1 progress bar (on a terminal; else one line per epoch), 2 one line per epoch.
@@ -189,7 +193,7 @@ pub struct TrainArgs {
 /// The saved model to load.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ModelArgs {
-    /// Model file written by `recur train` (its settings are read from FILE.json beside it).
+    /// Model file written by `recur train` (it holds the data settings it was trained with).
     #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
 }

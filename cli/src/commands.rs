@@ -1,5 +1,6 @@
 //! `recur evaluate`, `predict`, `forecast` and `summary`: load a saved model (and the settings
-//! saved beside it), rebuild the windows and use the model.
+//! saved inside it), rebuild the windows and use the model. `predict` and `forecast` without
+//! data flags need only the model file: it keeps the series' last values and the scaler.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use crate::output::OutDir;
 use crate::parse;
 use crate::plot::{ForecastPlot, forecast_plot};
 use crate::predictions::forecast_csv;
-use crate::train::{SavedSettings, settings_path};
+use crate::train::SavedSettings;
 
 /// What a subcommand produced: the `--json` object and the human text.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,9 +32,8 @@ fn outcome(report: &impl Serialize, human: String) -> Result<Outcome, CliError> 
     Ok(Outcome { json, human })
 }
 
-/// Checks that `path` is a readable file and reads the settings saved beside it (if any).
-/// A missing or unreadable file, or a settings file that is not valid, is a usage error.
-pub fn check_model_file(path: &Path) -> Result<Option<SavedSettings>, CliError> {
+/// Checks that `path` is a readable file (not a folder); a usage error otherwise.
+pub fn check_model_file(path: &Path) -> Result<(), CliError> {
     if path.is_dir() {
         return Err(CliError::flag(
             "--model",
@@ -47,29 +47,34 @@ pub fn check_model_file(path: &Path) -> Result<Option<SavedSettings>, CliError> 
             path.display()
         ))
     })?;
-    let settings = settings_path(path);
-    if !settings.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&settings).map_err(|e| {
-        CliError::Usage(format!(
-            "cannot read the model settings '{}': {e}",
-            settings.display()
-        ))
-    })?;
-    serde_json::from_str(&text).map(Some).map_err(|e| {
-        CliError::Usage(format!(
-            "the model settings '{}' are not valid (written by recur train?): {e}",
-            settings.display()
-        ))
-    })
+    Ok(())
+}
+
+/// Whether any series or window flag was given (else the settings saved in the model rule).
+fn data_flags_given(a: &DataArgs) -> bool {
+    let texts = [
+        &a.column,
+        &a.time_column,
+        &a.n,
+        &a.freq,
+        &a.amplitude,
+        &a.noise,
+        &a.noise_amplitude,
+        &a.data_seed,
+        &a.split,
+        &a.step,
+        &a.layout,
+        &a.scale,
+    ];
+    a.csv.is_some() || a.no_pad || texts.iter().any(|t| t.is_some())
 }
 
 /// Errors unless `model` takes windows of `data`'s step and layout.
 pub fn check_input(model: &dyn Model, data: &DataConfig, path: &Path) -> Result<(), CliError> {
     let (step, layout) = model.input();
     let w = &data.windows;
-    if step != w.step || layout != w.layout {
+    // With step 1 both layouts hold the same single value.
+    if step != w.step || (layout != w.layout && step != 1) {
         return Err(CliError::Usage(format!(
             "--model '{}' takes windows of step {step} in the {} layout, but the data settings give step {} in the {} layout",
             path.display(),
@@ -84,14 +89,24 @@ pub fn check_input(model: &dyn Model, data: &DataConfig, path: &Path) -> Result<
 struct Loaded {
     model: Box<dyn Model>,
     data: DataConfig,
+    /// The settings saved in the model file, when no data flag overrides them.
+    saved: Option<SavedSettings>,
 }
 
 fn load(backend: &dyn Backend, path: &Path, data: &DataArgs) -> Result<Loaded, CliError> {
-    let saved = check_model_file(path)?;
-    let data = DataConfig::from_args(data, saved.as_ref().map(|s| &s.data))?;
-    let model = backend.load(path)?;
-    check_input(model.as_ref(), &data, path)?;
-    Ok(Loaded { model, data })
+    check_model_file(path)?;
+    let (model, settings) = backend.load(path)?;
+    let saved = settings
+        .map(|v| SavedSettings::from_json(v, path))
+        .transpose()?;
+    let data_cfg = DataConfig::from_args(data, saved.as_ref().map(|s| &s.data))?;
+    check_input(model.as_ref(), &data_cfg, path)?;
+    let saved = saved.filter(|_| !data_flags_given(data));
+    Ok(Loaded {
+        model,
+        data: data_cfg,
+        saved,
+    })
 }
 
 /// The `recur evaluate` report.
@@ -101,6 +116,7 @@ struct EvaluateReport {
     config: DataConfig,
     train_score: f64,
     test_score: f64,
+    score_units: &'static str,
     train_mse: f64,
     test_mse: f64,
     baseline_test_mse: f64,
@@ -108,21 +124,43 @@ struct EvaluateReport {
 
 /// `recur evaluate`: scores on the training and test windows.
 pub fn evaluate(args: &EvaluateArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
-    let l = load(backend, &args.model.model, &args.data)?;
+    let mut l = load(backend, &args.model.model, &args.data)?;
     let (_, ds) = l.data.load()?;
-    let m = l.model.as_ref();
+    let m = l.model.as_mut();
+    let sc = ds.scaler;
+    let train_score = m.evaluate(&ds.train.x, &ds.train.y)?;
+    let test_score = m.evaluate(&ds.test.x, &ds.test.y)?;
+    let mse_loss = l.saved.as_ref().is_none_or(|s| s.model.loss == "mse");
+    let (train_mse, test_mse) = if mse_loss {
+        (sc.inverse_mse(train_score), sc.inverse_mse(test_score))
+    } else {
+        (
+            sc.inverse_mse(data::mse(&m.predict(&ds.train.x)?, &ds.train.y)?),
+            sc.inverse_mse(data::mse(&m.predict(&ds.test.x)?, &ds.test.y)?),
+        )
+    };
     let r = EvaluateReport {
         model: args.model.model.clone(),
-        train_score: m.evaluate(&ds.train.x, &ds.train.y)?,
-        test_score: m.evaluate(&ds.test.x, &ds.test.y)?,
-        train_mse: data::mse(&m.predict(&ds.train.x)?, &ds.train.y)?,
-        test_mse: data::mse(&m.predict(&ds.test.x)?, &ds.test.y)?,
-        baseline_test_mse: data::baseline_mse(&ds.test.x, &ds.test.y)?,
+        train_score,
+        test_score,
+        score_units: if l.data.windows.scale == data::ScaleKind::None {
+            "series"
+        } else {
+            "scaled"
+        },
+        train_mse,
+        test_mse,
+        baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
         config: l.data,
     };
     let human = format!(
-        "train score (model.evaluate on the training windows): {:.6}\ntest score  (model.evaluate on the test windows):     {:.6}\ntrain mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6}\n",
-        r.train_score, r.test_score, r.train_mse, r.test_mse, r.baseline_test_mse
+        "train score (model.evaluate on the training windows, {u}): {:.6}\ntest score  (model.evaluate on the test windows, {u}):     {:.6}\ntrain mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6} (series units)\n",
+        r.train_score,
+        r.test_score,
+        r.train_mse,
+        r.test_mse,
+        r.baseline_test_mse,
+        u = r.score_units
     );
     outcome(&r, human)
 }
@@ -137,7 +175,7 @@ struct PredictReport {
     next_value_tutorial: Option<f64>,
 }
 
-fn one(model: &dyn Model, x: &data::Windows) -> Result<f64, CliError> {
+fn one(model: &mut dyn Model, x: &data::Windows) -> Result<f64, CliError> {
     let out = model.predict(x)?;
     match out.as_slice() {
         [v] => Ok(f64::from(*v)),
@@ -156,12 +194,13 @@ pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, Cli
         .map(data::parse_window)
         .transpose()
         .map_err(|e| CliError::Usage(format!("--window: {e}")))?;
-    let l = load(backend, &args.model.model, &args.data)?;
+    let mut l = load(backend, &args.model.model, &args.data)?;
     let step = l.data.windows.step;
     let layout = l.data.windows.layout;
-    let m = l.model.as_ref();
-    let r = match window {
-        Some(w) => {
+    let pad = l.data.windows.pad;
+    let m = l.model.as_mut();
+    let r = match (window, &l.saved) {
+        (Some(w), _) => {
             if w.len() != step {
                 return Err(CliError::flag(
                     "--window",
@@ -169,11 +208,11 @@ pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, Cli
                     &format!("exactly step = {step} values (the model's window length)"),
                 ));
             }
-            // The scaler is fitted on the training part, so scaled models need the series.
-            let scaler = if l.data.windows.scale == data::ScaleKind::None {
-                data::Scaler::Identity
-            } else {
-                l.data.load()?.1.scaler
+            // The scaler was fitted on the training part: saved in the model, else refitted.
+            let scaler = match &l.saved {
+                Some(s) => s.scaler,
+                None if l.data.windows.scale == data::ScaleKind::None => data::Scaler::Identity,
+                None => l.data.load()?.1.scaler,
             };
             let x = data::Windows::single(&scaler.transform_all(&w), layout)?;
             PredictReport {
@@ -183,7 +222,26 @@ pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, Cli
                 next_value_tutorial: None,
             }
         }
-        None => {
+        (None, Some(s)) => {
+            // From the model file alone: its tail holds the series' last values.
+            let t = &s.tail;
+            let last = t[t.len() - step..].to_vec();
+            let tutorial = if pad {
+                vec![t[t.len() - 1]; step]
+            } else {
+                t[t.len() - step - 1..t.len() - 1].to_vec()
+            };
+            let sc = s.scaler;
+            let x = data::Windows::single(&sc.transform_all(&last), layout)?;
+            let xt = data::Windows::single(&sc.transform_all(&tutorial), layout)?;
+            PredictReport {
+                model: args.model.model.clone(),
+                window: last,
+                next_value: sc.inverse(one(m, &x)?),
+                next_value_tutorial: Some(sc.inverse(one(m, &xt)?)),
+            }
+        }
+        (None, None) => {
             let (series, ds) = l.data.load()?;
             let n = series.len();
             PredictReport {
@@ -221,30 +279,47 @@ struct ForecastOutputs {
 pub fn forecast(args: &ForecastArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
     let horizon = parse::count("--horizon", &args.horizon, 1)?;
     let output = OutputConfig::from_args(&args.output)?;
-    let l = load(backend, &args.model.model, &args.data)?;
-    let (series, ds) = l.data.load()?;
-    let m = l.model.as_ref();
-    let raw = data::recursive_forecast(&ds.scaled, ds.step, horizon, l.data.windows.layout, |x| {
-        let out = m.predict(x)?;
-        match out.as_slice() {
-            [v] => Ok(*v),
-            _ => Err(CliError::Runtime(format!(
-                "the model gave {} outputs for one window",
-                out.len()
-            ))),
+    let mut l = load(backend, &args.model.model, &args.data)?;
+    // The values to continue (series units), the index of the first, and the scaler.
+    let (history, offset, scaler) = match &l.saved {
+        Some(s) => (s.tail.clone(), s.series_len - s.tail.len(), s.scaler),
+        None => {
+            let (series, ds) = l.data.load()?;
+            (series.into_values(), 0, ds.scaler)
         }
-    })?;
-    let values = ds.scaler.inverse_all(&raw);
+    };
+    let step = l.data.windows.step;
+    let layout = l.data.windows.layout;
+    let m = l.model.as_mut();
+    let raw = data::recursive_forecast(
+        &scaler.transform_all(&history),
+        step,
+        horizon,
+        layout,
+        |x| {
+            let out = m.predict(x)?;
+            match out.as_slice() {
+                [v] => Ok(*v),
+                _ => Err(CliError::Runtime(format!(
+                    "the model gave {} outputs for one window",
+                    out.len()
+                ))),
+            }
+        },
+    )?;
+    let values = scaler.inverse_all(&raw);
+    let n = offset + history.len();
     let out = OutDir::create(&output.out)?;
-    let csv = out.write_bytes("forecast.csv", &forecast_csv(series.len(), &values)?)?;
+    let csv = out.write_bytes("forecast.csv", &forecast_csv(n, &values)?)?;
     let plot_name = format!("forecast.{}", output.plot_format.extension());
     let plot = out.write_with(&plot_name, |tmp| {
         forecast_plot(
             tmp,
             output.plot_format,
             &ForecastPlot {
-                title: format!("recur forecast: {horizon} steps after n = {}", series.len()),
-                values: series.values(),
+                title: format!("recur forecast: {horizon} steps after n = {n}"),
+                values: &history,
+                offset,
                 forecast: &values,
             },
         )
@@ -278,7 +353,7 @@ struct SummaryReport {
 /// `recur summary`: the Keras table of a saved model.
 pub fn summary(args: &SummaryArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
     check_model_file(&args.model.model)?;
-    let m = backend.load(&args.model.model)?;
+    let (m, _) = backend.load(&args.model.model)?;
     let r = SummaryReport {
         model: args.model.model.clone(),
         params: m.param_count(),

@@ -205,7 +205,11 @@ pub struct ModelSpec {
     pub optimizer: String,
     /// Learning rate (> 0).
     pub learning_rate: f64,
-    /// Seed of initialization and shuffling.
+    /// Keras's `clipnorm`: each gradient is rescaled to at most this L2 norm (None: off).
+    #[serde(default)]
+    pub clipnorm: Option<f64>,
+    /// The one seed of the run: it fixes the initial weights, the shuffling and any dropout
+    /// (default 0); results are bit-identical for any thread count.
     pub seed: u64,
     /// Window length: the model's input holds `step` values.
     pub step: usize,
@@ -343,6 +347,11 @@ impl TrainConfig {
             Some(t) => parse::positive("--learning-rate", t)?,
             None => default_lr,
         };
+        let clipnorm = args
+            .clipnorm
+            .as_deref()
+            .map(|t| parse::positive("--clipnorm", t))
+            .transpose()?;
         let epochs = parse::count("--epochs", &args.epochs, 1)?;
         let batch_size = parse::count("--batch-size", &args.batch_size, 1)?;
         let validation_split = match &args.validation_split {
@@ -381,6 +390,7 @@ impl TrainConfig {
                 loss,
                 optimizer,
                 learning_rate,
+                clipnorm,
                 seed,
                 step: data.windows.step,
                 layout: data.windows.layout,

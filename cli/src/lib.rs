@@ -4,7 +4,8 @@
 //!   is written); [`names`] and [`parse`]: the Keras names and number parsing.
 //! - [`model`]: the seam to the network crate ([`model::Model`], [`model::Backend`]);
 //!   [`backend`]: the backend the binary uses.
-//! - [`train`] and [`commands`]: the subcommands; [`progress`]: Keras-like epoch output.
+//! - [`train`] and [`commands`]: the subcommands; [`progress`]: renders fit's events with nn's
+//!   Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (atomic files in the output folder), [`predictions`] (CSV), [`plot`] (plotters).
 //!
 //! [`run`] is the whole program given its arguments, a backend and the two output streams;

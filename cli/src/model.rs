@@ -1,10 +1,11 @@
 //! The seam between the CLI and the neural-network crate: everything the CLI needs from a
-//! model. `nn`'s Sequential implements [`Model`] and a [`Backend`] builds or loads it; the
-//! CLI's logic is written and tested against small implementations in the tests.
+//! model. [`crate::backend::NnBackend`] implements it with `nn`'s Sequential; the in-process
+//! tests use a small least-squares model, so the CLI's logic is tested without training.
 
 use std::path::Path;
 
 use data::Windows;
+use nn::model::FitEvent;
 
 use crate::config::{FitSettings, ModelSpec};
 use crate::error::CliError;
@@ -19,35 +20,25 @@ pub struct History {
     pub val_loss: Option<Vec<f64>>,
 }
 
-/// What fit reports while it runs (the CLI draws Keras's console output from it).
-pub trait Progress {
-    /// Epoch `epoch` (1-based) of `epochs` starts; it has `steps` batches.
-    fn epoch_begin(&mut self, epoch: usize, epochs: usize, steps: usize);
-    /// Batch `step` (1-based) ended; `running_loss` is the mean of the batch losses so far.
-    fn batch_end(&mut self, step: usize, running_loss: f64);
-    /// The epoch ended with its `loss` (running mean) and `val_loss` (if validating).
-    fn epoch_end(&mut self, epoch: usize, loss: f64, val_loss: Option<f64>);
-}
-
 /// A trained or trainable one-step predictor on windows.
 pub trait Model {
     /// Trains on windows `x` with targets `y` (one per window) as Keras's `fit` does, with
     /// [`FitSettings`] (epochs, batch size, validation split on the last windows, early stopping
-    /// patience). Reports progress to `progress`. A NaN/inf loss is a [`CliError::Runtime`]
-    /// naming the epoch and step.
+    /// patience). Sends nn's [`FitEvent`]s to `observer` (the CLI renders them). A NaN/inf
+    /// loss is a [`CliError::Runtime`] naming the epoch and step.
     fn fit(
         &mut self,
         x: &Windows,
         y: &[f32],
         settings: &FitSettings,
-        progress: &mut dyn Progress,
+        observer: &mut dyn FnMut(&FitEvent<'_>),
     ) -> Result<History, CliError>;
 
     /// The compiled loss on `x`, `y` (Keras's `evaluate`, batch size 32).
-    fn evaluate(&self, x: &Windows, y: &[f32]) -> Result<f64, CliError>;
+    fn evaluate(&mut self, x: &Windows, y: &[f32]) -> Result<f64, CliError>;
 
     /// One output per window.
-    fn predict(&self, x: &Windows) -> Result<Vec<f32>, CliError>;
+    fn predict(&mut self, x: &Windows) -> Result<Vec<f32>, CliError>;
 
     /// Keras's summary table (`Model: "sequential"` ... ` Non-trainable params: 0 (0.00 B)`).
     fn summary(&self) -> String;
@@ -59,8 +50,9 @@ pub trait Model {
     /// not match (a model file of another architecture).
     fn input(&self) -> (usize, data::Layout);
 
-    /// Writes the model to `path` (the CLI passes a temporary name and renames it).
-    fn save(&self, path: &Path) -> Result<(), CliError>;
+    /// Writes the model and the CLI's `settings` document (data settings, scaler, the series'
+    /// tail) to `path`, as one file (the CLI passes a temporary name and renames it).
+    fn save(&self, path: &Path, settings: &serde_json::Value) -> Result<(), CliError>;
 }
 
 /// Builds new models and loads saved ones.
@@ -68,8 +60,10 @@ pub trait Backend {
     /// A compiled, untrained model for `spec` (input `(1, step)` or `(step, 1)`).
     fn build(&self, spec: &ModelSpec) -> Result<Box<dyn Model>, CliError>;
 
-    /// Loads a model file. A truncated file, or one that is not a model, is a
-    /// [`CliError::Usage`] naming the path and the problem. The CLI has already checked that
-    /// the file exists and is readable.
-    fn load(&self, path: &Path) -> Result<Box<dyn Model>, CliError>;
+    /// Loads a model file and the settings document saved in it (`None` for a model file
+    /// saved without one). A truncated file, one that is not a model, or a model of another
+    /// architecture is a [`CliError::Usage`] naming the path and the problem. The CLI has
+    /// already checked that the file exists and is readable.
+    #[allow(clippy::type_complexity)]
+    fn load(&self, path: &Path) -> Result<(Box<dyn Model>, Option<serde_json::Value>), CliError>;
 }

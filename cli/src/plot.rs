@@ -57,8 +57,10 @@ pub struct SeriesPlot<'a> {
 pub struct ForecastPlot<'a> {
     /// Title at the top.
     pub title: String,
-    /// The whole series (the plot shows its tail).
+    /// The series, or its last values (the plot shows its tail).
     pub values: &'a [f64],
+    /// Series index of `values[0]` (0 for the whole series).
+    pub offset: usize,
     /// The forecast, for indices `n, n+1, ...`.
     pub forecast: &'a [f64],
 }
@@ -171,10 +173,12 @@ fn draw_forecast<DB: DrawingBackend>(
     p: &ForecastPlot,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(plot_err)?;
-    let n = p.values.len();
-    let shown = n.min((3 * p.forecast.len()).max(300));
+    let len = p.values.len();
+    let shown = len.min((3 * p.forecast.len()).max(300));
+    let (y0, y1) = y_range(p.values[len - shown..].iter().chain(p.forecast).copied());
+    // Positions in series indices: `values[i]` sits at `offset + i`.
+    let n = p.offset + len;
     let start = n - shown;
-    let (y0, y1) = y_range(p.values[start..].iter().chain(p.forecast).copied());
     let x0 = start as f64;
     let x1 = (n + p.forecast.len()) as f64 + 1.0;
     let mut chart = ChartBuilder::on(&root)
@@ -197,13 +201,13 @@ fn draw_forecast<DB: DrawingBackend>(
         .map_err(plot_err)?;
     chart
         .draw_series(LineSeries::new(
-            (start..n).map(|i| (i as f64, p.values[i])),
+            (start..n).map(|i| (i as f64, p.values[i - p.offset])),
             TRAIN_COLOR.stroke_width(1),
         ))
         .map_err(plot_err)?
         .label(format!("series (last {shown} values)"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
-    let last = (n as f64 - 1.0, p.values[n - 1]);
+    let last = (n as f64 - 1.0, p.values[len - 1]);
     let line: Vec<(f64, f64)> = std::iter::once(last)
         .chain(
             p.forecast

@@ -1,127 +1,115 @@
-//! Keras-like console output of fit: `Epoch e/E` headers and one line per epoch
-//! (`57/57 - 1s - 14ms/step - loss: 0.4084`), or with verbose 1 a progress bar on a terminal.
+//! Renders fit's progress events. The formatting is nn's (Keras's console lines, in
+//! `nn::progress`): verbose 2 prints one line per epoch through `nn::model::ConsoleProgress`
+//! (`57/57 - 1s - 14ms/step - loss: 0.4084`); verbose 1 draws an indicatif bar only when
+//! stderr is a terminal, with the text of nn's verbose-1 bar, and otherwise falls back to the
+//! per-epoch lines so logs stay readable.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use nn::model::{ConsoleProgress, FitEvent};
+use nn::progress::{StepTimer, epoch_header, verbose1_parts};
 
-use crate::model::Progress;
-
-/// Formats a metric as Keras does: `.4f` when `|v| > 1e-3`, else `.4e` with Python's exponent
-/// (`1.2346e-04`).
-pub fn keras_value(v: f64) -> String {
-    if v.abs() > 1e-3 {
-        return format!("{v:.4}");
-    }
-    let s = format!("{v:.4e}");
-    match s.split_once('e') {
-        Some((m, e)) => {
-            let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
-            format!("{m}e{sign}{digits:0>2}")
-        }
-        None => s,
-    }
-}
-
-/// Time per step as Keras prints it: `2s/step`, `14ms/step` or `350us/step`.
-pub fn per_step(seconds: f64) -> String {
-    if seconds >= 1.0 {
-        format!("{seconds:.0}s/step")
-    } else if seconds >= 1e-3 {
-        format!("{:.0}ms/step", seconds * 1e3)
-    } else {
-        format!("{:.0}us/step", seconds * 1e6)
-    }
+enum Mode<'a> {
+    Silent,
+    Lines(ConsoleProgress<&'a mut dyn Write>),
+    Bar {
+        sink: &'a mut dyn Write,
+        bar: Option<ProgressBar>,
+        start: Instant,
+        timer: StepTimer,
+    },
 }
 
 /// The console reporter for `recur train`.
 pub struct Console<'a> {
-    verbose: u8,
-    sink: &'a mut dyn Write,
-    bar: Option<ProgressBar>,
-    use_bar: bool,
-    started: Instant,
-    steps: usize,
+    mode: Mode<'a>,
 }
 
 impl<'a> Console<'a> {
     /// A reporter at Keras verbosity `verbose` writing to `sink` (stdout, or stderr under
     /// `--json`). Verbose 1 draws a bar only when stderr is a terminal, else prints lines.
     pub fn new(verbose: u8, sink: &'a mut dyn Write) -> Self {
-        Console {
-            verbose,
-            sink,
-            bar: None,
-            use_bar: verbose == 1 && std::io::stderr().is_terminal(),
-            started: Instant::now(),
-            steps: 0,
-        }
-    }
-}
-
-impl Progress for Console<'_> {
-    fn epoch_begin(&mut self, epoch: usize, epochs: usize, steps: usize) {
-        self.started = Instant::now();
-        self.steps = steps;
-        if self.verbose == 0 {
-            return;
-        }
-        if epochs > 1 {
-            let _ = writeln!(self.sink, "Epoch {epoch}/{epochs}");
-            let _ = self.sink.flush();
-        }
-        if self.use_bar {
-            let bar = ProgressBar::new(steps as u64);
-            if let Ok(style) =
-                ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - {msg}")
-            {
-                bar.set_style(style.progress_chars("━━ "));
-            }
-            self.bar = Some(bar);
-        }
+        let mode = match verbose {
+            0 => Mode::Silent,
+            1 if std::io::stderr().is_terminal() => Mode::Bar {
+                sink,
+                bar: None,
+                start: Instant::now(),
+                timer: StepTimer::new(0.0),
+            },
+            _ => Mode::Lines(ConsoleProgress::new(2, sink)),
+        };
+        Console { mode }
     }
 
-    fn batch_end(&mut self, step: usize, running_loss: f64) {
-        if let Some(bar) = &self.bar {
-            bar.set_position(step as u64);
-            bar.set_message(format!("loss: {}", keras_value(running_loss)));
+    /// Renders one event of fit.
+    pub fn handle(&mut self, e: &FitEvent<'_>) {
+        match &mut self.mode {
+            Mode::Silent => {}
+            Mode::Lines(c) => c.handle(e),
+            Mode::Bar {
+                sink,
+                bar,
+                start,
+                timer,
+            } => match *e {
+                FitEvent::TrainBegin { .. } => {}
+                FitEvent::EpochBegin { epoch, epochs } => {
+                    if let Some(h) = epoch_header(epoch, epochs) {
+                        let _ = writeln!(sink, "{h}");
+                        let _ = sink.flush();
+                    }
+                    *start = Instant::now();
+                    *timer = StepTimer::new(0.0);
+                }
+                FitEvent::BatchEnd {
+                    step, steps, loss, ..
+                } => {
+                    let b = bar.get_or_insert_with(|| {
+                        let b = ProgressBar::new(steps as u64);
+                        if let Ok(style) = ProgressStyle::with_template("{msg}") {
+                            b.set_style(style);
+                        }
+                        b
+                    });
+                    let now = start.elapsed().as_secs_f64();
+                    let per = timer.seconds_per_step(step + 1, now);
+                    let p = verbose1_parts(
+                        step + 1,
+                        steps,
+                        false,
+                        now,
+                        per,
+                        &[("loss", f64::from(loss))],
+                    );
+                    b.set_position(step as u64 + 1);
+                    b.set_message(p.plain());
+                }
+                FitEvent::EpochEnd {
+                    steps,
+                    loss,
+                    val_loss,
+                    ..
+                } => {
+                    if let Some(b) = bar.take() {
+                        b.finish_and_clear();
+                    }
+                    let now = start.elapsed().as_secs_f64();
+                    let per = if steps > 0 { now / steps as f64 } else { 0.0 };
+                    let mut metrics = vec![("loss", f64::from(loss))];
+                    if let Some(v) = val_loss {
+                        metrics.push(("val_loss", f64::from(v)));
+                    }
+                    let p = verbose1_parts(steps, steps, true, now, per, &metrics);
+                    let _ = writeln!(sink, "{}", p.plain());
+                    let _ = sink.flush();
+                }
+                FitEvent::Message(m) => {
+                    let _ = writeln!(sink, "{m}");
+                }
+            },
         }
-    }
-
-    fn epoch_end(&mut self, _epoch: usize, loss: f64, val_loss: Option<f64>) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-        if self.verbose == 0 {
-            return;
-        }
-        let secs = self.started.elapsed().as_secs_f64();
-        let mut line = format!(
-            "{0}/{0} - {1:.0}s - {2} - loss: {3}",
-            self.steps,
-            secs,
-            per_step(secs / self.steps.max(1) as f64),
-            keras_value(loss)
-        );
-        if let Some(v) = val_loss {
-            line.push_str(&format!(" - val_loss: {}", keras_value(v)));
-        }
-        let _ = writeln!(self.sink, "{line}");
-        let _ = self.sink.flush();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keras_number_formats() {
-        assert_eq!(keras_value(0.40841), "0.4084");
-        assert_eq!(keras_value(0.00012345), "1.2345e-04");
-        assert_eq!(per_step(0.014), "14ms/step");
-        assert_eq!(per_step(2.0), "2s/step");
-        assert_eq!(per_step(0.00035), "350us/step");
     }
 }

@@ -1,5 +1,5 @@
 //! The `recur train` pipeline: load and window the series, build and fit the model, score it,
-//! and write the model, its settings, the predictions CSV and the plot.
+//! and write the model (with its settings inside), the predictions CSV and the plot.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,40 +8,89 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{DataConfig, FitSettings, ModelSpec, TrainConfig};
 use crate::error::CliError;
-use crate::model::{Backend, History, Model, Progress};
+use crate::model::{Backend, History, Model};
 use crate::output::OutDir;
 use crate::plot::{SeriesPlot, series_plot};
 use crate::predictions::{place, predictions_csv};
+use crate::progress::Console;
 
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";
 /// File name of the predictions CSV.
 pub const PREDICTIONS_FILE: &str = "predictions.csv";
 
-/// The settings saved beside a model file (`<model>.json`), so evaluate, predict and forecast
-/// rebuild the same series and windows.
+/// How many of the series' last values a model file keeps (for `predict` and `forecast`
+/// without the series, and the forecast plot's context).
+pub const TAIL_LEN: usize = 300;
+
+/// Tag of the settings document kept inside a model file.
+pub const SETTINGS_FORMAT: &str = "recur-cli-settings/1";
+
+/// The settings `recur train` keeps inside the model file (nn's user metadata, covered by the
+/// file's checksum), so evaluate, predict and forecast rebuild the same windows, and predict
+/// and forecast work from the model file alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SavedSettings {
+    /// Always [`SETTINGS_FORMAT`].
+    pub format: String,
     /// Series and windows the model was trained on.
     pub data: DataConfig,
     /// The model's specification.
     pub model: ModelSpec,
+    /// The scaling fitted on the training part (identity without `--scale`).
+    pub scaler: data::Scaler,
+    /// Length of the training series.
+    pub series_len: usize,
+    /// The series' last values (at most [`TAIL_LEN`], at least `step + 1`), in its units; the
+    /// first sits at index `series_len - tail.len()`.
+    pub tail: Vec<f64>,
+    /// Time labels of the tail values, when the CSV had a time column.
+    pub tail_times: Option<Vec<String>>,
 }
 
-/// Path of the settings file of model file `model`: the same path with `.json` appended.
-pub fn settings_path(model: &Path) -> PathBuf {
-    let mut s = model.as_os_str().to_owned();
-    s.push(".json");
-    PathBuf::from(s)
+impl SavedSettings {
+    /// The settings of a run on `series` with `ds`.
+    pub fn new(cfg: &TrainConfig, series: &data::Series, ds: &data::Dataset) -> Self {
+        let n = series.len();
+        let start = n - n.min(TAIL_LEN);
+        SavedSettings {
+            format: SETTINGS_FORMAT.to_string(),
+            data: cfg.data.clone(),
+            model: cfg.model.clone(),
+            scaler: ds.scaler,
+            series_len: n,
+            tail: series.values()[start..].to_vec(),
+            tail_times: series.times().map(|t| t[start..].to_vec()),
+        }
+    }
+
+    /// Reads the settings document of a model file.
+    pub fn from_json(value: serde_json::Value, path: &Path) -> Result<Self, CliError> {
+        let s: SavedSettings = serde_json::from_value(value).map_err(|e| {
+            CliError::Usage(format!(
+                "--model '{}': the settings in the model file are not recur's: {e}",
+                path.display()
+            ))
+        })?;
+        let step = s.data.windows.step;
+        if s.format != SETTINGS_FORMAT || s.tail.len() <= step || s.tail.len() > s.series_len {
+            return Err(CliError::Usage(format!(
+                "--model '{}': the settings in the model file are not valid (format '{}', {} tail values for step {step})",
+                path.display(),
+                s.format,
+                s.tail.len()
+            )));
+        }
+        Ok(s)
+    }
 }
 
 /// The files a run wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outputs {
-    /// The model file.
+    /// The model file (the settings are inside).
     pub model: PathBuf,
-    /// The settings file beside it.
-    pub settings: PathBuf,
     /// The plot image.
     pub plot: PathBuf,
     /// The predictions CSV.
@@ -74,19 +123,22 @@ pub struct TrainReport {
     pub train_score: f64,
     /// Test score: model.evaluate on the test windows.
     pub test_score: f64,
-    /// MSE of the model's predictions on the training windows (model units: scaled when
-    /// `--scale` is set). Equal to `train_score` with the mse loss.
+    /// Units of `train_score` and `test_score`: `scaled` with `--scale`, else `series`.
+    pub score_units: String,
+    /// MSE on the training windows in the series' units (squared). With the mse loss it is
+    /// `train_score` (model.evaluate) converted to series units; with another loss, the mse of
+    /// the predictions.
     pub train_mse: f64,
-    /// MSE on the test windows (model units).
+    /// MSE on the test windows, as `train_mse`.
     pub test_mse: f64,
-    /// MSE of the mean-of-window predictor on the test windows (model units).
+    /// MSE of the mean-of-window predictor on the test windows, in the series' units.
     pub baseline_test_mse: f64,
     /// Prediction after the last `step` real values of the series (series units).
     pub next_value: f64,
     /// The tutorial's figure: prediction from `testX[-1]` (with padding, `step` copies of the
     /// last value), in series units.
     pub next_value_tutorial: f64,
-    /// Seconds spent in fit alone.
+    /// Seconds spent in the training loop alone (fit), not loading, scoring or writing.
     pub fit_seconds: f64,
     /// Files written.
     pub outputs: Outputs,
@@ -109,7 +161,7 @@ fn check_fit(fit: &FitSettings, windows: usize) -> Result<(), CliError> {
     Ok(())
 }
 
-fn one_prediction(model: &dyn Model, x: &data::Windows) -> Result<f32, CliError> {
+fn one_prediction(model: &mut dyn Model, x: &data::Windows) -> Result<f32, CliError> {
     let out = model.predict(x)?;
     match out.as_slice() {
         [v] => Ok(*v),
@@ -164,7 +216,7 @@ pub fn prepare(cfg: &TrainConfig, backend: &dyn Backend) -> Result<Prepared, Cli
 pub fn fit_and_write(
     cfg: &TrainConfig,
     prepared: Prepared,
-    progress: &mut dyn Progress,
+    progress: &mut Console<'_>,
 ) -> Result<TrainReport, CliError> {
     let Prepared {
         series,
@@ -173,34 +225,36 @@ pub fn fit_and_write(
         shapes,
     } = prepared;
     let started = Instant::now();
-    let history = model.fit(&ds.train.x, &ds.train.y, &cfg.fit, progress)?;
+    let history = model.fit(&ds.train.x, &ds.train.y, &cfg.fit, &mut |e| {
+        progress.handle(e)
+    })?;
     let fit_seconds = started.elapsed().as_secs_f64();
 
     let train_score = model.evaluate(&ds.train.x, &ds.train.y)?;
     let test_score = model.evaluate(&ds.test.x, &ds.test.y)?;
     let train_pred = model.predict(&ds.train.x)?;
     let test_pred = model.predict(&ds.test.x)?;
-    let train_mse = data::mse(&train_pred, &ds.train.y)?;
-    let test_mse = data::mse(&test_pred, &ds.test.y)?;
-    let baseline_test_mse = data::baseline_mse(&ds.test.x, &ds.test.y)?;
-    let next_value = ds
-        .scaler
-        .inverse(f64::from(one_prediction(model.as_ref(), &ds.next_window)?));
-    let next_value_tutorial = ds.scaler.inverse(f64::from(one_prediction(
-        model.as_ref(),
+    let sc = ds.scaler;
+    let (train_mse, test_mse) = if cfg.model.loss == "mse" {
+        (sc.inverse_mse(train_score), sc.inverse_mse(test_score))
+    } else {
+        (
+            sc.inverse_mse(data::mse(&train_pred, &ds.train.y)?),
+            sc.inverse_mse(data::mse(&test_pred, &ds.test.y)?),
+        )
+    };
+    let baseline_test_mse = sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?);
+    let next_value = sc.inverse(f64::from(one_prediction(model.as_mut(), &ds.next_window)?));
+    let next_value_tutorial = sc.inverse(f64::from(one_prediction(
+        model.as_mut(),
         &ds.tutorial_next_window,
     )?));
     let placed = place(&ds, &train_pred, &test_pred)?;
 
     let out = OutDir::create(&cfg.output.out)?;
-    let model_path = out.write_with(MODEL_FILE, |tmp| model.save(tmp))?;
-    let saved = SavedSettings {
-        data: cfg.data.clone(),
-        model: cfg.model.clone(),
-    };
-    let settings_json = serde_json::to_vec_pretty(&saved)
+    let saved = serde_json::to_value(SavedSettings::new(cfg, &series, &ds))
         .map_err(|e| CliError::Runtime(format!("cannot encode the settings: {e}")))?;
-    let settings = out.write_bytes(&format!("{MODEL_FILE}.json"), &settings_json)?;
+    let model_path = out.write_with(MODEL_FILE, |tmp| model.save(tmp, &saved))?;
     let predictions = out.write_bytes(PREDICTIONS_FILE, &predictions_csv(&series, &placed)?)?;
     let plot_name = format!("plot.{}", cfg.output.plot_format.extension());
     let title = format!(
@@ -234,6 +288,12 @@ pub fn fit_and_write(
         shapes,
         params: model.param_count(),
         history,
+        score_units: if cfg.data.windows.scale == data::ScaleKind::None {
+            "series"
+        } else {
+            "scaled"
+        }
+        .to_string(),
         train_score,
         test_score,
         train_mse,
@@ -244,7 +304,6 @@ pub fn fit_and_write(
         fit_seconds,
         outputs: Outputs {
             model: model_path,
-            settings,
             plot,
             predictions,
         },
@@ -261,19 +320,33 @@ pub fn human_report(r: &TrainReport) -> String {
     } else {
         "next value, tutorial's figure (testX[-1])"
     };
-    let rows: Vec<(String, String)> = vec![
+    let scaled = r.score_units == "scaled";
+    let units = if scaled { ", scaled units" } else { "" };
+    let mut rows: Vec<(String, String)> = vec![
         (
             "last epoch loss (fit's running mean of batch losses)".into(),
             format!("{last_loss:.6}"),
         ),
         (
-            format!("train score (model.evaluate on train windows, {loss})"),
+            format!("train score (model.evaluate on train windows, {loss}{units})"),
             format!("{:.6}", r.train_score),
         ),
         (
-            format!("test score (model.evaluate on test windows, {loss})"),
+            format!("test score (model.evaluate on test windows, {loss}{units})"),
             format!("{:.6}", r.test_score),
         ),
+    ];
+    if scaled || loss != "mse" {
+        rows.push((
+            "train mse (series units)".into(),
+            format!("{:.6}", r.train_mse),
+        ));
+        rows.push((
+            "test mse (series units)".into(),
+            format!("{:.6}", r.test_mse),
+        ));
+    }
+    rows.extend([
         (
             "baseline test mse (mean of each window)".into(),
             format!("{:.6}", r.baseline_test_mse),
@@ -287,7 +360,7 @@ pub fn human_report(r: &TrainReport) -> String {
             "fit time".into(),
             format!("{:.2} s on {} thread(s)", r.fit_seconds, r.threads),
         ),
-    ];
+    ]);
     let width = rows
         .iter()
         .map(|(l, _)| l.chars().count())
@@ -303,10 +376,9 @@ pub fn human_report(r: &TrainReport) -> String {
             .unwrap_or_default()
     };
     s.push_str(&format!(
-        "outputs in {}: {}, {}, {}, {}\n",
+        "outputs in {}: {}, {}, {}\n",
         r.config.output.out.display(),
         name(&r.outputs.model),
-        name(&r.outputs.settings),
         name(&r.outputs.plot),
         name(&r.outputs.predictions)
     ));

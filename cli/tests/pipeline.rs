@@ -59,7 +59,12 @@ fn train_writes_every_output_and_reports_the_issue_keys() {
     let base = j["baseline_test_mse"].as_f64().unwrap();
     assert!((0.10..0.125).contains(&test), "test mse {test}");
     assert!((0.105..0.125).contains(&base), "baseline {base}");
-    for f in ["model", "settings", "plot", "predictions"] {
+    assert!(
+        j["outputs"].get("settings").is_none(),
+        "settings live in the model file"
+    );
+    assert!(!out.join("model.recur.json").exists());
+    for f in ["model", "plot", "predictions"] {
         let p = j["outputs"][f].as_str().unwrap();
         assert!(Path::new(p).is_file(), "{f}: {p}");
     }
@@ -303,9 +308,6 @@ fn bad_model_files_are_usage_errors() {
         &["evaluate", "--model", junk.to_str().unwrap()],
         "not a model file",
     );
-    // A settings file that is not ours.
-    fs::write(dir.path().join("junk.recur.json"), "{").unwrap();
-    one_line_2(&["evaluate", "--model", junk.to_str().unwrap()], "settings");
 }
 
 /// Renders the sample plots into cargo's target tmp dir (kept after the test, to look at).

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use cli::config::{FitSettings, ModelSpec};
 use cli::error::CliError;
-use cli::model::{Backend, History, Model, Progress};
+use cli::model::{Backend, History, Model};
 use data::{Layout, Windows};
+use nn::model::FitEvent;
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &str = "recur-test-least-squares";
@@ -21,6 +22,8 @@ pub struct LeastSquares {
     layout: Layout,
     weights: Vec<f64>,
     bias: f64,
+    /// The CLI's settings document, saved with the model.
+    settings: Option<serde_json::Value>,
 }
 
 /// Solves `a x = b` (n x n, row-major) by Gaussian elimination with partial pivoting.
@@ -77,7 +80,7 @@ impl Model for LeastSquares {
         x: &Windows,
         y: &[f32],
         settings: &FitSettings,
-        progress: &mut dyn Progress,
+        observer: &mut dyn FnMut(&FitEvent<'_>),
     ) -> Result<History, CliError> {
         let n = x.count();
         let kept = match settings.validation_split {
@@ -105,11 +108,17 @@ impl Model for LeastSquares {
             loss: Vec::new(),
             val_loss: settings.validation_split.map(|_| Vec::new()),
         };
-        for e in 1..=settings.epochs {
-            progress.epoch_begin(e, settings.epochs, steps);
+        let epochs = settings.epochs;
+        for epoch in 0..epochs {
+            observer(&FitEvent::EpochBegin { epoch, epochs });
             let loss = self.mse_on(x, y, 0..kept);
-            for s in 1..=steps {
-                progress.batch_end(s, loss);
+            for step in 0..steps {
+                observer(&FitEvent::BatchEnd {
+                    epoch,
+                    step,
+                    steps,
+                    loss: loss as f32,
+                });
             }
             let val = history.val_loss.as_mut().map(|v| {
                 let l = self.mse_on(x, y, kept..n);
@@ -117,16 +126,22 @@ impl Model for LeastSquares {
                 l
             });
             history.loss.push(loss);
-            progress.epoch_end(e, loss, val);
+            observer(&FitEvent::EpochEnd {
+                epoch,
+                epochs,
+                steps,
+                loss: loss as f32,
+                val_loss: val.map(|v| v as f32),
+            });
         }
         Ok(history)
     }
 
-    fn evaluate(&self, x: &Windows, y: &[f32]) -> Result<f64, CliError> {
+    fn evaluate(&mut self, x: &Windows, y: &[f32]) -> Result<f64, CliError> {
         Ok(self.mse_on(x, y, 0..x.count()))
     }
 
-    fn predict(&self, x: &Windows) -> Result<Vec<f32>, CliError> {
+    fn predict(&mut self, x: &Windows) -> Result<Vec<f32>, CliError> {
         Ok(x.rows().map(|r| self.out(r)).collect())
     }
 
@@ -145,8 +160,10 @@ impl Model for LeastSquares {
         (self.step, self.layout)
     }
 
-    fn save(&self, path: &Path) -> Result<(), CliError> {
-        std::fs::write(path, serde_json::to_vec(self).unwrap())
+    fn save(&self, path: &Path, settings: &serde_json::Value) -> Result<(), CliError> {
+        let mut m = self.clone();
+        m.settings = Some(settings.clone());
+        std::fs::write(path, serde_json::to_vec(&m).unwrap())
             .map_err(|e| CliError::Runtime(e.to_string()))
     }
 }
@@ -162,10 +179,11 @@ impl Backend for TestBackend {
             layout: spec.layout,
             weights: vec![0.0; spec.step],
             bias: 0.0,
+            settings: None,
         }))
     }
 
-    fn load(&self, path: &Path) -> Result<Box<dyn Model>, CliError> {
+    fn load(&self, path: &Path) -> Result<(Box<dyn Model>, Option<serde_json::Value>), CliError> {
         let bytes = std::fs::read(path).map_err(|e| CliError::Usage(e.to_string()))?;
         let m: LeastSquares = serde_json::from_slice(&bytes).map_err(|e| {
             CliError::Usage(format!(
@@ -179,7 +197,8 @@ impl Backend for TestBackend {
                 path.display()
             )));
         }
-        Ok(Box::new(m))
+        let settings = m.settings.clone();
+        Ok((Box::new(m), settings))
     }
 }
 
