@@ -234,7 +234,15 @@ fn draw_forecast<DB: DrawingBackend>(
     chart
         .draw_series(std::iter::once(Text::new(
             format!(" end of series (n = {n})"),
-            (t, y1 - 0.04 * (y1 - y0)),
+            // Left of the line when a short forecast leaves no room on its right.
+            (
+                if (x1 - t) < 0.2 * (x1 - x0) {
+                    t - 0.17 * (x1 - x0)
+                } else {
+                    t
+                },
+                y1 - 0.04 * (y1 - y0),
+            ),
             (FAMILY, 20).into_font().color(&BLACK),
         )))
         .map_err(plot_err)?;

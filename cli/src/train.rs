@@ -348,7 +348,11 @@ pub fn human_report(r: &TrainReport) -> String {
     }
     rows.extend([
         (
-            "baseline test mse (mean of each window)".into(),
+            if scaled {
+                "baseline test mse (mean of each window, series units)".into()
+            } else {
+                "baseline test mse (mean of each window)".into()
+            },
             format!("{:.6}", r.baseline_test_mse),
         ),
         (
