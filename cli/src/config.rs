@@ -1,6 +1,6 @@
 //! Validated settings built from the flags: everything is checked here, before any output
-//! folder exists. The structs are serialized as the `config` of `--json` and in the model's
-//! settings file, so evaluate/predict/forecast rebuild the same windows.
+//! folder exists. The structs are serialized as the `config` of `--json` and in the
+//! settings kept inside the model file, so evaluate/predict/forecast rebuild the same windows.
 
 use std::path::PathBuf;
 use std::str::FromStr;

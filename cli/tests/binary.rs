@@ -304,3 +304,58 @@ fn full_default_run_learns_the_series() {
     let loss = j["history"]["loss"].as_array().unwrap();
     assert!(loss[49].as_f64().unwrap() < loss[0].as_f64().unwrap());
 }
+
+#[test]
+fn predict_and_forecast_need_only_the_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("date,open,close\n");
+    for i in 0..400 {
+        let v = 100.0 + 10.0 * (f64::from(i) * 0.07).sin();
+        text.push_str(&format!("2021-{i:04},1,{v:.4}\n"));
+    }
+    std::fs::write(d.join("prices.csv"), text).unwrap();
+    let j = json(
+        d,
+        &[
+            "train",
+            "--csv",
+            "prices.csv",
+            "--column",
+            "close",
+            "--time-column",
+            "date",
+            "--split",
+            "0.75",
+            "--scale",
+            "standard",
+            "--epochs",
+            "2",
+            "--verbose",
+            "0",
+        ],
+    );
+    assert_eq!(j["score_units"], "scaled");
+    assert_eq!(j["shapes"]["train"], serde_json::json!([300, 1, 4]));
+    std::fs::remove_file(d.join("prices.csv")).unwrap();
+    let p = json(d, &["predict", "--model", "recur-out/model.recur"]);
+    assert_eq!(p["next_value"], j["next_value"]);
+    assert_eq!(p["next_value_tutorial"], j["next_value_tutorial"]);
+    let f = json(
+        d,
+        &[
+            "forecast",
+            "--model",
+            "recur-out/model.recur",
+            "--horizon",
+            "3",
+        ],
+    );
+    assert_eq!(f["forecast"][0], j["next_value"]);
+    // evaluate needs the whole series: the CSV is gone, and the message says so.
+    usage_error(
+        d,
+        &["evaluate", "--model", "recur-out/model.recur"],
+        "prices.csv",
+    );
+}
