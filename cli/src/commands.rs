@@ -91,6 +91,15 @@ struct Loaded {
     data: DataConfig,
     /// The settings saved in the model file, when no data flag overrides them.
     saved: Option<SavedSettings>,
+    /// The scaler the model was trained with (from its file), used on any series.
+    scaler: Option<data::Scaler>,
+}
+
+impl Loaded {
+    /// The series and windows, scaled as the model was trained.
+    fn series(&self) -> Result<(data::Series, data::Dataset), CliError> {
+        self.data.load_scaled(self.scaler)
+    }
 }
 
 fn load(backend: &dyn Backend, path: &Path, data: &DataArgs) -> Result<Loaded, CliError> {
@@ -101,11 +110,13 @@ fn load(backend: &dyn Backend, path: &Path, data: &DataArgs) -> Result<Loaded, C
         .transpose()?;
     let data_cfg = DataConfig::from_args(data, saved.as_ref().map(|s| &s.data))?;
     check_input(model.as_ref(), &data_cfg, path)?;
+    let scaler = saved.as_ref().map(|s| s.scaler);
     let saved = saved.filter(|_| !data_flags_given(data));
     Ok(Loaded {
         model,
         data: data_cfg,
         saved,
+        scaler,
     })
 }
 
@@ -125,7 +136,7 @@ struct EvaluateReport {
 /// `recur evaluate`: scores on the training and test windows.
 pub fn evaluate(args: &EvaluateArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
     let mut l = load(backend, &args.model.model, &args.data)?;
-    let (_, ds) = l.data.load()?;
+    let (_, ds) = l.series()?;
     let m = l.model.as_mut();
     let sc = ds.scaler;
     let train_score = m.evaluate(&ds.train.x, &ds.train.y)?;
@@ -212,7 +223,7 @@ pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, Cli
             let scaler = match &l.saved {
                 Some(s) => s.scaler,
                 None if l.data.windows.scale == data::ScaleKind::None => data::Scaler::Identity,
-                None => l.data.load()?.1.scaler,
+                None => l.data.load_scaled(l.scaler)?.1.scaler,
             };
             let x = data::Windows::single(&scaler.transform_all(&w), layout)?;
             PredictReport {
@@ -242,7 +253,7 @@ pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, Cli
             }
         }
         (None, None) => {
-            let (series, ds) = l.data.load()?;
+            let (series, ds) = l.data.load_scaled(l.scaler)?;
             let n = series.len();
             PredictReport {
                 model: args.model.model.clone(),
@@ -284,7 +295,7 @@ pub fn forecast(args: &ForecastArgs, backend: &dyn Backend) -> Result<Outcome, C
     let (history, offset, scaler) = match &l.saved {
         Some(s) => (s.tail.clone(), s.series_len - s.tail.len(), s.scaler),
         None => {
-            let (series, ds) = l.data.load()?;
+            let (series, ds) = l.series()?;
             (series.into_values(), 0, ds.scaler)
         }
     };

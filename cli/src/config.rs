@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use data::{
-    Column, CsvOptions, Dataset, Layout, NoiseKind, ScaleKind, Series, SineConfig, SplitAt,
+    Column, CsvOptions, Dataset, Layout, NoiseKind, ScaleKind, Scaler, Series, SineConfig, SplitAt,
     WindowConfig,
 };
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,14 @@ impl DataConfig {
     /// Reads or generates the series and builds the windows. Every problem (unreadable or
     /// malformed CSV, missing column, series too short for T and the step) is a usage error.
     pub fn load(&self) -> Result<(Series, Dataset), CliError> {
+        self.load_scaled(None)
+    }
+
+    /// [`DataConfig::load`] with a scaler fitted earlier (the one a model was trained with)
+    /// instead of one fitted on this series' training part, when it is of the kind the
+    /// settings ask for. The arithmetic is prepare's own, so on the training series the
+    /// windows are bit-identical.
+    pub fn load_scaled(&self, fitted: Option<Scaler>) -> Result<(Series, Dataset), CliError> {
         let series = match &self.source {
             Source::Generated(g) => data::generate::sine(g)?,
             Source::Csv {
@@ -175,7 +183,21 @@ impl DataConfig {
                     .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", path.display())))?
             }
         };
-        let dataset = data::prepare(series.values(), &self.windows).map_err(|e| {
+        let fitted = fitted.filter(|f| f.kind() == self.windows.scale);
+        let prepared = match fitted {
+            Some(f) => {
+                let windows = WindowConfig {
+                    scale: ScaleKind::None,
+                    ..self.windows
+                };
+                data::prepare(&f.transform_all(series.values()), &windows).map(|mut ds| {
+                    ds.scaler = f;
+                    ds
+                })
+            }
+            None => data::prepare(series.values(), &self.windows),
+        };
+        let dataset = prepared.map_err(|e| {
             let hint = if self.split_given {
                 String::new()
             } else {

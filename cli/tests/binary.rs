@@ -337,6 +337,25 @@ fn predict_and_forecast_need_only_the_model_file() {
     );
     assert_eq!(j["score_units"], "scaled");
     assert_eq!(j["shapes"]["train"], serde_json::json!([300, 1, 4]));
+    // Another series is scaled with the scaler the model was trained with (saved in its
+    // file), not one refitted on it: --csv and --window agree.
+    let short: String = std::fs::read_to_string(d.join("prices.csv"))
+        .unwrap()
+        .lines()
+        .take(301)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(d.join("short.csv"), &short).unwrap();
+    let tail: Vec<&str> = short
+        .lines()
+        .skip(297)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    let m = "recur-out/model.recur";
+    let pc = json(d, &["predict", "--model", m, "--csv", "short.csv"]);
+    let pw = json(d, &["predict", "--model", m, "--window", &tail.join(",")]);
+    assert_eq!(pc["window"], pw["window"]);
+    assert_eq!(pc["next_value"], pw["next_value"]);
     std::fs::remove_file(d.join("prices.csv")).unwrap();
     let p = json(d, &["predict", "--model", "recur-out/model.recur"]);
     assert_eq!(p["next_value"], j["next_value"]);
