@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use autograd::{Activation, GruInputs, GruOptions, LstmInputs, LstmOptions, SimpleRnnInputs, Tape};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng};
 
 #[derive(Clone, Copy, Debug)]
@@ -142,7 +142,11 @@ fn bench(c: &mut Criterion) {
         let [b, t, f, u] = dims;
         let mut g = c.benchmark_group(format!("rnn_b{b}_t{t}_f{f}_u{u}"));
         if u > 64 {
-            g.sample_size(20).measurement_time(Duration::from_secs(8));
+            // Hundreds of ms per step: few flat samples keep the whole bench at a few minutes.
+            g.sample_size(10)
+                .sampling_mode(SamplingMode::Flat)
+                .warm_up_time(Duration::from_secs(1))
+                .measurement_time(Duration::from_secs(6));
         }
         for cell in [Cell::SimpleRnn, Cell::Lstm, Cell::Gru] {
             let p = problem(cell, dims);
