@@ -349,3 +349,16 @@ pub(crate) fn scratch_of(scratch: &mut Vec<f32>, need: usize) -> &mut [f32] {
     }
     &mut scratch[..need]
 }
+
+/// `U^T` of a `[rows, cols]` row-major matrix into `dst` (`[cols, rows]` row-major).
+///
+/// The backward's per-step carry product `dZ_s · Uᵀ` would otherwise hand the GEMM a `Uᵀ` view
+/// whose rows are strided; its small-product path then copies `U` into contiguous form on every
+/// step. One copy per backward serves all `T` steps.
+pub(crate) fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    for (i, r) in src.chunks_exact(cols).take(rows).enumerate() {
+        for (j, &v) in r.iter().enumerate() {
+            dst[j * rows + i] = v;
+        }
+    }
+}

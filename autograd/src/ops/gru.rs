@@ -28,7 +28,7 @@ use crate::op::{NONE, Op};
 use crate::ops::gate_math;
 use crate::ops::gated::{
     Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
-    input_side_grads, masked_input, opt_index, prev_row, prev_state, scratch_of,
+    input_side_grads, masked_input, opt_index, prev_row, prev_state, scratch_of, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -360,13 +360,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
     let big_len = (bt * u).max(bt * d.f);
-    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + big_len;
+    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + u * g3 + big_len;
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g3);
     let (dr, rest) = rest.split_at_mut(dr_len);
     let (carry, rest) = rest.split_at_mut(d.b * u);
     let (tmp, rest) = rest.split_at_mut(d.b * u);
-    let (dpost, big) = rest.split_at_mut(g3);
+    let (dpost, rest) = rest.split_at_mut(g3);
+    let (rkt_buf, big) = rest.split_at_mut(u * g3);
+    // Uᵀ `[3U, U]`: rows 0..2U are the z, r blocks' transposes, rows 2U..3U the h block's.
+    transpose_into(rk, u, g3, rkt_buf);
+    let rkt_all = MatRef::row_major(rkt_buf, g3, u)?;
     carry.fill(0.0);
 
     for s in (0..d.t).rev() {
@@ -418,7 +422,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         }
         if r.reset_after {
             let drs = MatRef::new(&dr[ts * g3..], d.b, g3, d.t * g3, 1)?;
-            let rkt = MatRef::row_major(rk, u, g3)?.t();
+            let rkt = rkt_all;
             match mh {
                 None => gemm(1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?,
                 Some(m) => {
@@ -433,7 +437,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             gemm(
                 1.0,
                 MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
-                MatRef::new(&rk[2 * u..], u, u, g3, 1)?.t(),
+                MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
                 0.0,
                 MatMut::row_major(tmp, d.b, u)?,
             )?;
@@ -459,7 +463,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             gemm(
                 1.0,
                 MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
-                MatRef::new(rk, u, 2 * u, g3, 1)?.t(),
+                MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
                 1.0,
                 MatMut::row_major(tmp, d.b, u)?,
             )?;

@@ -28,7 +28,7 @@ use crate::op::{NONE, Op};
 use crate::ops::gate_math;
 use crate::ops::gated::{
     Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
-    opt_index, prev_row, prev_state, scratch_of,
+    opt_index, prev_row, prev_state, scratch_of, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -290,17 +290,19 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
-    let need = bt * g4 + 2 * d.b * u + g4 + 2 * u + (bt * u).max(xbuf_len);
+    let need = bt * g4 + 2 * d.b * u + g4 + 2 * u + u * g4 + (bt * u).max(xbuf_len);
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g4);
     let (carry_h, rest) = rest.split_at_mut(d.b * u);
     let (carry_c, rest) = rest.split_at_mut(d.b * u);
     let (dpost, rest) = rest.split_at_mut(g4);
     let (t1, rest) = rest.split_at_mut(u);
-    let (t2, big) = rest.split_at_mut(u);
+    let (t2, rest) = rest.split_at_mut(u);
+    let (rkt_buf, big) = rest.split_at_mut(u * g4);
     carry_h.fill(0.0);
     carry_c.fill(0.0);
-    let rkt = MatRef::row_major(rk, u, g4)?.t();
+    transpose_into(rk, u, g4, rkt_buf);
+    let rkt = MatRef::row_major(rkt_buf, g4, u)?;
 
     for s in (0..d.t).rev() {
         let ts = r.input_time(s);
