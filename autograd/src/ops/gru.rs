@@ -360,12 +360,14 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
     let big_len = (bt * u).max(bt * d.f);
-    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + u * g3 + big_len;
+    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + u * g3 + u + big_len;
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g3);
     let (dr, rest) = rest.split_at_mut(dr_len);
     let (carry, rest) = rest.split_at_mut(d.b * u);
     let (tmp, rest) = rest.split_at_mut(d.b * u);
+    let (zeros, rest) = rest.split_at_mut(u);
+    zeros.fill(0.0); // stands in for a missing previous state
     let (dpost, rest) = rest.split_at_mut(g3);
     let (rkt_buf, big) = rest.split_at_mut(u * g3);
     // Uᵀ `[3U, U]`: rows 0..2U are the z, r blocks' transposes, rows 2U..3U the h block's.
@@ -380,14 +382,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
             let gt = &gates[gr..gr + g3];
             let pr = &pre[gr..gr + g3];
-            let hp = prev_row(d, s, bi, hseq, h0);
+            let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
             let c = &mut carry[bi * u..(bi + 1) * u];
+            let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
+            let gr_ = &g[hr..hr + u];
+            let (dpz, rest) = dpost.split_at_mut(u);
+            let dph = &mut rest[u..];
             for j in 0..u {
-                let dh = g[hr + j] + c[j];
-                let (zj, hhj) = (gt[j], gt[2 * u + j]);
-                dpost[j] = dh * (hp.map_or(0.0, |h| h[j]) - hhj);
-                dpost[2 * u + j] = dh * (1.0 - zj);
-                c[j] = dh * zj;
+                let dh = gr_[j] + c[j];
+                dpz[j] = dh * (hp[j] - ghh[j]);
+                dph[j] = dh * (1.0 - gz[j]);
+                c[j] = dh * gz[j];
             }
             let dzr = &mut dz[gr..gr + g3];
             act.backward_row(

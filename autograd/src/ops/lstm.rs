@@ -313,23 +313,33 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
             let ac = &act_c[hr..hr + u];
             let ch = &mut carry_h[bi * u..(bi + 1) * u];
-            // dh -> do (into dpost) and d a(c) (into t1).
+            let (dpi, rest) = dpost.split_at_mut(u);
+            let (dpf, rest) = rest.split_at_mut(u);
+            let (dpg, dpo) = rest.split_at_mut(u);
+            // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
+            // loops run without bounds checks and vectorize.
+            let ghr = &gh[hr..hr + u];
             for j in 0..u {
-                let dh = gh[hr + j] + ch[j];
-                dpost[3 * u + j] = dh * ac[j];
+                let dh = ghr[j] + ch[j];
+                dpo[j] = dh * ac[j];
                 t1[j] = dh * go[j];
             }
             act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
-            let cprev = prev_row(d, s, bi, cseq, c0);
+            // t1 is free again: zeros stand in for a missing previous carry state.
+            let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
+                Some(cp) => cp,
+                None => {
+                    t1.fill(0.0);
+                    t1
+                }
+            };
             let cc = &mut carry_c[bi * u..(bi + 1) * u];
+            let gcr = &gc[hr..hr + u];
             for j in 0..u {
-                let dc = gc[hr + j] + cc[j] + t2[j];
-                dpost[j] = dc * gg[j];
-                dpost[2 * u + j] = dc * gi[j];
-                dpost[u + j] = match cprev {
-                    Some(cp) => dc * cp[j],
-                    None => 0.0,
-                };
+                let dc = gcr[j] + cc[j] + t2[j];
+                dpi[j] = dc * gg[j];
+                dpg[j] = dc * gi[j];
+                dpf[j] = dc * cp[j];
                 cc[j] = dc * gf[j];
             }
             let pr = &pre[gr..gr + g4];
