@@ -155,7 +155,13 @@ pub(crate) fn check_shapes(
         "recurrent_kernel",
         recurrent_expect,
     )?;
-    expect(ix.h0, &[b, u], "initial_h", "[batch, units]")?;
+    // The field names of LstmInputs (initial_h) and GruInputs (initial_state).
+    let h0_arg = if gates == 4 {
+        "initial_h"
+    } else {
+        "initial_state"
+    };
+    expect(ix.h0, &[b, u], h0_arg, "[batch, units]")?;
     expect(ix.c0, &[b, u], "initial_c", "[batch, units]")?;
     expect(ix.input_mask, &[b, f], "input_mask", "[batch, features]")?;
     expect(
