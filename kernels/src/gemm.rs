@@ -16,7 +16,7 @@ pub(crate) mod simd;
 mod small;
 mod tile;
 
-pub use isa::Blocking;
+pub use isa::{Blocking, LoopOrder};
 pub use path::{KERNEL_ENV, KernelPath};
 
 use crate::error::KernelError;

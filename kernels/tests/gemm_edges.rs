@@ -4,8 +4,8 @@ mod common;
 
 use common::{Layout, Strided, check, filler, reference};
 use kernels::{
-    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, KernelPath, MatMut, MatRef,
-    gemm_tuned,
+    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, KernelPath, LoopOrder, MatMut,
+    MatRef, gemm_tuned,
 };
 
 fn supported_paths() -> Vec<KernelPath> {
@@ -217,6 +217,8 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
                         kc: 17,
                         mc: 20,
                         nc: 40,
+                        order: LoopOrder::APanelInL1,
+                        pack_a: true,
                     }),
                 },
                 &GemmOptions {
