@@ -3,7 +3,8 @@
 //! Dispatch, in order: shape checks; empty C, `k == 0` or `alpha == 0` (C is only scaled, A and B
 //! are not read); then the small path ([`small`](self::small)) for products where packing does not
 //! pay, else the packed BLIS path ([`blocked`](self::blocked)) with rayon threads. The choice
-//! depends on the shape only, never on the thread count.
+//! depends on the thread count only where both paths give the same bits (see
+//! [`uses_small_path`]).
 
 mod blocked;
 mod isa;
@@ -126,14 +127,39 @@ pub fn gemm_tuned(
     }
 }
 
+/// Largest `m * k * n` the small path takes on one thread. Measured with `gemm-tune cutover`
+/// (fastest of 15 runs): the packed path starts to win between 128x128x256 and 256x128x128
+/// (ties within 5% from 2M to 8M); below 2M the small path is 1.1-4x faster, as packing B and
+/// the packed tile's 32-column padding cost more than they save.
+const SMALL_MAX_WORK: usize = 128 * 128 * 256;
+
+/// Largest `m * k * n` the small path takes when several threads could share a packed product
+/// (see [`uses_small_path`]).
+const SMALL_MAX_WORK_THREADED: usize = 64 * 64 * 128;
+
+/// Columns up to which the small path always wins: its one-vector tiles (n <= 16) waste nothing,
+/// while a packed tile pads n to 32 (measured: 1.5-4x faster at n = 8 for every m, k <= 512).
+const SMALL_MAX_COLS: usize = 16;
+
 /// Whether [`gemm`] takes the small path (no packing, no threads) for an `m x k` by `k x n`
-/// product. Depends on the shape only, so never on the thread count.
+/// product when `threads` workers are available.
 ///
-/// Cut-over measured on the reference machine with `gemm-tune` (see the benches crate): the small
-/// path wins while the product fits comfortably in L1/L2 without packing.
+/// The thread count may matter only where it cannot change the result: for `k` up to the packed
+/// path's KC (256 for every family) both paths sum each element's k terms in one pass, in the
+/// same order, with the same fused operations, so they give the same bits (a test checks this).
+/// Beyond it the choice depends on the shape alone.
 #[doc(hidden)]
-pub fn uses_small_path(m: usize, k: usize, n: usize) -> bool {
-    k <= 512 && m.saturating_mul(n).saturating_mul(k) <= 128 * 128 * 128
+pub fn uses_small_path(m: usize, k: usize, n: usize, threads: usize) -> bool {
+    use isa::SINGLE_PASS_K;
+    let work = m.saturating_mul(k).saturating_mul(n);
+    if n <= SMALL_MAX_COLS && k <= 1024 {
+        return true;
+    }
+    if k <= SINGLE_PASS_K && threads > 1 {
+        work <= SMALL_MAX_WORK_THREADED
+    } else {
+        work <= SMALL_MAX_WORK
+    }
 }
 
 /// `C <- beta * C` (`beta == 0` writes zeros without reading).
@@ -151,9 +177,13 @@ fn scale(beta: f32, c: &mut MatMut<'_>) {
 
 /// Runs a non-empty product on family `I` (whose instruction set the caller checked).
 fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Result<(), KernelError> {
+    let threads = match options.threads {
+        Some(t) => t,
+        None => rayon::current_num_threads(),
+    };
     let small = match tuning.algorithm {
         Some(a) => a == Algorithm::Small,
-        None => uses_small_path(p.m, p.k, p.n),
+        None => uses_small_path(p.m, p.k, p.n, threads),
     };
     if small {
         // SAFETY: the path was checked supported; `p` comes from validated views, m, k, n >= 1.
@@ -172,9 +202,8 @@ fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Resul
             pool.install(|| unsafe { blocked::blocked::<I>(p, blocking, t) });
         }
         None => {
-            let t = rayon::current_num_threads();
-            // SAFETY: as above; with t > 1 the parallel loops use the current (global) pool.
-            unsafe { blocked::blocked::<I>(p, blocking, t) };
+            // SAFETY: as above; with threads > 1 the parallel loops use the current (global) pool.
+            unsafe { blocked::blocked::<I>(p, blocking, threads) };
         }
     }
     Ok(())

@@ -169,7 +169,14 @@ fn large_products_match_reference() -> Result<(), String> {
 
 #[test]
 fn results_are_bit_identical_for_1_2_and_3_threads() -> Result<(), KernelError> {
-    let shapes = [(333, 600, 517), (700, 300, 40), (24, 520, 900)];
+    // (100, 200, 90) is small enough for the small path on one thread and large enough for the
+    // packed path on several: the two must agree bit for bit there.
+    let shapes = [
+        (333, 600, 517),
+        (700, 300, 40),
+        (24, 520, 900),
+        (100, 200, 90),
+    ];
     for (m, k, n) in shapes {
         for (la, lb) in [
             (Layout::RowMajor, Layout::RowMajor),
@@ -246,4 +253,34 @@ fn unsupported_forced_path_is_an_error_not_ub() {
             assert!(e.to_string().contains(path.name()), "{e}");
         }
     }
+}
+
+#[test]
+fn small_and_packed_paths_agree_bit_for_bit_up_to_k_256() -> Result<(), KernelError> {
+    // gemm may pick either path by thread count when k <= 256; that is only safe if they agree.
+    for (m, k, n) in [(100, 200, 90), (17, 256, 45), (64, 1, 64), (33, 77, 129)] {
+        for (la, lb, lc) in [
+            (Layout::RowMajor, Layout::RowMajor, Layout::RowMajor),
+            (Layout::ColMajor, Layout::ColMajor, Layout::ColMajor),
+            (Layout::RowPadded(2), Layout::ColMajor, Layout::RowMajor),
+        ] {
+            let mut fill = filler((m + 3 * k + 7 * n) as u64);
+            let a = Strided::new(m, k, la, &mut fill);
+            let b = Strided::new(k, n, lb, &mut fill);
+            let c0 = Strided::new(m, n, lc, &mut fill);
+            for path in supported_paths() {
+                let small = product(path, Some(Algorithm::Small), 1, 0.7, &a, &b, 1.1, &c0)?;
+                let packed = product(path, Some(Algorithm::Blocked), 2, 0.7, &a, &b, 1.1, &c0)?;
+                assert!(
+                    small
+                        .data
+                        .iter()
+                        .zip(&packed.data)
+                        .all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "{path} {m}x{k}x{n} {la:?} {lb:?} {lc:?}: small and packed paths differ"
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -3,8 +3,8 @@
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
 //! - `gemm-tune blocking N [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube for a grid of
 //!   (loop order, KC, MC, NC); the lists are comma-separated.
-//! - `gemm-tune cutover`: small path against packed path (1 thread) over RNN-like shapes; the
-//!   packed path should win only where `kernels::uses_small_path` says false.
+//! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
+//!   threads; the packed path should win only where `kernels::uses_small_path` says false.
 //!
 //! Times are the fastest of 15 samples (the machine is shared; see `benches::min_ns`).
 
@@ -102,23 +102,35 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             }
         }
         Some("cutover") => {
-            for m in [16, 32, 64, 128, 256] {
-                for k in [8, 32, 64, 128, 256, 512] {
-                    for n in [8, 32, 64, 128, 256] {
+            let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let (ms, ks, ns): (&[usize], &[usize], &[usize]) = if threads == 1 {
+                (
+                    &[16, 64, 128, 256, 512],
+                    &[32, 128, 256, 512],
+                    &[8, 32, 128, 256, 512],
+                )
+            } else {
+                (&[16, 32, 64, 128], &[32, 64, 128, 256], &[16, 32, 64, 128])
+            };
+            for &m in ms {
+                for &k in ks {
+                    for &n in ns {
                         let mut ops = Operands::new(m, k, n);
                         let small = time(&mut ops, Algorithm::Small, None, 1)?;
-                        let blocked = time(&mut ops, Algorithm::Blocked, None, 1)?;
+                        let blocked = time(&mut ops, Algorithm::Blocked, None, threads)?;
                         println!(
-                            "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
+                            "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed ({threads} thr) {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
                             blocked / small,
-                            kernels::uses_small_path(m, k, n)
+                            kernels::uses_small_path(m, k, n, threads)
                         );
                     }
                 }
             }
         }
         _ => {
-            eprintln!("usage: gemm-tune peak | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover");
+            eprintln!(
+                "usage: gemm-tune peak | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
+            );
         }
     }
     Ok(())

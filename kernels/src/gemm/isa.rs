@@ -15,8 +15,9 @@ pub struct Blocking {
     /// in L1 while the `MR x KC` A micro-panels stream past it. Fixes the summation split of k, so
     /// it never depends on the thread count.
     pub kc: usize,
-    /// Rows of one packed A block: cuts the `ic` loop over m. `MC x KC` of A stays in L2 while
-    /// the micro-kernel sweeps the B panels. Rounded up to a multiple of the tile height.
+    /// Rows of one A block: cuts the `ic` loop over m. When A is packed, `MC x KC` of it stays in
+    /// L2 while the micro-kernel sweeps the B panels; it also bounds a thread's work item.
+    /// Rounded up to a multiple of the tile height.
     pub mc: usize,
     /// Columns of one packed B block: cuts the `jc` loop over n. `KC x NC` of B is packed once
     /// and reused by every A block (L2/L3). Rounded up to a multiple of the tile width.
@@ -38,6 +39,16 @@ pub enum LoopOrder {
     /// `ir` outside: an `MR x KC` A micro-panel stays in L1, the `KC x NC` B block in L2.
     APanelInL1,
 }
+
+/// Depth up to which every family's packed path sums k in one pass (its KC is at least this), so
+/// that it and the small path produce identical bits (see `uses_small_path`).
+pub(crate) const SINGLE_PASS_K: usize = 256;
+
+const _: () = assert!(PortableIsa::BLOCKING.kc >= SINGLE_PASS_K);
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(Avx2Isa::BLOCKING.kc >= SINGLE_PASS_K);
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(Avx512Isa::BLOCKING.kc >= SINGLE_PASS_K);
 
 /// The packed-path arguments of one macro-kernel call: a packed `rows x kc` A block times a
 /// packed `kc x cols` B block into C.
