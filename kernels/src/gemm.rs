@@ -3,8 +3,7 @@
 //! Dispatch, in order: shape checks; empty C, `k == 0` or `alpha == 0` (C is only scaled, A and B
 //! are not read); then the small path ([`small`](self::small)) for products where packing does not
 //! pay, else the packed BLIS path ([`blocked`](self::blocked)) with rayon threads. The choice
-//! depends on the thread count only where both paths give the same bits (see
-//! [`uses_small_path`]).
+//! depends on the shape only, never on the thread count.
 
 mod blocked;
 mod isa;
@@ -133,33 +132,22 @@ pub fn gemm_tuned(
 /// the packed tile's 32-column padding cost more than they save.
 const SMALL_MAX_WORK: usize = 128 * 128 * 256;
 
-/// Largest `m * k * n` the small path takes when several threads could share a packed product
-/// (see [`uses_small_path`]).
-const SMALL_MAX_WORK_THREADED: usize = 64 * 64 * 128;
-
 /// Columns up to which the small path always wins: its one-vector tiles (n <= 16) waste nothing,
 /// while a packed tile pads n to 32 (measured: 1.5-4x faster at n = 8 for every m, k <= 512).
 const SMALL_MAX_COLS: usize = 16;
 
 /// Whether [`gemm`] takes the small path (no packing, no threads) for an `m x k` by `k x n`
-/// product when `threads` workers are available.
+/// product. Depends on the shape only, never on the thread count.
 ///
-/// The thread count may matter only where it cannot change the result: for `k` up to the packed
-/// path's KC (256 for every family) both paths sum each element's k terms in one pass, in the
-/// same order, with the same fused operations, so they give the same bits (a test checks this).
-/// Beyond it the choice depends on the shape alone.
+/// Threads do not move the cut-over: `gemm-tune cutover 2` measured the 2-thread packed path
+/// 1.3-48x slower than the 1-thread small path on every shape below it (waking a rayon worker
+/// costs microseconds, far more when the other core is busy). For `k <= 256` the two paths give
+/// identical bits anyway (one pass over k, same operations; a test checks this), so a future
+/// thread-aware cut-over there would keep results thread-count independent.
 #[doc(hidden)]
-pub fn uses_small_path(m: usize, k: usize, n: usize, threads: usize) -> bool {
-    use isa::SINGLE_PASS_K;
+pub fn uses_small_path(m: usize, k: usize, n: usize) -> bool {
     let work = m.saturating_mul(k).saturating_mul(n);
-    if n <= SMALL_MAX_COLS && k <= 1024 {
-        return true;
-    }
-    if k <= SINGLE_PASS_K && threads > 1 {
-        work <= SMALL_MAX_WORK_THREADED
-    } else {
-        work <= SMALL_MAX_WORK
-    }
+    (n <= SMALL_MAX_COLS && k <= 1024) || work <= SMALL_MAX_WORK
 }
 
 /// `C <- beta * C` (`beta == 0` writes zeros without reading).
@@ -177,13 +165,9 @@ fn scale(beta: f32, c: &mut MatMut<'_>) {
 
 /// Runs a non-empty product on family `I` (whose instruction set the caller checked).
 fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Result<(), KernelError> {
-    let threads = match options.threads {
-        Some(t) => t,
-        None => rayon::current_num_threads(),
-    };
     let small = match tuning.algorithm {
         Some(a) => a == Algorithm::Small,
-        None => uses_small_path(p.m, p.k, p.n, threads),
+        None => uses_small_path(p.m, p.k, p.n),
     };
     if small {
         // SAFETY: the path was checked supported; `p` comes from validated views, m, k, n >= 1.
@@ -202,8 +186,9 @@ fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Resul
             pool.install(|| unsafe { blocked::blocked::<I>(p, blocking, t) });
         }
         None => {
-            // SAFETY: as above; with threads > 1 the parallel loops use the current (global) pool.
-            unsafe { blocked::blocked::<I>(p, blocking, threads) };
+            let t = rayon::current_num_threads();
+            // SAFETY: as above; with t > 1 the parallel loops use the current (global) pool.
+            unsafe { blocked::blocked::<I>(p, blocking, t) };
         }
     }
     Ok(())

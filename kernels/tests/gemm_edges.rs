@@ -169,8 +169,6 @@ fn large_products_match_reference() -> Result<(), String> {
 
 #[test]
 fn results_are_bit_identical_for_1_2_and_3_threads() -> Result<(), KernelError> {
-    // (100, 200, 90) is small enough for the small path on one thread and large enough for the
-    // packed path on several: the two must agree bit for bit there.
     let shapes = [
         (333, 600, 517),
         (700, 300, 40),
@@ -257,7 +255,8 @@ fn unsupported_forced_path_is_an_error_not_ub() {
 
 #[test]
 fn small_and_packed_paths_agree_bit_for_bit_up_to_k_256() -> Result<(), KernelError> {
-    // gemm may pick either path by thread count when k <= 256; that is only safe if they agree.
+    // Both paths sum k in one pass with the same operations when k <= KC (256), so they agree;
+    // this keeps results independent of where the small-path cut-over lies.
     for (m, k, n) in [(100, 200, 90), (17, 256, 45), (64, 1, 64), (33, 77, 129)] {
         for (la, lb, lc) in [
             (Layout::RowMajor, Layout::RowMajor, Layout::RowMajor),

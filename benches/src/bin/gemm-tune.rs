@@ -121,7 +121,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                         println!(
                             "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed ({threads} thr) {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
                             blocked / small,
-                            kernels::uses_small_path(m, k, n, threads)
+                            kernels::uses_small_path(m, k, n)
                         );
                     }
                 }

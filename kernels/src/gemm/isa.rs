@@ -40,16 +40,6 @@ pub enum LoopOrder {
     APanelInL1,
 }
 
-/// Depth up to which every family's packed path sums k in one pass (its KC is at least this), so
-/// that it and the small path produce identical bits (see `uses_small_path`).
-pub(crate) const SINGLE_PASS_K: usize = 256;
-
-const _: () = assert!(PortableIsa::BLOCKING.kc >= SINGLE_PASS_K);
-#[cfg(target_arch = "x86_64")]
-const _: () = assert!(Avx2Isa::BLOCKING.kc >= SINGLE_PASS_K);
-#[cfg(target_arch = "x86_64")]
-const _: () = assert!(Avx512Isa::BLOCKING.kc >= SINGLE_PASS_K);
-
 /// The packed-path arguments of one macro-kernel call: a packed `rows x kc` A block times a
 /// packed `kc x cols` B block into C.
 #[derive(Clone, Copy)]
