@@ -130,9 +130,9 @@ unsafe fn small_tiles<S: Simd, const MR: usize, const NV: usize>(p: &Problem) {
                     beta: p.beta,
                 };
                 if cols == width {
-                    tile::<S, MR, NV, false>(p.k, a, b, &out);
+                    tile::<S, MR, NV, false, 0>(p.k, a, b, &out);
                 } else {
-                    tile::<S, MR, NV, true>(p.k, a, b, &out);
+                    tile::<S, MR, NV, true, 0>(p.k, a, b, &out);
                 }
                 i0 += MR;
             }
@@ -140,6 +140,11 @@ unsafe fn small_tiles<S: Simd, const MR: usize, const NV: usize>(p: &Problem) {
         j0 += width;
     }
 }
+
+/// How many k steps ahead the packed-path micro-kernel prefetches B (0: none). Measured at
+/// n = 1024, three alternating runs each: 16 steps (2 KiB ahead) gave 168-170 GFLOP/s against
+/// 165-168 without; 8 steps was within noise of none.
+const PREFETCH_B: usize = 16;
 
 /// Packed path: the two innermost loops over micro-panels. With [`LoopOrder::BPanelInL1`] the
 /// `jr` loop over B micro-panels is outside (each `KC x NR` B panel stays in L1 while the A
@@ -198,7 +203,7 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
                         let a = PackedA::<MR> {
                             ptr: ptr.add(i0 * t.kc),
                         };
-                        tile::<S, MR, NV, false>(t.kc, a, b, &out);
+                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
                     }
                     MacroA::InPlace(v) => {
                         let a = StridedA::<MR>::new(
@@ -207,7 +212,7 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
                             v.row_stride,
                             v.col_stride,
                         );
-                        tile::<S, MR, NV, false>(t.kc, a, b, &out);
+                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
                     }
                 }
             }
@@ -253,13 +258,13 @@ impl Isa for Avx2Isa {
     const W: usize = Avx2::W;
     const MR: usize = 6;
     const NR: usize = 16;
-    /// The AVX-512 family's blocking (same caches, same reasoning: a 6-row A strip in L1, a
-    /// 1 MiB B block in L2, A in place); not tuned separately, since this path runs here only
+    /// The AVX-512 family's blocking (same caches, same reasoning: a 12 KiB 6-row A strip in L1,
+    /// a 1 MiB B block in L2, A in place); not tuned separately, since this path runs here only
     /// when forced.
     const BLOCKING: Blocking = Blocking {
-        kc: 256,
+        kc: 512,
         mc: 192,
-        nc: 1024,
+        nc: 512,
         order: LoopOrder::APanelInL1,
         pack_a: false,
     };
@@ -309,23 +314,23 @@ impl Isa for Avx512Isa {
     const MR: usize = 12;
     const NR: usize = 32;
     /// Measured with `gemm-tune blocking N` on the reference machine (Xeon with AVX-512, L1d
-    /// 48 KiB, L2 2 MiB per core; 1 thread; fastest of 15 runs, the machine being shared):
-    /// - Loop order: an A panel in L1 (12 x 256 x 4 B = 12 KiB) with the `KC x NC` = 256 x 1024
-    ///   x 4 B = 1 MiB B block in L2 beat the classic order (a 32 KiB B panel in L1, which
-    ///   crowds the 48 KiB L1) by 3-6% at n = 1024.
+    /// 48 KiB, L2 2 MiB per core; 1 thread; fastest of 15 runs, repeated, the machine being
+    /// shared):
+    /// - Loop order: an A strip in L1 with the `KC x NC` B block in L2 beat the classic order (a
+    ///   `KC x 32` B panel in L1, which crowds the 48 KiB L1) by 3-6% at n = 1024.
     /// - A in place instead of packed: 164-169 against 155 GFLOP/s at n = 1024, 171 against 154
-    ///   at n = 256. Packing row-major A is a transpose of scalar loads and stores that costs
-    ///   5-10%; broadcasting A's elements from their rows needs no layout change, and the 12
-    ///   rows' 1 KiB strips stay in L1 just as a packed panel does.
-    /// - KC: 192 lost 2-4% (more C write-backs), 384 and 512 were within noise of 256; 256 also
-    ///   keeps every k <= 256 product a single pass, so the small and packed paths give the same
-    ///   bits there.
-    /// - NC 512 and 1024 tie; 4096 (a B block larger than L2) loses in this order.
+    ///   at n = 256, 160 against 147 at 2048. Packing row-major A is a transpose of scalar loads
+    ///   and stores; broadcasting A's elements from their rows needs no layout change, and the
+    ///   12 rows' strips stay in L1 just as a packed panel does.
+    /// - KC x NC = 512 x 512 (a 24 KiB A strip in L1, a 1 MiB B block in L2) against 256 x 1024
+    ///   (12 KiB, 1 MiB): 178 vs 174 GFLOP/s at n = 512, 174 vs 168 at 1024, 168 vs 161 at 2048
+    ///   (fewer write-back passes over C), equal at 256. KC 384 sat between; NC 1024 with KC 512
+    ///   (a 2 MiB B block, all of L2) lost 5%.
     /// - MC matters little when A is not packed (it only sizes the work items of threads).
     const BLOCKING: Blocking = Blocking {
-        kc: 256,
+        kc: 512,
         mc: 192,
-        nc: 1024,
+        nc: 512,
         order: LoopOrder::APanelInL1,
         pack_a: false,
     };
