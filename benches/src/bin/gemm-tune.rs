@@ -3,6 +3,7 @@
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
 //! - `gemm-tune blocking N [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube for a grid of
 //!   (loop order, KC, MC, NC); the lists are comma-separated.
+//! - `gemm-tune shape M K N [THREADS]`: ours (default choices) and matrixmultiply on one shape.
 //! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
 //!   threads; the packed path should win only where `kernels::uses_small_path` says false.
 //!
@@ -101,6 +102,25 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                 }
             }
         }
+        Some("shape") => {
+            let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(64);
+            let (m, k, n) = (dim(1), dim(2), dim(3));
+            let threads: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let mut ops = Operands::new(m, k, n);
+            let small = kernels::uses_small_path(m, k, n);
+            let algorithm = if small {
+                Algorithm::Small
+            } else {
+                Algorithm::Blocked
+            };
+            let ns = time(&mut ops, algorithm, None, threads)?;
+            let mm = min_ns(15, 2e6, || ops.matrixmultiply());
+            println!(
+                "{m}x{k}x{n} threads={threads} ({algorithm:?}): ours {ns:.0} ns ({:.1} GFLOP/s), matrixmultiply {mm:.0} ns, ratio {:.2}",
+                flops(m, k, n) / ns,
+                ns / mm
+            );
+        }
         Some("cutover") => {
             let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
             let (ms, ks, ns): (&[usize], &[usize], &[usize]) = if threads == 1 {
@@ -129,7 +149,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
             );
         }
     }
