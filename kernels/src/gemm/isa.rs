@@ -372,6 +372,16 @@ unsafe fn avx512_small(p: &Problem) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn avx512_macro(t: &MacroTile) {
-    // SAFETY: this function only runs where AVX-512F and FMA exist (caller contract).
-    unsafe { macro_tiles::<Avx512, 12, 2>(t) }
+    // SAFETY: this function only runs where AVX-512F and FMA exist (caller contract); an
+    // in-place A has no panel layout, so any tile height may read it.
+    unsafe {
+        match t.a {
+            // A block whose rows 8-row tiles cover with less padding (e.g. the 64-row remainder
+            // of m = 256 against MC = 192): 256^3 measured ~3% faster than with 12-row tiles.
+            MacroA::InPlace(_) if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 => {
+                macro_tiles::<Avx512, 8, 2>(t)
+            }
+            _ => macro_tiles::<Avx512, 12, 2>(t),
+        }
+    }
 }
