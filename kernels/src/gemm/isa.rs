@@ -326,9 +326,8 @@ impl Isa for Avx512Isa {
     ///   (12 KiB, 1 MiB): 178 vs 174 GFLOP/s at n = 512, 174 vs 168 at 1024, 168 vs 161 at 2048
     ///   (fewer write-back passes over C), equal at 256. KC 384 sat between; NC 1024 with KC 512
     ///   (a 2 MiB B block, all of L2) lost 5%.
-    /// - MC sizes a thread's work item when A is not packed. 256 (a multiple of 8, so 8-row
-    ///   tiles cover power-of-two m without padding) against 192: 174 vs 163 GFLOP/s at
-    ///   n = 1024, a tie at 512.
+    /// - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
+    ///   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
     const BLOCKING: Blocking = Blocking {
         kc: 512,
         mc: 256,
@@ -378,8 +377,8 @@ unsafe fn avx512_macro(t: &MacroTile) {
     // in-place A has no panel layout, so any tile height may read it.
     unsafe {
         match t.a {
-            // A block whose rows 8-row tiles cover with less padding (any multiple of 8 that is
-            // not one of 24): 256^3 measured ~3% faster than with 12-row tiles.
+            // A block whose rows 8-row tiles cover with less padding (e.g. 256 rows: 32 tiles of
+            // 8 against 22 of 12 = 264 rows): 256^3 measured ~3% faster than with 12-row tiles.
             MacroA::InPlace(_) if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 => {
                 macro_tiles::<Avx512, 8, 2>(t)
             }
