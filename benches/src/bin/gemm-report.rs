@@ -39,11 +39,11 @@ fn measure(m: usize, k: usize, n: usize, threads: usize) -> Result<Row, KernelEr
     let work = flops(m, k, n);
     // Samples: more for cheap shapes (noise), fewer for the 2048 cube (each call ~0.1 s).
     let samples = if work > 4e9 {
-        3
+        7
     } else if work > 5e8 {
-        5
+        11
     } else {
-        15
+        31
     };
     // Calls per sample: enough for about 2 ms.
     ops.ours(threads)?;
