@@ -16,7 +16,7 @@ pub(crate) mod simd;
 mod small;
 mod tile;
 
-pub use isa::Blocking;
+pub use isa::{Blocking, LoopOrder};
 pub use path::{KERNEL_ENV, KernelPath};
 
 use crate::error::KernelError;
@@ -126,14 +126,28 @@ pub fn gemm_tuned(
     }
 }
 
+/// Largest `m * k * n` the small path takes on one thread. Measured with `gemm-tune cutover`
+/// (fastest of 15 runs): the packed path starts to win between 128x128x256 and 256x128x128
+/// (ties within 5% from 2M to 8M); below 2M the small path is 1.1-4x faster, as packing B and
+/// the packed tile's 32-column padding cost more than they save.
+const SMALL_MAX_WORK: usize = 128 * 128 * 256;
+
+/// Columns up to which the small path always wins: its one-vector tiles (n <= 16) waste nothing,
+/// while a packed tile pads n to 32 (measured: 1.5-4x faster at n = 8 for every m, k <= 512).
+const SMALL_MAX_COLS: usize = 16;
+
 /// Whether [`gemm`] takes the small path (no packing, no threads) for an `m x k` by `k x n`
-/// product. Depends on the shape only, so never on the thread count.
+/// product. Depends on the shape only, never on the thread count.
 ///
-/// Cut-over measured on the reference machine with `gemm-tune` (see the benches crate): the small
-/// path wins while the product fits comfortably in L1/L2 without packing.
+/// Threads do not move the cut-over: `gemm-tune cutover 2` measured the 2-thread packed path
+/// 1.3-48x slower than the 1-thread small path on every shape below it (waking a rayon worker
+/// costs microseconds, far more when the other core is busy). For `k <= 256` the two paths give
+/// identical bits anyway (one pass over k, same operations; a test checks this), so a future
+/// thread-aware cut-over there would keep results thread-count independent.
 #[doc(hidden)]
 pub fn uses_small_path(m: usize, k: usize, n: usize) -> bool {
-    k <= 512 && m.saturating_mul(n).saturating_mul(k) <= 128 * 128 * 128
+    let work = m.saturating_mul(k).saturating_mul(n);
+    (n <= SMALL_MAX_COLS && k <= 1024) || work <= SMALL_MAX_WORK
 }
 
 /// `C <- beta * C` (`beta == 0` writes zeros without reading).

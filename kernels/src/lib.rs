@@ -7,6 +7,20 @@
 //! The micro-kernel family ([`KernelPath`]: AVX-512F, AVX2+FMA or portable) is chosen once per
 //! process from the CPU, or forced with the `RECUR_KERNEL` environment variable
 //! ([`KERNEL_ENV`]).
+//!
+//! How a product runs:
+//! - Small products (below about 128 x 128 x 256, or n <= 16) take the small path: register
+//!   tiles (AVX-512: 8 or 12 rows x 32 columns, or 16 x 16 for narrow n) read A and B where they
+//!   are, with lane masks at the right edge; no packing, no threads, no allocation.
+//! - Larger ones take the packed path: B is packed in `KC x NC` = 512 x 512 blocks (1 MiB, L2)
+//!   of 32-column panels, A is broadcast in place from 12-row (or 8-row) strips that stay in L1,
+//!   and rayon workers split the rows (and, for short m, the columns) of C. K is never split
+//!   across threads, so every thread count gives the same bits.
+//! - Scratch buffers live in thread-locals and are reused, so a warm loop does not allocate.
+//!
+//! Block sizes and cut-overs were measured on the reference machine; see `gemm/isa.rs` and
+//! `uses_small_path` for the figures, and the `gemm-tune` binary of the benches crate to redo
+//! them.
 
 mod error;
 mod gemm;
@@ -16,7 +30,7 @@ mod peak;
 pub use error::KernelError;
 #[doc(hidden)]
 pub use gemm::{Algorithm, GemmTuning, gemm_tuned, uses_small_path};
-pub use gemm::{Blocking, GemmOptions, KERNEL_ENV, KernelPath, gemm, gemm_with};
+pub use gemm::{Blocking, GemmOptions, KERNEL_ENV, KernelPath, LoopOrder, gemm, gemm_with};
 pub use matrix::{MatMut, MatRef};
 #[doc(hidden)]
 pub use peak::fma_peak_loop;

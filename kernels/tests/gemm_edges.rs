@@ -4,8 +4,8 @@ mod common;
 
 use common::{Layout, Strided, check, filler, reference};
 use kernels::{
-    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, KernelPath, MatMut, MatRef,
-    gemm_tuned,
+    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, KernelPath, LoopOrder, MatMut,
+    MatRef, gemm_tuned,
 };
 
 fn supported_paths() -> Vec<KernelPath> {
@@ -169,7 +169,12 @@ fn large_products_match_reference() -> Result<(), String> {
 
 #[test]
 fn results_are_bit_identical_for_1_2_and_3_threads() -> Result<(), KernelError> {
-    let shapes = [(333, 600, 517), (700, 300, 40), (24, 520, 900)];
+    let shapes = [
+        (333, 600, 517),
+        (700, 300, 40),
+        (24, 520, 900),
+        (100, 200, 90),
+    ];
     for (m, k, n) in shapes {
         for (la, lb) in [
             (Layout::RowMajor, Layout::RowMajor),
@@ -217,6 +222,8 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
                         kc: 17,
                         mc: 20,
                         nc: 40,
+                        order: LoopOrder::APanelInL1,
+                        pack_a: true,
                     }),
                 },
                 &GemmOptions {
@@ -244,4 +251,35 @@ fn unsupported_forced_path_is_an_error_not_ub() {
             assert!(e.to_string().contains(path.name()), "{e}");
         }
     }
+}
+
+#[test]
+fn small_and_packed_paths_agree_bit_for_bit_up_to_k_256() -> Result<(), KernelError> {
+    // Both paths sum k in one pass with the same operations when k <= KC (256), so they agree;
+    // this keeps results independent of where the small-path cut-over lies.
+    for (m, k, n) in [(100, 200, 90), (17, 256, 45), (64, 1, 64), (33, 77, 129)] {
+        for (la, lb, lc) in [
+            (Layout::RowMajor, Layout::RowMajor, Layout::RowMajor),
+            (Layout::ColMajor, Layout::ColMajor, Layout::ColMajor),
+            (Layout::RowPadded(2), Layout::ColMajor, Layout::RowMajor),
+        ] {
+            let mut fill = filler((m + 3 * k + 7 * n) as u64);
+            let a = Strided::new(m, k, la, &mut fill);
+            let b = Strided::new(k, n, lb, &mut fill);
+            let c0 = Strided::new(m, n, lc, &mut fill);
+            for path in supported_paths() {
+                let small = product(path, Some(Algorithm::Small), 1, 0.7, &a, &b, 1.1, &c0)?;
+                let packed = product(path, Some(Algorithm::Blocked), 2, 0.7, &a, &b, 1.1, &c0)?;
+                assert!(
+                    small
+                        .data
+                        .iter()
+                        .zip(&packed.data)
+                        .all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "{path} {m}x{k}x{n} {la:?} {lb:?} {lc:?}: small and packed paths differ"
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Layout, Strided, check, filler, reference};
-use kernels::{Algorithm, Blocking, GemmOptions, GemmTuning, KernelPath, gemm_tuned};
+use kernels::{Algorithm, Blocking, GemmOptions, GemmTuning, KernelPath, LoopOrder, gemm_tuned};
 use proptest::prelude::*;
 
 fn input_layout() -> impl Strategy<Value = Layout> {
@@ -61,10 +61,21 @@ fn case() -> impl Strategy<Value = Case> {
         (dim(), dim(), dim()),
         (input_layout(), input_layout(), output_layout()),
         (scalar(), scalar(), any::<u64>()),
-        (1..=40usize, 1..=40usize, 1..=80usize, 1..=3usize),
+        (
+            1..=40usize,
+            1..=40usize,
+            1..=80usize,
+            1..=3usize,
+            any::<(bool, bool)>(),
+        ),
     )
         .prop_map(
-            |((m, k, n), (la, lb, lc), (alpha, beta, seed), (kc, mc, nc, threads))| Case {
+            |(
+                (m, k, n),
+                (la, lb, lc),
+                (alpha, beta, seed),
+                (kc, mc, nc, threads, (a_in_l1, pack_a)),
+            )| Case {
                 m,
                 k,
                 n,
@@ -74,7 +85,17 @@ fn case() -> impl Strategy<Value = Case> {
                 alpha,
                 beta,
                 seed,
-                blocking: Blocking { kc, mc, nc },
+                blocking: Blocking {
+                    kc,
+                    mc,
+                    nc,
+                    order: if a_in_l1 {
+                        LoopOrder::APanelInL1
+                    } else {
+                        LoopOrder::BPanelInL1
+                    },
+                    pack_a,
+                },
                 threads,
             },
         )
@@ -155,7 +176,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn every_path_matches_reference(c in case()) {

@@ -1,17 +1,20 @@
 //! `gemm-tune`: the measurements behind the kernels' constants, re-runnable on a new machine.
 //!
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
-//! - `gemm-tune blocking N [THREADS]`: GFLOP/s of an N-cube for a grid of (KC, MC, NC).
-//! - `gemm-tune cutover`: small path against packed path (1 thread) over RNN-like shapes; the
-//!   packed path should win only where `kernels::uses_small_path` says false.
+//! - `gemm-tune blocking N [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube for a grid of
+//!   (loop order, KC, MC, NC); the lists are comma-separated.
+//! - `gemm-tune shape M K N [THREADS]`: ours (default choices) and matrixmultiply on one shape.
+//! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
+//!   threads; the packed path should win only where `kernels::uses_small_path` says false.
 //!
-//! Times are medians; run it on a quiet machine.
+//! Times are the fastest of 15 samples (the machine is shared; see `benches::min_ns`).
 
 use std::process::ExitCode;
 
-use benches::{Operands, flops, fma_peak_gflops, median_ns};
+use benches::{Operands, flops, fma_peak_gflops, min_ns};
 use kernels::{
-    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, MatMut, MatRef, gemm_tuned,
+    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, LoopOrder, MatMut, MatRef,
+    gemm_tuned,
 };
 
 fn time(
@@ -30,7 +33,7 @@ fn time(
     };
     let (m, k, n) = (ops.m, ops.k, ops.n);
     let mut err = None;
-    let ns = median_ns(9, 2e6, || {
+    let ns = min_ns(15, 2e6, || {
         let r = (|| {
             gemm_tuned(
                 &tuning,
@@ -66,28 +69,77 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1024);
             let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
             let mut ops = Operands::new(n, n, n);
-            for kc in [192, 256, 320, 384, 512] {
-                for mc in [96, 192, 384, 768] {
-                    for nc in [1024, 4096] {
-                        let blocking = Blocking { kc, mc, nc };
-                        let ns = time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
-                        println!(
-                            "n={n} threads={threads} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
-                            flops(n, n, n) / ns
-                        );
+            let parse = |i: usize, default: &[usize]| -> Vec<usize> {
+                args.get(i)
+                    .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                    .unwrap_or_else(|| default.to_vec())
+            };
+            let kcs = parse(3, &[192, 256, 384]);
+            let mcs = parse(4, &[96, 192, 384, 768]);
+            let ncs = parse(5, &[512, 1024, 4096]);
+            for (order, pack_a) in [
+                (LoopOrder::BPanelInL1, true),
+                (LoopOrder::APanelInL1, true),
+                (LoopOrder::APanelInL1, false),
+            ] {
+                for &kc in &kcs {
+                    for &mc in &mcs {
+                        for &nc in &ncs {
+                            let blocking = Blocking {
+                                kc,
+                                mc,
+                                nc,
+                                order,
+                                pack_a,
+                            };
+                            let ns = time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
+                            println!(
+                                "n={n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
+                                flops(n, n, n) / ns
+                            );
+                        }
                     }
                 }
             }
         }
+        Some("shape") => {
+            let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(64);
+            let (m, k, n) = (dim(1), dim(2), dim(3));
+            let threads: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let mut ops = Operands::new(m, k, n);
+            let small = kernels::uses_small_path(m, k, n);
+            let algorithm = if small {
+                Algorithm::Small
+            } else {
+                Algorithm::Blocked
+            };
+            let ns = time(&mut ops, algorithm, None, threads)?;
+            let mm = min_ns(15, 2e6, || ops.matrixmultiply());
+            println!(
+                "{m}x{k}x{n} threads={threads} ({algorithm:?}): ours {ns:.0} ns ({:.1} GFLOP/s), matrixmultiply {mm:.0} ns, ratio {:.2}",
+                flops(m, k, n) / ns,
+                ns / mm
+            );
+        }
         Some("cutover") => {
-            for m in [16, 32, 64, 128, 256] {
-                for k in [8, 32, 64, 128, 256, 512] {
-                    for n in [8, 32, 64, 128, 256] {
+            let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let (ms, ks, ns): (&[usize], &[usize], &[usize]) = if threads == 1 {
+                (
+                    &[16, 64, 128, 256, 512],
+                    &[32, 128, 256, 512],
+                    &[8, 32, 128, 256, 512],
+                )
+            } else {
+                (&[16, 32, 64, 128], &[32, 64, 128, 256], &[16, 32, 64, 128])
+            };
+            for &m in ms {
+                for &k in ks {
+                    for &n in ns {
                         let mut ops = Operands::new(m, k, n);
                         let small = time(&mut ops, Algorithm::Small, None, 1)?;
-                        let blocked = time(&mut ops, Algorithm::Blocked, None, 1)?;
+                        let blocked = time(&mut ops, Algorithm::Blocked, None, threads)?;
                         println!(
-                            "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
+                            "{m:4}x{k:4}x{n:4}: small {small:10.0} ns, packed ({threads} thr) {blocked:10.0} ns, packed/small {:.2}  (uses_small_path: {})",
                             blocked / small,
                             kernels::uses_small_path(m, k, n)
                         );
@@ -96,7 +148,9 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             }
         }
         _ => {
-            eprintln!("usage: gemm-tune peak | blocking [N] [THREADS] | cutover");
+            eprintln!(
+                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
+            );
         }
     }
     Ok(())

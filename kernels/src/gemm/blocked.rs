@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::isa::{Blocking, Isa, MacroTile};
+use super::isa::{Blocking, Isa, LoopOrder, MacroA, MacroTile};
 use super::pack::{pack_a, pack_b};
 use super::problem::{Problem, View};
 use super::scratch::{PACK_A, PACK_B, Scratch};
@@ -74,6 +74,8 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                 c: c_block,
                 beta,
                 mc,
+                order: blocking.order,
+                pack_a: blocking.pack_a,
             };
             if threads <= 1 {
                 // SAFETY: forwarded contract; the whole block belongs to this thread.
@@ -162,6 +164,8 @@ struct Block {
     c: SharedMut,
     beta: f32,
     mc: usize,
+    order: LoopOrder,
+    pack_a: bool,
 }
 
 // SAFETY: a Block is shared only among the workers of one call: they read A and the packed B and
@@ -176,27 +180,39 @@ impl Block {
     /// # Safety
     /// As for [`blocked`]; the rectangle is inside the block and written by no one else now.
     unsafe fn run<I: Isa>(&self, p: &Problem, i0: usize, rows: usize, j0: usize, cols: usize) {
-        let mut a_scratch = Scratch::take(&PACK_A, self.mc.min(round_up(rows, I::MR)) * self.depth);
+        let a_len = if self.pack_a {
+            self.mc.min(round_up(rows, I::MR)) * self.depth
+        } else {
+            0
+        };
+        let mut a_scratch = Scratch::take(&PACK_A, a_len);
         let a_buf = a_scratch.as_mut_slice().as_mut_ptr();
         let mut ic = i0;
         while ic < i0 + rows {
             let mrows = self.mc.min(i0 + rows - ic);
             // SAFETY: rows ic..ic+mrows and depth 0..depth exist in A; the scratch holds
-            // ceil(mrows / MR) panels; C's rectangle is this caller's; the B panels from j0 on
-            // were packed for `self.cols` columns.
+            // ceil(mrows / MR) panels when packing; C's rectangle is this caller's; the B panels
+            // from j0 on were packed for `self.cols` columns.
             unsafe {
-                pack_a(a_buf, self.a.at(ic, 0), mrows, self.depth, I::MR);
+                let a_src = self.a.at(ic, 0);
+                let a = if self.pack_a {
+                    pack_a(a_buf, a_src, mrows, self.depth, I::MR);
+                    MacroA::Packed(a_buf)
+                } else {
+                    MacroA::InPlace(a_src)
+                };
                 I::macro_kernel(&MacroTile {
                     kc: self.depth,
                     rows: mrows,
                     cols,
-                    a: a_buf,
+                    a,
                     b: self.b_packed.get().add(j0 * self.depth),
                     c: self.c.get().add(ic * p.c_row_stride + j0 * p.c_col_stride),
                     c_row_stride: p.c_row_stride,
                     c_col_stride: p.c_col_stride,
                     alpha: p.alpha,
                     beta: self.beta,
+                    order: self.order,
                 });
             }
             ic += self.mc;

@@ -1,7 +1,7 @@
 //! One instruction set's kernel family: tile shapes, block sizes, and the `#[target_feature]`
 //! wrappers into which the generic small-path and macro-kernel loops inline.
 
-use super::problem::Problem;
+use super::problem::{Problem, View};
 use super::simd::Portable;
 use super::simd::Simd;
 #[cfg(target_arch = "x86_64")]
@@ -15,12 +15,29 @@ pub struct Blocking {
     /// in L1 while the `MR x KC` A micro-panels stream past it. Fixes the summation split of k, so
     /// it never depends on the thread count.
     pub kc: usize,
-    /// Rows of one packed A block: cuts the `ic` loop over m. `MC x KC` of A stays in L2 while
-    /// the micro-kernel sweeps the B panels. Rounded up to a multiple of the tile height.
+    /// Rows of one A block: cuts the `ic` loop over m. When A is packed, `MC x KC` of it stays in
+    /// L2 while the micro-kernel sweeps the B panels; it also bounds a thread's work item.
+    /// Rounded up to a multiple of the tile height.
     pub mc: usize,
     /// Columns of one packed B block: cuts the `jc` loop over n. `KC x NC` of B is packed once
     /// and reused by every A block (L2/L3). Rounded up to a multiple of the tile width.
     pub nc: usize,
+    /// Which micro-panel the two innermost loops keep in L1.
+    pub order: LoopOrder,
+    /// Whether A blocks are packed into `MR`-tall panels (else the micro-kernel broadcasts A's
+    /// elements from where they are, like the small path).
+    pub pack_a: bool,
+}
+
+/// The order of the packed path's two innermost loops (`jr` over B micro-panels, `ir` over A
+/// micro-panels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopOrder {
+    /// `jr` outside: a `KC x NR` B micro-panel stays in L1, the `MC x KC` A block in L2 (the
+    /// classic BLIS order).
+    BPanelInL1,
+    /// `ir` outside: an `MR x KC` A micro-panel stays in L1, the `KC x NC` B block in L2.
+    APanelInL1,
 }
 
 /// The packed-path arguments of one macro-kernel call: a packed `rows x kc` A block times a
@@ -30,13 +47,24 @@ pub(crate) struct MacroTile {
     pub(crate) kc: usize,
     pub(crate) rows: usize,
     pub(crate) cols: usize,
-    pub(crate) a: *const f32,
+    pub(crate) a: MacroA,
     pub(crate) b: *const f32,
     pub(crate) c: *mut f32,
     pub(crate) c_row_stride: usize,
     pub(crate) c_col_stride: usize,
     pub(crate) alpha: f32,
     pub(crate) beta: f32,
+    pub(crate) order: LoopOrder,
+}
+
+/// Where the macro-kernel reads its A block.
+#[derive(Clone, Copy)]
+pub(crate) enum MacroA {
+    /// Packed into `MR`-tall panels of depth `kc` (zero padded).
+    Packed(*const f32),
+    /// In place: the view's element (0, 0) is the block's; edge rows are clamped as in the
+    /// small path.
+    InPlace(View),
 }
 
 /// A kernel family for one instruction set.
@@ -102,9 +130,9 @@ unsafe fn small_tiles<S: Simd, const MR: usize, const NV: usize>(p: &Problem) {
                     beta: p.beta,
                 };
                 if cols == width {
-                    tile::<S, MR, NV, false>(p.k, a, b, &out);
+                    tile::<S, MR, NV, false, 0>(p.k, a, b, &out);
                 } else {
-                    tile::<S, MR, NV, true>(p.k, a, b, &out);
+                    tile::<S, MR, NV, true, 0>(p.k, a, b, &out);
                 }
                 i0 += MR;
             }
@@ -113,44 +141,82 @@ unsafe fn small_tiles<S: Simd, const MR: usize, const NV: usize>(p: &Problem) {
     }
 }
 
-/// Packed path: the `jr` loop over B micro-panels (each stays in L1) around the `ir` loop over A
-/// micro-panels (streamed from the L2-resident A block).
+/// How many k steps ahead the packed-path micro-kernel prefetches B (0: none). Measured at
+/// n = 1024, three alternating runs each: 16 steps (2 KiB ahead) gave 168-170 GFLOP/s against
+/// 165-168 without; 8 steps was within noise of none.
+const PREFETCH_B: usize = 16;
+
+/// Packed path: the two innermost loops over micro-panels. With [`LoopOrder::BPanelInL1`] the
+/// `jr` loop over B micro-panels is outside (each `KC x NR` B panel stays in L1 while the A
+/// panels of the L2-resident A block stream past); with [`LoopOrder::APanelInL1`] the `ir` loop
+/// over A micro-panels is outside (each `MR x KC` A panel stays in L1 while the B panels of the
+/// L2-resident B block stream past). The order changes only which tile is computed when, never a
+/// tile's arithmetic.
 ///
 /// # Safety
 /// As for [`Isa::macro_kernel`], with `S` the instruction set.
 #[inline(always)]
 unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) {
     let nr = NV * S::W;
-    let mut j0 = 0;
-    while j0 < t.cols {
-        let cols = nr.min(t.cols - j0);
-        // SAFETY: panel j0 / nr of B and i0 / MR of A exist (caller contract); (i0, j0) is inside
-        // the rows x cols of C.
-        unsafe {
-            // A packed panel is B read in place with row stride nr (and zero padding, so no masks).
-            let b = StridedB {
-                ptr: t.b.add(j0 * t.kc),
-                row_stride: nr,
+    let m_panels = t.rows.div_ceil(MR);
+    let n_panels = t.cols.div_ceil(nr);
+    let (outer, inner) = match t.order {
+        LoopOrder::BPanelInL1 => (n_panels, m_panels),
+        LoopOrder::APanelInL1 => (m_panels, n_panels),
+    };
+    for o in 0..outer {
+        for i in 0..inner {
+            let (ip, jp) = match t.order {
+                LoopOrder::BPanelInL1 => (i, o),
+                LoopOrder::APanelInL1 => (o, i),
             };
-            let mut i0 = 0;
-            while i0 < t.rows {
-                let a = PackedA::<MR> {
-                    ptr: t.a.add(i0 * t.kc),
-                };
+            let (i0, j0) = (ip * MR, jp * nr);
+            // SAFETY: panel ip of A and jp of B exist (caller contract); (i0, j0) is inside the
+            // rows x cols of C, and prefetches never fault.
+            unsafe {
                 let out = TileOut {
                     c: t.c.add(i0 * t.c_row_stride + j0 * t.c_col_stride),
                     row_stride: t.c_row_stride,
                     col_stride: t.c_col_stride,
                     rows: MR.min(t.rows - i0),
-                    cols,
+                    cols: nr.min(t.cols - j0),
                     alpha: t.alpha,
                     beta: t.beta,
                 };
-                tile::<S, MR, NV, false>(t.kc, a, b, &out);
-                i0 += MR;
+                // The tile's C lines are needed only after kc rank-1 updates: start fetching them
+                // now so the write-back does not wait on L3 or memory.
+                if t.c_col_stride == 1 {
+                    for r in 0..out.rows {
+                        let row = out.c.wrapping_add(r * out.row_stride);
+                        for v in 0..NV {
+                            S::prefetch(row.wrapping_add(v * S::W));
+                        }
+                    }
+                }
+                // A packed panel is B read in place with row stride nr (zero padded: no masks).
+                let b = StridedB {
+                    ptr: t.b.add(j0 * t.kc),
+                    row_stride: nr,
+                };
+                match t.a {
+                    MacroA::Packed(ptr) => {
+                        let a = PackedA::<MR> {
+                            ptr: ptr.add(i0 * t.kc),
+                        };
+                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
+                    }
+                    MacroA::InPlace(v) => {
+                        let a = StridedA::<MR>::new(
+                            v.ptr.add(i0 * v.row_stride),
+                            out.rows,
+                            v.row_stride,
+                            v.col_stride,
+                        );
+                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
+                    }
+                }
             }
         }
-        j0 += nr;
     }
 }
 
@@ -161,10 +227,14 @@ impl Isa for PortableIsa {
     const W: usize = Portable::W;
     const MR: usize = 4;
     const NR: usize = 8;
+    /// Conservative cache-sized blocks (a 4-row A strip, a 1 MiB B block); the portable path is
+    /// a correctness fallback and is not tuned.
     const BLOCKING: Blocking = Blocking {
         kc: 256,
-        mc: 256,
-        nc: 4096,
+        mc: 192,
+        nc: 1024,
+        order: LoopOrder::APanelInL1,
+        pack_a: false,
     };
 
     unsafe fn small(p: &Problem) {
@@ -188,10 +258,15 @@ impl Isa for Avx2Isa {
     const W: usize = Avx2::W;
     const MR: usize = 6;
     const NR: usize = 16;
+    /// The AVX-512 family's blocking (same caches, same reasoning: a 12 KiB 6-row A strip in L1,
+    /// a 1 MiB B block in L2, A in place); not tuned separately, since this path runs here only
+    /// when forced.
     const BLOCKING: Blocking = Blocking {
-        kc: 256,
-        mc: 384,
-        nc: 4096,
+        kc: 512,
+        mc: 192,
+        nc: 512,
+        order: LoopOrder::APanelInL1,
+        pack_a: false,
     };
 
     unsafe fn small(p: &Problem) {
@@ -238,10 +313,27 @@ impl Isa for Avx512Isa {
     const W: usize = Avx512::W;
     const MR: usize = 12;
     const NR: usize = 32;
+    /// Measured with `gemm-tune blocking N` on the reference machine (Xeon with AVX-512, L1d
+    /// 48 KiB, L2 2 MiB per core; 1 thread; fastest of 15 runs, repeated, the machine being
+    /// shared):
+    /// - Loop order: an A strip in L1 with the `KC x NC` B block in L2 beat the classic order (a
+    ///   `KC x 32` B panel in L1, which crowds the 48 KiB L1) by 3-6% at n = 1024.
+    /// - A in place instead of packed: 164-169 against 155 GFLOP/s at n = 1024, 171 against 154
+    ///   at n = 256, 160 against 147 at 2048. Packing row-major A is a transpose of scalar loads
+    ///   and stores; broadcasting A's elements from their rows needs no layout change, and the
+    ///   12 rows' strips stay in L1 just as a packed panel does.
+    /// - KC x NC = 512 x 512 (a 24 KiB A strip in L1, a 1 MiB B block in L2) against 256 x 1024
+    ///   (12 KiB, 1 MiB): 178 vs 174 GFLOP/s at n = 512, 174 vs 168 at 1024, 168 vs 161 at 2048
+    ///   (fewer write-back passes over C), equal at 256. KC 384 sat between; NC 1024 with KC 512
+    ///   (a 2 MiB B block, all of L2) lost 5%.
+    /// - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
+    ///   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
     const BLOCKING: Blocking = Blocking {
-        kc: 256,
-        mc: 384,
-        nc: 4096,
+        kc: 512,
+        mc: 256,
+        nc: 512,
+        order: LoopOrder::APanelInL1,
+        pack_a: false,
     };
 
     unsafe fn small(p: &Problem) {
@@ -256,7 +348,7 @@ impl Isa for Avx512Isa {
 }
 
 /// Small-path tile choice for AVX-512: one masked vector column when n <= 16 (16 rows, or 8 for
-/// short m), else two columns (32 wide) by 8 or 12 rows.
+/// short m), else two columns (32 wide) by 8 or 12 rows, whichever pads m less.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn avx512_small(p: &Problem) {
@@ -268,7 +360,9 @@ unsafe fn avx512_small(p: &Problem) {
             } else {
                 small_tiles::<Avx512, 16, 1>(p);
             }
-        } else if p.m <= 32 {
+        } else if p.m.div_ceil(8) * 8 <= p.m.div_ceil(12) * 12 {
+            // Fewer padded rows with 8-row tiles (ties included: the 8 x 32 tile measured
+            // 167 -> 188 GFLOP/s at 64x64x64 and 183 -> 188 at 96x64x64 against 12 x 32).
             small_tiles::<Avx512, 8, 2>(p);
         } else {
             small_tiles::<Avx512, 12, 2>(p);
@@ -279,6 +373,16 @@ unsafe fn avx512_small(p: &Problem) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn avx512_macro(t: &MacroTile) {
-    // SAFETY: this function only runs where AVX-512F and FMA exist (caller contract).
-    unsafe { macro_tiles::<Avx512, 12, 2>(t) }
+    // SAFETY: this function only runs where AVX-512F and FMA exist (caller contract); an
+    // in-place A has no panel layout, so any tile height may read it.
+    unsafe {
+        match t.a {
+            // A block whose rows 8-row tiles cover with less padding (e.g. 256 rows: 32 tiles of
+            // 8 against 22 of 12 = 264 rows): 256^3 measured ~3% faster than with 12-row tiles.
+            MacroA::InPlace(_) if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 => {
+                macro_tiles::<Avx512, 8, 2>(t)
+            }
+            _ => macro_tiles::<Avx512, 12, 2>(t),
+        }
+    }
 }

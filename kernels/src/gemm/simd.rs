@@ -44,6 +44,18 @@ pub(crate) trait Simd: Copy {
     /// Scalar `a * b + c`, rounded exactly as one lane of [`Simd::mul_add`], so a tile written
     /// through the scalar (strided-C) path gets the same bits as through the vector path.
     unsafe fn mul_add_scalar(a: f32, b: f32, c: f32) -> f32;
+
+    /// Hints that the cache line at `p` will be accessed soon. Never faults, whatever `p` is.
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: prefetcht0 is SSE (baseline on x86-64) and never faults, even on a bad address.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p.cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = p;
+    }
 }
 
 /// Portable fallback: 4-lane arrays that the compiler maps onto SSE2 (always present on x86-64)

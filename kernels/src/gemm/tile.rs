@@ -73,6 +73,9 @@ pub(crate) trait BSource: Copy {
     /// # Safety
     /// `p < k` of the tile being computed.
     unsafe fn row(&self, p: usize) -> *const f32;
+
+    /// Like [`BSource::row`] for any `p`, without the in-bounds guarantee (for prefetch hints).
+    fn row_wrapping(&self, p: usize) -> *const f32;
 }
 
 /// B with unit column stride: row `p` at `ptr[p * row_stride]`. Serves B read in place (small
@@ -88,6 +91,11 @@ impl BSource for StridedB {
     unsafe fn row(&self, p: usize) -> *const f32 {
         // SAFETY: row p < k exists in the validated view (caller contract).
         unsafe { self.ptr.add(p * self.row_stride) }
+    }
+
+    #[inline(always)]
+    fn row_wrapping(&self, p: usize) -> *const f32 {
+        self.ptr.wrapping_add(p.wrapping_mul(self.row_stride))
     }
 }
 
@@ -115,7 +123,13 @@ pub(crate) struct TileOut {
 /// `out.rows <= MR` by `out.cols <= NV * S::W` writable elements of C, distinct from A and B and
 /// not written concurrently by anyone else.
 #[inline(always)]
-pub(crate) unsafe fn tile<S: Simd, const MR: usize, const NV: usize, const MASKED_B: bool>(
+pub(crate) unsafe fn tile<
+    S: Simd,
+    const MR: usize,
+    const NV: usize,
+    const MASKED_B: bool,
+    const PREFETCH_B: usize,
+>(
     k: usize,
     a: impl ASource,
     b: impl BSource,
@@ -129,6 +143,14 @@ pub(crate) unsafe fn tile<S: Simd, const MR: usize, const NV: usize, const MASKE
         let mut acc = [[S::zero(); NV]; MR];
         for p in 0..k {
             let brow = b.row(p);
+            if PREFETCH_B > 0 {
+                // Packed B streams from L2: ask for the row PREFETCH_B steps ahead (a hint that
+                // never faults, so running past the panel's end is harmless).
+                let ahead = b.row_wrapping(p + PREFETCH_B);
+                for v in 0..NV {
+                    S::prefetch(ahead.wrapping_add(v * S::W));
+                }
+            }
             let mut bv = [S::zero(); NV];
             for v in 0..NV {
                 // Masked-off lanes are not accessed, so the pointer may pass the end of B;
