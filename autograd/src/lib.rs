@@ -5,7 +5,7 @@
 //!   [`Tape::backward`] walks the nodes once in reverse; [`Tape::grad`] reads gradients.
 //! - Ops: matmul (through `kernels::gemm`), broadcasting arithmetic, unary math, reductions,
 //!   layout ops, Keras [`Activation`]s and [`Loss`]es, dropout masks and the fused
-//!   [`Tape::simple_rnn`].
+//!   [`Tape::simple_rnn`], [`Tape::lstm`] and [`Tape::gru`].
 //!
 //! A training step (what `nn` does):
 //! ```
@@ -31,6 +31,7 @@
 mod activation;
 mod dropout;
 mod error;
+mod gated_reference;
 mod loss;
 mod op;
 mod ops;
@@ -46,6 +47,8 @@ pub use dropout::{dropout_mask, fill_dropout_mask};
 pub use error::{AutogradError, Result};
 pub use loss::Loss;
 pub use op::OpKind;
+pub use ops::gru::{GruInputs, GruOptions, GruOutput};
+pub use ops::lstm::{LstmInputs, LstmOptions, LstmOutput};
 pub use ops::rnn::{SimpleRnnInputs, SimpleRnnOutput};
 pub use shape::{MAX_RANK, Shape};
 pub use tape::{Tape, Var};

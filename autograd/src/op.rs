@@ -5,6 +5,7 @@
 
 use crate::activation::Activation;
 use crate::loss::Loss;
+use crate::ops::gated::GatedOp;
 
 macro_rules! op_kinds {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
@@ -73,6 +74,10 @@ op_kinds! {
     Loss,
     /// The fused SimpleRNN sequence op.
     SimpleRnn,
+    /// The fused LSTM sequence op.
+    Lstm,
+    /// The fused GRU sequence op.
+    Gru,
 }
 
 /// Elementwise binary ops with broadcasting.
@@ -189,6 +194,8 @@ pub(crate) enum Op {
         loss: Loss,
     },
     SimpleRnn(RnnOp),
+    Lstm(GatedOp),
+    Gru(GatedOp),
 }
 
 impl Op {
@@ -224,6 +231,8 @@ impl Op {
             Op::Activation { .. } => OpKind::Activation,
             Op::Loss { .. } => OpKind::Loss,
             Op::SimpleRnn(_) => OpKind::SimpleRnn,
+            Op::Lstm(_) => OpKind::Lstm,
+            Op::Gru(_) => OpKind::Gru,
         }
     }
 }

@@ -3,7 +3,10 @@
 
 mod common;
 
-use autograd::{Activation, Loss, OpKind, SimpleRnnInputs, Tape, Var};
+use autograd::{
+    Activation, GruInputs, GruOptions, Loss, LstmInputs, LstmOptions, OpKind, SimpleRnnInputs,
+    Tape, Var,
+};
 use common::{Input, check_gradients, constant, param};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -36,6 +39,8 @@ const CHECKED: &[OpKind] = &[
     OpKind::Activation,
     OpKind::Loss,
     OpKind::SimpleRnn,
+    OpKind::Lstm,
+    OpKind::Gru,
 ];
 
 #[test]
@@ -348,4 +353,92 @@ fn relu_preacts_away(inp: &[Input], bias: bool, h0: bool, masks: bool, back: boo
         }
     }
     true
+}
+
+/// Smooth activations for the gated cells' checks (relu's kink is covered by the fixtures and
+/// the fused-vs-basic-ops equivalence test).
+const GATED_ACTS: &[Activation] = &[
+    Activation::Tanh,
+    Activation::Sigmoid,
+    Activation::Linear,
+    Activation::Softplus,
+    Activation::Gelu { approximate: false },
+    Activation::Softmax,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn lstm_grad(b in 1usize..3, tt in 1usize..4, f in 1usize..3, u in 1usize..4,
+                 act in 0usize..6, ract in 0usize..4, go_backwards in any::<bool>(),
+                 use_bias in any::<bool>(), use_h0 in any::<bool>(), use_c0 in any::<bool>(),
+                 masks in any::<bool>(), out in 0usize..3, seed in any::<u64>(),
+                 x in vec(-1.0f32..1.0, 12), w in vec(-0.8f32..0.8, 72), s in vec(-1.0f32..1.0, 12)) {
+        let (act, ract) = (GATED_ACTS[act], [Activation::Sigmoid, Activation::Tanh,
+                           Activation::Softplus, Activation::Softmax][ract]);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mx = autograd::dropout_mask(&[b, f], 0.3, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&[b, u], 0.3, &mut rng).unwrap();
+        let inputs = vec![
+            param(&x, &[b, tt, f]),
+            param(&w, &[f, 4 * u]),
+            param(&w[24..], &[u, 4 * u]),
+            param(&w[60..], &[4 * u]),
+            param(&s, &[b, u]),
+            param(&s[6..], &[b, u]),
+            constant(mx.data(), &[b, f]),
+            constant(mh.data(), &[b, u]),
+        ];
+        let build = move |t: &mut Tape, v: &[Var]| {
+            let o = t.lstm(&LstmInputs {
+                x: v[0],
+                kernel: v[1],
+                recurrent_kernel: v[2],
+                bias: use_bias.then_some(v[3]),
+                initial_h: use_h0.then_some(v[4]),
+                initial_c: use_c0.then_some(v[5]),
+                input_mask: masks.then_some(v[6]),
+                recurrent_mask: masks.then_some(v[7]),
+            }, &LstmOptions { activation: act, recurrent_activation: ract, go_backwards })?;
+            Ok([o.sequence, o.last, o.last_c][out])
+        };
+        check_gradients(OpKind::Lstm, &inputs, build)?;
+    }
+
+    #[test]
+    fn gru_grad(b in 1usize..3, tt in 1usize..4, f in 1usize..3, u in 1usize..4,
+                act in 0usize..6, ract in 0usize..4, go_backwards in any::<bool>(),
+                reset_after in any::<bool>(), use_bias in any::<bool>(), use_h0 in any::<bool>(),
+                masks in any::<bool>(), use_last in any::<bool>(), seed in any::<u64>(),
+                x in vec(-1.0f32..1.0, 12), w in vec(-0.8f32..0.8, 64), s in vec(-1.0f32..1.0, 6)) {
+        let (act, ract) = (GATED_ACTS[act], [Activation::Sigmoid, Activation::Tanh,
+                           Activation::Softplus, Activation::Softmax][ract]);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mx = autograd::dropout_mask(&[b, f], 0.3, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&[b, u], 0.3, &mut rng).unwrap();
+        let bias_dims = if reset_after { vec![2, 3 * u] } else { vec![3 * u] };
+        let inputs = vec![
+            param(&x, &[b, tt, f]),
+            param(&w, &[f, 3 * u]),
+            param(&w[18..], &[u, 3 * u]),
+            param(&w[45..], &bias_dims),
+            param(&s, &[b, u]),
+            constant(mx.data(), &[b, f]),
+            constant(mh.data(), &[b, u]),
+        ];
+        let build = move |t: &mut Tape, v: &[Var]| {
+            let o = t.gru(&GruInputs {
+                x: v[0],
+                kernel: v[1],
+                recurrent_kernel: v[2],
+                bias: use_bias.then_some(v[3]),
+                initial_state: use_h0.then_some(v[4]),
+                input_mask: masks.then_some(v[5]),
+                recurrent_mask: masks.then_some(v[6]),
+            }, &GruOptions { activation: act, recurrent_activation: ract, go_backwards, reset_after })?;
+            Ok(if use_last { o.last } else { o.sequence })
+        };
+        check_gradients(OpKind::Gru, &inputs, build)?;
+    }
 }

@@ -3,8 +3,12 @@
 
 pub(crate) mod activation_op;
 pub(crate) mod binary;
+pub(crate) mod gate_math;
+pub(crate) mod gated;
+pub(crate) mod gru;
 pub(crate) mod layout;
 pub(crate) mod loss_op;
+pub(crate) mod lstm;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
 pub(crate) mod rnn;

@@ -168,5 +168,7 @@ fn dispatch(node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
             Ok(())
         }
         Op::SimpleRnn(ref r) => ops::rnn::backward(r, node, g, ctx),
+        Op::Lstm(ref r) => ops::lstm::backward(r, node, g, ctx),
+        Op::Gru(ref r) => ops::gru::backward(r, node, g, ctx),
     }
 }

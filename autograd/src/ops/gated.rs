@@ -1,0 +1,351 @@
+//! What the fused LSTM and GRU ops share: the node record, argument checks, the masked input,
+//! the previous-state views and the input-side gradients (one GEMM each over all timesteps).
+//!
+//! Layout conventions of both ops (why: every GEMM runs on plain strided views):
+//! - gate buffers `[B, T, G·U]` (G = 4 for LSTM, 3 for GRU) are indexed by **input** time, so the
+//!   input projection of all steps is one GEMM `[B·T, F] · [F, G·U]` and so are `dW` and `dx`;
+//! - states `[B, T, U]` are in **processing** order (what Keras returns with `go_backwards`).
+
+use kernels::{MatMut, MatRef, gemm};
+
+use crate::activation::Activation;
+use crate::error::{AutogradError, Result};
+use crate::op::NONE;
+use crate::tape::{Tape, Var};
+use crate::tape_backward::BackCtx;
+
+/// What a fused LSTM or GRU node keeps for its backward pass (node indices, options, sizes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct GatedOp {
+    pub x: u32,
+    pub kernel: u32,
+    pub recurrent: u32,
+    pub bias: u32,
+    pub h0: u32,
+    /// LSTM only (NONE for GRU).
+    pub c0: u32,
+    pub input_mask: u32,
+    pub recurrent_mask: u32,
+    pub activation: Activation,
+    pub recurrent_activation: Activation,
+    pub go_backwards: bool,
+    /// GRU only.
+    pub reset_after: bool,
+    /// Offset of the op's saved data in the aux arena.
+    pub aux: usize,
+    pub batch: usize,
+    pub steps: usize,
+    pub features: usize,
+    pub units: usize,
+}
+
+impl GatedOp {
+    pub(crate) fn dims(&self) -> Dims {
+        Dims {
+            b: self.batch,
+            t: self.steps,
+            f: self.features,
+            u: self.units,
+        }
+    }
+    /// Input time of processing step `s`.
+    #[inline]
+    pub(crate) fn input_time(&self, s: usize) -> usize {
+        if self.go_backwards {
+            self.steps - 1 - s
+        } else {
+            s
+        }
+    }
+    /// Whether the gate pre-activations must be saved (an activation's derivative needs its
+    /// input rather than its output).
+    pub(crate) fn saves_preacts(&self) -> bool {
+        self.activation.derivative_needs_input()
+            || self.recurrent_activation.derivative_needs_input()
+    }
+}
+
+/// Batch, timesteps, features, units.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dims {
+    pub b: usize,
+    pub t: usize,
+    pub f: usize,
+    pub u: usize,
+}
+
+impl Dims {
+    /// Offset of row `(bi, ti)` in a `[B, T, width]` buffer.
+    #[inline]
+    pub(crate) fn at(&self, bi: usize, ti: usize, width: usize) -> usize {
+        (bi * self.t + ti) * width
+    }
+}
+
+/// The node indices of a gated op's arguments (NONE when absent).
+pub(crate) struct Indices {
+    pub x: u32,
+    pub kernel: u32,
+    pub recurrent: u32,
+    pub bias: u32,
+    pub h0: u32,
+    pub c0: u32,
+    pub input_mask: u32,
+    pub recurrent_mask: u32,
+}
+
+/// Optional var -> node index or NONE.
+pub(crate) fn opt_index(t: &Tape, op: &'static str, v: Option<Var>) -> Result<u32> {
+    v.map_or(Ok(NONE), |v| t.index(op, v))
+}
+
+/// Checks every shape of a gated op with `gates` gate blocks; returns the sizes. The bias shape
+/// is checked by the caller (it differs between LSTM and the two GRU variants).
+pub(crate) fn check_shapes(
+    tape: &Tape,
+    op: &'static str,
+    ix: &Indices,
+    gates: usize,
+    kernel_expect: &'static str,
+    recurrent_expect: &'static str,
+) -> Result<Dims> {
+    let shape_of = |i: u32| tape.nodes[i as usize].shape;
+    let xs = shape_of(ix.x);
+    if xs.rank() != 3 {
+        return Err(AutogradError::BadShape {
+            op,
+            arg: "x",
+            shape: xs,
+            expected: "rank 3: [batch, timesteps, features]",
+        });
+    }
+    let (b, t, f) = (xs.dim(0), xs.dim(1), xs.dim(2));
+    if b == 0 || t == 0 {
+        return Err(AutogradError::BadShape {
+            op,
+            arg: "x",
+            shape: xs,
+            expected: "at least one sample and one timestep",
+        });
+    }
+    let ws = shape_of(ix.kernel);
+    if ws.rank() != 2 || ws.dim(0) != f || ws.dim(1) % gates != 0 || ws.dim(1) == 0 {
+        return Err(AutogradError::ShapeMismatch {
+            op,
+            lhs: xs,
+            rhs: ws,
+            expected: kernel_expect,
+        });
+    }
+    let u = ws.dim(1) / gates;
+    let expect = |i: u32, dims: &[usize], arg: &'static str, e: &'static str| -> Result<()> {
+        if i != NONE && shape_of(i).dims() != dims {
+            return Err(AutogradError::BadShape {
+                op,
+                arg,
+                shape: shape_of(i),
+                expected: e,
+            });
+        }
+        Ok(())
+    };
+    expect(
+        ix.recurrent,
+        &[u, gates * u],
+        "recurrent_kernel",
+        recurrent_expect,
+    )?;
+    expect(ix.h0, &[b, u], "initial_h", "[batch, units]")?;
+    expect(ix.c0, &[b, u], "initial_c", "[batch, units]")?;
+    expect(ix.input_mask, &[b, f], "input_mask", "[batch, features]")?;
+    expect(
+        ix.recurrent_mask,
+        &[b, u],
+        "recurrent_mask",
+        "[batch, units]",
+    )?;
+    if [ix.input_mask, ix.recurrent_mask]
+        .iter()
+        .any(|&i| i != NONE && tape.nodes[i as usize].requires_grad)
+    {
+        return Err(AutogradError::Unsupported {
+            op,
+            what: "dropout masks that need a gradient (masks are constants)",
+        });
+    }
+    Ok(Dims { b, t, f, u })
+}
+
+/// Whether any differentiable argument needs a gradient.
+pub(crate) fn any_requires_grad(tape: &Tape, ix: &Indices) -> bool {
+    [ix.x, ix.kernel, ix.recurrent, ix.bias, ix.h0, ix.c0]
+        .iter()
+        .any(|&i| i != NONE && tape.nodes[i as usize].requires_grad)
+}
+
+/// `x ⊙ m_x` (the `[B, F]` mask repeated over time) into `buf`, or `x` itself without a mask.
+pub(crate) fn masked_input<'a>(
+    d: Dims,
+    x: &'a [f32],
+    mx: Option<&[f32]>,
+    buf: &'a mut [f32],
+) -> &'a [f32] {
+    let Some(m) = mx else { return x };
+    for bi in 0..d.b {
+        let mr = &m[bi * d.f..(bi + 1) * d.f];
+        for ti in 0..d.t {
+            let o = d.at(bi, ti, d.f);
+            for ((o, &v), &mv) in buf[o..o + d.f].iter_mut().zip(&x[o..o + d.f]).zip(mr) {
+                *o = v * mv;
+            }
+        }
+    }
+    buf
+}
+
+/// The (masked) previous state `h'_{s-1}` of processing step `s` as a `[B, U]` view: a strided
+/// view of the state sequence (no copy) or of the initial state, or the masked copy in `buf`.
+/// `None` when it is all zeros (step 0 without an initial state).
+pub(crate) fn prev_state<'a>(
+    d: Dims,
+    s: usize,
+    hseq: &'a [f32],
+    h0: Option<&'a [f32]>,
+    mh: Option<&[f32]>,
+    buf: &'a mut [f32],
+) -> Result<Option<MatRef<'a>>> {
+    let (src, stride): (&[f32], usize) = if s > 0 {
+        (&hseq[(s - 1) * d.u..], d.t * d.u)
+    } else {
+        match h0 {
+            Some(h) => (h, d.u),
+            None => return Ok(None),
+        }
+    };
+    let Some(m) = mh else {
+        return Ok(Some(MatRef::new(src, d.b, d.u, stride, 1)?));
+    };
+    for bi in 0..d.b {
+        let sr = &src[bi * stride..bi * stride + d.u];
+        let mr = &m[bi * d.u..(bi + 1) * d.u];
+        for ((o, &v), &mv) in buf[bi * d.u..(bi + 1) * d.u].iter_mut().zip(sr).zip(mr) {
+            *o = v * mv;
+        }
+    }
+    Ok(Some(MatRef::row_major(buf, d.b, d.u)?))
+}
+
+/// Row `bi` of the unmasked previous state of step `s` (None: zeros).
+#[inline]
+pub(crate) fn prev_row<'a>(
+    d: Dims,
+    s: usize,
+    bi: usize,
+    hseq: &'a [f32],
+    h0: Option<&'a [f32]>,
+) -> Option<&'a [f32]> {
+    if s > 0 {
+        let o = d.at(bi, s - 1, d.u);
+        Some(&hseq[o..o + d.u])
+    } else {
+        h0.map(|h| &h[bi * d.u..(bi + 1) * d.u])
+    }
+}
+
+/// Every step's masked previous state, `[B, T, U]` with rows at input time (matching the gate
+/// gradient rows), so `dU = H'ᵀ · dZ` is one GEMM over all steps.
+pub(crate) fn all_prev_states(
+    r: &GatedOp,
+    hseq: &[f32],
+    h0: Option<&[f32]>,
+    mh: Option<&[f32]>,
+    dst: &mut [f32],
+) {
+    let d = r.dims();
+    for bi in 0..d.b {
+        for s in 0..d.t {
+            let o = d.at(bi, r.input_time(s), d.u);
+            let out = &mut dst[o..o + d.u];
+            match prev_row(d, s, bi, hseq, h0) {
+                None => out.fill(0.0),
+                Some(src) => match mh {
+                    None => out.copy_from_slice(src),
+                    Some(m) => {
+                        let mr = &m[bi * d.u..(bi + 1) * d.u];
+                        for ((o, &v), &mv) in out.iter_mut().zip(src).zip(mr) {
+                            *o = v * mv;
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// `dst += Σ_rows rows` for a row-major buffer of `dst.len()`-wide rows.
+pub(crate) fn add_column_sums(dst: &mut [f32], rows: &[f32]) {
+    for r in rows.chunks_exact(dst.len()) {
+        dst.iter_mut().zip(r).for_each(|(a, &v)| *a += v);
+    }
+}
+
+/// The input-side gradients from the gate gradients `dz` `[B·T, G·U]` (input-time rows):
+/// `dW += x'ᵀ dZ`, `db_in += Σ dZ` (the first `G·U` bias entries), `dx += (dZ Wᵀ) ⊙ m_x`.
+/// `buf` holds `B·T·F` floats.
+pub(crate) fn input_side_grads(
+    r: &GatedOp,
+    gw: usize,
+    dz: &[f32],
+    ctx: &mut BackCtx<'_>,
+    buf: &mut [f32],
+) -> Result<()> {
+    let d = r.dims();
+    let bt = d.b * d.t;
+    let values = ctx.values;
+    let x = &values[ctx.node(r.x).range()];
+    let w = &values[ctx.node(r.kernel).range()];
+    let mx = (r.input_mask != NONE).then(|| &values[ctx.node(r.input_mask).range()]);
+    let dzmat = MatRef::row_major(dz, bt, gw)?;
+    if ctx.wants(r.kernel) {
+        let xin = masked_input(d, x, mx, buf);
+        if let Some(gk) = ctx.grad_mut(r.kernel) {
+            let xt = MatRef::row_major(xin, bt, d.f)?.t();
+            gemm(1.0, xt, dzmat, 1.0, MatMut::row_major(gk, d.f, gw)?)?;
+        }
+    }
+    if r.bias != NONE
+        && let Some(gb) = ctx.grad_mut(r.bias)
+    {
+        add_column_sums(&mut gb[..gw], dz);
+    }
+    if let Some(gx) = ctx.grad_mut(r.x) {
+        let wt = MatRef::row_major(w, d.f, gw)?.t();
+        match mx {
+            None => gemm(1.0, dzmat, wt, 1.0, MatMut::row_major(gx, bt, d.f)?)?,
+            Some(m) => {
+                gemm(1.0, dzmat, wt, 0.0, MatMut::row_major(buf, bt, d.f)?)?;
+                for bi in 0..d.b {
+                    let mr = &m[bi * d.f..(bi + 1) * d.f];
+                    for ti in 0..d.t {
+                        let o = d.at(bi, ti, d.f);
+                        for ((a, &v), &mv) in
+                            gx[o..o + d.f].iter_mut().zip(&buf[o..o + d.f]).zip(mr)
+                        {
+                            *a += v * mv;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Grows `scratch` to at least `need` floats (never shrinks, never re-zeroes: users write before
+/// they read) and returns its first `need` floats.
+pub(crate) fn scratch_of(scratch: &mut Vec<f32>, need: usize) -> &mut [f32] {
+    if scratch.len() < need {
+        scratch.resize(need, 0.0);
+    }
+    &mut scratch[..need]
+}

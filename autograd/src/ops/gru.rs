@@ -1,0 +1,514 @@
+//! The fused GRU op (Keras 3 `GRU`, implementation 2): a whole sequence in one node, with a
+//! hand-written BPTT backward.
+//!
+//! At processing step `s` consuming `x_t` (`t = s`, or `T-1-s` with `go_backwards`), gate blocks
+//! z, r, h as Keras fuses them, `a` the activation (tanh), `ra` the recurrent one (sigmoid):
+//! - `reset_after = true` (Keras default; bias `[2, 3U]`: input row, recurrent row):
+//!   `X = x'_t · W + b_in`, `R = h'_{s-1} · U + b_rec`, `z = ra(X_z + R_z)`,
+//!   `r = ra(X_r + R_r)`, `hh = a(X_h + r ⊙ R_h)`;
+//! - `reset_after = false` (bias `[3U]`): `X = x'_t · W + b`, `z`, `r` as above from
+//!   `h'_{s-1} · U[:, :2U]`, `hh = a(X_h + (r ⊙ h'_{s-1}) · U[:, 2U:])`;
+//! - `h_s = z ⊙ h_{s-1} + (1 - z) ⊙ hh`.
+//!
+//! `x' = x ⊙ m_x`, `h' = h ⊙ m_h` with the dropout masks (reused at every step); the carried term
+//! `z ⊙ h_{s-1}` uses the unmasked state. Keras 3.15's GRUCell (implementation 2, the default)
+//! applies the input mask but no recurrent mask; `recurrent_mask` is this documented extension.
+//!
+//! The node's value is every `h_s`, `[B, T, U]`, in processing order. Saved in the aux arena:
+//! the gate activations `[B, T, 3U]` (input-time rows), `R_h` (reset_after) or `r ⊙ h'`
+//! (reset_before) `[B, T, U]`, and the pre-activations only if a derivative needs them.
+//! The backward mirrors the forward step by step (one or two GEMMs per step for the carry), then
+//! one GEMM each for `dU`, `dW` and `dx` over all steps.
+
+use kernels::{MatMut, MatRef, gemm};
+
+use crate::activation::Activation;
+use crate::error::{AutogradError, Result};
+use crate::op::{NONE, Op};
+use crate::ops::gate_math;
+use crate::ops::gated::{
+    Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
+    input_side_grads, masked_input, opt_index, prev_row, prev_state, scratch_of,
+};
+use crate::shape::Shape;
+use crate::tape::{Node, Tape, Var};
+use crate::tape_backward::BackCtx;
+
+/// The inputs of [`Tape::gru`] (Keras names in the comments).
+#[derive(Clone, Copy, Debug)]
+pub struct GruInputs {
+    /// The sequence `[batch, time, features]`.
+    pub x: Var,
+    /// `kernel`, `[features, 3·units]`, gate blocks z, r, h.
+    pub kernel: Var,
+    /// `recurrent_kernel`, `[units, 3·units]`, gate blocks z, r, h.
+    pub recurrent_kernel: Var,
+    /// `bias`: `[2, 3·units]` with `reset_after` (input bias, recurrent bias), else `[3·units]`;
+    /// None for `use_bias=False`.
+    pub bias: Option<Var>,
+    /// `initial_state`, `[batch, units]` (None: zeros).
+    pub initial_state: Option<Var>,
+    /// Input dropout mask `[batch, features]`, a constant (see [`crate::dropout_mask`]).
+    pub input_mask: Option<Var>,
+    /// Recurrent dropout mask `[batch, units]` on `h` in the recurrent products, a constant.
+    pub recurrent_mask: Option<Var>,
+}
+
+/// The options of [`Tape::gru`]; `Default` is Keras' (tanh, sigmoid, forwards, reset_after).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GruOptions {
+    /// `activation` (the candidate state), Keras default tanh.
+    pub activation: Activation,
+    /// `recurrent_activation` (the z and r gates), Keras default sigmoid.
+    pub recurrent_activation: Activation,
+    /// `go_backwards`: process time from the last step; outputs stay in processing order.
+    pub go_backwards: bool,
+    /// `reset_after`: apply the reset gate after the recurrent product (Keras 3 default true).
+    pub reset_after: bool,
+}
+
+impl Default for GruOptions {
+    fn default() -> Self {
+        GruOptions {
+            activation: Activation::Tanh,
+            recurrent_activation: Activation::Sigmoid,
+            go_backwards: false,
+            reset_after: true,
+        }
+    }
+}
+
+/// The outputs of [`Tape::gru`]; both are differentiable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GruOutput {
+    /// Every state, `[batch, time, units]`, in processing order (`return_sequences`).
+    pub sequence: Var,
+    /// The last state `h_T`, `[batch, units]` (the output, and the `return_state` state).
+    pub last: Var,
+}
+
+/// Sizes of the aux regions: gates, R_h or r ⊙ h', pre-activations.
+fn aux_len(d: Dims, preacts: bool) -> [usize; 3] {
+    let bt = d.b * d.t;
+    [
+        bt * 3 * d.u,
+        bt * d.u,
+        if preacts { bt * 3 * d.u } else { 0 },
+    ]
+}
+
+impl Tape {
+    /// Runs a Keras GRU over a whole sequence as one node (see the module doc for the math).
+    ///
+    /// Errors name the argument and its shape; dropout masks must be constants.
+    pub fn gru(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<GruOutput> {
+        const OP: &str = "gru";
+        let ix = Indices {
+            x: self.index(OP, inputs.x)?,
+            kernel: self.index(OP, inputs.kernel)?,
+            recurrent: self.index(OP, inputs.recurrent_kernel)?,
+            bias: opt_index(self, OP, inputs.bias)?,
+            h0: opt_index(self, OP, inputs.initial_state)?,
+            c0: NONE,
+            input_mask: opt_index(self, OP, inputs.input_mask)?,
+            recurrent_mask: opt_index(self, OP, inputs.recurrent_mask)?,
+        };
+        let d = check_shapes(
+            self,
+            OP,
+            &ix,
+            3,
+            "kernel of shape [features, 3·units] for x [batch, timesteps, features]",
+            "[units, 3·units]",
+        )?;
+        if ix.bias != NONE {
+            let bs = self.nodes[ix.bias as usize].shape;
+            let (ok, expected) = if options.reset_after {
+                (
+                    bs.dims() == [2, 3 * d.u],
+                    "[2, 3·units] (reset_after: input and recurrent rows)",
+                )
+            } else {
+                (bs.dims() == [3 * d.u], "[3·units] (reset_after false)")
+            };
+            if !ok {
+                return Err(AutogradError::BadShape {
+                    op: OP,
+                    arg: "bias",
+                    shape: bs,
+                    expected,
+                });
+            }
+        }
+        let op = GatedOp {
+            x: ix.x,
+            kernel: ix.kernel,
+            recurrent: ix.recurrent,
+            bias: ix.bias,
+            h0: ix.h0,
+            c0: NONE,
+            input_mask: ix.input_mask,
+            recurrent_mask: ix.recurrent_mask,
+            activation: options.activation,
+            recurrent_activation: options.recurrent_activation,
+            go_backwards: options.go_backwards,
+            reset_after: options.reset_after,
+            aux: self.aux.len(),
+            batch: d.b,
+            steps: d.t,
+            features: d.f,
+            units: d.u,
+        };
+        let lens = aux_len(d, op.saves_preacts());
+        self.aux.resize(op.aux + lens.iter().sum::<usize>(), 0.0);
+        let rg = any_requires_grad(self, &ix);
+        let shape = Shape::checked(OP, &[d.b, d.t, d.u])?;
+        let off = self.push(shape, Op::Gru(op), rg);
+        let nodes = &self.nodes;
+        let (lo, hi) = self.values.split_at_mut(off);
+        let val = |i: u32| &lo[nodes[i as usize].range()];
+        let opt = |i: u32| (i != NONE).then(|| val(i));
+        let (gates, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
+        let (rh, pre) = rest.split_at_mut(lens[1]);
+        forward(
+            &op,
+            [val(ix.x), val(ix.kernel), val(ix.recurrent)],
+            [
+                opt(ix.bias),
+                opt(ix.h0),
+                opt(ix.input_mask),
+                opt(ix.recurrent_mask),
+            ],
+            &mut hi[..d.b * d.t * d.u],
+            [gates, rh, &mut pre[..lens[2]]],
+            &mut self.scratch,
+        )?;
+        let sequence = self.last_var();
+        let last = self.select(sequence, 1, d.t - 1)?;
+        Ok(GruOutput { sequence, last })
+    }
+}
+
+/// `h = z ⊙ h_prev + (1 - z) ⊙ hh` for one row (h_prev None: zeros).
+#[inline]
+fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
+    match hprev {
+        Some(hp) => {
+            for j in 0..h.len() {
+                h[j] = z[j] * hp[j] + (1.0 - z[j]) * hh[j];
+            }
+        }
+        None => {
+            for j in 0..h.len() {
+                h[j] = (1.0 - z[j]) * hh[j];
+            }
+        }
+    }
+}
+
+fn forward(
+    op: &GatedOp,
+    [x, w, rk]: [&[f32]; 3],
+    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    hseq: &mut [f32],
+    [gates, rh, pre]: [&mut [f32]; 3],
+    scratch: &mut Vec<f32>,
+) -> Result<()> {
+    let d = op.dims();
+    let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
+    let (act, ract) = (op.activation, op.recurrent_activation);
+    let xm_len = if mx.is_some() { bt * d.f } else { 0 };
+    let buf = scratch_of(scratch, xm_len + d.b * u + d.b * g3);
+    let (xm, rest) = buf.split_at_mut(xm_len);
+    let (hbuf, rstep) = rest.split_at_mut(d.b * u);
+    let xin = masked_input(d, x, mx, xm);
+    gemm(
+        1.0,
+        MatRef::row_major(xin, bt, d.f)?,
+        MatRef::row_major(w, d.f, g3)?,
+        0.0,
+        MatMut::row_major(gates, bt, g3)?,
+    )?;
+    let (b_in, b_rec) = match bias {
+        Some(b) if op.reset_after => (Some(&b[..g3]), Some(&b[g3..])),
+        other => (other, None),
+    };
+    let save_pre = !pre.is_empty();
+    for s in 0..d.t {
+        let ts = op.input_time(s);
+        let has_prev = s > 0 || h0.is_some();
+        // The recurrent product(s) of the gates z, r (and h with reset_after) into rstep.
+        {
+            let hp = prev_state(d, s, hseq, h0, mh, hbuf)?;
+            let width = if op.reset_after { g3 } else { 2 * u };
+            match hp {
+                Some(hp) => gemm(
+                    1.0,
+                    hp,
+                    MatRef::new(rk, u, width, g3, 1)?,
+                    0.0,
+                    MatMut::row_major(&mut rstep[..d.b * width], d.b, width)?,
+                )?,
+                None => rstep[..d.b * width].fill(0.0),
+            }
+        }
+        for bi in 0..d.b {
+            let gr = d.at(bi, ts, g3);
+            let rr = d.at(bi, ts, u);
+            let z = &mut gates[gr..gr + g3];
+            if let Some(bv) = b_in {
+                z.iter_mut().zip(bv).for_each(|(z, &b)| *z += b);
+            }
+            if op.reset_after {
+                let rs = &rstep[bi * g3..(bi + 1) * g3];
+                let rhr = &mut rh[rr..rr + u];
+                match b_rec {
+                    Some(br) => {
+                        for k in 0..2 * u {
+                            z[k] += rs[k] + br[k];
+                        }
+                        for j in 0..u {
+                            rhr[j] = rs[2 * u + j] + br[2 * u + j];
+                        }
+                    }
+                    None => {
+                        for k in 0..2 * u {
+                            z[k] += rs[k];
+                        }
+                        rhr.copy_from_slice(&rs[2 * u..]);
+                    }
+                }
+            } else {
+                let rs = &rstep[bi * 2 * u..(bi + 1) * 2 * u];
+                z[..2 * u].iter_mut().zip(rs).for_each(|(z, &v)| *z += v);
+            }
+            if save_pre {
+                pre[gr..gr + 2 * u].copy_from_slice(&z[..2 * u]);
+            }
+            gate_math::apply(ract, &mut z[..u]);
+            gate_math::apply(ract, &mut z[u..2 * u]);
+            if op.reset_after {
+                let (zr, zh) = z.split_at_mut(2 * u);
+                let rhr = &rh[rr..rr + u];
+                for j in 0..u {
+                    zh[j] += zr[u + j] * rhr[j];
+                }
+            } else {
+                // r ⊙ h' (masked previous state), saved for the candidate's product and dU.
+                let rhr = &mut rh[rr..rr + u];
+                match prev_row(d, s, bi, hseq, h0) {
+                    None => rhr.fill(0.0),
+                    Some(hp) => {
+                        for j in 0..u {
+                            let m = mh.map_or(1.0, |m| m[bi * u + j]);
+                            rhr[j] = z[u + j] * (hp[j] * m);
+                        }
+                    }
+                }
+            }
+        }
+        if !op.reset_after {
+            // hh's recurrent product (r ⊙ h') · U_h for the whole batch, into gates' h block.
+            if has_prev {
+                gemm(
+                    1.0,
+                    MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?,
+                    MatRef::new(&rk[2 * u..], u, u, g3, 1)?,
+                    1.0,
+                    MatMut::new(&mut gates[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
+                )?;
+            }
+        }
+        for bi in 0..d.b {
+            let gr = d.at(bi, ts, g3);
+            let z = &mut gates[gr..gr + g3];
+            if save_pre {
+                pre[gr + 2 * u..gr + g3].copy_from_slice(&z[2 * u..]);
+            }
+            gate_math::apply(act, &mut z[2 * u..]);
+            let hr = d.at(bi, s, u);
+            let (before, after) = hseq.split_at_mut(hr);
+            let hprev = if s > 0 {
+                Some(&before[hr - u..])
+            } else {
+                h0.map(|h| &h[bi * u..(bi + 1) * u])
+            };
+            mix(&mut after[..u], &z[..u], &z[2 * u..], hprev);
+        }
+    }
+    Ok(())
+}
+
+/// BPTT (see the module doc).
+pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
+    let d = r.dims();
+    let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
+    let (act, ract) = (r.activation, r.recurrent_activation);
+    let values = ctx.values;
+    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
+    let rk = val(r.recurrent).unwrap_or(&[]);
+    let (h0, mh) = (val(r.h0), val(r.recurrent_mask));
+    let hseq = &values[node.range()];
+    let lens = aux_len(d, r.saves_preacts());
+    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
+    let (gates, rest) = aux.split_at(lens[0]);
+    let (rh, pre) = rest.split_at(lens[1]);
+    let pre: &[f32] = if pre.is_empty() { gates } else { pre };
+    let want_rk = ctx.wants(r.recurrent);
+    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
+
+    let mut scratch = std::mem::take(ctx.scratch);
+    let dr_len = if r.reset_after { bt * g3 } else { 0 };
+    let big_len = (bt * u).max(bt * d.f);
+    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + big_len;
+    let buf = scratch_of(&mut scratch, need);
+    let (dz, rest) = buf.split_at_mut(bt * g3);
+    let (dr, rest) = rest.split_at_mut(dr_len);
+    let (carry, rest) = rest.split_at_mut(d.b * u);
+    let (tmp, rest) = rest.split_at_mut(d.b * u);
+    let (dpost, big) = rest.split_at_mut(g3);
+    carry.fill(0.0);
+
+    for s in (0..d.t).rev() {
+        let ts = r.input_time(s);
+        let has_prev = s > 0 || h0.is_some();
+        for bi in 0..d.b {
+            let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
+            let gt = &gates[gr..gr + g3];
+            let pr = &pre[gr..gr + g3];
+            let hp = prev_row(d, s, bi, hseq, h0);
+            let c = &mut carry[bi * u..(bi + 1) * u];
+            for j in 0..u {
+                let dh = g[hr + j] + c[j];
+                let (zj, hhj) = (gt[j], gt[2 * u + j]);
+                dpost[j] = dh * (hp.map_or(0.0, |h| h[j]) - hhj);
+                dpost[2 * u + j] = dh * (1.0 - zj);
+                c[j] = dh * zj;
+            }
+            let dzr = &mut dz[gr..gr + g3];
+            act.backward_row(
+                &pr[2 * u..],
+                &gt[2 * u..],
+                &dpost[2 * u..],
+                &mut dzr[2 * u..],
+                false,
+            );
+            ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
+            if r.reset_after {
+                let rhr = &rh[rr..rr + u];
+                let drr = &mut dr[gr..gr + g3];
+                for j in 0..u {
+                    dpost[u + j] = dzr[2 * u + j] * rhr[j];
+                    drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
+                }
+                ract.backward_row(
+                    &pr[u..2 * u],
+                    &gt[u..2 * u],
+                    &dpost[u..2 * u],
+                    &mut dzr[u..2 * u],
+                    false,
+                );
+                drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
+            } else if !has_prev {
+                dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
+            }
+        }
+        if !has_prev {
+            continue;
+        }
+        if r.reset_after {
+            let drs = MatRef::new(&dr[ts * g3..], d.b, g3, d.t * g3, 1)?;
+            let rkt = MatRef::row_major(rk, u, g3)?.t();
+            match mh {
+                None => gemm(1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?,
+                Some(m) => {
+                    gemm(1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
+                    for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                        *c += t * mv;
+                    }
+                }
+            }
+        } else {
+            // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
+            gemm(
+                1.0,
+                MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
+                MatRef::new(&rk[2 * u..], u, u, g3, 1)?.t(),
+                0.0,
+                MatMut::row_major(tmp, d.b, u)?,
+            )?;
+            for bi in 0..d.b {
+                let gr = d.at(bi, ts, g3);
+                let gt = &gates[gr..gr + g3];
+                let pr = &pre[gr..gr + g3];
+                let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
+                let tr = &mut tmp[bi * u..(bi + 1) * u];
+                for j in 0..u {
+                    let m = mh.map_or(1.0, |m| m[bi * u + j]);
+                    dpost[u + j] = tr[j] * hp[j] * m;
+                    tr[j] *= gt[u + j];
+                }
+                ract.backward_row(
+                    &pr[u..2 * u],
+                    &gt[u..2 * u],
+                    &dpost[u..2 * u],
+                    &mut dz[gr + u..gr + 2 * u],
+                    false,
+                );
+            }
+            gemm(
+                1.0,
+                MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
+                MatRef::new(rk, u, 2 * u, g3, 1)?.t(),
+                1.0,
+                MatMut::row_major(tmp, d.b, u)?,
+            )?;
+            match mh {
+                None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
+                Some(m) => {
+                    for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                        *c += t * mv;
+                    }
+                }
+            }
+        }
+    }
+    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
+        gh0.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
+    }
+    if want_rk {
+        let hp = &mut big[..bt * u];
+        all_prev_states(r, hseq, h0, mh, hp);
+        if let Some(grk) = ctx.grad_mut(r.recurrent) {
+            let hpt = MatRef::row_major(hp, bt, u)?.t();
+            if r.reset_after {
+                let drm = MatRef::row_major(dr, bt, g3)?;
+                gemm(1.0, hpt, drm, 1.0, MatMut::row_major(grk, u, g3)?)?;
+            } else {
+                gemm(
+                    1.0,
+                    hpt,
+                    MatRef::new(dz, bt, 2 * u, g3, 1)?,
+                    1.0,
+                    MatMut::new(grk, u, 2 * u, g3, 1)?,
+                )?;
+                gemm(
+                    1.0,
+                    MatRef::row_major(rh, bt, u)?.t(),
+                    MatRef::new(&dz[2 * u..], bt, u, g3, 1)?,
+                    1.0,
+                    MatMut::new(&mut grk[2 * u..], u, u, g3, 1)?,
+                )?;
+            }
+        }
+    }
+    if r.reset_after
+        && r.bias != NONE
+        && let Some(gb) = ctx.grad_mut(r.bias)
+    {
+        add_column_sums(&mut gb[g3..], dr);
+    }
+    input_side_grads(r, g3, dz, ctx, &mut big[..bt * d.f])?;
+    *ctx.scratch = scratch;
+    Ok(())
+}

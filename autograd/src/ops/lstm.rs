@@ -1,0 +1,380 @@
+//! The fused LSTM op (Keras 3 `LSTM`, implementation 2): a whole sequence in one node, with a
+//! hand-written BPTT backward.
+//!
+//! Forward, at processing step `s` consuming `x_t` (`t = s`, or `T-1-s` with `go_backwards`):
+//! `z = x'_t · W + h'_{s-1} · U + b` (`[B, 4U]`, gate blocks i, f, c, o as Keras fuses them),
+//! `i = ra(z_i)`, `f = ra(z_f)`, `g = a(z_c)`, `o = ra(z_o)`, `c_s = f ⊙ c_{s-1} + i ⊙ g`,
+//! `h_s = o ⊙ a(c_s)`, with `a` the activation (tanh), `ra` the recurrent activation (sigmoid),
+//! `x' = x ⊙ m_x` and `h' = h ⊙ m_h` when dropout masks are given (the same masks at every step;
+//! `c` is never masked). `h_{-1}`, `c_{-1}` are the initial states or zeros.
+//!
+//! Keras 3.15's LSTMCell (implementation 2, the default) applies the input mask but no recurrent
+//! mask; `recurrent_mask` here is the documented extension above (masking `h` in `h · U` only).
+//!
+//! The node's value is `[2, B, T, U]`: every `h_s`, then every `c_s`, in processing order; the
+//! outputs are small select/slice nodes of it. Saved in the aux arena: the gate activations
+//! `[B, T, 4U]` (input-time rows), `a(c)` `[B, T, U]` and, only if an activation's derivative
+//! needs its input, the gate pre-activations.
+//!
+//! Backward, for `s = T-1 .. 0`: `dh = G_h + carry_h`, `dc = G_c + carry_c + dh ⊙ o ⊙ a'(c_s)`,
+//! gate gradients through `ra'`/`a'` into `dZ_s`, `carry_c = dc ⊙ f`, `carry_h = (dZ_s Uᵀ) ⊙ m_h`;
+//! then one GEMM each for `dU = H'ᵀ dZ`, `dW = x'ᵀ dZ`, `dx = (dZ Wᵀ) ⊙ m_x`.
+
+use kernels::{MatMut, MatRef, gemm};
+
+use crate::activation::Activation;
+use crate::error::{AutogradError, Result};
+use crate::op::{NONE, Op};
+use crate::ops::gate_math;
+use crate::ops::gated::{
+    Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
+    opt_index, prev_row, prev_state, scratch_of,
+};
+use crate::shape::Shape;
+use crate::tape::{Node, Tape, Var};
+use crate::tape_backward::BackCtx;
+
+/// The inputs of [`Tape::lstm`] (Keras names in the comments).
+#[derive(Clone, Copy, Debug)]
+pub struct LstmInputs {
+    /// The sequence `[batch, time, features]`.
+    pub x: Var,
+    /// `kernel`, `[features, 4·units]`, gate blocks i, f, c, o.
+    pub kernel: Var,
+    /// `recurrent_kernel`, `[units, 4·units]`, gate blocks i, f, c, o.
+    pub recurrent_kernel: Var,
+    /// `bias`, `[4·units]` (None for `use_bias=False`).
+    pub bias: Option<Var>,
+    /// Initial memory state `h`, `[batch, units]` (None: zeros).
+    pub initial_h: Option<Var>,
+    /// Initial carry state `c`, `[batch, units]` (None: zeros).
+    pub initial_c: Option<Var>,
+    /// Input dropout mask `[batch, features]`, a constant (see [`crate::dropout_mask`]).
+    pub input_mask: Option<Var>,
+    /// Recurrent dropout mask `[batch, units]` on `h` in the recurrent product, a constant.
+    pub recurrent_mask: Option<Var>,
+}
+
+/// The options of [`Tape::lstm`]; `Default` is Keras' (tanh, sigmoid, forwards).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LstmOptions {
+    /// `activation` (candidate and output squashing), Keras default tanh.
+    pub activation: Activation,
+    /// `recurrent_activation` (the i, f, o gates), Keras default sigmoid.
+    pub recurrent_activation: Activation,
+    /// `go_backwards`: process time from the last step; outputs stay in processing order.
+    pub go_backwards: bool,
+}
+
+impl Default for LstmOptions {
+    fn default() -> Self {
+        LstmOptions {
+            activation: Activation::Tanh,
+            recurrent_activation: Activation::Sigmoid,
+            go_backwards: false,
+        }
+    }
+}
+
+/// The outputs of [`Tape::lstm`]; all are differentiable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LstmOutput {
+    /// Every `h_s`, `[batch, time, units]`, in processing order (`return_sequences`).
+    pub sequence: Var,
+    /// The last memory state `h_T`, `[batch, units]`.
+    pub last: Var,
+    /// The last carry state `c_T`, `[batch, units]` (`return_state` gives `[output, h, c]`).
+    pub last_c: Var,
+}
+
+/// Sizes of the aux regions: gates, a(c), pre-activations.
+fn aux_len(d: Dims, preacts: bool) -> [usize; 3] {
+    let bt = d.b * d.t;
+    [
+        bt * 4 * d.u,
+        bt * d.u,
+        if preacts { bt * 4 * d.u } else { 0 },
+    ]
+}
+
+impl Tape {
+    /// Runs a Keras LSTM over a whole sequence as one node (see the module doc for the math).
+    ///
+    /// Errors name the argument and its shape; dropout masks must be constants.
+    pub fn lstm(&mut self, inputs: &LstmInputs, options: &LstmOptions) -> Result<LstmOutput> {
+        const OP: &str = "lstm";
+        let ix = Indices {
+            x: self.index(OP, inputs.x)?,
+            kernel: self.index(OP, inputs.kernel)?,
+            recurrent: self.index(OP, inputs.recurrent_kernel)?,
+            bias: opt_index(self, OP, inputs.bias)?,
+            h0: opt_index(self, OP, inputs.initial_h)?,
+            c0: opt_index(self, OP, inputs.initial_c)?,
+            input_mask: opt_index(self, OP, inputs.input_mask)?,
+            recurrent_mask: opt_index(self, OP, inputs.recurrent_mask)?,
+        };
+        let d = check_shapes(
+            self,
+            OP,
+            &ix,
+            4,
+            "kernel of shape [features, 4·units] for x [batch, timesteps, features]",
+            "[units, 4·units]",
+        )?;
+        if ix.bias != NONE && self.nodes[ix.bias as usize].shape.dims() != [4 * d.u] {
+            return Err(AutogradError::BadShape {
+                op: OP,
+                arg: "bias",
+                shape: self.nodes[ix.bias as usize].shape,
+                expected: "[4·units]",
+            });
+        }
+        let op = GatedOp {
+            x: ix.x,
+            kernel: ix.kernel,
+            recurrent: ix.recurrent,
+            bias: ix.bias,
+            h0: ix.h0,
+            c0: ix.c0,
+            input_mask: ix.input_mask,
+            recurrent_mask: ix.recurrent_mask,
+            activation: options.activation,
+            recurrent_activation: options.recurrent_activation,
+            go_backwards: options.go_backwards,
+            reset_after: false,
+            aux: self.aux.len(),
+            batch: d.b,
+            steps: d.t,
+            features: d.f,
+            units: d.u,
+        };
+        let lens = aux_len(d, op.saves_preacts());
+        self.aux.resize(op.aux + lens.iter().sum::<usize>(), 0.0);
+        let rg = any_requires_grad(self, &ix);
+        let shape = Shape::checked(OP, &[2, d.b, d.t, d.u])?;
+        let off = self.push(shape, Op::Lstm(op), rg);
+        let nodes = &self.nodes;
+        let (lo, hi) = self.values.split_at_mut(off);
+        let val = |i: u32| &lo[nodes[i as usize].range()];
+        let opt = |i: u32| (i != NONE).then(|| val(i));
+        let (gates, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
+        let (act_c, pre) = rest.split_at_mut(lens[1]);
+        forward(
+            &op,
+            [val(ix.x), val(ix.kernel), val(ix.recurrent)],
+            [
+                opt(ix.bias),
+                opt(ix.h0),
+                opt(ix.c0),
+                opt(ix.input_mask),
+                opt(ix.recurrent_mask),
+            ],
+            &mut hi[..2 * d.b * d.t * d.u],
+            [gates, act_c, &mut pre[..lens[2]]],
+            &mut self.scratch,
+        )?;
+        let node = self.last_var();
+        let h_seq = self.select(node, 0, 0)?;
+        let tail = self.slice(node, 2, d.t - 1, 1)?;
+        let tail = self.reshape(tail, &[2, d.b, d.u])?;
+        let last = self.select(tail, 0, 0)?;
+        let last_c = self.select(tail, 0, 1)?;
+        Ok(LstmOutput {
+            sequence: h_seq,
+            last,
+            last_c,
+        })
+    }
+}
+
+fn forward(
+    op: &GatedOp,
+    [x, w, rk]: [&[f32]; 3],
+    [bias, h0, c0, mx, mh]: [Option<&[f32]>; 5],
+    out: &mut [f32],
+    [gates, act_c, pre]: [&mut [f32]; 3],
+    scratch: &mut Vec<f32>,
+) -> Result<()> {
+    let d = op.dims();
+    let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
+    let (act, ract) = (op.activation, op.recurrent_activation);
+    let xm_len = if mx.is_some() { bt * d.f } else { 0 };
+    let buf = scratch_of(scratch, xm_len + d.b * u);
+    let (xm, hbuf) = buf.split_at_mut(xm_len);
+    let xin = crate::ops::gated::masked_input(d, x, mx, xm);
+    gemm(
+        1.0,
+        MatRef::row_major(xin, bt, d.f)?,
+        MatRef::row_major(w, d.f, g4)?,
+        0.0,
+        MatMut::row_major(gates, bt, g4)?,
+    )?;
+    let rkmat = MatRef::row_major(rk, u, g4)?;
+    let (hseq, cseq) = out.split_at_mut(bt * u);
+    let save_pre = !pre.is_empty();
+    for s in 0..d.t {
+        let ts = op.input_time(s);
+        if let Some(hp) = prev_state(d, s, hseq, h0, mh, hbuf)? {
+            let slot = MatMut::new(&mut gates[ts * g4..], d.b, g4, d.t * g4, 1)?;
+            gemm(1.0, hp, rkmat, 1.0, slot)?;
+        }
+        for bi in 0..d.b {
+            let gr = d.at(bi, ts, g4);
+            let z = &mut gates[gr..gr + g4];
+            if let Some(bv) = bias {
+                z.iter_mut().zip(bv).for_each(|(z, &b)| *z += b);
+            }
+            if save_pre {
+                pre[gr..gr + g4].copy_from_slice(z);
+            }
+            let (zi, rest) = z.split_at_mut(u);
+            let (zf, rest) = rest.split_at_mut(u);
+            let (zg, zo) = rest.split_at_mut(u);
+            gate_math::apply(ract, zi);
+            gate_math::apply(ract, zf);
+            gate_math::apply(act, zg);
+            gate_math::apply(ract, zo);
+            let hr = d.at(bi, s, u);
+            // c_{s-1} is the row just before c_s in cseq (or c0, or zeros).
+            let (before, after) = cseq.split_at_mut(hr);
+            let crow = &mut after[..u];
+            let cprev = if s > 0 {
+                Some(&before[hr - u..])
+            } else {
+                c0.map(|c| &c[bi * u..(bi + 1) * u])
+            };
+            match cprev {
+                Some(cp) => {
+                    for j in 0..u {
+                        crow[j] = zf[j] * cp[j] + zi[j] * zg[j];
+                    }
+                }
+                None => {
+                    for j in 0..u {
+                        crow[j] = zi[j] * zg[j];
+                    }
+                }
+            }
+            let ac = &mut act_c[hr..hr + u];
+            ac.copy_from_slice(crow);
+            gate_math::apply(act, ac);
+            for ((h, &o), &a) in hseq[hr..hr + u].iter_mut().zip(zo.iter()).zip(ac.iter()) {
+                *h = o * a;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// BPTT (see the module doc).
+pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
+    let d = r.dims();
+    let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
+    let (act, ract) = (r.activation, r.recurrent_activation);
+    let values = ctx.values;
+    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
+    let rk = val(r.recurrent).unwrap_or(&[]);
+    let (h0, c0, mh) = (val(r.h0), val(r.c0), val(r.recurrent_mask));
+    let out = &values[node.range()];
+    let (hseq, cseq) = out.split_at(bt * u);
+    let (gh, gc) = g.split_at(bt * u);
+    let lens = aux_len(d, r.saves_preacts());
+    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
+    let (gates, rest) = aux.split_at(lens[0]);
+    let (act_c, pre) = rest.split_at(lens[1]);
+    // Pre-activations, or the activations themselves when no derivative reads its input.
+    let pre: &[f32] = if pre.is_empty() { gates } else { pre };
+    let want_rk = ctx.wants(r.recurrent);
+    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
+    let want_c0 = r.c0 != NONE && ctx.wants(r.c0);
+
+    let mut scratch = std::mem::take(ctx.scratch);
+    let xbuf_len = bt * d.f;
+    let need = bt * g4 + 2 * d.b * u + g4 + 2 * u + (bt * u).max(xbuf_len);
+    let buf = scratch_of(&mut scratch, need);
+    let (dz, rest) = buf.split_at_mut(bt * g4);
+    let (carry_h, rest) = rest.split_at_mut(d.b * u);
+    let (carry_c, rest) = rest.split_at_mut(d.b * u);
+    let (dpost, rest) = rest.split_at_mut(g4);
+    let (t1, rest) = rest.split_at_mut(u);
+    let (t2, big) = rest.split_at_mut(u);
+    carry_h.fill(0.0);
+    carry_c.fill(0.0);
+    let rkt = MatRef::row_major(rk, u, g4)?.t();
+
+    for s in (0..d.t).rev() {
+        let ts = r.input_time(s);
+        for bi in 0..d.b {
+            let hr = d.at(bi, s, u);
+            let gr = d.at(bi, ts, g4);
+            let gt = &gates[gr..gr + g4];
+            let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
+            let ac = &act_c[hr..hr + u];
+            let ch = &mut carry_h[bi * u..(bi + 1) * u];
+            // dh -> do (into dpost) and d a(c) (into t1).
+            for j in 0..u {
+                let dh = gh[hr + j] + ch[j];
+                dpost[3 * u + j] = dh * ac[j];
+                t1[j] = dh * go[j];
+            }
+            act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
+            let cprev = prev_row(d, s, bi, cseq, c0);
+            let cc = &mut carry_c[bi * u..(bi + 1) * u];
+            for j in 0..u {
+                let dc = gc[hr + j] + cc[j] + t2[j];
+                dpost[j] = dc * gg[j];
+                dpost[2 * u + j] = dc * gi[j];
+                dpost[u + j] = match cprev {
+                    Some(cp) => dc * cp[j],
+                    None => 0.0,
+                };
+                cc[j] = dc * gf[j];
+            }
+            let pr = &pre[gr..gr + g4];
+            let dzr = &mut dz[gr..gr + g4];
+            for (k, a) in [ract, ract, act, ract].iter().enumerate() {
+                let sl = k * u..(k + 1) * u;
+                a.backward_row(
+                    &pr[sl.clone()],
+                    &gt[sl.clone()],
+                    &dpost[sl.clone()],
+                    &mut dzr[sl],
+                    false,
+                );
+            }
+        }
+        if s > 0 || want_h0 {
+            let dzs = MatRef::new(&dz[ts * g4..], d.b, g4, d.t * g4, 1)?;
+            gemm(1.0, dzs, rkt, 0.0, MatMut::row_major(carry_h, d.b, u)?)?;
+            if let Some(m) = mh {
+                carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
+            }
+        }
+    }
+    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
+        gh0.iter_mut()
+            .zip(carry_h.iter())
+            .for_each(|(a, &c)| *a += c);
+    }
+    if want_c0 && let Some(gc0) = ctx.grad_mut(r.c0) {
+        gc0.iter_mut()
+            .zip(carry_c.iter())
+            .for_each(|(a, &c)| *a += c);
+    }
+    if want_rk {
+        let hp = &mut big[..bt * u];
+        all_prev_states(r, hseq, h0, mh, hp);
+        if let Some(grk) = ctx.grad_mut(r.recurrent) {
+            gemm(
+                1.0,
+                MatRef::row_major(hp, bt, u)?.t(),
+                MatRef::row_major(dz, bt, g4)?,
+                1.0,
+                MatMut::row_major(grk, u, g4)?,
+            )?;
+        }
+    }
+    input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;
+    *ctx.scratch = scratch;
+    Ok(())
+}
