@@ -44,7 +44,7 @@ pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
 pub use save::{FORMAT_VERSION, SavedMetadata};
-pub use tutorial::tutorial_model;
+pub use tutorial::{tutorial_model, tutorial_model_with};
 
 use autograd::{Loss, Tape};
 
