@@ -8,6 +8,12 @@
 //! - `dropout` / `recurrent_dropout` outside `[0, 1]` are rejected (Keras clamps silently); the
 //!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
 //!   The recurrent mask multiplies `h` in the recurrent product only; `c` is never masked.
+//! - `recurrent_dropout` takes effect. Keras 3.15's cell with its default `implementation=2`
+//!   accepts the rate but never applies it (only `implementation=1` draws the recurrent mask;
+//!   `layers/rnn/{lstm,gru}.py`); recur refuses to ignore an accepted argument, so it masks `h`
+//!   in the recurrent product, as Keras 2 and `implementation=1` do.
+//! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
+//!   `0 < rate < 1`, so at 1 it silently trains without dropout.
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
 //! - `seed` is saved with the config.
 
