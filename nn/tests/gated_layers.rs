@@ -437,3 +437,26 @@ fn save_load_predicts_bit_identically_and_resumes_exactly() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn activity_penalty_covers_output_h_and_c() {
+    // Keras regularizes every returned tensor: output, h and (LSTM) c, each divided by batch.
+    let (b, t, f, u) = (2, 3, 2, 3);
+    let x = seq_input(b, t, f);
+    let mut c = LstmConfig::new(u);
+    c.return_state = true;
+    c.return_sequences = true;
+    c.activity_regularizer = Some(nn::Regularizer::L2 { l2: 0.1 });
+    let mut l = Layer::new(c).unwrap();
+    l.build(&[t, f], 1).unwrap();
+    set_test_weights(&mut l);
+    let mut tape = Tape::new();
+    let xv = tape.constant(&x, &[b, t, f]).unwrap();
+    let o = l.forward(&mut tape, xv, false, None).unwrap();
+    let sq = |v: Var, tape: &Tape| -> f32 { tape.value(v).unwrap().iter().map(|a| a * a).sum() };
+    let want = 0.1
+        * (sq(o.output, &tape) + sq(o.state.unwrap(), &tape) + sq(o.carry_state.unwrap(), &tape))
+        / b as f32;
+    let got = tape.item(o.activity_penalty.unwrap()).unwrap();
+    assert_close(&[got], &[want], 1e-6, 1e-7, "activity penalty");
+}
