@@ -64,7 +64,7 @@ pub use autograd::{Activation, Loss, Tensor};
 pub use constraints::{Axis, Constraint};
 pub use error::{NnError, Result};
 pub use initializers::Initializer;
-pub use layers::{DenseConfig, Layer, LayerConfig, SimpleRnnConfig};
+pub use layers::{DenseConfig, GruConfig, Layer, LayerConfig, LstmConfig, SimpleRnnConfig};
 pub use loss_tracker::{History, LossMean};
 pub use model::Sequential;
 pub use optimizer::{Algorithm, Optimizer, OptimizerConfig, OptimizerState};

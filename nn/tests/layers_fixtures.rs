@@ -1,12 +1,12 @@
-//! Every case of Keras's simple_rnn.json and dense.json, run through nn's layers: outputs,
-//! states and gradients for fixed weights (rtol 1e-5, atol 1e-6, the README's single-op
-//! tolerance), plus dropout properties.
+//! Every case of Keras's simple_rnn.json, lstm.json, gru.json and dense.json, run through nn's
+//! layers: outputs, states and gradients for fixed weights (rtol 1e-5, atol 1e-6, the README's
+//! single-op tolerance), plus dropout properties.
 
 mod common;
 
 use autograd::{Activation, Tape, Var};
 use common::{assert_close, flat, load, max_ulps, shape};
-use nn::{DenseConfig, Layer, LayerConfig, SimpleRnnConfig};
+use nn::{DenseConfig, GruConfig, Layer, LayerConfig, LstmConfig, SimpleRnnConfig};
 use serde_json::Value;
 
 const RTOL: f32 = 1e-5;
@@ -38,6 +38,37 @@ fn config_of(layer: &str, cfg: &Value) -> LayerConfig {
             }
             if let Some(b) = cfg.get("use_bias") {
                 c.use_bias = b.as_bool().unwrap();
+            }
+            c.return_sequences = flag("return_sequences");
+            c.return_state = flag("return_state");
+            c.go_backwards = flag("go_backwards");
+            c.stateful = flag("stateful");
+            c.into()
+        }
+        "LSTM" => {
+            let mut c = LstmConfig::new(units);
+            if let Some(a) = cfg.get("activation") {
+                c.activation = act(a);
+            }
+            if let Some(b) = cfg.get("use_bias") {
+                c.use_bias = b.as_bool().unwrap();
+            }
+            c.return_sequences = flag("return_sequences");
+            c.return_state = flag("return_state");
+            c.go_backwards = flag("go_backwards");
+            c.stateful = flag("stateful");
+            c.into()
+        }
+        "GRU" => {
+            let mut c = GruConfig::new(units);
+            if let Some(a) = cfg.get("activation") {
+                c.activation = act(a);
+            }
+            if let Some(b) = cfg.get("use_bias") {
+                c.use_bias = b.as_bool().unwrap();
+            }
+            if let Some(b) = cfg.get("reset_after") {
+                c.reset_after = b.as_bool().unwrap();
             }
             c.return_sequences = flag("return_sequences");
             c.return_state = flag("return_state");
@@ -120,12 +151,17 @@ fn run_case(name: &str, case: &Value) -> u64 {
     let x = tape
         .param(&flat(&case["input"]), &shape(&case["input_shape"]))
         .unwrap();
-    let h0 = case.get("initial_state").map(|s| {
+    // Keras's initial_state list: [h] or [h, c], each (batch, units).
+    let n_states = layer.config().state_count().max(1);
+    let h0: Vec<Var> = case.get("initial_state").map_or(Vec::new(), |s| {
         let v = flat(s);
         let b = shape(&case["input_shape"])[0];
-        tape.param(&v, &[b, v.len() / b]).unwrap()
+        let per = v.len() / n_states;
+        v.chunks(per)
+            .map(|c| tape.param(c, &[b, per / b]).unwrap())
+            .collect()
     });
-    let out = layer.forward(&mut tape, x, false, h0).unwrap();
+    let out = layer.forward_with_states(&mut tape, x, false, &h0).unwrap();
     let y = tape.value(out.output).unwrap().to_vec();
     assert_eq!(
         tape.shape(out.output).unwrap().dims(),
@@ -140,25 +176,24 @@ fn run_case(name: &str, case: &Value) -> u64 {
         &format!("{name} output"),
     );
     let mut worst = big_ulps(&y, &flat(&case["output"]));
+    let returned: Vec<Var> = out.state.into_iter().chain(out.carry_state).collect();
     if let Some(states) = case.get("states") {
-        let s = out.state.expect("return_state gives a state");
-        assert_close(
-            tape.value(s).unwrap(),
-            &flat(states),
-            RTOL,
-            ATOL,
-            &format!("{name} state"),
-        );
+        assert_eq!(returned.len(), n_states, "{name}: [h] or [h, c]");
+        let got: Vec<f32> = returned
+            .iter()
+            .flat_map(|&s| tape.value(s).unwrap().to_vec())
+            .collect();
+        assert_close(&got, &flat(states), RTOL, ATOL, &format!("{name} states"));
     } else {
-        assert!(out.state.is_none());
+        assert!(returned.is_empty());
     }
     let Some(g) = case.get("G") else {
         return worst; // forward-only case
     };
     let g = g.as_array().unwrap();
     let mut loss = dot(&mut tape, out.output, &flat(&g[0]));
-    if let Some(s) = out.state {
-        let l2 = dot(&mut tape, s, &flat(&g[1]));
+    for (k, &s) in returned.iter().enumerate() {
+        let l2 = dot(&mut tape, s, &flat(&g[1 + k]));
         loss = tape.add(loss, l2).unwrap();
     }
     let lv = tape.item(loss).unwrap();
@@ -177,9 +212,13 @@ fn run_case(name: &str, case: &Value) -> u64 {
         ATOL,
         &format!("{name} grad_input"),
     );
-    if let Some(h0) = h0 {
+    if !h0.is_empty() {
+        let got: Vec<f32> = h0
+            .iter()
+            .flat_map(|&v| tape.grad(v).unwrap().to_vec())
+            .collect();
         assert_close(
-            tape.grad(h0).unwrap(),
+            &got,
             &flat(&case["grad_initial_state"]),
             RTOL,
             ATOL,
@@ -226,6 +265,16 @@ fn every_dense_case_matches_keras() {
 #[test]
 fn every_simple_rnn_case_matches_keras() {
     assert_eq!(run_file("simple_rnn", &["stateful_seq"]), 17);
+}
+
+#[test]
+fn every_lstm_case_matches_keras() {
+    assert_eq!(run_file("lstm", &[]), 8);
+}
+
+#[test]
+fn every_gru_case_matches_keras() {
+    assert_eq!(run_file("gru", &[]), 10);
 }
 
 #[test]

@@ -49,3 +49,43 @@ fn a_warm_training_step_does_not_allocate() {
     );
     assert!(epoch.count_total < 10, "{}", epoch.count_total);
 }
+
+#[test]
+fn warm_lstm_and_gru_training_steps_with_dropout_do_not_allocate() {
+    use nn::{GruConfig, LayerConfig, LstmConfig};
+    let mut lstm = LstmConfig::new(8);
+    (lstm.dropout, lstm.recurrent_dropout) = (0.2, 0.2);
+    let mut gru = GruConfig::new(8);
+    (gru.dropout, gru.recurrent_dropout) = (0.2, 0.2);
+    let mut stateful = LstmConfig::new(8);
+    stateful.stateful = true;
+    let cells: [LayerConfig; 4] = [
+        lstm.into(),
+        gru.into(),
+        GruConfig::new(8).reset_after(false).into(),
+        stateful.into(),
+    ];
+    let x = Tensor::from_vec(
+        (0..16 * 5 * 2).map(|i| (i as f32).sin()).collect(),
+        &[16, 5, 2],
+    )
+    .unwrap();
+    let y = Tensor::from_vec((0..16).map(|i| (i as f32).cos()).collect(), &[16, 1]).unwrap();
+    for cell in cells {
+        let name = cell.class_name();
+        let mut m = Sequential::with_seed(3);
+        m.add(cell).unwrap();
+        m.add(DenseConfig::new(1)).unwrap();
+        m.compile(Loss::MeanSquaredError, OptimizerConfig::adam())
+            .unwrap();
+        for _ in 0..3 {
+            m.train_on_batch(&x, &y).unwrap();
+        }
+        let info = allocation_counter::measure(|| {
+            for _ in 0..5 {
+                m.train_on_batch(&x, &y).unwrap();
+            }
+        });
+        assert_eq!(info.count_total, 0, "{name}: allocations in 5 warm steps");
+    }
+}

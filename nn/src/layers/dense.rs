@@ -174,6 +174,7 @@ pub(super) fn forward(
     Ok(LayerOutput {
         output: y,
         state: None,
+        carry_state: None,
         activity_penalty,
     })
 }

@@ -1,5 +1,6 @@
-//! Layers: [`Dense`](DenseConfig) and [`SimpleRNN`](SimpleRnnConfig), with serializable
-//! configs ([`LayerConfig`]) so a saved model can be rebuilt exactly.
+//! Layers: [`Dense`](DenseConfig), [`SimpleRNN`](SimpleRnnConfig), [`LSTM`](LstmConfig) and
+//! [`GRU`](GruConfig), with serializable configs ([`LayerConfig`]) so a saved model can be
+//! rebuilt exactly. The three recurrent layers share their call logic (`recurrent.rs`).
 //!
 //! A [`Layer`] knows its config, builds its parameters once the input shape is known
 //! ([`Layer::build`]), and records its forward pass on an autograd [`Tape`]
@@ -9,9 +10,14 @@
 //! their gradients after `backward` ([`Layer::param_vars`]).
 
 mod dense;
+mod gru;
+mod lstm;
+mod recurrent;
 mod simple_rnn;
 
 pub use dense::DenseConfig;
+pub use gru::GruConfig;
+pub use lstm::LstmConfig;
 pub use simple_rnn::SimpleRnnConfig;
 
 use autograd::{AutogradError, Tape, Var};
@@ -32,7 +38,8 @@ pub(crate) fn ag(context: &str) -> impl FnOnce(AutogradError) -> NnError + '_ {
 }
 
 /// The configuration of one layer: everything needed to rebuild it. Serializes with a
-/// `"class_name"` tag (`"Dense"`, `"SimpleRNN"`) and the Keras argument names.
+/// `"class_name"` tag (`"Dense"`, `"SimpleRNN"`, `"LSTM"`, `"GRU"`) and the Keras argument
+/// names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "class_name")]
 pub enum LayerConfig {
@@ -41,6 +48,12 @@ pub enum LayerConfig {
     /// A fully connected recurrent layer.
     #[serde(rename = "SimpleRNN")]
     SimpleRnn(SimpleRnnConfig),
+    /// A long short-term memory layer.
+    #[serde(rename = "LSTM")]
+    Lstm(LstmConfig),
+    /// A gated recurrent unit layer.
+    #[serde(rename = "GRU")]
+    Gru(GruConfig),
 }
 
 impl From<DenseConfig> for LayerConfig {
@@ -55,12 +68,26 @@ impl From<SimpleRnnConfig> for LayerConfig {
     }
 }
 
+impl From<LstmConfig> for LayerConfig {
+    fn from(c: LstmConfig) -> Self {
+        LayerConfig::Lstm(c)
+    }
+}
+
+impl From<GruConfig> for LayerConfig {
+    fn from(c: GruConfig) -> Self {
+        LayerConfig::Gru(c)
+    }
+}
+
 impl LayerConfig {
-    /// Keras's class name (`Dense`, `SimpleRNN`).
+    /// Keras's class name (`Dense`, `SimpleRNN`, `LSTM`, `GRU`).
     pub fn class_name(&self) -> &'static str {
         match self {
             LayerConfig::Dense(_) => "Dense",
             LayerConfig::SimpleRnn(_) => "SimpleRNN",
+            LayerConfig::Lstm(_) => "LSTM",
+            LayerConfig::Gru(_) => "GRU",
         }
     }
 
@@ -69,13 +96,53 @@ impl LayerConfig {
         match self {
             LayerConfig::Dense(c) => c.name.as_deref(),
             LayerConfig::SimpleRnn(c) => c.name.as_deref(),
+            LayerConfig::Lstm(c) => c.name.as_deref(),
+            LayerConfig::Gru(c) => c.name.as_deref(),
         }
     }
 
-    fn set_name(&mut self, name: String) {
+    /// Sets the name.
+    pub(crate) fn set_name(&mut self, name: String) {
         match self {
             LayerConfig::Dense(c) => c.name = Some(name),
             LayerConfig::SimpleRnn(c) => c.name = Some(name),
+            LayerConfig::Lstm(c) => c.name = Some(name),
+            LayerConfig::Gru(c) => c.name = Some(name),
+        }
+    }
+
+    /// The output size (`units`).
+    pub fn units(&self) -> usize {
+        match self {
+            LayerConfig::Dense(c) => c.units,
+            LayerConfig::SimpleRnn(c) => c.units,
+            LayerConfig::Lstm(c) => c.units,
+            LayerConfig::Gru(c) => c.units,
+        }
+    }
+
+    /// True for a recurrent layer with `return_state` (several outputs).
+    pub fn returns_state(&self) -> bool {
+        self.recurrent_spec().is_some_and(|s| s.return_state)
+    }
+
+    /// True for a recurrent layer with `stateful`.
+    pub fn is_stateful(&self) -> bool {
+        self.recurrent_spec().is_some_and(|s| s.stateful)
+    }
+
+    /// Number of carried states of a recurrent layer: 1 (`h`) for SimpleRNN and GRU, 2 (`h`,
+    /// `c`) for LSTM, 0 for Dense.
+    pub fn state_count(&self) -> usize {
+        self.recurrent_spec().map_or(0, |s| s.n_states)
+    }
+
+    fn recurrent_spec(&self) -> Option<recurrent::Spec<'_>> {
+        match self {
+            LayerConfig::Dense(_) => None,
+            LayerConfig::SimpleRnn(c) => Some(c.spec()),
+            LayerConfig::Lstm(c) => Some(c.spec()),
+            LayerConfig::Gru(c) => Some(c.spec()),
         }
     }
 
@@ -84,6 +151,8 @@ impl LayerConfig {
         match self {
             LayerConfig::Dense(c) => c.validate(),
             LayerConfig::SimpleRnn(c) => c.validate(),
+            LayerConfig::Lstm(c) => c.validate(),
+            LayerConfig::Gru(c) => c.validate(),
         }
     }
 }
@@ -111,6 +180,9 @@ pub struct LayerOutput {
     pub output: Var,
     /// The final state `h_T` `(batch, units)` when the layer has `return_state`.
     pub state: Option<Var>,
+    /// An LSTM's final carry state `c_T` `(batch, units)` when it has `return_state` (Keras
+    /// returns `[output, h, c]`).
+    pub carry_state: Option<Var>,
     /// The activity-regularization penalty already divided by the batch size (a scalar), if
     /// the layer has an `activity_regularizer`; the caller adds it to the loss.
     pub activity_penalty: Option<Var>,
@@ -125,9 +197,10 @@ pub struct Layer {
     output_shape: Option<Vec<usize>>,
     params: Vec<Param>,
     vars: Vec<Var>,
-    /// Dropout stream (SimpleRNN with a dropout rate).
+    /// Dropout stream (recurrent layers with a dropout rate).
     rng: ChaCha8Rng,
-    /// Stateful SimpleRNN: the carried state `(batch, units)` and its fixed batch size.
+    /// Stateful recurrent layer: the carried states (`h`, then an LSTM's `c`, each
+    /// `(batch, units)`) and their fixed batch size.
     states: Vec<f32>,
     state_batch: Option<usize>,
 }
@@ -200,14 +273,26 @@ impl Layer {
                 let (p, o) = c.make_params(&self.name, input_shape)?;
                 (p, o, c.seed)
             }
+            LayerConfig::Lstm(c) => {
+                let (p, o) = c.make_params(&self.name, input_shape)?;
+                (p, o, c.seed)
+            }
+            LayerConfig::Gru(c) => {
+                let (p, o) = c.make_params(&self.name, input_shape)?;
+                (p, o, c.seed)
+            }
         };
         let mut params = params;
         for (j, p) in params.iter_mut().enumerate() {
-            p.initializer.initialize_into(
-                &p.shape,
-                crate::seed::derive_seed(seed, j as u64),
-                &mut p.value,
-            )?;
+            let pseed = crate::seed::derive_seed(seed, j as u64);
+            match &self.config {
+                LayerConfig::Lstm(c) if c.unit_forget_bias && p.name == "bias" => {
+                    c.init_bias(pseed, &mut p.value)?
+                }
+                _ => p
+                    .initializer
+                    .initialize_into(&p.shape, pseed, &mut p.value)?,
+            }
         }
         self.params = params;
         self.rng = ChaCha8Rng::seed_from_u64(
@@ -297,14 +382,28 @@ impl Layer {
     }
 
     /// Records the layer's forward pass on `tape` for the input `x` `(batch, *input_shape)`.
-    /// `training` turns dropout on (masks drawn once per call). `initial_state` (SimpleRNN only)
-    /// is a `(batch, units)` starting state that overrides zeros or a stateful layer's state.
+    /// `training` turns dropout on (masks drawn once per call). `initial_state` (SimpleRNN and
+    /// GRU) is a `(batch, units)` starting state that overrides zeros or a stateful layer's
+    /// state; an LSTM needs [`Layer::forward_with_states`] to be given `h` and `c`.
     pub fn forward(
         &mut self,
         tape: &mut Tape,
         x: Var,
         training: bool,
         initial_state: Option<Var>,
+    ) -> Result<LayerOutput> {
+        self.forward_with_states(tape, x, training, initial_state.as_slice())
+    }
+
+    /// [`Layer::forward`] with Keras's list of initial states: empty (zeros, or the carried
+    /// states of a stateful layer), `[h]` for SimpleRNN and GRU, `[h, c]` for LSTM, each
+    /// `(batch, units)`.
+    pub fn forward_with_states(
+        &mut self,
+        tape: &mut Tape,
+        x: Var,
+        training: bool,
+        initial_states: &[Var],
     ) -> Result<LayerOutput> {
         if !self.is_built() {
             return Err(NnError::state(format!(
@@ -321,7 +420,7 @@ impl Layer {
         }
         match &self.config {
             LayerConfig::Dense(c) => {
-                if initial_state.is_some() {
+                if !initial_states.is_empty() {
                     return Err(NnError::invalid(
                         "initial_state",
                         "a tensor",
@@ -330,22 +429,32 @@ impl Layer {
                 }
                 dense::forward(c, &self.name, &self.vars, tape, x)
             }
-            LayerConfig::SimpleRnn(c) => {
-                let mut st = simple_rnn::CallState {
+            config => {
+                let mut st = recurrent::CallState {
                     rng: &mut self.rng,
                     states: &mut self.states,
                     state_batch: &mut self.state_batch,
                 };
-                simple_rnn::forward(
-                    c,
-                    &self.name,
-                    &self.vars,
-                    tape,
-                    x,
-                    training,
-                    initial_state,
-                    &mut st,
-                )
+                let (name, vars) = (&self.name, &self.vars);
+                match config {
+                    LayerConfig::SimpleRnn(c) => simple_rnn::forward(
+                        c,
+                        name,
+                        vars,
+                        tape,
+                        x,
+                        training,
+                        initial_states,
+                        &mut st,
+                    ),
+                    LayerConfig::Lstm(c) => {
+                        lstm::forward(c, name, vars, tape, x, training, initial_states, &mut st)
+                    }
+                    LayerConfig::Gru(c) => {
+                        gru::forward(c, name, vars, tape, x, training, initial_states, &mut st)
+                    }
+                    LayerConfig::Dense(_) => unreachable!("handled above"),
+                }
             }
         }
     }
@@ -356,9 +465,9 @@ impl Layer {
         self.states.iter_mut().for_each(|s| *s = 0.0);
     }
 
-    /// True for a SimpleRNN with `stateful=True`.
+    /// True for a recurrent layer with `stateful=True`.
     pub fn is_stateful(&self) -> bool {
-        matches!(&self.config, LayerConfig::SimpleRnn(c) if c.stateful)
+        self.config.is_stateful()
     }
 
     /// The batch size a stateful layer is fixed to (set by its first call).
@@ -366,15 +475,25 @@ impl Layer {
         self.state_batch
     }
 
-    /// The carried state `(batch, units)` of a stateful layer (empty before its first call).
+    /// The carried states of a stateful layer (empty before its first call): `h`
+    /// `(batch, units)`, followed for an LSTM by `c` `(batch, units)`.
     pub fn states(&self) -> &[f32] {
         &self.states
+    }
+
+    /// The shape [`Layer::states`] is saved with for a batch of `batch`: `(batch, units)` for
+    /// one state, `(2, batch, units)` for an LSTM's `h` and `c`.
+    pub fn states_shape(&self, batch: usize) -> Vec<usize> {
+        match self.config.state_count() {
+            1 => vec![batch, self.config.units()],
+            n => vec![n, batch, self.config.units()],
+        }
     }
 
     /// Restores a carried state and its batch size (used when loading a saved model).
     pub fn set_states(&mut self, batch: Option<usize>, states: &[f32]) -> Result<()> {
         let units = match &self.config {
-            LayerConfig::SimpleRnn(c) if c.stateful => c.units,
+            c if c.is_stateful() => c.units() * c.state_count(),
             _ if batch.is_none() && states.is_empty() => return Ok(()),
             _ => {
                 return Err(NnError::state(format!(

@@ -13,10 +13,12 @@
 //! - `seed` is saved with the config (Keras drops it from `get_config`).
 
 use autograd::{Activation, SimpleRnnInputs, Tape, Var};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{LayerOutput, Param, activity_penalty, ag, param, validate_common};
+use super::recurrent::{
+    CallState, Spec, begin, finish, input_features, output_shape, validate_rates,
+};
+use super::{LayerOutput, Param, param, validate_common};
 use crate::constraints::Constraint;
 use crate::error::{NnError, Result};
 use crate::initializers::Initializer;
@@ -149,20 +151,7 @@ impl SimpleRnnConfig {
                 &self.bias_constraint,
             ],
         )?;
-        for (name, rate) in [
-            ("dropout", self.dropout),
-            ("recurrent_dropout", self.recurrent_dropout),
-        ] {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(NnError::invalid(
-                    name,
-                    rate,
-                    "a rate in [0, 1] (Keras silently clamps out-of-range rates; recur \
-                     rejects them)",
-                ));
-            }
-        }
-        Ok(())
+        validate_rates(self.dropout, self.recurrent_dropout)
     }
 
     pub(crate) fn make_params(
@@ -170,20 +159,7 @@ impl SimpleRnnConfig {
         layer: &str,
         input_shape: &[usize],
     ) -> Result<(Vec<Param>, Vec<usize>)> {
-        if input_shape.len() != 2 {
-            return Err(rank_error(layer, input_shape.len() + 1, "input_shape"));
-        }
-        let features = input_shape[1];
-        if features == 0 || input_shape[0] == 0 {
-            return Err(NnError::invalid(
-                "input_shape",
-                format!("{input_shape:?}"),
-                &format!(
-                    "at least one timestep and one feature for SimpleRNN layer '{layer}' \
-                     (timesteps, features)"
-                ),
-            ));
-        }
+        let features = input_features("SimpleRNN", layer, input_shape)?;
         let u = self.units;
         let mut params = vec![
             param(
@@ -210,39 +186,26 @@ impl SimpleRnnConfig {
                 &self.bias_constraint,
             ));
         }
-        let out = if self.return_sequences {
-            vec![input_shape[0], u]
-        } else {
-            vec![u]
-        };
+        let out = output_shape(input_shape, u, self.return_sequences);
         Ok((params, out))
     }
 }
 
-/// The error for an input of the wrong rank (LESSONS.md, users item 2).
-fn rank_error(layer: &str, rank: usize, what: &str) -> NnError {
-    let hint = if rank == 2 {
-        "a 2-D input usually comes from a recurrent layer without return_sequences=True before \
-         this one (set it), or from data with one value per timestep (reshape it to \
-         (batch, timesteps, 1))"
-    } else {
-        "reshape the data to (batch, timesteps, features)"
-    };
-    NnError::invalid(
-        what,
-        format!("an input of rank {rank}"),
-        &format!(
-            "SimpleRNN layer '{layer}' expects input of rank 3, laid out as (batch, timesteps, \
-             features); {hint}"
-        ),
-    )
-}
-
-/// What a SimpleRNN call reads and updates besides its parameters.
-pub(super) struct CallState<'a> {
-    pub rng: &'a mut ChaCha8Rng,
-    pub states: &'a mut Vec<f32>,
-    pub state_batch: &'a mut Option<usize>,
+impl SimpleRnnConfig {
+    /// The arguments the shared recurrent call logic reads.
+    pub(super) fn spec(&self) -> Spec<'_> {
+        Spec {
+            class: "SimpleRNN",
+            units: self.units,
+            n_states: 1,
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            return_sequences: self.return_sequences,
+            return_state: self.return_state,
+            stateful: self.stateful,
+            activity_regularizer: &self.activity_regularizer,
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -253,90 +216,29 @@ pub(super) fn forward(
     tape: &mut Tape,
     x: Var,
     training: bool,
-    initial_state: Option<Var>,
+    initial_states: &[Var],
     st: &mut CallState<'_>,
 ) -> Result<LayerOutput> {
-    let xs = tape.shape(x).map_err(ag("SimpleRNN input"))?;
-    if xs.rank() != 3 {
-        return Err(rank_error(name, xs.rank(), "input"));
-    }
-    let (b, f, u) = (xs.dims()[0], xs.dims()[2], c.units);
-    let e = || ag("SimpleRNN forward");
-    let mut h0 = initial_state;
-    if c.stateful {
-        match *st.state_batch {
-            Some(sb) if sb != b => {
-                return Err(NnError::invalid(
-                    "batch_size",
-                    b,
-                    &format!(
-                        "batches of exactly {sb} samples: stateful SimpleRNN layer '{name}' \
-                         keeps one state per sample and was first called with {sb}; use a \
-                         batch_size that divides the number of samples (or drop the \
-                         remainder), and call predict/evaluate with batch_size={sb}"
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                *st.state_batch = Some(b);
-                st.states.clear();
-                st.states.resize(b * u, 0.0);
-            }
-        }
-        if h0.is_none() {
-            h0 = Some(tape.constant(st.states, &[b, u]).map_err(e())?);
-        }
-    }
-    let input_mask = if training && c.dropout > 0.0 {
-        Some(tape.dropout_mask(&[b, f], c.dropout, st.rng).map_err(e())?)
-    } else {
-        None
-    };
-    let recurrent_mask = if training && c.recurrent_dropout > 0.0 {
-        Some(
-            tape.dropout_mask(&[b, u], c.recurrent_dropout, st.rng)
-                .map_err(e())?,
-        )
-    } else {
-        None
-    };
+    let spec = c.spec();
+    let start = begin(&spec, name, tape, x, training, initial_states, st)?;
     let inputs = SimpleRnnInputs {
         x,
         kernel: vars[0],
         recurrent_kernel: vars[1],
         bias: c.use_bias.then(|| vars[2]),
-        initial_state: h0,
-        input_mask,
-        recurrent_mask,
+        initial_state: start.initial[0],
+        input_mask: start.input_mask,
+        recurrent_mask: start.recurrent_mask,
     };
     let out = tape
         .simple_rnn(&inputs, c.activation, c.go_backwards)
         .map_err(|err| NnError::state(format!("SimpleRNN layer '{name}': {err}")))?;
-    if c.stateful {
-        let last = tape.value(out.last).map_err(e())?;
-        st.states.copy_from_slice(last);
-    }
-    let output = if c.return_sequences {
-        out.sequence
-    } else {
-        out.last
-    };
-    let state = c.return_state.then_some(out.last);
-    let activity_penalty = match &c.activity_regularizer {
-        Some(r) => {
-            let mut p = activity_penalty(tape, r, output, b)?;
-            if let Some(s) = state {
-                let q = activity_penalty(tape, r, s, b)?;
-                p = tape.add(p, q).map_err(e())?;
-            }
-            Some(p)
-        }
-        None => None,
-    };
-    Ok(LayerOutput {
-        output,
-        state,
-        activity_penalty,
-    })
+    finish(
+        &spec,
+        tape,
+        start.batch,
+        out.sequence,
+        [Some(out.last), None],
+        st,
+    )
 }

@@ -44,7 +44,7 @@ pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
 pub use save::{FORMAT_VERSION, SavedMetadata};
-pub use tutorial::tutorial_model;
+pub use tutorial::{tutorial_model, tutorial_model_with};
 
 use autograd::{Loss, Tape};
 
@@ -191,9 +191,7 @@ impl Sequential {
             ));
         }
         let mut config = config.into();
-        if let LayerConfig::SimpleRnn(c) = &config
-            && c.return_state
-        {
+        if config.returns_state() {
             return Err(NnError::invalid(
                 "return_state",
                 true,
@@ -215,10 +213,7 @@ impl Sequential {
                 "a layer name not used yet in this model",
             ));
         }
-        match &mut config {
-            LayerConfig::Dense(c) => c.name = Some(name),
-            LayerConfig::SimpleRnn(c) => c.name = Some(name),
-        }
+        config.set_name(name);
         let mut layer = Layer::new(config)?;
         if let Some(shape) = self.output_shape().map(<[usize]>::to_vec) {
             let i = self.layers.len() as u64;

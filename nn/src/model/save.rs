@@ -117,11 +117,7 @@ impl Sequential {
             }
             if let Some(b) = l.stateful_batch_size() {
                 let s = l.states();
-                out.push((
-                    format!("state/{}", l.name()),
-                    vec![b, s.len() / b],
-                    s.to_vec(),
-                ));
+                out.push((format!("state/{}", l.name()), l.states_shape(b), s.to_vec()));
             }
         }
         if let Some(opt) = self.optimizer.as_ref().filter(|o| o.is_built()) {
@@ -362,11 +358,7 @@ impl Sequential {
             }
             l.set_rng_state(&meta.layer_rngs[i]);
             if let Some(b) = meta.stateful_batch[i] {
-                let units = match l.config() {
-                    LayerConfig::SimpleRnn(c) => c.units,
-                    LayerConfig::Dense(c) => c.units,
-                };
-                let s = take(&format!("state/{lname}"), &[b, units])?;
+                let s = take(&format!("state/{lname}"), &l.states_shape(b))?;
                 l.set_states(Some(b), &s)?;
             }
         }

@@ -1,0 +1,284 @@
+//! `GRU(units)`: Keras 3's gated recurrent unit layer, run by the fused autograd op
+//! [`Tape::gru`] (gate blocks z, r, h as Keras fuses them, so weights map one to one).
+//!
+//! Cell (`a` tanh, `ra` sigmoid by default): `z = ra(x_t W_z + h_{t-1} U_z + b_z)`, `r` alike,
+//! - `reset_after=True` (Keras 3's default, bias `(2, 3·units)`: input row, recurrent row):
+//!   `hh = a(x_t W_h + b_in_h + r ⊙ (h_{t-1} U_h + b_rec_h))`;
+//! - `reset_after=False` (bias `(3·units,)`): `hh = a(x_t W_h + b_h + (r ⊙ h_{t-1}) U_h)`;
+//!
+//! and `h_t = z ⊙ h_{t-1} + (1 - z) ⊙ hh`.
+//!
+//! Deliberate differences from Keras 3.15 (as for SimpleRNN):
+//! - `dropout` / `recurrent_dropout` outside `[0, 1]` are rejected (Keras clamps silently); the
+//!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
+//!   The recurrent mask multiplies `h` in the recurrent products only; the carried term
+//!   `z ⊙ h_{t-1}` uses the unmasked state.
+//! - `recurrent_dropout` takes effect. Keras 3.15's cell with its default `implementation=2`
+//!   accepts the rate but never applies it (only `implementation=1` draws the recurrent mask;
+//!   `layers/rnn/{lstm,gru}.py`); recur refuses to ignore an accepted argument, so it masks `h`
+//!   in the recurrent product, as Keras 2 and `implementation=1` do.
+//! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
+//!   `0 < rate < 1`, so at 1 it silently trains without dropout.
+//! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
+//! - `seed` is saved with the config.
+
+use autograd::{Activation, GruInputs, GruOptions, Tape, Var};
+use serde::{Deserialize, Serialize};
+
+use super::recurrent::{
+    CallState, Spec, begin, finish, input_features, output_shape, validate_rates,
+};
+use super::{LayerOutput, Param, param, validate_common};
+use crate::constraints::Constraint;
+use crate::error::{NnError, Result};
+use crate::initializers::Initializer;
+use crate::regularizers::Regularizer;
+
+/// Keras `GRU` arguments; [`GruConfig::new`] gives Keras's defaults.
+///
+/// Weights, in Keras's order and names: `kernel (features, 3·units)`,
+/// `recurrent_kernel (units, 3·units)`, `bias` `(2, 3·units)` with `reset_after` (else
+/// `(3·units,)`), each with the gate blocks z, r, h along the last axis (3,648 parameters for
+/// `GRU(32)` on 4 features; 3,552 without `reset_after`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GruConfig {
+    /// Layer name (None: Keras's automatic `gru`, `gru_1`, ...).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// State size, > 0.
+    pub units: usize,
+    /// The candidate state's activation, default tanh (Keras `None` is
+    /// [`Activation::Linear`]).
+    pub activation: Activation,
+    /// The z and r gates' activation, default sigmoid.
+    pub recurrent_activation: Activation,
+    /// Default true.
+    pub use_bias: bool,
+    /// Default glorot_uniform.
+    pub kernel_initializer: Initializer,
+    /// Default orthogonal.
+    pub recurrent_initializer: Initializer,
+    /// Default zeros.
+    pub bias_initializer: Initializer,
+    /// Default none.
+    pub kernel_regularizer: Option<Regularizer>,
+    /// Default none.
+    pub recurrent_regularizer: Option<Regularizer>,
+    /// Default none.
+    pub bias_regularizer: Option<Regularizer>,
+    /// Penalty on every returned tensor (the states too with `return_state`), divided by the
+    /// batch size. Default none.
+    pub activity_regularizer: Option<Regularizer>,
+    /// Default none.
+    pub kernel_constraint: Option<Constraint>,
+    /// Default none.
+    pub recurrent_constraint: Option<Constraint>,
+    /// Default none.
+    pub bias_constraint: Option<Constraint>,
+    /// Input dropout rate in `[0, 1]` (default 0): one mask `(batch, features)` per call, reused
+    /// at every timestep (Keras 3). Out-of-range rates are an error (Keras clamps them).
+    pub dropout: f32,
+    /// Recurrent dropout rate in `[0, 1]` (default 0): one mask `(batch, units)` per call on
+    /// `h` in the recurrent products.
+    pub recurrent_dropout: f32,
+    /// Return the whole sequence `(batch, timesteps, units)` instead of the last output.
+    pub return_sequences: bool,
+    /// Also return the final state `h` (layer calls only: a
+    /// [`crate::model::Sequential`] layer must have one output, as in Keras).
+    pub return_state: bool,
+    /// Process time backwards; the returned sequence is in processing order (reversed), as Keras.
+    pub go_backwards: bool,
+    /// Carry the last `h` of each call into the next; the batch size is fixed by the
+    /// first call and a batch of another size is an error. Reset with `reset_states`.
+    pub stateful: bool,
+    /// Accepted for Keras compatibility; changes nothing (the fused op is used either way and
+    /// gives the same numbers as Keras's unrolled loop).
+    pub unroll: bool,
+    /// Apply the reset gate after the recurrent product (default true, Keras 3's and
+    /// cuDNN's formula, with separate input and recurrent biases).
+    pub reset_after: bool,
+    /// Seed of the dropout masks (default: derived from the model seed).
+    pub seed: Option<u64>,
+}
+
+impl GruConfig {
+    /// `GRU(units)` with Keras's defaults.
+    pub fn new(units: usize) -> Self {
+        GruConfig {
+            name: None,
+            units,
+            activation: Activation::Tanh,
+            recurrent_activation: Activation::Sigmoid,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            recurrent_initializer: Initializer::orthogonal(),
+            bias_initializer: Initializer::Zeros,
+            kernel_regularizer: None,
+            recurrent_regularizer: None,
+            bias_regularizer: None,
+            activity_regularizer: None,
+            kernel_constraint: None,
+            recurrent_constraint: None,
+            bias_constraint: None,
+            dropout: 0.0,
+            recurrent_dropout: 0.0,
+            return_sequences: false,
+            return_state: false,
+            go_backwards: false,
+            stateful: false,
+            unroll: false,
+            reset_after: true,
+            seed: None,
+        }
+    }
+
+    /// Sets the activation.
+    pub fn activation(mut self, a: Activation) -> Self {
+        self.activation = a;
+        self
+    }
+
+    /// Sets the recurrent (gate) activation.
+    pub fn recurrent_activation(mut self, a: Activation) -> Self {
+        self.recurrent_activation = a;
+        self
+    }
+
+    /// Sets the layer name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `reset_after`.
+    pub fn reset_after(mut self, b: bool) -> Self {
+        self.reset_after = b;
+        self
+    }
+
+    /// Sets `return_sequences`.
+    pub fn return_sequences(mut self, b: bool) -> Self {
+        self.return_sequences = b;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        validate_common(
+            self.units,
+            &[
+                &self.kernel_initializer,
+                &self.recurrent_initializer,
+                &self.bias_initializer,
+            ],
+            &[
+                &self.kernel_regularizer,
+                &self.recurrent_regularizer,
+                &self.bias_regularizer,
+                &self.activity_regularizer,
+            ],
+            &[
+                &self.kernel_constraint,
+                &self.recurrent_constraint,
+                &self.bias_constraint,
+            ],
+        )?;
+        validate_rates(self.dropout, self.recurrent_dropout)
+    }
+
+    pub(crate) fn make_params(
+        &self,
+        layer: &str,
+        input_shape: &[usize],
+    ) -> Result<(Vec<Param>, Vec<usize>)> {
+        let features = input_features("GRU", layer, input_shape)?;
+        let (u, g) = (self.units, 3 * self.units);
+        let mut params = vec![
+            param(
+                "kernel",
+                vec![features, g],
+                &self.kernel_initializer,
+                &self.kernel_regularizer,
+                &self.kernel_constraint,
+            ),
+            param(
+                "recurrent_kernel",
+                vec![u, g],
+                &self.recurrent_initializer,
+                &self.recurrent_regularizer,
+                &self.recurrent_constraint,
+            ),
+        ];
+        if self.use_bias {
+            let shape = if self.reset_after {
+                vec![2, g]
+            } else {
+                vec![g]
+            };
+            params.push(param(
+                "bias",
+                shape,
+                &self.bias_initializer,
+                &self.bias_regularizer,
+                &self.bias_constraint,
+            ));
+        }
+        Ok((params, output_shape(input_shape, u, self.return_sequences)))
+    }
+
+    /// The arguments the shared recurrent call logic reads.
+    pub(super) fn spec(&self) -> Spec<'_> {
+        Spec {
+            class: "GRU",
+            units: self.units,
+            n_states: 1,
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            return_sequences: self.return_sequences,
+            return_state: self.return_state,
+            stateful: self.stateful,
+            activity_regularizer: &self.activity_regularizer,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn forward(
+    c: &GruConfig,
+    name: &str,
+    vars: &[Var],
+    tape: &mut Tape,
+    x: Var,
+    training: bool,
+    initial_states: &[Var],
+    st: &mut CallState<'_>,
+) -> Result<LayerOutput> {
+    let spec = c.spec();
+    let start = begin(&spec, name, tape, x, training, initial_states, st)?;
+    let inputs = GruInputs {
+        x,
+        kernel: vars[0],
+        recurrent_kernel: vars[1],
+        bias: c.use_bias.then(|| vars[2]),
+        initial_state: start.initial[0],
+        input_mask: start.input_mask,
+        recurrent_mask: start.recurrent_mask,
+    };
+    let options = GruOptions {
+        activation: c.activation,
+        recurrent_activation: c.recurrent_activation,
+        go_backwards: c.go_backwards,
+        reset_after: c.reset_after,
+    };
+    let out = tape
+        .gru(&inputs, &options)
+        .map_err(|err| NnError::state(format!("GRU layer '{name}': {err}")))?;
+    finish(
+        &spec,
+        tape,
+        start.batch,
+        out.sequence,
+        [Some(out.last), None],
+        st,
+    )
+}
