@@ -22,6 +22,11 @@ if args.backend == "tensorflow":
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     backend_version = tf.__version__
 else:
+    import sys
+
+    # Keras imports TensorFlow when it is installed, even on JAX (for tf.data support), which
+    # costs start-up time and memory the JAX run does not need: hide it.
+    sys.modules["tensorflow"] = None
     import jax
 
     backend_version = jax.__version__
