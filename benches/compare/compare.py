@@ -43,6 +43,10 @@ def parse_args():
     p.add_argument("--large-steps", type=int, default=60,
                    help="timed steps of the Python runners on the large model (0 = a whole "
                    "epoch; recur always runs its whole epoch)")
+    p.add_argument("--omp-wait-policy", default="PASSIVE",
+                   help="OMP_WAIT_POLICY of every run (PASSIVE: OpenMP threads sleep instead of "
+                   "spinning, which on a busy machine keeps PyTorch's 2-thread runs from "
+                   "collapsing 7x; 'inherit' leaves the environment's)")
     p.add_argument("--out", default=os.path.join(HERE, "out"))
     return p.parse_args()
 
@@ -65,13 +69,15 @@ def recur_binary(args, required):
     return os.path.join(target, "release", "recur")
 
 
-def run(cmd, threads, out_dir, name):
+def run(cmd, threads, out_dir, name, omp_wait_policy):
     """Runs cmd pinned to `threads` CPUs; returns (parsed JSON or None, wall s, max RSS MiB)."""
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS",
                 "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         env[var] = str(threads)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if omp_wait_policy != "inherit":
+        env["OMP_WAIT_POLICY"] = omp_wait_policy
     cpus = set(range(min(threads, os.cpu_count() or threads)))
     stdout_path = os.path.join(out_dir, name + ".json")
     stderr_path = os.path.join(out_dir, name + ".err")
@@ -201,7 +207,7 @@ def main():
                     name = f"{model}-{fw.replace('/', '-')}-t{threads}-s{seed}"
                     log(f"{name} ...")
                     cmd = command(fw, recur, path, cfg, seed, threads, warmup, max_steps)
-                    res, wall, rss = run(cmd, threads, args.out, name)
+                    res, wall, rss = run(cmd, threads, args.out, name, args.omp_wait_policy)
                     if res is None:
                         continue
                     if fw != "recur":
