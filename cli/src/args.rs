@@ -129,15 +129,24 @@ pub struct TrainArgs {
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
-    /// Recurrent cell: simple (SimpleRNN); lstm and gru are not available yet.
-    #[arg(long, allow_hyphen_values = true, default_value = "simple")]
+    /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        default_value = "simple",
+        value_name = "simple|lstm|gru"
+    )]
     pub cell: String,
     /// Units of the recurrent layer.
     #[arg(long, allow_hyphen_values = true, default_value = "32")]
     pub units: String,
-    /// Activation of the recurrent layer (a Keras activation name).
+    /// Activation of the recurrent layer (a Keras activation name); relu is the tutorial's for
+    /// every cell, tanh is Keras's default.
     #[arg(long, allow_hyphen_values = true, default_value = "relu")]
     pub activation: String,
+    /// Activation of the gates of LSTM and GRU [default: sigmoid, Keras's]; not for --cell simple.
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME")]
+    pub recurrent_activation: Option<String>,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
     #[arg(long, allow_hyphen_values = true, default_value = "8")]
     pub dense: String,

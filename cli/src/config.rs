@@ -213,12 +213,15 @@ impl DataConfig {
 /// The model and how it is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
-    /// Recurrent cell (`simple`).
+    /// Recurrent cell (`simple`, `lstm` or `gru`).
     pub cell: String,
     /// Units of the recurrent layer.
     pub units: usize,
     /// Activation of the recurrent layer.
     pub activation: String,
+    /// Activation of the gates (LSTM and GRU; `None` for SimpleRNN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrent_activation: Option<String>,
     /// Hidden Dense sizes (relu) before the final Dense(1).
     pub dense: Vec<usize>,
     /// Canonical loss name (`mse`, `mae`, `huber`, `msle`).
@@ -362,6 +365,8 @@ impl TrainConfig {
         let cell = names::cell(&args.cell)?;
         let units = parse::count("--units", &args.units, 1)?;
         let activation = names::activation(&args.activation)?;
+        let recurrent_activation =
+            names::recurrent_activation(&cell, args.recurrent_activation.as_deref())?;
         let dense = parse::dense(&args.dense)?;
         let loss = names::loss(&args.loss)?;
         let (optimizer, default_lr) = names::optimizer(&args.optimizer)?;
@@ -408,6 +413,7 @@ impl TrainConfig {
                 cell,
                 units,
                 activation,
+                recurrent_activation,
                 dense,
                 loss,
                 optimizer,
