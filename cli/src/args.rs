@@ -129,6 +129,20 @@ pub struct TrainArgs {
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Train on a built-in long-dependency task instead of a series: sequences of lag + 1 steps
+    /// of 2 features (a value in [-1, 1) and a marker); `recall`: the target is the value marked
+    /// `lag` steps before the end; `adding`: the sum of two marked values, the first `lag` steps
+    /// before the end. Reports the test mse and the predict-the-mean baseline; writes the model
+    /// and predictions.csv (no plot). Not with --csv, the generator or window flags; --split
+    /// is the training share [default: 0.8]; --seed also seeds the data.
+    #[arg(long, allow_hyphen_values = true, value_name = "recall|adding")]
+    pub task: Option<String>,
+    /// Lag of --task, in steps [default: 50].
+    #[arg(long, allow_hyphen_values = true, value_name = "L")]
+    pub lag: Option<String>,
+    /// Number of sequences of --task, training and test together [default: 4000].
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub count: Option<String>,
     /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
     #[arg(
         long,
@@ -167,6 +181,10 @@ pub struct TrainArgs {
     /// Clip each gradient to this L2 norm (Keras's clipnorm) [default: no clipping].
     #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
     pub clipnorm: Option<String>,
+    /// Rescale all gradients together to at most this global L2 norm (Keras's global_clipnorm)
+    /// [default: no clipping].
+    #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
+    pub global_clipnorm: Option<String>,
     /// Epochs.
     #[arg(long, allow_hyphen_values = true, default_value = "50")]
     pub epochs: String,

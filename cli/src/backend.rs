@@ -38,10 +38,10 @@ fn runtime(what: &str) -> impl Fn(nn::NnError) -> CliError + '_ {
     move |e| CliError::Runtime(format!("{what}: {e}"))
 }
 
-fn input_shape(step: usize, layout: Layout) -> [usize; 2] {
+fn input_shape(step: usize, layout: Layout, features: usize) -> [usize; 2] {
     match layout {
         Layout::Tutorial => [1, step],
-        Layout::Sequence => [step, 1],
+        Layout::Sequence => [step, features],
     }
 }
 
@@ -72,6 +72,9 @@ impl Backend for NnBackend {
         if let Some(c) = spec.clipnorm {
             optimizer = optimizer.with_clipnorm(c);
         }
+        if let Some(c) = spec.global_clipnorm {
+            optimizer = optimizer.with_global_clipnorm(c);
+        }
         let gates = match &spec.recurrent_activation {
             Some(name) => Activation::from_keras_name(name)
                 .map_err(|e| CliError::flag("--recurrent-activation", name, &e.to_string()))?,
@@ -93,7 +96,7 @@ impl Backend for NnBackend {
         };
         let build = || -> nn::Result<Sequential> {
             let mut m = Sequential::with_seed(spec.seed);
-            m.set_input_shape(&input_shape(spec.step, spec.layout))?;
+            m.set_input_shape(&input_shape(spec.step, spec.layout, spec.features))?;
             m.add(recurrent.clone())?;
             for &d in &spec.dense {
                 m.add(DenseConfig::new(d).activation(Activation::RELU))?;
@@ -169,8 +172,10 @@ fn check_architecture(m: &Sequential) -> Result<(usize, Layout), String> {
     match m.input_shape() {
         Some(&[1, step]) => Ok((step, Layout::Tutorial)),
         Some(&[step, 1]) => Ok((step, Layout::Sequence)),
+        // A `--task` model: sequences of (value, marker).
+        Some(&[step, data::generate::LONG_DEPENDENCY_FEATURES]) => Ok((step, Layout::Sequence)),
         other => Err(format!(
-            "its input shape is {other:?}, not (1, step) or (step, 1)"
+            "its input shape is {other:?}, not (1, step), (step, 1) or (step, 2)"
         )),
     }
 }
