@@ -76,7 +76,7 @@ pub struct DataArgs {
     /// Noise amplitude a [default: 1].
     #[arg(long, allow_hyphen_values = true, value_name = "A")]
     pub noise_amplitude: Option<String>,
-    /// Seed of the generated noise [default: 0].
+    /// Seed of the generated noise [default: 0]; with --task, of the sequences [default: --seed].
     #[arg(long, allow_hyphen_values = true, value_name = "SEED")]
     pub data_seed: Option<String>,
     /// Split point T: an index, or a fraction below 1 [default: 900].
@@ -134,7 +134,7 @@ pub struct TrainArgs {
     /// `lag` steps before the end; `adding`: the sum of two marked values, the first `lag` steps
     /// before the end. Reports the test mse and the predict-the-mean baseline; writes the model
     /// and predictions.csv (no plot). Not with --csv, the generator or window flags; --split
-    /// is the training share [default: 0.8]; --seed also seeds the data.
+    /// is the training share [default: 0.8]; --data-seed seeds the data [default: --seed].
     #[arg(long, allow_hyphen_values = true, value_name = "recall|adding")]
     pub task: Option<String>,
     /// Lag of --task, in steps [default: 50].

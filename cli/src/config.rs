@@ -471,7 +471,7 @@ impl TrainConfig {
 
 /// The `--task` settings, or `None` without `--task`. `--lag` and `--count` need `--task`; the
 /// series flags (CSV, generator, window) cannot be combined with it; `--split` is the task's
-/// training share and `--seed` seeds its data.
+/// training share and `--data-seed` (else `--seed`) seeds its data.
 fn task_from_args(args: &TrainArgs) -> Result<Option<data::LongDependencyConfig>, CliError> {
     let Some(kind) = &args.task else {
         if let Some(flag) = [("--lag", &args.lag), ("--count", &args.count)]
@@ -494,7 +494,6 @@ fn task_from_args(args: &TrainArgs) -> Result<Option<data::LongDependencyConfig>
         ("--amplitude", &d.amplitude),
         ("--noise", &d.noise),
         ("--noise-amplitude", &d.noise_amplitude),
-        ("--data-seed", &d.data_seed),
         ("--step", &d.step),
         ("--layout", &d.layout),
         ("--scale", &d.scale),
@@ -511,14 +510,17 @@ fn task_from_args(args: &TrainArgs) -> Result<Option<data::LongDependencyConfig>
     };
     if let Some(flag) = conflict {
         return Err(CliError::Usage(format!(
-            "{flag} sets the series and cannot be combined with --task '{kind}' (the task generates its own sequences; --seed seeds them)"
+            "{flag} sets the series and cannot be combined with --task '{kind}' (the task generates its own sequences; --data-seed or --seed seeds them)"
         )));
     }
     let mut t = data::LongDependencyConfig {
         kind: kind
             .parse()
             .map_err(|_| CliError::flag("--task", kind, "recall or adding"))?,
-        seed: parse::seed("--seed", &args.seed)?,
+        seed: match &d.data_seed {
+            Some(v) => parse::seed("--data-seed", v)?,
+            None => parse::seed("--seed", &args.seed)?,
+        },
         ..data::LongDependencyConfig::default()
     };
     if let Some(v) = &args.lag {
