@@ -498,6 +498,14 @@ fn task_from_args(args: &TrainArgs) -> Result<Option<data::LongDependencyConfig>
         ("--layout", &d.layout),
         ("--scale", &d.scale),
     ];
+    // The default png is indistinguishable from an explicit one; any other format asks for a
+    // plot that a task run does not draw.
+    if !args.output.plot_format.trim().eq_ignore_ascii_case("png") {
+        return Err(CliError::Usage(format!(
+            "--plot-format '{}' cannot be combined with --task '{kind}': a task run draws no plot",
+            args.output.plot_format
+        )));
+    }
     let conflict = if d.csv.is_some() {
         Some("--csv")
     } else if d.no_pad {

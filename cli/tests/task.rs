@@ -172,6 +172,11 @@ fn task_flags_are_checked() {
         &["train", "--task", "recall", "--step", "3"],
         &["--step", "--task"],
     );
+    usage_error(
+        d,
+        &["train", "--task", "adding", "--plot-format", "svg"],
+        &["--plot-format", "no plot"],
+    );
     usage_error(d, &["train", "--lag", "5"], &["--lag needs --task"]);
     usage_error(d, &["train", "--count", "5"], &["--count needs --task"]);
     usage_error(
