@@ -76,7 +76,7 @@ pub struct DataArgs {
     /// Noise amplitude a [default: 1].
     #[arg(long, allow_hyphen_values = true, value_name = "A")]
     pub noise_amplitude: Option<String>,
-    /// Seed of the generated noise [default: 0].
+    /// Seed of the generated noise [default: 0]; with --task, of the sequences [default: --seed].
     #[arg(long, allow_hyphen_values = true, value_name = "SEED")]
     pub data_seed: Option<String>,
     /// Split point T: an index, or a fraction below 1 [default: 900].
@@ -129,15 +129,38 @@ pub struct TrainArgs {
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
-    /// Recurrent cell: simple (SimpleRNN); lstm and gru are not available yet.
-    #[arg(long, allow_hyphen_values = true, default_value = "simple")]
+    /// Train on a built-in long-dependency task instead of a series: sequences of lag + 1 steps
+    /// of 2 features (a value in [-1, 1) and a marker); `recall`: the target is the value marked
+    /// `lag` steps before the end; `adding`: the sum of two marked values, the first `lag` steps
+    /// before the end. Reports the test mse and the predict-the-mean baseline; writes the model
+    /// and predictions.csv (no plot). Not with --csv, the generator or window flags; --split
+    /// is the training share [default: 0.8]; --data-seed seeds the data [default: --seed].
+    #[arg(long, allow_hyphen_values = true, value_name = "recall|adding")]
+    pub task: Option<String>,
+    /// Lag of --task, in steps [default: 50].
+    #[arg(long, allow_hyphen_values = true, value_name = "L")]
+    pub lag: Option<String>,
+    /// Number of sequences of --task, training and test together [default: 4000].
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub count: Option<String>,
+    /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        default_value = "simple",
+        value_name = "simple|lstm|gru"
+    )]
     pub cell: String,
     /// Units of the recurrent layer.
     #[arg(long, allow_hyphen_values = true, default_value = "32")]
     pub units: String,
-    /// Activation of the recurrent layer (a Keras activation name).
+    /// Activation of the recurrent layer (a Keras activation name); relu is the tutorial's for
+    /// every cell, tanh is Keras's default.
     #[arg(long, allow_hyphen_values = true, default_value = "relu")]
     pub activation: String,
+    /// Activation of the gates of LSTM and GRU [default: sigmoid, Keras's]; not for --cell simple.
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME")]
+    pub recurrent_activation: Option<String>,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
     #[arg(long, allow_hyphen_values = true, default_value = "8")]
     pub dense: String,
@@ -158,6 +181,10 @@ pub struct TrainArgs {
     /// Clip each gradient to this L2 norm (Keras's clipnorm) [default: no clipping].
     #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
     pub clipnorm: Option<String>,
+    /// Rescale all gradients together to at most this global L2 norm (Keras's global_clipnorm)
+    /// [default: no clipping].
+    #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
+    pub global_clipnorm: Option<String>,
     /// Epochs.
     #[arg(long, allow_hyphen_values = true, default_value = "50")]
     pub epochs: String,

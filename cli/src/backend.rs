@@ -1,6 +1,7 @@
 //! The model backend the `recur` binary uses: `nn`'s Sequential.
 //!
-//! [`NnBackend::build`] makes SimpleRNN(units, activation) -> Dense(d, relu) for each `--dense`
+//! [`NnBackend::build`] makes SimpleRNN, LSTM or GRU(units, activation[, recurrent_activation])
+//! -> Dense(d, relu) for each `--dense`
 //! size -> Dense(1), compiled with the loss and the optimizer at the learning rate asked (and
 //! `--clipnorm`), seeded by `--seed`: one seed fixes the initial weights, the shuffling and any
 //! dropout, and results are bit-identical whatever the thread count. [`NnBackend::load`] reads a
@@ -13,8 +14,8 @@ use data::{Layout, Windows};
 use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{FitEvent, FitOptions, InvalidLoss, Validation};
 use nn::{
-    Activation, DenseConfig, LayerConfig, Loss, OptimizerConfig, Sequential, SimpleRnnConfig,
-    Tensor,
+    Activation, DenseConfig, GruConfig, LayerConfig, Loss, LstmConfig, OptimizerConfig, Sequential,
+    SimpleRnnConfig, Tensor,
 };
 
 use crate::config::{FitSettings, ModelSpec};
@@ -37,10 +38,10 @@ fn runtime(what: &str) -> impl Fn(nn::NnError) -> CliError + '_ {
     move |e| CliError::Runtime(format!("{what}: {e}"))
 }
 
-fn input_shape(step: usize, layout: Layout) -> [usize; 2] {
+fn input_shape(step: usize, layout: Layout, features: usize) -> [usize; 2] {
     match layout {
         Layout::Tutorial => [1, step],
-        Layout::Sequence => [step, 1],
+        Layout::Sequence => [step, features],
     }
 }
 
@@ -71,10 +72,32 @@ impl Backend for NnBackend {
         if let Some(c) = spec.clipnorm {
             optimizer = optimizer.with_clipnorm(c);
         }
+        if let Some(c) = spec.global_clipnorm {
+            optimizer = optimizer.with_global_clipnorm(c);
+        }
+        let gates = match &spec.recurrent_activation {
+            Some(name) => Activation::from_keras_name(name)
+                .map_err(|e| CliError::flag("--recurrent-activation", name, &e.to_string()))?,
+            None => Activation::Sigmoid,
+        };
+        let recurrent: LayerConfig = match spec.cell.as_str() {
+            "simple" => SimpleRnnConfig::new(spec.units)
+                .activation(activation)
+                .into(),
+            "lstm" => LstmConfig::new(spec.units)
+                .activation(activation)
+                .recurrent_activation(gates)
+                .into(),
+            "gru" => GruConfig::new(spec.units)
+                .activation(activation)
+                .recurrent_activation(gates)
+                .into(),
+            other => return Err(CliError::flag("--cell", other, "simple, lstm or gru")),
+        };
         let build = || -> nn::Result<Sequential> {
             let mut m = Sequential::with_seed(spec.seed);
-            m.set_input_shape(&input_shape(spec.step, spec.layout))?;
-            m.add(SimpleRnnConfig::new(spec.units).activation(activation))?;
+            m.set_input_shape(&input_shape(spec.step, spec.layout, spec.features))?;
+            m.add(recurrent.clone())?;
             for &d in &spec.dense {
                 m.add(DenseConfig::new(d).activation(Activation::RELU))?;
             }
@@ -102,7 +125,7 @@ impl Backend for NnBackend {
         let (step, layout) = check_architecture(&model).map_err(|why| {
             CliError::Usage(format!(
                 "--model '{shown}' is a model of another architecture: {why} (recur uses \
-                 SimpleRNN -> Dense... -> Dense(1) on windows of shape (1, step) or (step, 1))"
+                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(1) on windows of shape (1, step) or (step, 1))"
             ))
         })?;
         Ok((
@@ -121,9 +144,11 @@ fn check_architecture(m: &Sequential) -> Result<(usize, Layout), String> {
     let layers = m.layers();
     match layers.first().map(|l| l.config()) {
         Some(LayerConfig::SimpleRnn(c)) if !c.return_sequences && !c.stateful => {}
+        Some(LayerConfig::Lstm(c)) if !c.return_sequences && !c.return_state && !c.stateful => {}
+        Some(LayerConfig::Gru(c)) if !c.return_sequences && !c.return_state && !c.stateful => {}
         Some(_) => {
             return Err(format!(
-                "its first layer is {} (a SimpleRNN returning its last output is needed)",
+                "its first layer is {} (a SimpleRNN, LSTM or GRU returning its last output is needed)",
                 layers[0].class_name()
             ));
         }
@@ -147,8 +172,10 @@ fn check_architecture(m: &Sequential) -> Result<(usize, Layout), String> {
     match m.input_shape() {
         Some(&[1, step]) => Ok((step, Layout::Tutorial)),
         Some(&[step, 1]) => Ok((step, Layout::Sequence)),
+        // A `--task` model: sequences of (value, marker).
+        Some(&[step, data::generate::LONG_DEPENDENCY_FEATURES]) => Ok((step, Layout::Sequence)),
         other => Err(format!(
-            "its input shape is {other:?}, not (1, step) or (step, 1)"
+            "its input shape is {other:?}, not (1, step), (step, 1) or (step, 2)"
         )),
     }
 }

@@ -213,12 +213,15 @@ impl DataConfig {
 /// The model and how it is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
-    /// Recurrent cell (`simple`).
+    /// Recurrent cell (`simple`, `lstm` or `gru`).
     pub cell: String,
     /// Units of the recurrent layer.
     pub units: usize,
     /// Activation of the recurrent layer.
     pub activation: String,
+    /// Activation of the gates (LSTM and GRU; `None` for SimpleRNN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrent_activation: Option<String>,
     /// Hidden Dense sizes (relu) before the final Dense(1).
     pub dense: Vec<usize>,
     /// Canonical loss name (`mse`, `mae`, `huber`, `msle`).
@@ -230,13 +233,24 @@ pub struct ModelSpec {
     /// Keras's `clipnorm`: each gradient is rescaled to at most this L2 norm (None: off).
     #[serde(default)]
     pub clipnorm: Option<f64>,
+    /// Keras's `global_clipnorm`: all gradients together are rescaled to at most this global L2
+    /// norm (None: off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_clipnorm: Option<f64>,
     /// The one seed of the run: it fixes the initial weights, the shuffling and any dropout
     /// (default 0); results are bit-identical for any thread count.
     pub seed: u64,
     /// Window length: the model's input holds `step` values.
     pub step: usize,
-    /// Input layout: `(1, step)` or `(step, 1)` per sample.
+    /// Input layout: `(1, step)` or `(step, features)` per sample.
     pub layout: Layout,
+    /// Features per time step: 1 for a series, 2 for a `--task` (value and marker).
+    #[serde(default = "one_feature")]
+    pub features: usize,
+}
+
+fn one_feature() -> usize {
+    1
 }
 
 /// How fit runs.
@@ -336,6 +350,10 @@ pub struct TrainConfig {
     pub fit: FitSettings,
     /// Outputs.
     pub output: OutputConfig,
+    /// The long-dependency task trained on instead of the series (`--task`); `data` is then
+    /// unused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<data::LongDependencyConfig>,
     /// Worker threads (`None`: RAYON_NUM_THREADS or all cores).
     pub threads: Option<usize>,
 }
@@ -359,9 +377,12 @@ impl TrainConfig {
     /// Validates every flag of `recur train` (the data itself is checked by [`DataConfig::load`]).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
         let data = DataConfig::from_args(&args.data, None)?;
+        let task = task_from_args(args)?;
         let cell = names::cell(&args.cell)?;
         let units = parse::count("--units", &args.units, 1)?;
         let activation = names::activation(&args.activation)?;
+        let recurrent_activation =
+            names::recurrent_activation(&cell, args.recurrent_activation.as_deref())?;
         let dense = parse::dense(&args.dense)?;
         let loss = names::loss(&args.loss)?;
         let (optimizer, default_lr) = names::optimizer(&args.optimizer)?;
@@ -373,6 +394,11 @@ impl TrainConfig {
             .clipnorm
             .as_deref()
             .map(|t| parse::positive("--clipnorm", t))
+            .transpose()?;
+        let global_clipnorm = args
+            .global_clipnorm
+            .as_deref()
+            .map(|t| parse::positive("--global-clipnorm", t))
             .transpose()?;
         let epochs = parse::count("--epochs", &args.epochs, 1)?;
         let batch_size = parse::count("--batch-size", &args.batch_size, 1)?;
@@ -408,14 +434,25 @@ impl TrainConfig {
                 cell,
                 units,
                 activation,
+                recurrent_activation,
                 dense,
                 loss,
                 optimizer,
                 learning_rate,
                 clipnorm,
+                global_clipnorm,
                 seed,
-                step: data.windows.step,
-                layout: data.windows.layout,
+                step: task.map_or(data.windows.step, |t| t.timesteps()),
+                layout: if task.is_some() {
+                    Layout::Sequence
+                } else {
+                    data.windows.layout
+                },
+                features: if task.is_some() {
+                    data::generate::LONG_DEPENDENCY_FEATURES
+                } else {
+                    1
+                },
             },
             data,
             fit: FitSettings {
@@ -426,9 +463,89 @@ impl TrainConfig {
                 verbose,
             },
             output,
+            task,
             threads,
         })
     }
+}
+
+/// The `--task` settings, or `None` without `--task`. `--lag` and `--count` need `--task`; the
+/// series flags (CSV, generator, window) cannot be combined with it; `--split` is the task's
+/// training share and `--data-seed` (else `--seed`) seeds its data.
+fn task_from_args(args: &TrainArgs) -> Result<Option<data::LongDependencyConfig>, CliError> {
+    let Some(kind) = &args.task else {
+        if let Some(flag) = [("--lag", &args.lag), ("--count", &args.count)]
+            .iter()
+            .find(|(_, v)| v.is_some())
+            .map(|(f, _)| f)
+        {
+            return Err(CliError::Usage(format!(
+                "{flag} needs --task recall|adding"
+            )));
+        }
+        return Ok(None);
+    };
+    let d = &args.data;
+    let series_flags = [
+        ("--column", &d.column),
+        ("--time-column", &d.time_column),
+        ("--n", &d.n),
+        ("--freq", &d.freq),
+        ("--amplitude", &d.amplitude),
+        ("--noise", &d.noise),
+        ("--noise-amplitude", &d.noise_amplitude),
+        ("--step", &d.step),
+        ("--layout", &d.layout),
+        ("--scale", &d.scale),
+    ];
+    // The default png is indistinguishable from an explicit one; any other format asks for a
+    // plot that a task run does not draw.
+    if !args.output.plot_format.trim().eq_ignore_ascii_case("png") {
+        return Err(CliError::Usage(format!(
+            "--plot-format '{}' cannot be combined with --task '{kind}': a task run draws no plot",
+            args.output.plot_format
+        )));
+    }
+    let conflict = if d.csv.is_some() {
+        Some("--csv")
+    } else if d.no_pad {
+        Some("--no-pad")
+    } else {
+        series_flags
+            .iter()
+            .find(|(_, v)| v.is_some())
+            .map(|(f, _)| *f)
+    };
+    if let Some(flag) = conflict {
+        return Err(CliError::Usage(format!(
+            "{flag} sets the series and cannot be combined with --task '{kind}' (the task generates its own sequences; --data-seed or --seed seeds them)"
+        )));
+    }
+    let mut t = data::LongDependencyConfig {
+        kind: kind
+            .parse()
+            .map_err(|_| CliError::flag("--task", kind, "recall or adding"))?,
+        seed: match &d.data_seed {
+            Some(v) => parse::seed("--data-seed", v)?,
+            None => parse::seed("--seed", &args.seed)?,
+        },
+        ..data::LongDependencyConfig::default()
+    };
+    if let Some(v) = &args.lag {
+        t.lag = parse::count("--lag", v, 1)?;
+    }
+    if let Some(v) = &args.count {
+        t.count = parse::count("--count", v, 2)?;
+    }
+    if let Some(v) = &d.split {
+        t.split = SplitAt::from_str(v).map_err(|e| data_err("--split", e))?;
+    }
+    t.validate().map_err(|e| {
+        let e = e.to_string();
+        // The data crate names its fields; the user typed flags.
+        CliError::Usage(format!("--task {kind}: {e}"))
+    })?;
+    Ok(Some(t))
 }
 
 #[cfg(test)]

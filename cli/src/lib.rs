@@ -25,6 +25,7 @@ pub mod parse;
 pub mod plot;
 pub mod predictions;
 pub mod progress;
+pub mod task;
 pub mod train;
 
 use std::ffi::OsString;
@@ -95,8 +96,25 @@ fn run_command(
         Command::Train(a) => {
             let cfg = config::TrainConfig::from_args(&a)?;
             init_threads(cfg.threads)?;
-            let prepared = train::prepare(&cfg, backend)?;
             let json = a.common.json;
+            if cfg.task.is_some() {
+                let prepared = task::prepare(&cfg, backend)?;
+                if !json {
+                    let _ = write!(stdout, "{}", prepared.header(&cfg));
+                }
+                let report = {
+                    let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
+                    let mut console = progress::Console::new(cfg.fit.verbose, sink);
+                    task::fit_and_write(&cfg, prepared, &mut console)?
+                };
+                if json {
+                    print_json(stdout, &report)?;
+                } else {
+                    let _ = write!(stdout, "{}", task::human_report(&report));
+                }
+                return Ok(());
+            }
+            let prepared = train::prepare(&cfg, backend)?;
             if !json {
                 let _ = write!(stdout, "{}", prepared.header());
             }

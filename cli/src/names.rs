@@ -43,8 +43,9 @@ pub const OPTIMIZERS: [(&str, f64); 4] = [
     ("adamw", 0.001),
 ];
 
-/// Recurrent cells this build supports (`lstm` and `gru` come later).
-pub const CELLS: [&str; 1] = ["simple"];
+/// Recurrent cells: `simple` (SimpleRNN), `lstm` (LSTM) and `gru` (GRU, Keras 3's
+/// `reset_after=True` form).
+pub const CELLS: [&str; 3] = ["simple", "lstm", "gru"];
 
 fn lower(s: &str) -> String {
     s.trim().to_ascii_lowercase()
@@ -90,19 +91,40 @@ pub fn optimizer(name: &str) -> Result<(String, f64), CliError> {
         })
 }
 
-/// The recurrent cell `name`, or a usage error (only `simple` today).
+/// The recurrent cell `name` (case-insensitive), or a usage error listing the cells.
 pub fn cell(name: &str) -> Result<String, CliError> {
     let n = lower(name);
     if CELLS.contains(&n.as_str()) {
         Ok(n)
-    } else if n == "lstm" || n == "gru" {
-        Err(CliError::flag(
-            "--cell",
-            name,
-            "simple (lstm and gru are not available yet)",
-        ))
     } else {
-        Err(CliError::flag("--cell", name, "simple"))
+        Err(CliError::flag("--cell", name, "simple, lstm or gru"))
+    }
+}
+
+/// The `--recurrent-activation` of `cell`: the name given (an activation name, checked as
+/// `--activation` is), else sigmoid (Keras's default) for LSTM and GRU; `None` for SimpleRNN,
+/// which has no gates, so giving the flag with `--cell simple` is a usage error.
+pub fn recurrent_activation(cell: &str, given: Option<&str>) -> Result<Option<String>, CliError> {
+    match (cell, given) {
+        ("simple", None) => Ok(None),
+        ("simple", Some(g)) => Err(CliError::flag(
+            "--recurrent-activation",
+            g,
+            "no value with --cell simple (SimpleRNN has no gates; use --cell lstm or gru)",
+        )),
+        (_, None) => Ok(Some("sigmoid".to_string())),
+        (_, Some(g)) => {
+            let n = lower(g);
+            if ACTIVATIONS.contains(&n.as_str()) {
+                Ok(Some(n))
+            } else {
+                Err(CliError::flag(
+                    "--recurrent-activation",
+                    g,
+                    &format!("one of {}", ACTIVATIONS.join(", ")),
+                ))
+            }
+        }
     }
 }
 
@@ -117,6 +139,19 @@ mod tests {
         assert_eq!(optimizer("Adam").unwrap(), ("adam".to_string(), 0.001));
         assert_eq!(optimizer("sgd").unwrap().1, 0.01);
         assert_eq!(cell("simple").unwrap(), "simple");
+        assert_eq!(cell("LSTM").unwrap(), "lstm");
+        assert_eq!(cell("gru").unwrap(), "gru");
+        assert_eq!(recurrent_activation("simple", None).unwrap(), None);
+        assert_eq!(
+            recurrent_activation("lstm", None).unwrap().as_deref(),
+            Some("sigmoid")
+        );
+        assert_eq!(
+            recurrent_activation("gru", Some("Hard_Sigmoid"))
+                .unwrap()
+                .as_deref(),
+            Some("hard_sigmoid")
+        );
     }
 
     #[test]
@@ -133,11 +168,17 @@ mod tests {
                 .one_line()
                 .contains("rmsprop")
         );
+        assert!(cell("transformer").unwrap_err().one_line().contains("gru"));
+        let e = recurrent_activation("simple", Some("sigmoid"))
+            .unwrap_err()
+            .one_line();
         assert!(
-            cell("lstm")
-                .unwrap_err()
-                .one_line()
-                .contains("not available yet")
+            e.contains("--recurrent-activation") && e.contains("--cell simple"),
+            "{e}"
         );
+        let e = recurrent_activation("lstm", Some("nope"))
+            .unwrap_err()
+            .one_line();
+        assert!(e.contains("'nope'"), "{e}");
     }
 }

@@ -67,6 +67,14 @@ impl SavedSettings {
 
     /// Reads the settings document of a model file.
     pub fn from_json(value: serde_json::Value, path: &Path) -> Result<Self, CliError> {
+        if let Some(t) = crate::task::TaskSettings::from_json(&value) {
+            return Err(CliError::Usage(format!(
+                "--model '{}' was trained on --task {} (lag {}): evaluate, predict and forecast                  work on series models; `recur summary` shows this one, and its test scores are                  in the train report",
+                path.display(),
+                t.task.kind,
+                t.task.lag
+            )));
+        }
         let s: SavedSettings = serde_json::from_value(value).map_err(|e| {
             CliError::Usage(format!(
                 "--model '{}': the settings in the model file are not recur's: {e}",

@@ -170,7 +170,20 @@ fn unknown_names() {
         &["train", "--optimizer", "adagrad"],
         &["--optimizer", "'adagrad'"],
     );
-    c.rejects(&["train", "--cell", "lstm"], &["--cell", "'lstm'"]);
+    c.rejects(
+        &["train", "--recurrent-activation", "sigmoid"],
+        &["--recurrent-activation", "'sigmoid'", "--cell simple"],
+    );
+    c.rejects(
+        &[
+            "train",
+            "--cell",
+            "gru",
+            "--recurrent-activation",
+            "sigmoid7",
+        ],
+        &["--recurrent-activation", "'sigmoid7'"],
+    );
     c.rejects(
         &["train", "--cell", "transformer"],
         &["--cell", "'transformer'"],

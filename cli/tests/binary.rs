@@ -378,3 +378,63 @@ fn predict_and_forecast_need_only_the_model_file() {
         "prices.csv",
     );
 }
+
+/// `--cell lstm` and `--cell gru` in the tutorial's stack: the Keras parameter counts, and the
+/// model files work with summary, predict and evaluate.
+#[test]
+fn lstm_and_gru_tutorial_runs_and_their_model_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for (cell, class, params) in [("lstm", "LSTM", "5,009"), ("gru", "GRU", "3,921")] {
+        let out = format!("out-{cell}");
+        let stdout = ok(
+            dir.path(),
+            &["train", "--cell", cell, "--epochs", "2", "--out", &out],
+        );
+        for needle in [
+            format!("({class})"),
+            format!("Total params: {params} "),
+            "Epoch 2/2".to_string(),
+        ] {
+            assert!(
+                stdout.contains(&needle),
+                "{cell}: no '{needle}' in:\n{stdout}"
+            );
+        }
+        let model = format!("{out}/model.recur");
+        let summary = ok(dir.path(), &["summary", "--model", &model]);
+        // A saved model also counts its optimizer state in the total, as Keras does.
+        assert!(
+            summary.contains(&format!("Trainable params: {params} ")),
+            "{summary}"
+        );
+        let p = json(dir.path(), &["predict", "--model", &model]);
+        assert!(p["next_value"].as_f64().unwrap().is_finite(), "{p}");
+        let e = json(dir.path(), &["evaluate", "--model", &model]);
+        assert!(e["test_mse"].as_f64().unwrap().is_finite(), "{e}");
+    }
+    // The gates' activation is recorded and used.
+    let r = json(
+        dir.path(),
+        &[
+            "train",
+            "--cell",
+            "gru",
+            "--recurrent-activation",
+            "hard_sigmoid",
+            "--activation",
+            "tanh",
+            "--units",
+            "4",
+            "--dense",
+            "none",
+            "--epochs",
+            "1",
+            "--out",
+            "out-hard",
+        ],
+    );
+    assert_eq!(r["config"]["model"]["recurrent_activation"], "hard_sigmoid");
+    assert_eq!(r["config"]["model"]["activation"], "tanh");
+    // GRU(4) on the (1, 4) windows: 3 * (4 * (4 + 4) + 2 * 4) = 120, plus Dense(1): 5.
+    assert_eq!(r["params"], 125);
+}
