@@ -1,14 +1,17 @@
 //! The packed (BLIS) path for products large enough that packing pays, with rayon threads.
 //!
-//! Loop nest, outermost first: `jc` over n by NC (pack a `KC x NC` block of B, shared by all
-//! threads), `pc` over k by KC (never split across threads: each C element sums its k blocks in
-//! the same order whatever the thread count, so results are bit-identical), `ic` over m by MC
-//! (each worker packs its own `MC x KC` block of A into a thread-local buffer), then the
-//! macro-kernel's `jr`/`ir` loops over NR- and MR-wide micro-panels.
+//! Loop nest, outermost first: `jc` over n by NC (pack a `KC x NC` block of B), `pc` over k by
+//! KC (never split across threads: each C element sums its k blocks in the same order whatever
+//! the thread count, so results are bit-identical), `ic` over m by MC (A read in place or packed
+//! into a thread-local buffer), then the macro-kernel's `jr`/`ir` loops over NR- and MR-wide
+//! micro-panels.
 //!
-//! Threads split the (m, n) range of C into disjoint rectangles aligned to the tile grid. A tile's
-//! arithmetic does not depend on which rectangle or thread computes it, so the split may follow
-//! the thread count freely; only KC, which fixes the order of summation, must not.
+//! Threads split each `KC x NC` block of C's columns into NR-aligned column ranges, one per
+//! worker: a worker packs its own B panels and multiplies them by all of A, so a block costs one
+//! fork-join and B never crosses cores. When the panels cannot be shared out evenly (narrow n),
+//! B is packed first and the workers split C's rows instead. A tile's arithmetic does not depend
+//! on which rectangle or thread computes it, so the split may follow the thread count freely;
+//! only KC, which fixes the order of summation, must not.
 
 use rayon::prelude::*;
 
@@ -62,7 +65,6 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
             let beta = if pc == 0 { p.beta } else { 1.0 };
             // SAFETY: (pc, jc) is inside B (Problem invariant).
             let b_block = unsafe { p.b.at(pc, jc) };
-            pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, threads);
             // SAFETY: (0, pc) is inside A and (0, jc) inside C (Problem invariant).
             let (a_block, c_block) =
                 unsafe { (p.a.at(0, pc), SharedMut(p.c.add(jc * p.c_col_stride))) };
@@ -78,9 +80,27 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                 pack_a: blocking.pack_a,
             };
             if threads <= 1 {
+                pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, 1);
                 // SAFETY: forwarded contract; the whole block belongs to this thread.
                 unsafe { block.run::<I>(p, 0, p.m, 0, cols) };
+            } else if let Some(per_chunk) = column_split(b_panels, p.m.div_ceil(I::MR), threads) {
+                // Each worker packs its own B panels and multiplies them by all of A: one
+                // fork-join per block, no wait for other workers' packing, and the panels stay
+                // in the cache of the core that packed them.
+                let chunks = b_panels.div_ceil(per_chunk);
+                (0..chunks).into_par_iter().for_each(|chunk| {
+                    let j0 = chunk * per_chunk * I::NR;
+                    let cs = (per_chunk * I::NR).min(cols - j0);
+                    // SAFETY: chunk `chunk` alone writes panels chunk*per_chunk.. of the packed
+                    // buffer (disjoint ranges, sized for b_panels panels in `blocked`) and
+                    // columns j0..j0+cs of C; it reads only the panels it packed itself.
+                    unsafe {
+                        pack_b_panels::<I>(b_buf, b_block, depth, j0, cs);
+                        block.run::<I>(p, 0, p.m, j0, cs);
+                    }
+                });
             } else {
+                pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, threads);
                 let (row_chunk, col_chunk) = split::<I>(p.m, cols, mc, threads);
                 let m_chunks = p.m.div_ceil(row_chunk);
                 let n_chunks = cols.div_ceil(col_chunk);
@@ -118,26 +138,62 @@ fn pack_b_block<I: Isa>(
     };
     let chunks = b_panels.div_ceil(per_chunk);
     let pack_chunk = |chunk: usize| {
-        let first = chunk * per_chunk;
-        let j0 = first * I::NR;
+        let j0 = chunk * per_chunk * I::NR;
         let width = (per_chunk * I::NR).min(cols - j0);
-        // SAFETY: chunk `chunk` owns panels first..first+per_chunk of the buffer (sized for
-        // b_panels panels of depth x NR in `blocked`); its columns j0..j0+width lie inside B.
-        unsafe {
-            pack_b(
-                dst.get().add(first * I::NR * depth),
-                b_block.at(0, j0),
-                depth,
-                width,
-                I::NR,
-            );
-        }
+        // SAFETY: chunk `chunk` owns panels chunk*per_chunk.. of the buffer (sized for b_panels
+        // panels of depth x NR in `blocked`); its columns j0..j0+width lie inside the block.
+        unsafe { pack_b_panels::<I>(dst, b_block, depth, j0, width) };
     };
     if chunks <= 1 {
         pack_chunk(0);
     } else {
         (0..chunks).into_par_iter().for_each(pack_chunk);
     }
+}
+
+/// Packs columns `j0..j0+width` (`j0` a multiple of NR) of `b_block` (`depth` rows) into the
+/// NR-wide panels of the packed block at `dst` that hold those columns.
+///
+/// # Safety
+/// `dst` holds at least `ceil((j0 + width) / NR)` panels of `depth x NR`, and no one else reads
+/// or writes those from `j0 / NR` on during the call; the columns lie inside `b_block`.
+unsafe fn pack_b_panels<I: Isa>(
+    dst: SharedMut,
+    b_block: View,
+    depth: usize,
+    j0: usize,
+    width: usize,
+) {
+    // SAFETY: forwarded contract: panel j0 / NR starts at element j0 * depth of the buffer.
+    unsafe {
+        pack_b(
+            dst.get().add(j0 * depth),
+            b_block.at(0, j0),
+            depth,
+            width,
+            I::NR,
+        )
+    };
+}
+
+/// Panels per worker when the workers should split a block by columns (each packing and
+/// computing its own B panels), or `None` when a split by rows balances better. `m_tiles` is
+/// the number of MR-tall row tiles.
+///
+/// A column split whose busiest worker has at most 1/8 more panels than an even share is taken
+/// (it saves a barrier and cross-core traffic), as is any column split at least as balanced as
+/// the row split.
+fn column_split(b_panels: usize, m_tiles: usize, threads: usize) -> Option<usize> {
+    if b_panels < threads {
+        return None;
+    }
+    let per_chunk = b_panels.div_ceil(threads);
+    // Excess of the busiest worker over an even share, scaled by `threads` to stay integral:
+    // `busiest * threads - total` against `total / 8`.
+    let col_excess = per_chunk * threads - b_panels;
+    let row_excess = m_tiles.div_ceil(threads) * threads - m_tiles;
+    let col_ok = col_excess * 8 <= b_panels || col_excess * m_tiles <= row_excess * b_panels;
+    col_ok.then_some(per_chunk)
 }
 
 /// Chunk sizes (rows, columns) of the per-thread rectangles: rows in multiples of MR and at most
@@ -219,5 +275,24 @@ impl Block {
         }
         debug_assert!(j0 + cols <= self.cols);
         drop(a_scratch);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_split;
+
+    #[test]
+    fn column_split_only_when_it_balances() {
+        // 512 columns of 32-wide panels on 2 workers: 8 panels each.
+        assert_eq!(column_split(16, 43, 2), Some(8));
+        // Fewer panels than workers: rows.
+        assert_eq!(column_split(1, 100, 2), None);
+        // 3 panels on 2 workers (2 vs 1) against evenly split rows: rows.
+        assert_eq!(column_split(3, 100, 2), None);
+        // ... unless the rows split no better (one row tile).
+        assert_eq!(column_split(3, 1, 2), Some(2));
+        // 17 panels on 2 workers: 9 vs 8 is within 1/8 of even.
+        assert_eq!(column_split(17, 43, 2), Some(9));
     }
 }
