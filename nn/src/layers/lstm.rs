@@ -8,10 +8,12 @@
 //! - `dropout` / `recurrent_dropout` outside `[0, 1]` are rejected (Keras clamps silently); the
 //!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
 //!   The recurrent mask multiplies `h` in the recurrent product only; `c` is never masked.
-//! - `recurrent_dropout` takes effect. Keras 3.15's cell with its default `implementation=2`
-//!   accepts the rate but never applies it (only `implementation=1` draws the recurrent mask;
-//!   `layers/rnn/{lstm,gru}.py`); recur refuses to ignore an accepted argument, so it masks `h`
-//!   in the recurrent product, as Keras 2 and `implementation=1` do.
+//! - `recurrent_dropout` always takes effect: recur masks `h` in the recurrent product. Keras 3
+//!   releases differ here: in some, the default `implementation=2` cell accepts the rate but never
+//!   applies it, while the LSTMCell after keras-team/keras#20656/#20663 multiplies `h_tm1` by the
+//!   recurrent mask before the recurrent product, as recur does. Which behaviour v3.15.1 has is
+//!   still to be checked against `layers/rnn/{lstm,gru}.py` at that tag; recur refuses to ignore
+//!   an accepted argument either way.
 //! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
 //!   `0 < rate < 1`, so at 1 it silently trains without dropout.
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
