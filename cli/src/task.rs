@@ -5,7 +5,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +13,7 @@ use crate::error::CliError;
 use crate::model::{Backend, History, Model};
 use crate::output::OutDir;
 use crate::progress::Console;
-use crate::train::{MODEL_FILE, PREDICTIONS_FILE, Shapes};
+use crate::train::{MODEL_FILE, PREDICTIONS_FILE, Scored, Shapes, fit_and_score};
 
 /// Tag of the settings document kept inside the model file of a `--task` run.
 pub const TASK_SETTINGS_FORMAT: &str = "recur-cli-task/1";
@@ -145,13 +144,18 @@ pub fn fit_and_write(
         mut model,
         shapes,
     } = prepared;
-    let started = Instant::now();
-    let history = model.fit(&task.train.x, &task.train.y, &cfg.fit, &mut |e| {
-        progress.handle(e)
-    })?;
-    let fit_seconds = started.elapsed().as_secs_f64();
-    let train_score = model.evaluate(&task.train.x, &task.train.y)?;
-    let test_score = model.evaluate(&task.test.x, &task.test.y)?;
+    let Scored {
+        history,
+        fit_seconds,
+        train_score,
+        test_score,
+    } = fit_and_score(
+        model.as_mut(),
+        (&task.train.x, &task.train.y),
+        (&task.test.x, &task.test.y),
+        &cfg.fit,
+        progress,
+    )?;
     let test_pred = model.predict(&task.test.x)?;
     let test_mse = data::mse(&test_pred, &task.test.y)?;
 

@@ -219,6 +219,39 @@ pub fn prepare(cfg: &TrainConfig, backend: &dyn Backend) -> Result<Prepared, Cli
     })
 }
 
+/// What [`fit_and_score`] returns: fit's history, its wall time and the two `evaluate` scores.
+pub(crate) struct Scored {
+    pub history: History,
+    /// Seconds spent in the training loop alone.
+    pub fit_seconds: f64,
+    /// `model.evaluate` on the training part (the compiled loss, penalties included).
+    pub train_score: f64,
+    /// `model.evaluate` on the test part.
+    pub test_score: f64,
+}
+
+/// The step `recur train` shares between series and `--task` runs: fit on `train` (timing the
+/// training loop alone, reporting to `progress`), then evaluate on both parts.
+pub(crate) fn fit_and_score(
+    model: &mut dyn Model,
+    train: (&data::Windows, &[f32]),
+    test: (&data::Windows, &[f32]),
+    fit: &FitSettings,
+    progress: &mut Console<'_>,
+) -> Result<Scored, CliError> {
+    let started = Instant::now();
+    let history = model.fit(train.0, train.1, fit, &mut |e| progress.handle(e))?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+    let train_score = model.evaluate(train.0, train.1)?;
+    let test_score = model.evaluate(test.0, test.1)?;
+    Ok(Scored {
+        history,
+        fit_seconds,
+        train_score,
+        test_score,
+    })
+}
+
 /// Second half of `recur train`: fits (reporting to `progress`), scores, and only then creates
 /// the output folder and writes the model, its settings, the predictions and the plot.
 pub fn fit_and_write(
@@ -232,14 +265,18 @@ pub fn fit_and_write(
         mut model,
         shapes,
     } = prepared;
-    let started = Instant::now();
-    let history = model.fit(&ds.train.x, &ds.train.y, &cfg.fit, &mut |e| {
-        progress.handle(e)
-    })?;
-    let fit_seconds = started.elapsed().as_secs_f64();
-
-    let train_score = model.evaluate(&ds.train.x, &ds.train.y)?;
-    let test_score = model.evaluate(&ds.test.x, &ds.test.y)?;
+    let Scored {
+        history,
+        fit_seconds,
+        train_score,
+        test_score,
+    } = fit_and_score(
+        model.as_mut(),
+        (&ds.train.x, &ds.train.y),
+        (&ds.test.x, &ds.test.y),
+        &cfg.fit,
+        progress,
+    )?;
     let train_pred = model.predict(&ds.train.x)?;
     let test_pred = model.predict(&ds.test.x)?;
     let sc = ds.scaler;
