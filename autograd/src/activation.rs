@@ -216,8 +216,8 @@ impl Activation {
                 }
             }
             Gelu { approximate } => gelu(x, approximate).0,
-            Tanh => x.tanh(),
-            Sigmoid => sigmoid(x),
+            Tanh => kernels::vecmath::approx::tanh(x),
+            Sigmoid => kernels::vecmath::approx::sigmoid(x),
             HardSigmoid => (x + 3.0).clamp(0.0, 6.0) / 6.0,
             Softplus => softplus(x),
             Softsign => x / (1.0 + x.abs()),
@@ -331,9 +331,9 @@ impl Activation {
                 }
                 row.iter_mut().for_each(|v| *v /= sum);
             }
-            _ if a == Activation::RELU => map(row, |x| if x > 0.0 { x } else { 0.0 }),
-            Activation::Tanh => map(row, f32::tanh),
-            Activation::Sigmoid => map(row, sigmoid),
+            _ if a == Activation::RELU => map(row, |x| if x > 0.0 || x.is_nan() { x } else { 0.0 }),
+            Activation::Tanh => kernels::vecmath::tanh_in_place(row),
+            Activation::Sigmoid => kernels::vecmath::sigmoid_in_place(row),
             _ => map(row, |x| a.apply(x)),
         }
     }
@@ -444,8 +444,9 @@ fn relu(x: f32, slope: f32, max_value: Option<f32>, threshold: f32) -> (f32, f32
             x.clamp(0.0, 6.0),
             if x > 0.0 && x < 6.0 { 1.0 } else { 0.0 },
         )
-    } else if x > 0.0 {
-        (x, 1.0)
+    } else if x > 0.0 || x.is_nan() {
+        // max(x, 0) propagates NaN in TF, so a diverged run shows NaN rather than zeros.
+        (x, if x > 0.0 { 1.0 } else { 0.0 })
     } else {
         (0.0, 0.0)
     };

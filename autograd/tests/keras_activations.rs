@@ -68,3 +68,18 @@ fn every_keras_activation_case() {
         }
     }
 }
+
+/// NaN in gives NaN out, on the elementwise path and the row path alike (TF's `max(x, 0)`
+/// propagates NaN, so a diverged run shows NaN rather than silent zeros).
+#[test]
+fn nan_propagates_through_the_common_activations() {
+    for act in [Activation::RELU, Activation::Tanh, Activation::Sigmoid] {
+        assert!(act.apply(f32::NAN).is_nan(), "{act:?} apply");
+        let mut tape = Tape::new();
+        let x = tape.constant(&[f32::NAN, 1.0, -1.0], &[3]).unwrap();
+        let y = tape.activation(x, act).unwrap();
+        let v = tape.value(y).unwrap();
+        assert!(v[0].is_nan(), "{act:?} row: {v:?}");
+        assert!(v[1].is_finite() && v[2].is_finite(), "{act:?} row: {v:?}");
+    }
+}

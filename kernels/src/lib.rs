@@ -18,6 +18,9 @@
 //!   across threads, so every thread count gives the same bits.
 //! - Scratch buffers live in thread-locals and are reused, so a warm loop does not allocate.
 //!
+//! [`vecmath`] holds the other hot loops: `tanh`, the logistic sigmoid and `exp` over slices,
+//! vectorized on the same run-time path.
+//!
 //! Block sizes and cut-overs were measured on the reference machine; see `gemm/isa.rs` and
 //! `uses_small_path` for the figures, and the `gemm-tune` binary of the benches crate to redo
 //! them.
@@ -26,6 +29,7 @@ mod error;
 mod gemm;
 mod matrix;
 mod peak;
+pub mod vecmath;
 
 pub use error::KernelError;
 #[doc(hidden)]

@@ -25,7 +25,6 @@ use kernels::{MatMut, MatRef, gemm};
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
-use crate::ops::gate_math;
 use crate::ops::gated::{
     Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
     input_side_grads, masked_input, opt_index, prev_row, prev_state, scratch_of, transpose_into,
@@ -285,8 +284,8 @@ fn forward(
             if save_pre {
                 pre[gr..gr + 2 * u].copy_from_slice(&z[..2 * u]);
             }
-            gate_math::apply(ract, &mut z[..u]);
-            gate_math::apply(ract, &mut z[u..2 * u]);
+            ract.apply_row(&mut z[..u]);
+            ract.apply_row(&mut z[u..2 * u]);
             if op.reset_after {
                 let (zr, zh) = z.split_at_mut(2 * u);
                 let rhr = &rh[rr..rr + u];
@@ -325,7 +324,7 @@ fn forward(
             if save_pre {
                 pre[gr + 2 * u..gr + g3].copy_from_slice(&z[2 * u..]);
             }
-            gate_math::apply(act, &mut z[2 * u..]);
+            act.apply_row(&mut z[2 * u..]);
             let hr = d.at(bi, s, u);
             let (before, after) = hseq.split_at_mut(hr);
             let hprev = if s > 0 {

@@ -25,7 +25,6 @@ use kernels::{MatMut, MatRef, gemm};
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
-use crate::ops::gate_math;
 use crate::ops::gated::{
     Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
     opt_index, prev_row, prev_state, scratch_of, transpose_into,
@@ -230,10 +229,10 @@ fn forward(
             let (zi, rest) = z.split_at_mut(u);
             let (zf, rest) = rest.split_at_mut(u);
             let (zg, zo) = rest.split_at_mut(u);
-            gate_math::apply(ract, zi);
-            gate_math::apply(ract, zf);
-            gate_math::apply(act, zg);
-            gate_math::apply(ract, zo);
+            ract.apply_row(zi);
+            ract.apply_row(zf);
+            act.apply_row(zg);
+            ract.apply_row(zo);
             let hr = d.at(bi, s, u);
             // c_{s-1} is the row just before c_s in cseq (or c0, or zeros).
             let (before, after) = cseq.split_at_mut(hr);
@@ -257,7 +256,7 @@ fn forward(
             }
             let ac = &mut act_c[hr..hr + u];
             ac.copy_from_slice(crow);
-            gate_math::apply(act, ac);
+            act.apply_row(ac);
             for ((h, &o), &a) in hseq[hr..hr + u].iter_mut().zip(zo.iter()).zip(ac.iter()) {
                 *h = o * a;
             }

@@ -3,7 +3,6 @@
 
 pub(crate) mod activation_op;
 pub(crate) mod binary;
-pub(crate) mod gate_math;
 pub(crate) mod gated;
 pub(crate) mod gru;
 pub(crate) mod layout;

@@ -1,33 +1,23 @@
-//! Fast row-wise tanh and sigmoid for the fused LSTM and GRU cells.
+//! Branch-free f32 approximations of `exp`, `tanh` and the logistic sigmoid.
 //!
-//! The gate math of a recurrent cell evaluates `5U` (LSTM) or `3U` (GRU) transcendental
-//! functions per sample and step; `f32::tanh`/`f32::exp` are scalar library calls, which cost
-//! more than the cell's GEMMs at small sizes. These versions are branch-free straight-line f32
-//! code over slices, so the compiler vectorizes them with whatever SIMD the build targets (SSE2
-//! on generic x86-64), without `unsafe`:
-//! - tanh: the rational approximation TensorFlow uses on CPU (Eigen's `generic_fast_tanh_float`:
-//!   odd degree-13 numerator, degree-6 denominator, input clamped to ±7.9053111, where it reaches
-//!   ±1), within a few ulp of `f32::tanh` and keeping full relative accuracy near 0;
-//! - sigmoid: `1 / (1 + e⁻ˣ)` with Cephes' `expf` (range reduction by ln 2 in two parts, degree-5
-//!   polynomial, exponent bits built directly), within a few ulp.
+//! Straight-line arithmetic with no table lookups and no calls, so a loop over a slice
+//! vectorizes at whatever vector width the enclosing function is compiled for. No fused
+//! multiply-add is written (Rust never contracts `a * b + c` on its own), so every instruction
+//! set rounds exactly alike and the slice functions give the same bits on every path.
 //!
-//! Every other activation falls back to [`Activation::apply_row`].
+//! - [`tanh`]: the rational approximation TensorFlow evaluates on CPU (Eigen's
+//!   `generic_fast_tanh_float`: odd degree-13 numerator over an even degree-6 denominator, input
+//!   clamped to ±7.9053111, where it reaches ±1). Within a few ulp of `f32::tanh`, with full
+//!   relative accuracy near 0.
+//! - [`exp`]: Cephes' `expf` (range reduction by ln 2 in two parts, degree-5 polynomial, the
+//!   power of two built from exponent bits). Within a few ulp for results that are normal f32.
+//! - [`sigmoid`]: `1 / (1 + e⁻ˣ)` with that `exp`.
+//!
+//! NaN in gives NaN out for all three (the clamps compare, so they pass NaN through).
 
-use crate::activation::Activation;
-
-/// Applies `act` in place to one row (a gate block, or the cell state).
-#[inline]
-pub(crate) fn apply(act: Activation, row: &mut [f32]) {
-    match act {
-        Activation::Tanh => row.iter_mut().for_each(|v| *v = tanh(*v)),
-        Activation::Sigmoid => row.iter_mut().for_each(|v| *v = sigmoid(*v)),
-        _ => act.apply_row(row),
-    }
-}
-
-/// Eigen's float tanh (see the module doc).
+/// Eigen's float tanh (see the module doc). Saturates to exactly ±1 beyond |x| ≈ 7.905.
 #[inline(always)]
-pub(crate) fn tanh(x: f32) -> f32 {
+pub fn tanh(x: f32) -> f32 {
     const CLAMP: f32 = 7.905_311;
     let x = x.clamp(-CLAMP, CLAMP);
     let x2 = x * x;
@@ -46,9 +36,10 @@ pub(crate) fn tanh(x: f32) -> f32 {
     p / q
 }
 
-/// Cephes' `expf`, branch-free: `x` is clamped to where `eˣ` is a normal f32.
+/// Cephes' `expf`, branch-free: `x` is clamped to `[-87.34, 88]`, where `eˣ` is a normal f32
+/// (so `exp(-1000)` is about `1.2e-38`, not 0, and `exp(1000)` about `1.7e38`, not infinity).
 #[inline(always)]
-pub(crate) fn exp(x: f32) -> f32 {
+pub fn exp(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
@@ -73,9 +64,9 @@ pub(crate) fn exp(x: f32) -> f32 {
     y * scale
 }
 
-/// `1 / (1 + e⁻ˣ)`.
+/// The logistic sigmoid `1 / (1 + e⁻ˣ)`, in `(0, 1]`.
 #[inline(always)]
-pub(crate) fn sigmoid(x: f32) -> f32 {
+pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + exp(-x))
 }
 
@@ -84,12 +75,19 @@ mod tests {
     use super::*;
 
     /// Inputs from -20 to 20 in steps of 1/512, plus tiny, huge and special magnitudes.
-    fn grid() -> Vec<f32> {
+    pub(crate) fn grid() -> Vec<f32> {
         let mut v: Vec<f32> = (-20 * 512..=20 * 512).map(|i| i as f32 / 512.0).collect();
         v.extend([
             1e-30, -1e-30, 1e-6, -1e-6, 3e-4, -3e-4, 50.0, -50.0, 100.0, -100.0, 1e30, -1e30,
         ]);
-        v.extend([f32::MAX, f32::MIN, 0.0, -0.0]);
+        v.extend([
+            f32::MAX,
+            f32::MIN,
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ]);
         v
     }
 
@@ -105,7 +103,7 @@ mod tests {
     }
 
     #[test]
-    fn sigmoid_is_within_a_few_ulp_of_std() {
+    fn sigmoid_is_within_a_few_ulp_of_f64() {
         for x in grid() {
             let want = (1.0 / (1.0 + (-(x as f64)).exp())) as f32;
             let got = sigmoid(x);
@@ -119,7 +117,7 @@ mod tests {
     }
 
     #[test]
-    fn exp_is_within_a_few_ulp_of_std() {
+    fn exp_is_within_a_few_ulp_of_f64() {
         for x in grid().into_iter().filter(|x| x.abs() < 87.0) {
             let (got, want) = (exp(x), (x as f64).exp() as f32);
             assert!(
@@ -130,9 +128,9 @@ mod tests {
     }
 
     #[test]
-    fn other_activations_fall_back() {
-        let mut row = [-1.0f32, 0.5, 2.0];
-        apply(Activation::RELU, &mut row);
-        assert_eq!(row, [0.0, 0.5, 2.0]);
+    fn nan_propagates() {
+        assert!(tanh(f32::NAN).is_nan());
+        assert!(sigmoid(f32::NAN).is_nan());
+        assert!(exp(f32::NAN).is_nan());
     }
 }
