@@ -139,7 +139,8 @@ mod tests {
     #[test]
     fn public_functions_apply_the_formulas() {
         let xs: Vec<f32> = (-40..=40).map(|i| i as f32 * 0.25).collect();
-        let cases: [(fn(&mut [f32]), fn(f32) -> f32); 3] = [
+        type SliceAndScalar = (fn(&mut [f32]), fn(f32) -> f32);
+        let cases: [SliceAndScalar; 3] = [
             (tanh_in_place, approx::tanh),
             (sigmoid_in_place, approx::sigmoid),
             (exp_in_place, approx::exp),
