@@ -347,15 +347,6 @@ pub(crate) fn input_side_grads(
     Ok(())
 }
 
-/// Grows `scratch` to at least `need` floats (never shrinks, never re-zeroes: users write before
-/// they read) and returns its first `need` floats.
-pub(crate) fn scratch_of(scratch: &mut Vec<f32>, need: usize) -> &mut [f32] {
-    if scratch.len() < need {
-        scratch.resize(need, 0.0);
-    }
-    &mut scratch[..need]
-}
-
 /// `U^T` of a `[rows, cols]` row-major matrix into `dst` (`[cols, rows]` row-major).
 ///
 /// The backward's per-step carry product `dZ_s · Uᵀ` would otherwise hand the GEMM a `Uᵀ` view

@@ -20,14 +20,15 @@
 //! The backward mirrors the forward step by step (one or two GEMMs per step for the carry), then
 //! one GEMM each for `dU`, `dW` and `dx` over all steps.
 
-use kernels::{MatMut, MatRef, gemm};
+use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
+use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
 use crate::ops::gated::{
     Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
-    input_side_grads, masked_input, opt_index, prev_row, prev_state, scratch_of, transpose_into,
+    input_side_grads, masked_input, opt_index, prev_row, prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -205,6 +206,7 @@ fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
     }
 }
 
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
@@ -214,14 +216,69 @@ fn forward(
     scratch: &mut Vec<f32>,
 ) -> Result<()> {
     let d = op.dims();
+    let ch = Chunking::of(d.b);
+    let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
+    let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
+    let buf = scratch_of(scratch, per * ch.count);
+    let (tu, tg) = (d.t * d.u, d.t * 3 * d.u);
+    let take = std::mem::take::<&mut [f32]>;
+    let (mut hs, mut gs) = (ch.split(hseq, tu), ch.split(gates, tg));
+    let (mut rhs, mut pres) = (ch.split(rh, tu), ch.split(pre, tg));
+    let mut scr = ch.split_even(buf, per);
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        [
+            take(&mut hs[i]),
+            take(&mut gs[i]),
+            take(&mut rhs[i]),
+            take(&mut pres[i]),
+            take(&mut scr[i]),
+        ]
+    });
+    let opts = ch.gemm_options();
+    run(&mut jobs[..ch.count], |i, [h, g, r, p, scratch]| {
+        let dc = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        forward_chunk(
+            op,
+            dc,
+            &opts,
+            [ch.rows(x, i, d.t * d.f), w, rk],
+            [
+                bias,
+                ch.rows_of(h0, i, d.u),
+                ch.rows_of(mx, i, d.f),
+                ch.rows_of(mh, i, d.u),
+            ],
+            h,
+            [g, r, p],
+            scratch,
+        )
+    })
+}
+
+/// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
+#[allow(clippy::too_many_arguments)]
+fn forward_chunk(
+    op: &GatedOp,
+    d: Dims,
+    opts: &GemmOptions,
+    [x, w, rk]: [&[f32]; 3],
+    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    hseq: &mut [f32],
+    [gates, rh, pre]: [&mut [f32]; 3],
+    scratch: &mut [f32],
+) -> Result<()> {
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    let buf = scratch_of(scratch, xm_len + d.b * u + d.b * g3);
+    let buf = &mut scratch[..xm_len + d.b * u + d.b * g3];
     let (xm, rest) = buf.split_at_mut(xm_len);
     let (hbuf, rstep) = rest.split_at_mut(d.b * u);
     let xin = masked_input(d, x, mx, xm);
-    gemm(
+    gemm_with(
+        opts,
         1.0,
         MatRef::row_major(xin, bt, d.f)?,
         MatRef::row_major(w, d.f, g3)?,
@@ -241,7 +298,8 @@ fn forward(
             let hp = prev_state(d, s, hseq, h0, mh, hbuf)?;
             let width = if op.reset_after { g3 } else { 2 * u };
             match hp {
-                Some(hp) => gemm(
+                Some(hp) => gemm_with(
+                    opts,
                     1.0,
                     hp,
                     MatRef::new(rk, u, width, g3, 1)?,
@@ -309,7 +367,8 @@ fn forward(
         if !op.reset_after {
             // hh's recurrent product (r ⊙ h') · U_h for the whole batch, into gates' h block.
             if has_prev {
-                gemm(
+                gemm_with(
+                    opts,
                     1.0,
                     MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?,
                     MatRef::new(&rk[2 * u..], u, u, g3, 1)?,
@@ -359,128 +418,159 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
     let big_len = (bt * u).max(bt * d.f);
-    let need = bt * g3 + dr_len + 2 * d.b * u + g3 + u * g3 + u + big_len;
+    let ch = Chunking::of(d.b);
+    // Per chunk: a [rows, U] product, a row of zeros (a missing previous state) and one row of
+    // gate gradients.
+    let per = ch.rows * u + u + g3;
+    let need = bt * g3 + dr_len + d.b * u + ch.count * per + u * g3 + big_len;
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g3);
     let (dr, rest) = rest.split_at_mut(dr_len);
     let (carry, rest) = rest.split_at_mut(d.b * u);
-    let (tmp, rest) = rest.split_at_mut(d.b * u);
-    let (zeros, rest) = rest.split_at_mut(u);
-    zeros.fill(0.0); // stands in for a missing previous state
-    let (dpost, rest) = rest.split_at_mut(g3);
+    let (temps, rest) = rest.split_at_mut(ch.count * per);
     let (rkt_buf, big) = rest.split_at_mut(u * g3);
     // Uᵀ `[3U, U]`: rows 0..2U are the z, r blocks' transposes, rows 2U..3U the h block's.
     transpose_into(rk, u, g3, rkt_buf);
     let rkt_all = MatRef::row_major(rkt_buf, g3, u)?;
-    carry.fill(0.0);
-
-    for s in (0..d.t).rev() {
-        let ts = r.input_time(s);
-        let has_prev = s > 0 || h0.is_some();
-        for bi in 0..d.b {
-            let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
-            let gt = &gates[gr..gr + g3];
-            let pr = &pre[gr..gr + g3];
-            let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
-            let c = &mut carry[bi * u..(bi + 1) * u];
-            let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
-            let gr_ = &g[hr..hr + u];
-            let (dpz, rest) = dpost.split_at_mut(u);
-            let dph = &mut rest[u..];
-            for j in 0..u {
-                let dh = gr_[j] + c[j];
-                dpz[j] = dh * (hp[j] - ghh[j]);
-                dph[j] = dh * (1.0 - gz[j]);
-                c[j] = dh * gz[j];
-            }
-            let dzr = &mut dz[gr..gr + g3];
-            act.backward_row(
-                &pr[2 * u..],
-                &gt[2 * u..],
-                &dpost[2 * u..],
-                &mut dzr[2 * u..],
-                false,
-            );
-            ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
-            if r.reset_after {
-                let rhr = &rh[rr..rr + u];
-                let drr = &mut dr[gr..gr + g3];
-                for j in 0..u {
-                    dpost[u + j] = dzr[2 * u + j] * rhr[j];
-                    drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
-                }
-                ract.backward_row(
-                    &pr[u..2 * u],
-                    &gt[u..2 * u],
-                    &dpost[u..2 * u],
-                    &mut dzr[u..2 * u],
-                    false,
-                );
-                drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
-            } else if !has_prev {
-                dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
-            }
-        }
-        if !has_prev {
-            continue;
-        }
-        if r.reset_after {
-            let drs = MatRef::new(&dr[ts * g3..], d.b, g3, d.t * g3, 1)?;
-            let rkt = rkt_all;
-            match mh {
-                None => gemm(1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?,
-                Some(m) => {
-                    gemm(1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
-                    for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                        *c += t * mv;
-                    }
-                }
-            }
-        } else {
-            // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
-            gemm(
-                1.0,
-                MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
-                MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
-                0.0,
-                MatMut::row_major(tmp, d.b, u)?,
-            )?;
+    let rkt_buf: &[f32] = rkt_buf;
+    let (tu, tg) = (d.t * u, d.t * g3);
+    let take = std::mem::take::<&mut [f32]>;
+    let (mut dzs, mut drs, mut cs) = (ch.split(dz, tg), ch.split(dr, tg), ch.split(carry, u));
+    let mut tmps = ch.split_even(temps, per);
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        [
+            take(&mut dzs[i]),
+            take(&mut drs[i]),
+            take(&mut cs[i]),
+            take(&mut tmps[i]),
+        ]
+    });
+    let opts = ch.gemm_options();
+    run(&mut jobs[..ch.count], |i, [dz, dr, carry, temp]| {
+        let d = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+        let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
+        let (h0, mh) = (ch.rows_of(h0, i, u), ch.rows_of(mh, i, u));
+        let (tmp, rest) = temp.split_at_mut(d.b * u);
+        let (zeros, dpost) = rest.split_at_mut(u);
+        zeros.fill(0.0); // stands in for a missing previous state
+        carry.fill(0.0);
+        for s in (0..d.t).rev() {
+            let ts = r.input_time(s);
+            let has_prev = s > 0 || h0.is_some();
             for bi in 0..d.b {
-                let gr = d.at(bi, ts, g3);
+                let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
                 let gt = &gates[gr..gr + g3];
                 let pr = &pre[gr..gr + g3];
-                let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
-                let tr = &mut tmp[bi * u..(bi + 1) * u];
+                let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
+                let c = &mut carry[bi * u..(bi + 1) * u];
+                let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
+                let gr_ = &g[hr..hr + u];
+                let (dpz, rest) = dpost.split_at_mut(u);
+                let dph = &mut rest[u..];
                 for j in 0..u {
-                    let m = mh.map_or(1.0, |m| m[bi * u + j]);
-                    dpost[u + j] = tr[j] * hp[j] * m;
-                    tr[j] *= gt[u + j];
+                    let dh = gr_[j] + c[j];
+                    dpz[j] = dh * (hp[j] - ghh[j]);
+                    dph[j] = dh * (1.0 - gz[j]);
+                    c[j] = dh * gz[j];
                 }
-                ract.backward_row(
-                    &pr[u..2 * u],
-                    &gt[u..2 * u],
-                    &dpost[u..2 * u],
-                    &mut dz[gr + u..gr + 2 * u],
+                let dzr = &mut dz[gr..gr + g3];
+                act.backward_row(
+                    &pr[2 * u..],
+                    &gt[2 * u..],
+                    &dpost[2 * u..],
+                    &mut dzr[2 * u..],
                     false,
                 );
+                ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
+                if r.reset_after {
+                    let rhr = &rh[rr..rr + u];
+                    let drr = &mut dr[gr..gr + g3];
+                    for j in 0..u {
+                        dpost[u + j] = dzr[2 * u + j] * rhr[j];
+                        drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
+                    }
+                    ract.backward_row(
+                        &pr[u..2 * u],
+                        &gt[u..2 * u],
+                        &dpost[u..2 * u],
+                        &mut dzr[u..2 * u],
+                        false,
+                    );
+                    drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
+                } else if !has_prev {
+                    dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
+                }
             }
-            gemm(
-                1.0,
-                MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
-                MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
-                1.0,
-                MatMut::row_major(tmp, d.b, u)?,
-            )?;
-            match mh {
-                None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
-                Some(m) => {
-                    for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                        *c += t * mv;
+            if !has_prev {
+                continue;
+            }
+            if r.reset_after {
+                let drs = MatRef::new(&dr[ts * g3..], d.b, g3, d.t * g3, 1)?;
+                let rkt = rkt_all;
+                match mh {
+                    None => {
+                        gemm_with(&opts, 1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?
+                    }
+                    Some(m) => {
+                        gemm_with(&opts, 1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
+                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                            *c += t * mv;
+                        }
+                    }
+                }
+            } else {
+                // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
+                gemm_with(
+                    &opts,
+                    1.0,
+                    MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
+                    MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
+                    0.0,
+                    MatMut::row_major(tmp, d.b, u)?,
+                )?;
+                for bi in 0..d.b {
+                    let gr = d.at(bi, ts, g3);
+                    let gt = &gates[gr..gr + g3];
+                    let pr = &pre[gr..gr + g3];
+                    let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
+                    let tr = &mut tmp[bi * u..(bi + 1) * u];
+                    for j in 0..u {
+                        let m = mh.map_or(1.0, |m| m[bi * u + j]);
+                        dpost[u + j] = tr[j] * hp[j] * m;
+                        tr[j] *= gt[u + j];
+                    }
+                    ract.backward_row(
+                        &pr[u..2 * u],
+                        &gt[u..2 * u],
+                        &dpost[u..2 * u],
+                        &mut dz[gr + u..gr + 2 * u],
+                        false,
+                    );
+                }
+                gemm_with(
+                    &opts,
+                    1.0,
+                    MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
+                    MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
+                    1.0,
+                    MatMut::row_major(tmp, d.b, u)?,
+                )?;
+                match mh {
+                    None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
+                    Some(m) => {
+                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                            *c += t * mv;
+                        }
                     }
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
         gh0.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
     }

@@ -20,14 +20,15 @@
 //! gate gradients through `ra'`/`a'` into `dZ_s`, `carry_c = dc ⊙ f`, `carry_h = (dZ_s Uᵀ) ⊙ m_h`;
 //! then one GEMM each for `dU = H'ᵀ dZ`, `dW = x'ᵀ dZ`, `dx = (dZ Wᵀ) ⊙ m_x`.
 
-use kernels::{MatMut, MatRef, gemm};
+use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
+use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
 use crate::ops::gated::{
     Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
-    opt_index, prev_row, prev_state, scratch_of, transpose_into,
+    opt_index, prev_row, prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -186,6 +187,7 @@ impl Tape {
     }
 }
 
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
@@ -195,13 +197,68 @@ fn forward(
     scratch: &mut Vec<f32>,
 ) -> Result<()> {
     let d = op.dims();
+    let ch = Chunking::of(d.b);
+    let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
+    let per = xm_rows + ch.rows * d.u;
+    let buf = scratch_of(scratch, per * ch.count);
+    let (hseq, cseq) = out.split_at_mut(d.b * d.t * d.u);
+    let (tu, tg) = (d.t * d.u, d.t * 4 * d.u);
+    let (mut hs, mut cs) = (ch.split(hseq, tu), ch.split(cseq, tu));
+    let (mut gs, mut acs, mut pres) = (ch.split(gates, tg), ch.split(act_c, tu), ch.split(pre, tg));
+    let mut scr = ch.split_even(buf, per);
+    let take = std::mem::take::<&mut [f32]>;
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        (
+            [take(&mut hs[i]), take(&mut cs[i])],
+            [take(&mut gs[i]), take(&mut acs[i]), take(&mut pres[i])],
+            take(&mut scr[i]),
+        )
+    });
+    let opts = ch.gemm_options();
+    run(&mut jobs[..ch.count], |i, ([h, c], [g, a, p], scratch)| {
+        let dc = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        forward_chunk(
+            op,
+            dc,
+            &opts,
+            [ch.rows_of(Some(x), i, d.t * d.f).unwrap_or(&[]), w, rk],
+            [
+                bias,
+                ch.rows_of(h0, i, d.u),
+                ch.rows_of(c0, i, d.u),
+                ch.rows_of(mx, i, d.f),
+                ch.rows_of(mh, i, d.u),
+            ],
+            [h, c],
+            [g, a, p],
+            scratch,
+        )
+    })
+}
+
+/// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
+#[allow(clippy::too_many_arguments)]
+fn forward_chunk(
+    op: &GatedOp,
+    d: Dims,
+    opts: &GemmOptions,
+    [x, w, rk]: [&[f32]; 3],
+    [bias, h0, c0, mx, mh]: [Option<&[f32]>; 5],
+    [hseq, cseq]: [&mut [f32]; 2],
+    [gates, act_c, pre]: [&mut [f32]; 3],
+    scratch: &mut [f32],
+) -> Result<()> {
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    let buf = scratch_of(scratch, xm_len + d.b * u);
+    let buf = &mut scratch[..xm_len + d.b * u];
     let (xm, hbuf) = buf.split_at_mut(xm_len);
     let xin = crate::ops::gated::masked_input(d, x, mx, xm);
-    gemm(
+    gemm_with(
+        opts,
         1.0,
         MatRef::row_major(xin, bt, d.f)?,
         MatRef::row_major(w, d.f, g4)?,
@@ -209,13 +266,12 @@ fn forward(
         MatMut::row_major(gates, bt, g4)?,
     )?;
     let rkmat = MatRef::row_major(rk, u, g4)?;
-    let (hseq, cseq) = out.split_at_mut(bt * u);
     let save_pre = !pre.is_empty();
     for s in 0..d.t {
         let ts = op.input_time(s);
         if let Some(hp) = prev_state(d, s, hseq, h0, mh, hbuf)? {
             let slot = MatMut::new(&mut gates[ts * g4..], d.b, g4, d.t * g4, 1)?;
-            gemm(1.0, hp, rkmat, 1.0, slot)?;
+            gemm_with(opts, 1.0, hp, rkmat, 1.0, slot)?;
         }
         for bi in 0..d.b {
             let gr = d.at(bi, ts, g4);
@@ -289,79 +345,113 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
-    let need = bt * g4 + 2 * d.b * u + g4 + 2 * u + u * g4 + (bt * u).max(xbuf_len);
+    let ch = Chunking::of(d.b);
+    // Per chunk: the gate gradients of one row (dpost) and two rows of temporaries.
+    let per = g4 + 2 * u;
+    let need = bt * g4 + 2 * d.b * u + ch.count * per + u * g4 + (bt * u).max(xbuf_len);
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g4);
     let (carry_h, rest) = rest.split_at_mut(d.b * u);
     let (carry_c, rest) = rest.split_at_mut(d.b * u);
-    let (dpost, rest) = rest.split_at_mut(g4);
-    let (t1, rest) = rest.split_at_mut(u);
-    let (t2, rest) = rest.split_at_mut(u);
+    let (temps, rest) = rest.split_at_mut(ch.count * per);
     let (rkt_buf, big) = rest.split_at_mut(u * g4);
-    carry_h.fill(0.0);
-    carry_c.fill(0.0);
     transpose_into(rk, u, g4, rkt_buf);
     let rkt = MatRef::row_major(rkt_buf, g4, u)?;
-
-    for s in (0..d.t).rev() {
-        let ts = r.input_time(s);
-        for bi in 0..d.b {
-            let hr = d.at(bi, s, u);
-            let gr = d.at(bi, ts, g4);
-            let gt = &gates[gr..gr + g4];
-            let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
-            let ac = &act_c[hr..hr + u];
-            let ch = &mut carry_h[bi * u..(bi + 1) * u];
-            let (dpi, rest) = dpost.split_at_mut(u);
-            let (dpf, rest) = rest.split_at_mut(u);
-            let (dpg, dpo) = rest.split_at_mut(u);
-            // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
-            // loops run without bounds checks and vectorize.
-            let ghr = &gh[hr..hr + u];
-            for j in 0..u {
-                let dh = ghr[j] + ch[j];
-                dpo[j] = dh * ac[j];
-                t1[j] = dh * go[j];
-            }
-            act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
-            // t1 is free again: zeros stand in for a missing previous carry state.
-            let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
-                Some(cp) => cp,
-                None => {
-                    t1.fill(0.0);
-                    t1
+    let (tu, tg) = (d.t * u, d.t * g4);
+    let take = std::mem::take::<&mut [f32]>;
+    let (mut dzs, mut chs, mut ccs) =
+        (ch.split(dz, tg), ch.split(carry_h, u), ch.split(carry_c, u));
+    let mut tmp = ch.split_even(temps, per);
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        [
+            take(&mut dzs[i]),
+            take(&mut chs[i]),
+            take(&mut ccs[i]),
+            take(&mut tmp[i]),
+        ]
+    });
+    let opts = ch.gemm_options();
+    run(&mut jobs[..ch.count], |i, [dz, carry_h, carry_c, temp]| {
+        let d = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+        let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
+        let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
+        let (c0, mh) = (ch.rows_of(c0, i, u), ch.rows_of(mh, i, u));
+        let (dpost, rest) = temp.split_at_mut(g4);
+        let (t1, t2) = rest.split_at_mut(u);
+        carry_h.fill(0.0);
+        carry_c.fill(0.0);
+        for s in (0..d.t).rev() {
+            let ts = r.input_time(s);
+            for bi in 0..d.b {
+                let hr = d.at(bi, s, u);
+                let gr = d.at(bi, ts, g4);
+                let gt = &gates[gr..gr + g4];
+                let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
+                let ac = &act_c[hr..hr + u];
+                let chr = &mut carry_h[bi * u..(bi + 1) * u];
+                let (dpi, rest) = dpost.split_at_mut(u);
+                let (dpf, rest) = rest.split_at_mut(u);
+                let (dpg, dpo) = rest.split_at_mut(u);
+                // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
+                // loops run without bounds checks and vectorize.
+                let ghr = &gh[hr..hr + u];
+                for j in 0..u {
+                    let dh = ghr[j] + chr[j];
+                    dpo[j] = dh * ac[j];
+                    t1[j] = dh * go[j];
                 }
-            };
-            let cc = &mut carry_c[bi * u..(bi + 1) * u];
-            let gcr = &gc[hr..hr + u];
-            for j in 0..u {
-                let dc = gcr[j] + cc[j] + t2[j];
-                dpi[j] = dc * gg[j];
-                dpg[j] = dc * gi[j];
-                dpf[j] = dc * cp[j];
-                cc[j] = dc * gf[j];
+                act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
+                // t1 is free again: zeros stand in for a missing previous carry state.
+                let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
+                    Some(cp) => cp,
+                    None => {
+                        t1.fill(0.0);
+                        t1
+                    }
+                };
+                let cc = &mut carry_c[bi * u..(bi + 1) * u];
+                let gcr = &gc[hr..hr + u];
+                for j in 0..u {
+                    let dc = gcr[j] + cc[j] + t2[j];
+                    dpi[j] = dc * gg[j];
+                    dpg[j] = dc * gi[j];
+                    dpf[j] = dc * cp[j];
+                    cc[j] = dc * gf[j];
+                }
+                let pr = &pre[gr..gr + g4];
+                let dzr = &mut dz[gr..gr + g4];
+                for (k, a) in [ract, ract, act, ract].iter().enumerate() {
+                    let sl = k * u..(k + 1) * u;
+                    a.backward_row(
+                        &pr[sl.clone()],
+                        &gt[sl.clone()],
+                        &dpost[sl.clone()],
+                        &mut dzr[sl],
+                        false,
+                    );
+                }
             }
-            let pr = &pre[gr..gr + g4];
-            let dzr = &mut dz[gr..gr + g4];
-            for (k, a) in [ract, ract, act, ract].iter().enumerate() {
-                let sl = k * u..(k + 1) * u;
-                a.backward_row(
-                    &pr[sl.clone()],
-                    &gt[sl.clone()],
-                    &dpost[sl.clone()],
-                    &mut dzr[sl],
-                    false,
-                );
+            if s > 0 || want_h0 {
+                let dzs = MatRef::new(&dz[ts * g4..], d.b, g4, d.t * g4, 1)?;
+                gemm_with(
+                    &opts,
+                    1.0,
+                    dzs,
+                    rkt,
+                    0.0,
+                    MatMut::row_major(carry_h, d.b, u)?,
+                )?;
+                if let Some(m) = mh {
+                    carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
+                }
             }
         }
-        if s > 0 || want_h0 {
-            let dzs = MatRef::new(&dz[ts * g4..], d.b, g4, d.t * g4, 1)?;
-            gemm(1.0, dzs, rkt, 0.0, MatMut::row_major(carry_h, d.b, u)?)?;
-            if let Some(m) = mh {
-                carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
-            }
-        }
-    }
+        Ok(())
+    })?;
     if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
         gh0.iter_mut()
             .zip(carry_h.iter())

@@ -2,6 +2,7 @@
 //! the forward pass and, beside them, the backward.
 
 pub(crate) mod activation_op;
+pub(crate) mod batch_chunks;
 pub(crate) mod binary;
 pub(crate) mod gated;
 pub(crate) mod gru;

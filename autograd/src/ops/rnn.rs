@@ -12,7 +12,10 @@
 //! `dU += h'_{s-1}ᵀ dz_s`, `carry = (dz_s Uᵀ) ⊙ m_h` (which is `dh0` after step 0); then
 //! once for all steps `dW += x'ᵀ dZ`, `db += Σ dZ`, `dx += (dZ Wᵀ) ⊙ m_x`.
 
-use kernels::{MatMut, MatRef, gemm};
+use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
+
+use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
+use crate::ops::gated::transpose_into;
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
@@ -233,6 +236,43 @@ fn previous_state(
     }
 }
 
+/// Every step's masked previous state `h'_{s-1}` as `[B, T, U]` rows at input time (the rows
+/// of dZ), zeros at step 0 without an initial state: `dU = H'ᵀ · dZ` is then one GEMM.
+fn all_previous_states(
+    d: Dims,
+    go_backwards: bool,
+    out: &[f32],
+    h0: Option<&[f32]>,
+    mh: Option<&[f32]>,
+    dst: &mut [f32],
+) {
+    for bi in 0..d.b {
+        for s in 0..d.t {
+            let ts = if go_backwards { d.t - 1 - s } else { s };
+            let o = row(d, bi, ts);
+            let dr = &mut dst[o..o + d.u];
+            let src = if s > 0 {
+                &out[row(d, bi, s - 1)..row(d, bi, s - 1) + d.u]
+            } else if let Some(h) = h0 {
+                &h[bi * d.u..(bi + 1) * d.u]
+            } else {
+                dr.fill(0.0);
+                continue;
+            };
+            match mh {
+                Some(m) => {
+                    let mr = &m[bi * d.u..(bi + 1) * d.u];
+                    for ((o, &v), &mv) in dr.iter_mut().zip(src).zip(mr) {
+                        *o = v * mv;
+                    }
+                }
+                None => dr.copy_from_slice(src),
+            }
+        }
+    }
+}
+
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
 #[allow(clippy::too_many_arguments)]
 fn forward(
     d: Dims,
@@ -240,18 +280,74 @@ fn forward(
     [x, w, rk]: [&[f32]; 3],
     [bias, h0, mx, mh]: [Option<&[f32]>; 4],
     out: &mut [f32],
-    mut saved: Option<&mut [f32]>,
+    saved: Option<&mut [f32]>,
     scratch: &mut Vec<f32>,
+) -> Result<()> {
+    let ch = Chunking::of(d.b);
+    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, op, mx.is_some());
+    let buf = scratch_of(scratch, per * ch.count);
+    let row_len = d.t * d.u;
+    let (mut outs, mut saves) = (
+        ch.split(out, row_len),
+        ch.split(saved.unwrap_or_default(), row_len),
+    );
+    let mut scratches = ch.split_even(buf, per);
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        (
+            std::mem::take(&mut outs[i]),
+            std::mem::take(&mut saves[i]),
+            std::mem::take(&mut scratches[i]),
+        )
+    });
+    let opts = ch.gemm_options();
+    run(&mut jobs[..ch.count], |i, (out, saved, scratch)| {
+        let dc = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        forward_chunk(
+            dc,
+            op,
+            &opts,
+            [ch.rows_of(Some(x), i, d.t * d.f).unwrap_or(&[]), w, rk],
+            [
+                bias,
+                ch.rows_of(h0, i, d.u),
+                ch.rows_of(mx, i, d.f),
+                ch.rows_of(mh, i, d.u),
+            ],
+            out,
+            (!saved.is_empty()).then_some(&mut **saved),
+            scratch,
+        )
+    })
+}
+
+/// Scratch floats [`forward_chunk`] needs for a chunk of `d.b` samples.
+fn forward_scratch_len(d: Dims, op: &RnnOp, masked_input: bool) -> usize {
+    let bt = d.b * d.t;
+    let xm_len = if masked_input { bt * d.f } else { 0 };
+    let proj_len = if op.go_backwards { bt * d.u } else { 0 };
+    xm_len + proj_len + d.b * d.u
+}
+
+/// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
+#[allow(clippy::too_many_arguments)]
+fn forward_chunk(
+    d: Dims,
+    op: &RnnOp,
+    opts: &GemmOptions,
+    [x, w, rk]: [&[f32]; 3],
+    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    out: &mut [f32],
+    mut saved: Option<&mut [f32]>,
+    scratch: &mut [f32],
 ) -> Result<()> {
     let (bt, act) = (d.b * d.t, op.activation);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let proj_len = if op.go_backwards { bt * d.u } else { 0 };
-    // Every scratch element is written before it is read: grow only, never clear-and-zero.
-    let need = xm_len + proj_len + d.b * d.u;
-    if scratch.len() < need {
-        scratch.resize(need, 0.0);
-    }
-    let (xm, rest) = scratch[..need].split_at_mut(xm_len);
+    // Every scratch element is written before it is read.
+    let (xm, rest) = scratch.split_at_mut(xm_len);
     let (proj, hprev) = rest.split_at_mut(proj_len);
     let xin: &[f32] = match mx {
         Some(m) => {
@@ -263,7 +359,14 @@ fn forward(
     let xmat = MatRef::row_major(xin, bt, d.f)?;
     let wmat = MatRef::row_major(w, d.f, d.u)?;
     if op.go_backwards {
-        gemm(1.0, xmat, wmat, 0.0, MatMut::row_major(proj, bt, d.u)?)?;
+        gemm_with(
+            opts,
+            1.0,
+            xmat,
+            wmat,
+            0.0,
+            MatMut::row_major(proj, bt, d.u)?,
+        )?;
         for bi in 0..d.b {
             for s in 0..d.t {
                 let src = row(d, bi, d.t - 1 - s);
@@ -271,7 +374,7 @@ fn forward(
             }
         }
     } else {
-        gemm(1.0, xmat, wmat, 0.0, MatMut::row_major(out, bt, d.u)?)?;
+        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(out, bt, d.u)?)?;
     }
     let rkmat = MatRef::row_major(rk, d.u, d.u)?;
     for s in 0..d.t {
@@ -287,7 +390,14 @@ fn forward(
         if s > 0 || h0.is_some() {
             previous_state(d, s, out, h0, mh, hprev);
             let slot = MatMut::new(&mut out[s * d.u..], d.b, d.u, d.t * d.u, 1)?;
-            gemm(1.0, MatRef::row_major(hprev, d.b, d.u)?, rkmat, 1.0, slot)?;
+            gemm_with(
+                opts,
+                1.0,
+                MatRef::row_major(hprev, d.b, d.u)?,
+                rkmat,
+                1.0,
+                slot,
+            )?;
         }
         for bi in 0..d.b {
             let r = row(d, bi, s);
@@ -300,7 +410,8 @@ fn forward(
     Ok(())
 }
 
-/// BPTT (see the module doc).
+/// BPTT (see the module doc). The recurrence runs per batch chunk (see [`Chunking`]); `dU`,
+/// `dW`, `db` and `dx` are then one GEMM or sum each over all samples and steps.
 pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
     let d = Dims {
         b: r.batch,
@@ -328,67 +439,92 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
     let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
-    let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    // dZ, hprev, dh and the x' buffer are written before they are read; only the carry into
-    // the last step must start at zero.
-    let need = bt * d.u + 3 * d.b * d.u + xm_len;
-    if scratch.len() < need {
-        scratch.resize(need, 0.0);
-    }
-    let (dz, rest) = scratch[..need].split_at_mut(bt * d.u);
+    let ch = Chunking::of(d.b);
+    // dZ, the carry (dh0 after step 0), Uᵀ, each chunk's dh, then the previous states or x'.
+    let big_len = if want_u { bt * d.u } else { 0 }.max(if mx.is_some() { bt * d.f } else { 0 });
+    let per = ch.rows * d.u;
+    let need = bt * d.u + d.b * d.u + d.u * d.u + ch.count * per + big_len;
+    let buf = scratch_of(&mut scratch, need);
+    let (dz, rest) = buf.split_at_mut(bt * d.u);
     let (carry, rest) = rest.split_at_mut(d.b * d.u);
-    carry.fill(0.0);
-    let (hprev, rest) = rest.split_at_mut(d.b * d.u);
-    let (dh, xm) = rest.split_at_mut(d.b * d.u);
-    let rkmat = MatRef::row_major(rk, d.u, d.u)?;
-
-    for s in (0..d.t).rev() {
-        // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
-        let ts = if r.go_backwards { d.t - 1 - s } else { s };
-        for bi in 0..d.b {
-            let (ro, rz) = (row(d, bi, s), row(d, bi, ts));
-            let dhr = &mut dh[bi * d.u..(bi + 1) * d.u];
-            let cr = &carry[bi * d.u..(bi + 1) * d.u];
-            for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + d.u]).zip(cr) {
-                *o = gi + c;
+    let (rkt_buf, rest) = rest.split_at_mut(d.u * d.u);
+    let (dhs, big) = rest.split_at_mut(ch.count * per);
+    // Uᵀ once: a transposed view would make the small GEMM path copy U at every step.
+    transpose_into(rk, d.u, d.u, rkt_buf);
+    let rkt = MatRef::row_major(rkt_buf, d.u, d.u)?;
+    let row_len = d.t * d.u;
+    let (mut dzs, mut carries) = (ch.split(dz, row_len), ch.split(carry, d.u));
+    let mut dh_bufs = ch.split_even(dhs, per);
+    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
+        (
+            std::mem::take(&mut dzs[i]),
+            std::mem::take(&mut carries[i]),
+            std::mem::take(&mut dh_bufs[i]),
+        )
+    });
+    let opts = ch.gemm_options();
+    let (go_backwards, has_h0) = (r.go_backwards, h0.is_some());
+    run(&mut jobs[..ch.count], |i, (dz, carry, dh)| {
+        let dc = Dims {
+            b: ch.range(i).1,
+            ..d
+        };
+        let (g, z, out) = (
+            ch.rows_of(Some(g), i, row_len).unwrap_or(&[]),
+            ch.rows_of(Some(z), i, row_len).unwrap_or(&[]),
+            ch.rows_of(Some(out), i, row_len).unwrap_or(&[]),
+        );
+        let mh = ch.rows_of(mh, i, d.u);
+        carry.fill(0.0);
+        for s in (0..d.t).rev() {
+            // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
+            let ts = if go_backwards { d.t - 1 - s } else { s };
+            for bi in 0..dc.b {
+                let (ro, rz) = (row(dc, bi, s), row(dc, bi, ts));
+                let dhr = &mut dh[bi * d.u..(bi + 1) * d.u];
+                let cr = &carry[bi * d.u..(bi + 1) * d.u];
+                for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + d.u]).zip(cr) {
+                    *o = gi + c;
+                }
+                act.backward_row(
+                    &z[ro..ro + d.u],
+                    &out[ro..ro + d.u],
+                    dhr,
+                    &mut dz[rz..rz + d.u],
+                    false,
+                );
             }
-            act.backward_row(
-                &z[ro..ro + d.u],
-                &out[ro..ro + d.u],
-                dhr,
-                &mut dz[rz..rz + d.u],
-                false,
-            );
-        }
-        if s == 0 && h0.is_none() {
-            break;
-        }
-        let dzs = MatRef::new(&dz[ts * d.u..], d.b, d.u, d.t * d.u, 1)?;
-        if want_u {
-            previous_state(d, s, out, h0, mh, hprev);
-            if let Some(gu) = ctx.grad_mut(r.recurrent) {
-                let hp = MatRef::row_major(hprev, d.b, d.u)?.t();
-                gemm(1.0, hp, dzs, 1.0, MatMut::row_major(gu, d.u, d.u)?)?;
+            if s == 0 && !(has_h0 && want_h0) {
+                break;
             }
-        }
-        if s > 0 || want_h0 {
-            gemm(
+            let dzs = MatRef::new(&dz[ts * d.u..], dc.b, d.u, d.t * d.u, 1)?;
+            gemm_with(
+                &opts,
                 1.0,
                 dzs,
-                rkmat.t(),
+                rkt,
                 0.0,
-                MatMut::row_major(carry, d.b, d.u)?,
+                MatMut::row_major(carry, dc.b, d.u)?,
             )?;
             if let Some(m) = mh {
                 carry.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
             }
         }
-        if s == 0
-            && let Some(gh) = ctx.grad_mut(r.h0)
-        {
-            gh.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
+        Ok(())
+    })?;
+    if want_h0 && let Some(gh) = ctx.grad_mut(r.h0) {
+        gh.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
+    }
+    if want_u {
+        let hp = &mut big[..bt * d.u];
+        all_previous_states(d, r.go_backwards, out, h0, mh, hp);
+        if let Some(gu) = ctx.grad_mut(r.recurrent) {
+            let hpt = MatRef::row_major(hp, bt, d.u)?.t();
+            let dzm = MatRef::row_major(dz, bt, d.u)?;
+            gemm(1.0, hpt, dzm, 1.0, MatMut::row_major(gu, d.u, d.u)?)?;
         }
     }
+    let xm = &mut big[..if mx.is_some() { bt * d.f } else { 0 }];
 
     let dzmat = MatRef::row_major(dz, bt, d.u)?;
     if ctx.wants(r.kernel) {
