@@ -274,6 +274,21 @@ impl Model for NnModel {
         Ok(out.data().to_vec())
     }
 
+    /// One forward pass (nn's `evaluate_with_predictions`), bit-identical to `evaluate` and
+    /// `predict` separately.
+    fn evaluate_and_predict(
+        &mut self,
+        x: &Windows,
+        y: &[f32],
+    ) -> Result<(f64, Vec<f32>), CliError> {
+        let (xt, yt) = (tensor(x)?, targets(y)?);
+        let (score, pred) = self
+            .model
+            .evaluate_with_predictions(&xt, &yt, None)
+            .map_err(runtime("evaluate failed"))?;
+        Ok((f64::from(score), pred.into_vec()))
+    }
+
     fn summary(&self) -> String {
         self.model
             .summary()
@@ -292,5 +307,42 @@ impl Model for NnModel {
         self.model
             .save_with_metadata(path, settings)
             .map_err(runtime("cannot save the model"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluate_and_predict_matches_evaluate_then_predict_bit_for_bit() {
+        let spec = ModelSpec {
+            cell: "simple".into(),
+            units: 6,
+            activation: "tanh".into(),
+            recurrent_activation: None,
+            dense: vec![4],
+            loss: "huber".into(),
+            optimizer: "rmsprop".into(),
+            learning_rate: 0.001,
+            clipnorm: None,
+            global_clipnorm: None,
+            seed: 5,
+            step: 3,
+            layout: Layout::Sequence,
+            features: 1,
+        };
+        let mut m = NnBackend.build(&spec).unwrap();
+        // 70 windows: two full batches of 32 and a partial one.
+        let values: Vec<f32> = (0..70 * 3).map(|i| (i as f32 * 0.3).sin()).collect();
+        let x = Windows::from_rows(values, 3, Layout::Sequence).unwrap();
+        let y: Vec<f32> = (0..70).map(|i| (i as f32 * 0.7).cos()).collect();
+        let score = m.evaluate(&x, &y).unwrap();
+        let pred = m.predict(&x).unwrap();
+        let (both_score, both_pred) = m.evaluate_and_predict(&x, &y).unwrap();
+        assert_eq!(both_score.to_bits(), score.to_bits());
+        let bits = |p: &[f32]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&both_pred), bits(&pred));
+        assert_eq!(both_pred.len(), 70);
     }
 }

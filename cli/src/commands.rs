@@ -139,17 +139,20 @@ pub fn evaluate(args: &EvaluateArgs, backend: &dyn Backend) -> Result<Outcome, C
     let (_, ds) = l.series()?;
     let m = l.model.as_mut();
     let sc = ds.scaler;
-    let train_score = m.evaluate(&ds.train.x, &ds.train.y)?;
-    let test_score = m.evaluate(&ds.test.x, &ds.test.y)?;
     let mse_loss = l.saved.as_ref().is_none_or(|s| s.model.loss == "mse");
-    let (train_mse, test_mse) = if mse_loss {
-        (sc.inverse_mse(train_score), sc.inverse_mse(test_score))
-    } else {
-        (
-            sc.inverse_mse(data::mse(&m.predict(&ds.train.x)?, &ds.train.y)?),
-            sc.inverse_mse(data::mse(&m.predict(&ds.test.x)?, &ds.test.y)?),
-        )
+    // The score and the mse in series units, one forward pass per part: with the mse loss the
+    // score converts; with another loss the mse comes from the predictions.
+    let mut score = |part: &data::WindowedPart| -> Result<(f64, f64), CliError> {
+        if mse_loss {
+            let s = m.evaluate(&part.x, &part.y)?;
+            Ok((s, sc.inverse_mse(s)))
+        } else {
+            let (s, pred) = m.evaluate_and_predict(&part.x, &part.y)?;
+            Ok((s, sc.inverse_mse(data::mse(&pred, &part.y)?)))
+        }
     };
+    let (train_score, train_mse) = score(&ds.train)?;
+    let (test_score, test_mse) = score(&ds.test)?;
     let r = EvaluateReport {
         model: args.model.model.clone(),
         train_score,

@@ -40,6 +40,17 @@ pub trait Model {
     /// One output per window.
     fn predict(&mut self, x: &Windows) -> Result<Vec<f32>, CliError>;
 
+    /// [`evaluate`](Model::evaluate) and [`predict`](Model::predict) together: the same score
+    /// and the same outputs (one per window). The default calls both; a backend that can
+    /// compute them in one forward pass overrides it.
+    fn evaluate_and_predict(
+        &mut self,
+        x: &Windows,
+        y: &[f32],
+    ) -> Result<(f64, Vec<f32>), CliError> {
+        Ok((self.evaluate(x, y)?, self.predict(x)?))
+    }
+
     /// Keras's summary table (`Model: "sequential"` ... ` Non-trainable params: 0 (0.00 B)`).
     fn summary(&self) -> String;
 

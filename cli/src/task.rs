@@ -149,6 +149,8 @@ pub fn fit_and_write(
         fit_seconds,
         train_score,
         test_score,
+        test_pred,
+        ..
     } = fit_and_score(
         model.as_mut(),
         (&task.train.x, &task.train.y),
@@ -156,7 +158,6 @@ pub fn fit_and_write(
         &cfg.fit,
         progress,
     )?;
-    let test_pred = model.predict(&task.test.x)?;
     let test_mse = data::mse(&test_pred, &task.test.y)?;
 
     let out = OutDir::create(&cfg.output.out)?;

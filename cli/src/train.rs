@@ -219,7 +219,8 @@ pub fn prepare(cfg: &TrainConfig, backend: &dyn Backend) -> Result<Prepared, Cli
     })
 }
 
-/// What [`fit_and_score`] returns: fit's history, its wall time and the two `evaluate` scores.
+/// What [`fit_and_score`] returns: fit's history, its wall time, the two `evaluate` scores and
+/// the predictions on both parts.
 pub(crate) struct Scored {
     pub history: History,
     /// Seconds spent in the training loop alone.
@@ -228,10 +229,15 @@ pub(crate) struct Scored {
     pub train_score: f64,
     /// `model.evaluate` on the test part.
     pub test_score: f64,
+    /// `model.predict` on the training part, one output per window.
+    pub train_pred: Vec<f32>,
+    /// `model.predict` on the test part.
+    pub test_pred: Vec<f32>,
 }
 
 /// The step `recur train` shares between series and `--task` runs: fit on `train` (timing the
-/// training loop alone, reporting to `progress`), then evaluate on both parts.
+/// training loop alone, reporting to `progress`), then evaluate and predict on both parts, one
+/// forward pass per part.
 pub(crate) fn fit_and_score(
     model: &mut dyn Model,
     train: (&data::Windows, &[f32]),
@@ -242,13 +248,15 @@ pub(crate) fn fit_and_score(
     let started = Instant::now();
     let history = model.fit(train.0, train.1, fit, &mut |e| progress.handle(e))?;
     let fit_seconds = started.elapsed().as_secs_f64();
-    let train_score = model.evaluate(train.0, train.1)?;
-    let test_score = model.evaluate(test.0, test.1)?;
+    let (train_score, train_pred) = model.evaluate_and_predict(train.0, train.1)?;
+    let (test_score, test_pred) = model.evaluate_and_predict(test.0, test.1)?;
     Ok(Scored {
         history,
         fit_seconds,
         train_score,
         test_score,
+        train_pred,
+        test_pred,
     })
 }
 
@@ -270,6 +278,8 @@ pub fn fit_and_write(
         fit_seconds,
         train_score,
         test_score,
+        train_pred,
+        test_pred,
     } = fit_and_score(
         model.as_mut(),
         (&ds.train.x, &ds.train.y),
@@ -277,8 +287,6 @@ pub fn fit_and_write(
         &cfg.fit,
         progress,
     )?;
-    let train_pred = model.predict(&ds.train.x)?;
-    let test_pred = model.predict(&ds.test.x)?;
     let sc = ds.scaler;
     let (train_mse, test_mse) = if cfg.model.loss == "mse" {
         (sc.inverse_mse(train_score), sc.inverse_mse(test_score))

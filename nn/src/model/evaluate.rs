@@ -1,5 +1,5 @@
-//! `Sequential::evaluate` and `Sequential::predict` (KERAS.md A.7): inference mode (no
-//! dropout), batches of 32 by default, the last partial batch kept.
+//! `Sequential::evaluate`, `Sequential::predict` and both in one forward pass (KERAS.md A.7):
+//! inference mode (no dropout), batches of 32 by default, the last partial batch kept.
 
 use std::ops::Range;
 
@@ -18,19 +18,53 @@ impl Sequential {
     /// The loss on `(x, y)` (Keras `evaluate`): the batch-size-weighted f32 mean of the
     /// per-batch losses, penalties included, with dropout off. `batch_size` defaults to 32.
     pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, batch_size: Option<usize>) -> Result<f32> {
-        let Some(loss) = self.loss else {
-            return Err(NnError::state(
-                "evaluate needs a compiled model: call compile(loss, optimizer) first",
-            ));
-        };
-        check_xy("evaluate", x, y)?;
-        self.ensure_built("evaluate", x.dims())?;
-        let n = x.dims()[0];
-        let bs = check_batch(batch_size)?;
-        self.evaluate_rows(loss, x, y, 0..n, bs)
+        let (loss, bs) = self.check_evaluate("evaluate", x, y, batch_size)?;
+        self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None)
     }
 
-    /// `evaluate` on the samples `rows` of `x` and `y` (validation_split's part).
+    /// [`evaluate`](Self::evaluate) and [`predict`](Self::predict) in one forward pass over
+    /// `x`: the loss on `(x, y)`, bit-identical to `evaluate`'s (same batches, same averaging,
+    /// penalties included), and the model's outputs `(samples, *output_shape)`, bit-identical
+    /// to `predict`'s with the same `batch_size` (default 32). Dropout is off. Stateful layers
+    /// advance their state once, as for one `evaluate` call.
+    pub fn evaluate_with_predictions(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        batch_size: Option<usize>,
+    ) -> Result<(f32, Tensor)> {
+        let (loss, bs) = self.check_evaluate("evaluate_with_predictions", x, y, batch_size)?;
+        let n = x.dims()[0];
+        let mut dims = vec![n];
+        dims.extend_from_slice(self.output_shape().unwrap_or_default());
+        let mut out = Vec::with_capacity(dims.iter().product());
+        let score = self.evaluate_rows(loss, x, y, 0..n, bs, Some(&mut out))?;
+        let predictions =
+            Tensor::from_vec(out, &dims).map_err(ag("evaluate_with_predictions output"))?;
+        Ok((score, predictions))
+    }
+
+    /// The checks `evaluate` makes (compiled, `x` and `y` agree, built for `x`); returns the
+    /// loss and the batch size.
+    fn check_evaluate(
+        &mut self,
+        what: &str,
+        x: &Tensor,
+        y: &Tensor,
+        batch_size: Option<usize>,
+    ) -> Result<(Loss, usize)> {
+        let Some(loss) = self.loss else {
+            return Err(NnError::state(format!(
+                "{what} needs a compiled model: call compile(loss, optimizer) first"
+            )));
+        };
+        check_xy(what, x, y)?;
+        self.ensure_built(what, x.dims())?;
+        Ok((loss, check_batch(batch_size)?))
+    }
+
+    /// `evaluate` on the samples `rows` of `x` and `y` (validation_split's part), appending
+    /// each batch's outputs to `predictions` when given.
     pub(super) fn evaluate_rows(
         &mut self,
         loss: Loss,
@@ -38,6 +72,7 @@ impl Sequential {
         y: &Tensor,
         rows: Range<usize>,
         bs: usize,
+        mut predictions: Option<&mut Vec<f32>>,
     ) -> Result<f32> {
         let (xrow, yrow) = (row_len(x), row_len(y));
         let mut mean = LossMean::new();
@@ -51,6 +86,9 @@ impl Sequential {
             self.tape.clear();
             let (pred, pen) =
                 record_forward(&mut self.tape, &mut self.layers, xs, &xd[..xr], false)?;
+            if let Some(out) = predictions.as_deref_mut() {
+                out.extend_from_slice(self.tape.value(pred).map_err(ag("evaluate"))?);
+            }
             let (_, value) =
                 record_loss(&mut self.tape, &self.layers, loss, pred, pen, ys, &yd[..yr])?;
             mean.update(value, b);

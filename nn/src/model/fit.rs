@@ -350,7 +350,9 @@ impl Sequential {
                 self.epochs_done += 1;
                 let val_loss = match (&opts.validation, &val_rows) {
                     (Validation::Data(vx, vy), _) => Some(self.evaluate(vx, vy, Some(bs))?),
-                    (_, Some(r)) => Some(self.evaluate_rows(loss_kind, x, y, r.clone(), bs)?),
+                    (_, Some(r)) => {
+                        Some(self.evaluate_rows(loss_kind, x, y, r.clone(), bs, None)?)
+                    }
                     _ => None,
                 };
                 let loss = mean.value();
