@@ -103,6 +103,30 @@ impl Rule {
         grad: &[f32],
         slots: &mut [Vec<f32>],
     ) {
+        if let (
+            GradTransform::Identity,
+            Rule::Rmsprop {
+                rho,
+                one_minus_rho,
+                momentum,
+                epsilon,
+                centered: false,
+            },
+            [velocity],
+        ) = (tr, self, &mut *slots)
+            && *momentum == 0.0
+        {
+            // Keras's default RMSprop, the tutorial's hot loop: sqrt and division dominate, so
+            // it runs on the widest vectors the CPU has (same bits as the loop below).
+            let step = kernels::vecmath::RmspropStep {
+                lr: k.lr,
+                rho: *rho,
+                one_minus_rho: *one_minus_rho,
+                epsilon: *epsilon,
+            };
+            kernels::vecmath::rmsprop_update(step, w, grad, velocity);
+            return;
+        }
         // One monomorphized loop per transform, so the element loops carry no dispatch.
         match tr {
             GradTransform::Identity => self.update_with(k, |g| g, w, grad, slots),
