@@ -66,8 +66,8 @@ pub trait Model {
     fn save(&self, path: &Path, settings: &serde_json::Value) -> Result<(), CliError>;
 }
 
-/// Builds new models and loads saved ones.
-pub trait Backend {
+/// Builds new models and loads saved ones. `Sync`: commands run on rayon's pool (see `run`).
+pub trait Backend: Sync {
     /// A compiled, untrained model for `spec` (input `(1, step)` or `(step, 1)`).
     fn build(&self, spec: &ModelSpec) -> Result<Box<dyn Model>, CliError>;
 
