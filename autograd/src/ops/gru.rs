@@ -19,6 +19,8 @@
 //! (reset_before) `[B, T, U]`, and the pre-activations only if a derivative needs them.
 //! The backward mirrors the forward step by step (one or two GEMMs per step for the carry), then
 //! one GEMM each for `dU`, `dW` and `dx` over all steps.
+//!
+//! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
 use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 

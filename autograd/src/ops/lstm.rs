@@ -19,6 +19,8 @@
 //! Backward, for `s = T-1 .. 0`: `dh = G_h + carry_h`, `dc = G_c + carry_c + dh ⊙ o ⊙ a'(c_s)`,
 //! gate gradients through `ra'`/`a'` into `dZ_s`, `carry_c = dc ⊙ f`, `carry_h = (dZ_s Uᵀ) ⊙ m_h`;
 //! then one GEMM each for `dU = H'ᵀ dZ`, `dW = x'ᵀ dZ`, `dx = (dZ Wᵀ) ⊙ m_x`.
+//!
+//! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
 use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 

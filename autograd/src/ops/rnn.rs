@@ -9,8 +9,11 @@
 //! `[B·T, F] · [F, U]`; each step adds one `[B, U] · [U, U]` GEMM.
 //!
 //! Backward, for `s = T-1 .. 0`: `dh_s = G_s + carry`, `dz_s = dh_s ⊙ act'(z_s)`,
-//! `dU += h'_{s-1}ᵀ dz_s`, `carry = (dz_s Uᵀ) ⊙ m_h` (which is `dh0` after step 0); then
-//! once for all steps `dW += x'ᵀ dZ`, `db += Σ dZ`, `dx += (dZ Wᵀ) ⊙ m_x`.
+//! `carry = (dz_s Uᵀ) ⊙ m_h` (which is `dh0` after step 0); then once for all steps
+//! `dU += H'ᵀ dZ` (`H'` the masked previous states), `dW += x'ᵀ dZ`, `db += Σ dZ`,
+//! `dx += (dZ Wᵀ) ⊙ m_x`.
+//!
+//! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
 use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 
