@@ -414,7 +414,8 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (gates, rest) = aux.split_at(lens[0]);
     let (rh, pre) = rest.split_at(lens[1]);
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    let want_rk = ctx.wants(r.recurrent);
+    // With one step and no initial state every previous state is zero: dU gets nothing.
+    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
     let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
@@ -432,7 +433,10 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (temps, rest) = rest.split_at_mut(ch.count * per);
     let (rkt_buf, big) = rest.split_at_mut(u * g3);
     // Uᵀ `[3U, U]`: rows 0..2U are the z, r blocks' transposes, rows 2U..3U the h block's.
-    transpose_into(rk, u, g3, rkt_buf);
+    // Uᵀ serves the carry products, which one step without an initial state never runs.
+    if d.t > 1 || h0.is_some() {
+        transpose_into(rk, u, g3, rkt_buf);
+    }
     let rkt_all = MatRef::row_major(rkt_buf, g3, u)?;
     let rkt_buf: &[f32] = rkt_buf;
     let (tu, tg) = (d.t * u, d.t * g3);

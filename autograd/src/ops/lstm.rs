@@ -341,7 +341,8 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (act_c, pre) = rest.split_at(lens[1]);
     // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    let want_rk = ctx.wants(r.recurrent);
+    // With one step and no initial state every previous state is zero: dU gets nothing.
+    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
     let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
     let want_c0 = r.c0 != NONE && ctx.wants(r.c0);
 
@@ -357,7 +358,10 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (carry_c, rest) = rest.split_at_mut(d.b * u);
     let (temps, rest) = rest.split_at_mut(ch.count * per);
     let (rkt_buf, big) = rest.split_at_mut(u * g4);
-    transpose_into(rk, u, g4, rkt_buf);
+    // Uᵀ serves the carry products, which one step without dh0 never runs (the tutorial).
+    if d.t > 1 || want_h0 {
+        transpose_into(rk, u, g4, rkt_buf);
+    }
     let rkt = MatRef::row_major(rkt_buf, g4, u)?;
     let (tu, tg) = (d.t * u, d.t * g4);
     let take = std::mem::take::<&mut [f32]>;

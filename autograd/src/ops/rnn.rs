@@ -438,7 +438,8 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
     } else {
         out
     };
-    let want_u = ctx.wants(r.recurrent);
+    // With one step and no initial state every previous state is zero: dU gets nothing.
+    let want_u = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
     let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
@@ -453,7 +454,9 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
     let (rkt_buf, rest) = rest.split_at_mut(d.u * d.u);
     let (dhs, big) = rest.split_at_mut(ch.count * per);
     // Uᵀ once: a transposed view would make the small GEMM path copy U at every step.
-    transpose_into(rk, d.u, d.u, rkt_buf);
+    if d.t > 1 || (h0.is_some() && want_h0) {
+        transpose_into(rk, d.u, d.u, rkt_buf);
+    }
     let rkt = MatRef::row_major(rkt_buf, d.u, d.u)?;
     let row_len = d.t * d.u;
     let (mut dzs, mut carries) = (ch.split(dz, row_len), ch.split(carry, d.u));
