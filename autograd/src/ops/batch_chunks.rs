@@ -116,6 +116,30 @@ impl Chunking {
     }
 }
 
+/// How [`Chunking::jobs`] cuts one buffer for the chunks.
+pub(crate) enum Cut<'a> {
+    /// A `[batch, per_row]` buffer: each chunk gets its samples' rows (an empty buffer gives
+    /// empty pieces).
+    Rows(&'a mut [f32], usize),
+    /// Scratch: each chunk gets this many floats of its own.
+    Each(&'a mut [f32], usize),
+}
+
+impl Chunking {
+    /// Every chunk's pieces of the `N` buffers, in the order of `cuts`: `jobs[i][k]` is chunk
+    /// `i`'s piece of buffer `k` (pieces past `count` are empty).
+    pub(crate) fn jobs<'a, const N: usize>(
+        &self,
+        cuts: [Cut<'a>; N],
+    ) -> [[&'a mut [f32]; N]; MAX_CHUNKS] {
+        let mut parts = cuts.map(|cut| match cut {
+            Cut::Rows(buf, per_row) => self.split(buf, per_row),
+            Cut::Each(buf, len) => self.split_even(buf, len),
+        });
+        std::array::from_fn(|i| std::array::from_fn(|k| std::mem::take(&mut parts[k][i])))
+    }
+}
+
 /// Runs `job` on every chunk's state, on rayon's current pool when there are several chunks
 /// (in place otherwise). Returns the first error.
 pub(crate) fn run<J: Send>(

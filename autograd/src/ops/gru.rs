@@ -27,7 +27,7 @@ use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
     Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
     input_side_grads, masked_input, opt_index, prev_row, prev_state, transpose_into,
@@ -223,19 +223,13 @@ fn forward(
     let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
     let buf = scratch_of(scratch, per * ch.count);
     let (tu, tg) = (d.t * d.u, d.t * 3 * d.u);
-    let take = std::mem::take::<&mut [f32]>;
-    let (mut hs, mut gs) = (ch.split(hseq, tu), ch.split(gates, tg));
-    let (mut rhs, mut pres) = (ch.split(rh, tu), ch.split(pre, tg));
-    let mut scr = ch.split_even(buf, per);
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        [
-            take(&mut hs[i]),
-            take(&mut gs[i]),
-            take(&mut rhs[i]),
-            take(&mut pres[i]),
-            take(&mut scr[i]),
-        ]
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(hseq, tu),
+        Cut::Rows(gates, tg),
+        Cut::Rows(rh, tu),
+        Cut::Rows(pre, tg),
+        Cut::Each(buf, per),
+    ]);
     let opts = ch.gemm_options();
     run(&mut jobs[..ch.count], |i, [h, g, r, p, scratch]| {
         let dc = Dims {
@@ -440,17 +434,12 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let rkt_all = MatRef::row_major(rkt_buf, g3, u)?;
     let rkt_buf: &[f32] = rkt_buf;
     let (tu, tg) = (d.t * u, d.t * g3);
-    let take = std::mem::take::<&mut [f32]>;
-    let (mut dzs, mut drs, mut cs) = (ch.split(dz, tg), ch.split(dr, tg), ch.split(carry, u));
-    let mut tmps = ch.split_even(temps, per);
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        [
-            take(&mut dzs[i]),
-            take(&mut drs[i]),
-            take(&mut cs[i]),
-            take(&mut tmps[i]),
-        ]
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(dz, tg),
+        Cut::Rows(dr, tg),
+        Cut::Rows(carry, u),
+        Cut::Each(temps, per),
+    ]);
     let opts = ch.gemm_options();
     run(&mut jobs[..ch.count], |i, [dz, dr, carry, temp]| {
         let d = Dims {

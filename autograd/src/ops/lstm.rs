@@ -27,7 +27,7 @@ use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
     Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
     opt_index, prev_row, prev_state, transpose_into,
@@ -205,19 +205,16 @@ fn forward(
     let buf = scratch_of(scratch, per * ch.count);
     let (hseq, cseq) = out.split_at_mut(d.b * d.t * d.u);
     let (tu, tg) = (d.t * d.u, d.t * 4 * d.u);
-    let (mut hs, mut cs) = (ch.split(hseq, tu), ch.split(cseq, tu));
-    let (mut gs, mut acs, mut pres) = (ch.split(gates, tg), ch.split(act_c, tu), ch.split(pre, tg));
-    let mut scr = ch.split_even(buf, per);
-    let take = std::mem::take::<&mut [f32]>;
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        (
-            [take(&mut hs[i]), take(&mut cs[i])],
-            [take(&mut gs[i]), take(&mut acs[i]), take(&mut pres[i])],
-            take(&mut scr[i]),
-        )
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(hseq, tu),
+        Cut::Rows(cseq, tu),
+        Cut::Rows(gates, tg),
+        Cut::Rows(act_c, tu),
+        Cut::Rows(pre, tg),
+        Cut::Each(buf, per),
+    ]);
     let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, ([h, c], [g, a, p], scratch)| {
+    run(&mut jobs[..ch.count], |i, [h, c, g, a, p, scratch]| {
         let dc = Dims {
             b: ch.range(i).1,
             ..d
@@ -364,18 +361,12 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     let rkt = MatRef::row_major(rkt_buf, g4, u)?;
     let (tu, tg) = (d.t * u, d.t * g4);
-    let take = std::mem::take::<&mut [f32]>;
-    let (mut dzs, mut chs, mut ccs) =
-        (ch.split(dz, tg), ch.split(carry_h, u), ch.split(carry_c, u));
-    let mut tmp = ch.split_even(temps, per);
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        [
-            take(&mut dzs[i]),
-            take(&mut chs[i]),
-            take(&mut ccs[i]),
-            take(&mut tmp[i]),
-        ]
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(dz, tg),
+        Cut::Rows(carry_h, u),
+        Cut::Rows(carry_c, u),
+        Cut::Each(temps, per),
+    ]);
     let opts = ch.gemm_options();
     run(&mut jobs[..ch.count], |i, [dz, carry_h, carry_c, temp]| {
         let d = Dims {

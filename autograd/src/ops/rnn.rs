@@ -17,7 +17,7 @@
 
 use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 
-use crate::ops::batch_chunks::{Chunking, MAX_CHUNKS, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::transpose_into;
 
 use crate::activation::Activation;
@@ -290,20 +290,13 @@ fn forward(
     let per = forward_scratch_len(Dims { b: ch.rows, ..d }, op, mx.is_some());
     let buf = scratch_of(scratch, per * ch.count);
     let row_len = d.t * d.u;
-    let (mut outs, mut saves) = (
-        ch.split(out, row_len),
-        ch.split(saved.unwrap_or_default(), row_len),
-    );
-    let mut scratches = ch.split_even(buf, per);
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        (
-            std::mem::take(&mut outs[i]),
-            std::mem::take(&mut saves[i]),
-            std::mem::take(&mut scratches[i]),
-        )
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(out, row_len),
+        Cut::Rows(saved.unwrap_or_default(), row_len),
+        Cut::Each(buf, per),
+    ]);
     let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, (out, saved, scratch)| {
+    run(&mut jobs[..ch.count], |i, [out, saved, scratch]| {
         let dc = Dims {
             b: ch.range(i).1,
             ..d
@@ -459,18 +452,14 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
     }
     let rkt = MatRef::row_major(rkt_buf, d.u, d.u)?;
     let row_len = d.t * d.u;
-    let (mut dzs, mut carries) = (ch.split(dz, row_len), ch.split(carry, d.u));
-    let mut dh_bufs = ch.split_even(dhs, per);
-    let mut jobs: [_; MAX_CHUNKS] = std::array::from_fn(|i| {
-        (
-            std::mem::take(&mut dzs[i]),
-            std::mem::take(&mut carries[i]),
-            std::mem::take(&mut dh_bufs[i]),
-        )
-    });
+    let mut jobs = ch.jobs([
+        Cut::Rows(dz, row_len),
+        Cut::Rows(carry, d.u),
+        Cut::Each(dhs, per),
+    ]);
     let opts = ch.gemm_options();
     let (go_backwards, has_h0) = (r.go_backwards, h0.is_some());
-    run(&mut jobs[..ch.count], |i, (dz, carry, dh)| {
+    run(&mut jobs[..ch.count], |i, [dz, carry, dh]| {
         let dc = Dims {
             b: ch.range(i).1,
             ..d
