@@ -8,12 +8,14 @@
 //! - `dropout` / `recurrent_dropout` outside `[0, 1]` are rejected (Keras clamps silently); the
 //!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
 //!   The recurrent mask multiplies `h` in the recurrent product only; `c` is never masked.
-//! - `recurrent_dropout` always takes effect: recur masks `h` in the recurrent product. Keras 3
-//!   releases differ here: in some, the default `implementation=2` cell accepts the rate but never
-//!   applies it, while the LSTMCell after keras-team/keras#20656/#20663 multiplies `h_tm1` by the
-//!   recurrent mask before the recurrent product, as recur does. Which behaviour v3.15.1 has is
-//!   still to be checked against `layers/rnn/{lstm,gru}.py` at that tag; recur refuses to ignore
-//!   an accepted argument either way.
+//! - Dropout masks are shared by the gates. Keras 3.15.1 (checked in its installed source,
+//!   `keras/src/layers/rnn/lstm.py` and `dropout_rnn_cell.py`) does the same while
+//!   `recurrent_dropout` is 0 (`implementation=2`: one input mask), but any nonzero
+//!   `recurrent_dropout` switches `LSTMCell` to `implementation=1`, which draws 4 independent
+//!   masks for the inputs and 4 for the recurrent state, one per gate (i, f, c, o). recur keeps
+//!   one input mask and one recurrent mask (same expected scaling, correlated across gates), so
+//!   the fused op keeps a single input GEMM and one recurrent GEMM per step; per-gate masks are
+//!   not implemented yet.
 //! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
 //!   `0 < rate < 1`, so at 1 it silently trains without dropout.
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
