@@ -510,7 +510,36 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
     if want_h0 && let Some(gh) = ctx.grad_mut(r.h0) {
         gh.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
     }
-    if want_u {
+    if want_u && !r.go_backwards && mh.is_none() {
+        // Without masks or reversal, h'_{s-1} is the row of `out` just before dZ's row inside
+        // each sample, so dU = OUTᵀ·dZ over rows shifted by one, read in place (copying the
+        // previous states cost 3-4% of the (128, 64, 256) step). Each sample's step-0 row of
+        // dZ would pair with the previous sample's last state: it sits in a stash meanwhile,
+        // zeros in its place, and pairs with h0 (if any) in a second product.
+        let u = d.u;
+        let stash = &mut big[..d.b * u];
+        for bi in 0..d.b {
+            let r0 = row(d, bi, 0);
+            stash[bi * u..(bi + 1) * u].copy_from_slice(&dz[r0..r0 + u]);
+            dz[r0..r0 + u].fill(0.0);
+        }
+        if let Some(gu) = ctx.grad_mut(r.recurrent) {
+            if bt > 1 {
+                let prev = MatRef::row_major(&out[..(bt - 1) * u], bt - 1, u)?.t();
+                let next = MatRef::row_major(&dz[u..], bt - 1, u)?;
+                gemm(1.0, prev, next, 1.0, MatMut::row_major(gu, u, u)?)?;
+            }
+            if let Some(h) = h0 {
+                let first = MatRef::row_major(stash, d.b, u)?;
+                let h0t = MatRef::row_major(h, d.b, u)?.t();
+                gemm(1.0, h0t, first, 1.0, MatMut::row_major(gu, u, u)?)?;
+            }
+        }
+        for bi in 0..d.b {
+            let r0 = row(d, bi, 0);
+            dz[r0..r0 + u].copy_from_slice(&stash[bi * u..(bi + 1) * u]);
+        }
+    } else if want_u {
         let hp = &mut big[..bt * d.u];
         all_previous_states(d, r.go_backwards, out, h0, mh, hp);
         if let Some(gu) = ctx.grad_mut(r.recurrent) {
