@@ -1,20 +1,12 @@
 //! `Sequential::evaluate_with_predictions`: its score is `evaluate`'s and its outputs are
 //! `predict`'s, bit for bit, in one forward pass.
 
+mod common;
+
 use autograd::{Activation, Loss};
+use common::sine_sequences as data;
 use nn::regularizers::Regularizer;
 use nn::{DenseConfig, NnError, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
-
-fn data(n: usize, t: usize) -> (Tensor, Tensor) {
-    let x: Vec<f32> = (0..n * t).map(|i| (i as f32 * 0.37).sin()).collect();
-    let y: Vec<f32> = (0..n)
-        .map(|i| (i as f32 * 0.37 * t as f32).cos() * 0.5)
-        .collect();
-    (
-        Tensor::from_vec(x, &[n, t, 1]).unwrap(),
-        Tensor::from_vec(y, &[n, 1]).unwrap(),
-    )
-}
 
 /// A model with a kernel and an activity penalty, so the score includes penalties, trained
 /// for a few steps so its weights are not the initial ones.

@@ -1,22 +1,14 @@
 //! `Sequential::fit` behaviour beyond the Keras fixtures: validation, early stopping, the
 //! invalid-loss policies, stateful checks, console output and error messages.
 
+mod common;
+
 use autograd::{Activation, Loss};
+use common::sine_sequences as data;
 use nn::batching::Shuffle;
 use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{ConsoleProgress, FitEvent, FitOptions, InvalidLoss, Validation};
 use nn::{DenseConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
-
-fn data(n: usize, t: usize) -> (Tensor, Tensor) {
-    let x: Vec<f32> = (0..n * t).map(|i| (i as f32 * 0.37).sin()).collect();
-    let y: Vec<f32> = (0..n)
-        .map(|i| (i as f32 * 0.37 * t as f32).cos() * 0.5)
-        .collect();
-    (
-        Tensor::from_vec(x, &[n, t, 1]).unwrap(),
-        Tensor::from_vec(y, &[n, 1]).unwrap(),
-    )
-}
 
 fn model(seed: u64) -> Sequential {
     let mut m = Sequential::with_seed(seed);

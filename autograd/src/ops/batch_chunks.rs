@@ -66,8 +66,7 @@ impl Chunking {
         i: usize,
         per_row: usize,
     ) -> Option<&'a [f32]> {
-        let (start, n) = self.range(i);
-        buf.map(|b| &b[start * per_row..(start + n) * per_row])
+        buf.map(|b| self.rows(b, i, per_row))
     }
 
     /// Chunk `i`'s samples of a `[batch, per_row]` buffer (an empty buffer stays empty).
@@ -81,11 +80,7 @@ impl Chunking {
 
     /// Splits a `[batch, per_row]` buffer into the chunks' pieces (pieces past `count` are
     /// empty; an empty buffer gives empty pieces).
-    pub(crate) fn split<'a>(
-        &self,
-        buf: &'a mut [f32],
-        per_row: usize,
-    ) -> [&'a mut [f32]; MAX_CHUNKS] {
+    fn split<'a>(&self, buf: &'a mut [f32], per_row: usize) -> [&'a mut [f32]; MAX_CHUNKS] {
         let mut rest = buf;
         std::array::from_fn(|i| {
             let (_, n) = self.range(i);
@@ -97,11 +92,7 @@ impl Chunking {
     }
 
     /// Splits `buf` into `count` pieces of `len` floats each (per-chunk scratch).
-    pub(crate) fn split_even<'a>(
-        &self,
-        buf: &'a mut [f32],
-        len: usize,
-    ) -> [&'a mut [f32]; MAX_CHUNKS] {
+    fn split_even<'a>(&self, buf: &'a mut [f32], len: usize) -> [&'a mut [f32]; MAX_CHUNKS] {
         let mut rest = buf;
         std::array::from_fn(|i| {
             let take = if i < self.count {

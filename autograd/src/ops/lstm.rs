@@ -223,7 +223,7 @@ fn forward(
             op,
             dc,
             &opts,
-            [ch.rows_of(Some(x), i, d.t * d.f).unwrap_or(&[]), w, rk],
+            [ch.rows(x, i, d.t * d.f), w, rk],
             [
                 bias,
                 ch.rows_of(h0, i, d.u),

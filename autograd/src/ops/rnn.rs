@@ -305,7 +305,7 @@ fn forward(
             dc,
             op,
             &opts,
-            [ch.rows_of(Some(x), i, d.t * d.f).unwrap_or(&[]), w, rk],
+            [ch.rows(x, i, d.t * d.f), w, rk],
             [
                 bias,
                 ch.rows_of(h0, i, d.u),
@@ -465,9 +465,9 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
             ..d
         };
         let (g, z, out) = (
-            ch.rows_of(Some(g), i, row_len).unwrap_or(&[]),
-            ch.rows_of(Some(z), i, row_len).unwrap_or(&[]),
-            ch.rows_of(Some(out), i, row_len).unwrap_or(&[]),
+            ch.rows(g, i, row_len),
+            ch.rows(z, i, row_len),
+            ch.rows(out, i, row_len),
         );
         let mh = ch.rows_of(mh, i, d.u);
         carry.fill(0.0);

@@ -1,6 +1,7 @@
 //! Shared helpers for the fixture tests: loading the Keras JSON files and comparing floats.
 #![allow(dead_code)]
 
+use nn::Tensor;
 use serde_json::Value;
 
 /// Loads `tests/data/<name>.json`.
@@ -69,4 +70,17 @@ pub fn assert_close(a: &[f32], b: &[f32], rtol: f32, atol: f32, what: &str) {
             "{what}[{i}]: got {x}, want {y}"
         );
     }
+}
+
+/// `n` sequences of `t` steps, one feature, `x = sin(0.37 i)` over the flattened steps, and one
+/// target each: `x` `[n, t, 1]`, `y` `[n, 1]` (the fit and evaluate behaviour tests' data).
+pub fn sine_sequences(n: usize, t: usize) -> (Tensor, Tensor) {
+    let x: Vec<f32> = (0..n * t).map(|i| (i as f32 * 0.37).sin()).collect();
+    let y: Vec<f32> = (0..n)
+        .map(|i| (i as f32 * 0.37 * t as f32).cos() * 0.5)
+        .collect();
+    (
+        Tensor::from_vec(x, &[n, t, 1]).unwrap(),
+        Tensor::from_vec(y, &[n, 1]).unwrap(),
+    )
 }
