@@ -1,7 +1,8 @@
 //! `gemm-tune`: the measurements behind the kernels' constants, re-runnable on a new machine.
 //!
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
-//! - `gemm-tune blocking N [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube for a grid of
+//! - `gemm-tune blocking N|MxKxN [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube (or an
+//!   M x K x N product) for a grid of
 //!   (loop order, KC, MC, NC); the lists are comma-separated.
 //! - `gemm-tune shape M K N [THREADS]`: ours (default choices) and matrixmultiply on one shape.
 //! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
@@ -66,9 +67,18 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             }
         }
         Some("blocking") => {
-            let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1024);
+            // N (a cube) or MxKxN.
+            let dims: Vec<usize> = args
+                .get(1)
+                .map(|s| s.split('x').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_default();
+            let (m, k, n) = match dims[..] {
+                [n] => (n, n, n),
+                [m, k, n] => (m, k, n),
+                _ => (1024, 1024, 1024),
+            };
             let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-            let mut ops = Operands::new(n, n, n);
+            let mut ops = Operands::new(m, k, n);
             let parse = |i: usize, default: &[usize]| -> Vec<usize> {
                 args.get(i)
                     .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
@@ -94,8 +104,8 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                             };
                             let ns = time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
                             println!(
-                                "n={n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
-                                flops(n, n, n) / ns
+                                "{m}x{k}x{n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
+                                flops(m, k, n) / ns
                             );
                         }
                     }
@@ -149,7 +159,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
             );
         }
     }

@@ -1,14 +1,19 @@
 //! The packed (BLIS) path for products large enough that packing pays, with rayon threads.
 //!
-//! Loop nest, outermost first: `jc` over n by NC (pack a `KC x NC` block of B), `pc` over k by
-//! KC (never split across threads: each C element sums its k blocks in the same order whatever
+//! Loop nest, outermost first: `jc` over n by NC (times the thread count), `pc` over k by KC
+//! (never split across threads: each C element sums its k blocks in the same order whatever
 //! the thread count, so results are bit-identical), `ic` over m by MC (A read in place or packed
 //! into a thread-local buffer), then the macro-kernel's `jr`/`ir` loops over NR- and MR-wide
 //! micro-panels.
 //!
-//! Threads split each `KC x NC` block of C's columns into NR-aligned column ranges, one per
-//! worker: a worker packs its own B panels and multiplies them by all of A, so a block costs one
-//! fork-join and B never crosses cores. When the panels cannot be shared out evenly (narrow n),
+//! A `KC x NC` block of row-major B is packed by the tiles of the first A micro-panel, which read
+//! B in place and store each row as they use it: the copy rides along with the arithmetic instead
+//! of costing a pass of its own (5% of a 256-cube before). Other layouts of B are gathered into
+//! panels first.
+//!
+//! Threads split each block of C's columns into NR-aligned column ranges, one per worker (NC
+//! columns each): a worker packs its own B panels and multiplies them by all of A, so a block
+//! costs one fork-join and B never crosses cores. When the panels cannot be shared out evenly (narrow n),
 //! B is packed first and the workers split C's rows instead. A tile's arithmetic does not depend
 //! on which rectangle or thread computes it, so the split may follow the thread count freely;
 //! only KC, which fixes the order of summation, must not.
@@ -49,7 +54,10 @@ fn round_up(x: usize, to: usize) -> usize {
 pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: usize) {
     let kc = blocking.kc.max(1);
     let mc = round_up(blocking.mc.max(1), I::MR);
-    let nc = round_up(blocking.nc.max(1), I::NR);
+    // NC sizes one worker's share of a packed B block (it stays in that core's L2), so a block
+    // is `threads` shares wide: on a column split each worker then reuses every A element it
+    // streams as often as a single thread does.
+    let nc = round_up(blocking.nc.max(1), I::NR) * threads.max(1);
     let nc_used = nc.min(round_up(p.n, I::NR));
     let kc_used = kc.min(p.k);
     let mut b_scratch = Scratch::take(&PACK_B, kc_used * nc_used);
@@ -68,11 +76,15 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
             // SAFETY: (0, pc) is inside A and (0, jc) inside C (Problem invariant).
             let (a_block, c_block) =
                 unsafe { (p.a.at(0, pc), SharedMut(p.c.add(jc * p.c_col_stride))) };
+            // Row-major B (unit column stride) is packed by the first A micro-panel's tiles as
+            // they compute; other layouts are gathered into panels beforehand.
+            let fuse = b_block.col_stride == 1;
             let block = Block {
                 depth,
                 cols,
                 a: a_block,
                 b_packed: b_buf,
+                b_src: b_block,
                 c: c_block,
                 beta,
                 mc,
@@ -80,9 +92,11 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                 pack_a: blocking.pack_a,
             };
             if threads <= 1 {
-                pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, 1);
+                if !fuse {
+                    pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, 1);
+                }
                 // SAFETY: forwarded contract; the whole block belongs to this thread.
-                unsafe { block.run::<I>(p, 0, p.m, 0, cols) };
+                unsafe { block.run::<I>(p, 0, p.m, 0, cols, fuse) };
             } else if let Some(per_chunk) = column_split(b_panels, p.m.div_ceil(I::MR), threads) {
                 // Each worker packs its own B panels and multiplies them by all of A: one
                 // fork-join per block, no wait for other workers' packing, and the panels stay
@@ -95,8 +109,10 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                     // buffer (disjoint ranges, sized for b_panels panels in `blocked`) and
                     // columns j0..j0+cs of C; it reads only the panels it packed itself.
                     unsafe {
-                        pack_b_panels::<I>(b_buf, b_block, depth, j0, cs);
-                        block.run::<I>(p, 0, p.m, j0, cs);
+                        if !fuse {
+                            pack_b_panels::<I>(b_buf, b_block, depth, j0, cs);
+                        }
+                        block.run::<I>(p, 0, p.m, j0, cs, fuse);
                     }
                 });
             } else {
@@ -112,7 +128,7 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                     // SAFETY: items cover disjoint rectangles of C (distinct (i0, j0) on the
                     // chunk grid), so no two workers write one element; B's packed block is
                     // complete (packed before this loop) and only read.
-                    unsafe { block.run::<I>(p, i0, rows, j0, cs) };
+                    unsafe { block.run::<I>(p, i0, rows, j0, cs, false) };
                 });
             }
             pc += kc;
@@ -217,6 +233,8 @@ struct Block {
     cols: usize,
     a: View,
     b_packed: SharedMut,
+    /// B's block in place (to pack from while computing, when `run` is asked to).
+    b_src: View,
     c: SharedMut,
     beta: f32,
     mc: usize,
@@ -231,11 +249,22 @@ unsafe impl Sync for Block {}
 unsafe impl Send for Block {}
 
 impl Block {
-    /// Rows `i0..i0+rows`, columns `j0..j0+cols` (tile aligned) of this block of C.
+    /// Rows `i0..i0+rows`, columns `j0..j0+cols` (tile aligned) of this block of C. With
+    /// `pack_b`, the B panels of these columns are packed by the first A micro-panel's tiles
+    /// (`b_src` has unit column stride); else they are packed already.
     ///
     /// # Safety
-    /// As for [`blocked`]; the rectangle is inside the block and written by no one else now.
-    unsafe fn run<I: Isa>(&self, p: &Problem, i0: usize, rows: usize, j0: usize, cols: usize) {
+    /// As for [`blocked`]; the rectangle is inside the block and written by no one else now, and
+    /// so are the B panels of its columns when `pack_b`.
+    unsafe fn run<I: Isa>(
+        &self,
+        p: &Problem,
+        i0: usize,
+        rows: usize,
+        j0: usize,
+        cols: usize,
+        pack_b: bool,
+    ) {
         let a_len = if self.pack_a {
             self.mc.min(round_up(rows, I::MR)) * self.depth
         } else {
@@ -263,6 +292,8 @@ impl Block {
                     cols,
                     a,
                     b: self.b_packed.get().add(j0 * self.depth),
+                    // Only the first A block packs; the later ones read its panels.
+                    b_src: (pack_b && ic == i0).then(|| self.b_src.at(0, j0)),
                     c: self.c.get().add(ic * p.c_row_stride + j0 * p.c_col_stride),
                     c_row_stride: p.c_row_stride,
                     c_col_stride: p.c_col_stride,

@@ -6,7 +6,7 @@ use super::simd::Portable;
 use super::simd::Simd;
 #[cfg(target_arch = "x86_64")]
 use super::simd::{Avx2, Avx512};
-use super::tile::{PackedA, StridedA, StridedB, TileOut, tile};
+use super::tile::{ASource, PackedA, StridedA, StridedB, TileOut, tile};
 
 /// Cache blocking of the packed path (all in elements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +19,10 @@ pub struct Blocking {
     /// L2 while the micro-kernel sweeps the B panels; it also bounds a thread's work item.
     /// Rounded up to a multiple of the tile height.
     pub mc: usize,
-    /// Columns of one packed B block: cuts the `jc` loop over n. `KC x NC` of B is packed once
-    /// and reused by every A block (L2/L3). Rounded up to a multiple of the tile width.
+    /// Columns of one worker's packed B block: cuts the `jc` loop over n (in steps of NC times the
+    /// thread count, so each worker of a column split reuses every A element it streams as often
+    /// as a single thread does). `KC x NC` of B is packed once and reused by every A block from
+    /// that core's L2. Rounded up to a multiple of the tile width.
     pub nc: usize,
     /// Which micro-panel the two innermost loops keep in L1.
     pub order: LoopOrder,
@@ -48,7 +50,12 @@ pub(crate) struct MacroTile {
     pub(crate) rows: usize,
     pub(crate) cols: usize,
     pub(crate) a: MacroA,
-    pub(crate) b: *const f32,
+    /// The packed B panels (`ceil(cols / NR)` of depth `kc`).
+    pub(crate) b: *mut f32,
+    /// When set, the panels at `b` are not packed yet: this is B's block in place (unit column
+    /// stride, element (0, 0) the block's), and the tiles of the first A micro-panel read it
+    /// from here and pack each panel as they go; the other tiles then read the packed panels.
+    pub(crate) b_src: Option<View>,
     pub(crate) c: *mut f32,
     pub(crate) c_row_stride: usize,
     pub(crate) c_col_stride: usize,
@@ -75,8 +82,22 @@ pub(crate) trait Isa {
     const MR: usize;
     /// Packed-path tile width (columns of C per micro-kernel call).
     const NR: usize;
-    /// Default cache blocking of the packed path.
+    /// Default cache blocking of the packed path for the deepest products: `kc` is the most depth
+    /// one pass takes and `nc` the most columns one worker's B block has.
     const BLOCKING: Blocking;
+    /// Elements one worker's packed `KC x NC` B block may hold (it stays in that core's L2).
+    const B_BLOCK: usize;
+
+    /// The default blocking for depth `k`: k is cut into equal passes of at most
+    /// `BLOCKING.kc`, and NC shrinks so a `KC x NC` B block stays within [`Isa::B_BLOCK`] (at
+    /// least one panel, at most `BLOCKING.nc`). Depends on `k` only, never on m, n or threads.
+    fn blocking_for(k: usize) -> Blocking {
+        let base = Self::BLOCKING;
+        let passes = k.div_ceil(base.kc.max(1)).max(1);
+        let kc = k.div_ceil(passes).max(1);
+        let nc = (Self::B_BLOCK / kc / Self::NR * Self::NR).clamp(Self::NR, base.nc.max(Self::NR));
+        Blocking { kc, nc, ..base }
+    }
 
     /// The whole small product, in place.
     ///
@@ -130,9 +151,9 @@ unsafe fn small_tiles<S: Simd, const MR: usize, const NV: usize>(p: &Problem) {
                     beta: p.beta,
                 };
                 if cols == width {
-                    tile::<S, MR, NV, false, 0>(p.k, a, b, &out);
+                    tile::<S, MR, NV, false, 0, false>(p.k, a, b, &out, std::ptr::null_mut());
                 } else {
-                    tile::<S, MR, NV, true, 0>(p.k, a, b, &out);
+                    tile::<S, MR, NV, true, 0, false>(p.k, a, b, &out, std::ptr::null_mut());
                 }
                 i0 += MR;
             }
@@ -193,17 +214,15 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
                         }
                     }
                 }
-                // A packed panel is B read in place with row stride nr (zero padded: no masks).
-                let b = StridedB {
-                    ptr: t.b.add(j0 * t.kc),
-                    row_stride: nr,
-                };
+                let panel = t.b.add(j0 * t.kc);
+                // The first A micro-panel meets every B panel first, in both loop orders.
+                let packing = t.b_src.filter(|_| ip == 0);
                 match t.a {
                     MacroA::Packed(ptr) => {
                         let a = PackedA::<MR> {
                             ptr: ptr.add(i0 * t.kc),
                         };
-                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
+                        b_tile::<S, MR, NV>(t.kc, a, panel, packing, j0, &out);
                     }
                     MacroA::InPlace(v) => {
                         let a = StridedA::<MR>::new(
@@ -212,8 +231,50 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
                             v.row_stride,
                             v.col_stride,
                         );
-                        tile::<S, MR, NV, false, PREFETCH_B>(t.kc, a, b, &out);
+                        b_tile::<S, MR, NV>(t.kc, a, panel, packing, j0, &out);
                     }
+                }
+            }
+        }
+    }
+}
+
+/// One packed-path tile whose B panel `panel` is either packed already (`packing` None: read it,
+/// zero padded, with row stride NR) or still to be packed from `packing`, B's block in place,
+/// whose columns `j0..` it covers (masked at the block's right edge).
+///
+/// # Safety
+/// As for [`macro_tiles`]; `panel` has room for `kc` rows of `NV * W`, and when `packing` is
+/// None it holds them.
+#[inline(always)]
+unsafe fn b_tile<S: Simd, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: impl ASource,
+    panel: *mut f32,
+    packing: Option<View>,
+    j0: usize,
+    out: &TileOut,
+) {
+    // SAFETY: forwarded contract; the source's columns j0..j0 + out.cols exist (the tile lies
+    // inside the block) and those past them are masked off.
+    unsafe {
+        match packing {
+            None => {
+                let b = StridedB {
+                    ptr: panel,
+                    row_stride: NV * S::W,
+                };
+                tile::<S, MR, NV, false, PREFETCH_B, false>(kc, a, b, out, std::ptr::null_mut());
+            }
+            Some(src) => {
+                let b = StridedB {
+                    ptr: src.ptr.wrapping_add(j0),
+                    row_stride: src.row_stride,
+                };
+                if out.cols == NV * S::W {
+                    tile::<S, MR, NV, false, PREFETCH_B, true>(kc, a, b, out, panel);
+                } else {
+                    tile::<S, MR, NV, true, PREFETCH_B, true>(kc, a, b, out, panel);
                 }
             }
         }
@@ -236,6 +297,7 @@ impl Isa for PortableIsa {
         order: LoopOrder::APanelInL1,
         pack_a: false,
     };
+    const B_BLOCK: usize = 256 * 1024;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract; the portable family needs no CPU feature.
@@ -268,6 +330,7 @@ impl Isa for Avx2Isa {
         order: LoopOrder::APanelInL1,
         pack_a: false,
     };
+    const B_BLOCK: usize = 512 * 512;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract (the CPU has AVX2 and FMA).
@@ -328,13 +391,20 @@ impl Isa for Avx512Isa {
     ///   (a 2 MiB B block, all of L2) lost 5%.
     /// - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
     ///   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
+    /// - Deeper passes with the B block kept at 1 MiB (session 3, B packed by the first A strip's
+    ///   tiles, `gemm-tune blocking`, fastest of 15, three alternating runs): KC x NC = 1024 x 256
+    ///   against 512 x 512 gave 182-184 vs 179 GFLOP/s at n = 1024 and 175 vs 171 at 2048 (one
+    ///   pass over C, or half as many); 2048 x 128 gave 176 at 2048 but lost 4% at
+    ///   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512
+    ///   (177 GFLOP/s). A 2 MiB block (1024 x 512) lost 3-7%.
     const BLOCKING: Blocking = Blocking {
-        kc: 512,
+        kc: 1024,
         mc: 256,
         nc: 512,
         order: LoopOrder::APanelInL1,
         pack_a: false,
     };
+    const B_BLOCK: usize = 1024 * 256;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract (the CPU has AVX-512F and FMA).

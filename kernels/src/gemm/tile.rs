@@ -117,11 +117,15 @@ pub(crate) struct TileOut {
 /// `MASKED_B`: B's columns past `out.cols` do not exist (in-place B at the right edge), so B rows
 /// are loaded under a lane mask; packed B is zero padded and uses plain loads.
 ///
+/// `PACK_B`: B is read in place and each row, as loaded (masked-off lanes zero), is also stored
+/// to `pack_to[p * NV * W ..]`, so the tile packs B's zero-padded panel while it computes with it.
+///
 /// # Safety
 /// `S`'s instruction set is available; `a` and `b` are valid for `MR` rows (A) and
 /// `NV * S::W` columns (B, or `out.cols` of them when `MASKED_B`) over depth `k`; `out` describes
 /// `out.rows <= MR` by `out.cols <= NV * S::W` writable elements of C, distinct from A and B and
-/// not written concurrently by anyone else.
+/// not written concurrently by anyone else. With `PACK_B`, `pack_to` is valid for `k * NV * W`
+/// writes that nobody else reads or writes during the call.
 #[inline(always)]
 pub(crate) unsafe fn tile<
     S: Simd,
@@ -129,11 +133,13 @@ pub(crate) unsafe fn tile<
     const NV: usize,
     const MASKED_B: bool,
     const PREFETCH_B: usize,
+    const PACK_B: bool,
 >(
     k: usize,
     a: impl ASource,
     b: impl BSource,
     out: &TileOut,
+    pack_to: *mut f32,
 ) {
     // SAFETY (whole body): every intrinsic runs on a CPU with S's instruction set (caller
     // contract); pointer arithmetic stays inside the operands as argued at each access.
@@ -160,6 +166,12 @@ pub(crate) unsafe fn tile<
                 } else {
                     S::load(brow.add(v * S::W))
                 };
+            }
+            if PACK_B {
+                let dst = pack_to.add(p * NV * S::W);
+                for v in 0..NV {
+                    S::store(dst.add(v * S::W), bv[v]);
+                }
             }
             for r in 0..MR {
                 let av = S::splat(*a.at(r, p));
