@@ -7,21 +7,43 @@ use crate::ops::lstm::{LstmInputs, LstmOptions, LstmOutput};
 use crate::tape::{Tape, Var};
 
 impl Tape {
-    /// `x_t ⊙ m_x` for processing step `s`.
-    fn step_input(&mut self, x: Var, mask: Option<Var>, t: usize) -> Result<Var> {
-        let xt = self.select(x, 1, t)?;
-        match mask {
-            Some(m) => self.mul(xt, m),
-            None => Ok(xt),
-        }
-    }
-
     /// `h ⊙ m_h`.
     fn masked(&mut self, h: Var, mask: Option<Var>) -> Result<Var> {
         match mask {
             Some(m) => self.mul(h, m),
             None => Ok(h),
         }
+    }
+
+    /// Gate block `g`'s mask: the mask itself when shared (`[B, W]`), its slice `g` when there is
+    /// one per gate block (`[G, B, W]`).
+    fn gate_mask(&mut self, mask: Option<Var>, g: usize) -> Result<Option<Var>> {
+        match mask {
+            Some(m) if self.shape(m)?.rank() == 3 => Ok(Some(self.select(m, 0, g)?)),
+            other => Ok(other),
+        }
+    }
+
+    /// `(a ⊙ m) · w` for `w` of `gates` column blocks: with per-gate masks, each block's product
+    /// with its own mask, concatenated.
+    fn gate_matmul(&mut self, a: Var, mask: Option<Var>, w: Var, gates: usize) -> Result<Var> {
+        let per_gate = match mask {
+            Some(m) => self.shape(m)?.rank() == 3,
+            None => false,
+        };
+        if !per_gate {
+            let a = self.masked(a, mask)?;
+            return self.matmul(a, w);
+        }
+        let u = self.shape(w)?.dim(1) / gates;
+        let mut blocks = Vec::with_capacity(gates);
+        for g in 0..gates {
+            let m = self.gate_mask(mask, g)?;
+            let am = self.masked(a, m)?;
+            let wg = self.slice(w, 1, g * u, u)?;
+            blocks.push(self.matmul(am, wg)?);
+        }
+        self.concat(&blocks, 1)
     }
 
     /// The same computation as [`Tape::lstm`] (same arguments and outputs) recorded as select,
@@ -44,11 +66,10 @@ impl Tape {
             } else {
                 s
             };
-            let xt = self.step_input(inputs.x, inputs.input_mask, t)?;
-            let mut z = self.matmul(xt, inputs.kernel)?;
+            let xt = self.select(inputs.x, 1, t)?;
+            let mut z = self.gate_matmul(xt, inputs.input_mask, inputs.kernel, 4)?;
             if let Some(hp) = h {
-                let hp = self.masked(hp, inputs.recurrent_mask)?;
-                let r = self.matmul(hp, inputs.recurrent_kernel)?;
+                let r = self.gate_matmul(hp, inputs.recurrent_mask, inputs.recurrent_kernel, 4)?;
                 z = self.add(z, r)?;
             }
             if let Some(b) = inputs.bias {
@@ -103,6 +124,14 @@ impl Tape {
         };
         let rk_zr = self.slice(inputs.recurrent_kernel, 1, 0, 2 * u)?;
         let rk_h = self.slice(inputs.recurrent_kernel, 1, 2 * u, u)?;
+        // The recurrent mask(s): all of them (reset_after), the z and r blocks' and the
+        // candidate's (reset_before, where r ⊙ h' meets U_h on its own).
+        let mh = inputs.recurrent_mask;
+        let mh_zr = match mh {
+            Some(m) if self.shape(m)?.rank() == 3 => Some(self.slice(m, 0, 0, 2)?),
+            other => other,
+        };
+        let mh_h = self.gate_mask(mh, 2)?;
         let mut h = inputs.initial_state;
         let mut states = Vec::with_capacity(steps);
         for s in 0..steps {
@@ -111,21 +140,17 @@ impl Tape {
             } else {
                 s
             };
-            let xt = self.step_input(inputs.x, inputs.input_mask, t)?;
-            let mut xp = self.matmul(xt, inputs.kernel)?;
+            let xt = self.select(inputs.x, 1, t)?;
+            let mut xp = self.gate_matmul(xt, inputs.input_mask, inputs.kernel, 3)?;
             if let Some(b) = b_in {
                 xp = self.add(xp, b)?;
             }
             let x_zr = self.slice(xp, 1, 0, 2 * u)?;
             let x_h = self.slice(xp, 1, 2 * u, u)?;
-            let hm = match h {
-                Some(hp) => Some(self.masked(hp, inputs.recurrent_mask)?),
-                None => None,
-            };
             let (zr_pre, hh_pre) = if options.reset_after {
-                let rec = match hm {
-                    Some(hm) => {
-                        let m = self.matmul(hm, inputs.recurrent_kernel)?;
+                let rec = match h {
+                    Some(hp) => {
+                        let m = self.gate_matmul(hp, mh, inputs.recurrent_kernel, 3)?;
                         match b_rec {
                             Some(b) => Some(self.add(m, b)?),
                             None => Some(m),
@@ -148,12 +173,13 @@ impl Tape {
                     None => (x_zr, x_h),
                 }
             } else {
-                match hm {
-                    Some(hm) => {
-                        let rec = self.matmul(hm, rk_zr)?;
+                match h {
+                    Some(hp) => {
+                        let rec = self.gate_matmul(hp, mh_zr, rk_zr, 2)?;
                         let zr = self.add(x_zr, rec)?;
                         let r_pre = self.slice(zr, 1, u, u)?;
                         let r = self.activation(r_pre, ract)?;
+                        let hm = self.masked(hp, mh_h)?;
                         let rh = self.mul(r, hm)?;
                         let p = self.matmul(rh, rk_h)?;
                         (zr, self.add(x_h, p)?)

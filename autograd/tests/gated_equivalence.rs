@@ -1,6 +1,7 @@
 //! The fused LSTM and GRU ops equal the same networks built from basic tape ops
 //! (`Tape::lstm_unfused`, `Tape::gru_unfused`): values and every gradient, over random shapes,
-//! activations and options (bias, initial states, dropout masks, go_backwards, reset_after).
+//! activations and options (bias, initial states, dropout masks shared by the gates or one per
+//! gate block, go_backwards, reset_after).
 
 mod common;
 
@@ -38,6 +39,16 @@ fn weighted_sum(t: &mut Tape, outs: &[Var]) -> Var {
     total.unwrap()
 }
 
+/// Dims of a dropout mask on a `[b, width]` operand: 0 none, 1 shared `[b, width]`, 2 one per
+/// gate block `[gates, b, width]` (the dims of 0 are those of 1, unused).
+fn mask_dims(kind: usize, gates: usize, b: usize, width: usize) -> Vec<usize> {
+    if kind == 2 {
+        vec![gates, b, width]
+    } else {
+        vec![b, width]
+    }
+}
+
 /// Values of the outputs then gradients of the params, fused and unfused; compared pairwise.
 fn compare(results: &[Vec<Vec<f32>>]) {
     for (i, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
@@ -54,12 +65,13 @@ proptest! {
     fn lstm_fused_matches_basic_ops(b in 1usize..4, tt in 1usize..5, f in 1usize..4, u in 1usize..5,
                                     act in 0usize..6, ract in 0usize..6, go_backwards in any::<bool>(),
                                     use_bias in any::<bool>(), use_h0 in any::<bool>(),
-                                    use_c0 in any::<bool>(), masks in any::<bool>(), seed in any::<u64>(),
+                                    use_c0 in any::<bool>(), masks in 0usize..3, seed in any::<u64>(),
                                     x in vec(-1.0f32..1.0, 48), w in vec(-0.8f32..0.8, 160)) {
         let (act, ract) = (ACTS[act], ACTS[ract]);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let mx = autograd::dropout_mask(&[b, f], 0.4, &mut rng).unwrap();
-        let mh = autograd::dropout_mask(&[b, u], 0.4, &mut rng).unwrap();
+        let (mx_dims, mh_dims) = (mask_dims(masks, 4, b, f), mask_dims(masks, 4, b, u));
+        let mx = autograd::dropout_mask(&mx_dims, 0.4, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&mh_dims, 0.4, &mut rng).unwrap();
         let mut results = Vec::new();
         for fused in [true, false] {
             let mut t = Tape::new();
@@ -69,12 +81,12 @@ proptest! {
             let bv = t.param(&w[112..112 + 4 * u], &[4 * u]).unwrap();
             let hv = t.param(&x[20..20 + b * u], &[b, u]).unwrap();
             let cv = t.param(&x[30..30 + b * u], &[b, u]).unwrap();
-            let mxv = t.constant(mx.data(), &[b, f]).unwrap();
-            let mhv = t.constant(mh.data(), &[b, u]).unwrap();
+            let mxv = t.constant(mx.data(), &mx_dims).unwrap();
+            let mhv = t.constant(mh.data(), &mh_dims).unwrap();
             let inputs = LstmInputs {
                 x: xv, kernel: wv, recurrent_kernel: uv, bias: use_bias.then_some(bv),
                 initial_h: use_h0.then_some(hv), initial_c: use_c0.then_some(cv),
-                input_mask: masks.then_some(mxv), recurrent_mask: masks.then_some(mhv),
+                input_mask: (masks > 0).then_some(mxv), recurrent_mask: (masks > 0).then_some(mhv),
             };
             let options = LstmOptions { activation: act, recurrent_activation: ract, go_backwards };
             let out = if fused {
@@ -98,12 +110,13 @@ proptest! {
     fn gru_fused_matches_basic_ops(b in 1usize..4, tt in 1usize..5, f in 1usize..4, u in 1usize..5,
                                    act in 0usize..6, ract in 0usize..6, go_backwards in any::<bool>(),
                                    reset_after in any::<bool>(), use_bias in any::<bool>(),
-                                   use_h0 in any::<bool>(), masks in any::<bool>(), seed in any::<u64>(),
+                                   use_h0 in any::<bool>(), masks in 0usize..3, seed in any::<u64>(),
                                    x in vec(-1.0f32..1.0, 48), w in vec(-0.8f32..0.8, 128)) {
         let (act, ract) = (ACTS[act], ACTS[ract]);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let mx = autograd::dropout_mask(&[b, f], 0.4, &mut rng).unwrap();
-        let mh = autograd::dropout_mask(&[b, u], 0.4, &mut rng).unwrap();
+        let (mx_dims, mh_dims) = (mask_dims(masks, 3, b, f), mask_dims(masks, 3, b, u));
+        let mx = autograd::dropout_mask(&mx_dims, 0.4, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&mh_dims, 0.4, &mut rng).unwrap();
         let bias_dims = if reset_after { vec![2, 3 * u] } else { vec![3 * u] };
         let mut results = Vec::new();
         for fused in [true, false] {
@@ -114,12 +127,12 @@ proptest! {
             let nb: usize = bias_dims.iter().product();
             let bv = t.param(&w[84..84 + nb], &bias_dims).unwrap();
             let hv = t.param(&x[20..20 + b * u], &[b, u]).unwrap();
-            let mxv = t.constant(mx.data(), &[b, f]).unwrap();
-            let mhv = t.constant(mh.data(), &[b, u]).unwrap();
+            let mxv = t.constant(mx.data(), &mx_dims).unwrap();
+            let mhv = t.constant(mh.data(), &mh_dims).unwrap();
             let inputs = GruInputs {
                 x: xv, kernel: wv, recurrent_kernel: uv, bias: use_bias.then_some(bv),
                 initial_state: use_h0.then_some(hv),
-                input_mask: masks.then_some(mxv), recurrent_mask: masks.then_some(mhv),
+                input_mask: (masks > 0).then_some(mxv), recurrent_mask: (masks > 0).then_some(mhv),
             };
             let options = GruOptions { activation: act, recurrent_activation: ract, go_backwards, reset_after };
             let out = if fused {

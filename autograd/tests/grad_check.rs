@@ -366,6 +366,16 @@ const GATED_ACTS: &[Activation] = &[
     Activation::Softmax,
 ];
 
+/// Dims of a gated op's dropout mask on a `[b, width]` operand: `[gates, b, width]` (one per gate
+/// block) for kind 2, else `[b, width]` (shared; kind 0 leaves it unused).
+fn gate_mask_dims(kind: usize, gates: usize, b: usize, width: usize) -> Vec<usize> {
+    if kind == 2 {
+        vec![gates, b, width]
+    } else {
+        vec![b, width]
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -373,13 +383,15 @@ proptest! {
     fn lstm_grad(b in 1usize..3, tt in 1usize..4, f in 1usize..3, u in 1usize..4,
                  act in 0usize..6, ract in 0usize..4, go_backwards in any::<bool>(),
                  use_bias in any::<bool>(), use_h0 in any::<bool>(), use_c0 in any::<bool>(),
-                 masks in any::<bool>(), out in 0usize..3, seed in any::<u64>(),
+                 masks in 0usize..3, out in 0usize..3, seed in any::<u64>(),
                  x in vec(-1.0f32..1.0, 12), w in vec(-0.8f32..0.8, 72), s in vec(-1.0f32..1.0, 12)) {
         let (act, ract) = (GATED_ACTS[act], [Activation::Sigmoid, Activation::Tanh,
                            Activation::Softplus, Activation::Softmax][ract]);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let mx = autograd::dropout_mask(&[b, f], 0.3, &mut rng).unwrap();
-        let mh = autograd::dropout_mask(&[b, u], 0.3, &mut rng).unwrap();
+        // Masks 0: none, 1: shared by the gates, 2: one per gate block.
+        let (mx_dims, mh_dims) = (gate_mask_dims(masks, 4, b, f), gate_mask_dims(masks, 4, b, u));
+        let mx = autograd::dropout_mask(&mx_dims, 0.3, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&mh_dims, 0.3, &mut rng).unwrap();
         let inputs = vec![
             param(&x, &[b, tt, f]),
             param(&w, &[f, 4 * u]),
@@ -387,8 +399,8 @@ proptest! {
             param(&w[60..], &[4 * u]),
             param(&s, &[b, u]),
             param(&s[6..], &[b, u]),
-            constant(mx.data(), &[b, f]),
-            constant(mh.data(), &[b, u]),
+            constant(mx.data(), &mx_dims),
+            constant(mh.data(), &mh_dims),
         ];
         let build = move |t: &mut Tape, v: &[Var]| {
             let o = t.lstm(&LstmInputs {
@@ -398,8 +410,8 @@ proptest! {
                 bias: use_bias.then_some(v[3]),
                 initial_h: use_h0.then_some(v[4]),
                 initial_c: use_c0.then_some(v[5]),
-                input_mask: masks.then_some(v[6]),
-                recurrent_mask: masks.then_some(v[7]),
+                input_mask: (masks > 0).then_some(v[6]),
+                recurrent_mask: (masks > 0).then_some(v[7]),
             }, &LstmOptions { activation: act, recurrent_activation: ract, go_backwards })?;
             Ok([o.sequence, o.last, o.last_c][out])
         };
@@ -410,13 +422,14 @@ proptest! {
     fn gru_grad(b in 1usize..3, tt in 1usize..4, f in 1usize..3, u in 1usize..4,
                 act in 0usize..6, ract in 0usize..4, go_backwards in any::<bool>(),
                 reset_after in any::<bool>(), use_bias in any::<bool>(), use_h0 in any::<bool>(),
-                masks in any::<bool>(), use_last in any::<bool>(), seed in any::<u64>(),
+                masks in 0usize..3, use_last in any::<bool>(), seed in any::<u64>(),
                 x in vec(-1.0f32..1.0, 12), w in vec(-0.8f32..0.8, 64), s in vec(-1.0f32..1.0, 6)) {
         let (act, ract) = (GATED_ACTS[act], [Activation::Sigmoid, Activation::Tanh,
                            Activation::Softplus, Activation::Softmax][ract]);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let mx = autograd::dropout_mask(&[b, f], 0.3, &mut rng).unwrap();
-        let mh = autograd::dropout_mask(&[b, u], 0.3, &mut rng).unwrap();
+        let (mx_dims, mh_dims) = (gate_mask_dims(masks, 3, b, f), gate_mask_dims(masks, 3, b, u));
+        let mx = autograd::dropout_mask(&mx_dims, 0.3, &mut rng).unwrap();
+        let mh = autograd::dropout_mask(&mh_dims, 0.3, &mut rng).unwrap();
         let bias_dims = if reset_after { vec![2, 3 * u] } else { vec![3 * u] };
         let inputs = vec![
             param(&x, &[b, tt, f]),
@@ -424,8 +437,8 @@ proptest! {
             param(&w[18..], &[u, 3 * u]),
             param(&w[45..], &bias_dims),
             param(&s, &[b, u]),
-            constant(mx.data(), &[b, f]),
-            constant(mh.data(), &[b, u]),
+            constant(mx.data(), &mx_dims),
+            constant(mh.data(), &mh_dims),
         ];
         let build = move |t: &mut Tape, v: &[Var]| {
             let o = t.gru(&GruInputs {
@@ -434,8 +447,8 @@ proptest! {
                 recurrent_kernel: v[2],
                 bias: use_bias.then_some(v[3]),
                 initial_state: use_h0.then_some(v[4]),
-                input_mask: masks.then_some(v[5]),
-                recurrent_mask: masks.then_some(v[6]),
+                input_mask: (masks > 0).then_some(v[5]),
+                recurrent_mask: (masks > 0).then_some(v[6]),
             }, &GruOptions { activation: act, recurrent_activation: ract, go_backwards, reset_after })?;
             Ok(if use_last { o.last } else { o.sequence })
         };

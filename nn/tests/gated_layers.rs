@@ -460,3 +460,85 @@ fn activity_penalty_covers_output_h_and_c() {
     let got = tape.item(o.activity_penalty.unwrap()).unwrap();
     assert_close(&[got], &[want], 1e-6, 1e-7, "activity penalty");
 }
+
+/// With recurrent dropout, LSTM and GRU draw Keras 3's `implementation=1` masks: one input mask
+/// and one recurrent mask per gate block (`(gates, batch, width)`), input first, from the layer's
+/// seeded stream. Without it, one shared input mask `(batch, features)`. The layer's output
+/// equals the fused op run on masks drawn that way, to the bit.
+#[test]
+fn gated_dropout_draws_one_mask_per_gate_block_with_recurrent_dropout() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    let (b, t, f, u) = (5, 4, 3, 4);
+    let x = seq_input(b, t, f);
+    let dims = [b, t, f];
+    let configs: [LayerConfig; 3] = [
+        LstmConfig::new(u).into(),
+        GruConfig::new(u).into(),
+        GruConfig::new(u).reset_after(false).into(),
+    ];
+    for cfg in &configs {
+        let what = cfg.class_name();
+        let gates = if what == "LSTM" { 4 } else { 3 };
+        for (rate, rec) in [(0.3, 0.4), (0.3, 0.0), (0.0, 0.4)] {
+            let mut layer = dropout_layer(cfg, rate, rec, 7, t, f);
+            let got = call(&mut layer, &x, &dims, true).0;
+
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let lead: &[usize] = if rec > 0.0 { &[gates] } else { &[] };
+            let mut tape = Tape::new();
+            let xv = tape.constant(&x, &dims).unwrap();
+            let mut mask = |tape: &mut Tape, r: f32, w: usize| {
+                (r > 0.0).then(|| {
+                    let d: Vec<usize> = lead.iter().copied().chain([b, w]).collect();
+                    let m = autograd::dropout_mask(&d, r, &mut rng).unwrap();
+                    tape.constant(m.data(), &d).unwrap()
+                })
+            };
+            let (mx, mh) = (mask(&mut tape, rate, f), mask(&mut tape, rec, u));
+            let p: Vec<Var> = layer
+                .params()
+                .iter()
+                .map(|p| tape.constant(&p.value, &p.shape).unwrap())
+                .collect();
+            let want = match cfg {
+                LayerConfig::Lstm(_) => {
+                    let inputs = autograd::LstmInputs {
+                        x: xv,
+                        kernel: p[0],
+                        recurrent_kernel: p[1],
+                        bias: Some(p[2]),
+                        initial_h: None,
+                        initial_c: None,
+                        input_mask: mx,
+                        recurrent_mask: mh,
+                    };
+                    let o = tape.lstm(&inputs, &Default::default()).unwrap();
+                    o.sequence
+                }
+                LayerConfig::Gru(c) => {
+                    let inputs = autograd::GruInputs {
+                        x: xv,
+                        kernel: p[0],
+                        recurrent_kernel: p[1],
+                        bias: Some(p[2]),
+                        initial_state: None,
+                        input_mask: mx,
+                        recurrent_mask: mh,
+                    };
+                    let options = autograd::GruOptions {
+                        reset_after: c.reset_after,
+                        ..Default::default()
+                    };
+                    tape.gru(&inputs, &options).unwrap().sequence
+                }
+                _ => unreachable!(),
+            };
+            assert_eq!(
+                got,
+                tape.value(want).unwrap().to_vec(),
+                "{what} dropout {rate}, recurrent_dropout {rec}"
+            );
+        }
+    }
+}

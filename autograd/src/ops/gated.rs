@@ -1,4 +1,5 @@
-//! What the fused LSTM and GRU ops share: the node record, argument checks, the masked input,
+//! What the fused LSTM and GRU ops share: the node record, argument checks, the dropout masks
+//! (shared or per gate block) and the masked input,
 //! the previous-state views and the input-side gradients (one GEMM each over all timesteps).
 //!
 //! Layout conventions of both ops (why: every GEMM runs on plain strided views):
@@ -82,6 +83,78 @@ impl Dims {
     }
 }
 
+/// A gated op's dropout mask on one operand (`W` columns: features or units): one `[B, W]` mask
+/// shared by the gate blocks (Keras's `implementation=2`), or one per gate block, `[G, B, W]`
+/// (`implementation=1`, which Keras 3 switches to whenever `recurrent_dropout` is set). A view
+/// may cover a chunk of the batch's rows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GateMasks<'a> {
+    data: &'a [f32],
+    /// Elements of one gate's mask over the whole batch (`B·W`); 0 when the mask is shared.
+    gate_stride: usize,
+    /// The view's rows: elements `first..first + len` of each gate's mask.
+    first: usize,
+    len: usize,
+}
+
+impl<'a> GateMasks<'a> {
+    /// The masks in `data`: shared when it holds `batch_len` (`B·W`) elements, else per gate.
+    pub(crate) fn new(data: &'a [f32], batch_len: usize) -> Self {
+        GateMasks {
+            data,
+            gate_stride: if data.len() == batch_len {
+                0
+            } else {
+                batch_len
+            },
+            first: 0,
+            len: batch_len,
+        }
+    }
+
+    /// Whether each gate block has a mask of its own.
+    pub(crate) fn per_gate(&self) -> bool {
+        self.gate_stride != 0
+    }
+
+    /// Gate block `g`'s mask (the shared one when not per gate), `[rows, W]`.
+    pub(crate) fn gate(&self, g: usize) -> &'a [f32] {
+        let o = g * self.gate_stride + self.first;
+        &self.data[o..o + self.len]
+    }
+
+    /// The view of rows `start..start + rows` (`width` = W).
+    pub(crate) fn rows(self, (start, rows): (usize, usize), width: usize) -> Self {
+        GateMasks {
+            first: self.first + start * width,
+            len: rows * width,
+            ..self
+        }
+    }
+}
+
+/// The gate masks stored at node `i` of a `[B, W]`-per-gate operand (None when absent).
+pub(crate) fn gate_masks<'a>(
+    values: &'a [f32],
+    range: Option<std::ops::Range<usize>>,
+    batch_len: usize,
+) -> Option<GateMasks<'a>> {
+    range.map(|r| GateMasks::new(&values[r], batch_len))
+}
+
+/// How a product into `gates` gate blocks of `u` columns is cut: `(first column, width, mask)`
+/// per GEMM. Without masks or with a shared one it is a single product over all `gates·u`
+/// columns; per-gate masks need one product per block, each with its own masked operand.
+pub(crate) fn gate_blocks<'a>(
+    masks: Option<GateMasks<'a>>,
+    gates: usize,
+    u: usize,
+) -> impl Iterator<Item = (usize, usize, Option<&'a [f32]>)> {
+    let split = masks.is_some_and(|m| m.per_gate());
+    let (blocks, width) = if split { (gates, u) } else { (1, gates * u) };
+    (0..blocks).map(move |g| (g * width, width, masks.map(|m| m.gate(g))))
+}
+
 /// The node indices of a gated op's arguments (NONE when absent).
 pub(crate) struct Indices {
     pub x: u32,
@@ -163,12 +236,29 @@ pub(crate) fn check_shapes(
     };
     expect(ix.h0, &[b, u], h0_arg, "[batch, units]")?;
     expect(ix.c0, &[b, u], "initial_c", "[batch, units]")?;
-    expect(ix.input_mask, &[b, f], "input_mask", "[batch, features]")?;
-    expect(
+    // A mask is shared by the gate blocks ([batch, width]) or one per block ([gates, batch, width]).
+    let expect_mask = |i: u32, w: usize, arg: &'static str, e: &'static str| -> Result<()> {
+        if i != NONE && ![&[b, w][..], &[gates, b, w][..]].contains(&shape_of(i).dims()) {
+            return Err(AutogradError::BadShape {
+                op,
+                arg,
+                shape: shape_of(i),
+                expected: e,
+            });
+        }
+        Ok(())
+    };
+    expect_mask(
+        ix.input_mask,
+        f,
+        "input_mask",
+        "[batch, features], or [gates, batch, features] (one mask per gate block)",
+    )?;
+    expect_mask(
         ix.recurrent_mask,
-        &[b, u],
+        u,
         "recurrent_mask",
-        "[batch, units]",
+        "[batch, units], or [gates, batch, units] (one mask per gate block)",
     )?;
     if [ix.input_mask, ix.recurrent_mask]
         .iter()
@@ -296,7 +386,8 @@ pub(crate) fn add_column_sums(dst: &mut [f32], rows: &[f32]) {
 }
 
 /// The input-side gradients from the gate gradients `dz` `[B·T, G·U]` (input-time rows):
-/// `dW += x'ᵀ dZ`, `db_in += Σ dZ` (the first `G·U` bias entries), `dx += (dZ Wᵀ) ⊙ m_x`.
+/// `dW += x'ᵀ dZ`, `db_in += Σ dZ` (the first `G·U` bias entries), `dx += (dZ Wᵀ) ⊙ m_x`;
+/// with per-gate masks, block by block (`dW_g += x'_gᵀ dZ_g`, `dx += Σ_g (dZ_g W_gᵀ) ⊙ m_g`).
 /// `buf` holds `B·T·F` floats.
 pub(crate) fn input_side_grads(
     r: &GatedOp,
@@ -310,13 +401,26 @@ pub(crate) fn input_side_grads(
     let values = ctx.values;
     let x = &values[ctx.node(r.x).range()];
     let w = &values[ctx.node(r.kernel).range()];
-    let mx = (r.input_mask != NONE).then(|| &values[ctx.node(r.input_mask).range()]);
-    let dzmat = MatRef::row_major(dz, bt, gw)?;
+    let mx = gate_masks(
+        values,
+        (r.input_mask != NONE).then(|| ctx.node(r.input_mask).range()),
+        d.b * d.f,
+    );
+    let gates = gw / d.u;
     if ctx.wants(r.kernel) {
-        let xin = masked_input(d, x, mx, buf);
-        if let Some(gk) = ctx.grad_mut(r.kernel) {
-            let xt = MatRef::row_major(xin, bt, d.f)?.t();
-            gemm(1.0, xt, dzmat, 1.0, MatMut::row_major(gk, d.f, gw)?)?;
+        for (c0, width, m) in gate_blocks(mx, gates, d.u) {
+            let xin = masked_input(d, x, m, buf);
+            if let Some(gk) = ctx.grad_mut(r.kernel) {
+                let xt = MatRef::row_major(xin, bt, d.f)?.t();
+                let dzb = MatRef::new(&dz[c0..], bt, width, gw, 1)?;
+                gemm(
+                    1.0,
+                    xt,
+                    dzb,
+                    1.0,
+                    MatMut::new(&mut gk[c0..], d.f, width, gw, 1)?,
+                )?;
+            }
         }
     }
     if r.bias != NONE
@@ -325,19 +429,22 @@ pub(crate) fn input_side_grads(
         add_column_sums(&mut gb[..gw], dz);
     }
     if let Some(gx) = ctx.grad_mut(r.x) {
-        let wt = MatRef::row_major(w, d.f, gw)?.t();
-        match mx {
-            None => gemm(1.0, dzmat, wt, 1.0, MatMut::row_major(gx, bt, d.f)?)?,
-            Some(m) => {
-                gemm(1.0, dzmat, wt, 0.0, MatMut::row_major(buf, bt, d.f)?)?;
-                for bi in 0..d.b {
-                    let mr = &m[bi * d.f..(bi + 1) * d.f];
-                    for ti in 0..d.t {
-                        let o = d.at(bi, ti, d.f);
-                        for ((a, &v), &mv) in
-                            gx[o..o + d.f].iter_mut().zip(&buf[o..o + d.f]).zip(mr)
-                        {
-                            *a += v * mv;
+        for (c0, width, m) in gate_blocks(mx, gates, d.u) {
+            let dzb = MatRef::new(&dz[c0..], bt, width, gw, 1)?;
+            let wt = MatRef::new(&w[c0..], d.f, width, gw, 1)?.t();
+            match m {
+                None => gemm(1.0, dzb, wt, 1.0, MatMut::row_major(gx, bt, d.f)?)?,
+                Some(m) => {
+                    gemm(1.0, dzb, wt, 0.0, MatMut::row_major(buf, bt, d.f)?)?;
+                    for bi in 0..d.b {
+                        let mr = &m[bi * d.f..(bi + 1) * d.f];
+                        for ti in 0..d.t {
+                            let o = d.at(bi, ti, d.f);
+                            for ((a, &v), &mv) in
+                                gx[o..o + d.f].iter_mut().zip(&buf[o..o + d.f]).zip(mr)
+                            {
+                                *a += v * mv;
+                            }
                         }
                     }
                 }

@@ -11,8 +11,11 @@
 //! - `h_s = z ⊙ h_{s-1} + (1 - z) ⊙ hh`.
 //!
 //! `x' = x ⊙ m_x`, `h' = h ⊙ m_h` with the dropout masks (reused at every step); the carried term
-//! `z ⊙ h_{s-1}` uses the unmasked state. Keras 3.15's GRUCell (implementation 2, the default)
-//! applies the input mask but no recurrent mask; `recurrent_mask` is this documented extension.
+//! `z ⊙ h_{s-1}` uses the unmasked state. A mask is shared by the three gate blocks (`[B, W]`:
+//! Keras 3's `implementation=2`, which has an input mask only; a shared recurrent mask is an
+//! extension) or one per gate block (`[3, B, W]`: `implementation=1`, which Keras 3 uses whenever
+//! `recurrent_dropout` is set): block g's products then use `x ⊙ m_x[g]` and `h ⊙ m_h[g]`, and
+//! reset_before's `r ⊙ h'` uses the h block's mask.
 //!
 //! The node's value is every `h_s`, `[B, T, U]`, in processing order. Saved in the aux arena:
 //! the gate activations `[B, T, 3U]` (input-time rows), `R_h` (reset_after) or `r ⊙ h'`
@@ -29,8 +32,9 @@ use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
-    Dims, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad, check_shapes,
-    input_side_grads, masked_input, opt_index, prev_row, prev_state, transpose_into,
+    Dims, GateMasks, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad,
+    check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input, opt_index, prev_row,
+    prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -50,9 +54,11 @@ pub struct GruInputs {
     pub bias: Option<Var>,
     /// `initial_state`, `[batch, units]` (None: zeros).
     pub initial_state: Option<Var>,
-    /// Input dropout mask `[batch, features]`, a constant (see [`crate::dropout_mask`]).
+    /// Input dropout mask `[batch, features]`, or `[3, batch, features]` (one per gate block),
+    /// a constant (see [`crate::dropout_mask`]).
     pub input_mask: Option<Var>,
-    /// Recurrent dropout mask `[batch, units]` on `h` in the recurrent products, a constant.
+    /// Recurrent dropout mask `[batch, units]` or `[3, batch, units]` on `h` in the recurrent
+    /// products, a constant.
     pub recurrent_mask: Option<Var>,
 }
 
@@ -175,11 +181,10 @@ impl Tape {
         forward(
             &op,
             [val(ix.x), val(ix.kernel), val(ix.recurrent)],
+            [opt(ix.bias), opt(ix.h0)],
             [
-                opt(ix.bias),
-                opt(ix.h0),
-                opt(ix.input_mask),
-                opt(ix.recurrent_mask),
+                opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
+                opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
             ],
             &mut hi[..d.b * d.t * d.u],
             [gates, rh, &mut pre[..lens[2]]],
@@ -212,7 +217,8 @@ fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
-    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    [bias, h0]: [Option<&[f32]>; 2],
+    [mx, mh]: [Option<GateMasks<'_>>; 2],
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut Vec<f32>,
@@ -241,11 +247,10 @@ fn forward(
             dc,
             &opts,
             [ch.rows(x, i, d.t * d.f), w, rk],
+            [bias, ch.rows_of(h0, i, d.u)],
             [
-                bias,
-                ch.rows_of(h0, i, d.u),
-                ch.rows_of(mx, i, d.f),
-                ch.rows_of(mh, i, d.u),
+                mx.map(|m| m.rows(ch.range(i), d.f)),
+                mh.map(|m| m.rows(ch.range(i), d.u)),
             ],
             h,
             [g, r, p],
@@ -261,7 +266,8 @@ fn forward_chunk(
     d: Dims,
     opts: &GemmOptions,
     [x, w, rk]: [&[f32]; 3],
-    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    [bias, h0]: [Option<&[f32]>; 2],
+    [mx, mh]: [Option<GateMasks<'_>>; 2],
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
@@ -272,15 +278,20 @@ fn forward_chunk(
     let buf = &mut scratch[..xm_len + d.b * u + d.b * g3];
     let (xm, rest) = buf.split_at_mut(xm_len);
     let (hbuf, rstep) = rest.split_at_mut(d.b * u);
-    let xin = masked_input(d, x, mx, xm);
-    gemm_with(
-        opts,
-        1.0,
-        MatRef::row_major(xin, bt, d.f)?,
-        MatRef::row_major(w, d.f, g3)?,
-        0.0,
-        MatMut::row_major(gates, bt, g3)?,
-    )?;
+    // One product per gate block with per-gate masks, else one over all three.
+    for (c0, width, m) in gate_blocks(mx, 3, u) {
+        let xin = masked_input(d, x, m, xm);
+        gemm_with(
+            opts,
+            1.0,
+            MatRef::row_major(xin, bt, d.f)?,
+            MatRef::new(&w[c0..], d.f, width, g3, 1)?,
+            0.0,
+            MatMut::new(&mut gates[c0..], bt, width, g3, 1)?,
+        )?;
+    }
+    // The candidate's recurrent mask (reset_before multiplies r ⊙ h' by hand).
+    let mh_h = mh.map(|m| m.gate(2));
     let (b_in, b_rec) = match bias {
         Some(b) if op.reset_after => (Some(&b[..g3]), Some(&b[g3..])),
         other => (other, None),
@@ -291,18 +302,21 @@ fn forward_chunk(
         let has_prev = s > 0 || h0.is_some();
         // The recurrent product(s) of the gates z, r (and h with reset_after) into rstep.
         {
-            let hp = prev_state(d, s, hseq, h0, mh, hbuf)?;
-            let width = if op.reset_after { g3 } else { 2 * u };
-            match hp {
-                Some(hp) => gemm_with(
-                    opts,
-                    1.0,
-                    hp,
-                    MatRef::new(rk, u, width, g3, 1)?,
-                    0.0,
-                    MatMut::row_major(&mut rstep[..d.b * width], d.b, width)?,
-                )?,
-                None => rstep[..d.b * width].fill(0.0),
+            let blocks = if op.reset_after { 3 } else { 2 };
+            let width = blocks * u;
+            let rstep = &mut rstep[..d.b * width];
+            for (c0, bw, m) in gate_blocks(mh, blocks, u) {
+                match prev_state(d, s, hseq, h0, m, hbuf)? {
+                    Some(hp) => gemm_with(
+                        opts,
+                        1.0,
+                        hp,
+                        MatRef::new(&rk[c0..], u, bw, g3, 1)?,
+                        0.0,
+                        MatMut::new(&mut rstep[c0..], d.b, bw, width, 1)?,
+                    )?,
+                    None => rstep.fill(0.0),
+                }
             }
         }
         for bi in 0..d.b {
@@ -353,7 +367,7 @@ fn forward_chunk(
                     None => rhr.fill(0.0),
                     Some(hp) => {
                         for j in 0..u {
-                            let m = mh.map_or(1.0, |m| m[bi * u + j]);
+                            let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
                             rhr[j] = z[u + j] * (hp[j] * m);
                         }
                     }
@@ -401,7 +415,12 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let values = ctx.values;
     let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
     let rk = val(r.recurrent).unwrap_or(&[]);
-    let (h0, mh) = (val(r.h0), val(r.recurrent_mask));
+    let h0 = val(r.h0);
+    let mh = gate_masks(
+        values,
+        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
+        d.b * u,
+    );
     let hseq = &values[node.range()];
     let lens = aux_len(d, r.saves_preacts());
     let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
@@ -431,7 +450,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     if d.t > 1 || h0.is_some() {
         transpose_into(rk, u, g3, rkt_buf);
     }
-    let rkt_all = MatRef::row_major(rkt_buf, g3, u)?;
+
     let rkt_buf: &[f32] = rkt_buf;
     let (tu, tg) = (d.t * u, d.t * g3);
     let mut jobs = ch.jobs([
@@ -448,7 +467,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         };
         let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
         let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
-        let (h0, mh) = (ch.rows_of(h0, i, u), ch.rows_of(mh, i, u));
+        let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
+        let per_gate = mh.is_some_and(|m| m.per_gate());
+        let mh_h = mh.map(|m| m.gate(2));
         let (tmp, rest) = temp.split_at_mut(d.b * u);
         let (zeros, dpost) = rest.split_at_mut(u);
         zeros.fill(0.0); // stands in for a missing previous state
@@ -504,16 +525,19 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 continue;
             }
             if r.reset_after {
-                let drs = MatRef::new(&dr[ts * g3..], d.b, g3, d.t * g3, 1)?;
-                let rkt = rkt_all;
-                match mh {
-                    None => {
-                        gemm_with(&opts, 1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?
-                    }
-                    Some(m) => {
-                        gemm_with(&opts, 1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
-                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                            *c += t * mv;
+                // carry += Σ over the products (one, or one per gate block) of (dR_g U_gᵀ) ⊙ m_g.
+                for (c0, width, m) in gate_blocks(mh, 3, u) {
+                    let drs = MatRef::new(&dr[ts * g3 + c0..], d.b, width, d.t * g3, 1)?;
+                    let rkt = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
+                    match m {
+                        None => {
+                            gemm_with(&opts, 1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?
+                        }
+                        Some(m) => {
+                            gemm_with(&opts, 1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
+                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                                *c += t * mv;
+                            }
                         }
                     }
                 }
@@ -534,7 +558,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
                     let tr = &mut tmp[bi * u..(bi + 1) * u];
                     for j in 0..u {
-                        let m = mh.map_or(1.0, |m| m[bi * u + j]);
+                        let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
                         dpost[u + j] = tr[j] * hp[j] * m;
                         tr[j] *= gt[u + j];
                     }
@@ -546,19 +570,44 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         false,
                     );
                 }
-                gemm_with(
-                    &opts,
-                    1.0,
-                    MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
-                    MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
-                    1.0,
-                    MatMut::row_major(tmp, d.b, u)?,
-                )?;
-                match mh {
-                    None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
-                    Some(m) => {
+                if per_gate {
+                    // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
+                    // and r blocks' products under theirs.
+                    if let Some(m) = mh_h {
                         for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
                             *c += t * mv;
+                        }
+                    }
+                    for (c0, width, m) in gate_blocks(mh, 2, u) {
+                        gemm_with(
+                            &opts,
+                            1.0,
+                            MatRef::new(&dz[ts * g3 + c0..], d.b, width, d.t * g3, 1)?,
+                            MatRef::row_major(&rkt_buf[c0 * u..], width, u)?,
+                            0.0,
+                            MatMut::row_major(tmp, d.b, u)?,
+                        )?;
+                        if let Some(m) = m {
+                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                                *c += t * mv;
+                            }
+                        }
+                    }
+                } else {
+                    gemm_with(
+                        &opts,
+                        1.0,
+                        MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
+                        MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
+                        1.0,
+                        MatMut::row_major(tmp, d.b, u)?,
+                    )?;
+                    match mh_h {
+                        None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
+                        Some(m) => {
+                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                                *c += t * mv;
+                            }
                         }
                     }
                 }
@@ -571,28 +620,31 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     if want_rk {
         let hp = &mut big[..bt * u];
-        all_prev_states(r, hseq, h0, mh, hp);
-        if let Some(grk) = ctx.grad_mut(r.recurrent) {
-            let hpt = MatRef::row_major(hp, bt, u)?.t();
-            if r.reset_after {
-                let drm = MatRef::row_major(dr, bt, g3)?;
-                gemm(1.0, hpt, drm, 1.0, MatMut::row_major(grk, u, g3)?)?;
-            } else {
+        // dU's z, r (and, with reset_after, h) blocks: H'ᵀ dR or H'ᵀ dZ, by mask block.
+        let (blocks, src): (usize, &[f32]) = if r.reset_after { (3, dr) } else { (2, dz) };
+        for (c0, width, m) in gate_blocks(mh, blocks, u) {
+            all_prev_states(r, hseq, h0, m, hp);
+            if let Some(grk) = ctx.grad_mut(r.recurrent) {
                 gemm(
                     1.0,
-                    hpt,
-                    MatRef::new(dz, bt, 2 * u, g3, 1)?,
+                    MatRef::row_major(hp, bt, u)?.t(),
+                    MatRef::new(&src[c0..], bt, width, g3, 1)?,
                     1.0,
-                    MatMut::new(grk, u, 2 * u, g3, 1)?,
-                )?;
-                gemm(
-                    1.0,
-                    MatRef::row_major(rh, bt, u)?.t(),
-                    MatRef::new(&dz[2 * u..], bt, u, g3, 1)?,
-                    1.0,
-                    MatMut::new(&mut grk[2 * u..], u, u, g3, 1)?,
+                    MatMut::new(&mut grk[c0..], u, width, g3, 1)?,
                 )?;
             }
+        }
+        // reset_before's h block: (r ⊙ h')ᵀ dZ_h, with r ⊙ h' as saved (its mask applied).
+        if !r.reset_after
+            && let Some(grk) = ctx.grad_mut(r.recurrent)
+        {
+            gemm(
+                1.0,
+                MatRef::row_major(rh, bt, u)?.t(),
+                MatRef::new(&dz[2 * u..], bt, u, g3, 1)?,
+                1.0,
+                MatMut::new(&mut grk[2 * u..], u, u, g3, 1)?,
+            )?;
         }
     }
     if r.reset_after

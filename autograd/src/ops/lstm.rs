@@ -8,8 +8,11 @@
 //! `x' = x ⊙ m_x` and `h' = h ⊙ m_h` when dropout masks are given (the same masks at every step;
 //! `c` is never masked). `h_{-1}`, `c_{-1}` are the initial states or zeros.
 //!
-//! Keras 3.15's LSTMCell (implementation 2, the default) applies the input mask but no recurrent
-//! mask; `recurrent_mask` here is the documented extension above (masking `h` in `h · U` only).
+//! A mask is either shared by the four gate blocks (`[B, W]`: Keras 3's `implementation=2`, which
+//! has an input mask only; a shared recurrent mask is an extension) or one per gate block
+//! (`[4, B, W]`: `implementation=1`, which Keras 3 uses whenever `recurrent_dropout` is set);
+//! then block g of `z` is `x'_g · W_g + h'_g · U_g` with `x'_g = x ⊙ m_x[g]`, and the products
+//! (and their gradients) run block by block.
 //!
 //! The node's value is `[2, B, T, U]`: every `h_s`, then every `c_s`, in processing order; the
 //! outputs are small select/slice nodes of it. Saved in the aux arena: the gate activations
@@ -29,8 +32,8 @@ use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
-    Dims, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes, input_side_grads,
-    opt_index, prev_row, prev_state, transpose_into,
+    Dims, GateMasks, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes,
+    gate_blocks, gate_masks, input_side_grads, opt_index, prev_row, prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -51,9 +54,11 @@ pub struct LstmInputs {
     pub initial_h: Option<Var>,
     /// Initial carry state `c`, `[batch, units]` (None: zeros).
     pub initial_c: Option<Var>,
-    /// Input dropout mask `[batch, features]`, a constant (see [`crate::dropout_mask`]).
+    /// Input dropout mask `[batch, features]`, or `[4, batch, features]` (one per gate block),
+    /// a constant (see [`crate::dropout_mask`]).
     pub input_mask: Option<Var>,
-    /// Recurrent dropout mask `[batch, units]` on `h` in the recurrent product, a constant.
+    /// Recurrent dropout mask `[batch, units]` or `[4, batch, units]` on `h` in the recurrent
+    /// product, a constant.
     pub recurrent_mask: Option<Var>,
 }
 
@@ -164,12 +169,10 @@ impl Tape {
         forward(
             &op,
             [val(ix.x), val(ix.kernel), val(ix.recurrent)],
+            [opt(ix.bias), opt(ix.h0), opt(ix.c0)],
             [
-                opt(ix.bias),
-                opt(ix.h0),
-                opt(ix.c0),
-                opt(ix.input_mask),
-                opt(ix.recurrent_mask),
+                opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
+                opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
             ],
             &mut hi[..2 * d.b * d.t * d.u],
             [gates, act_c, &mut pre[..lens[2]]],
@@ -193,7 +196,8 @@ impl Tape {
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
-    [bias, h0, c0, mx, mh]: [Option<&[f32]>; 5],
+    [bias, h0, c0]: [Option<&[f32]>; 3],
+    [mx, mh]: [Option<GateMasks<'_>>; 2],
     out: &mut [f32],
     [gates, act_c, pre]: [&mut [f32]; 3],
     scratch: &mut Vec<f32>,
@@ -224,12 +228,10 @@ fn forward(
             dc,
             &opts,
             [ch.rows(x, i, d.t * d.f), w, rk],
+            [bias, ch.rows_of(h0, i, d.u), ch.rows_of(c0, i, d.u)],
             [
-                bias,
-                ch.rows_of(h0, i, d.u),
-                ch.rows_of(c0, i, d.u),
-                ch.rows_of(mx, i, d.f),
-                ch.rows_of(mh, i, d.u),
+                mx.map(|m| m.rows(ch.range(i), d.f)),
+                mh.map(|m| m.rows(ch.range(i), d.u)),
             ],
             [h, c],
             [g, a, p],
@@ -245,7 +247,8 @@ fn forward_chunk(
     d: Dims,
     opts: &GemmOptions,
     [x, w, rk]: [&[f32]; 3],
-    [bias, h0, c0, mx, mh]: [Option<&[f32]>; 5],
+    [bias, h0, c0]: [Option<&[f32]>; 3],
+    [mx, mh]: [Option<GateMasks<'_>>; 2],
     [hseq, cseq]: [&mut [f32]; 2],
     [gates, act_c, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
@@ -255,22 +258,27 @@ fn forward_chunk(
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u];
     let (xm, hbuf) = buf.split_at_mut(xm_len);
-    let xin = crate::ops::gated::masked_input(d, x, mx, xm);
-    gemm_with(
-        opts,
-        1.0,
-        MatRef::row_major(xin, bt, d.f)?,
-        MatRef::row_major(w, d.f, g4)?,
-        0.0,
-        MatMut::row_major(gates, bt, g4)?,
-    )?;
-    let rkmat = MatRef::row_major(rk, u, g4)?;
+    // One product per gate block with per-gate masks, else one over all four.
+    for (c0, width, m) in gate_blocks(mx, 4, u) {
+        let xin = crate::ops::gated::masked_input(d, x, m, xm);
+        gemm_with(
+            opts,
+            1.0,
+            MatRef::row_major(xin, bt, d.f)?,
+            MatRef::new(&w[c0..], d.f, width, g4, 1)?,
+            0.0,
+            MatMut::new(&mut gates[c0..], bt, width, g4, 1)?,
+        )?;
+    }
     let save_pre = !pre.is_empty();
     for s in 0..d.t {
         let ts = op.input_time(s);
-        if let Some(hp) = prev_state(d, s, hseq, h0, mh, hbuf)? {
-            let slot = MatMut::new(&mut gates[ts * g4..], d.b, g4, d.t * g4, 1)?;
-            gemm_with(opts, 1.0, hp, rkmat, 1.0, slot)?;
+        for (c0, width, m) in gate_blocks(mh, 4, u) {
+            if let Some(hp) = prev_state(d, s, hseq, h0, m, hbuf)? {
+                let slot = MatMut::new(&mut gates[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
+                let rkb = MatRef::new(&rk[c0..], u, width, g4, 1)?;
+                gemm_with(opts, 1.0, hp, rkb, 1.0, slot)?;
+            }
         }
         for bi in 0..d.b {
             let gr = d.at(bi, ts, g4);
@@ -328,7 +336,12 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let values = ctx.values;
     let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
     let rk = val(r.recurrent).unwrap_or(&[]);
-    let (h0, c0, mh) = (val(r.h0), val(r.c0), val(r.recurrent_mask));
+    let (h0, c0) = (val(r.h0), val(r.c0));
+    let mh = gate_masks(
+        values,
+        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
+        d.b * u,
+    );
     let out = &values[node.range()];
     let (hseq, cseq) = out.split_at(bt * u);
     let (gh, gc) = g.split_at(bt * u);
@@ -346,8 +359,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
     let ch = Chunking::of(d.b);
-    // Per chunk: the gate gradients of one row (dpost) and two rows of temporaries.
-    let per = g4 + 2 * u;
+    // Per chunk: the gate gradients of one row (dpost), two rows of temporaries and a
+    // `[rows, U]` product (the per-gate masks' carry terms).
+    let per = g4 + 2 * u + ch.rows * u;
     let need = bt * g4 + 2 * d.b * u + ch.count * per + u * g4 + (bt * u).max(xbuf_len);
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g4);
@@ -359,7 +373,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     if d.t > 1 || want_h0 {
         transpose_into(rk, u, g4, rkt_buf);
     }
-    let rkt = MatRef::row_major(rkt_buf, g4, u)?;
+    let rkt_buf: &[f32] = rkt_buf;
     let (tu, tg) = (d.t * u, d.t * g4);
     let mut jobs = ch.jobs([
         Cut::Rows(dz, tg),
@@ -376,9 +390,11 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
         let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
         let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
-        let (c0, mh) = (ch.rows_of(c0, i, u), ch.rows_of(mh, i, u));
+        let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
         let (dpost, rest) = temp.split_at_mut(g4);
-        let (t1, t2) = rest.split_at_mut(u);
+        let (t1, rest) = rest.split_at_mut(u);
+        let (t2, prod) = rest.split_at_mut(u);
+        let prod = &mut prod[..d.b * u];
         carry_h.fill(0.0);
         carry_c.fill(0.0);
         for s in (0..d.t).rev() {
@@ -433,17 +449,22 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 }
             }
             if s > 0 || want_h0 {
-                let dzs = MatRef::new(&dz[ts * g4..], d.b, g4, d.t * g4, 1)?;
-                gemm_with(
-                    &opts,
-                    1.0,
-                    dzs,
-                    rkt,
-                    0.0,
-                    MatMut::row_major(carry_h, d.b, u)?,
-                )?;
-                if let Some(m) = mh {
-                    carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
+                // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
+                for (k, (c0, width, m)) in gate_blocks(mh, 4, u).enumerate() {
+                    let dzs = MatRef::new(&dz[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
+                    let rkt_b = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
+                    let first = k == 0;
+                    let dst: &mut [f32] = if first { carry_h } else { prod };
+                    gemm_with(&opts, 1.0, dzs, rkt_b, 0.0, MatMut::row_major(dst, d.b, u)?)?;
+                    match (m, first) {
+                        (None, _) => {}
+                        (Some(m), true) => carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
+                        (Some(m), false) => {
+                            for ((c, &p), &mv) in carry_h.iter_mut().zip(prod.iter()).zip(m) {
+                                *c += p * mv;
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -461,15 +482,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     if want_rk {
         let hp = &mut big[..bt * u];
-        all_prev_states(r, hseq, h0, mh, hp);
-        if let Some(grk) = ctx.grad_mut(r.recurrent) {
-            gemm(
-                1.0,
-                MatRef::row_major(hp, bt, u)?.t(),
-                MatRef::row_major(dz, bt, g4)?,
-                1.0,
-                MatMut::row_major(grk, u, g4)?,
-            )?;
+        for (c0, width, m) in gate_blocks(mh, 4, u) {
+            all_prev_states(r, hseq, h0, m, hp);
+            if let Some(grk) = ctx.grad_mut(r.recurrent) {
+                gemm(
+                    1.0,
+                    MatRef::row_major(hp, bt, u)?.t(),
+                    MatRef::new(&dz[c0..], bt, width, g4, 1)?,
+                    1.0,
+                    MatMut::new(&mut grk[c0..], u, width, g4, 1)?,
+                )?;
+            }
         }
     }
     input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;

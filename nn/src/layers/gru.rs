@@ -13,14 +13,13 @@
 //!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
 //!   The recurrent mask multiplies `h` in the recurrent products only; the carried term
 //!   `z ⊙ h_{t-1}` uses the unmasked state.
-//! - Dropout masks are shared by the gates. Keras 3.15.1 (checked in its installed source,
-//!   `keras/src/layers/rnn/gru.py` and `dropout_rnn_cell.py`) does the same while
-//!   `recurrent_dropout` is 0 (`implementation=2`: one input mask), but any nonzero
-//!   `recurrent_dropout` switches `GRUCell` to `implementation=1`, which draws 3 independent
-//!   masks for the inputs and 3 for the recurrent state, one per gate (z, r, h). recur keeps
-//!   one input mask and one recurrent mask (same expected scaling, correlated across gates), so
-//!   the fused op keeps a single input GEMM and one recurrent GEMM per step; per-gate masks are
-//!   not implemented yet.
+//! - Dropout masks follow Keras 3.15.1 (checked in its installed source,
+//!   `keras/src/layers/rnn/gru.py` and `dropout_rnn_cell.py`): while `recurrent_dropout` is 0
+//!   (`implementation=2`) one input mask `(batch, features)` serves all three gates; a nonzero
+//!   `recurrent_dropout` switches the cell to `implementation=1`, and recur then draws, as Keras
+//!   does, 3 independent input masks (if `dropout` > 0) and 3 recurrent masks, one per gate
+//!   (z, r, h), input masks first; with `reset_after=False` the h gate's recurrent mask is the
+//!   one in `r ⊙ h'`.
 //! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
 //!   `0 < rate < 1`, so at 1 it silently trains without dropout.
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
@@ -81,10 +80,11 @@ pub struct GruConfig {
     /// Default none.
     pub bias_constraint: Option<Constraint>,
     /// Input dropout rate in `[0, 1]` (default 0): one mask `(batch, features)` per call, reused
-    /// at every timestep (Keras 3). Out-of-range rates are an error (Keras clamps them).
+    /// at every timestep, or one per gate when `recurrent_dropout` is set (Keras 3). Out-of-range
+    /// rates are an error (Keras clamps them).
     pub dropout: f32,
-    /// Recurrent dropout rate in `[0, 1]` (default 0): one mask `(batch, units)` per call on
-    /// `h` in the recurrent products.
+    /// Recurrent dropout rate in `[0, 1]` (default 0): one mask `(batch, units)` per gate and
+    /// call on `h` in the recurrent products (Keras 3's `implementation=1`).
     pub recurrent_dropout: f32,
     /// Return the whole sequence `(batch, timesteps, units)` instead of the last output.
     pub return_sequences: bool,
@@ -236,6 +236,7 @@ impl GruConfig {
             class: "GRU",
             units: self.units,
             n_states: 1,
+            gate_blocks: 3,
             dropout: self.dropout,
             recurrent_dropout: self.recurrent_dropout,
             return_sequences: self.return_sequences,

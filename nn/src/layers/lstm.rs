@@ -8,14 +8,13 @@
 //! - `dropout` / `recurrent_dropout` outside `[0, 1]` are rejected (Keras clamps silently); the
 //!   masks are drawn once per training call (reused at every step) from recur's seeded stream.
 //!   The recurrent mask multiplies `h` in the recurrent product only; `c` is never masked.
-//! - Dropout masks are shared by the gates. Keras 3.15.1 (checked in its installed source,
-//!   `keras/src/layers/rnn/lstm.py` and `dropout_rnn_cell.py`) does the same while
-//!   `recurrent_dropout` is 0 (`implementation=2`: one input mask), but any nonzero
-//!   `recurrent_dropout` switches `LSTMCell` to `implementation=1`, which draws 4 independent
-//!   masks for the inputs and 4 for the recurrent state, one per gate (i, f, c, o). recur keeps
-//!   one input mask and one recurrent mask (same expected scaling, correlated across gates), so
-//!   the fused op keeps a single input GEMM and one recurrent GEMM per step; per-gate masks are
-//!   not implemented yet.
+//! - Dropout masks follow Keras 3.15.1 (checked in its installed source,
+//!   `keras/src/layers/rnn/lstm.py` and `dropout_rnn_cell.py`): while `recurrent_dropout` is 0
+//!   (`implementation=2`) one input mask `(batch, features)` serves all four gates; a nonzero
+//!   `recurrent_dropout` switches the cell to `implementation=1`, and recur then draws, as Keras
+//!   does, 4 independent input masks (if `dropout` > 0) and 4 recurrent masks, one per gate
+//!   (i, f, c, o), input masks first. The fused op then runs one input GEMM and one recurrent
+//!   GEMM per step for each gate block instead of one for all four.
 //! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
 //!   `0 < rate < 1`, so at 1 it silently trains without dropout.
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
@@ -77,10 +76,11 @@ pub struct LstmConfig {
     /// Default none.
     pub bias_constraint: Option<Constraint>,
     /// Input dropout rate in `[0, 1]` (default 0): one mask `(batch, features)` per call, reused
-    /// at every timestep (Keras 3). Out-of-range rates are an error (Keras clamps them).
+    /// at every timestep, or one per gate when `recurrent_dropout` is set (Keras 3). Out-of-range
+    /// rates are an error (Keras clamps them).
     pub dropout: f32,
-    /// Recurrent dropout rate in `[0, 1]` (default 0): one mask `(batch, units)` per call on
-    /// `h` in the recurrent product.
+    /// Recurrent dropout rate in `[0, 1]` (default 0): one mask `(batch, units)` per gate and
+    /// call on `h` in the recurrent product (Keras 3's `implementation=1`).
     pub recurrent_dropout: f32,
     /// Return the whole sequence `(batch, timesteps, units)` instead of the last output.
     pub return_sequences: bool,
@@ -229,6 +229,7 @@ impl LstmConfig {
             class: "LSTM",
             units: self.units,
             n_states: 2,
+            gate_blocks: 4,
             dropout: self.dropout,
             recurrent_dropout: self.recurrent_dropout,
             return_sequences: self.return_sequences,

@@ -24,6 +24,10 @@ pub(super) struct Spec<'a> {
     pub units: usize,
     /// Number of states (1 or 2).
     pub n_states: usize,
+    /// Gate blocks of the cell's kernels (1 for SimpleRNN, 4 for LSTM, 3 for GRU). With a
+    /// nonzero `recurrent_dropout`, Keras 3 runs gated cells as `implementation=1`, which draws
+    /// one input mask and one recurrent mask per gate block; so does recur.
+    pub gate_blocks: usize,
     /// Input dropout rate.
     pub dropout: f32,
     /// Recurrent dropout rate.
@@ -126,9 +130,11 @@ pub(super) struct Begin {
     pub batch: usize,
     /// Initial states (None: zeros), `h` first.
     pub initial: [Option<Var>; MAX_STATES],
-    /// Input dropout mask `(batch, features)` in training calls with a rate.
+    /// Input dropout mask `(batch, features)`, or `(gates, batch, features)` (one per gate
+    /// block), in training calls with a rate.
     pub input_mask: Option<Var>,
-    /// Recurrent dropout mask `(batch, units)` in training calls with a rate.
+    /// Recurrent dropout mask `(batch, units)`, or `(gates, batch, units)`, in training calls
+    /// with a rate.
     pub recurrent_mask: Option<Var>,
 }
 
@@ -190,9 +196,13 @@ pub(super) fn begin(
             }
         }
     }
+    // Keras's masks: `[batch, width]`, or one per gate block (`[gates, batch, width]`) when a
+    // gated cell has recurrent dropout (implementation 1).
+    let first_dim = usize::from(spec.gate_blocks < 2 || spec.recurrent_dropout == 0.0);
+    let (x_dims, h_dims) = ([spec.gate_blocks, b, f], [spec.gate_blocks, b, u]);
     let input_mask = if training && spec.dropout > 0.0 {
         Some(
-            tape.dropout_mask(&[b, f], spec.dropout, st.rng)
+            tape.dropout_mask(&x_dims[first_dim..], spec.dropout, st.rng)
                 .map_err(e())?,
         )
     } else {
@@ -200,7 +210,7 @@ pub(super) fn begin(
     };
     let recurrent_mask = if training && spec.recurrent_dropout > 0.0 {
         Some(
-            tape.dropout_mask(&[b, u], spec.recurrent_dropout, st.rng)
+            tape.dropout_mask(&h_dims[first_dim..], spec.recurrent_dropout, st.rng)
                 .map_err(e())?,
         )
     } else {

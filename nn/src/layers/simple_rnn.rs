@@ -198,6 +198,7 @@ impl SimpleRnnConfig {
             class: "SimpleRNN",
             units: self.units,
             n_states: 1,
+            gate_blocks: 1,
             dropout: self.dropout,
             recurrent_dropout: self.recurrent_dropout,
             return_sequences: self.return_sequences,
