@@ -234,17 +234,21 @@ fn dropout_layer(cfg: &LayerConfig, rate: f32, rec: f32, seed: u64, t: usize, f:
     l
 }
 
+/// LSTM, GRU and GRU with `reset_after=False`, of `u` units.
+fn gated_configs(u: usize) -> [LayerConfig; 3] {
+    [
+        LstmConfig::new(u).into(),
+        GruConfig::new(u).into(),
+        GruConfig::new(u).reset_after(false).into(),
+    ]
+}
+
 #[test]
 fn dropout_properties_of_lstm_and_gru() {
     let (b, t, f, u) = (8, 5, 3, 4);
     let x = seq_input(b, t, f);
     let dims = [b, t, f];
-    let configs: [LayerConfig; 3] = [
-        LstmConfig::new(u).into(),
-        GruConfig::new(u).into(),
-        GruConfig::new(u).reset_after(false).into(),
-    ];
-    for cfg in &configs {
+    for cfg in &gated_configs(u) {
         let what = cfg.class_name();
         let plain = {
             let mut l = dropout_layer(cfg, 0.0, 0.0, 1, t, f);
@@ -472,12 +476,7 @@ fn gated_dropout_draws_one_mask_per_gate_block_with_recurrent_dropout() {
     let (b, t, f, u) = (5, 4, 3, 4);
     let x = seq_input(b, t, f);
     let dims = [b, t, f];
-    let configs: [LayerConfig; 3] = [
-        LstmConfig::new(u).into(),
-        GruConfig::new(u).into(),
-        GruConfig::new(u).reset_after(false).into(),
-    ];
-    for cfg in &configs {
+    for cfg in &gated_configs(u) {
         let what = cfg.class_name();
         let gates = if what == "LSTM" { 4 } else { 3 };
         for (rate, rec) in [(0.3, 0.4), (0.3, 0.0), (0.0, 0.4)] {

@@ -28,10 +28,9 @@
 use autograd::{Activation, GruInputs, GruOptions, Tape, Var};
 use serde::{Deserialize, Serialize};
 
-use super::recurrent::{
-    CallState, Spec, begin, finish, input_features, output_shape, validate_rates,
-};
-use super::{LayerOutput, Param, param, validate_common};
+use super::cell_weights::CellWeights;
+use super::recurrent::{CallState, Spec, begin, finish};
+use super::{LayerOutput, Param};
 use crate::constraints::Constraint;
 use crate::error::{NnError, Result};
 use crate::initializers::Initializer;
@@ -167,27 +166,42 @@ impl GruConfig {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
-        validate_common(
-            self.units,
-            &[
+    /// The weight arguments, as the shared validation and parameter code reads them.
+    fn weights(&self) -> CellWeights<'_> {
+        CellWeights {
+            class: "GRU",
+            units: self.units,
+            gates: 3,
+            use_bias: self.use_bias,
+            bias_shape: if self.reset_after {
+                vec![2, 3 * self.units]
+            } else {
+                vec![3 * self.units]
+            },
+            initializers: [
                 &self.kernel_initializer,
                 &self.recurrent_initializer,
                 &self.bias_initializer,
             ],
-            &[
+            regularizers: [
                 &self.kernel_regularizer,
                 &self.recurrent_regularizer,
                 &self.bias_regularizer,
-                &self.activity_regularizer,
             ],
-            &[
+            activity_regularizer: &self.activity_regularizer,
+            constraints: [
                 &self.kernel_constraint,
                 &self.recurrent_constraint,
                 &self.bias_constraint,
             ],
-        )?;
-        validate_rates(self.dropout, self.recurrent_dropout)
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            return_sequences: self.return_sequences,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.weights().validate()
     }
 
     pub(crate) fn make_params(
@@ -195,39 +209,7 @@ impl GruConfig {
         layer: &str,
         input_shape: &[usize],
     ) -> Result<(Vec<Param>, Vec<usize>)> {
-        let features = input_features("GRU", layer, input_shape)?;
-        let (u, g) = (self.units, 3 * self.units);
-        let mut params = vec![
-            param(
-                "kernel",
-                vec![features, g],
-                &self.kernel_initializer,
-                &self.kernel_regularizer,
-                &self.kernel_constraint,
-            ),
-            param(
-                "recurrent_kernel",
-                vec![u, g],
-                &self.recurrent_initializer,
-                &self.recurrent_regularizer,
-                &self.recurrent_constraint,
-            ),
-        ];
-        if self.use_bias {
-            let shape = if self.reset_after {
-                vec![2, g]
-            } else {
-                vec![g]
-            };
-            params.push(param(
-                "bias",
-                shape,
-                &self.bias_initializer,
-                &self.bias_regularizer,
-                &self.bias_constraint,
-            ));
-        }
-        Ok((params, output_shape(input_shape, u, self.return_sequences)))
+        self.weights().params(layer, input_shape)
     }
 
     /// The arguments the shared recurrent call logic reads.

@@ -9,6 +9,7 @@
 //! the tape with [`Tape::param`] and remembers the resulting [`Var`]s, so the caller can read
 //! their gradients after `backward` ([`Layer::param_vars`]).
 
+mod cell_weights;
 mod dense;
 mod gru;
 mod lstm;

@@ -15,10 +15,9 @@
 use autograd::{Activation, SimpleRnnInputs, Tape, Var};
 use serde::{Deserialize, Serialize};
 
-use super::recurrent::{
-    CallState, Spec, begin, finish, input_features, output_shape, validate_rates,
-};
-use super::{LayerOutput, Param, param, validate_common};
+use super::cell_weights::CellWeights;
+use super::recurrent::{CallState, Spec, begin, finish};
+use super::{LayerOutput, Param};
 use crate::constraints::Constraint;
 use crate::error::{NnError, Result};
 use crate::initializers::Initializer;
@@ -131,27 +130,38 @@ impl SimpleRnnConfig {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
-        validate_common(
-            self.units,
-            &[
+    /// The weight arguments, as the shared validation and parameter code reads them.
+    fn weights(&self) -> CellWeights<'_> {
+        CellWeights {
+            class: "SimpleRNN",
+            units: self.units,
+            gates: 1,
+            use_bias: self.use_bias,
+            bias_shape: vec![self.units],
+            initializers: [
                 &self.kernel_initializer,
                 &self.recurrent_initializer,
                 &self.bias_initializer,
             ],
-            &[
+            regularizers: [
                 &self.kernel_regularizer,
                 &self.recurrent_regularizer,
                 &self.bias_regularizer,
-                &self.activity_regularizer,
             ],
-            &[
+            activity_regularizer: &self.activity_regularizer,
+            constraints: [
                 &self.kernel_constraint,
                 &self.recurrent_constraint,
                 &self.bias_constraint,
             ],
-        )?;
-        validate_rates(self.dropout, self.recurrent_dropout)
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            return_sequences: self.return_sequences,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.weights().validate()
     }
 
     pub(crate) fn make_params(
@@ -159,35 +169,7 @@ impl SimpleRnnConfig {
         layer: &str,
         input_shape: &[usize],
     ) -> Result<(Vec<Param>, Vec<usize>)> {
-        let features = input_features("SimpleRNN", layer, input_shape)?;
-        let u = self.units;
-        let mut params = vec![
-            param(
-                "kernel",
-                vec![features, u],
-                &self.kernel_initializer,
-                &self.kernel_regularizer,
-                &self.kernel_constraint,
-            ),
-            param(
-                "recurrent_kernel",
-                vec![u, u],
-                &self.recurrent_initializer,
-                &self.recurrent_regularizer,
-                &self.recurrent_constraint,
-            ),
-        ];
-        if self.use_bias {
-            params.push(param(
-                "bias",
-                vec![u],
-                &self.bias_initializer,
-                &self.bias_regularizer,
-                &self.bias_constraint,
-            ));
-        }
-        let out = output_shape(input_shape, u, self.return_sequences);
-        Ok((params, out))
+        self.weights().params(layer, input_shape)
     }
 }
 
