@@ -174,7 +174,7 @@ fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Resul
         unsafe { small::small::<I>(*p) };
         return Ok(());
     }
-    let blocking = tuning.blocking.unwrap_or_else(|| I::blocking_for(p.k));
+    let blocking = tuning.blocking.unwrap_or_else(|| I::blocking_for(p.m, p.k));
     match options.threads {
         Some(1) => {
             // SAFETY: as above.

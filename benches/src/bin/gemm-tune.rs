@@ -89,6 +89,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             let ncs = parse(5, &[512, 1024, 4096]);
             for (order, pack_a) in [
                 (LoopOrder::BPanelInL1, true),
+                (LoopOrder::BPanelInL1, false),
                 (LoopOrder::APanelInL1, true),
                 (LoopOrder::APanelInL1, false),
             ] {

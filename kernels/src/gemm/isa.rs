@@ -74,6 +74,9 @@ pub(crate) enum MacroA {
     InPlace(View),
 }
 
+/// The shallowest default pass over k (see [`Isa::blocking_for`]).
+const MIN_KC: usize = 256;
+
 /// A kernel family for one instruction set.
 pub(crate) trait Isa {
     /// Vector lanes.
@@ -88,12 +91,20 @@ pub(crate) trait Isa {
     /// Elements one worker's packed `KC x NC` B block may hold (it stays in that core's L2).
     const B_BLOCK: usize;
 
-    /// The default blocking for depth `k`: k is cut into equal passes of at most
-    /// `BLOCKING.kc`, and NC shrinks so a `KC x NC` B block stays within [`Isa::B_BLOCK`] (at
-    /// least one panel, at most `BLOCKING.nc`). Depends on `k` only, never on m, n or threads.
-    fn blocking_for(k: usize) -> Blocking {
+    /// The default blocking for an `m x k` by `k x n` product: k is cut into equal passes of at
+    /// most `4 m` (at least 256, at most `BLOCKING.kc`), and NC shrinks so a `KC x NC` B block
+    /// stays within [`Isa::B_BLOCK`] (at least one panel, at most `BLOCKING.nc`). Depends on m and
+    /// k, never on n or the thread count (KC fixes the order of summation).
+    ///
+    /// Why m: a B block is reused by `m / MR` A strips. With many, deep passes pay (fewer passes
+    /// over C); with few, B streams from L2 and shallow panels stream better (`gemm-tune
+    /// blocking`, 1 thread, fastest of 15: KC 256 / 512 / 1024 gave 162 / 156 / 143 GFLOP/s at
+    /// 32 x 1024 x 256, 171 / 170 / 161 at 64 x 1024 x 256, 176 / 177 / 174 at 128, 177 / 180 /
+    /// 182 at 256, 178 / 183 / 187 at 512; 128 / 125 / 90 at 32 x 2048 x 512).
+    fn blocking_for(m: usize, k: usize) -> Blocking {
         let base = Self::BLOCKING;
-        let passes = k.div_ceil(base.kc.max(1)).max(1);
+        let kc_max = (4 * m).clamp(MIN_KC.min(base.kc), base.kc);
+        let passes = k.div_ceil(kc_max.max(1)).max(1);
         let kc = k.div_ceil(passes).max(1);
         let nc = (Self::B_BLOCK / kc / Self::NR * Self::NR).clamp(Self::NR, base.nc.max(Self::NR));
         Blocking { kc, nc, ..base }
