@@ -161,6 +161,15 @@ pub struct TrainArgs {
     /// Activation of the gates of LSTM and GRU [default: sigmoid, Keras's]; not for --cell simple.
     #[arg(long, allow_hyphen_values = true, value_name = "NAME")]
     pub recurrent_activation: Option<String>,
+    /// Input dropout rate of the recurrent layer, in [0, 1] (Keras's `dropout`: one mask per
+    /// batch, reused at every step; training only) [default: 0].
+    #[arg(long, allow_hyphen_values = true, value_name = "RATE")]
+    pub dropout: Option<String>,
+    /// Recurrent dropout rate of the recurrent layer, in [0, 1] (Keras's `recurrent_dropout`, on
+    /// the state in the recurrent product; LSTM and GRU then draw one mask per gate, as Keras 3
+    /// does) [default: 0].
+    #[arg(long, allow_hyphen_values = true, value_name = "RATE")]
+    pub recurrent_dropout: Option<String>,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
     #[arg(long, allow_hyphen_values = true, default_value = "8")]
     pub dense: String,

@@ -80,18 +80,30 @@ impl Backend for NnBackend {
                 .map_err(|e| CliError::flag("--recurrent-activation", name, &e.to_string()))?,
             None => Activation::Sigmoid,
         };
+        let (dropout, recurrent_dropout) = (spec.dropout, spec.recurrent_dropout);
         let recurrent: LayerConfig = match spec.cell.as_str() {
-            "simple" => SimpleRnnConfig::new(spec.units)
-                .activation(activation)
-                .into(),
-            "lstm" => LstmConfig::new(spec.units)
-                .activation(activation)
-                .recurrent_activation(gates)
-                .into(),
-            "gru" => GruConfig::new(spec.units)
-                .activation(activation)
-                .recurrent_activation(gates)
-                .into(),
+            "simple" => SimpleRnnConfig {
+                dropout,
+                recurrent_dropout,
+                ..SimpleRnnConfig::new(spec.units).activation(activation)
+            }
+            .into(),
+            "lstm" => LstmConfig {
+                dropout,
+                recurrent_dropout,
+                ..LstmConfig::new(spec.units)
+                    .activation(activation)
+                    .recurrent_activation(gates)
+            }
+            .into(),
+            "gru" => GruConfig {
+                dropout,
+                recurrent_dropout,
+                ..GruConfig::new(spec.units)
+                    .activation(activation)
+                    .recurrent_activation(gates)
+            }
+            .into(),
             other => return Err(CliError::flag("--cell", other, "simple, lstm or gru")),
         };
         let build = || -> nn::Result<Sequential> {
@@ -321,6 +333,8 @@ mod tests {
             units: 6,
             activation: "tanh".into(),
             recurrent_activation: None,
+            dropout: 0.0,
+            recurrent_dropout: 0.0,
             dense: vec![4],
             loss: "huber".into(),
             optimizer: "rmsprop".into(),

@@ -210,6 +210,11 @@ impl DataConfig {
     }
 }
 
+/// Whether a rate is 0 (left out of the saved spec, which then reads as before the flag existed).
+fn is_zero(x: &f32) -> bool {
+    *x == 0.0
+}
+
 /// The model and how it is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
@@ -222,6 +227,12 @@ pub struct ModelSpec {
     /// Activation of the gates (LSTM and GRU; `None` for SimpleRNN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrent_activation: Option<String>,
+    /// Input dropout rate of the recurrent layer (0: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropout: f32,
+    /// Recurrent dropout rate of the recurrent layer (0: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub recurrent_dropout: f32,
     /// Hidden Dense sizes (relu) before the final Dense(1).
     pub dense: Vec<usize>,
     /// Canonical loss name (`mse`, `mae`, `huber`, `msle`).
@@ -383,6 +394,11 @@ impl TrainConfig {
         let activation = names::activation(&args.activation)?;
         let recurrent_activation =
             names::recurrent_activation(&cell, args.recurrent_activation.as_deref())?;
+        let rate = |flag: &str, text: &Option<String>| {
+            text.as_deref().map_or(Ok(0.0), |t| parse::rate(flag, t))
+        };
+        let dropout = rate("--dropout", &args.dropout)?;
+        let recurrent_dropout = rate("--recurrent-dropout", &args.recurrent_dropout)?;
         let dense = parse::dense(&args.dense)?;
         let loss = names::loss(&args.loss)?;
         let (optimizer, default_lr) = names::optimizer(&args.optimizer)?;
@@ -435,6 +451,8 @@ impl TrainConfig {
                 units,
                 activation,
                 recurrent_activation,
+                dropout,
+                recurrent_dropout,
                 dense,
                 loss,
                 optimizer,

@@ -41,6 +41,18 @@ pub fn positive(flag: &str, text: &str) -> Result<f64, CliError> {
     }
 }
 
+/// A dropout rate in `[0, 1]` given to `flag`.
+pub fn rate(flag: &str, text: &str) -> Result<f32, CliError> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(CliError::flag(
+            flag,
+            text,
+            "a rate in [0, 1] (Keras silently clamps out-of-range rates; recur rejects them)",
+        )),
+    }
+}
+
 /// The `--dense` list: `none`, or comma-separated sizes `>= 1`.
 pub fn dense(text: &str) -> Result<Vec<usize>, CliError> {
     if text.trim().eq_ignore_ascii_case("none") {

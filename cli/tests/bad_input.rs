@@ -159,6 +159,19 @@ fn zero_or_negative_counts() {
 }
 
 #[test]
+fn dropout_rates_outside_zero_to_one() {
+    let c = Case::new();
+    for flag in ["--dropout", "--recurrent-dropout"] {
+        for bad in ["1.5", "-0.1", "half", "NaN"] {
+            c.rejects(
+                &["train", flag, bad],
+                &[flag, &format!("'{bad}'"), "[0, 1]"],
+            );
+        }
+    }
+}
+
+#[test]
 fn unknown_names() {
     let c = Case::new();
     c.rejects(
