@@ -161,14 +161,19 @@ impl Tape {
             recurrent_activation: options.recurrent_activation,
             go_backwards: options.go_backwards,
             reset_after: options.reset_after,
-            aux: self.aux.len(),
+            aux: 0,
             batch: d.b,
             steps: d.t,
             features: d.f,
             units: d.u,
         };
         let lens = aux_len(d, op.saves_preacts());
-        self.aux.resize(op.aux + lens.iter().sum::<usize>(), 0.0);
+        // Every element is written by the forward pass: the gate buffers by GEMMs with beta 0,
+        // the rest row by row.
+        let op = GatedOp {
+            aux: self.aux_alloc(lens.iter().sum::<usize>()),
+            ..op
+        };
         let rg = any_requires_grad(self, &ix);
         let shape = Shape::checked(OP, &[d.b, d.t, d.u])?;
         let off = self.push(shape, Op::Gru(op), rg);

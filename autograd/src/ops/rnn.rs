@@ -142,9 +142,8 @@ impl Tape {
 
         let d = Dims { b, t, f, u };
         let preact = if activation.derivative_needs_input() {
-            let o = self.aux.len();
-            self.aux.resize(o + b * t * u, 0.0);
-            o
+            // Every element is written by the forward pass (the `saved` rows).
+            self.aux_alloc(b * t * u)
         } else {
             NONE as usize
         };

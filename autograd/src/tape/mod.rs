@@ -62,8 +62,12 @@ pub struct Tape {
     pub(crate) grads: Vec<f32>,
     pub(crate) touched: Vec<bool>,
     pub(crate) links: Vec<u32>,
-    /// Data that ops save for backward beyond their inputs and output (RNN pre-activations).
+    /// Data that ops save for backward beyond their inputs and output (RNN pre-activations),
+    /// handed out by [`Tape::aux_alloc`]; only its first `aux_used` elements belong to the
+    /// current generation.
     pub(crate) aux: Vec<f32>,
+    /// Elements of `aux` in use since the last clear.
+    aux_used: usize,
     /// Temporary space of one op's forward or backward; its contents never outlive the call.
     pub(crate) scratch: Vec<f32>,
     /// True once `backward` has run on the current generation.
@@ -88,6 +92,7 @@ impl Tape {
             touched: Vec::new(),
             links: Vec::new(),
             aux: Vec::new(),
+            aux_used: 0,
             scratch: Vec::new(),
             has_grads: false,
         }
@@ -101,9 +106,27 @@ impl Tape {
         self.grads.clear();
         self.touched.clear();
         self.links.clear();
-        self.aux.clear();
-        // `scratch` keeps its length: its users write before they read, so it needs no zeroing.
+        // `aux` and `scratch` keep their lengths: their users write before they read, so they
+        // need no zeroing (40 MB of aux per forward of the large LSTM).
+        self.aux_used = 0;
         self.has_grads = false;
+    }
+
+    /// Reserves `len` elements of the aux arena for one op and returns their offset. The region
+    /// may hold data of an earlier generation: the op's forward must write all of it before its
+    /// backward reads it.
+    pub(crate) fn aux_alloc(&mut self, len: usize) -> usize {
+        let off = self.aux_used;
+        self.aux_used += len;
+        if self.aux.len() < self.aux_used {
+            self.aux.resize(self.aux_used, 0.0);
+        }
+        // Debug builds (the tests) poison the region, so an element its op fails to write turns
+        // the results NaN instead of silently reusing an old value.
+        if cfg!(debug_assertions) {
+            self.aux[off..self.aux_used].fill(f32::NAN);
+        }
+        off
     }
 
     /// Number of nodes recorded since the last clear.
