@@ -211,8 +211,9 @@ pub(crate) fn check_shapes(
         });
     }
     let u = ws.dim(1) / gates;
-    let expect = |i: u32, dims: &[usize], arg: &'static str, e: &'static str| -> Result<()> {
-        if i != NONE && shape_of(i).dims() != dims {
+    // Node i, when present, must have one of the `allowed` shapes.
+    let expect = |i: u32, allowed: &[&[usize]], arg: &'static str, e: &'static str| {
+        if i != NONE && !allowed.contains(&shape_of(i).dims()) {
             return Err(AutogradError::BadShape {
                 op,
                 arg,
@@ -224,7 +225,7 @@ pub(crate) fn check_shapes(
     };
     expect(
         ix.recurrent,
-        &[u, gates * u],
+        &[&[u, gates * u]],
         "recurrent_kernel",
         recurrent_expect,
     )?;
@@ -234,29 +235,18 @@ pub(crate) fn check_shapes(
     } else {
         "initial_state"
     };
-    expect(ix.h0, &[b, u], h0_arg, "[batch, units]")?;
-    expect(ix.c0, &[b, u], "initial_c", "[batch, units]")?;
+    expect(ix.h0, &[&[b, u]], h0_arg, "[batch, units]")?;
+    expect(ix.c0, &[&[b, u]], "initial_c", "[batch, units]")?;
     // A mask is shared by the gate blocks ([batch, width]) or one per block ([gates, batch, width]).
-    let expect_mask = |i: u32, w: usize, arg: &'static str, e: &'static str| -> Result<()> {
-        if i != NONE && ![&[b, w][..], &[gates, b, w][..]].contains(&shape_of(i).dims()) {
-            return Err(AutogradError::BadShape {
-                op,
-                arg,
-                shape: shape_of(i),
-                expected: e,
-            });
-        }
-        Ok(())
-    };
-    expect_mask(
+    expect(
         ix.input_mask,
-        f,
+        &[&[b, f], &[gates, b, f]],
         "input_mask",
         "[batch, features], or [gates, batch, features] (one mask per gate block)",
     )?;
-    expect_mask(
+    expect(
         ix.recurrent_mask,
-        u,
+        &[&[b, u], &[gates, b, u]],
         "recurrent_mask",
         "[batch, units], or [gates, batch, units] (one mask per gate block)",
     )?;
