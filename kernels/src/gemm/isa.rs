@@ -467,3 +467,73 @@ unsafe fn avx512_macro(t: &MacroTile) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Isa, MIN_KC, PortableIsa};
+
+    /// The default blocking's invariants, for every family and a spread of shapes: passes of
+    /// equal depth (at most one element apart) covering k, no deeper than `4 m` unless that is
+    /// below the floor, NC a whole number of panels within the base and (above one panel) the
+    /// B block budget.
+    fn check<I: Isa>() {
+        let base = I::BLOCKING;
+        for m in [1, 7, 32, 64, 100, 256, 1024, 5000] {
+            for k in [1, 5, 255, 256, 257, 1000, 1024, 1025, 3000, 8192] {
+                let b = I::blocking_for(m, k);
+                let passes = k.div_ceil(b.kc);
+                assert!(b.kc >= 1 && b.kc <= k.max(1), "m {m} k {k}: kc {}", b.kc);
+                assert!(
+                    passes * b.kc - k < passes,
+                    "m {m} k {k}: uneven passes of {}",
+                    b.kc
+                );
+                assert!(b.kc <= base.kc, "m {m} k {k}: kc {} above the base", b.kc);
+                assert!(
+                    b.kc <= (4 * m).max(MIN_KC.min(base.kc)),
+                    "m {m} k {k}: kc {}",
+                    b.kc
+                );
+                assert_eq!(b.nc % I::NR, 0, "m {m} k {k}: nc {}", b.nc);
+                assert!(b.nc >= I::NR && b.nc <= base.nc.max(I::NR));
+                assert!(
+                    b.nc == I::NR || b.kc * b.nc <= I::B_BLOCK,
+                    "m {m} k {k}: {b:?}"
+                );
+                assert_eq!(
+                    (b.mc, b.order, b.pack_a),
+                    (base.mc, base.order, base.pack_a)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn default_blocking_invariants() {
+        check::<PortableIsa>();
+        #[cfg(target_arch = "x86_64")]
+        {
+            check::<super::Avx2Isa>();
+            check::<super::Avx512Isa>();
+        }
+    }
+
+    #[test]
+    fn default_blocking_measured_points() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use super::Avx512Isa;
+            let kc_nc = |m, k| {
+                let b = Avx512Isa::blocking_for(m, k);
+                (b.kc, b.nc)
+            };
+            // The cubes: one pass up to k = 1024 with a 1 MiB B block.
+            assert_eq!(kc_nc(512, 512), (512, 512));
+            assert_eq!(kc_nc(1024, 1024), (1024, 256));
+            assert_eq!(kc_nc(2048, 2048), (1024, 256));
+            // A 32-row batch chunk: shallow passes.
+            assert_eq!(kc_nc(32, 1024), (256, 512));
+            assert_eq!(kc_nc(32, 256), (256, 512));
+        }
+    }
+}
