@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand};
 /// Where recur deliberately differs from Keras (shown in `--help`).
 pub const DIFFERENCES: &str = "\
 Deliberate differences from Keras:
-  - Out-of-range dropout rates (below 0 or above 1) are rejected instead of silently clamped.
+  - Out-of-range dropout rates (below 0 or above 1) are rejected instead of silently clamped,
+    and so is a rate of exactly 1 on LSTM or GRU (Keras's gated cells silently ignore it).
   - The string \"l1_l2\" means L1L2(0.01, 0.01), as Keras documents (Keras 3.15 raises on it).
   - The model has reset_states(); stateful layers with shuffling warn; a batch whose size differs
     from a stateful layer's is an error saying how to fix it.

@@ -168,6 +168,13 @@ fn dropout_rates_outside_zero_to_one() {
                 &[flag, &format!("'{bad}'"), "[0, 1]"],
             );
         }
+        // Exactly 1 on a gated cell, which Keras's LSTM and GRU cells silently ignore.
+        for cell in ["lstm", "gru"] {
+            c.rejects(
+                &["train", "--cell", cell, flag, "1"],
+                &["dropout", "below 1"],
+            );
+        }
     }
 }
 

@@ -273,36 +273,15 @@ fn dropout_properties_of_lstm_and_gru() {
             "{what} new masks per call"
         );
 
-        // Input dropout 1 drops every input: as an inference call on zeros.
-        let zeros = vec![0.0; x.len()];
-        let mut l = dropout_layer(cfg, 1.0, 0.0, 1, t, f);
-        let dropped = call(&mut l, &x, &dims, true).0;
-        let mut l = dropout_layer(cfg, 0.0, 0.0, 1, t, f);
-        assert_eq!(
-            dropped,
-            call(&mut l, &zeros, &dims, false).0,
-            "{what} dropout 1"
-        );
-
-        // Recurrent dropout 1 removes h from the recurrent products (the carried c of an LSTM,
-        // and a GRU's z ⊙ h_{t-1}, keep the unmasked state): as a zero recurrent kernel.
-        let mut l = dropout_layer(cfg, 0.0, 1.0, 1, t, f);
-        let masked = call(&mut l, &x, &dims, true).0;
-        let mut l = dropout_layer(cfg, 0.0, 0.0, 1, t, f);
-        let mut ws: Vec<Vec<f32>> = l.params().iter().map(|p| p.value.clone()).collect();
-        ws[1].iter_mut().for_each(|v| *v = 0.0);
-        let refs: Vec<&[f32]> = ws.iter().map(Vec::as_slice).collect();
-        l.set_weights(&refs).unwrap();
-        assert_close(
-            &masked,
-            &call(&mut l, &x, &dims, false).0,
-            1e-6,
-            1e-7,
-            &format!("{what} recurrent dropout 1"),
-        );
-
         // Out-of-range rates are rejected, naming the argument.
-        for (d, r) in [(-0.1f32, 0.0f32), (1.5, 0.0), (0.0, 2.0)] {
+        // So is exactly 1, which Keras's gated cells silently ignore.
+        for (d, r) in [
+            (-0.1f32, 0.0f32),
+            (1.5, 0.0),
+            (0.0, 2.0),
+            (1.0, 0.0),
+            (0.0, 1.0),
+        ] {
             let mut c = cfg.clone();
             match &mut c {
                 LayerConfig::Lstm(c) => (c.dropout, c.recurrent_dropout) = (d, r),
@@ -310,7 +289,12 @@ fn dropout_properties_of_lstm_and_gru() {
                 _ => unreachable!(),
             }
             let err = Layer::new(c).unwrap_err().to_string();
-            assert!(err.contains("dropout") && err.contains("clamps"), "{err}");
+            let why = if d == 1.0 || r == 1.0 {
+                "ignores a rate of 1"
+            } else {
+                "clamps"
+            };
+            assert!(err.contains("dropout") && err.contains(why), "{err}");
         }
     }
 }

@@ -50,7 +50,7 @@ impl CellWeights<'_> {
             &[kr, rr, br, self.activity_regularizer],
             &self.constraints,
         )?;
-        validate_rates(self.dropout, self.recurrent_dropout)
+        validate_rates(self.class, self.dropout, self.recurrent_dropout)
     }
 
     /// The layer's parameters for `input_shape` (`(timesteps, features)`), zeroed: `kernel`

@@ -20,8 +20,9 @@
 //!   does, 3 independent input masks (if `dropout` > 0) and 3 recurrent masks, one per gate
 //!   (z, r, h), input masks first; with `reset_after=False` the h gate's recurrent mask is the
 //!   one in `r ⊙ h'`.
-//! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
-//!   `0 < rate < 1`, so at 1 it silently trains without dropout.
+//! - A rate of exactly 1 is rejected: Keras's GRUCell applies its masks only for
+//!   `0 < rate < 1`, so at 1 it silently trains without dropout (its SimpleRNN drops everything,
+//!   as recur's does).
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
 //! - `seed` is saved with the config.
 

@@ -15,8 +15,9 @@
 //!   does, 4 independent input masks (if `dropout` > 0) and 4 recurrent masks, one per gate
 //!   (i, f, c, o), input masks first. The fused op then runs one input GEMM and one recurrent
 //!   GEMM per step for each gate block instead of one for all four.
-//! - A rate of exactly 1 drops everything (as SimpleRNN); Keras's cell applies its masks only for
-//!   `0 < rate < 1`, so at 1 it silently trains without dropout.
+//! - A rate of exactly 1 is rejected: Keras's LSTMCell applies its masks only for
+//!   `0 < rate < 1`, so at 1 it silently trains without dropout (its SimpleRNN drops everything,
+//!   as recur's does).
 //! - `unroll` is accepted and has no effect (the fused op gives the same numbers).
 //! - `seed` is saved with the config.
 

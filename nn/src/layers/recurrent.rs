@@ -42,8 +42,11 @@ pub(super) struct Spec<'a> {
     pub activity_regularizer: &'a Option<Regularizer>,
 }
 
-/// Checks the dropout rates: `[0, 1]`, rejecting what Keras silently clamps.
-pub(super) fn validate_rates(dropout: f32, recurrent_dropout: f32) -> Result<()> {
+/// Checks the dropout rates of a `class` layer: `[0, 1]`, rejecting what Keras silently clamps.
+/// A gated cell (LSTM, GRU) also rejects exactly 1: Keras's LSTMCell and GRUCell apply their
+/// masks only for `0 < rate < 1`, so at 1 they silently train without dropout (while its
+/// SimpleRNN drops everything, as recur does).
+pub(super) fn validate_rates(class: &str, dropout: f32, recurrent_dropout: f32) -> Result<()> {
     for (name, rate) in [
         ("dropout", dropout),
         ("recurrent_dropout", recurrent_dropout),
@@ -53,6 +56,16 @@ pub(super) fn validate_rates(dropout: f32, recurrent_dropout: f32) -> Result<()>
                 name,
                 rate,
                 "a rate in [0, 1] (Keras silently clamps out-of-range rates; recur rejects them)",
+            ));
+        }
+        if rate == 1.0 && class != "SimpleRNN" {
+            return Err(NnError::invalid(
+                name,
+                rate,
+                &format!(
+                    "a rate below 1 for {class} (Keras's {class} cell ignores a rate of 1 and \
+                     trains without dropout; pass 0 for no dropout)"
+                ),
             ));
         }
     }
