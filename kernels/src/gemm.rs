@@ -10,6 +10,7 @@ mod isa;
 mod pack;
 mod path;
 mod pool;
+mod prepacked;
 mod problem;
 mod scratch;
 pub(crate) mod simd;
@@ -18,6 +19,7 @@ mod tile;
 
 pub use isa::{Blocking, LoopOrder};
 pub use path::{KERNEL_ENV, KernelPath};
+pub use prepacked::{PackedB, gemm_prepacked};
 
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
@@ -178,17 +180,17 @@ fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Resul
     match options.threads {
         Some(1) => {
             // SAFETY: as above.
-            unsafe { blocked::blocked::<I>(p, blocking, 1) };
+            unsafe { blocked::blocked::<I>(p, blocking, 1, None) };
         }
         Some(t) => {
             let pool = pool::pool(t)?;
             // SAFETY: as above; `install` runs the call inside the t-thread pool.
-            pool.install(|| unsafe { blocked::blocked::<I>(p, blocking, t) });
+            pool.install(|| unsafe { blocked::blocked::<I>(p, blocking, t, None) });
         }
         None => {
             let t = rayon::current_num_threads();
             // SAFETY: as above; with t > 1 the parallel loops use the current (global) pool.
-            unsafe { blocked::blocked::<I>(p, blocking, t) };
+            unsafe { blocked::blocked::<I>(p, blocking, t, None) };
         }
     }
     Ok(())

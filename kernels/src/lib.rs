@@ -34,7 +34,10 @@ pub mod vecmath;
 pub use error::KernelError;
 #[doc(hidden)]
 pub use gemm::{Algorithm, GemmTuning, gemm_tuned, uses_small_path};
-pub use gemm::{Blocking, GemmOptions, KERNEL_ENV, KernelPath, LoopOrder, gemm, gemm_with};
+pub use gemm::{
+    Blocking, GemmOptions, KERNEL_ENV, KernelPath, LoopOrder, PackedB, gemm, gemm_prepacked,
+    gemm_with,
+};
 pub use matrix::{MatMut, MatRef};
 #[doc(hidden)]
 pub use peak::fma_peak_loop;

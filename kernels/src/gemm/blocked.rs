@@ -40,18 +40,39 @@ impl SharedMut {
     }
 }
 
+/// B packed beforehand ([`super::prepacked::PackedB`]): the passes over k one after the other,
+/// each `panels` NR-wide panels of its depth.
+#[derive(Clone, Copy)]
+pub(crate) struct Prepacked {
+    pub(crate) ptr: *const f32,
+    pub(crate) panels: usize,
+}
+
+// SAFETY: the panels are only read, by the workers of one call, while the PackedB they point
+// into is borrowed by that call.
+unsafe impl Send for Prepacked {}
+// SAFETY: as above.
+unsafe impl Sync for Prepacked {}
+
 /// Rounds `x` up to a multiple of `to` (`to >= 1`).
 fn round_up(x: usize, to: usize) -> usize {
     x.div_ceil(to) * to
 }
 
 /// Runs `p` on the packed path with `threads` workers (1: on the calling thread, no rayon). With
-/// more, the caller must be inside the rayon pool that should do the work.
+/// more, the caller must be inside the rayon pool that should do the work. With `pre`, B's
+/// panels are read from there and `p.b` is never read.
 ///
 /// # Safety
 /// The CPU supports `I`'s instruction set; `p` satisfies the [`Problem`] invariant with
-/// `m, k, n >= 1`.
-pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: usize) {
+/// `m, k, n >= 1`; `pre`, if given, holds `p.k` rows of `ceil(p.n / NR)` panels packed with
+/// `I::NR` in passes of `blocking.kc`, and nothing writes it during the call.
+pub(crate) unsafe fn blocked<I: Isa>(
+    p: &Problem,
+    blocking: Blocking,
+    threads: usize,
+    pre: Option<Prepacked>,
+) {
     let kc = blocking.kc.max(1);
     let mc = round_up(blocking.mc.max(1), I::MR);
     // NC sizes one worker's share of a packed B block (it stays in that core's L2), so a block
@@ -60,8 +81,9 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
     let nc = round_up(blocking.nc.max(1), I::NR) * threads.max(1);
     let nc_used = nc.min(round_up(p.n, I::NR));
     let kc_used = kc.min(p.k);
-    let mut b_scratch = Scratch::take(&PACK_B, kc_used * nc_used);
-    let b_buf = SharedMut(b_scratch.as_mut_slice().as_mut_ptr());
+    let scratch_len = if pre.is_some() { 0 } else { kc_used * nc_used };
+    let mut b_scratch = Scratch::take(&PACK_B, scratch_len);
+    let scratch_buf = SharedMut(b_scratch.as_mut_slice().as_mut_ptr());
 
     let mut jc = 0;
     while jc < p.n {
@@ -77,8 +99,17 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
             let (a_block, c_block) =
                 unsafe { (p.a.at(0, pc), SharedMut(p.c.add(jc * p.c_col_stride))) };
             // Row-major B (unit column stride) is packed by the first A micro-panel's tiles as
-            // they compute; other layouts are gathered into panels beforehand.
-            let fuse = b_block.col_stride == 1;
+            // they compute; other layouts are gathered into panels beforehand; prepacked B is
+            // not packed at all.
+            let fuse = b_block.col_stride == 1 && pre.is_none();
+            let packs = pre.is_none() && !fuse;
+            let b_buf = match pre {
+                // SAFETY: the block's panels start there (layout in `prepacked.rs`); only read.
+                Some(pp) => {
+                    SharedMut(unsafe { pp.ptr.add(pc * pp.panels * I::NR + jc * depth).cast_mut() })
+                }
+                None => scratch_buf,
+            };
             let block = Block {
                 depth,
                 cols,
@@ -92,7 +123,7 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                 pack_a: blocking.pack_a,
             };
             if threads <= 1 {
-                if !fuse {
+                if packs {
                     pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, 1);
                 }
                 // SAFETY: forwarded contract; the whole block belongs to this thread.
@@ -109,14 +140,16 @@ pub(crate) unsafe fn blocked<I: Isa>(p: &Problem, blocking: Blocking, threads: u
                     // buffer (disjoint ranges, sized for b_panels panels in `blocked`) and
                     // columns j0..j0+cs of C; it reads only the panels it packed itself.
                     unsafe {
-                        if !fuse {
+                        if packs {
                             pack_b_panels::<I>(b_buf, b_block, depth, j0, cs);
                         }
                         block.run::<I>(p, 0, p.m, j0, cs, fuse);
                     }
                 });
             } else {
-                pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, threads);
+                if pre.is_none() {
+                    pack_b_block::<I>(b_buf, b_block, depth, cols, b_panels, threads);
+                }
                 let (row_chunk, col_chunk) = split::<I>(p.m, cols, mc, threads);
                 let m_chunks = p.m.div_ceil(row_chunk);
                 let n_chunks = cols.div_ceil(col_chunk);

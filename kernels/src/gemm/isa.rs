@@ -105,7 +105,12 @@ pub(crate) trait Isa {
         let base = Self::BLOCKING;
         let kc_max = (4 * m).clamp(MIN_KC.min(base.kc), base.kc);
         let passes = k.div_ceil(kc_max.max(1)).max(1);
-        let kc = k.div_ceil(passes).max(1);
+        Self::blocking_with_kc(k.div_ceil(passes).max(1))
+    }
+
+    /// The default blocking with passes of depth `kc`: NC as in [`Isa::blocking_for`].
+    fn blocking_with_kc(kc: usize) -> Blocking {
+        let base = Self::BLOCKING;
         let nc = (Self::B_BLOCK / kc / Self::NR * Self::NR).clamp(Self::NR, base.nc.max(Self::NR));
         Blocking { kc, nc, ..base }
     }
