@@ -7,7 +7,7 @@
 //!   input projection of all steps is one GEMM `[B·T, F] · [F, G·U]` and so are `dW` and `dx`;
 //! - states `[B, T, U]` are in **processing** order (what Keras returns with `go_backwards`).
 
-use kernels::{MatMut, MatRef, gemm};
+use kernels::{MatMut, MatRef, PackedB, gemm, uses_small_path};
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
@@ -455,4 +455,24 @@ pub(crate) fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f
             dst[j * rows + i] = v;
         }
     }
+}
+
+/// Packs a recurrent kernel `b` (`k x n`, the whole of every gate block) once for the per-step
+/// products of `rows`-row chunks, when there are steps with a previous state (`needed`), one
+/// product covers all gate blocks (no per-gate masks) and the product is large enough for the
+/// packed path (where [`kernels::gemm`] would take the small path, a packing saves nothing; this
+/// keeps the bits of those calls too). None: multiply by `b` itself.
+pub(crate) fn pack_recurrent<'p>(
+    packed: &'p mut PackedB,
+    b: MatRef<'_>,
+    rows: usize,
+    masks: Option<GateMasks<'_>>,
+    needed: bool,
+) -> Result<Option<&'p PackedB>> {
+    let one_block = masks.is_none_or(|m| !m.per_gate());
+    if !needed || !one_block || uses_small_path(rows, b.rows(), b.cols()) {
+        return Ok(None);
+    }
+    packed.pack(b, rows)?;
+    Ok(Some(packed))
 }

@@ -25,7 +25,7 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
@@ -33,8 +33,8 @@ use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
     Dims, GateMasks, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad,
-    check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input, opt_index, prev_row,
-    prev_state, transpose_into,
+    check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input, opt_index,
+    pack_recurrent, prev_row, prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -194,6 +194,7 @@ impl Tape {
             &mut hi[..d.b * d.t * d.u],
             [gates, rh, &mut pre[..lens[2]]],
             &mut self.scratch,
+            &mut self.packed,
         )?;
         let sequence = self.last_var();
         let last = self.select(sequence, 1, d.t - 1)?;
@@ -219,6 +220,7 @@ fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
 }
 
 /// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
+#[allow(clippy::too_many_arguments)]
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
@@ -227,9 +229,23 @@ fn forward(
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut Vec<f32>,
+    [packed_zr, packed_h]: &mut [PackedB; 2],
 ) -> Result<()> {
     let d = op.dims();
     let ch = Chunking::of(d.b);
+    // The per-step products' kernels, packed once: U (reset_after), or U's z, r blocks and its
+    // h block (reset_before, whose candidate product takes r ⊙ h' instead of h').
+    let (u, g3) = (d.u, 3 * d.u);
+    let has_steps = d.t > 1 || h0.is_some();
+    let width = if op.reset_after { g3 } else { 2 * u };
+    let u_zr = MatRef::new(rk, u, width, g3, 1)?;
+    let packed_zr = pack_recurrent(packed_zr, u_zr, ch.rows, mh, has_steps)?;
+    let packed_h = if op.reset_after {
+        None
+    } else {
+        let u_h = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
+        pack_recurrent(packed_h, u_h, ch.rows, mh, has_steps)?
+    };
     let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
     let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
     let buf = scratch_of(scratch, per * ch.count);
@@ -260,6 +276,7 @@ fn forward(
             h,
             [g, r, p],
             scratch,
+            [packed_zr, packed_h],
         )
     })
 }
@@ -276,6 +293,7 @@ fn forward_chunk(
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
+    [packed_zr, packed_h]: [Option<&PackedB>; 2],
 ) -> Result<()> {
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
@@ -312,14 +330,16 @@ fn forward_chunk(
             let rstep = &mut rstep[..d.b * width];
             for (c0, bw, m) in gate_blocks(mh, blocks, u) {
                 match prev_state(d, s, hseq, h0, m, hbuf)? {
-                    Some(hp) => gemm_with(
-                        opts,
-                        1.0,
-                        hp,
-                        MatRef::new(&rk[c0..], u, bw, g3, 1)?,
-                        0.0,
-                        MatMut::new(&mut rstep[c0..], d.b, bw, width, 1)?,
-                    )?,
+                    Some(hp) => {
+                        let dst = MatMut::new(&mut rstep[c0..], d.b, bw, width, 1)?;
+                        match packed_zr {
+                            Some(pu) => gemm_prepacked(opts, 1.0, hp, pu, 0.0, dst)?,
+                            None => {
+                                let ub = MatRef::new(&rk[c0..], u, bw, g3, 1)?;
+                                gemm_with(opts, 1.0, hp, ub, 0.0, dst)?;
+                            }
+                        }
+                    }
                     None => rstep.fill(0.0),
                 }
             }
@@ -382,14 +402,15 @@ fn forward_chunk(
         if !op.reset_after {
             // hh's recurrent product (r ⊙ h') · U_h for the whole batch, into gates' h block.
             if has_prev {
-                gemm_with(
-                    opts,
-                    1.0,
-                    MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?,
-                    MatRef::new(&rk[2 * u..], u, u, g3, 1)?,
-                    1.0,
-                    MatMut::new(&mut gates[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
-                )?;
+                let rhs = MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?;
+                let dst = MatMut::new(&mut gates[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?;
+                match packed_h {
+                    Some(pu) => gemm_prepacked(opts, 1.0, rhs, pu, 1.0, dst)?,
+                    None => {
+                        let uh = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
+                        gemm_with(opts, 1.0, rhs, uh, 1.0, dst)?;
+                    }
+                }
             }
         }
         for bi in 0..d.b {
@@ -457,6 +478,15 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
 
     let rkt_buf: &[f32] = rkt_buf;
+    // reset_after's per-step carry product dR · Uᵀ, packed once (reset_before's two smaller
+    // products go through the plain path).
+    let mut packed = std::mem::take(&mut ctx.packed[0]);
+    let packed_ut = if r.reset_after {
+        let ut = MatRef::row_major(rkt_buf, g3, u)?;
+        pack_recurrent(&mut packed, ut, ch.rows, mh, d.t > 1 || h0.is_some())?
+    } else {
+        None
+    };
     let (tu, tg) = (d.t * u, d.t * g3);
     let mut jobs = ch.jobs([
         Cut::Rows(dz, tg),
@@ -534,15 +564,18 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 for (c0, width, m) in gate_blocks(mh, 3, u) {
                     let drs = MatRef::new(&dr[ts * g3 + c0..], d.b, width, d.t * g3, 1)?;
                     let rkt = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
-                    match m {
-                        None => {
-                            gemm_with(&opts, 1.0, drs, rkt, 1.0, MatMut::row_major(carry, d.b, u)?)?
-                        }
-                        Some(m) => {
-                            gemm_with(&opts, 1.0, drs, rkt, 0.0, MatMut::row_major(tmp, d.b, u)?)?;
-                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                                *c += t * mv;
-                            }
+                    // Without a mask the product accumulates into carry; with one, into tmp.
+                    let (dst, beta) = match m {
+                        None => (MatMut::row_major(carry, d.b, u)?, 1.0),
+                        Some(_) => (MatMut::row_major(tmp, d.b, u)?, 0.0),
+                    };
+                    match packed_ut {
+                        Some(pt) => gemm_prepacked(&opts, 1.0, drs, pt, beta, dst)?,
+                        None => gemm_with(&opts, 1.0, drs, rkt, beta, dst)?,
+                    }
+                    if let Some(m) = m {
+                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
+                            *c += t * mv;
                         }
                     }
                 }
@@ -660,5 +693,6 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     input_side_grads(r, g3, dz, ctx, &mut big[..bt * d.f])?;
     *ctx.scratch = scratch;
+    ctx.packed[0] = packed;
     Ok(())
 }

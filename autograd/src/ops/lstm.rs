@@ -25,7 +25,7 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::{AutogradError, Result};
@@ -33,7 +33,8 @@ use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
     Dims, GateMasks, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes,
-    gate_blocks, gate_masks, input_side_grads, opt_index, prev_row, prev_state, transpose_into,
+    gate_blocks, gate_masks, input_side_grads, opt_index, pack_recurrent, prev_row, prev_state,
+    transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -182,6 +183,7 @@ impl Tape {
             &mut hi[..2 * d.b * d.t * d.u],
             [gates, act_c, &mut pre[..lens[2]]],
             &mut self.scratch,
+            &mut self.packed[0],
         )?;
         let node = self.last_var();
         let h_seq = self.select(node, 0, 0)?;
@@ -198,6 +200,7 @@ impl Tape {
 }
 
 /// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
+#[allow(clippy::too_many_arguments)]
 fn forward(
     op: &GatedOp,
     [x, w, rk]: [&[f32]; 3],
@@ -206,9 +209,12 @@ fn forward(
     out: &mut [f32],
     [gates, act_c, pre]: [&mut [f32]; 3],
     scratch: &mut Vec<f32>,
+    packed: &mut PackedB,
 ) -> Result<()> {
     let d = op.dims();
     let ch = Chunking::of(d.b);
+    let u4 = MatRef::row_major(rk, d.u, 4 * d.u)?;
+    let packed_u = pack_recurrent(packed, u4, ch.rows, mh, d.t > 1 || h0.is_some())?;
     let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
     let per = xm_rows + ch.rows * d.u;
     let buf = scratch_of(scratch, per * ch.count);
@@ -241,6 +247,7 @@ fn forward(
             [h, c],
             [g, a, p],
             scratch,
+            packed_u,
         )
     })
 }
@@ -257,6 +264,7 @@ fn forward_chunk(
     [hseq, cseq]: [&mut [f32]; 2],
     [gates, act_c, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
+    packed_u: Option<&PackedB>,
 ) -> Result<()> {
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
@@ -281,8 +289,13 @@ fn forward_chunk(
         for (c0, width, m) in gate_blocks(mh, 4, u) {
             if let Some(hp) = prev_state(d, s, hseq, h0, m, hbuf)? {
                 let slot = MatMut::new(&mut gates[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
-                let rkb = MatRef::new(&rk[c0..], u, width, g4, 1)?;
-                gemm_with(opts, 1.0, hp, rkb, 1.0, slot)?;
+                match packed_u {
+                    Some(pu) => gemm_prepacked(opts, 1.0, hp, pu, 1.0, slot)?,
+                    None => {
+                        let rkb = MatRef::new(&rk[c0..], u, width, g4, 1)?;
+                        gemm_with(opts, 1.0, hp, rkb, 1.0, slot)?;
+                    }
+                }
             }
         }
         for bi in 0..d.b {
@@ -379,6 +392,14 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         transpose_into(rk, u, g4, rkt_buf);
     }
     let rkt_buf: &[f32] = rkt_buf;
+    let mut packed = std::mem::take(&mut ctx.packed[0]);
+    let packed_ut = pack_recurrent(
+        &mut packed,
+        MatRef::row_major(rkt_buf, g4, u)?,
+        ch.rows,
+        mh,
+        d.t > 1 || want_h0,
+    )?;
     let (tu, tg) = (d.t * u, d.t * g4);
     let mut jobs = ch.jobs([
         Cut::Rows(dz, tg),
@@ -457,10 +478,16 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
                 for (k, (c0, width, m)) in gate_blocks(mh, 4, u).enumerate() {
                     let dzs = MatRef::new(&dz[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
-                    let rkt_b = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
                     let first = k == 0;
                     let dst: &mut [f32] = if first { carry_h } else { prod };
-                    gemm_with(&opts, 1.0, dzs, rkt_b, 0.0, MatMut::row_major(dst, d.b, u)?)?;
+                    let dst = MatMut::row_major(dst, d.b, u)?;
+                    match packed_ut {
+                        Some(pt) => gemm_prepacked(&opts, 1.0, dzs, pt, 0.0, dst)?,
+                        None => {
+                            let rkt_b = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
+                            gemm_with(&opts, 1.0, dzs, rkt_b, 0.0, dst)?;
+                        }
+                    }
                     match (m, first) {
                         (None, _) => {}
                         (Some(m), true) => carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
@@ -502,5 +529,6 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;
     *ctx.scratch = scratch;
+    ctx.packed[0] = packed;
     Ok(())
 }

@@ -17,6 +17,8 @@ pub(crate) struct BackCtx<'a> {
     pub links: &'a [u32],
     pub aux: &'a [f32],
     pub scratch: &'a mut Vec<f32>,
+    /// Packed recurrent kernels (see `Tape::packed`).
+    pub packed: &'a mut [kernels::PackedB; 2],
 }
 
 impl BackCtx<'_> {
@@ -98,6 +100,7 @@ impl Tape {
                 links: &self.links,
                 aux: &self.aux,
                 scratch: &mut self.scratch,
+                packed: &mut self.packed,
             };
             dispatch(&node, g, &mut ctx)?;
         }

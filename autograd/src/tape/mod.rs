@@ -70,6 +70,9 @@ pub struct Tape {
     aux_used: usize,
     /// Temporary space of one op's forward or backward; its contents never outlive the call.
     pub(crate) scratch: Vec<f32>,
+    /// Recurrent kernels packed once per forward or backward pass for the per-step products
+    /// (two: GRU's reset_before has two products per step); like `scratch`, reused.
+    pub(crate) packed: [kernels::PackedB; 2],
     /// True once `backward` has run on the current generation.
     has_grads: bool,
 }
@@ -94,6 +97,7 @@ impl Tape {
             aux: Vec::new(),
             aux_used: 0,
             scratch: Vec::new(),
+            packed: Default::default(),
             has_grads: false,
         }
     }
@@ -151,6 +155,11 @@ impl Tape {
                 * size_of::<f32>()
             + self.touched.capacity()
             + self.links.capacity() * size_of::<u32>()
+            + self
+                .packed
+                .iter()
+                .map(kernels::PackedB::held_bytes)
+                .sum::<usize>()
     }
 
     // ----- leaves -------------------------------------------------------------------------

@@ -54,6 +54,11 @@ impl PackedB {
         self.n
     }
 
+    /// Bytes of heap memory the packing holds (its buffer's capacity).
+    pub fn held_bytes(&self) -> usize {
+        self.data.capacity() * std::mem::size_of::<f32>()
+    }
+
     /// Packs `b` for products whose A has `m` rows, on the selected kernel path. The passes over
     /// k are those [`crate::gemm`] would use for an `m x k` A, so [`gemm_prepacked`] sums in the
     /// same order as the packed path does for that m, whatever the thread count.
