@@ -1,13 +1,29 @@
 //! Warm training steps through the fused LSTM and GRU ops (dropout masks, initial states,
-//! go_backwards, forward, backward, reading gradients, clear) perform no heap allocation.
-//! allocation-counter checks it, counting only this thread's allocations.
+//! go_backwards, forward, backward, reading gradients, clear) perform no heap allocation, with
+//! small products and with products large enough for the prepacked recurrent kernels.
+//! allocation-counter checks it, counting only this thread's allocations (the kernels are
+//! packed on it).
 
 use autograd::{Activation, GruInputs, GruOptions, LstmInputs, LstmOptions, Tape};
 use rand::SeedableRng;
 
 #[test]
 fn warm_lstm_and_gru_steps_do_not_allocate() {
-    let (b, t, f, u) = (8, 5, 3, 16);
+    warm_steps_do_not_allocate(8, 5, 3, 16, 50);
+    // 16-row chunks times a 320 x 1280 (LSTM) or 320 x 960 (GRU) kernel: the packed path, so
+    // the recurrent kernels are packed once per pass into the tape's PackedB.
+    // Its two batch chunks run as rayon jobs: inside a pool, as training runs, the calling
+    // worker queues them on its own deque (from outside, rayon's global injector allocates a
+    // block now and then).
+    assert!(!kernels::uses_small_path(16, 320, 960));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| warm_steps_do_not_allocate(32, 2, 4, 320, 5));
+}
+
+fn warm_steps_do_not_allocate(b: usize, t: usize, f: usize, u: usize, steps: usize) {
     let det = |n: usize, s: f32| {
         (0..n)
             .map(|i| (i as f32 * 0.37 + s).sin() * 0.3)
@@ -93,9 +109,12 @@ fn warm_lstm_and_gru_steps_do_not_allocate() {
     };
     run(&mut tape, &mut p).unwrap();
     let info = allocation_counter::measure(|| {
-        for _ in 0..50 {
+        for _ in 0..steps {
             run(&mut tape, &mut p).unwrap();
         }
     });
-    assert_eq!(info.count_total, 0, "allocations during 50 warm steps");
+    assert_eq!(
+        info.count_total, 0,
+        "allocations during {steps} warm steps of {b}x{t}x{f}, {u} units"
+    );
 }
