@@ -13,10 +13,13 @@
 //!
 //! Threads split each block of C's columns into NR-aligned column ranges, one per worker (NC
 //! columns each): a worker packs its own B panels and multiplies them by all of A, so a block
-//! costs one fork-join and B never crosses cores. When the panels cannot be shared out evenly (narrow n),
-//! B is packed first and the workers split C's rows instead. A tile's arithmetic does not depend
-//! on which rectangle or thread computes it, so the split may follow the thread count freely;
-//! only KC, which fixes the order of summation, must not.
+//! costs one fork-join and B never crosses cores. When the panels cannot be shared out evenly
+//! (narrow n), B is packed first and the workers split C's rows instead. A tile's arithmetic
+//! does not depend on which rectangle or thread computes it, so the split may follow the thread
+//! count freely; only KC, which fixes the order of summation, must not.
+//!
+//! B may also come packed beforehand ([`super::prepacked::PackedB`], for a kernel that many
+//! products share); then nothing is packed here.
 
 use rayon::prelude::*;
 
@@ -138,7 +141,8 @@ pub(crate) unsafe fn blocked<I: Isa>(
                     let cs = (per_chunk * I::NR).min(cols - j0);
                     // SAFETY: chunk `chunk` alone writes panels chunk*per_chunk.. of the packed
                     // buffer (disjoint ranges, sized for b_panels panels in `blocked`) and
-                    // columns j0..j0+cs of C; it reads only the panels it packed itself.
+                    // columns j0..j0+cs of C; it reads only the panels it packs itself (or
+                    // prepacked ones, which nobody writes).
                     unsafe {
                         if packs {
                             pack_b_panels::<I>(b_buf, b_block, depth, j0, cs);
