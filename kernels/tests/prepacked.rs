@@ -132,16 +132,13 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
             .pack_on(path, b.view().map_err(fail)?, c.m_packed)
             .map_err(fail)?;
         prop_assert_eq!((packed.rows(), packed.cols()), (c.k, c.n));
-        let mut out = c0.clone();
-        gemm_prepacked(
-            &options,
-            c.alpha,
-            a.view().map_err(fail)?,
-            &packed,
-            c.beta,
-            out.view_mut().map_err(fail)?,
-        )
-        .map_err(fail)?;
+        let product = |packed: &PackedB| -> Result<Strided, TestCaseError> {
+            let mut out = c0.clone();
+            let (av, cv) = (a.view().map_err(fail)?, out.view_mut().map_err(fail)?);
+            gemm_prepacked(&options, c.alpha, av, packed, c.beta, cv).map_err(fail)?;
+            Ok(out)
+        };
+        let out = product(&packed)?;
         let what = format!("{path} {c:?}");
         check(&out, &value, &scale, c.k, &what).map_err(TestCaseError::fail)?;
 
@@ -149,16 +146,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
         packed
             .pack_on(path, b.view().map_err(fail)?, c.m)
             .map_err(fail)?;
-        let mut mine = c0.clone();
-        gemm_prepacked(
-            &options,
-            c.alpha,
-            a.view().map_err(fail)?,
-            &packed,
-            c.beta,
-            mine.view_mut().map_err(fail)?,
-        )
-        .map_err(fail)?;
+        let mine = product(&packed)?;
         let mut theirs = c0.clone();
         let tuning = GemmTuning {
             path: Some(path),

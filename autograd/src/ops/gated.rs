@@ -368,6 +368,13 @@ pub(crate) fn all_prev_states(
     }
 }
 
+/// `dst += src ⊙ mask`, element by element (a masked carry term).
+pub(crate) fn add_masked(dst: &mut [f32], src: &[f32], mask: &[f32]) {
+    for ((d, &s), &m) in dst.iter_mut().zip(src).zip(mask) {
+        *d += s * m;
+    }
+}
+
 /// `dst += Σ_rows rows` for a row-major buffer of `dst.len()`-wide rows.
 pub(crate) fn add_column_sums(dst: &mut [f32], rows: &[f32]) {
     for r in rows.chunks_exact(dst.len()) {

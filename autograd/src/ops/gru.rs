@@ -32,9 +32,9 @@ use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
-    Dims, GateMasks, GatedOp, Indices, add_column_sums, all_prev_states, any_requires_grad,
-    check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input, opt_index,
-    pack_recurrent, prev_row, prev_state, transpose_into,
+    Dims, GateMasks, GatedOp, Indices, add_column_sums, add_masked, all_prev_states,
+    any_requires_grad, check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input,
+    opt_index, pack_recurrent, prev_row, prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -574,9 +574,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         None => gemm_with(&opts, 1.0, drs, rkt, beta, dst)?,
                     }
                     if let Some(m) = m {
-                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                            *c += t * mv;
-                        }
+                        add_masked(carry, tmp, m);
                     }
                 }
             } else {
@@ -612,9 +610,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
                     // and r blocks' products under theirs.
                     if let Some(m) = mh_h {
-                        for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                            *c += t * mv;
-                        }
+                        add_masked(carry, tmp, m);
                     }
                     for (c0, width, m) in gate_blocks(mh, 2, u) {
                         gemm_with(
@@ -626,9 +622,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                             MatMut::row_major(tmp, d.b, u)?,
                         )?;
                         if let Some(m) = m {
-                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                                *c += t * mv;
-                            }
+                            add_masked(carry, tmp, m);
                         }
                     }
                 } else {
@@ -643,9 +637,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     match mh_h {
                         None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
                         Some(m) => {
-                            for ((c, &t), &mv) in carry.iter_mut().zip(tmp.iter()).zip(m) {
-                                *c += t * mv;
-                            }
+                            add_masked(carry, tmp, m);
                         }
                     }
                 }

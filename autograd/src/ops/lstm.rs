@@ -32,9 +32,9 @@ use crate::error::{AutogradError, Result};
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
 use crate::ops::gated::{
-    Dims, GateMasks, GatedOp, Indices, all_prev_states, any_requires_grad, check_shapes,
-    gate_blocks, gate_masks, input_side_grads, opt_index, pack_recurrent, prev_row, prev_state,
-    transpose_into,
+    Dims, GateMasks, GatedOp, Indices, add_masked, all_prev_states, any_requires_grad,
+    check_shapes, gate_blocks, gate_masks, input_side_grads, opt_index, pack_recurrent, prev_row,
+    prev_state, transpose_into,
 };
 use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
@@ -491,11 +491,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     match (m, first) {
                         (None, _) => {}
                         (Some(m), true) => carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
-                        (Some(m), false) => {
-                            for ((c, &p), &mv) in carry_h.iter_mut().zip(prod.iter()).zip(m) {
-                                *c += p * mv;
-                            }
-                        }
+                        (Some(m), false) => add_masked(carry_h, prod, m),
                     }
                 }
             }
