@@ -560,23 +560,16 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 continue;
             }
             if r.reset_after {
-                // carry += Σ over the products (one, or one per gate block) of (dR_g U_gᵀ) ⊙ m_g.
-                for (c0, width, m) in gate_blocks(mh, 3, u) {
-                    let drs = MatRef::new(&dr[ts * g3 + c0..], d.b, width, d.t * g3, 1)?;
-                    let rkt = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
-                    // Without a mask the product accumulates into carry; with one, into tmp.
-                    let (dst, beta) = match m {
-                        None => (MatMut::row_major(carry, d.b, u)?, 1.0),
-                        Some(_) => (MatMut::row_major(tmp, d.b, u)?, 0.0),
-                    };
-                    match packed_ut {
-                        Some(pt) => gemm_prepacked(&opts, 1.0, drs, pt, beta, dst)?,
-                        None => gemm_with(&opts, 1.0, drs, rkt, beta, dst)?,
-                    }
-                    if let Some(m) = m {
-                        add_masked(carry, tmp, m);
-                    }
-                }
+                let rows = &dr[ts * g3..];
+                let step = CarryStep {
+                    d,
+                    opts: &opts,
+                    rows,
+                    blocks: 3,
+                    rkt_buf,
+                    masks: mh,
+                };
+                step.add_products(packed_ut, carry, tmp)?;
             } else {
                 // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
                 gemm_with(
@@ -612,19 +605,16 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     if let Some(m) = mh_h {
                         add_masked(carry, tmp, m);
                     }
-                    for (c0, width, m) in gate_blocks(mh, 2, u) {
-                        gemm_with(
-                            &opts,
-                            1.0,
-                            MatRef::new(&dz[ts * g3 + c0..], d.b, width, d.t * g3, 1)?,
-                            MatRef::row_major(&rkt_buf[c0 * u..], width, u)?,
-                            0.0,
-                            MatMut::row_major(tmp, d.b, u)?,
-                        )?;
-                        if let Some(m) = m {
-                            add_masked(carry, tmp, m);
-                        }
-                    }
+                    let rows = &dz[ts * g3..];
+                    let step = CarryStep {
+                        d,
+                        opts: &opts,
+                        rows,
+                        blocks: 2,
+                        rkt_buf,
+                        masks: mh,
+                    };
+                    step.add_products(None, carry, tmp)?;
                 } else {
                     gemm_with(
                         &opts,
@@ -687,4 +677,49 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     *ctx.scratch = scratch;
     ctx.packed[0] = packed;
     Ok(())
+}
+
+/// One backward step's carry products `carry += Σ_g (rows_g · U_gᵀ) ⊙ m_g` over the first
+/// `blocks` gate blocks: one product over all of them without per-gate masks, else one per block.
+struct CarryStep<'a> {
+    d: Dims,
+    opts: &'a GemmOptions,
+    /// The step's gradient rows (`dR` or `dZ` from the step's first column), row stride `T·3U`.
+    rows: &'a [f32],
+    blocks: usize,
+    /// `Uᵀ`, `[3U, U]` row-major.
+    rkt_buf: &'a [f32],
+    masks: Option<GateMasks<'a>>,
+}
+
+impl CarryStep<'_> {
+    /// Adds the products into `carry` (`tmp` holds a masked block's product); `packed` is `Uᵀ`'s
+    /// rows for these blocks packed once, or None.
+    fn add_products(
+        &self,
+        packed: Option<&PackedB>,
+        carry: &mut [f32],
+        tmp: &mut [f32],
+    ) -> Result<()> {
+        let (d, u) = (self.d, self.d.u);
+        for (c0, width, m) in gate_blocks(self.masks, self.blocks, u) {
+            let src = MatRef::new(&self.rows[c0..], d.b, width, d.t * 3 * u, 1)?;
+            // Without a mask the product accumulates into carry; with one, into tmp.
+            let (dst, beta) = match m {
+                None => (MatMut::row_major(carry, d.b, u)?, 1.0),
+                Some(_) => (MatMut::row_major(tmp, d.b, u)?, 0.0),
+            };
+            match packed {
+                Some(pt) => gemm_prepacked(self.opts, 1.0, src, pt, beta, dst)?,
+                None => {
+                    let rkt = MatRef::row_major(&self.rkt_buf[c0 * u..], width, u)?;
+                    gemm_with(self.opts, 1.0, src, rkt, beta, dst)?;
+                }
+            }
+            if let Some(m) = m {
+                add_masked(carry, tmp, m);
+            }
+        }
+        Ok(())
+    }
 }
