@@ -61,6 +61,18 @@ impl Loss {
         })
     }
 
+    /// The short alias Keras also accepts for this loss (`"mse"`, `"mae"`, `"huber"`, `"msle"`,
+    /// `"log_cosh"`); [`Loss::from_keras_name`] reads it back (Huber with `delta = 1`).
+    pub fn short_name(&self) -> &'static str {
+        match self {
+            Loss::MeanSquaredError => "mse",
+            Loss::MeanAbsoluteError => "mae",
+            Loss::Huber { .. } => "huber",
+            Loss::MeanSquaredLogarithmicError => "msle",
+            Loss::LogCosh => "log_cosh",
+        }
+    }
+
     /// The Keras function name (`get_config()["name"]`).
     pub fn keras_name(&self) -> &'static str {
         match self {

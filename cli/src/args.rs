@@ -1,18 +1,25 @@
-//! Command-line flags (clap derive). Numbers are taken as text and checked in [`crate::config`],
-//! so a negative or malformed value gets a message that names the flag and the value.
+//! Command-line flags (clap derive). Every value is parsed once, here, into the type the
+//! library uses ([`crate::parsers`]); relations between flags are clap's `requires` and
+//! `conflicts_with`, so a conflict is one line naming both flags, with exit status 2.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use data::{Column, Layout, LongDependencyKind, NoiseKind, ScaleKind, SplitAt};
+use nn::{Activation, Loss, OptimizerConfig};
+
+use crate::parsers::{
+    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, loss, optimizer, positive, rate,
+    whole_at_least_one, whole_at_least_two, window_values,
+};
+use crate::run_config::PlotFormat;
+use crate::spec::Cell;
 
 /// Where recur deliberately differs from Keras (shown in `--help`).
 pub const DIFFERENCES: &str = "\
 Deliberate differences from Keras:
   - Out-of-range dropout rates (below 0 or above 1) are rejected instead of silently clamped,
     and so is a rate of exactly 1 on LSTM or GRU (Keras's gated cells silently ignore it).
-  - The string \"l1_l2\" means L1L2(0.01, 0.01), as Keras documents (Keras 3.15 raises on it).
-  - The model has reset_states(); stateful layers with shuffling warn; a batch whose size differs
-    from a stateful layer's is an error saying how to fix it.
   - A NaN/inf loss stops fit with an error naming the epoch and step, exit status 1 (try a
     lower --learning-rate, --clipnorm or --activation tanh: relu recurrent layers explode easily).
   - 'train score' is model.evaluate on the training windows after fit; the epoch 'loss' is fit's
@@ -49,83 +56,97 @@ pub enum Command {
     Summary(SummaryArgs),
 }
 
+/// The flags that only a series has (not a `--task`): its file and its windows. clap names
+/// this group `SeriesArgs`, which `--task` conflicts with. (clap leaves the group of a struct
+/// with a flattened field empty, so the sine's flags are a sibling group, not nested here.)
+#[derive(Args, Debug, Clone, Default)]
+pub struct SeriesArgs {
+    /// Read the series from this CSV file instead of generating the tutorial's sine.
+    #[arg(long, conflicts_with = "SineArgs", value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// CSV value column by header name or 0-based index [default: the only or last numeric one].
+    #[arg(long, requires = "csv", allow_hyphen_values = true, value_name = "NAME|INDEX")]
+    pub column: Option<Column>,
+    /// CSV column of time labels (dates...) kept for plots and the predictions file.
+    #[arg(long, requires = "csv", allow_hyphen_values = true, value_name = "NAME|INDEX")]
+    pub time_column: Option<Column>,
+    /// Window length (values per input) [default: 4].
+    #[arg(long, value_parser = whole_at_least_one, value_name = "STEP")]
+    pub step: Option<usize>,
+    /// Window layout: tutorial (N, 1, step) or sequence (N, step, 1) [default: tutorial].
+    #[arg(long, value_name = "tutorial|sequence")]
+    pub layout: Option<Layout>,
+    /// Scaling fitted on the training part: none, minmax or standard [default: none].
+    #[arg(long, value_name = "none|minmax|standard")]
+    pub scale: Option<ScaleKind>,
+    /// Do not pad each part with `step` copies of its last value (the tutorial pads).
+    #[arg(long)]
+    pub no_pad: bool,
+}
+
+/// The generated sine's flags (none of them with `--csv`). A field is `None` exactly when its
+/// flag was not given, so `SineArgs::default()` means "no generator flag".
+#[derive(Args, Debug, Clone, Default, PartialEq)]
+pub struct SineArgs {
+    /// Number of points generated [default: 2000].
+    #[arg(long, value_parser = whole_at_least_one, value_name = "N")]
+    pub n: Option<usize>,
+    /// Angular frequency of the generated sine, radians per step [default: 0.02].
+    #[arg(long, value_parser = finite, value_name = "F")]
+    pub freq: Option<f64>,
+    /// Amplitude of the generated sine [default: 1].
+    #[arg(long, value_parser = finite, value_name = "A")]
+    pub amplitude: Option<f64>,
+    /// Noise of the generated series: uniform (a*U[0,1)), gaussian (sd a) or none [default: uniform].
+    #[arg(long, value_name = "KIND")]
+    pub noise: Option<NoiseKind>,
+    /// Noise amplitude a [default: 1].
+    #[arg(long, value_parser = finite, value_name = "A")]
+    pub noise_amplitude: Option<f64>,
+}
+
 /// Where the series comes from and how it becomes windows. Unset flags take the value saved with
 /// the model (for evaluate/predict/forecast) or the tutorial's.
 #[derive(Args, Debug, Clone, Default)]
 pub struct DataArgs {
-    /// Read the series from this CSV file instead of generating the tutorial's sine.
-    #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
-    /// CSV value column by header name or 0-based index [default: the only or last numeric one].
-    #[arg(long, allow_hyphen_values = true, value_name = "NAME|INDEX")]
-    pub column: Option<String>,
-    /// CSV column of time labels (dates...) kept for plots and the predictions file.
-    #[arg(long, allow_hyphen_values = true, value_name = "NAME|INDEX")]
-    pub time_column: Option<String>,
-    /// Number of points generated [default: 2000].
-    #[arg(long, allow_hyphen_values = true, value_name = "N")]
-    pub n: Option<String>,
-    /// Angular frequency of the generated sine, radians per step [default: 0.02].
-    #[arg(long, allow_hyphen_values = true, value_name = "F")]
-    pub freq: Option<String>,
-    /// Amplitude of the generated sine [default: 1].
-    #[arg(long, allow_hyphen_values = true, value_name = "A")]
-    pub amplitude: Option<String>,
-    /// Noise of the generated series: uniform (a*U[0,1)), gaussian (sd a) or none [default: uniform].
-    #[arg(long, allow_hyphen_values = true, value_name = "KIND")]
-    pub noise: Option<String>,
-    /// Noise amplitude a [default: 1].
-    #[arg(long, allow_hyphen_values = true, value_name = "A")]
-    pub noise_amplitude: Option<String>,
+    /// Source and window flags.
+    #[command(flatten)]
+    pub series: SeriesArgs,
+    /// Flags of the generated sine.
+    #[command(flatten)]
+    pub sine: SineArgs,
     /// Seed of the generated noise [default: 0]; with --task, of the sequences [default: --seed].
-    #[arg(long, allow_hyphen_values = true, value_name = "SEED")]
-    pub data_seed: Option<String>,
-    /// Split point T: an index, or a fraction below 1 [default: 900].
-    #[arg(long, allow_hyphen_values = true, value_name = "T")]
-    pub split: Option<String>,
-    /// Window length (values per input) [default: 4].
-    #[arg(long, allow_hyphen_values = true, value_name = "STEP")]
-    pub step: Option<String>,
-    /// Window layout: tutorial (N, 1, step) or sequence (N, step, 1) [default: tutorial].
-    #[arg(long, allow_hyphen_values = true, value_name = "tutorial|sequence")]
-    pub layout: Option<String>,
-    /// Scaling fitted on the training part: none, minmax or standard [default: none].
-    #[arg(long, allow_hyphen_values = true, value_name = "none|minmax|standard")]
-    pub scale: Option<String>,
-    /// Do not pad each part with `step` copies of its last value (the tutorial pads).
-    #[arg(long)]
-    pub no_pad: bool,
+    #[arg(long, conflicts_with = "csv", value_name = "SEED")]
+    pub data_seed: Option<u64>,
+    /// Split point T: an index, or a fraction below 1 [default: 900; with --task 0.8].
+    #[arg(long, value_name = "T")]
+    pub split: Option<SplitAt>,
 }
 
 /// Flags shared by every subcommand.
 #[derive(Args, Debug, Clone, Default)]
 pub struct CommonArgs {
     /// Worker threads [default: RAYON_NUM_THREADS if set, else all cores].
-    #[arg(long, allow_hyphen_values = true, value_name = "N")]
-    pub threads: Option<String>,
+    #[arg(long, value_parser = whole_at_least_one, value_name = "N")]
+    pub threads: Option<usize>,
     /// Print one JSON object on stdout instead of the human text.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Where outputs go.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
     /// Output folder (reused if it exists; its files are replaced atomically).
     #[arg(long, value_name = "DIR", default_value = "recur-out")]
     pub out: PathBuf,
-    /// Plot image format: png or svg.
-    #[arg(
-        long,
-        allow_hyphen_values = true,
-        value_name = "png|svg",
-        default_value = "png"
-    )]
-    pub plot_format: String,
+    /// Plot image format.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = PlotFormat::Png)]
+    pub plot_format: PlotFormat,
 }
 
 /// `recur train`.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct TrainArgs {
     /// Series and window flags.
     #[command(flatten)]
@@ -136,89 +157,79 @@ pub struct TrainArgs {
     /// before the end. Reports the test mse and the predict-the-mean baseline; writes the model
     /// and predictions.csv (no plot). Not with --csv, the generator or window flags; --split
     /// is the training share [default: 0.8]; --data-seed seeds the data [default: --seed].
-    #[arg(long, allow_hyphen_values = true, value_name = "recall|adding")]
-    pub task: Option<String>,
-    /// Lag of --task, in steps [default: 50].
-    #[arg(long, allow_hyphen_values = true, value_name = "L")]
-    pub lag: Option<String>,
-    /// Number of sequences of --task, training and test together [default: 4000].
-    #[arg(long, allow_hyphen_values = true, value_name = "N")]
-    pub count: Option<String>,
-    /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
     #[arg(
         long,
-        allow_hyphen_values = true,
-        default_value = "simple",
-        value_name = "simple|lstm|gru"
+        conflicts_with_all = ["SeriesArgs", "SineArgs", "plot_format"],
+        value_name = "recall|adding"
     )]
-    pub cell: String,
+    pub task: Option<LongDependencyKind>,
+    /// Lag of --task, in steps [default: 50].
+    #[arg(long, requires = "task", value_parser = whole_at_least_one, value_name = "L")]
+    pub lag: Option<usize>,
+    /// Number of sequences of --task, training and test together [default: 4000].
+    #[arg(long, requires = "task", value_parser = whole_at_least_two, value_name = "N")]
+    pub count: Option<usize>,
+    /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Cell::Simple)]
+    pub cell: Cell,
     /// Units of the recurrent layer.
-    #[arg(long, allow_hyphen_values = true, default_value = "32")]
-    pub units: String,
+    #[arg(long, value_parser = whole_at_least_one, default_value = "32")]
+    pub units: usize,
     /// Activation of the recurrent layer (a Keras activation name); relu is the tutorial's for
     /// every cell, tanh is Keras's default.
-    #[arg(long, allow_hyphen_values = true, default_value = "relu")]
-    pub activation: String,
+    #[arg(long, value_parser = activation, default_value = "relu", value_name = "NAME")]
+    pub activation: Activation,
     /// Activation of the gates of LSTM and GRU [default: sigmoid, Keras's]; not for --cell simple.
-    #[arg(long, allow_hyphen_values = true, value_name = "NAME")]
-    pub recurrent_activation: Option<String>,
+    #[arg(long, value_parser = activation, value_name = "NAME")]
+    pub recurrent_activation: Option<Activation>,
     /// Input dropout rate of the recurrent layer, in [0, 1] (Keras's `dropout`: one mask per
     /// batch, reused at every step; training only) [default: 0].
-    #[arg(long, allow_hyphen_values = true, value_name = "RATE")]
-    pub dropout: Option<String>,
+    #[arg(long, value_parser = rate, value_name = "RATE")]
+    pub dropout: Option<f32>,
     /// Recurrent dropout rate of the recurrent layer, in [0, 1] (Keras's `recurrent_dropout`, on
     /// the state in the recurrent product; LSTM and GRU then draw one mask per gate, as Keras 3
     /// does) [default: 0].
-    #[arg(long, allow_hyphen_values = true, value_name = "RATE")]
-    pub recurrent_dropout: Option<String>,
+    #[arg(long, value_parser = rate, value_name = "RATE")]
+    pub recurrent_dropout: Option<f32>,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
-    #[arg(long, allow_hyphen_values = true, default_value = "8")]
-    pub dense: String,
-    /// Loss: mse (mean_squared_error), mae, huber or msle.
-    #[arg(long, allow_hyphen_values = true, default_value = "mse")]
-    pub loss: String,
-    /// Optimizer: sgd, rmsprop, adam or adamw.
-    #[arg(long, allow_hyphen_values = true, default_value = "rmsprop")]
-    pub optimizer: String,
+    #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
+    pub dense: DenseSizes,
+    /// Loss (a Keras loss name): mse (mean_squared_error), mae, huber, msle or log_cosh.
+    #[arg(long, value_parser = loss, default_value = "mse", value_name = "NAME")]
+    pub loss: Loss,
+    /// Optimizer (a Keras optimizer name): sgd, rmsprop, adam, adamw, nadam, adagrad, adamax,
+    /// adadelta or lion, with Keras's defaults.
+    #[arg(long, value_parser = optimizer, default_value = "rmsprop", value_name = "NAME")]
+    pub optimizer: OptimizerConfig,
     /// Learning rate [default: the optimizer's Keras default: 0.01 for sgd, else 0.001].
-    #[arg(
-        long,
-        allow_hyphen_values = true,
-        visible_alias = "lr",
-        value_name = "LR"
-    )]
-    pub learning_rate: Option<String>,
+    #[arg(long, visible_alias = "lr", value_parser = positive, value_name = "LR")]
+    pub learning_rate: Option<f64>,
     /// Clip each gradient to this L2 norm (Keras's clipnorm) [default: no clipping].
-    #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
-    pub clipnorm: Option<String>,
-    /// Rescale all gradients together to at most this global L2 norm (Keras's global_clipnorm)
-    /// [default: no clipping].
-    #[arg(long, allow_hyphen_values = true, value_name = "NORM")]
-    pub global_clipnorm: Option<String>,
+    #[arg(long, value_parser = positive, value_name = "NORM")]
+    pub clipnorm: Option<f64>,
+    /// Rescale all gradients together to at most this global L2 norm (Keras's global_clipnorm;
+    /// not with --clipnorm, as Keras) [default: no clipping].
+    #[arg(long, conflicts_with = "clipnorm", value_parser = positive, value_name = "NORM")]
+    pub global_clipnorm: Option<f64>,
     /// Epochs.
-    #[arg(long, allow_hyphen_values = true, default_value = "50")]
-    pub epochs: String,
+    #[arg(long, value_parser = whole_at_least_one, default_value = "50")]
+    pub epochs: usize,
     /// Batch size.
-    #[arg(long, allow_hyphen_values = true, default_value = "16")]
-    pub batch_size: String,
+    #[arg(long, value_parser = whole_at_least_one, default_value = "16")]
+    pub batch_size: usize,
     /// Fraction of the training windows held out (the last ones, as Keras) for val_loss.
-    #[arg(long, allow_hyphen_values = true, value_name = "FRACTION")]
-    pub validation_split: Option<String>,
+    #[arg(long, value_parser = fraction, value_name = "FRACTION")]
+    pub validation_split: Option<f64>,
     /// Stop when val_loss (or loss without validation) has not improved for PATIENCE epochs.
-    #[arg(long, allow_hyphen_values = true, value_name = "PATIENCE")]
-    pub early_stopping: Option<String>,
+    #[arg(long, value_parser = whole_at_least_one, value_name = "PATIENCE")]
+    pub early_stopping: Option<usize>,
     /// The one seed of the model: initial weights, shuffling and dropout (results are
     /// bit-identical for any --threads).
-    #[arg(long, allow_hyphen_values = true, default_value = "0")]
-    pub seed: String,
+    #[arg(long, default_value = "0")]
+    pub seed: u64,
     /// 0 silent, 1 progress bar (on a terminal; else one line per epoch), 2 one line per epoch.
-    #[arg(
-        long,
-        allow_hyphen_values = true,
-        default_value = "2",
-        value_name = "0|1|2"
-    )]
-    pub verbose: String,
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2), default_value = "2")]
+    pub verbose: u8,
     /// Output folder flags.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -228,7 +239,7 @@ pub struct TrainArgs {
 }
 
 /// The saved model to load.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Model file written by `recur train` (it holds the data settings it was trained with).
     #[arg(long, value_name = "FILE")]
@@ -236,7 +247,7 @@ pub struct ModelArgs {
 }
 
 /// `recur evaluate`.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct EvaluateArgs {
     /// The model file.
     #[command(flatten)]
@@ -250,14 +261,14 @@ pub struct EvaluateArgs {
 }
 
 /// `recur predict`.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct PredictArgs {
     /// The model file.
     #[command(flatten)]
     pub model: ModelArgs,
     /// Predict after this window (raw values, `step` of them) instead of after the series.
-    #[arg(long, allow_hyphen_values = true, value_name = "v1,v2,...")]
-    pub window: Option<String>,
+    #[arg(long, allow_hyphen_values = true, value_parser = window_values, value_name = "v1,v2,...")]
+    pub window: Option<WindowValues>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
@@ -267,14 +278,14 @@ pub struct PredictArgs {
 }
 
 /// `recur forecast`.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct ForecastArgs {
     /// The model file.
     #[command(flatten)]
     pub model: ModelArgs,
     /// Number of values to forecast.
-    #[arg(long, allow_hyphen_values = true, value_name = "H")]
-    pub horizon: String,
+    #[arg(long, value_parser = whole_at_least_one, value_name = "H")]
+    pub horizon: usize,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
@@ -287,7 +298,7 @@ pub struct ForecastArgs {
 }
 
 /// `recur summary`.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct SummaryArgs {
     /// The model file.
     #[command(flatten)]

@@ -1,21 +1,22 @@
 //! `recur evaluate`, `predict`, `forecast` and `summary`: load a saved model (and the settings
-//! saved inside it), rebuild the windows and use the model. `predict` and `forecast` without
-//! data flags need only the model file: it keeps the series' last values and the scaler.
+//! saved inside it), rebuild the windows and use the model. `predict` and `forecast` on the
+//! series the model was trained on need only the model file: it keeps the series' last values
+//! and the scaler.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs};
-use crate::config::{DataConfig, OutputConfig};
+use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::model::{Backend, Model};
+use crate::fitting::{self, predict_one};
+use crate::model_file::{ModelFile, SeriesSettings};
 use crate::output::OutDir;
-use crate::parse;
 use crate::plot::{ForecastPlot, forecast_plot};
 use crate::predictions::forecast_csv;
-use crate::train::SavedSettings;
+use crate::run_config::OutputConfig;
+use crate::train::score_units;
 
 /// What a subcommand produced: the `--json` object and the human text.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,92 +33,62 @@ fn outcome(report: &impl Serialize, human: String) -> Result<Outcome, CliError> 
     Ok(Outcome { json, human })
 }
 
-/// Checks that `path` is a readable file (not a folder); a usage error otherwise.
-pub fn check_model_file(path: &Path) -> Result<(), CliError> {
-    if path.is_dir() {
-        return Err(CliError::flag(
-            "--model",
-            path.display(),
-            "a model file (this is a folder)",
-        ));
-    }
-    File::open(path).map_err(|e| {
-        CliError::Usage(format!(
-            "--model '{}': cannot read the model file: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(())
-}
-
-/// Whether any series or window flag was given (else the settings saved in the model rule).
-fn data_flags_given(a: &DataArgs) -> bool {
-    let texts = [
-        &a.column,
-        &a.time_column,
-        &a.n,
-        &a.freq,
-        &a.amplitude,
-        &a.noise,
-        &a.noise_amplitude,
-        &a.data_seed,
-        &a.split,
-        &a.step,
-        &a.layout,
-        &a.scale,
-    ];
-    a.csv.is_some() || a.no_pad || texts.iter().any(|t| t.is_some())
-}
-
-/// Errors unless `model` takes windows of `data`'s step and layout.
-pub fn check_input(model: &dyn Model, data: &DataConfig, path: &Path) -> Result<(), CliError> {
-    let (step, layout) = model.input();
-    let w = &data.windows;
-    // With step 1 both layouts hold the same single value.
-    if step != w.step || (layout != w.layout && step != 1) {
-        return Err(CliError::Usage(format!(
-            "--model '{}' takes windows of step {step} in the {} layout, but the data settings give step {} in the {} layout",
-            path.display(),
-            layout.name(),
-            w.step,
-            w.layout.name()
-        )));
-    }
-    Ok(())
-}
-
+/// A model file with the data settings to use it on.
 struct Loaded {
-    model: Box<dyn Model>,
+    file: ModelFile,
+    /// The settings saved with the model, for a series model.
+    saved: Option<SeriesSettings>,
+    /// The series settings: the saved ones with the flags given on top.
     data: DataConfig,
-    /// The settings saved in the model file, when no data flag overrides them.
-    saved: Option<SavedSettings>,
-    /// The scaler the model was trained with (from its file), used on any series.
-    scaler: Option<data::Scaler>,
 }
 
 impl Loaded {
+    /// Loads `path` and applies the data flags over its saved settings. The model's window
+    /// length and layout must match the settings.
+    fn new(path: &Path, args: &DataArgs) -> Result<Self, CliError> {
+        let file = ModelFile::load(path)?;
+        let saved = file.series_settings(path)?.cloned();
+        let data = DataConfig::from_args(args, saved.as_ref().map(|s| &s.data))?;
+        let w = &data.windows;
+        // With step 1 both layouts hold the same single value.
+        if file.step != w.step || (file.layout != w.layout && file.step != 1) {
+            return Err(CliError::Usage(format!(
+                "--model '{}' takes windows of step {} in the {} layout, but the data settings give step {} in the {} layout",
+                path.display(),
+                file.step,
+                file.layout.name(),
+                w.step,
+                w.layout.name()
+            )));
+        }
+        Ok(Loaded { file, saved, data })
+    }
+
+    /// The saved settings when the data settings are still the ones the model was trained
+    /// with: then the saved tail is the end of this very series.
+    fn same_series(&self) -> Option<&SeriesSettings> {
+        self.saved.as_ref().filter(|s| s.data == self.data)
+    }
+
+    /// The scaler the model was trained with, when it is of the kind the settings ask for.
+    fn saved_scaler(&self) -> Option<data::Scaler> {
+        self.saved.as_ref().map(|s| s.scaler)
+    }
+
     /// The series and windows, scaled as the model was trained.
     fn series(&self) -> Result<(data::Series, data::Dataset), CliError> {
-        self.data.load_scaled(self.scaler)
+        self.data.load_scaled(self.saved_scaler())
     }
-}
 
-fn load(backend: &dyn Backend, path: &Path, data: &DataArgs) -> Result<Loaded, CliError> {
-    check_model_file(path)?;
-    let (model, settings) = backend.load(path)?;
-    let saved = settings
-        .map(|v| SavedSettings::from_json(v, path))
-        .transpose()?;
-    let data_cfg = DataConfig::from_args(data, saved.as_ref().map(|s| &s.data))?;
-    check_input(model.as_ref(), &data_cfg, path)?;
-    let scaler = saved.as_ref().map(|s| s.scaler);
-    let saved = saved.filter(|_| !data_flags_given(data));
-    Ok(Loaded {
-        model,
-        data: data_cfg,
-        saved,
-        scaler,
-    })
+    /// The scaler for raw values: the model's own when it is of the asked kind, identity
+    /// without scaling, else one fitted on the series' training part.
+    fn scaler(&self) -> Result<data::Scaler, CliError> {
+        match self.saved_scaler() {
+            Some(s) if s.kind() == self.data.windows.scale => Ok(s),
+            _ if self.data.windows.scale == data::ScaleKind::None => Ok(data::Scaler::Identity),
+            _ => Ok(self.series()?.1.scaler),
+        }
+    }
 }
 
 /// The `recur evaluate` report.
@@ -133,42 +104,28 @@ struct EvaluateReport {
     baseline_test_mse: f64,
 }
 
-/// `recur evaluate`: scores on the training and test windows.
-pub fn evaluate(args: &EvaluateArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
-    let mut l = load(backend, &args.model.model, &args.data)?;
+/// `recur evaluate`: scores on the training and test windows, in the model's own loss, and
+/// the MSE of its predictions in series units.
+pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
+    let mut l = Loaded::new(&args.model.model, &args.data)?;
     let (_, ds) = l.series()?;
-    let m = l.model.as_mut();
+    let model = &mut l.file.model;
+    let train = fitting::score(model, &ds.train.x, &ds.train.y)?;
+    let test = fitting::score(model, &ds.test.x, &ds.test.y)?;
     let sc = ds.scaler;
-    let mse_loss = l.saved.as_ref().is_none_or(|s| s.model.loss == "mse");
-    // The score and the mse in series units, one forward pass per part: with the mse loss the
-    // score converts; with another loss the mse comes from the predictions.
-    let mut score = |part: &data::WindowedPart| -> Result<(f64, f64), CliError> {
-        if mse_loss {
-            let s = m.evaluate(&part.x, &part.y)?;
-            Ok((s, sc.inverse_mse(s)))
-        } else {
-            let (s, pred) = m.evaluate_and_predict(&part.x, &part.y)?;
-            Ok((s, sc.inverse_mse(data::mse(&pred, &part.y)?)))
-        }
-    };
-    let (train_score, train_mse) = score(&ds.train)?;
-    let (test_score, test_mse) = score(&ds.test)?;
     let r = EvaluateReport {
         model: args.model.model.clone(),
-        train_score,
-        test_score,
-        score_units: if l.data.windows.scale == data::ScaleKind::None {
-            "series"
-        } else {
-            "scaled"
-        },
-        train_mse,
-        test_mse,
+        train_score: train.score,
+        test_score: test.score,
+        score_units: score_units(l.data.windows.scale),
+        train_mse: sc.inverse_mse(train.mse),
+        test_mse: sc.inverse_mse(test.mse),
         baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
         config: l.data,
     };
+    let loss = model.loss().map_or("loss", |l| l.short_name());
     let human = format!(
-        "train score (model.evaluate on the training windows, {u}): {:.6}\ntest score  (model.evaluate on the test windows, {u}):     {:.6}\ntrain mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6} (series units)\n",
+        "train score (model.evaluate on the training windows, {loss}, {u}): {:.6}\ntest score  (model.evaluate on the test windows, {loss}, {u}):     {:.6}\ntrain mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6} (series units)\n",
         r.train_score,
         r.test_score,
         r.train_mse,
@@ -189,81 +146,60 @@ struct PredictReport {
     next_value_tutorial: Option<f64>,
 }
 
-fn one(model: &mut dyn Model, x: &data::Windows) -> Result<f64, CliError> {
-    let out = model.predict(x)?;
-    match out.as_slice() {
-        [v] => Ok(f64::from(*v)),
-        _ => Err(CliError::Runtime(format!(
-            "the model gave {} outputs for one window",
-            out.len()
-        ))),
-    }
-}
-
 /// `recur predict`: the next value after the series, or after `--window`.
-pub fn predict(args: &PredictArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
-    let window = args
-        .window
-        .as_deref()
-        .map(data::parse_window)
-        .transpose()
-        .map_err(|e| CliError::Usage(format!("--window: {e}")))?;
-    let mut l = load(backend, &args.model.model, &args.data)?;
-    let step = l.data.windows.step;
-    let layout = l.data.windows.layout;
-    let pad = l.data.windows.pad;
-    let m = l.model.as_mut();
-    let r = match (window, &l.saved) {
-        (Some(w), _) => {
-            if w.len() != step {
-                return Err(CliError::flag(
-                    "--window",
-                    args.window.as_deref().unwrap_or_default(),
-                    &format!("exactly step = {step} values (the model's window length)"),
-                ));
-            }
-            // The scaler was fitted on the training part: saved in the model, else refitted.
-            let scaler = match &l.saved {
-                Some(s) => s.scaler,
-                None if l.data.windows.scale == data::ScaleKind::None => data::Scaler::Identity,
-                None => l.data.load_scaled(l.scaler)?.1.scaler,
-            };
-            let x = data::Windows::single(&scaler.transform_all(&w), layout)?;
-            PredictReport {
-                model: args.model.model.clone(),
-                next_value: scaler.inverse(one(m, &x)?),
-                window: w,
-                next_value_tutorial: None,
-            }
+pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
+    let mut l = Loaded::new(&args.model.model, &args.data)?;
+    let w = &l.data.windows;
+    let (step, layout, pad) = (w.step, w.layout, w.pad);
+    let path = args.model.model.clone();
+    let r = if let Some(window) = &args.window {
+        let values = &window.0;
+        if values.len() != step {
+            return Err(CliError::flag(
+                "--window",
+                format!("{values:?}"),
+                &format!("exactly step = {step} values (the model's window length)"),
+            ));
         }
-        (None, Some(s)) => {
-            // From the model file alone: its tail holds the series' last values.
-            let t = &s.tail;
-            let last = t[t.len() - step..].to_vec();
-            let tutorial = if pad {
-                vec![t[t.len() - 1]; step]
-            } else {
-                t[t.len() - step - 1..t.len() - 1].to_vec()
-            };
-            let sc = s.scaler;
-            let x = data::Windows::single(&sc.transform_all(&last), layout)?;
-            let xt = data::Windows::single(&sc.transform_all(&tutorial), layout)?;
-            PredictReport {
-                model: args.model.model.clone(),
-                window: last,
-                next_value: sc.inverse(one(m, &x)?),
-                next_value_tutorial: Some(sc.inverse(one(m, &xt)?)),
-            }
+        let scaler = l.scaler()?;
+        let x = data::Windows::single(&scaler.transform_all(values), layout)?;
+        PredictReport {
+            model: path,
+            next_value: scaler.inverse(f64::from(predict_one(&mut l.file.model, &x)?)),
+            window: values.clone(),
+            next_value_tutorial: None,
         }
-        (None, None) => {
-            let (series, ds) = l.data.load_scaled(l.scaler)?;
-            let n = series.len();
-            PredictReport {
-                model: args.model.model.clone(),
-                window: series.values()[n - step..].to_vec(),
-                next_value: ds.scaler.inverse(one(m, &ds.next_window)?),
-                next_value_tutorial: Some(ds.scaler.inverse(one(m, &ds.tutorial_next_window)?)),
-            }
+    } else if let Some(s) = l.same_series().cloned() {
+        // From the model file alone: its tail holds the series' last values.
+        let t = &s.tail;
+        let last = t[t.len() - step..].to_vec();
+        let tutorial = if pad {
+            vec![t[t.len() - 1]; step]
+        } else {
+            t[t.len() - step - 1..t.len() - 1].to_vec()
+        };
+        let sc = s.scaler;
+        let x = data::Windows::single(&sc.transform_all(&last), layout)?;
+        let xt = data::Windows::single(&sc.transform_all(&tutorial), layout)?;
+        let m = &mut l.file.model;
+        PredictReport {
+            model: path,
+            window: last,
+            next_value: sc.inverse(f64::from(predict_one(m, &x)?)),
+            next_value_tutorial: Some(sc.inverse(f64::from(predict_one(m, &xt)?))),
+        }
+    } else {
+        let (series, ds) = l.series()?;
+        let n = series.len();
+        let m = &mut l.file.model;
+        PredictReport {
+            model: path,
+            window: series.values()[n - step..].to_vec(),
+            next_value: ds.scaler.inverse(f64::from(predict_one(m, &ds.next_window)?)),
+            next_value_tutorial: Some(
+                ds.scaler
+                    .inverse(f64::from(predict_one(m, &ds.tutorial_next_window)?)),
+            ),
         }
     };
     let mut human = format!("next value after {:?}: {:.6}\n", r.window, r.next_value);
@@ -290,36 +226,26 @@ struct ForecastOutputs {
 
 /// `recur forecast`: `--horizon` values after the series, each prediction fed back as input;
 /// writes `forecast.csv` and the forecast plot.
-pub fn forecast(args: &ForecastArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
-    let horizon = parse::count("--horizon", &args.horizon, 1)?;
+pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
+    let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
-    let mut l = load(backend, &args.model.model, &args.data)?;
+    let mut l = Loaded::new(&args.model.model, &args.data)?;
     // The values to continue (series units), the index of the first, and the scaler.
-    let (history, offset, scaler) = match &l.saved {
+    let (history, offset, scaler) = match l.same_series() {
         Some(s) => (s.tail.clone(), s.series_len - s.tail.len(), s.scaler),
         None => {
             let (series, ds) = l.series()?;
             (series.into_values(), 0, ds.scaler)
         }
     };
-    let step = l.data.windows.step;
-    let layout = l.data.windows.layout;
-    let m = l.model.as_mut();
+    let (step, layout) = (l.data.windows.step, l.data.windows.layout);
+    let m = &mut l.file.model;
     let raw = data::recursive_forecast(
         &scaler.transform_all(&history),
         step,
         horizon,
         layout,
-        |x| {
-            let out = m.predict(x)?;
-            match out.as_slice() {
-                [v] => Ok(*v),
-                _ => Err(CliError::Runtime(format!(
-                    "the model gave {} outputs for one window",
-                    out.len()
-                ))),
-            }
-        },
+        |x| predict_one(m, x),
     )?;
     let values = scaler.inverse_all(&raw);
     let n = offset + history.len();
@@ -365,13 +291,12 @@ struct SummaryReport {
 }
 
 /// `recur summary`: the Keras table of a saved model.
-pub fn summary(args: &SummaryArgs, backend: &dyn Backend) -> Result<Outcome, CliError> {
-    check_model_file(&args.model.model)?;
-    let (m, _) = backend.load(&args.model.model)?;
+pub fn summary(args: &SummaryArgs) -> Result<Outcome, CliError> {
+    let file = ModelFile::load(&args.model.model)?;
     let r = SummaryReport {
         model: args.model.model.clone(),
-        params: m.param_count(),
-        summary: m.summary(),
+        params: file.model.count_params(),
+        summary: fitting::summary(&file.model)?,
     };
     let human = format!("{}\n", r.summary);
     outcome(&r, human)

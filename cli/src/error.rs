@@ -67,16 +67,3 @@ impl From<data::DataError> for CliError {
 pub fn io_error(action: &str, path: &std::path::Path, e: std::io::Error) -> CliError {
     CliError::Runtime(format!("cannot {action} '{}': {e}", path.display()))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_line_escapes_control_characters() {
-        let e = CliError::Usage("bad\n row \u{1}\u{7f}x".into());
-        assert_eq!(e.one_line(), "bad row \\u{1}\\u{7f}x");
-        assert_eq!(e.exit_code(), 2);
-        assert_eq!(CliError::Runtime("x".into()).exit_code(), 1);
-    }
-}

@@ -1,31 +1,34 @@
 //! `cli`: the `recur` command line.
 //!
-//! - [`args`]: the clap flags; [`config`]: their validation into settings (all before any file
-//!   is written); [`names`] and [`parse`]: the Keras names and number parsing.
-//! - [`model`]: the seam to the network crate ([`model::Model`], [`model::Backend`]);
-//!   [`backend`]: the backend the binary uses.
-//! - [`train`] and [`commands`]: the subcommands; [`progress`]: renders fit's events with nn's
-//!   Keras formatting (indicatif bar for verbose 1 on a terminal).
-//! - [`output`] (atomic files in the output folder), [`predictions`] (CSV), [`plot`] (plotters).
+//! - [`args`]: the clap flags, parsed by [`parsers`] straight into nn's and data's types;
+//!   [`run_config`], [`data_config`] and [`spec`]: the settings of a run (a series or a
+//!   `--task`, the windows, the model), checked before any output folder exists.
+//! - [`train`] and [`commands`]: the subcommands, on nn's Sequential through [`fitting`];
+//!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
+//!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
+//! - [`output`] (atomic files in the output folder), [`predictions`] (CSV), [`plot`]
+//!   (plotters), [`report`] (aligned text).
 //!
-//! [`run`] is the whole program given its arguments, a backend and the two output streams;
-//! errors are one line on stderr with exit status 2 for bad input, 1 for failures while running.
+//! [`run`] is the whole program given its arguments and the two output streams; errors are one
+//! line on stderr with exit status 2 for bad input, 1 for failures while running.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod args;
-pub mod backend;
 pub mod commands;
-pub mod config;
+pub mod data_config;
 pub mod error;
-pub mod model;
-pub mod names;
+pub mod fitting;
+pub mod model_file;
 pub mod output;
-pub mod parse;
+pub mod parsers;
 pub mod plot;
 pub mod predictions;
 pub mod progress;
-pub mod task;
+pub mod report;
+pub mod run_config;
+pub mod spec;
 pub mod train;
 
 use std::ffi::OsString;
@@ -36,7 +39,6 @@ use clap::error::ErrorKind;
 
 use args::{Cli, Command};
 use error::CliError;
-use model::Backend;
 
 /// Builds rayon's global pool with `threads` workers (`None`: RAYON_NUM_THREADS, else all
 /// cores). If the pool already exists (a second run in one process) its size must match.
@@ -51,8 +53,48 @@ fn init_threads(threads: Option<usize>) -> Result<(), CliError> {
     }
 }
 
+/// A conflict as one line naming the two flags given. clap names every member of a conflicting
+/// group (`--task` against all the series flags); this keeps those that are on the command line.
+fn conflict_line(e: &clap::Error, argv: &[OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != ErrorKind::ArgumentConflict {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let others = match e.get(ContextKind::PriorArg)? {
+        ContextValue::String(one) => vec![one.clone()],
+        ContextValue::Strings(many) => many.clone(),
+        _ => return None,
+    };
+    let given = |rendered: &String| {
+        let flag = rendered.split_whitespace().next().unwrap_or_default();
+        argv.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.starts_with(&format!("{flag}="))
+        })
+    };
+    let named: Vec<String> = others
+        .iter()
+        .filter(|o| given(o))
+        .map(|o| format!("'{o}'"))
+        .collect();
+    (!named.is_empty()).then(|| {
+        format!(
+            "error: the argument '{arg}' cannot be used with {}",
+            named.join(", ")
+        )
+    })
+}
+
 /// A clap error as one line (exit status 2), or help/version text (exit status 0).
-fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+fn clap_error(
+    e: clap::Error,
+    argv: &[OsString],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = write!(stdout, "{}", e.render());
@@ -74,13 +116,21 @@ fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
                 .take_while(|l| !l.trim().is_empty())
                 .map(str::trim)
                 .collect();
-            let _ = writeln!(stderr, "{} (see --help)", first.join(" "));
+            let line = match conflict_line(&e, argv) {
+                Some(line) => line,
+                None => CliError::Usage(first.join(" ")).one_line(),
+            };
+            let _ = writeln!(stderr, "{line} (see --help)");
             2
         }
     }
 }
 
-fn print_json(stdout: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), CliError> {
+/// Prints `value` as one line of JSON.
+pub(crate) fn print_json(
+    stdout: &mut dyn Write,
+    value: &impl serde::Serialize,
+) -> Result<(), CliError> {
     let text = serde_json::to_string(value)
         .map_err(|e| CliError::Runtime(format!("cannot encode the report: {e}")))?;
     writeln!(stdout, "{text}").map_err(|e| CliError::Runtime(format!("cannot write stdout: {e}")))
@@ -109,94 +159,38 @@ fn emit(json: bool, outcome: commands::Outcome, stdout: &mut dyn Write) -> Resul
 
 fn run_command(
     command: Command,
-    backend: &dyn Backend,
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    match command {
-        Command::Train(a) => {
-            let cfg = config::TrainConfig::from_args(&a)?;
-            init_threads(cfg.threads)?;
-            on_pool(|| train_command(a.common.json, &cfg, backend, stdout, stderr))
-        }
-        Command::Evaluate(a) => {
-            init_threads(config::threads(a.common.threads.as_deref())?)?;
-            on_pool(|| emit(a.common.json, commands::evaluate(&a, backend)?, stdout))
-        }
-        Command::Predict(a) => {
-            init_threads(config::threads(a.common.threads.as_deref())?)?;
-            on_pool(|| emit(a.common.json, commands::predict(&a, backend)?, stdout))
-        }
-        Command::Forecast(a) => {
-            init_threads(config::threads(a.common.threads.as_deref())?)?;
-            on_pool(|| emit(a.common.json, commands::forecast(&a, backend)?, stdout))
-        }
-        Command::Summary(a) => {
-            init_threads(config::threads(a.common.threads.as_deref())?)?;
-            on_pool(|| emit(a.common.json, commands::summary(&a, backend)?, stdout))
-        }
-    }
-}
-
-/// `recur train`: a series run or a long-dependency `--task` run.
-fn train_command(
-    json: bool,
-    cfg: &config::TrainConfig,
-    backend: &dyn Backend,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<(), CliError> {
-    if cfg.task.is_some() {
-        let prepared = task::prepare(cfg, backend)?;
-        if !json {
-            let _ = write!(stdout, "{}", prepared.header(cfg));
-        }
-        let report = {
-            let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
-            let mut console = progress::Console::new(cfg.fit.verbose, sink);
-            task::fit_and_write(cfg, prepared, &mut console)?
+    let (common, work): (_, Box<dyn FnOnce() -> Result<commands::Outcome, CliError> + Send>) =
+        match command {
+            Command::Train(a) => {
+                let cfg = run_config::TrainConfig::from_args(&a)?;
+                init_threads(cfg.threads)?;
+                return on_pool(|| train::train(&cfg, a.common.json, stdout, stderr));
+            }
+            Command::Evaluate(a) => (a.common.clone(), Box::new(move || commands::evaluate(&a))),
+            Command::Predict(a) => (a.common.clone(), Box::new(move || commands::predict(&a))),
+            Command::Forecast(a) => (a.common.clone(), Box::new(move || commands::forecast(&a))),
+            Command::Summary(a) => (a.common.clone(), Box::new(move || commands::summary(&a))),
         };
-        if json {
-            print_json(stdout, &report)?;
-        } else {
-            let _ = write!(stdout, "{}", task::human_report(&report));
-        }
-        return Ok(());
-    }
-    let prepared = train::prepare(cfg, backend)?;
-    if !json {
-        let _ = write!(stdout, "{}", prepared.header());
-    }
-    let report = {
-        let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
-        let mut console = progress::Console::new(cfg.fit.verbose, sink);
-        train::fit_and_write(cfg, prepared, &mut console)?
-    };
-    if json {
-        print_json(stdout, &report)
-    } else {
-        let _ = write!(stdout, "{}", train::human_report(&report));
-        Ok(())
-    }
+    init_threads(run_config::threads(common.threads)?)?;
+    on_pool(|| emit(common.json, work()?, stdout))
 }
 
 /// Runs recur with `argv` (program name first) and returns the exit status: 0 success, 1 a
 /// failure while running, 2 bad input. Errors are one line on `stderr`.
-pub fn run<I, T>(
-    argv: I,
-    backend: &dyn Backend,
-    stdout: &mut (dyn Write + Send),
-    stderr: &mut (dyn Write + Send),
-) -> i32
+pub fn run<I, T>(argv: I, stdout: &mut (dyn Write + Send), stderr: &mut (dyn Write + Send)) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(argv) {
+    let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(e, stdout, stderr),
+        Err(e) => return clap_error(e, &argv, stdout, stderr),
     };
-    match run_command(cli.command, backend, stdout, stderr) {
+    match run_command(cli.command, stdout, stderr) {
         Ok(()) => 0,
         Err(e) => {
             let _ = writeln!(stderr, "{e}");

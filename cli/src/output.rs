@@ -60,28 +60,3 @@ impl OutDir {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replaces_files_and_leaves_no_temporaries() {
-        let root = tempfile::tempdir().unwrap();
-        let out = OutDir::create(&root.path().join("a/b")).unwrap();
-        out.write_bytes("x.txt", b"old").unwrap();
-        let p = out.write_bytes("x.txt", b"new").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"new");
-        let failed = out.write_with("x.txt", |tmp| {
-            fs::write(tmp, b"half").unwrap();
-            Err(CliError::Runtime("boom".into()))
-        });
-        assert!(failed.is_err());
-        assert_eq!(fs::read(&p).unwrap(), b"new");
-        let names: Vec<_> = fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("x.txt")]);
-    }
-}

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
-use crate::config::PlotFormat;
+use crate::run_config::PlotFormat;
 use crate::error::CliError;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");

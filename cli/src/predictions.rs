@@ -91,51 +91,12 @@ pub fn forecast_csv(n: usize, forecast: &[f64]) -> Result<Vec<u8>, CliError> {
     w.into_inner().map_err(csv_err)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use data::{SplitAt, WindowConfig, prepare};
-
-    #[test]
-    fn predictions_sit_on_their_targets_and_padding_is_left_out() {
-        let values: Vec<f64> = (0..12).map(f64::from).collect();
-        let config = WindowConfig {
-            split: SplitAt::Index(6),
-            step: 2,
-            ..WindowConfig::default()
-        };
-        let ds = prepare(&values, &config).unwrap();
-        // A perfect predictor of the targets (padding copies included).
-        let placed = place(&ds, &ds.train.y, &ds.test.y).unwrap();
-        assert_eq!(placed.train.first(), Some(&(2, 2.0)));
-        assert_eq!(placed.train.len(), 4); // targets 2..5; the padded ones are dropped
-        assert_eq!(placed.test.first(), Some(&(8, 8.0)));
-        assert_eq!(placed.test.last(), Some(&(11, 11.0)));
-        let text =
-            String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "index,actual,train_prediction,test_prediction");
-        assert_eq!(lines[1], "0,0,,");
-        assert_eq!(lines[3], "2,2,2,");
-        assert_eq!(lines[9], "8,8,,8");
-        assert_eq!(lines.len(), 13);
+/// The text of a `--task` run's `predictions.csv`: `index,target,prediction` for the test
+/// sequences.
+pub fn task_predictions_csv(y: &[f32], pred: &[f32]) -> String {
+    let mut s = String::from("index,target,prediction\n");
+    for (i, (t, p)) in y.iter().zip(pred).enumerate() {
+        s.push_str(&format!("{i},{t},{p}\n"));
     }
-
-    #[test]
-    fn wrong_prediction_count_is_an_error() {
-        let values: Vec<f64> = (0..12).map(f64::from).collect();
-        let config = WindowConfig {
-            split: SplitAt::Index(6),
-            step: 2,
-            ..WindowConfig::default()
-        };
-        let ds = prepare(&values, &config).unwrap();
-        assert!(place(&ds, &[0.0], &ds.test.y).is_err());
-    }
-
-    #[test]
-    fn forecast_rows() {
-        let text = String::from_utf8(forecast_csv(10, &[1.5, 2.0]).unwrap()).unwrap();
-        assert_eq!(text, "step,index,forecast\n1,10,1.5\n2,11,2\n");
-    }
+    s
 }

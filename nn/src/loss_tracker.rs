@@ -42,14 +42,26 @@ impl LossMean {
 
 /// Per-epoch results of `fit`; serializes as Keras's `history.history`,
 /// `{"loss": [...], "val_loss": [...]}` (`val_loss` omitted when there is no validation).
+/// Each f32 is written widened to f64, as Python's `float()` of Keras's float32 logs gives it
+/// (`0.24543724954128265`, not `0.24543725`); reading it back gives the same f32.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// Training loss per epoch: the running mean over the epoch's batches (each computed
     /// before that batch's update), including regularization penalties.
+    #[serde(serialize_with = "widened")]
     pub loss: Vec<f32>,
     /// Validation loss per epoch where validation ran.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "widened"
+    )]
     pub val_loss: Vec<f32>,
+}
+
+/// Serializes f32 values as the f64 values they equal.
+fn widened<S: serde::Serializer>(values: &[f32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(|&v| f64::from(v)))
 }
 
 impl History {

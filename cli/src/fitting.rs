@@ -1,0 +1,125 @@
+//! What the CLI asks of nn's Sequential: fit on windows (rendering fit's events), score and
+//! predict one part, predict one window. Errors from nn become the CLI's by their variant.
+
+use data::Windows;
+use nn::callbacks::EarlyStoppingConfig;
+use nn::model::{FitEvent, FitOptions, InvalidLoss, Validation};
+use nn::{History, Loss, NnError, Sequential, Tensor};
+
+use crate::error::CliError;
+use crate::run_config::FitSettings;
+
+fn tensor(x: &Windows) -> Result<Tensor, CliError> {
+    Tensor::from_vec(x.data().to_vec(), &x.shape()).map_err(|e| {
+        CliError::Runtime(format!(
+            "cannot make a tensor of the windows {:?}: {e}",
+            x.shape()
+        ))
+    })
+}
+
+fn targets(y: &[f32]) -> Result<Tensor, CliError> {
+    Tensor::from_vec(y.to_vec(), &[y.len(), 1])
+        .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")))
+}
+
+/// An nn failure while running (`what` says which step), except a diverging fit, which gets
+/// the CLI's own advice in terms of its flags.
+fn runtime<'a>(what: &'static str, model: &'a Sequential) -> impl Fn(NnError) -> CliError + 'a {
+    move |e| match e {
+        // NONFINITE_ARM
+        other => CliError::Runtime(format!("{what}: {other}")),
+    }
+}
+
+/// Trains `model` on windows `x` with targets `y` (one per window) as Keras's `fit` does,
+/// sending fit's events to `observer`. A NaN/inf loss stops fit before that step is applied
+/// and is a runtime error naming the epoch and step.
+pub fn fit(
+    model: &mut Sequential,
+    x: &Windows,
+    y: &[f32],
+    settings: &FitSettings,
+    observer: &mut dyn FnMut(&FitEvent<'_>),
+) -> Result<History, CliError> {
+    let (xt, yt) = (tensor(x)?, targets(y)?);
+    let validation = match settings.validation_split {
+        Some(v) => Validation::Split(v),
+        None => Validation::None,
+    };
+    let early_stopping = settings.early_stopping.map(|patience| EarlyStoppingConfig {
+        monitor: if settings.validation_split.is_some() {
+            "val_loss"
+        } else {
+            "loss"
+        }
+        .to_string(),
+        patience,
+        ..EarlyStoppingConfig::default()
+    });
+    let opts = FitOptions {
+        epochs: settings.epochs,
+        batch_size: settings.batch_size,
+        verbose: 0,
+        validation,
+        early_stopping,
+        on_invalid_loss: InvalidLoss::Error,
+        ..FitOptions::default()
+    };
+    let result = model.fit_with(&xt, &yt, &opts, observer);
+    result.map_err(runtime("training failed", model))
+}
+
+/// A model's scores on one part: its compiled loss (model.evaluate), the MSE of its
+/// predictions (still in the model's units) and the predictions, one per window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartScores {
+    /// `model.evaluate`: the compiled loss, penalties included.
+    pub score: f64,
+    /// MSE of the predictions against the targets, in the model's (scaled) units.
+    pub mse: f64,
+    /// One prediction per window.
+    pub predictions: Vec<f32>,
+}
+
+/// Scores `model` on `(x, y)` in one forward pass. With the MSE loss the MSE is the score
+/// itself (bit for bit what `evaluate` gives); with another loss it is computed from the
+/// predictions.
+pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScores, CliError> {
+    let (xt, yt) = (tensor(x)?, targets(y)?);
+    let (score, pred) = model
+        .evaluate_with_predictions(&xt, &yt, None)
+        .map_err(runtime("evaluate failed", model))?;
+    let score = f64::from(score);
+    let predictions = pred.data().to_vec();
+    let mse = match model.loss() {
+        Some(Loss::MeanSquaredError) => score,
+        _ => data::mse(&predictions, y)?,
+    };
+    Ok(PartScores {
+        score,
+        mse,
+        predictions,
+    })
+}
+
+/// The model's output for one window.
+pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, CliError> {
+    let out = model
+        .predict(&tensor(x)?, None)
+        .map_err(runtime("predict failed", model))?;
+    match out.data() {
+        [v] => Ok(*v),
+        other => Err(CliError::Runtime(format!(
+            "the model gave {} outputs for one window",
+            other.len()
+        ))),
+    }
+}
+
+/// Keras's summary table of `model`.
+pub fn summary(model: &Sequential) -> Result<String, CliError> {
+    model
+        .summary()
+        .map_err(|e| CliError::Runtime(format!("cannot draw the summary: {e}")))
+}

@@ -1,0 +1,243 @@
+//! The model file `recur train` writes: nn's saved Sequential plus the CLI's settings document
+//! in its metadata (covered by the file's checksum), so evaluate, predict and forecast rebuild
+//! the same windows, and predict and forecast work from the model file alone.
+
+use std::path::Path;
+
+use data::Layout;
+use nn::{LayerConfig, Sequential};
+use serde::{Deserialize, Serialize};
+
+use crate::data_config::DataConfig;
+use crate::error::CliError;
+use crate::spec::ModelSpec;
+
+/// File name of the saved model inside the output folder.
+pub const MODEL_FILE: &str = "model.recur";
+
+/// How many of the series' last values a model file keeps (for `predict` and `forecast`
+/// without the series, and the forecast plot's context).
+pub const TAIL_LEN: usize = 300;
+
+/// Tag of the settings document of a series model.
+pub const SERIES_FORMAT: &str = "recur-cli-settings/1";
+
+/// Tag of the settings document of a `--task` model.
+pub const TASK_FORMAT: &str = "recur-cli-task/1";
+
+/// The settings of a model trained on a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesSettings {
+    /// Always [`SERIES_FORMAT`].
+    pub format: String,
+    /// Series and windows the model was trained on.
+    pub data: DataConfig,
+    /// The model's specification.
+    pub model: ModelSpec,
+    /// The scaling fitted on the training part (identity without `--scale`).
+    pub scaler: data::Scaler,
+    /// Length of the training series.
+    pub series_len: usize,
+    /// The series' last values (at most [`TAIL_LEN`], at least `step + 1`), in its units; the
+    /// first sits at index `series_len - tail.len()`.
+    pub tail: Vec<f64>,
+    /// Time labels of the tail values, when the CSV had a time column.
+    pub tail_times: Option<Vec<String>>,
+}
+
+impl SeriesSettings {
+    /// The settings of a run of `model` on `series` with `ds`.
+    pub fn new(
+        data: &DataConfig,
+        model: &ModelSpec,
+        series: &data::Series,
+        ds: &data::Dataset,
+    ) -> Self {
+        let n = series.len();
+        let start = n - n.min(TAIL_LEN);
+        SeriesSettings {
+            format: SERIES_FORMAT.to_string(),
+            data: data.clone(),
+            model: model.clone(),
+            scaler: ds.scaler,
+            series_len: n,
+            tail: series.values()[start..].to_vec(),
+            tail_times: series.times().map(|t| t[start..].to_vec()),
+        }
+    }
+}
+
+/// The settings of a model trained on a `--task`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSettings {
+    /// Always [`TASK_FORMAT`].
+    pub format: String,
+    /// The task the model was trained on.
+    pub task: data::LongDependencyConfig,
+    /// The model's specification.
+    pub model: ModelSpec,
+}
+
+/// The settings document of a model file, by its `format` tag.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settings {
+    /// A series model.
+    Series(Box<SeriesSettings>),
+    /// A `--task` model.
+    Task(TaskSettings),
+}
+
+impl Serialize for Settings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Settings::Series(x) => x.serialize(s),
+            Settings::Task(x) => x.serialize(s),
+        }
+    }
+}
+
+/// A model file the CLI can use: the model, the input it takes and its settings.
+#[derive(Debug)]
+pub struct ModelFile {
+    /// The compiled model with its trained weights.
+    pub model: Sequential,
+    /// Window length the model takes.
+    pub step: usize,
+    /// Input layout the model takes.
+    pub layout: Layout,
+    /// The settings saved with it (`None`: a model saved by the library without them).
+    pub settings: Option<Settings>,
+}
+
+impl ModelFile {
+    /// Loads `path`: a missing or unreadable file, one that is not a model, a model of another
+    /// architecture or settings that are not recur's are usage errors naming the path.
+    pub fn load(path: &Path) -> Result<Self, CliError> {
+        let shown = path.display();
+        if path.is_dir() {
+            return Err(CliError::flag(
+                "--model",
+                shown,
+                "a model file (this is a folder)",
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!(
+                "--model '{shown}': cannot read the model file: {e}"
+            ))
+        })?;
+        let (model, doc) = Sequential::from_bytes_with_metadata(&bytes)
+            .map_err(|e| CliError::Usage(format!("--model '{shown}' is not a model file: {e}")))?;
+        let (step, layout) = input_of(&model).map_err(|why| {
+            CliError::Usage(format!(
+                "--model '{shown}' is a model of another architecture: {why} (recur uses \
+                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(1) on windows of shape (1, step) or (step, 1))"
+            ))
+        })?;
+        let settings = doc.map(|v| settings_of(v, path)).transpose()?;
+        Ok(ModelFile {
+            model,
+            step,
+            layout,
+            settings,
+        })
+    }
+
+    /// Saves `model` with `settings` to `path` (the caller passes a temporary name).
+    pub fn save(model: &Sequential, settings: &Settings, path: &Path) -> Result<(), CliError> {
+        let doc = serde_json::to_value(settings)
+            .map_err(|e| CliError::Runtime(format!("cannot encode the settings: {e}")))?;
+        model
+            .save_with_metadata(path, &doc)
+            .map_err(|e| CliError::Runtime(format!("cannot save the model: {e}")))
+    }
+
+    /// The settings of a series model; a `--task` model is a usage error (its windows cannot
+    /// be rebuilt from a series).
+    pub fn series_settings(&self, path: &Path) -> Result<Option<&SeriesSettings>, CliError> {
+        match &self.settings {
+            None => Ok(None),
+            Some(Settings::Series(s)) => Ok(Some(s)),
+            Some(Settings::Task(t)) => Err(CliError::Usage(format!(
+                "--model '{}' was trained on --task {} (lag {}): evaluate, predict and forecast \
+                 work on series models; `recur summary` shows this one, and its test scores are \
+                 in the train report",
+                path.display(),
+                t.task.kind,
+                t.task.lag
+            ))),
+        }
+    }
+}
+
+/// Reads a settings document by its `format` tag.
+fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError> {
+    let bad = |e: &dyn std::fmt::Display| {
+        CliError::Usage(format!(
+            "--model '{}': the settings in the model file are not recur's: {e}",
+            path.display()
+        ))
+    };
+    let format = doc.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    match format {
+        TASK_FORMAT => serde_json::from_value(doc)
+            .map(Settings::Task)
+            .map_err(|e| bad(&e)),
+        SERIES_FORMAT => {
+            let s: SeriesSettings = serde_json::from_value(doc).map_err(|e| bad(&e))?;
+            let step = s.data.windows.step;
+            if s.tail.len() <= step || s.tail.len() > s.series_len {
+                return Err(CliError::Usage(format!(
+                    "--model '{}': the settings in the model file are not valid ({} tail values for step {step})",
+                    path.display(),
+                    s.tail.len()
+                )));
+            }
+            Ok(Settings::Series(Box::new(s)))
+        }
+        other => Err(bad(&format!("unknown format '{other}'"))),
+    }
+}
+
+/// The window length and layout a loaded model takes, or why the CLI cannot use it.
+fn input_of(m: &Sequential) -> Result<(usize, Layout), String> {
+    let layers = m.layers();
+    match layers.first().map(|l| l.config()) {
+        Some(LayerConfig::SimpleRnn(c)) if !c.return_sequences && !c.stateful => {}
+        Some(LayerConfig::Lstm(c)) if !c.return_sequences && !c.return_state && !c.stateful => {}
+        Some(LayerConfig::Gru(c)) if !c.return_sequences && !c.return_state && !c.stateful => {}
+        Some(_) => {
+            return Err(format!(
+                "its first layer is {} (a SimpleRNN, LSTM or GRU returning its last output is needed)",
+                layers[0].class_name()
+            ));
+        }
+        None => return Err("it has no layers".into()),
+    }
+    if let Some(l) = layers[1..]
+        .iter()
+        .find(|l| !matches!(l.config(), LayerConfig::Dense(_)))
+    {
+        return Err(format!("layer '{}' is a {}", l.name(), l.class_name()));
+    }
+    if m.output_shape() != Some(&[1][..]) {
+        return Err(format!(
+            "it outputs shape {:?}, not one value per window",
+            m.output_shape()
+        ));
+    }
+    if m.loss().is_none() {
+        return Err("it is not compiled (no loss)".into());
+    }
+    match m.input_shape() {
+        Some(&[1, step]) => Ok((step, Layout::Tutorial)),
+        Some(&[step, 1]) => Ok((step, Layout::Sequence)),
+        // A `--task` model: sequences of (value, marker).
+        Some(&[step, data::generate::LONG_DEPENDENCY_FEATURES]) => Ok((step, Layout::Sequence)),
+        other => Err(format!(
+            "its input shape is {other:?}, not (1, step), (step, 1) or (step, 2)"
+        )),
+    }
+}

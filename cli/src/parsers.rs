@@ -1,0 +1,106 @@
+//! clap value parsers: flag text to the library's own types, each with a message that says
+//! what was expected (clap adds the flag and the value). Names go to nn's own lookups
+//! (`Activation::from_keras_name`, `Loss::from_keras_name`, `OptimizerConfig::from_name`), so
+//! the CLI keeps no list of names of its own.
+
+use nn::{Activation, Loss, OptimizerConfig};
+
+/// A whole number `>= min`.
+fn whole_at_least(text: &str, min: usize) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(v) if v >= min => Ok(v),
+        _ => Err(format!("expected a whole number >= {min}")),
+    }
+}
+
+/// A whole number `>= 1` (epochs, units, step, threads...).
+pub fn whole_at_least_one(text: &str) -> Result<usize, String> {
+    whole_at_least(text, 1)
+}
+
+/// A whole number `>= 2` (the sequences of a task: one to train on, one to test).
+pub fn whole_at_least_two(text: &str) -> Result<usize, String> {
+    whole_at_least(text, 2)
+}
+
+/// A finite number.
+pub fn finite(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err("expected a finite number".into()),
+    }
+}
+
+/// A finite number strictly above 0 (learning rate, clip norms).
+pub fn positive(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err("expected a finite number > 0".into()),
+    }
+}
+
+/// A fraction strictly between 0 and 1 (the validation split).
+pub fn fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err("expected a fraction strictly between 0 and 1".into()),
+    }
+}
+
+/// A dropout rate in `[0, 1]`.
+pub fn rate(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(
+            "expected a rate in [0, 1] (Keras silently clamps out-of-range rates; recur rejects them)"
+                .into(),
+        ),
+    }
+}
+
+/// The hidden Dense sizes of `--dense` (a newtype, so clap takes the list as one value).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DenseSizes(pub Vec<usize>);
+
+/// `none`, or comma-separated sizes `>= 1`.
+pub fn dense_sizes(text: &str) -> Result<DenseSizes, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(DenseSizes(Vec::new()));
+    }
+    text.split(',')
+        .map(|p| match p.trim().parse::<usize>() {
+            Ok(v) if v >= 1 => Ok(v),
+            _ => Err(
+                "expected hidden layer sizes >= 1 as a comma list (such as 8 or 16,8), or none"
+                    .to_string(),
+            ),
+        })
+        .collect::<Result<_, _>>()
+        .map(DenseSizes)
+}
+
+/// The raw values of `--window v1,v2,...` (a newtype, so clap takes the list as one value).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WindowValues(pub Vec<f64>);
+
+/// Comma-separated finite numbers.
+pub fn window_values(text: &str) -> Result<WindowValues, String> {
+    data::parse_window(text)
+        .map(WindowValues)
+        .map_err(|e| e.to_string())
+}
+
+/// A Keras activation name, case-insensitive (`ReLU` is `relu`), with Keras's default arguments.
+pub fn activation(text: &str) -> Result<Activation, String> {
+    Activation::from_keras_name(&text.trim().to_ascii_lowercase()).map_err(|e| e.to_string())
+}
+
+/// A Keras loss name or alias, case-insensitive (`mean_squared_error` is `mse`).
+pub fn loss(text: &str) -> Result<Loss, String> {
+    Loss::from_keras_name(&text.trim().to_ascii_lowercase()).map_err(|e| e.to_string())
+}
+
+/// A Keras optimizer name, with Keras's default hyperparameters and learning rate.
+pub fn optimizer(text: &str) -> Result<OptimizerConfig, String> {
+    OptimizerConfig::from_name(text.trim()).map_err(|e| e.to_string())
+}

@@ -1,0 +1,212 @@
+//! The settings of `recur train`, validated from the flags before any output folder exists.
+//! They are written as the `config` of `--json`.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
+
+use crate::args::{OutputArgs, TrainArgs};
+use crate::data_config::DataConfig;
+use crate::error::CliError;
+use crate::spec::{ModelSpec, RecurrentSpec};
+
+/// What a run trains on: a series or a built-in long-dependency task. One or the other, never
+/// both (clap rejects `--task` with any series flag).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Run {
+    /// A series cut into windows.
+    Series {
+        /// Series and windows.
+        data: DataConfig,
+    },
+    /// `--task`: generated sequences `[N, lag + 1, 2]` with one target each.
+    Task {
+        /// The task.
+        task: data::LongDependencyConfig,
+    },
+}
+
+/// How fit runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitSettings {
+    /// Epochs (>= 1).
+    pub epochs: usize,
+    /// Batch size (>= 1).
+    pub batch_size: usize,
+    /// Fraction of training windows held out for validation, in `(0, 1)`: as Keras, the last
+    /// `N - floor(N * (1 - v))` windows, taken before any shuffling.
+    pub validation_split: Option<f64>,
+    /// Patience of early stopping, as Keras's `EarlyStopping(monitor, patience)` with its
+    /// defaults (`min_delta = 0`, `restore_best_weights = False`): it monitors `val_loss` with a
+    /// validation split, else `loss`, and stops after `patience` epochs without improvement.
+    pub early_stopping: Option<usize>,
+    /// Keras verbosity 0, 1 or 2.
+    pub verbose: u8,
+}
+
+/// Plot image format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlotFormat {
+    /// A PNG bitmap.
+    Png,
+    /// An SVG drawing.
+    Svg,
+}
+
+impl PlotFormat {
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            PlotFormat::Png => "png",
+            PlotFormat::Svg => "svg",
+        }
+    }
+}
+
+/// Output folder and plot format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputConfig {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Plot image format.
+    pub plot_format: PlotFormat,
+}
+
+impl OutputConfig {
+    /// Checks that `--out` can be a folder (it is created only after fit).
+    pub fn from_args(args: &OutputArgs) -> Result<Self, CliError> {
+        if args.out.as_os_str().is_empty() {
+            return Err(CliError::flag("--out", "", "a folder path"));
+        }
+        if args.out.exists() && !args.out.is_dir() {
+            return Err(CliError::flag(
+                "--out",
+                args.out.display(),
+                "a folder (this path is an existing file)",
+            ));
+        }
+        if let Some(file) = args.out.ancestors().skip(1).find(|a| a.is_file()) {
+            return Err(CliError::flag(
+                "--out",
+                args.out.display(),
+                &format!("a folder path ('{}' is an existing file)", file.display()),
+            ));
+        }
+        Ok(OutputConfig {
+            out: args.out.clone(),
+            plot_format: args.plot_format,
+        })
+    }
+}
+
+/// Every setting of `recur train` (the `config` object of `--json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainConfig {
+    /// The series or the task.
+    #[serde(flatten)]
+    pub run: Run,
+    /// The model.
+    pub model: ModelSpec,
+    /// Fit settings.
+    pub fit: FitSettings,
+    /// Outputs.
+    pub output: OutputConfig,
+    /// Worker threads (`None`: RAYON_NUM_THREADS or all cores).
+    pub threads: Option<usize>,
+}
+
+/// `--threads`, or `None` to let rayon pick; without the flag, checks `RAYON_NUM_THREADS`
+/// (which rayon would otherwise ignore silently when malformed).
+pub fn threads(flag: Option<usize>) -> Result<Option<usize>, CliError> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    match std::env::var("RAYON_NUM_THREADS") {
+        Ok(v) if v.trim().parse::<usize>().is_ok_and(|n| n >= 1) => Ok(None),
+        Ok(v) => Err(CliError::Usage(format!(
+            "invalid value '{v}' for the RAYON_NUM_THREADS environment variable: expected a whole number >= 1 (or pass --threads)"
+        ))),
+        Err(_) => Ok(None),
+    }
+}
+
+impl TrainConfig {
+    /// The settings of `recur train` (the data itself is checked when it is loaded).
+    pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
+        let run = match args.task {
+            None => Run::Series {
+                data: DataConfig::from_args(&args.data, None)?,
+            },
+            Some(kind) => Run::Task {
+                task: task_config(args, kind)?,
+            },
+        };
+        let (step, layout, features) = match &run {
+            Run::Series { data } => (data.windows.step, data.windows.layout, 1),
+            Run::Task { task } => (
+                task.timesteps(),
+                data::Layout::Sequence,
+                data::generate::LONG_DEPENDENCY_FEATURES,
+            ),
+        };
+        let recurrent = RecurrentSpec::new(
+            args.cell,
+            args.units,
+            args.activation,
+            args.recurrent_activation,
+            args.dropout.unwrap_or(0.0),
+            args.recurrent_dropout.unwrap_or(0.0),
+        )
+        .map_err(CliError::Usage)?;
+        let mut optimizer = args.optimizer.clone();
+        optimizer.learning_rate = args.learning_rate.unwrap_or(optimizer.learning_rate);
+        optimizer.clipnorm = args.clipnorm;
+        optimizer.global_clipnorm = args.global_clipnorm;
+        Ok(TrainConfig {
+            run,
+            model: ModelSpec {
+                recurrent,
+                dense: args.dense.0.clone(),
+                loss: args.loss,
+                optimizer,
+                seed: args.seed,
+                step,
+                layout,
+                features,
+            },
+            fit: FitSettings {
+                epochs: args.epochs,
+                batch_size: args.batch_size,
+                validation_split: args.validation_split,
+                early_stopping: args.early_stopping,
+                verbose: args.verbose,
+            },
+            output: OutputConfig::from_args(&args.output)?,
+            threads: threads(args.common.threads)?,
+        })
+    }
+}
+
+/// The `--task` settings: `--split` is the task's training share and `--data-seed` (else
+/// `--seed`) seeds its data.
+fn task_config(
+    args: &TrainArgs,
+    kind: data::LongDependencyKind,
+) -> Result<data::LongDependencyConfig, CliError> {
+    let defaults = data::LongDependencyConfig::default();
+    let t = data::LongDependencyConfig {
+        kind,
+        seed: args.data.data_seed.unwrap_or(args.seed),
+        lag: args.lag.unwrap_or(defaults.lag),
+        count: args.count.unwrap_or(defaults.count),
+        split: args.data.split.unwrap_or(defaults.split),
+        ..defaults
+    };
+    // The data crate names its fields; the user typed flags.
+    t.validate()
+        .map_err(|e| CliError::Usage(format!("--task {kind}: {e}")))?;
+    Ok(t)
+}
