@@ -92,16 +92,16 @@ pub struct SineArgs {
     #[arg(long, value_parser = whole_at_least_one, value_name = "N")]
     pub n: Option<usize>,
     /// Angular frequency of the generated sine, radians per step [default: 0.02].
-    #[arg(long, value_parser = finite, value_name = "F")]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite, value_name = "F")]
     pub freq: Option<f64>,
     /// Amplitude of the generated sine [default: 1].
-    #[arg(long, value_parser = finite, value_name = "A")]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite, value_name = "A")]
     pub amplitude: Option<f64>,
     /// Noise of the generated series: uniform (a*U[0,1)), gaussian (sd a) or none [default: uniform].
     #[arg(long, value_name = "KIND")]
     pub noise: Option<NoiseKind>,
     /// Noise amplitude a [default: 1].
-    #[arg(long, value_parser = finite, value_name = "A")]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite, value_name = "A")]
     pub noise_amplitude: Option<f64>,
 }
 
@@ -119,7 +119,7 @@ pub struct DataArgs {
     #[arg(long, conflicts_with = "csv", value_name = "SEED")]
     pub data_seed: Option<u64>,
     /// Split point T: an index, or a fraction below 1 [default: 900; with --task 0.8].
-    #[arg(long, value_name = "T")]
+    #[arg(long, allow_hyphen_values = true, value_name = "T")]
     pub split: Option<SplitAt>,
 }
 
@@ -184,12 +184,12 @@ pub struct TrainArgs {
     pub recurrent_activation: Option<Activation>,
     /// Input dropout rate of the recurrent layer, in [0, 1] (Keras's `dropout`: one mask per
     /// batch, reused at every step; training only) [default: 0].
-    #[arg(long, value_parser = rate, value_name = "RATE")]
+    #[arg(long, allow_hyphen_values = true, value_parser = rate, value_name = "RATE")]
     pub dropout: Option<f32>,
     /// Recurrent dropout rate of the recurrent layer, in [0, 1] (Keras's `recurrent_dropout`, on
     /// the state in the recurrent product; LSTM and GRU then draw one mask per gate, as Keras 3
     /// does) [default: 0].
-    #[arg(long, value_parser = rate, value_name = "RATE")]
+    #[arg(long, allow_hyphen_values = true, value_parser = rate, value_name = "RATE")]
     pub recurrent_dropout: Option<f32>,
     /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
     #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
@@ -202,14 +202,14 @@ pub struct TrainArgs {
     #[arg(long, value_parser = optimizer, default_value = "rmsprop", value_name = "NAME")]
     pub optimizer: OptimizerConfig,
     /// Learning rate [default: the optimizer's Keras default: 0.01 for sgd, else 0.001].
-    #[arg(long, visible_alias = "lr", value_parser = positive, value_name = "LR")]
+    #[arg(long, visible_alias = "lr", allow_hyphen_values = true, value_parser = positive, value_name = "LR")]
     pub learning_rate: Option<f64>,
     /// Clip each gradient to this L2 norm (Keras's clipnorm) [default: no clipping].
-    #[arg(long, value_parser = positive, value_name = "NORM")]
+    #[arg(long, allow_hyphen_values = true, value_parser = positive, value_name = "NORM")]
     pub clipnorm: Option<f64>,
     /// Rescale all gradients together to at most this global L2 norm (Keras's global_clipnorm;
     /// not with --clipnorm, as Keras) [default: no clipping].
-    #[arg(long, conflicts_with = "clipnorm", value_parser = positive, value_name = "NORM")]
+    #[arg(long, conflicts_with = "clipnorm", allow_hyphen_values = true, value_parser = positive, value_name = "NORM")]
     pub global_clipnorm: Option<f64>,
     /// Epochs.
     #[arg(long, value_parser = whole_at_least_one, default_value = "50")]
@@ -218,7 +218,7 @@ pub struct TrainArgs {
     #[arg(long, value_parser = whole_at_least_one, default_value = "16")]
     pub batch_size: usize,
     /// Fraction of the training windows held out (the last ones, as Keras) for val_loss.
-    #[arg(long, value_parser = fraction, value_name = "FRACTION")]
+    #[arg(long, allow_hyphen_values = true, value_parser = fraction, value_name = "FRACTION")]
     pub validation_split: Option<f64>,
     /// Stop when val_loss (or loss without validation) has not improved for PATIENCE epochs.
     #[arg(long, value_parser = whole_at_least_one, value_name = "PATIENCE")]

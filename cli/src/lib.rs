@@ -120,7 +120,20 @@ fn clap_error(
                 Some(line) => line,
                 None => CliError::Usage(first.join(" ")).one_line(),
             };
-            let _ = writeln!(stderr, "{line} (see --help)");
+            // A flag that needs another: clap's usage line shows the flag given beside the
+            // one it needs ("recur train --csv <FILE> --column <NAME|INDEX>").
+            let usage = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Usage: "))
+                .filter(|_| e.kind() == ErrorKind::MissingRequiredArgument);
+            match usage {
+                Some(u) => {
+                    let _ = writeln!(stderr, "{line} (usage: {u}; see --help)");
+                }
+                None => {
+                    let _ = writeln!(stderr, "{line} (see --help)");
+                }
+            }
             2
         }
     }

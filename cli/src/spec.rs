@@ -55,10 +55,12 @@ impl RecurrentSpec {
         recurrent_dropout: f32,
     ) -> Result<Self, String> {
         let recurrent_activation = match (cell, recurrent_activation) {
-            (Cell::Simple, Some(_)) => {
-                return Err("the argument '--recurrent-activation' cannot be used with \
-                     '--cell simple' (SimpleRNN has no gates; use --cell lstm or gru)"
-                    .into());
+            (Cell::Simple, Some(a)) => {
+                return Err(format!(
+                    "the argument '--recurrent-activation {}' cannot be used with '--cell simple' \
+                     (SimpleRNN has no gates; use --cell lstm or gru)",
+                    a.keras_name()
+                ));
             }
             (Cell::Simple, None) => None,
             (_, given) => Some(given.unwrap_or(Activation::Sigmoid)),

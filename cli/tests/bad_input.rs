@@ -187,12 +187,12 @@ fn unknown_names() {
     );
     c.rejects(&["train", "--loss", "mape"], &["--loss", "'mape'"]);
     c.rejects(
-        &["train", "--optimizer", "adagrad"],
-        &["--optimizer", "'adagrad'"],
+        &["train", "--optimizer", "adafactor"],
+        &["--optimizer", "'adafactor'"],
     );
     c.rejects(
         &["train", "--recurrent-activation", "sigmoid"],
-        &["--recurrent-activation", "'sigmoid'", "--cell simple"],
+        &["--recurrent-activation", "sigmoid", "--cell simple"],
     );
     c.rejects(
         &[

@@ -1,6 +1,5 @@
-//! The CLI's pipeline end to end, in-process, with the least-squares test model standing in
-//! for nn's Sequential: outputs, JSON keys, reuse of the output folder, and the subcommands that
-//! load a model file.
+//! The CLI's pipeline end to end, in-process, on nn's real Sequential: outputs, JSON keys,
+//! reuse of the output folder, and the subcommands that load a model file.
 
 mod common;
 
@@ -53,11 +52,10 @@ fn train_writes_every_output_and_reports_the_issue_keys() {
     assert_eq!(j["shapes"]["test"], serde_json::json!([1100, 1, 4]));
     assert_eq!(j["config"]["model"]["learning_rate"], 0.001);
     assert_eq!(j["config"]["model"]["optimizer"], "rmsprop");
-    // Least squares on the tutorial data: close to the issue's 0.1127 on the 4 lags, below
-    // the mean-of-window baseline 0.1133.
+    // Two epochs of the tutorial's model: near the mean-of-window baseline already.
     let test = j["test_mse"].as_f64().unwrap();
     let base = j["baseline_test_mse"].as_f64().unwrap();
-    assert!((0.10..0.125).contains(&test), "test mse {test}");
+    assert!((0.09..0.2).contains(&test), "test mse {test}");
     assert!((0.105..0.125).contains(&base), "baseline {base}");
     assert!(
         j["outputs"].get("settings").is_none(),
@@ -246,7 +244,7 @@ fn saved_model_subcommands() {
 
     let (code, stdout, _) = run(&["summary", "--model", m]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("Total params: 5"), "{stdout}");
+    assert!(stdout.contains("Trainable params: 1,457"), "{stdout}");
 }
 
 #[test]

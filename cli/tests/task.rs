@@ -160,7 +160,7 @@ fn task_flags_are_checked() {
     usage_error(
         d,
         &["train", "--task", "adding", "--csv", "a.csv"],
-        &["--csv", "--task 'adding'"],
+        &["--csv", "--task"],
     );
     usage_error(
         d,
@@ -175,14 +175,14 @@ fn task_flags_are_checked() {
     usage_error(
         d,
         &["train", "--task", "adding", "--plot-format", "svg"],
-        &["--plot-format", "no plot"],
+        &["--plot-format", "--task"],
     );
-    usage_error(d, &["train", "--lag", "5"], &["--lag needs --task"]);
-    usage_error(d, &["train", "--count", "5"], &["--count needs --task"]);
+    usage_error(d, &["train", "--lag", "5"], &["--task"]);
+    usage_error(d, &["train", "--count", "5"], &["--task"]);
     usage_error(
         d,
         &["train", "--task", "copy"],
-        &["--task", "'copy'", "adding"],
+        &["--task", "'copy'"],
     );
     usage_error(
         d,

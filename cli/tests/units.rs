@@ -1,0 +1,175 @@
+//! Unit tests of the CLI's parts through their public API: the value parsers, the data
+//! settings over saved ones, the output folder, the predictions and forecast CSVs, and the
+//! one-line error text.
+
+use std::fs;
+
+use cli::args::{DataArgs, SeriesArgs, SineArgs};
+use cli::data_config::{DataConfig, Source};
+use cli::error::CliError;
+use cli::output::OutDir;
+use cli::parsers::{dense_sizes, fraction, positive, rate, whole_at_least_one};
+use cli::predictions::{forecast_csv, place, predictions_csv};
+use data::{Layout, Series, SplitAt, WindowConfig, prepare};
+
+#[test]
+fn numbers_are_checked() {
+    assert_eq!(whole_at_least_one("50"), Ok(50));
+    assert!(whole_at_least_one("0").is_err());
+    assert!(whole_at_least_one("-3").is_err());
+    assert!(positive("nan").is_err());
+    assert!(positive("0").is_err());
+    assert!(positive("-0.1").is_err());
+    assert_eq!(positive("1e-3"), Ok(1e-3));
+    assert!(fraction("1").is_err() && fraction("0").is_err());
+    assert_eq!(fraction("0.25"), Ok(0.25));
+    assert!(rate("1.01").is_err() && rate("-0.1").is_err());
+    assert_eq!(rate("1"), Ok(1.0));
+}
+
+#[test]
+fn dense_lists() {
+    assert_eq!(dense_sizes("8").unwrap().0, vec![8]);
+    assert_eq!(dense_sizes("16, 8").unwrap().0, vec![16, 8]);
+    assert!(dense_sizes("none").unwrap().0.is_empty());
+    assert!(dense_sizes("8,0").is_err());
+    assert!(dense_sizes("").is_err());
+}
+
+#[test]
+fn saved_settings_fill_in_flags_not_given() {
+    let saved_args = DataArgs {
+        series: SeriesArgs {
+            step: Some(6),
+            layout: Some(Layout::Sequence),
+            ..SeriesArgs::default()
+        },
+        sine: SineArgs {
+            n: Some(1500),
+            ..SineArgs::default()
+        },
+        split: Some(SplitAt::Index(1000)),
+        ..DataArgs::default()
+    };
+    let saved = DataConfig::from_args(&saved_args, None).unwrap();
+    let again = DataConfig::from_args(&DataArgs::default(), Some(&saved)).unwrap();
+    assert_eq!(again, saved);
+    let over = DataConfig::from_args(
+        &DataArgs {
+            series: SeriesArgs {
+                step: Some(3),
+                ..SeriesArgs::default()
+            },
+            ..DataArgs::default()
+        },
+        Some(&saved),
+    )
+    .unwrap();
+    assert_eq!(over.windows.step, 3);
+    assert_eq!(over.windows.split, SplitAt::Index(1000));
+    match over.source {
+        Source::Generated(g) => assert_eq!(g.n, 1500),
+        Source::Csv { .. } => panic!("generated source expected"),
+    }
+}
+
+#[test]
+fn a_saved_csv_source_gives_way_to_generator_flags_only() {
+    let csv = DataConfig {
+        source: Source::Csv {
+            path: "a.csv".into(),
+            column: None,
+            time_column: None,
+        },
+        ..DataConfig::default()
+    };
+    let kept = DataConfig::from_args(&DataArgs::default(), Some(&csv)).unwrap();
+    assert_eq!(kept.source, csv.source);
+    let sine = DataConfig::from_args(
+        &DataArgs {
+            sine: SineArgs {
+                n: Some(500),
+                ..SineArgs::default()
+            },
+            ..DataArgs::default()
+        },
+        Some(&csv),
+    )
+    .unwrap();
+    assert!(matches!(sine.source, Source::Generated(g) if g.n == 500));
+}
+
+#[test]
+fn one_line_escapes_control_characters() {
+    let e = CliError::Usage("bad\n row \u{1}\u{7f}x".into());
+    assert_eq!(e.one_line(), "bad row \\u{1}\\u{7f}x");
+    assert_eq!(e.exit_code(), 2);
+    assert_eq!(CliError::Runtime("x".into()).exit_code(), 1);
+}
+
+
+
+#[test]
+fn replaces_files_and_leaves_no_temporaries() {
+    let root = tempfile::tempdir().unwrap();
+    let out = OutDir::create(&root.path().join("a/b")).unwrap();
+    out.write_bytes("x.txt", b"old").unwrap();
+    let p = out.write_bytes("x.txt", b"new").unwrap();
+    assert_eq!(fs::read(&p).unwrap(), b"new");
+    let failed = out.write_with("x.txt", |tmp| {
+        fs::write(tmp, b"half").unwrap();
+        Err(CliError::Runtime("boom".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(fs::read(&p).unwrap(), b"new");
+    let names: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("x.txt")]);
+}
+
+
+
+#[test]
+fn predictions_sit_on_their_targets_and_padding_is_left_out() {
+    let values: Vec<f64> = (0..12).map(f64::from).collect();
+    let config = WindowConfig {
+        split: SplitAt::Index(6),
+        step: 2,
+        ..WindowConfig::default()
+    };
+    let ds = prepare(&values, &config).unwrap();
+    // A perfect predictor of the targets (padding copies included).
+    let placed = place(&ds, &ds.train.y, &ds.test.y).unwrap();
+    assert_eq!(placed.train.first(), Some(&(2, 2.0)));
+    assert_eq!(placed.train.len(), 4); // targets 2..5; the padded ones are dropped
+    assert_eq!(placed.test.first(), Some(&(8, 8.0)));
+    assert_eq!(placed.test.last(), Some(&(11, 11.0)));
+    let text =
+        String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "index,actual,train_prediction,test_prediction");
+    assert_eq!(lines[1], "0,0,,");
+    assert_eq!(lines[3], "2,2,2,");
+    assert_eq!(lines[9], "8,8,,8");
+    assert_eq!(lines.len(), 13);
+}
+
+#[test]
+fn wrong_prediction_count_is_an_error() {
+    let values: Vec<f64> = (0..12).map(f64::from).collect();
+    let config = WindowConfig {
+        split: SplitAt::Index(6),
+        step: 2,
+        ..WindowConfig::default()
+    };
+    let ds = prepare(&values, &config).unwrap();
+    assert!(place(&ds, &[0.0], &ds.test.y).is_err());
+}
+
+#[test]
+fn forecast_rows() {
+    let text = String::from_utf8(forecast_csv(10, &[1.5, 2.0]).unwrap()).unwrap();
+    assert_eq!(text, "step,index,forecast\n1,10,1.5\n2,11,2\n");
+}
