@@ -101,8 +101,9 @@ impl Checkpoint {
             .iter()
             .map(|(n, s, b)| Ok((n.clone(), TensorView::new(Dtype::F32, s.clone(), b)?)))
             .collect::<std::result::Result<Vec<_>, safetensors::SafeTensorError>>()
-            .map_err(|e| file_err(path, e))?;
-        let buffer = safetensors::serialize(views, Some(meta)).map_err(|e| file_err(path, e))?;
+            .map_err(|e| file_err(path, e).in_file(path))?;
+        let buffer = safetensors::serialize(views, Some(meta))
+            .map_err(|e| file_err(path, e).in_file(path))?;
         write_atomically(path, &buffer)
     }
 
@@ -110,10 +111,7 @@ impl Checkpoint {
     /// tag, every tensor being f32, and the checksum.
     pub fn load(path: &Path) -> Result<Self> {
         let buffer = std::fs::read(path).map_err(|e| io_err(path, e))?;
-        Self::from_bytes(&buffer).map_err(|e| match e {
-            NnError::File { message, .. } => file_err(path, message),
-            other => other,
-        })
+        Self::from_bytes(&buffer).map_err(|e| e.in_file(path))
     }
 
     /// Parses checkpoint bytes (see [`Checkpoint::load`]).
@@ -219,18 +217,13 @@ fn checksum(tensors: &[(String, Vec<usize>, Vec<u8>)], meta: &HashMap<String, St
     format!("{h:016x}")
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> NnError {
-    NnError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    }
+fn io_err(path: &Path, e: std::io::Error) -> NnError {
+    NnError::io(path, &e)
 }
 
-fn file_err(path: &Path, e: impl std::fmt::Display) -> NnError {
-    NnError::File {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    }
+/// An [`NnError::InvalidFile`]; [`Checkpoint::load`] adds the path.
+fn file_err(_path: &Path, e: impl std::fmt::Display) -> NnError {
+    NnError::invalid_file(e.to_string())
 }
 
 /// Writes `bytes` to a temporary sibling of `path`, syncs it, then renames it into place.
