@@ -7,6 +7,7 @@
 //! were computed by the code that wrote it; they must never be regenerated from newer code, or
 //! the test would stop showing that old files keep their meaning.
 
+use nn::checkpoint::Checkpoint;
 use nn::{Sequential, Tensor};
 use safetensors::SafeTensors;
 
@@ -108,4 +109,28 @@ fn a_damaged_version_1_file_is_still_rejected() {
 
     assert!(Sequential::from_bytes(&OLD_FILE[..OLD_FILE.len() - 1]).is_err());
     assert!(Sequential::from_bytes(&OLD_FILE[..OLD_FILE.len() / 2]).is_err());
+}
+
+#[test]
+fn a_version_1_file_saved_again_is_in_the_current_format_and_means_the_same() {
+    let (mut old, doc) = Sequential::from_bytes_with_metadata(OLD_FILE).unwrap();
+    let dir = std::env::temp_dir().join(format!("recur-nn-v1-again-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.recur");
+    old.save_with_metadata(&path, doc.as_ref().unwrap())
+        .unwrap();
+    let c = Checkpoint::load(&path).unwrap();
+    assert_eq!(c.tensors.len(), 15);
+    let (mut new, doc_again) = Sequential::load_with_metadata(&path).unwrap();
+    assert_eq!(doc_again, doc);
+    assert_eq!(bits(&new.predict(&input(), None).unwrap()), PREDICTIONS);
+    assert_eq!(
+        new.train_on_batch(&input(), &targets()).unwrap().to_bits(),
+        LOSS
+    );
+    assert_eq!(
+        old.train_on_batch(&input(), &targets()).unwrap().to_bits(),
+        LOSS
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
