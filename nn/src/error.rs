@@ -2,8 +2,31 @@
 
 use std::fmt;
 
+use autograd::AutogradError;
+
 /// Everything that can go wrong in `nn`. Messages name the argument and the offending value,
 /// as Keras's `ValueError`s do, so a user can fix the call without reading the source.
+///
+/// Errors of lower layers are kept whole, not flattened to text: [`NnError::Autograd`] holds
+/// the [`AutogradError`] and [`NnError::File`] the error met while reading a file, both
+/// returned by [`std::error::Error::source`]. The `Display` text of such a wrapper already ends
+/// with its source's text (so printing the error alone says everything); a caller that walks
+/// the `source()` chain should use it to classify the cause, not to print it a second time.
+///
+/// A program reacts to a kind of failure by matching a variant, never the text, e.g.
+/// ```
+/// # use nn::NnError;
+/// fn advice(e: &NnError) -> Option<String> {
+///     match e {
+///         NnError::NonFiniteLoss { epoch, step, steps, value } => Some(format!(
+///             "loss {value} at epoch {epoch}, batch {step} of {steps}: lower the learning rate"
+///         )),
+///         _ => None,
+///     }
+/// }
+/// let e = NnError::NonFiniteLoss { epoch: 3, step: 7, steps: 57, value: f32::NAN };
+/// assert!(advice(&e).unwrap().contains("epoch 3, batch 7 of 57"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum NnError {
     /// An argument has a value outside its allowed range.
@@ -38,19 +61,47 @@ pub enum NnError {
         /// The shape or length received.
         got: String,
     },
+    /// An autograd call failed; `context` says what `nn` was doing (e.g. `SimpleRNN layer
+    /// 'simple_rnn'`), `source` is autograd's error with the op and the shapes.
+    Autograd {
+        /// What was being done, naming the layer or step.
+        context: String,
+        /// The autograd error (returned by `source()`); boxed to keep `Result`s small.
+        source: Box<AutogradError>,
+    },
+    /// The loss of a training batch was NaN or infinite; fit stopped before applying that step.
+    NonFiniteLoss {
+        /// The epoch of the batch, 1-based and counted within this `fit` call.
+        epoch: usize,
+        /// The batch within the epoch, 1-based.
+        step: usize,
+        /// Batches per epoch.
+        steps: usize,
+        /// The loss (NaN or ±infinity), including regularization penalties.
+        value: f32,
+    },
     /// A file could not be read or written.
     Io {
         /// The file.
         path: String,
+        /// The kind of the operating system's error (e.g. `NotFound`).
+        kind: std::io::ErrorKind,
         /// The operating system's message.
         message: String,
     },
-    /// A file is not a valid recur checkpoint (truncated, corrupted or of another kind).
+    /// Bytes that are not a valid recur file: truncated, corrupted, not written by recur, of a
+    /// format version this build does not read, or describing a model its tensors do not fit.
+    InvalidFile {
+        /// What is wrong, naming the tensor or entry.
+        reason: String,
+    },
+    /// Loading or saving the file `path` failed; `source` says why (an [`NnError::Io`],
+    /// [`NnError::InvalidFile`], or the error of rebuilding the saved model).
     File {
         /// The file.
         path: String,
-        /// What is wrong with it.
-        message: String,
+        /// Why it failed (returned by `source()`).
+        source: Box<NnError>,
     },
     /// An object was used in the wrong state (e.g. an optimizer stepped before being built).
     State {
@@ -84,6 +135,38 @@ impl NnError {
             message: message.into(),
         }
     }
+
+    /// Builds an [`NnError::Autograd`]: `source` met while doing `context`.
+    pub fn autograd(context: impl Into<String>, source: AutogradError) -> Self {
+        NnError::Autograd {
+            context: context.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// Builds an [`NnError::InvalidFile`].
+    pub fn invalid_file(reason: impl Into<String>) -> Self {
+        NnError::InvalidFile {
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`NnError::Io`] for `path`.
+    pub fn io(path: &std::path::Path, e: &std::io::Error) -> Self {
+        NnError::Io {
+            path: path.display().to_string(),
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Wraps `self` in an [`NnError::File`] naming `path`.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        NnError::File {
+            path: path.display().to_string(),
+            source: Box::new(self),
+        }
+    }
 }
 
 impl fmt::Display for NnError {
@@ -100,7 +183,7 @@ impl fmt::Display for NnError {
             NnError::UnknownName { kind, name, known } => {
                 write!(f, "unknown {kind} '{name}'; known {kind}s: {known}")
             }
-            NnError::Conflict { message } => write!(f, "{message}"),
+            NnError::Conflict { message } | NnError::State { message } => write!(f, "{message}"),
             NnError::ShapeMismatch {
                 what,
                 expected,
@@ -109,16 +192,37 @@ impl fmt::Display for NnError {
                 f,
                 "shape mismatch for {what}: expected {expected}, got {got}"
             ),
-            NnError::Io { path, message } => write!(f, "cannot access '{path}': {message}"),
-            NnError::File { path, message } => {
-                write!(f, "'{path}' is not a valid recur checkpoint: {message}")
-            }
-            NnError::State { message } => write!(f, "{message}"),
+            NnError::Autograd { context, source } => write!(f, "{context}: {source}"),
+            NnError::NonFiniteLoss {
+                epoch,
+                step,
+                steps,
+                value,
+            } => write!(
+                f,
+                "the loss became {value} at epoch {epoch}, step {step}/{steps}; training stopped \
+                 before applying that step. Try a lower learning rate, gradient clipping \
+                 (clipnorm, clipvalue or global_clipnorm), or tanh instead of relu in recurrent \
+                 layers (relu recurrent layers explode easily); InvalidLoss::Continue trains on \
+                 as Keras does"
+            ),
+            NnError::Io { path, message, .. } => write!(f, "cannot access '{path}': {message}"),
+            NnError::InvalidFile { reason } => write!(f, "not a valid recur file: {reason}"),
+            NnError::File { path, source } => write!(f, "'{path}': {source}"),
         }
     }
 }
 
-impl std::error::Error for NnError {}
+impl std::error::Error for NnError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The inner errors themselves, not their boxes, so `downcast_ref` finds them.
+            NnError::Autograd { source, .. } => Some(source.as_ref()),
+            NnError::File { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 /// Shorthand for `Result<T, NnError>`.
 pub type Result<T> = std::result::Result<T, NnError>;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use nn::checkpoint::{CHECKSUM_KEY, Checkpoint, FORMAT_KEY};
+use nn::checkpoint::{CHECKSUM_KEY, Checkpoint, FORMAT_KEY, FORMAT_VERSION};
 use nn::{NnError, ParamTensor};
 use safetensors::tensor::{Dtype, TensorView};
 
@@ -85,18 +85,24 @@ fn truncated_files_are_rejected() {
 }
 
 #[test]
-fn any_flipped_data_bit_is_reported_as_corruption() {
-    let mut full = Vec::new();
-    let dir = scratch("corrupt");
-    let path = dir.join("m.recur");
-    sample().save(&path).unwrap();
-    full.extend(std::fs::read(&path).unwrap());
+fn any_flipped_byte_is_reported() {
+    let c = sample();
+    let full = c.to_bytes().unwrap();
+    assert_eq!(Checkpoint::from_bytes(&full).unwrap(), c);
     let header_len = u64::from_le_bytes(full[..8].try_into().unwrap()) as usize;
-    for pos in (8 + header_len)..full.len() {
-        let mut bad = full.clone();
-        bad[pos] ^= 0x10;
-        let err = Checkpoint::from_bytes(&bad).unwrap_err().to_string();
-        assert!(err.contains("corrupted"), "byte {pos}: {err}");
+    for pos in 0..full.len() {
+        for mask in [0x01u8, 0x02, 0x10, 0x20, 0x80] {
+            let mut bad = full.clone();
+            bad[pos] ^= mask;
+            let err = Checkpoint::from_bytes(&bad).unwrap_err();
+            assert!(
+                matches!(err, NnError::InvalidFile { .. }),
+                "byte {pos} ^ {mask:#04x}: {err:?}"
+            );
+            if pos >= 8 + header_len {
+                assert!(err.to_string().contains("corrupted"), "byte {pos}: {err}");
+            }
+        }
     }
     // A changed metadata value (still valid JSON) is caught too.
     let needle = br#""epoch":"3""#;
@@ -108,7 +114,28 @@ fn any_flipped_data_bit_is_reported_as_corruption() {
     edited[at + needle.len() - 2] = b'4';
     let err = Checkpoint::from_bytes(&edited).unwrap_err().to_string();
     assert!(err.contains("checksum mismatch"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_checksum_covers_the_header_layout_too() {
+    // Whitespace in the header's padding does not change what the JSON says, yet it is a
+    // change to the file: find a metadata length that leaves padding, then swap a space for a
+    // tab.
+    for extra in 0..8 {
+        let mut c = sample();
+        c.metadata.insert("pad".into(), "x".repeat(extra));
+        let full = c.to_bytes().unwrap();
+        let header_len = u64::from_le_bytes(full[..8].try_into().unwrap()) as usize;
+        if full[8 + header_len - 1] != b' ' {
+            continue;
+        }
+        let mut tabbed = full.clone();
+        tabbed[8 + header_len - 1] = b'\t';
+        let err = Checkpoint::from_bytes(&tabbed).unwrap_err().to_string();
+        assert!(err.contains("checksum mismatch"), "{err}");
+        return;
+    }
+    panic!("no metadata length left padding in the header");
 }
 
 #[test]
@@ -121,15 +148,20 @@ fn foreign_and_mismatched_files_are_rejected() {
     assert!(err.contains("format tag"), "{err}");
     // Tagged, but a newer format.
     let meta = HashMap::from([(FORMAT_KEY.to_string(), "recur-checkpoint-99".to_string())]);
-    let newer = safetensors::serialize([("w", view)], Some(meta)).unwrap();
+    let newer = safetensors::serialize([("w", view.clone())], Some(meta)).unwrap();
     let err = Checkpoint::from_bytes(&newer).unwrap_err().to_string();
     assert!(
         err.contains("unsupported format 'recur-checkpoint-99'"),
         "{err}"
     );
+    // The first checkpoint format is not read.
+    let meta = HashMap::from([(FORMAT_KEY.to_string(), "recur-checkpoint-1".to_string())]);
+    let first = safetensors::serialize([("w", view.clone())], Some(meta)).unwrap();
+    let err = Checkpoint::from_bytes(&first).unwrap_err().to_string();
+    assert!(err.contains("unsupported format"), "{err}");
     // Tagged, but an integer tensor.
     let meta = HashMap::from([
-        (FORMAT_KEY.to_string(), "recur-checkpoint-1".to_string()),
+        (FORMAT_KEY.to_string(), FORMAT_VERSION.to_string()),
         (CHECKSUM_KEY.to_string(), "0".to_string()),
     ]);
     let ints = TensorView::new(Dtype::I32, vec![2], &data).unwrap();

@@ -8,7 +8,7 @@ use common::sine_sequences as data;
 use nn::batching::Shuffle;
 use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{ConsoleProgress, FitEvent, FitOptions, InvalidLoss, Validation};
-use nn::{DenseConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
+use nn::{DenseConfig, NnError, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
 
 fn model(seed: u64) -> Sequential {
     let mut m = Sequential::with_seed(seed);
@@ -145,9 +145,14 @@ fn a_nan_loss_stops_with_a_helpful_error_or_as_asked() {
         batch_size: 8,
         ..FitOptions::default()
     };
-    let err = m.fit(&x, &y, &opts).unwrap_err().to_string();
+    let err = m.fit(&x, &y, &opts).unwrap_err();
     assert!(
-        err.contains("epoch 1, step 1/3") && err.contains("learning rate"),
+        matches!(err, NnError::NonFiniteLoss { epoch: 1, step: 1, steps: 3, value } if value.is_nan()),
+        "{err:?}"
+    );
+    let err = err.to_string();
+    assert!(
+        err.contains("NaN at epoch 1, step 1/3") && err.contains("learning rate"),
         "{err}"
     );
     assert!(err.contains("clipnorm") && err.contains("relu"), "{err}");

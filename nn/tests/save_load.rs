@@ -5,8 +5,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use autograd::{Activation, Loss};
-use nn::model::{FitOptions, SavedMetadata};
-use nn::{DenseConfig, LayerConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
+use nn::checkpoint::Checkpoint;
+use nn::model::{FitOptions, MODEL_METADATA_KEY, SavedMetadata, USER_METADATA_KEY};
+use nn::{
+    DenseConfig, LayerConfig, NnError, OptimizerConfig, ParamTensor, Sequential, SimpleRnnConfig,
+    Tensor,
+};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 fn tmpdir(name: &str) -> PathBuf {
@@ -118,17 +122,17 @@ fn saved_bytes() -> Vec<u8> {
     b
 }
 
-/// Rewrites a saved file with edited metadata (tensors unchanged).
-fn rewrite(bytes: &[u8], edit: impl FnOnce(&mut SavedMetadata)) -> Vec<u8> {
-    let st = SafeTensors::deserialize(bytes).unwrap();
-    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
-    let mut meta: SavedMetadata =
-        serde_json::from_str(&header.metadata().as_ref().unwrap()["recur"]).unwrap();
-    edit(&mut meta);
-    let tensors: Vec<(String, TensorView<'_>)> = st.tensors().into_iter().collect();
-    let mut md = HashMap::new();
-    md.insert("recur".to_string(), serde_json::to_string(&meta).unwrap());
-    safetensors::serialize(tensors, Some(md)).unwrap()
+/// A saved file with its model description edited, written again as a valid file (the
+/// checksum recomputed), so the loader's own checks are what rejects it.
+fn rewrite(bytes: &[u8], edit: impl FnOnce(&mut SavedMetadata, &mut Checkpoint)) -> Vec<u8> {
+    let mut c = Checkpoint::from_bytes(bytes).unwrap();
+    let mut meta: SavedMetadata = serde_json::from_str(&c.metadata[MODEL_METADATA_KEY]).unwrap();
+    edit(&mut meta, &mut c);
+    c.metadata.insert(
+        MODEL_METADATA_KEY.to_string(),
+        serde_json::to_string(&meta).unwrap(),
+    );
+    c.to_bytes().unwrap()
 }
 
 fn err_of(bytes: &[u8]) -> String {
@@ -139,50 +143,101 @@ fn err_of(bytes: &[u8]) -> String {
 fn damaged_files_are_rejected_with_clear_errors() {
     let good = saved_bytes();
     assert!(Sequential::from_bytes(&good).is_ok());
+    assert!(Sequential::from_bytes(&rewrite(&good, |_, _| {})).is_ok());
 
-    let e = err_of(&good[..good.len() / 2]);
-    assert!(e.contains("truncated or corrupted"), "{e}");
-    let e = err_of(&good[..5]);
-    assert!(e.contains("truncated or corrupted"), "{e}");
+    for cut in [good.len() / 2, 5, 0] {
+        let e = Sequential::from_bytes(&good[..cut]).unwrap_err();
+        assert!(matches!(e, NnError::InvalidFile { .. }), "{e:?}");
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
 
     let mut flipped = good.clone();
     let last = flipped.len() - 3;
     flipped[last] ^= 0x01;
     let e = err_of(&flipped);
-    assert!(e.contains("checksum") || e.contains("non-finite"), "{e}");
+    assert!(e.contains("checksum"), "{e}");
 
-    let e = err_of(&rewrite(&good, |m| {
+    let e = err_of(&rewrite(&good, |m, _| {
         if let LayerConfig::SimpleRnn(c) = &mut m.layers[0] {
             c.units = 17;
         }
     }));
     assert!(e.contains("shape") && e.contains("needs"), "{e}");
 
-    let e = err_of(&rewrite(&good, |m| m.version = 99));
-    assert!(e.contains("version 99"), "{e}");
-
-    let e = err_of(&rewrite(&good, |m| {
-        m.tensors.pop();
+    let e = err_of(&rewrite(&good, |_, c| {
+        c.tensors.remove("weights/dense/bias");
     }));
-    assert!(e.contains("tensors in the file"), "{e}");
+    assert!(e.contains("'weights/dense/bias' is missing"), "{e}");
 
-    // Not written by recur / broken JSON.
+    let e = err_of(&rewrite(&good, |_, c| {
+        c.tensors
+            .insert("weights/extra".into(), ParamTensor::zeros(&[2]));
+    }));
+    assert!(e.contains("'weights/extra' does not belong"), "{e}");
+
+    let e = err_of(&rewrite(&good, |m, _| {
+        m.layer_rngs.pop().map(drop).unwrap()
+    }));
+    assert!(e.contains("RNG and state lists"), "{e}");
+
+    let e = err_of(&rewrite(&good, |_, c| {
+        c.metadata.insert("other".into(), "x".into());
+    }));
+    assert!(e.contains("unexpected metadata entry 'other'"), "{e}");
+
+    // Not written by recur / broken JSON (in the current and in the first format).
     let data = vec![0u8; 8];
     let v = TensorView::new(Dtype::F32, vec![2], &data).unwrap();
     let plain = safetensors::serialize(vec![("w".to_string(), v.clone())], None).unwrap();
     assert!(err_of(&plain).contains("not written by recur"));
+    let mut c = Checkpoint::new();
+    c.metadata
+        .insert(MODEL_METADATA_KEY.into(), "{not json".into());
+    assert!(err_of(&c.to_bytes().unwrap()).contains("JSON"));
+    c.metadata.clear();
+    assert!(err_of(&c.to_bytes().unwrap()).contains("holds no model"));
     let mut md = HashMap::new();
     md.insert("recur".to_string(), "{not json".to_string());
     let broken = safetensors::serialize(vec![("w".to_string(), v)], Some(md)).unwrap();
     assert!(err_of(&broken).contains("JSON"));
 
-    let e = Sequential::load("/nonexistent/dir/model.safetensors")
-        .unwrap_err()
-        .to_string();
+    let e = Sequential::load("/nonexistent/dir/model.safetensors").unwrap_err();
     assert!(
-        e.contains("cannot read") && e.contains("/nonexistent/dir"),
-        "{e}"
+        matches!(&e, NnError::Io { kind: std::io::ErrorKind::NotFound, path, .. } if path.contains("/nonexistent/dir")),
+        "{e:?}"
     );
+}
+
+#[test]
+fn a_flipped_byte_anywhere_in_a_model_file_is_rejected() {
+    let mut m = Sequential::with_seed(2);
+    m.set_input_shape(&[3]).unwrap();
+    m.add(DenseConfig::new(2)).unwrap();
+    m.compile(Loss::MeanSquaredError, OptimizerConfig::adam())
+        .unwrap();
+    let x = Tensor::from_vec(vec![0.1, 0.2, 0.3, 0.4, 0.5, 0.6], &[2, 3]).unwrap();
+    let y = Tensor::from_vec(vec![1.0, 0.0, 0.0, 1.0], &[2, 2]).unwrap();
+    m.train_on_batch(&x, &y).unwrap();
+    let dir = tmpdir("flip");
+    let p = dir.join("m.recur");
+    m.save_with_metadata(&p, &serde_json::json!({"step": 4}))
+        .unwrap();
+    let good = std::fs::read(&p).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(Sequential::from_bytes(&good).is_ok());
+    // The length prefix, the JSON header (its padding and the checksum's own digits
+    // included) and the tensor data: no single-byte change goes unnoticed.
+    for pos in 0..good.len() {
+        for mask in [0x01u8, 0x10, 0x80] {
+            let mut bad = good.clone();
+            bad[pos] ^= mask;
+            let e = Sequential::from_bytes(&bad).unwrap_err();
+            assert!(
+                matches!(e, NnError::InvalidFile { .. }),
+                "byte {pos} ^ {mask:#04x}: {e:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -275,16 +330,6 @@ fn every_layer_argument_and_the_carried_state_round_trip() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Re-serializes a saved file with its metadata map edited (tensors unchanged).
-fn rewrite_map(bytes: &[u8], edit: impl FnOnce(&mut HashMap<String, String>)) -> Vec<u8> {
-    let st = SafeTensors::deserialize(bytes).unwrap();
-    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
-    let mut md = header.metadata().clone().unwrap();
-    edit(&mut md);
-    let tensors: Vec<(String, TensorView<'_>)> = st.tensors().into_iter().collect();
-    safetensors::serialize(tensors, Some(md)).unwrap()
-}
-
 #[test]
 fn user_metadata_round_trips_and_is_covered_by_the_checksum() {
     let (x, y) = data();
@@ -305,22 +350,54 @@ fn user_metadata_round_trips_and_is_covered_by_the_checksum() {
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(names.len(), 1, "no temporary file left behind");
 
-    // Edited, removed or broken user metadata fails the checksum.
-    let edited = rewrite_map(&bytes, |md| {
-        md.insert("recur.user".into(), r#"{"data":{"step":5}}"#.into());
-    });
+    // An edited document (still valid JSON) fails the checksum.
+    let needle = br#"\"step\":4"#;
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    let mut edited = bytes.clone();
+    edited[at + needle.len() - 1] = b'5';
     let e = Sequential::from_bytes_with_metadata(&edited)
         .unwrap_err()
         .to_string();
     assert!(e.contains("checksum"), "{e}");
-    let removed = rewrite_map(&bytes, |md| {
-        md.remove("recur.user");
-    });
-    assert!(Sequential::from_bytes(&removed).is_err());
-    let untouched = rewrite_map(&bytes, |_| {});
-    assert_eq!(
-        Sequential::from_bytes_with_metadata(&untouched).unwrap().1,
-        Some(doc)
+    // So does the same content laid out again by another writer: the checksum covers the
+    // file's bytes, not only what they decode to.
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let again = safetensors::serialize(st.tensors(), header.metadata().clone()).unwrap();
+    let e = Sequential::from_bytes(&again).unwrap_err().to_string();
+    assert!(e.contains("checksum"), "{e}");
+    // Through recur's own writer, a removed document is just absent.
+    let mut c = Checkpoint::from_bytes(&bytes).unwrap();
+    assert!(c.metadata.remove(USER_METADATA_KEY).is_some());
+    let (_, none) = Sequential::from_bytes_with_metadata(&c.to_bytes().unwrap()).unwrap();
+    assert_eq!(none, None);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_file_is_a_checkpoint_with_the_description_and_the_document() {
+    let (x, y) = data();
+    let mut m = model();
+    m.fit(&x, &y, &opts(1)).unwrap();
+    let dir = tmpdir("as-checkpoint");
+    let p = dir.join("m.recur");
+    m.save_with_metadata(&p, &serde_json::json!([1, 2]))
+        .unwrap();
+    let c = Checkpoint::load(&p).unwrap();
+    let keys: Vec<&str> = c.metadata.keys().map(String::as_str).collect();
+    assert_eq!(keys, [MODEL_METADATA_KEY, USER_METADATA_KEY]);
+    assert_eq!(c.metadata[USER_METADATA_KEY], "[1,2]");
+    let w = &c.tensors["weights/simple_rnn/kernel"];
+    assert_eq!(w.shape, [1, 16]);
+    assert_eq!(w.data, m.get_weights()[0]);
+    assert!(
+        c.tensors
+            .contains_key("optimizer/simple_rnn/kernel/momentum"),
+        "{:?}",
+        c.tensors.keys()
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

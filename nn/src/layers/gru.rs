@@ -260,7 +260,7 @@ pub(super) fn forward(
     };
     let out = tape
         .gru(&inputs, &options)
-        .map_err(|err| NnError::state(format!("GRU layer '{name}': {err}")))?;
+        .map_err(|err| NnError::autograd(format!("GRU layer '{name}'"), err))?;
     finish(
         &spec,
         tape,

@@ -254,7 +254,7 @@ pub(super) fn forward(
     };
     let out = tape
         .lstm(&inputs, &options)
-        .map_err(|err| NnError::state(format!("LSTM layer '{name}': {err}")))?;
+        .map_err(|err| NnError::autograd(format!("LSTM layer '{name}'"), err))?;
     finish(
         &spec,
         tape,

@@ -33,9 +33,9 @@ use crate::initializers::Initializer;
 use crate::param::ParamInfo;
 use crate::regularizers::Regularizer;
 
-/// Converts an autograd error into an [`NnError`], naming what was being done.
+/// Wraps an autograd error in [`NnError::Autograd`], naming what was being done.
 pub(crate) fn ag(context: &str) -> impl FnOnce(AutogradError) -> NnError + '_ {
-    move |e| NnError::state(format!("{context}: {e}"))
+    move |e| NnError::autograd(context, e)
 }
 
 /// The configuration of one layer: everything needed to rebuild it. Serializes with a

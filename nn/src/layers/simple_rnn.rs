@@ -215,7 +215,7 @@ pub(super) fn forward(
     };
     let out = tape
         .simple_rnn(&inputs, c.activation, c.go_backwards)
-        .map_err(|err| NnError::state(format!("SimpleRNN layer '{name}': {err}")))?;
+        .map_err(|err| NnError::autograd(format!("SimpleRNN layer '{name}'"), err))?;
     finish(
         &spec,
         tape,

@@ -34,8 +34,8 @@ pub enum Validation {
 /// What `fit` does when a batch's loss is NaN or infinite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InvalidLoss {
-    /// Stop with an error naming the epoch and step (default; recur's deliberate difference:
-    /// Keras trains on). The offending step is not applied.
+    /// Stop with [`NnError::NonFiniteLoss`] naming the epoch and step (default; recur's
+    /// deliberate difference: Keras trains on). The offending step is not applied.
     #[default]
     Error,
     /// Keras's `TerminateOnNaN`: stop training and return the history normally (the offending
@@ -186,10 +186,12 @@ pub(super) fn record_loss(
             .shape(pred)
             .map(|s| s.dims().to_vec())
             .unwrap_or_default();
-        NnError::shape(
-            format!("targets y for the model's predictions of shape {p:?} ({e})"),
-            "y of the predictions' shape, or (batch,) for one output",
-            ydims,
+        NnError::autograd(
+            format!(
+                "targets y of shape {ydims:?} for the model's predictions of shape {p:?} (y \
+                 needs the predictions' shape, or (batch,) for one output)"
+            ),
+            e,
         )
     })?;
     let total = match penalty {
@@ -318,15 +320,12 @@ impl Sequential {
                     let value = self.forward_backward(loss_kind, &xd[..xr], &yd[..yr])?;
                     let invalid = !value.is_finite();
                     if invalid && opts.on_invalid_loss == InvalidLoss::Error {
-                        return Err(NnError::state(format!(
-                            "the loss became {value} at epoch {}, step {}/{steps}; training \
-                             stopped before applying that step. Try a lower learning rate, \
-                             gradient clipping (clipnorm, clipvalue or global_clipnorm), or \
-                             tanh instead of relu in recurrent layers (relu recurrent layers \
-                             explode easily); InvalidLoss::Continue trains on as Keras does",
-                            epoch + 1,
-                            step + 1
-                        )));
+                        return Err(NnError::NonFiniteLoss {
+                            epoch: epoch + 1,
+                            step: step + 1,
+                            steps,
+                            value,
+                        });
                     }
                     if invalid && opts.on_invalid_loss == InvalidLoss::Terminate {
                         let msg = format!("Batch {step}: Invalid loss, terminating training");

@@ -37,13 +37,14 @@
 mod console;
 mod evaluate;
 mod fit;
+mod legacy_v1;
 mod save;
 mod tutorial;
 
 pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
-pub use save::{FORMAT_VERSION, SavedMetadata};
+pub use save::{MODEL_METADATA_KEY, SavedMetadata, USER_METADATA_KEY};
 pub use tutorial::{tutorial_model, tutorial_model_with};
 
 use autograd::{Loss, Tape};
