@@ -27,7 +27,21 @@ fn targets(y: &[f32]) -> Result<Tensor, CliError> {
 /// the CLI's own advice in terms of its flags.
 fn runtime<'a>(what: &'static str, model: &'a Sequential) -> impl Fn(NnError) -> CliError + 'a {
     move |e| match e {
-        // NONFINITE_ARM
+        NnError::NonFiniteLoss {
+            epoch,
+            step,
+            steps,
+            value,
+        } => {
+            let lr = model
+                .optimizer()
+                .map_or(f64::NAN, |o| o.config().learning_rate);
+            CliError::Runtime(format!(
+                "the loss became {value} at epoch {epoch}, step {step}/{steps}: training diverged \
+                 and stopped (nothing written). Try a lower --learning-rate (now {lr}), \
+                 --clipnorm 1.0, or --activation tanh (relu recurrent layers explode easily)"
+            ))
+        }
         other => CliError::Runtime(format!("{what}: {other}")),
     }
 }
