@@ -133,7 +133,8 @@ impl<'a> GateMasks<'a> {
     }
 }
 
-/// The gate masks stored at node `i` of a `[B, W]`-per-gate operand (None when absent).
+/// The gate masks of a mask operand whose value is `values[range]` (`batch_len` = `B·W`
+/// elements per gate); None when the op has no such mask (`range` None).
 pub(crate) fn gate_masks<'a>(
     values: &'a [f32],
     range: Option<std::ops::Range<usize>>,
