@@ -25,18 +25,18 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
 
 use crate::activation::Activation;
-use crate::error::{AutogradError, Result};
+use crate::error::Result;
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    Dims, GateMasks, GatedOp, Indices, add_column_sums, add_masked, all_prev_states,
-    any_requires_grad, check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input,
-    opt_index, pack_recurrent, prev_row, prev_state, transpose_into,
+    CarryStep, Dims, GatedOp, add_column_sums, add_masked, all_prev_states, gate_aux_lens,
+    gate_blocks, gate_masks, input_side_grads, masked_input, pack_recurrent, prev_row, prev_state,
+    step_product, transpose_into,
 };
-use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
 
@@ -95,14 +95,27 @@ pub struct GruOutput {
     pub last: Var,
 }
 
-/// Sizes of the aux regions: gates, R_h or r ⊙ h', pre-activations.
-fn aux_len(d: Dims, preacts: bool) -> [usize; 3] {
-    let bt = d.b * d.t;
-    [
-        bt * 3 * d.u,
-        bt * d.u,
-        if preacts { bt * 3 * d.u } else { 0 },
-    ]
+/// GRU's checks and saved data (aux: the gate activations, `R_h` or `r ⊙ h'`, the
+/// pre-activations); the bias has a second row (the recurrent bias) with `reset_after`.
+fn spec(reset_after: bool) -> CellSpec {
+    let (bias_rows, bias_expect) = if reset_after {
+        (2, "[2, 3·units] (reset_after: input and recurrent rows)")
+    } else {
+        (1, "[3·units] (reset_after false)")
+    };
+    CellSpec {
+        op: "gru",
+        gates: 3,
+        kernel_expect: "kernel of shape [features, 3·units] for x [batch, timesteps, features]",
+        recurrent_expect: "[units, 3·units]",
+        h0_arg: "initial_state",
+        bias_rows,
+        bias_expect,
+        per_gate_masks: true,
+        states: 1,
+        aux_lens: gate_aux_lens::<3>,
+        make: Op::Gru,
+    }
 }
 
 impl Tape {
@@ -110,94 +123,25 @@ impl Tape {
     ///
     /// Errors name the argument and its shape; dropout masks must be constants.
     pub fn gru(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<GruOutput> {
-        const OP: &str = "gru";
-        let ix = Indices {
-            x: self.index(OP, inputs.x)?,
-            kernel: self.index(OP, inputs.kernel)?,
-            recurrent: self.index(OP, inputs.recurrent_kernel)?,
-            bias: opt_index(self, OP, inputs.bias)?,
-            h0: opt_index(self, OP, inputs.initial_state)?,
-            c0: NONE,
-            input_mask: opt_index(self, OP, inputs.input_mask)?,
-            recurrent_mask: opt_index(self, OP, inputs.recurrent_mask)?,
+        let vars = CellVars {
+            x: inputs.x,
+            kernel: inputs.kernel,
+            recurrent_kernel: inputs.recurrent_kernel,
+            bias: inputs.bias,
+            h0: inputs.initial_state,
+            c0: None,
+            input_mask: inputs.input_mask,
+            recurrent_mask: inputs.recurrent_mask,
         };
-        let d = check_shapes(
-            self,
-            OP,
-            &ix,
-            3,
-            "kernel of shape [features, 3·units] for x [batch, timesteps, features]",
-            "[units, 3·units]",
-        )?;
-        if ix.bias != NONE {
-            let bs = self.nodes[ix.bias as usize].shape;
-            let (ok, expected) = if options.reset_after {
-                (
-                    bs.dims() == [2, 3 * d.u],
-                    "[2, 3·units] (reset_after: input and recurrent rows)",
-                )
-            } else {
-                (bs.dims() == [3 * d.u], "[3·units] (reset_after false)")
-            };
-            if !ok {
-                return Err(AutogradError::BadShape {
-                    op: OP,
-                    arg: "bias",
-                    shape: bs,
-                    expected,
-                });
-            }
-        }
-        let op = GatedOp {
-            x: ix.x,
-            kernel: ix.kernel,
-            recurrent: ix.recurrent,
-            bias: ix.bias,
-            h0: ix.h0,
-            c0: NONE,
-            input_mask: ix.input_mask,
-            recurrent_mask: ix.recurrent_mask,
+        let cell = CellOptions {
             activation: options.activation,
             recurrent_activation: options.recurrent_activation,
             go_backwards: options.go_backwards,
             reset_after: options.reset_after,
-            aux: 0,
-            batch: d.b,
-            steps: d.t,
-            features: d.f,
-            units: d.u,
         };
-        let lens = aux_len(d, op.saves_preacts());
-        // Every element is written by the forward pass: the gate buffers by GEMMs with beta 0,
-        // the rest row by row.
-        let op = GatedOp {
-            aux: self.aux_alloc(lens.iter().sum::<usize>()),
-            ..op
-        };
-        let rg = any_requires_grad(self, &ix);
-        let shape = Shape::checked(OP, &[d.b, d.t, d.u])?;
-        let off = self.push(shape, Op::Gru(op), rg);
-        let nodes = &self.nodes;
-        let (lo, hi) = self.values.split_at_mut(off);
-        let val = |i: u32| &lo[nodes[i as usize].range()];
-        let opt = |i: u32| (i != NONE).then(|| val(i));
-        let (gates, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
-        let (rh, pre) = rest.split_at_mut(lens[1]);
-        forward(
-            &op,
-            [val(ix.x), val(ix.kernel), val(ix.recurrent)],
-            [opt(ix.bias), opt(ix.h0)],
-            [
-                opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
-                opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
-            ],
-            &mut hi[..d.b * d.t * d.u],
-            [gates, rh, &mut pre[..lens[2]]],
-            &mut self.scratch,
-            &mut self.packed,
-        )?;
+        let steps = forward(self.record_cell(&spec(options.reset_after), &vars, &cell)?)?;
         let sequence = self.last_var();
-        let last = self.select(sequence, 1, d.t - 1)?;
+        let last = self.select(sequence, 1, steps - 1)?;
         Ok(GruOutput { sequence, last })
     }
 }
@@ -219,24 +163,23 @@ fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
     }
 }
 
-/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
-#[allow(clippy::too_many_arguments)]
-fn forward(
-    op: &GatedOp,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0]: [Option<&[f32]>; 2],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
-    hseq: &mut [f32],
-    [gates, rh, pre]: [&mut [f32]; 3],
-    scratch: &mut Vec<f32>,
-    [packed_zr, packed_h]: &mut [PackedB; 2],
-) -> Result<()> {
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
+/// the number of steps.
+fn forward(rec: Recorded<'_>) -> Result<usize> {
+    let Recorded {
+        op,
+        inputs,
+        out: hseq,
+        aux: [gates, rh, pre],
+        scratch,
+        packed: [packed_zr, packed_h],
+    } = rec;
     let d = op.dims();
     let ch = Chunking::of(d.b);
     // The per-step products' kernels, packed once: U (reset_after), or U's z, r blocks and its
     // h block (reset_before, whose candidate product takes r ⊙ h' instead of h').
-    let (u, g3) = (d.u, 3 * d.u);
-    let has_steps = d.t > 1 || h0.is_some();
+    let (u, g3, rk, mh) = (d.u, 3 * d.u, inputs.rk, inputs.mh);
+    let has_steps = d.t > 1 || inputs.h0.is_some();
     let width = if op.reset_after { g3 } else { 2 * u };
     let u_zr = MatRef::new(rk, u, width, g3, 1)?;
     let packed_zr = pack_recurrent(packed_zr, u_zr, ch.rows, mh, has_steps)?;
@@ -246,7 +189,11 @@ fn forward(
         let u_h = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
         pack_recurrent(packed_h, u_h, ch.rows, mh, has_steps)?
     };
-    let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
+    let xm_rows = if inputs.mx.is_some() {
+        ch.rows * d.t * d.f
+    } else {
+        0
+    };
     let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
     let buf = scratch_of(scratch, per * ch.count);
     let (tu, tg) = (d.t * d.u, d.t * 3 * d.u);
@@ -259,26 +206,18 @@ fn forward(
     ]);
     let opts = ch.gemm_options();
     run(&mut jobs[..ch.count], |i, [h, g, r, p, scratch]| {
-        let dc = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
         forward_chunk(
-            op,
-            dc,
+            &op,
+            d.chunk(&ch, i),
             &opts,
-            [ch.rows(x, i, d.t * d.f), w, rk],
-            [bias, ch.rows_of(h0, i, d.u)],
-            [
-                mx.map(|m| m.rows(ch.range(i), d.f)),
-                mh.map(|m| m.rows(ch.range(i), d.u)),
-            ],
+            &inputs.chunk(&ch, i, d),
             h,
             [g, r, p],
             scratch,
             [packed_zr, packed_h],
         )
-    })
+    })?;
+    Ok(d.t)
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
@@ -287,9 +226,7 @@ fn forward_chunk(
     op: &GatedOp,
     d: Dims,
     opts: &GemmOptions,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0]: [Option<&[f32]>; 2],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
+    inp: &CellInputs<'_>,
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
@@ -297,6 +234,16 @@ fn forward_chunk(
 ) -> Result<()> {
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
+    let CellInputs {
+        x,
+        w,
+        rk,
+        bias,
+        h0,
+        mx,
+        mh,
+        ..
+    } = *inp;
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u + d.b * g3];
     let (xm, rest) = buf.split_at_mut(xm_len);
@@ -332,13 +279,8 @@ fn forward_chunk(
                 match prev_state(d, s, hseq, h0, m, hbuf)? {
                     Some(hp) => {
                         let dst = MatMut::new(&mut rstep[c0..], d.b, bw, width, 1)?;
-                        match packed_zr {
-                            Some(pu) => gemm_prepacked(opts, 1.0, hp, pu, 0.0, dst)?,
-                            None => {
-                                let ub = MatRef::new(&rk[c0..], u, bw, g3, 1)?;
-                                gemm_with(opts, 1.0, hp, ub, 0.0, dst)?;
-                            }
-                        }
+                        let ub = MatRef::new(&rk[c0..], u, bw, g3, 1)?;
+                        step_product(opts, hp, packed_zr, ub, 0.0, dst)?;
                     }
                     None => rstep.fill(0.0),
                 }
@@ -404,13 +346,8 @@ fn forward_chunk(
             if has_prev {
                 let rhs = MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?;
                 let dst = MatMut::new(&mut gates[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?;
-                match packed_h {
-                    Some(pu) => gemm_prepacked(opts, 1.0, rhs, pu, 1.0, dst)?,
-                    None => {
-                        let uh = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
-                        gemm_with(opts, 1.0, rhs, uh, 1.0, dst)?;
-                    }
-                }
+                let uh = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
+                step_product(opts, rhs, packed_h, uh, 1.0, dst)?;
             }
         }
         for bi in 0..d.b {
@@ -448,7 +385,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         d.b * u,
     );
     let hseq = &values[node.range()];
-    let lens = aux_len(d, r.saves_preacts());
+    let lens = gate_aux_lens::<3>(d, r.saves_preacts());
     let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
     let (gates, rest) = aux.split_at(lens[0]);
     let (rh, pre) = rest.split_at(lens[1]);
@@ -565,8 +502,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     d,
                     opts: &opts,
                     rows,
+                    gw: g3,
                     blocks: 3,
-                    rkt_buf,
+                    rkt: rkt_buf,
                     masks: mh,
                 };
                 step.add_products(packed_ut, carry, tmp)?;
@@ -610,8 +548,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         d,
                         opts: &opts,
                         rows,
+                        gw: g3,
                         blocks: 2,
-                        rkt_buf,
+                        rkt: rkt_buf,
                         masks: mh,
                     };
                     step.add_products(None, carry, tmp)?;
@@ -677,49 +616,4 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     *ctx.scratch = scratch;
     ctx.packed[0] = packed;
     Ok(())
-}
-
-/// One backward step's carry products `carry += Σ_g (rows_g · U_gᵀ) ⊙ m_g` over the first
-/// `blocks` gate blocks: one product over all of them without per-gate masks, else one per block.
-struct CarryStep<'a> {
-    d: Dims,
-    opts: &'a GemmOptions,
-    /// The step's gradient rows (`dR` or `dZ` from the step's first column), row stride `T·3U`.
-    rows: &'a [f32],
-    blocks: usize,
-    /// `Uᵀ`, `[3U, U]` row-major.
-    rkt_buf: &'a [f32],
-    masks: Option<GateMasks<'a>>,
-}
-
-impl CarryStep<'_> {
-    /// Adds the products into `carry` (`tmp` holds a masked block's product); `packed` is `Uᵀ`'s
-    /// rows for these blocks packed once, or None.
-    fn add_products(
-        &self,
-        packed: Option<&PackedB>,
-        carry: &mut [f32],
-        tmp: &mut [f32],
-    ) -> Result<()> {
-        let (d, u) = (self.d, self.d.u);
-        for (c0, width, m) in gate_blocks(self.masks, self.blocks, u) {
-            let src = MatRef::new(&self.rows[c0..], d.b, width, d.t * 3 * u, 1)?;
-            // Without a mask the product accumulates into carry; with one, into tmp.
-            let (dst, beta) = match m {
-                None => (MatMut::row_major(carry, d.b, u)?, 1.0),
-                Some(_) => (MatMut::row_major(tmp, d.b, u)?, 0.0),
-            };
-            match packed {
-                Some(pt) => gemm_prepacked(self.opts, 1.0, src, pt, beta, dst)?,
-                None => {
-                    let rkt = MatRef::row_major(&self.rkt_buf[c0 * u..], width, u)?;
-                    gemm_with(self.opts, 1.0, src, rkt, beta, dst)?;
-                }
-            }
-            if let Some(m) = m {
-                add_masked(carry, tmp, m);
-            }
-        }
-        Ok(())
-    }
 }
