@@ -47,6 +47,7 @@ pub(crate) struct GatedOp {
 }
 
 impl GatedOp {
+    /// The op's sizes.
     pub(crate) fn dims(&self) -> Dims {
         Dims {
             b: self.batch,
@@ -69,6 +70,47 @@ impl GatedOp {
     pub(crate) fn saves_preacts(&self) -> bool {
         self.activation.derivative_needs_input()
             || self.recurrent_activation.derivative_needs_input()
+    }
+}
+
+/// What a fused cell's backward reads besides its value and its output's gradient.
+pub(crate) struct BackInputs<'a> {
+    pub rk: &'a [f32],
+    pub h0: Option<&'a [f32]>,
+    pub c0: Option<&'a [f32]>,
+    pub mh: Option<GateMasks<'a>>,
+    /// The aux regions the forward pass saved.
+    pub aux: [&'a [f32]; 3],
+    /// Whether `dU` gets anything: it needs a gradient and some step has a previous state (with
+    /// one step and no initial state every previous state is zero).
+    pub want_rk: bool,
+    /// Whether there is an initial state that needs a gradient (the carry after step 0).
+    pub want_h0: bool,
+}
+
+impl GatedOp {
+    /// The backward's inputs; `aux_lens` are the sizes of the aux regions.
+    pub(crate) fn back_inputs<'a>(
+        &self,
+        ctx: &BackCtx<'a>,
+        aux_lens: [usize; 3],
+    ) -> BackInputs<'a> {
+        let (values, nodes, d) = (ctx.values, ctx.nodes, self.dims());
+        let val = |i: u32| (i != NONE).then(|| &values[nodes[i as usize].range()]);
+        let wants = |i: u32| i != NONE && nodes[i as usize].requires_grad;
+        let aux = &ctx.aux[self.aux..self.aux + aux_lens.iter().sum::<usize>()];
+        let (a0, rest) = aux.split_at(aux_lens[0]);
+        let (a1, a2) = rest.split_at(aux_lens[1]);
+        let h0 = val(self.h0);
+        BackInputs {
+            rk: val(self.recurrent).unwrap_or(&[]),
+            h0,
+            c0: val(self.c0),
+            mh: val(self.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
+            aux: [a0, a1, a2],
+            want_rk: wants(self.recurrent) && (d.t > 1 || h0.is_some()),
+            want_h0: wants(self.h0),
+        }
     }
 }
 
@@ -157,16 +199,6 @@ impl<'a> GateMasks<'a> {
             ..self
         }
     }
-}
-
-/// The gate masks of a mask operand whose value is `values[range]` (`batch_len` = `B·W`
-/// elements per gate); None when the op has no such mask (`range` None).
-pub(crate) fn gate_masks<'a>(
-    values: &'a [f32],
-    range: Option<std::ops::Range<usize>>,
-    batch_len: usize,
-) -> Option<GateMasks<'a>> {
-    range.map(|r| GateMasks::new(&values[r], batch_len))
 }
 
 /// How a product into `gates` gate blocks of `u` columns is cut: `(first column, width, mask)`
@@ -299,6 +331,44 @@ pub(crate) fn all_prev_states(
     }
 }
 
+/// `dU += H'ᵀ · dZ_g` for the first `blocks` gate blocks of `dz` (`[B·T, gw]`, input-time rows;
+/// GRU's `dR` too): one product over all the blocks, or one per block with `H'` under the
+/// block's mask. `hp` holds the `B·T·U` masked previous states.
+pub(crate) fn recurrent_grad(
+    r: &GatedOp,
+    ctx: &mut BackCtx<'_>,
+    [hseq, dz]: [&[f32]; 2],
+    h0: Option<&[f32]>,
+    mh: Option<GateMasks<'_>>,
+    (gw, blocks): (usize, usize),
+    hp: &mut [f32],
+) -> Result<()> {
+    let d = r.dims();
+    let (bt, u) = (d.b * d.t, d.u);
+    for (c0, width, m) in gate_blocks(mh, blocks, u) {
+        all_prev_states(r, hseq, h0, m, hp);
+        if let Some(grk) = ctx.grad_mut(r.recurrent) {
+            gemm(
+                1.0,
+                MatRef::row_major(hp, bt, u)?.t(),
+                MatRef::new(&dz[c0..], bt, width, gw, 1)?,
+                1.0,
+                MatMut::new(&mut grk[c0..], u, width, gw, 1)?,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `v` to the gradient of the initial state at node `i`, when there is one that needs it.
+pub(crate) fn add_state_grad(ctx: &mut BackCtx<'_>, i: u32, v: &[f32]) {
+    if i != NONE
+        && let Some(g) = ctx.grad_mut(i)
+    {
+        g.iter_mut().zip(v).for_each(|(a, &c)| *a += c);
+    }
+}
+
 /// `dst += src ⊙ mask`, element by element (a masked carry term).
 pub(crate) fn add_masked(dst: &mut [f32], src: &[f32], mask: &[f32]) {
     for ((d, &s), &m) in dst.iter_mut().zip(src).zip(mask) {
@@ -329,11 +399,8 @@ pub(crate) fn input_side_grads(
     let values = ctx.values;
     let x = &values[ctx.node(r.x).range()];
     let w = &values[ctx.node(r.kernel).range()];
-    let mx = gate_masks(
-        values,
-        (r.input_mask != NONE).then(|| ctx.node(r.input_mask).range()),
-        d.b * d.f,
-    );
+    let mx = (r.input_mask != NONE)
+        .then(|| GateMasks::new(&values[ctx.node(r.input_mask).range()], d.b * d.f));
     let gates = gw / d.u;
     if ctx.wants(r.kernel) {
         for (c0, width, m) in gate_blocks(mx, gates, d.u) {

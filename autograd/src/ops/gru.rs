@@ -30,12 +30,12 @@ use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
 use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    CarryStep, Dims, GatedOp, add_column_sums, add_masked, all_prev_states, gate_aux_lens,
-    gate_blocks, gate_masks, input_side_grads, masked_input, pack_recurrent, prev_row, prev_state,
-    step_product, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, add_column_sums, add_masked, add_state_grad,
+    gate_aux_lens, gate_blocks, input_side_grads, masked_input, pack_recurrent, prev_row,
+    prev_state, recurrent_grad, step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -197,26 +197,27 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
     let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
     let buf = scratch_of(scratch, per * ch.count);
     let (tu, tg) = (d.t * d.u, d.t * 3 * d.u);
-    let mut jobs = ch.jobs([
-        Cut::Rows(hseq, tu),
-        Cut::Rows(gates, tg),
-        Cut::Rows(rh, tu),
-        Cut::Rows(pre, tg),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [h, g, r, p, scratch]| {
-        forward_chunk(
-            &op,
-            d.chunk(&ch, i),
-            &opts,
-            &inputs.chunk(&ch, i, d),
-            h,
-            [g, r, p],
-            scratch,
-            [packed_zr, packed_h],
-        )
-    })?;
+    ch.run_jobs(
+        [
+            Cut::Rows(hseq, tu),
+            Cut::Rows(gates, tg),
+            Cut::Rows(rh, tu),
+            Cut::Rows(pre, tg),
+            Cut::Each(buf, per),
+        ],
+        |i, [h, g, r, p, scratch], opts| {
+            forward_chunk(
+                &op,
+                d.chunk(&ch, i),
+                opts,
+                &inputs.chunk(&ch, i, d),
+                h,
+                [g, r, p],
+                scratch,
+                [packed_zr, packed_h],
+            )
+        },
+    )?;
     Ok(d.t)
 }
 
@@ -375,24 +376,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let d = r.dims();
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let rk = val(r.recurrent).unwrap_or(&[]);
-    let h0 = val(r.h0);
-    let mh = gate_masks(
-        values,
-        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
-        d.b * u,
-    );
-    let hseq = &values[node.range()];
-    let lens = gate_aux_lens::<3>(d, r.saves_preacts());
-    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
-    let (gates, rest) = aux.split_at(lens[0]);
-    let (rh, pre) = rest.split_at(lens[1]);
+    let BackInputs {
+        rk,
+        h0,
+        mh,
+        aux: [gates, rh, pre],
+        want_rk,
+        ..
+    } = r.back_inputs(ctx, gate_aux_lens::<3>(d, r.saves_preacts()));
+    let hseq = &ctx.values[node.range()];
+    // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
@@ -425,174 +419,169 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         None
     };
     let (tu, tg) = (d.t * u, d.t * g3);
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, tg),
-        Cut::Rows(dr, tg),
-        Cut::Rows(carry, u),
-        Cut::Each(temps, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [dz, dr, carry, temp]| {
-        let d = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
-        let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
-        let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
-        let per_gate = mh.is_some_and(|m| m.per_gate());
-        let mh_h = mh.map(|m| m.gate(2));
-        let (tmp, rest) = temp.split_at_mut(d.b * u);
-        let (zeros, dpost) = rest.split_at_mut(u);
-        zeros.fill(0.0); // stands in for a missing previous state
-        carry.fill(0.0);
-        for s in (0..d.t).rev() {
-            let ts = r.input_time(s);
-            let has_prev = s > 0 || h0.is_some();
-            for bi in 0..d.b {
-                let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
-                let gt = &gates[gr..gr + g3];
-                let pr = &pre[gr..gr + g3];
-                let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
-                let c = &mut carry[bi * u..(bi + 1) * u];
-                let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
-                let gr_ = &g[hr..hr + u];
-                let (dpz, rest) = dpost.split_at_mut(u);
-                let dph = &mut rest[u..];
-                for j in 0..u {
-                    let dh = gr_[j] + c[j];
-                    dpz[j] = dh * (hp[j] - ghh[j]);
-                    dph[j] = dh * (1.0 - gz[j]);
-                    c[j] = dh * gz[j];
-                }
-                let dzr = &mut dz[gr..gr + g3];
-                act.backward_row(
-                    &pr[2 * u..],
-                    &gt[2 * u..],
-                    &dpost[2 * u..],
-                    &mut dzr[2 * u..],
-                    false,
-                );
-                ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
-                if r.reset_after {
-                    let rhr = &rh[rr..rr + u];
-                    let drr = &mut dr[gr..gr + g3];
-                    for j in 0..u {
-                        dpost[u + j] = dzr[2 * u + j] * rhr[j];
-                        drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
-                    }
-                    ract.backward_row(
-                        &pr[u..2 * u],
-                        &gt[u..2 * u],
-                        &dpost[u..2 * u],
-                        &mut dzr[u..2 * u],
-                        false,
-                    );
-                    drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
-                } else if !has_prev {
-                    dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
-                }
-            }
-            if !has_prev {
-                continue;
-            }
-            if r.reset_after {
-                let rows = &dr[ts * g3..];
-                let step = CarryStep {
-                    d,
-                    opts: &opts,
-                    rows,
-                    gw: g3,
-                    blocks: 3,
-                    rkt: rkt_buf,
-                    masks: mh,
-                };
-                step.add_products(packed_ut, carry, tmp)?;
-            } else {
-                // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
-                gemm_with(
-                    &opts,
-                    1.0,
-                    MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
-                    MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
-                    0.0,
-                    MatMut::row_major(tmp, d.b, u)?,
-                )?;
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, tg),
+            Cut::Rows(dr, tg),
+            Cut::Rows(carry, u),
+            Cut::Each(temps, per),
+        ],
+        |i, [dz, dr, carry, temp], opts| {
+            let d = Dims {
+                b: ch.range(i).1,
+                ..d
+            };
+            let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+            let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
+            let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
+            let per_gate = mh.is_some_and(|m| m.per_gate());
+            let mh_h = mh.map(|m| m.gate(2));
+            let (tmp, rest) = temp.split_at_mut(d.b * u);
+            let (zeros, dpost) = rest.split_at_mut(u);
+            zeros.fill(0.0); // stands in for a missing previous state
+            carry.fill(0.0);
+            for s in (0..d.t).rev() {
+                let ts = r.input_time(s);
+                let has_prev = s > 0 || h0.is_some();
                 for bi in 0..d.b {
-                    let gr = d.at(bi, ts, g3);
+                    let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
                     let gt = &gates[gr..gr + g3];
                     let pr = &pre[gr..gr + g3];
-                    let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
-                    let tr = &mut tmp[bi * u..(bi + 1) * u];
+                    let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
+                    let c = &mut carry[bi * u..(bi + 1) * u];
+                    let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
+                    let gr_ = &g[hr..hr + u];
+                    let (dpz, rest) = dpost.split_at_mut(u);
+                    let dph = &mut rest[u..];
                     for j in 0..u {
-                        let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
-                        dpost[u + j] = tr[j] * hp[j] * m;
-                        tr[j] *= gt[u + j];
+                        let dh = gr_[j] + c[j];
+                        dpz[j] = dh * (hp[j] - ghh[j]);
+                        dph[j] = dh * (1.0 - gz[j]);
+                        c[j] = dh * gz[j];
                     }
-                    ract.backward_row(
-                        &pr[u..2 * u],
-                        &gt[u..2 * u],
-                        &dpost[u..2 * u],
-                        &mut dz[gr + u..gr + 2 * u],
+                    let dzr = &mut dz[gr..gr + g3];
+                    act.backward_row(
+                        &pr[2 * u..],
+                        &gt[2 * u..],
+                        &dpost[2 * u..],
+                        &mut dzr[2 * u..],
                         false,
                     );
-                }
-                if per_gate {
-                    // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
-                    // and r blocks' products under theirs.
-                    if let Some(m) = mh_h {
-                        add_masked(carry, tmp, m);
+                    ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
+                    if r.reset_after {
+                        let rhr = &rh[rr..rr + u];
+                        let drr = &mut dr[gr..gr + g3];
+                        for j in 0..u {
+                            dpost[u + j] = dzr[2 * u + j] * rhr[j];
+                            drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
+                        }
+                        ract.backward_row(
+                            &pr[u..2 * u],
+                            &gt[u..2 * u],
+                            &dpost[u..2 * u],
+                            &mut dzr[u..2 * u],
+                            false,
+                        );
+                        drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
+                    } else if !has_prev {
+                        dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
                     }
-                    let rows = &dz[ts * g3..];
+                }
+                if !has_prev {
+                    continue;
+                }
+                if r.reset_after {
+                    let rows = &dr[ts * g3..];
                     let step = CarryStep {
                         d,
-                        opts: &opts,
+                        opts,
                         rows,
                         gw: g3,
-                        blocks: 2,
+                        blocks: 3,
                         rkt: rkt_buf,
                         masks: mh,
                     };
-                    step.add_products(None, carry, tmp)?;
+                    step.add_products(packed_ut, carry, tmp)?;
                 } else {
+                    // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
                     gemm_with(
-                        &opts,
+                        opts,
                         1.0,
-                        MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
-                        MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
-                        1.0,
+                        MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
+                        MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
+                        0.0,
                         MatMut::row_major(tmp, d.b, u)?,
                     )?;
-                    match mh_h {
-                        None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
-                        Some(m) => {
+                    for bi in 0..d.b {
+                        let gr = d.at(bi, ts, g3);
+                        let gt = &gates[gr..gr + g3];
+                        let pr = &pre[gr..gr + g3];
+                        let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
+                        let tr = &mut tmp[bi * u..(bi + 1) * u];
+                        for j in 0..u {
+                            let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
+                            dpost[u + j] = tr[j] * hp[j] * m;
+                            tr[j] *= gt[u + j];
+                        }
+                        ract.backward_row(
+                            &pr[u..2 * u],
+                            &gt[u..2 * u],
+                            &dpost[u..2 * u],
+                            &mut dz[gr + u..gr + 2 * u],
+                            false,
+                        );
+                    }
+                    if per_gate {
+                        // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
+                        // and r blocks' products under theirs.
+                        if let Some(m) = mh_h {
                             add_masked(carry, tmp, m);
+                        }
+                        let rows = &dz[ts * g3..];
+                        let step = CarryStep {
+                            d,
+                            opts,
+                            rows,
+                            gw: g3,
+                            blocks: 2,
+                            rkt: rkt_buf,
+                            masks: mh,
+                        };
+                        step.add_products(None, carry, tmp)?;
+                    } else {
+                        gemm_with(
+                            opts,
+                            1.0,
+                            MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
+                            MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
+                            1.0,
+                            MatMut::row_major(tmp, d.b, u)?,
+                        )?;
+                        match mh_h {
+                            None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
+                            Some(m) => {
+                                add_masked(carry, tmp, m);
+                            }
                         }
                     }
                 }
             }
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
-        gh0.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
-    }
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry);
     if want_rk {
-        let hp = &mut big[..bt * u];
         // dU's z, r (and, with reset_after, h) blocks: H'ᵀ dR or H'ᵀ dZ, by mask block.
         let (blocks, src): (usize, &[f32]) = if r.reset_after { (3, dr) } else { (2, dz) };
-        for (c0, width, m) in gate_blocks(mh, blocks, u) {
-            all_prev_states(r, hseq, h0, m, hp);
-            if let Some(grk) = ctx.grad_mut(r.recurrent) {
-                gemm(
-                    1.0,
-                    MatRef::row_major(hp, bt, u)?.t(),
-                    MatRef::new(&src[c0..], bt, width, g3, 1)?,
-                    1.0,
-                    MatMut::new(&mut grk[c0..], u, width, g3, 1)?,
-                )?;
-            }
-        }
+        recurrent_grad(
+            r,
+            ctx,
+            [hseq, src],
+            h0,
+            mh,
+            (g3, blocks),
+            &mut big[..bt * u],
+        )?;
         // reset_before's h block: (r ⊙ h')ᵀ dZ_h, with r ⊙ h' as saved (its mask applied).
         if !r.reset_after
             && let Some(grk) = ctx.grad_mut(r.recurrent)

@@ -25,17 +25,17 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::Result;
-use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::op::Op;
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    CarryStep, Dims, GatedOp, all_prev_states, gate_aux_lens, gate_blocks, gate_masks,
-    input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, step_product,
-    transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, gate_aux_lens, gate_blocks,
+    input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, recurrent_grad,
+    step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -171,27 +171,28 @@ fn forward(rec: Recorded<'_>) -> Result<Dims> {
     let buf = scratch_of(scratch, per * ch.count);
     let (hseq, cseq) = out.split_at_mut(d.b * d.t * d.u);
     let (tu, tg) = (d.t * d.u, d.t * 4 * d.u);
-    let mut jobs = ch.jobs([
-        Cut::Rows(hseq, tu),
-        Cut::Rows(cseq, tu),
-        Cut::Rows(gates, tg),
-        Cut::Rows(act_c, tu),
-        Cut::Rows(pre, tg),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [h, c, g, a, p, scratch]| {
-        forward_chunk(
-            &op,
-            d.chunk(&ch, i),
-            &opts,
-            &inputs.chunk(&ch, i, d),
-            [h, c],
-            [g, a, p],
-            scratch,
-            packed_u,
-        )
-    })?;
+    ch.run_jobs(
+        [
+            Cut::Rows(hseq, tu),
+            Cut::Rows(cseq, tu),
+            Cut::Rows(gates, tg),
+            Cut::Rows(act_c, tu),
+            Cut::Rows(pre, tg),
+            Cut::Each(buf, per),
+        ],
+        |i, [h, c, g, a, p, scratch], opts| {
+            forward_chunk(
+                &op,
+                d.chunk(&ch, i),
+                opts,
+                &inputs.chunk(&ch, i, d),
+                [h, c],
+                [g, a, p],
+                scratch,
+                packed_u,
+            )
+        },
+    )?;
     Ok(d)
 }
 
@@ -297,28 +298,20 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let d = r.dims();
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let rk = val(r.recurrent).unwrap_or(&[]);
-    let (h0, c0) = (val(r.h0), val(r.c0));
-    let mh = gate_masks(
-        values,
-        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
-        d.b * u,
-    );
-    let out = &values[node.range()];
+    let BackInputs {
+        rk,
+        h0,
+        c0,
+        mh,
+        aux: [gates, act_c, pre],
+        want_rk,
+        want_h0,
+    } = r.back_inputs(ctx, gate_aux_lens::<4>(d, r.saves_preacts()));
+    let out = &ctx.values[node.range()];
     let (hseq, cseq) = out.split_at(bt * u);
     let (gh, gc) = g.split_at(bt * u);
-    let lens = gate_aux_lens::<4>(d, r.saves_preacts());
-    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
-    let (gates, rest) = aux.split_at(lens[0]);
-    let (act_c, pre) = rest.split_at(lens[1]);
     // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
-    let want_c0 = r.c0 != NONE && ctx.wants(r.c0);
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
@@ -347,119 +340,101 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         d.t > 1 || want_h0,
     )?;
     let (tu, tg) = (d.t * u, d.t * g4);
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, tg),
-        Cut::Rows(carry_h, u),
-        Cut::Rows(carry_c, u),
-        Cut::Each(temps, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [dz, carry_h, carry_c, temp]| {
-        let d = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
-        let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
-        let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
-        let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
-        let (dpost, rest) = temp.split_at_mut(g4);
-        let (t1, rest) = rest.split_at_mut(u);
-        let (t2, prod) = rest.split_at_mut(u);
-        let prod = &mut prod[..d.b * u];
-        carry_h.fill(0.0);
-        carry_c.fill(0.0);
-        for s in (0..d.t).rev() {
-            let ts = r.input_time(s);
-            for bi in 0..d.b {
-                let hr = d.at(bi, s, u);
-                let gr = d.at(bi, ts, g4);
-                let gt = &gates[gr..gr + g4];
-                let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
-                let ac = &act_c[hr..hr + u];
-                let chr = &mut carry_h[bi * u..(bi + 1) * u];
-                let (dpi, rest) = dpost.split_at_mut(u);
-                let (dpf, rest) = rest.split_at_mut(u);
-                let (dpg, dpo) = rest.split_at_mut(u);
-                // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
-                // loops run without bounds checks and vectorize.
-                let ghr = &gh[hr..hr + u];
-                for j in 0..u {
-                    let dh = ghr[j] + chr[j];
-                    dpo[j] = dh * ac[j];
-                    t1[j] = dh * go[j];
-                }
-                act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
-                // t1 is free again: zeros stand in for a missing previous carry state.
-                let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
-                    Some(cp) => cp,
-                    None => {
-                        t1.fill(0.0);
-                        t1
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, tg),
+            Cut::Rows(carry_h, u),
+            Cut::Rows(carry_c, u),
+            Cut::Each(temps, per),
+        ],
+        |i, [dz, carry_h, carry_c, temp], opts| {
+            let d = Dims {
+                b: ch.range(i).1,
+                ..d
+            };
+            let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+            let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
+            let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
+            let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
+            let (dpost, rest) = temp.split_at_mut(g4);
+            let (t1, rest) = rest.split_at_mut(u);
+            let (t2, prod) = rest.split_at_mut(u);
+            let prod = &mut prod[..d.b * u];
+            carry_h.fill(0.0);
+            carry_c.fill(0.0);
+            for s in (0..d.t).rev() {
+                let ts = r.input_time(s);
+                for bi in 0..d.b {
+                    let hr = d.at(bi, s, u);
+                    let gr = d.at(bi, ts, g4);
+                    let gt = &gates[gr..gr + g4];
+                    let (gi, gf, gg, go) =
+                        (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
+                    let ac = &act_c[hr..hr + u];
+                    let chr = &mut carry_h[bi * u..(bi + 1) * u];
+                    let (dpi, rest) = dpost.split_at_mut(u);
+                    let (dpf, rest) = rest.split_at_mut(u);
+                    let (dpg, dpo) = rest.split_at_mut(u);
+                    // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
+                    // loops run without bounds checks and vectorize.
+                    let ghr = &gh[hr..hr + u];
+                    for j in 0..u {
+                        let dh = ghr[j] + chr[j];
+                        dpo[j] = dh * ac[j];
+                        t1[j] = dh * go[j];
                     }
-                };
-                let cc = &mut carry_c[bi * u..(bi + 1) * u];
-                let gcr = &gc[hr..hr + u];
-                for j in 0..u {
-                    let dc = gcr[j] + cc[j] + t2[j];
-                    dpi[j] = dc * gg[j];
-                    dpg[j] = dc * gi[j];
-                    dpf[j] = dc * cp[j];
-                    cc[j] = dc * gf[j];
+                    act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
+                    // t1 is free again: zeros stand in for a missing previous carry state.
+                    let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
+                        Some(cp) => cp,
+                        None => {
+                            t1.fill(0.0);
+                            t1
+                        }
+                    };
+                    let cc = &mut carry_c[bi * u..(bi + 1) * u];
+                    let gcr = &gc[hr..hr + u];
+                    for j in 0..u {
+                        let dc = gcr[j] + cc[j] + t2[j];
+                        dpi[j] = dc * gg[j];
+                        dpg[j] = dc * gi[j];
+                        dpf[j] = dc * cp[j];
+                        cc[j] = dc * gf[j];
+                    }
+                    let pr = &pre[gr..gr + g4];
+                    let dzr = &mut dz[gr..gr + g4];
+                    for (k, a) in [ract, ract, act, ract].iter().enumerate() {
+                        let sl = k * u..(k + 1) * u;
+                        a.backward_row(
+                            &pr[sl.clone()],
+                            &gt[sl.clone()],
+                            &dpost[sl.clone()],
+                            &mut dzr[sl],
+                            false,
+                        );
+                    }
                 }
-                let pr = &pre[gr..gr + g4];
-                let dzr = &mut dz[gr..gr + g4];
-                for (k, a) in [ract, ract, act, ract].iter().enumerate() {
-                    let sl = k * u..(k + 1) * u;
-                    a.backward_row(
-                        &pr[sl.clone()],
-                        &gt[sl.clone()],
-                        &dpost[sl.clone()],
-                        &mut dzr[sl],
-                        false,
-                    );
+                if s > 0 || want_h0 {
+                    // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
+                    let step = CarryStep {
+                        d,
+                        opts,
+                        rows: &dz[ts * g4..],
+                        gw: g4,
+                        blocks: 4,
+                        rkt: rkt_buf,
+                        masks: mh,
+                    };
+                    step.set_products(packed_ut, carry_h, prod)?;
                 }
             }
-            if s > 0 || want_h0 {
-                // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
-                let step = CarryStep {
-                    d,
-                    opts: &opts,
-                    rows: &dz[ts * g4..],
-                    gw: g4,
-                    blocks: 4,
-                    rkt: rkt_buf,
-                    masks: mh,
-                };
-                step.set_products(packed_ut, carry_h, prod)?;
-            }
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
-        gh0.iter_mut()
-            .zip(carry_h.iter())
-            .for_each(|(a, &c)| *a += c);
-    }
-    if want_c0 && let Some(gc0) = ctx.grad_mut(r.c0) {
-        gc0.iter_mut()
-            .zip(carry_c.iter())
-            .for_each(|(a, &c)| *a += c);
-    }
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry_h);
+    add_state_grad(ctx, r.c0, carry_c);
     if want_rk {
-        let hp = &mut big[..bt * u];
-        for (c0, width, m) in gate_blocks(mh, 4, u) {
-            all_prev_states(r, hseq, h0, m, hp);
-            if let Some(grk) = ctx.grad_mut(r.recurrent) {
-                gemm(
-                    1.0,
-                    MatRef::row_major(hp, bt, u)?.t(),
-                    MatRef::new(&dz[c0..], bt, width, g4, 1)?,
-                    1.0,
-                    MatMut::new(&mut grk[c0..], u, width, g4, 1)?,
-                )?;
-            }
-        }
+        recurrent_grad(r, ctx, [hseq, dz], h0, mh, (g4, 4), &mut big[..bt * u])?;
     }
     input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;
     *ctx.scratch = scratch;

@@ -20,11 +20,11 @@ use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    CarryStep, Dims, GatedOp, all_prev_states, copy_prev_state, gate_masks, input_side_grads,
-    masked_input, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, copy_prev_state, input_side_grads,
+    masked_input, recurrent_grad, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -124,24 +124,17 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
     let per = forward_scratch_len(Dims { b: ch.rows, ..d }, &op, inputs.mx.is_some());
     let buf = scratch_of(scratch, per * ch.count);
     let row_len = d.t * d.u;
-    let mut jobs = ch.jobs([
-        Cut::Rows(out, row_len),
-        Cut::Rows(saved, row_len),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [out, saved, scratch]| {
-        let dc = d.chunk(&ch, i);
-        forward_chunk(
-            dc,
-            &op,
-            &opts,
-            &inputs.chunk(&ch, i, d),
-            out,
-            saved,
-            scratch,
-        )
-    })?;
+    ch.run_jobs(
+        [
+            Cut::Rows(out, row_len),
+            Cut::Rows(saved, row_len),
+            Cut::Each(buf, per),
+        ],
+        |i, [out, saved, scratch], opts| {
+            let dc = d.chunk(&ch, i);
+            forward_chunk(dc, &op, opts, &inputs.chunk(&ch, i, d), out, saved, scratch)
+        },
+    )?;
     Ok(d.t)
 }
 
@@ -217,27 +210,23 @@ fn forward_chunk(
 pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
     let d = r.dims();
     let (bt, u, act) = (d.b * d.t, d.u, r.activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let rk = val(r.recurrent).unwrap_or(&[]);
-    let h0 = val(r.h0);
-    let mh = gate_masks(
-        values,
-        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
-        d.b * u,
-    );
-    let out = &values[node.range()];
-    let saved = &ctx.aux[r.aux..r.aux + (SPEC.aux_lens)(d, r.saves_preacts())[2]];
+    let BackInputs {
+        rk,
+        h0,
+        mh,
+        aux: [_, _, saved],
+        want_rk,
+        want_h0,
+        ..
+    } = r.back_inputs(ctx, (SPEC.aux_lens)(d, r.saves_preacts()));
+    let out = &ctx.values[node.range()];
     // Pre-activations, or the activations themselves when the derivative reads its output.
     let z: &[f32] = if saved.is_empty() { out } else { saved };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_u = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
     let ch = Chunking::of(d.b);
     // dZ, the carry (dh0 after step 0), Uᵀ, each chunk's dh, then the previous states or x'.
-    let big = if want_u { bt * u } else { 0 }.max(if r.input_mask != NONE { bt * d.f } else { 0 });
+    let big = if want_rk { bt * u } else { 0 }.max(if r.input_mask != NONE { bt * d.f } else { 0 });
     let per = ch.rows * u;
     let need = bt * u + d.b * u + u * u + ch.count * per + big;
     let buf = scratch_of(&mut scratch, need);
@@ -251,60 +240,59 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     }
     let rkt_buf: &[f32] = rkt_buf;
     let row_len = d.t * u;
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, row_len),
-        Cut::Rows(carry, u),
-        Cut::Each(dhs, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [dz, carry, dh]| {
-        let dc = d.chunk(&ch, i);
-        let (g, z, out) = (
-            ch.rows(g, i, row_len),
-            ch.rows(z, i, row_len),
-            ch.rows(out, i, row_len),
-        );
-        let mh = mh.map(|m| m.rows(ch.range(i), u));
-        carry.fill(0.0);
-        for s in (0..d.t).rev() {
-            // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
-            let ts = r.input_time(s);
-            for bi in 0..dc.b {
-                let (ro, rz) = (dc.at(bi, s, u), dc.at(bi, ts, u));
-                let dhr = &mut dh[bi * u..(bi + 1) * u];
-                let cr = &carry[bi * u..(bi + 1) * u];
-                for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + u]).zip(cr) {
-                    *o = gi + c;
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, row_len),
+            Cut::Rows(carry, u),
+            Cut::Each(dhs, per),
+        ],
+        |i, [dz, carry, dh], opts| {
+            let dc = d.chunk(&ch, i);
+            let (g, z, out) = (
+                ch.rows(g, i, row_len),
+                ch.rows(z, i, row_len),
+                ch.rows(out, i, row_len),
+            );
+            let mh = mh.map(|m| m.rows(ch.range(i), u));
+            carry.fill(0.0);
+            for s in (0..d.t).rev() {
+                // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
+                let ts = r.input_time(s);
+                for bi in 0..dc.b {
+                    let (ro, rz) = (dc.at(bi, s, u), dc.at(bi, ts, u));
+                    let dhr = &mut dh[bi * u..(bi + 1) * u];
+                    let cr = &carry[bi * u..(bi + 1) * u];
+                    for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + u]).zip(cr) {
+                        *o = gi + c;
+                    }
+                    act.backward_row(
+                        &z[ro..ro + u],
+                        &out[ro..ro + u],
+                        dhr,
+                        &mut dz[rz..rz + u],
+                        false,
+                    );
                 }
-                act.backward_row(
-                    &z[ro..ro + u],
-                    &out[ro..ro + u],
-                    dhr,
-                    &mut dz[rz..rz + u],
-                    false,
-                );
+                if s == 0 && !want_h0 {
+                    break;
+                }
+                // carry = (dZ_s Uᵀ) ⊙ m_h (a single block: `prod` is never needed).
+                let step = CarryStep {
+                    d: dc,
+                    opts,
+                    rows: &dz[ts * u..],
+                    gw: u,
+                    blocks: 1,
+                    rkt: rkt_buf,
+                    masks: mh,
+                };
+                step.set_products(None, carry, &mut [])?;
             }
-            if s == 0 && !want_h0 {
-                break;
-            }
-            // carry = (dZ_s Uᵀ) ⊙ m_h (a single block: `prod` is never needed).
-            let step = CarryStep {
-                d: dc,
-                opts: &opts,
-                rows: &dz[ts * u..],
-                gw: u,
-                blocks: 1,
-                rkt: rkt_buf,
-                masks: mh,
-            };
-            step.set_products(None, carry, &mut [])?;
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh) = ctx.grad_mut(r.h0) {
-        gh.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
-    }
-    if want_u && !r.go_backwards && mh.is_none() {
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry);
+    if want_rk && !r.go_backwards && mh.is_none() {
         // Without masks or reversal, h'_{s-1} is the row of `out` just before dZ's row inside
         // each sample, so dU = OUTᵀ·dZ over rows shifted by one, read in place (copying the
         // previous states cost 3-4% of the (128, 64, 256) step). Each sample's step-0 row of
@@ -332,14 +320,8 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             let r0 = d.at(bi, 0, u);
             dz[r0..r0 + u].copy_from_slice(&stash[bi * u..(bi + 1) * u]);
         }
-    } else if want_u {
-        let hp = &mut big[..bt * u];
-        all_prev_states(r, out, h0, mh.map(|m| m.gate(0)), hp);
-        if let Some(gu) = ctx.grad_mut(r.recurrent) {
-            let hpt = MatRef::row_major(hp, bt, u)?.t();
-            let dzm = MatRef::row_major(dz, bt, u)?;
-            gemm(1.0, hpt, dzm, 1.0, MatMut::row_major(gu, u, u)?)?;
-        }
+    } else if want_rk {
+        recurrent_grad(r, ctx, [out, dz], h0, mh, (u, 1), &mut big[..bt * u])?;
     }
     let xbuf_len = if r.input_mask != NONE { bt * d.f } else { 0 };
     input_side_grads(r, u, dz, ctx, &mut big[..xbuf_len])?;
