@@ -39,25 +39,21 @@ pub(crate) struct CellSpec {
     pub make: fn(GatedOp) -> Op,
 }
 
-/// The argument vars of a fused cell op (the fields of its inputs struct; `c0` is LSTM's).
+/// The argument vars of a fused cell op, from the fields of its inputs struct.
 pub(crate) struct CellVars {
     pub x: Var,
-    pub kernel: Var,
-    pub recurrent_kernel: Var,
+    /// `kernel` and `recurrent_kernel`.
+    pub kernels: [Var; 2],
     pub bias: Option<Var>,
-    pub h0: Option<Var>,
-    pub c0: Option<Var>,
-    pub input_mask: Option<Var>,
-    pub recurrent_mask: Option<Var>,
+    /// The initial states `h` and (LSTM only) `c`.
+    pub states: [Option<Var>; 2],
+    /// The input and recurrent dropout masks.
+    pub masks: [Option<Var>; 2],
 }
 
-/// The options of a fused cell op (see [`GatedOp`]).
-pub(crate) struct CellOptions {
-    pub activation: Activation,
-    pub recurrent_activation: Activation,
-    pub go_backwards: bool,
-    pub reset_after: bool,
-}
+/// The options of a fused cell op (see [`GatedOp`]): activation, recurrent activation,
+/// go_backwards and (GRU only) reset_after.
+pub(crate) type CellOptions = (Activation, Activation, bool, bool);
 
 /// The input values of a fused cell op: the whole batch's, or one chunk's rows of the
 /// per-sample ones (see [`CellInputs::chunk`]).
@@ -119,18 +115,18 @@ impl Tape {
         &mut self,
         spec: &CellSpec,
         vars: &CellVars,
-        options: &CellOptions,
+        (activation, recurrent_activation, go_backwards, reset_after): CellOptions,
     ) -> Result<Recorded<'_>> {
         let opt = |t: &Tape, v: Option<Var>| v.map_or(Ok(NONE), |v| t.index(spec.op, v));
         let ix = Indices {
             x: self.index(spec.op, vars.x)?,
-            kernel: self.index(spec.op, vars.kernel)?,
-            recurrent: self.index(spec.op, vars.recurrent_kernel)?,
+            kernel: self.index(spec.op, vars.kernels[0])?,
+            recurrent: self.index(spec.op, vars.kernels[1])?,
             bias: opt(self, vars.bias)?,
-            h0: opt(self, vars.h0)?,
-            c0: opt(self, vars.c0)?,
-            input_mask: opt(self, vars.input_mask)?,
-            recurrent_mask: opt(self, vars.recurrent_mask)?,
+            h0: opt(self, vars.states[0])?,
+            c0: opt(self, vars.states[1])?,
+            input_mask: opt(self, vars.masks[0])?,
+            recurrent_mask: opt(self, vars.masks[1])?,
         };
         let d = check_shapes(self, spec, &ix)?;
         let op = GatedOp {
@@ -142,10 +138,10 @@ impl Tape {
             c0: ix.c0,
             input_mask: ix.input_mask,
             recurrent_mask: ix.recurrent_mask,
-            activation: options.activation,
-            recurrent_activation: options.recurrent_activation,
-            go_backwards: options.go_backwards,
-            reset_after: options.reset_after,
+            activation,
+            recurrent_activation,
+            go_backwards,
+            reset_after,
             aux: 0,
             batch: d.b,
             steps: d.t,

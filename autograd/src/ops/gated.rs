@@ -528,49 +528,36 @@ impl CarryStep<'_> {
         )?)
     }
 
-    /// `carry = Σ_g (rows_g · U_gᵀ) ⊙ m_g` (`prod`, `[B, U]`, holds a later block's product; it
-    /// may be empty without per-gate masks). `packed` is `Uᵀ` packed once (one block only).
-    pub(crate) fn set_products(
+    /// `carry = Σ_g (rows_g · U_gᵀ) ⊙ m_g`, or `carry += Σ_g ...` with `add`. `tmp`, `[B, U]`,
+    /// holds a product that goes in under its mask (never needed without per-gate masks: it may
+    /// then be empty). `packed` is `Uᵀ`'s rows for these blocks packed once, or None.
+    pub(crate) fn products(
         &self,
         packed: Option<&PackedB>,
-        carry: &mut [f32],
-        prod: &mut [f32],
-    ) -> Result<()> {
-        let (b, u) = (self.d.b, self.d.u);
-        for (k, (c0, width, m)) in gate_blocks(self.masks, self.blocks, u).enumerate() {
-            let first = k == 0;
-            let dst: &mut [f32] = if first { &mut *carry } else { &mut *prod };
-            let dst = MatMut::row_major(dst, b, u)?;
-            let (src, plain) = (self.block(c0, width)?, self.kernel(c0, width)?);
-            step_product(self.opts, src, packed, plain, 0.0, dst)?;
-            match (m, first) {
-                (None, _) => {}
-                (Some(m), true) => carry.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
-                (Some(m), false) => add_masked(carry, prod, m),
-            }
-        }
-        Ok(())
-    }
-
-    /// `carry += Σ_g (rows_g · U_gᵀ) ⊙ m_g` (`tmp`, `[B, U]`, holds a masked block's product).
-    /// `packed` is `Uᵀ`'s rows for these blocks packed once, or None.
-    pub(crate) fn add_products(
-        &self,
-        packed: Option<&PackedB>,
+        add: bool,
         carry: &mut [f32],
         tmp: &mut [f32],
     ) -> Result<()> {
         let (b, u) = (self.d.b, self.d.u);
-        for (c0, width, m) in gate_blocks(self.masks, self.blocks, u) {
-            // Without a mask the product accumulates into carry; with one, into tmp.
-            let (dst, beta) = match m {
-                None => (MatMut::row_major(carry, b, u)?, 1.0),
-                Some(_) => (MatMut::row_major(tmp, b, u)?, 0.0),
-            };
+        for (k, (c0, width, m)) in gate_blocks(self.masks, self.blocks, u).enumerate() {
+            // Straight into carry: an unmasked product when adding, the first one when setting
+            // (its mask then applied in place); any other into tmp, added under its mask.
+            let into_carry = if add { m.is_none() } else { k == 0 };
+            let beta = if add && m.is_none() { 1.0 } else { 0.0 };
+            let dst: &mut [f32] = if into_carry { &mut *carry } else { &mut *tmp };
             let (src, plain) = (self.block(c0, width)?, self.kernel(c0, width)?);
-            step_product(self.opts, src, packed, plain, beta, dst)?;
-            if let Some(m) = m {
-                add_masked(carry, tmp, m);
+            step_product(
+                self.opts,
+                src,
+                packed,
+                plain,
+                beta,
+                MatMut::row_major(dst, b, u)?,
+            )?;
+            match (m, into_carry) {
+                (None, _) => {}
+                (Some(m), true) => carry.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
+                (Some(m), false) => add_masked(carry, tmp, m),
             }
         }
         Ok(())

@@ -31,7 +31,7 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, add_column_sums, add_masked, add_state_grad,
     gate_aux_lens, gate_blocks, input_side_grads, masked_input, pack_recurrent, prev_row,
@@ -125,21 +125,19 @@ impl Tape {
     pub fn gru(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<GruOutput> {
         let vars = CellVars {
             x: inputs.x,
-            kernel: inputs.kernel,
-            recurrent_kernel: inputs.recurrent_kernel,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
             bias: inputs.bias,
-            h0: inputs.initial_state,
-            c0: None,
-            input_mask: inputs.input_mask,
-            recurrent_mask: inputs.recurrent_mask,
+            states: [inputs.initial_state, None],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let cell = CellOptions {
-            activation: options.activation,
-            recurrent_activation: options.recurrent_activation,
-            go_backwards: options.go_backwards,
-            reset_after: options.reset_after,
-        };
-        let steps = forward(self.record_cell(&spec(options.reset_after), &vars, &cell)?)?;
+        let o = options;
+        let cell = (
+            o.activation,
+            o.recurrent_activation,
+            o.go_backwards,
+            o.reset_after,
+        );
+        let steps = forward(self.record_cell(&spec(o.reset_after), &vars, cell)?)?;
         let sequence = self.last_var();
         let last = self.select(sequence, 1, steps - 1)?;
         Ok(GruOutput { sequence, last })
@@ -235,16 +233,8 @@ fn forward_chunk(
 ) -> Result<()> {
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
-    let CellInputs {
-        x,
-        w,
-        rk,
-        bias,
-        h0,
-        mx,
-        mh,
-        ..
-    } = *inp;
+    let (x, w, rk, bias) = (inp.x, inp.w, inp.rk, inp.bias);
+    let (h0, mx, mh) = (inp.h0, inp.mx, inp.mh);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u + d.b * g3];
     let (xm, rest) = buf.split_at_mut(xm_len);
@@ -501,7 +491,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         rkt: rkt_buf,
                         masks: mh,
                     };
-                    step.add_products(packed_ut, carry, tmp)?;
+                    step.products(packed_ut, true, carry, tmp)?;
                 } else {
                     // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
                     gemm_with(
@@ -547,7 +537,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                             rkt: rkt_buf,
                             masks: mh,
                         };
-                        step.add_products(None, carry, tmp)?;
+                        step.products(None, true, carry, tmp)?;
                     } else {
                         gemm_with(
                             opts,

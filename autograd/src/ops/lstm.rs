@@ -31,7 +31,7 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::Op;
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, add_state_grad, gate_aux_lens, gate_blocks,
     input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, recurrent_grad,
@@ -117,21 +117,14 @@ impl Tape {
     pub fn lstm(&mut self, inputs: &LstmInputs, options: &LstmOptions) -> Result<LstmOutput> {
         let vars = CellVars {
             x: inputs.x,
-            kernel: inputs.kernel,
-            recurrent_kernel: inputs.recurrent_kernel,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
             bias: inputs.bias,
-            h0: inputs.initial_h,
-            c0: inputs.initial_c,
-            input_mask: inputs.input_mask,
-            recurrent_mask: inputs.recurrent_mask,
+            states: [inputs.initial_h, inputs.initial_c],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let cell = CellOptions {
-            activation: options.activation,
-            recurrent_activation: options.recurrent_activation,
-            go_backwards: options.go_backwards,
-            reset_after: false,
-        };
-        let d = forward(self.record_cell(&SPEC, &vars, &cell)?)?;
+        let o = options;
+        let cell = (o.activation, o.recurrent_activation, o.go_backwards, false);
+        let d = forward(self.record_cell(&SPEC, &vars, cell)?)?;
         let node = self.last_var();
         let h_seq = self.select(node, 0, 0)?;
         let tail = self.slice(node, 2, d.t - 1, 1)?;
@@ -210,16 +203,8 @@ fn forward_chunk(
 ) -> Result<()> {
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
-    let CellInputs {
-        x,
-        w,
-        rk,
-        bias,
-        h0,
-        c0,
-        mx,
-        mh,
-    } = *inp;
+    let (x, w, rk, bias) = (inp.x, inp.w, inp.rk, inp.bias);
+    let (h0, c0, mx, mh) = (inp.h0, inp.c0, inp.mx, inp.mh);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u];
     let (xm, hbuf) = buf.split_at_mut(xm_len);
@@ -425,7 +410,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         rkt: rkt_buf,
                         masks: mh,
                     };
-                    step.set_products(packed_ut, carry_h, prod)?;
+                    step.products(packed_ut, false, carry_h, prod)?;
                 }
             }
             Ok(())

@@ -21,7 +21,7 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, add_state_grad, copy_prev_state, input_side_grads,
     masked_input, recurrent_grad, transpose_into,
@@ -86,22 +86,14 @@ impl Tape {
     ) -> Result<SimpleRnnOutput> {
         let vars = CellVars {
             x: inputs.x,
-            kernel: inputs.kernel,
-            recurrent_kernel: inputs.recurrent_kernel,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
             bias: inputs.bias,
-            h0: inputs.initial_state,
-            c0: None,
-            input_mask: inputs.input_mask,
-            recurrent_mask: inputs.recurrent_mask,
+            states: [inputs.initial_state, None],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let options = CellOptions {
-            activation,
-            // No gates: linear saves nothing and is never applied.
-            recurrent_activation: Activation::Linear,
-            go_backwards,
-            reset_after: false,
-        };
-        let steps = forward(self.record_cell(&SPEC, &vars, &options)?)?;
+        // No gates: the linear recurrent activation saves nothing and is never applied.
+        let options = (activation, Activation::Linear, go_backwards, false);
+        let steps = forward(self.record_cell(&SPEC, &vars, options)?)?;
         let sequence = self.last_var();
         let last = self.select(sequence, 1, steps - 1)?;
         Ok(SimpleRnnOutput { sequence, last })
@@ -286,7 +278,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     rkt: rkt_buf,
                     masks: mh,
                 };
-                step.set_products(None, carry, &mut [])?;
+                step.products(None, false, carry, &mut [])?;
             }
             Ok(())
         },
