@@ -104,27 +104,6 @@ pub(crate) enum UnaryKind {
 /// Node index meaning "absent" in optional op inputs.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// What the fused SimpleRNN node keeps for its backward pass.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct RnnOp {
-    pub x: u32,
-    pub kernel: u32,
-    pub recurrent: u32,
-    pub bias: u32,
-    pub h0: u32,
-    pub input_mask: u32,
-    pub recurrent_mask: u32,
-    pub activation: Activation,
-    pub go_backwards: bool,
-    /// Offset of the saved pre-activations `[B, T, U]` in the aux arena, or `NONE as usize` when
-    /// the activation's derivative comes from its output.
-    pub preact: usize,
-    pub batch: usize,
-    pub steps: usize,
-    pub features: usize,
-    pub units: usize,
-}
-
 /// A node's op.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Op {
@@ -193,7 +172,7 @@ pub(crate) enum Op {
         target: u32,
         loss: Loss,
     },
-    SimpleRnn(RnnOp),
+    SimpleRnn(GatedOp),
     Lstm(GatedOp),
     Gru(GatedOp),
 }

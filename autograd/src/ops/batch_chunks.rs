@@ -131,12 +131,24 @@ impl Chunking {
     }
 }
 
+impl Chunking {
+    /// Runs `job(i, pieces, options)` on every chunk `i`, with its pieces of the `N` buffers (as
+    /// [`Chunking::jobs`] cuts them) and the GEMM options inside a chunk, the chunks in parallel
+    /// (see [`run`]). Returns the first error.
+    pub(crate) fn run_jobs<const N: usize>(
+        &self,
+        cuts: [Cut<'_>; N],
+        job: impl Fn(usize, &mut [&mut [f32]; N], &GemmOptions) -> Result<()> + Sync,
+    ) -> Result<()> {
+        let mut jobs = self.jobs(cuts);
+        let opts = self.gemm_options();
+        run(&mut jobs[..self.count], |i, pieces| job(i, pieces, &opts))
+    }
+}
+
 /// Runs `job` on every chunk's state, on rayon's current pool when there are several chunks
 /// (in place otherwise). Returns the first error.
-pub(crate) fn run<J: Send>(
-    jobs: &mut [J],
-    job: impl Fn(usize, &mut J) -> Result<()> + Sync,
-) -> Result<()> {
+fn run<J: Send>(jobs: &mut [J], job: impl Fn(usize, &mut J) -> Result<()> + Sync) -> Result<()> {
     if jobs.len() == 1 {
         return job(0, &mut jobs[0]);
     }

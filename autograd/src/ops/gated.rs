@@ -1,21 +1,25 @@
-//! What the fused LSTM and GRU ops share: the node record, argument checks, the dropout masks
-//! (shared or per gate block) and the masked input,
-//! the previous-state views and the input-side gradients (one GEMM each over all timesteps).
+//! What the fused recurrent ops share (SimpleRNN is a cell of one gate block, GRU has 3, LSTM 4):
+//! the node record, the dropout masks (shared or per gate block) and the masked input, the
+//! previous-state views, the per-step products by the recurrent kernel (packed once or not),
+//! the backward's carry products and the input-side gradients (one GEMM each over all timesteps).
 //!
-//! Layout conventions of both ops (why: every GEMM runs on plain strided views):
-//! - gate buffers `[B, T, G·U]` (G = 4 for LSTM, 3 for GRU) are indexed by **input** time, so the
-//!   input projection of all steps is one GEMM `[B·T, F] · [F, G·U]` and so are `dW` and `dx`;
+//! Layout conventions of the ops (why: every GEMM runs on plain strided views):
+//! - gate buffers `[B, T, G·U]` are indexed by **input** time, so the input projection of all
+//!   steps is one GEMM `[B·T, F] · [F, G·U]` and so are `dW` and `dx`;
 //! - states `[B, T, U]` are in **processing** order (what Keras returns with `go_backwards`).
 
-use kernels::{MatMut, MatRef, PackedB, gemm, uses_small_path};
+use kernels::{
+    GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with, uses_small_path,
+};
 
 use crate::activation::Activation;
-use crate::error::{AutogradError, Result};
+use crate::error::Result;
 use crate::op::NONE;
-use crate::tape::{Tape, Var};
+use crate::ops::batch_chunks::Chunking;
 use crate::tape_backward::BackCtx;
 
-/// What a fused LSTM or GRU node keeps for its backward pass (node indices, options, sizes).
+/// What a fused SimpleRNN, LSTM or GRU node keeps for its backward pass (node indices, options,
+/// sizes).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct GatedOp {
     pub x: u32,
@@ -28,11 +32,13 @@ pub(crate) struct GatedOp {
     pub input_mask: u32,
     pub recurrent_mask: u32,
     pub activation: Activation,
+    /// The gates' activation (SimpleRNN, which has none: linear).
     pub recurrent_activation: Activation,
     pub go_backwards: bool,
     /// GRU only.
     pub reset_after: bool,
-    /// Offset of the op's saved data in the aux arena.
+    /// Offset of the op's saved data in the aux arena (its regions: the cell's
+    /// [`crate::ops::cell_record::CellSpec::aux_lens`]).
     pub aux: usize,
     pub batch: usize,
     pub steps: usize,
@@ -41,6 +47,7 @@ pub(crate) struct GatedOp {
 }
 
 impl GatedOp {
+    /// The op's sizes.
     pub(crate) fn dims(&self) -> Dims {
         Dims {
             b: self.batch,
@@ -66,6 +73,47 @@ impl GatedOp {
     }
 }
 
+/// What a fused cell's backward reads besides its value and its output's gradient.
+pub(crate) struct BackInputs<'a> {
+    pub rk: &'a [f32],
+    pub h0: Option<&'a [f32]>,
+    pub c0: Option<&'a [f32]>,
+    pub mh: Option<GateMasks<'a>>,
+    /// The aux regions the forward pass saved.
+    pub aux: [&'a [f32]; 3],
+    /// Whether `dU` gets anything: it needs a gradient and some step has a previous state (with
+    /// one step and no initial state every previous state is zero).
+    pub want_rk: bool,
+    /// Whether there is an initial state that needs a gradient (the carry after step 0).
+    pub want_h0: bool,
+}
+
+impl GatedOp {
+    /// The backward's inputs; `aux_lens` are the sizes of the aux regions.
+    pub(crate) fn back_inputs<'a>(
+        &self,
+        ctx: &BackCtx<'a>,
+        aux_lens: [usize; 3],
+    ) -> BackInputs<'a> {
+        let (values, nodes, d) = (ctx.values, ctx.nodes, self.dims());
+        let val = |i: u32| (i != NONE).then(|| &values[nodes[i as usize].range()]);
+        let wants = |i: u32| i != NONE && nodes[i as usize].requires_grad;
+        let aux = &ctx.aux[self.aux..self.aux + aux_lens.iter().sum::<usize>()];
+        let (a0, rest) = aux.split_at(aux_lens[0]);
+        let (a1, a2) = rest.split_at(aux_lens[1]);
+        let h0 = val(self.h0);
+        BackInputs {
+            rk: val(self.recurrent).unwrap_or(&[]),
+            h0,
+            c0: val(self.c0),
+            mh: val(self.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
+            aux: [a0, a1, a2],
+            want_rk: wants(self.recurrent) && (d.t > 1 || h0.is_some()),
+            want_h0: wants(self.h0),
+        }
+    }
+}
+
 /// Batch, timesteps, features, units.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Dims {
@@ -81,6 +129,26 @@ impl Dims {
     pub(crate) fn at(&self, bi: usize, ti: usize, width: usize) -> usize {
         (bi * self.t + ti) * width
     }
+
+    /// The sizes of chunk `i` of the batch (its samples).
+    pub(crate) fn chunk(self, ch: &Chunking, i: usize) -> Dims {
+        Dims {
+            b: ch.range(i).1,
+            ..self
+        }
+    }
+}
+
+/// The aux regions of a gated cell with `G` gate blocks: the gate activations `[B, T, G·U]`,
+/// one `[B, T, U]` buffer (LSTM's `a(c)`, GRU's `R_h` or `r ⊙ h'`) and, when an activation's
+/// derivative needs its input, the gate pre-activations.
+pub(crate) fn gate_aux_lens<const G: usize>(d: Dims, preacts: bool) -> [usize; 3] {
+    let bt = d.b * d.t;
+    [
+        bt * G * d.u,
+        bt * d.u,
+        if preacts { bt * G * d.u } else { 0 },
+    ]
 }
 
 /// A gated op's dropout mask on one operand (`W` columns: features or units): one `[B, W]` mask
@@ -133,15 +201,6 @@ impl<'a> GateMasks<'a> {
     }
 }
 
-/// The gate masks stored at node `i` of a `[B, W]`-per-gate operand (None when absent).
-pub(crate) fn gate_masks<'a>(
-    values: &'a [f32],
-    range: Option<std::ops::Range<usize>>,
-    batch_len: usize,
-) -> Option<GateMasks<'a>> {
-    range.map(|r| GateMasks::new(&values[r], batch_len))
-}
-
 /// How a product into `gates` gate blocks of `u` columns is cut: `(first column, width, mask)`
 /// per GEMM. Without masks or with a shared one it is a single product over all `gates·u`
 /// columns; per-gate masks need one product per block, each with its own masked operand.
@@ -153,120 +212,6 @@ pub(crate) fn gate_blocks<'a>(
     let split = masks.is_some_and(|m| m.per_gate());
     let (blocks, width) = if split { (gates, u) } else { (1, gates * u) };
     (0..blocks).map(move |g| (g * width, width, masks.map(|m| m.gate(g))))
-}
-
-/// The node indices of a gated op's arguments (NONE when absent).
-pub(crate) struct Indices {
-    pub x: u32,
-    pub kernel: u32,
-    pub recurrent: u32,
-    pub bias: u32,
-    pub h0: u32,
-    pub c0: u32,
-    pub input_mask: u32,
-    pub recurrent_mask: u32,
-}
-
-/// Optional var -> node index or NONE.
-pub(crate) fn opt_index(t: &Tape, op: &'static str, v: Option<Var>) -> Result<u32> {
-    v.map_or(Ok(NONE), |v| t.index(op, v))
-}
-
-/// Checks every shape of a gated op with `gates` gate blocks; returns the sizes. The bias shape
-/// is checked by the caller (it differs between LSTM and the two GRU variants).
-pub(crate) fn check_shapes(
-    tape: &Tape,
-    op: &'static str,
-    ix: &Indices,
-    gates: usize,
-    kernel_expect: &'static str,
-    recurrent_expect: &'static str,
-) -> Result<Dims> {
-    let shape_of = |i: u32| tape.nodes[i as usize].shape;
-    let xs = shape_of(ix.x);
-    if xs.rank() != 3 {
-        return Err(AutogradError::BadShape {
-            op,
-            arg: "x",
-            shape: xs,
-            expected: "rank 3: [batch, timesteps, features]",
-        });
-    }
-    let (b, t, f) = (xs.dim(0), xs.dim(1), xs.dim(2));
-    if b == 0 || t == 0 {
-        return Err(AutogradError::BadShape {
-            op,
-            arg: "x",
-            shape: xs,
-            expected: "at least one sample and one timestep",
-        });
-    }
-    let ws = shape_of(ix.kernel);
-    if ws.rank() != 2 || ws.dim(0) != f || ws.dim(1) % gates != 0 || ws.dim(1) == 0 {
-        return Err(AutogradError::ShapeMismatch {
-            op,
-            lhs: xs,
-            rhs: ws,
-            expected: kernel_expect,
-        });
-    }
-    let u = ws.dim(1) / gates;
-    // Node i, when present, must have one of the `allowed` shapes.
-    let expect = |i: u32, allowed: &[&[usize]], arg: &'static str, e: &'static str| {
-        if i != NONE && !allowed.contains(&shape_of(i).dims()) {
-            return Err(AutogradError::BadShape {
-                op,
-                arg,
-                shape: shape_of(i),
-                expected: e,
-            });
-        }
-        Ok(())
-    };
-    expect(
-        ix.recurrent,
-        &[&[u, gates * u]],
-        "recurrent_kernel",
-        recurrent_expect,
-    )?;
-    // The field names of LstmInputs (initial_h) and GruInputs (initial_state).
-    let h0_arg = if gates == 4 {
-        "initial_h"
-    } else {
-        "initial_state"
-    };
-    expect(ix.h0, &[&[b, u]], h0_arg, "[batch, units]")?;
-    expect(ix.c0, &[&[b, u]], "initial_c", "[batch, units]")?;
-    // A mask is shared by the gate blocks ([batch, width]) or one per block ([gates, batch, width]).
-    expect(
-        ix.input_mask,
-        &[&[b, f], &[gates, b, f]],
-        "input_mask",
-        "[batch, features], or [gates, batch, features] (one mask per gate block)",
-    )?;
-    expect(
-        ix.recurrent_mask,
-        &[&[b, u], &[gates, b, u]],
-        "recurrent_mask",
-        "[batch, units], or [gates, batch, units] (one mask per gate block)",
-    )?;
-    if [ix.input_mask, ix.recurrent_mask]
-        .iter()
-        .any(|&i| i != NONE && tape.nodes[i as usize].requires_grad)
-    {
-        return Err(AutogradError::Unsupported {
-            op,
-            what: "dropout masks that need a gradient (masks are constants)",
-        });
-    }
-    Ok(Dims { b, t, f, u })
-}
-
-/// Whether any differentiable argument needs a gradient.
-pub(crate) fn any_requires_grad(tape: &Tape, ix: &Indices) -> bool {
-    [ix.x, ix.kernel, ix.recurrent, ix.bias, ix.h0, ix.c0]
-        .iter()
-        .any(|&i| i != NONE && tape.nodes[i as usize].requires_grad)
 }
 
 /// `x ⊙ m_x` (the `[B, F]` mask repeated over time) into `buf`, or `x` itself without a mask.
@@ -281,9 +226,7 @@ pub(crate) fn masked_input<'a>(
         let mr = &m[bi * d.f..(bi + 1) * d.f];
         for ti in 0..d.t {
             let o = d.at(bi, ti, d.f);
-            for ((o, &v), &mv) in buf[o..o + d.f].iter_mut().zip(&x[o..o + d.f]).zip(mr) {
-                *o = v * mv;
-            }
+            mask_row(&mut buf[o..o + d.f], &x[o..o + d.f], mr);
         }
     }
     buf
@@ -308,17 +251,42 @@ pub(crate) fn prev_state<'a>(
             None => return Ok(None),
         }
     };
-    let Some(m) = mh else {
+    if mh.is_none() {
         return Ok(Some(MatRef::new(src, d.b, d.u, stride, 1)?));
-    };
+    }
+    copy_prev_state(d, s, hseq, h0, mh, buf);
+    Ok(Some(MatRef::row_major(buf, d.b, d.u)?))
+}
+
+/// The previous state `h'_{s-1}` of processing step `s` (masked, or copied as it is without a
+/// mask) into `buf` `[B, U]`; false, writing nothing, when it is all zeros (step 0 without an
+/// initial state).
+pub(crate) fn copy_prev_state(
+    d: Dims,
+    s: usize,
+    hseq: &[f32],
+    h0: Option<&[f32]>,
+    mh: Option<&[f32]>,
+    buf: &mut [f32],
+) -> bool {
     for bi in 0..d.b {
-        let sr = &src[bi * stride..bi * stride + d.u];
-        let mr = &m[bi * d.u..(bi + 1) * d.u];
-        for ((o, &v), &mv) in buf[bi * d.u..(bi + 1) * d.u].iter_mut().zip(sr).zip(mr) {
-            *o = v * mv;
+        let Some(src) = prev_row(d, s, bi, hseq, h0) else {
+            return false;
+        };
+        let out = &mut buf[bi * d.u..(bi + 1) * d.u];
+        match mh {
+            None => out.copy_from_slice(src),
+            Some(m) => mask_row(out, src, &m[bi * d.u..(bi + 1) * d.u]),
         }
     }
-    Ok(Some(MatRef::row_major(buf, d.b, d.u)?))
+    true
+}
+
+/// `out = src ⊙ mask`, element by element.
+fn mask_row(out: &mut [f32], src: &[f32], mask: &[f32]) {
+    for ((o, &v), &m) in out.iter_mut().zip(src).zip(mask) {
+        *o = v * m;
+    }
 }
 
 /// Row `bi` of the unmasked previous state of step `s` (None: zeros).
@@ -356,15 +324,48 @@ pub(crate) fn all_prev_states(
                 None => out.fill(0.0),
                 Some(src) => match mh {
                     None => out.copy_from_slice(src),
-                    Some(m) => {
-                        let mr = &m[bi * d.u..(bi + 1) * d.u];
-                        for ((o, &v), &mv) in out.iter_mut().zip(src).zip(mr) {
-                            *o = v * mv;
-                        }
-                    }
+                    Some(m) => mask_row(out, src, &m[bi * d.u..(bi + 1) * d.u]),
                 },
             }
         }
+    }
+}
+
+/// `dU += H'ᵀ · dZ_g` for the first `blocks` gate blocks of `dz` (`[B·T, gw]`, input-time rows;
+/// GRU's `dR` too): one product over all the blocks, or one per block with `H'` under the
+/// block's mask. `hp` holds the `B·T·U` masked previous states.
+pub(crate) fn recurrent_grad(
+    r: &GatedOp,
+    ctx: &mut BackCtx<'_>,
+    [hseq, dz]: [&[f32]; 2],
+    h0: Option<&[f32]>,
+    mh: Option<GateMasks<'_>>,
+    (gw, blocks): (usize, usize),
+    hp: &mut [f32],
+) -> Result<()> {
+    let d = r.dims();
+    let (bt, u) = (d.b * d.t, d.u);
+    for (c0, width, m) in gate_blocks(mh, blocks, u) {
+        all_prev_states(r, hseq, h0, m, hp);
+        if let Some(grk) = ctx.grad_mut(r.recurrent) {
+            gemm(
+                1.0,
+                MatRef::row_major(hp, bt, u)?.t(),
+                MatRef::new(&dz[c0..], bt, width, gw, 1)?,
+                1.0,
+                MatMut::new(&mut grk[c0..], u, width, gw, 1)?,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `v` to the gradient of the initial state at node `i`, when there is one that needs it.
+pub(crate) fn add_state_grad(ctx: &mut BackCtx<'_>, i: u32, v: &[f32]) {
+    if i != NONE
+        && let Some(g) = ctx.grad_mut(i)
+    {
+        g.iter_mut().zip(v).for_each(|(a, &c)| *a += c);
     }
 }
 
@@ -385,7 +386,7 @@ pub(crate) fn add_column_sums(dst: &mut [f32], rows: &[f32]) {
 /// The input-side gradients from the gate gradients `dz` `[B·T, G·U]` (input-time rows):
 /// `dW += x'ᵀ dZ`, `db_in += Σ dZ` (the first `G·U` bias entries), `dx += (dZ Wᵀ) ⊙ m_x`;
 /// with per-gate masks, block by block (`dW_g += x'_gᵀ dZ_g`, `dx += Σ_g (dZ_g W_gᵀ) ⊙ m_g`).
-/// `buf` holds `B·T·F` floats.
+/// `buf` holds `B·T·F` floats (none are needed without an input mask).
 pub(crate) fn input_side_grads(
     r: &GatedOp,
     gw: usize,
@@ -398,11 +399,8 @@ pub(crate) fn input_side_grads(
     let values = ctx.values;
     let x = &values[ctx.node(r.x).range()];
     let w = &values[ctx.node(r.kernel).range()];
-    let mx = gate_masks(
-        values,
-        (r.input_mask != NONE).then(|| ctx.node(r.input_mask).range()),
-        d.b * d.f,
-    );
+    let mx = (r.input_mask != NONE)
+        .then(|| GateMasks::new(&values[ctx.node(r.input_mask).range()], d.b * d.f));
     let gates = gw / d.u;
     if ctx.wants(r.kernel) {
         for (c0, width, m) in gate_blocks(mx, gates, d.u) {
@@ -437,11 +435,7 @@ pub(crate) fn input_side_grads(
                         let mr = &m[bi * d.f..(bi + 1) * d.f];
                         for ti in 0..d.t {
                             let o = d.at(bi, ti, d.f);
-                            for ((a, &v), &mv) in
-                                gx[o..o + d.f].iter_mut().zip(&buf[o..o + d.f]).zip(mr)
-                            {
-                                *a += v * mv;
-                            }
+                            add_masked(&mut gx[o..o + d.f], &buf[o..o + d.f], mr);
                         }
                     }
                 }
@@ -482,4 +476,90 @@ pub(crate) fn pack_recurrent<'p>(
     }
     packed.pack(b, rows)?;
     Ok(Some(packed))
+}
+
+/// One per-step product `C = A · B + beta·C` by a recurrent kernel (or its transpose): by the
+/// packing of `B` when [`pack_recurrent`] made one, else by `plain`, the view of `B` itself.
+pub(crate) fn step_product(
+    opts: &GemmOptions,
+    a: MatRef<'_>,
+    packed: Option<&PackedB>,
+    plain: MatRef<'_>,
+    beta: f32,
+    c: MatMut<'_>,
+) -> Result<()> {
+    match packed {
+        Some(p) => gemm_prepacked(opts, 1.0, a, p, beta, c)?,
+        None => gemm_with(opts, 1.0, a, plain, beta, c)?,
+    }
+    Ok(())
+}
+
+/// One backward step's carry products over the first `blocks` gate blocks of the step's gradient
+/// rows, `Σ_g (rows_g · U_gᵀ) ⊙ m_g`: one product over all the blocks without per-gate masks,
+/// else one per block under its own mask.
+pub(crate) struct CarryStep<'a> {
+    /// The chunk's sizes.
+    pub d: Dims,
+    pub opts: &'a GemmOptions,
+    /// The step's gradient rows (`dZ`, or GRU's `dR`) from the step's first column.
+    pub rows: &'a [f32],
+    /// Width of a gradient row, `G·U` (the rows' stride is `T·G·U`).
+    pub gw: usize,
+    pub blocks: usize,
+    /// `Uᵀ`, `[G·U, U]` row-major.
+    pub rkt: &'a [f32],
+    pub masks: Option<GateMasks<'a>>,
+}
+
+impl CarryStep<'_> {
+    /// Block `c0..c0 + width` of the step's rows, `[B, width]`.
+    fn block(&self, c0: usize, width: usize) -> Result<MatRef<'_>> {
+        let d = self.d;
+        Ok(MatRef::new(&self.rows[c0..], d.b, width, d.t * self.gw, 1)?)
+    }
+
+    /// Block `c0..c0 + width` of `U`'s columns transposed, `[width, U]`.
+    fn kernel(&self, c0: usize, width: usize) -> Result<MatRef<'_>> {
+        Ok(MatRef::row_major(
+            &self.rkt[c0 * self.d.u..],
+            width,
+            self.d.u,
+        )?)
+    }
+
+    /// `carry = Σ_g (rows_g · U_gᵀ) ⊙ m_g`, or `carry += Σ_g ...` with `add`. `tmp`, `[B, U]`,
+    /// holds a product that goes in under its mask (never needed without per-gate masks: it may
+    /// then be empty). `packed` is `Uᵀ`'s rows for these blocks packed once, or None.
+    pub(crate) fn products(
+        &self,
+        packed: Option<&PackedB>,
+        add: bool,
+        carry: &mut [f32],
+        tmp: &mut [f32],
+    ) -> Result<()> {
+        let (b, u) = (self.d.b, self.d.u);
+        for (k, (c0, width, m)) in gate_blocks(self.masks, self.blocks, u).enumerate() {
+            // Straight into carry: an unmasked product when adding, the first one when setting
+            // (its mask then applied in place); any other into tmp, added under its mask.
+            let into_carry = if add { m.is_none() } else { k == 0 };
+            let beta = if add && m.is_none() { 1.0 } else { 0.0 };
+            let dst: &mut [f32] = if into_carry { &mut *carry } else { &mut *tmp };
+            let (src, plain) = (self.block(c0, width)?, self.kernel(c0, width)?);
+            step_product(
+                self.opts,
+                src,
+                packed,
+                plain,
+                beta,
+                MatMut::row_major(dst, b, u)?,
+            )?;
+            match (m, into_carry) {
+                (None, _) => {}
+                (Some(m), true) => carry.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
+                (Some(m), false) => add_masked(carry, tmp, m),
+            }
+        }
+        Ok(())
+    }
 }

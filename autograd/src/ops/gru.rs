@@ -25,18 +25,18 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
 
 use crate::activation::Activation;
-use crate::error::{AutogradError, Result};
+use crate::error::Result;
 use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    Dims, GateMasks, GatedOp, Indices, add_column_sums, add_masked, all_prev_states,
-    any_requires_grad, check_shapes, gate_blocks, gate_masks, input_side_grads, masked_input,
-    opt_index, pack_recurrent, prev_row, prev_state, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, add_column_sums, add_masked, add_state_grad,
+    gate_aux_lens, gate_blocks, input_side_grads, masked_input, pack_recurrent, prev_row,
+    prev_state, recurrent_grad, step_product, transpose_into,
 };
-use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
 
@@ -95,14 +95,27 @@ pub struct GruOutput {
     pub last: Var,
 }
 
-/// Sizes of the aux regions: gates, R_h or r ⊙ h', pre-activations.
-fn aux_len(d: Dims, preacts: bool) -> [usize; 3] {
-    let bt = d.b * d.t;
-    [
-        bt * 3 * d.u,
-        bt * d.u,
-        if preacts { bt * 3 * d.u } else { 0 },
-    ]
+/// GRU's checks and saved data (aux: the gate activations, `R_h` or `r ⊙ h'`, the
+/// pre-activations); the bias has a second row (the recurrent bias) with `reset_after`.
+fn spec(reset_after: bool) -> CellSpec {
+    let (bias_rows, bias_expect) = if reset_after {
+        (2, "[2, 3·units] (reset_after: input and recurrent rows)")
+    } else {
+        (1, "[3·units] (reset_after false)")
+    };
+    CellSpec {
+        op: "gru",
+        gates: 3,
+        kernel_expect: "kernel of shape [features, 3·units] for x [batch, timesteps, features]",
+        recurrent_expect: "[units, 3·units]",
+        h0_arg: "initial_state",
+        bias_rows,
+        bias_expect,
+        per_gate_masks: true,
+        states: 1,
+        aux_lens: gate_aux_lens::<3>,
+        make: Op::Gru,
+    }
 }
 
 impl Tape {
@@ -110,94 +123,23 @@ impl Tape {
     ///
     /// Errors name the argument and its shape; dropout masks must be constants.
     pub fn gru(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<GruOutput> {
-        const OP: &str = "gru";
-        let ix = Indices {
-            x: self.index(OP, inputs.x)?,
-            kernel: self.index(OP, inputs.kernel)?,
-            recurrent: self.index(OP, inputs.recurrent_kernel)?,
-            bias: opt_index(self, OP, inputs.bias)?,
-            h0: opt_index(self, OP, inputs.initial_state)?,
-            c0: NONE,
-            input_mask: opt_index(self, OP, inputs.input_mask)?,
-            recurrent_mask: opt_index(self, OP, inputs.recurrent_mask)?,
+        let vars = CellVars {
+            x: inputs.x,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
+            bias: inputs.bias,
+            states: [inputs.initial_state, None],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let d = check_shapes(
-            self,
-            OP,
-            &ix,
-            3,
-            "kernel of shape [features, 3·units] for x [batch, timesteps, features]",
-            "[units, 3·units]",
-        )?;
-        if ix.bias != NONE {
-            let bs = self.nodes[ix.bias as usize].shape;
-            let (ok, expected) = if options.reset_after {
-                (
-                    bs.dims() == [2, 3 * d.u],
-                    "[2, 3·units] (reset_after: input and recurrent rows)",
-                )
-            } else {
-                (bs.dims() == [3 * d.u], "[3·units] (reset_after false)")
-            };
-            if !ok {
-                return Err(AutogradError::BadShape {
-                    op: OP,
-                    arg: "bias",
-                    shape: bs,
-                    expected,
-                });
-            }
-        }
-        let op = GatedOp {
-            x: ix.x,
-            kernel: ix.kernel,
-            recurrent: ix.recurrent,
-            bias: ix.bias,
-            h0: ix.h0,
-            c0: NONE,
-            input_mask: ix.input_mask,
-            recurrent_mask: ix.recurrent_mask,
-            activation: options.activation,
-            recurrent_activation: options.recurrent_activation,
-            go_backwards: options.go_backwards,
-            reset_after: options.reset_after,
-            aux: 0,
-            batch: d.b,
-            steps: d.t,
-            features: d.f,
-            units: d.u,
-        };
-        let lens = aux_len(d, op.saves_preacts());
-        // Every element is written by the forward pass: the gate buffers by GEMMs with beta 0,
-        // the rest row by row.
-        let op = GatedOp {
-            aux: self.aux_alloc(lens.iter().sum::<usize>()),
-            ..op
-        };
-        let rg = any_requires_grad(self, &ix);
-        let shape = Shape::checked(OP, &[d.b, d.t, d.u])?;
-        let off = self.push(shape, Op::Gru(op), rg);
-        let nodes = &self.nodes;
-        let (lo, hi) = self.values.split_at_mut(off);
-        let val = |i: u32| &lo[nodes[i as usize].range()];
-        let opt = |i: u32| (i != NONE).then(|| val(i));
-        let (gates, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
-        let (rh, pre) = rest.split_at_mut(lens[1]);
-        forward(
-            &op,
-            [val(ix.x), val(ix.kernel), val(ix.recurrent)],
-            [opt(ix.bias), opt(ix.h0)],
-            [
-                opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
-                opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
-            ],
-            &mut hi[..d.b * d.t * d.u],
-            [gates, rh, &mut pre[..lens[2]]],
-            &mut self.scratch,
-            &mut self.packed,
-        )?;
+        let o = options;
+        let cell = (
+            o.activation,
+            o.recurrent_activation,
+            o.go_backwards,
+            o.reset_after,
+        );
+        let steps = forward(self.record_cell(&spec(o.reset_after), &vars, cell)?)?;
         let sequence = self.last_var();
-        let last = self.select(sequence, 1, d.t - 1)?;
+        let last = self.select(sequence, 1, steps - 1)?;
         Ok(GruOutput { sequence, last })
     }
 }
@@ -219,24 +161,23 @@ fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
     }
 }
 
-/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
-#[allow(clippy::too_many_arguments)]
-fn forward(
-    op: &GatedOp,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0]: [Option<&[f32]>; 2],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
-    hseq: &mut [f32],
-    [gates, rh, pre]: [&mut [f32]; 3],
-    scratch: &mut Vec<f32>,
-    [packed_zr, packed_h]: &mut [PackedB; 2],
-) -> Result<()> {
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
+/// the number of steps.
+fn forward(rec: Recorded<'_>) -> Result<usize> {
+    let Recorded {
+        op,
+        inputs,
+        out: hseq,
+        aux: [gates, rh, pre],
+        scratch,
+        packed: [packed_zr, packed_h],
+    } = rec;
     let d = op.dims();
     let ch = Chunking::of(d.b);
     // The per-step products' kernels, packed once: U (reset_after), or U's z, r blocks and its
     // h block (reset_before, whose candidate product takes r ⊙ h' instead of h').
-    let (u, g3) = (d.u, 3 * d.u);
-    let has_steps = d.t > 1 || h0.is_some();
+    let (u, g3, rk, mh) = (d.u, 3 * d.u, inputs.rk, inputs.mh);
+    let has_steps = d.t > 1 || inputs.h0.is_some();
     let width = if op.reset_after { g3 } else { 2 * u };
     let u_zr = MatRef::new(rk, u, width, g3, 1)?;
     let packed_zr = pack_recurrent(packed_zr, u_zr, ch.rows, mh, has_steps)?;
@@ -246,39 +187,36 @@ fn forward(
         let u_h = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
         pack_recurrent(packed_h, u_h, ch.rows, mh, has_steps)?
     };
-    let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
+    let xm_rows = if inputs.mx.is_some() {
+        ch.rows * d.t * d.f
+    } else {
+        0
+    };
     let per = xm_rows + ch.rows * d.u + ch.rows * 3 * d.u;
     let buf = scratch_of(scratch, per * ch.count);
     let (tu, tg) = (d.t * d.u, d.t * 3 * d.u);
-    let mut jobs = ch.jobs([
-        Cut::Rows(hseq, tu),
-        Cut::Rows(gates, tg),
-        Cut::Rows(rh, tu),
-        Cut::Rows(pre, tg),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [h, g, r, p, scratch]| {
-        let dc = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        forward_chunk(
-            op,
-            dc,
-            &opts,
-            [ch.rows(x, i, d.t * d.f), w, rk],
-            [bias, ch.rows_of(h0, i, d.u)],
-            [
-                mx.map(|m| m.rows(ch.range(i), d.f)),
-                mh.map(|m| m.rows(ch.range(i), d.u)),
-            ],
-            h,
-            [g, r, p],
-            scratch,
-            [packed_zr, packed_h],
-        )
-    })
+    ch.run_jobs(
+        [
+            Cut::Rows(hseq, tu),
+            Cut::Rows(gates, tg),
+            Cut::Rows(rh, tu),
+            Cut::Rows(pre, tg),
+            Cut::Each(buf, per),
+        ],
+        |i, [h, g, r, p, scratch], opts| {
+            forward_chunk(
+                &op,
+                d.chunk(&ch, i),
+                opts,
+                &inputs.chunk(&ch, i, d),
+                h,
+                [g, r, p],
+                scratch,
+                [packed_zr, packed_h],
+            )
+        },
+    )?;
+    Ok(d.t)
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
@@ -287,9 +225,7 @@ fn forward_chunk(
     op: &GatedOp,
     d: Dims,
     opts: &GemmOptions,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0]: [Option<&[f32]>; 2],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
+    inp: &CellInputs<'_>,
     hseq: &mut [f32],
     [gates, rh, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
@@ -297,6 +233,8 @@ fn forward_chunk(
 ) -> Result<()> {
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
+    let (x, w, rk, bias) = (inp.x, inp.w, inp.rk, inp.bias);
+    let (h0, mx, mh) = (inp.h0, inp.mx, inp.mh);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u + d.b * g3];
     let (xm, rest) = buf.split_at_mut(xm_len);
@@ -332,13 +270,8 @@ fn forward_chunk(
                 match prev_state(d, s, hseq, h0, m, hbuf)? {
                     Some(hp) => {
                         let dst = MatMut::new(&mut rstep[c0..], d.b, bw, width, 1)?;
-                        match packed_zr {
-                            Some(pu) => gemm_prepacked(opts, 1.0, hp, pu, 0.0, dst)?,
-                            None => {
-                                let ub = MatRef::new(&rk[c0..], u, bw, g3, 1)?;
-                                gemm_with(opts, 1.0, hp, ub, 0.0, dst)?;
-                            }
-                        }
+                        let ub = MatRef::new(&rk[c0..], u, bw, g3, 1)?;
+                        step_product(opts, hp, packed_zr, ub, 0.0, dst)?;
                     }
                     None => rstep.fill(0.0),
                 }
@@ -404,13 +337,8 @@ fn forward_chunk(
             if has_prev {
                 let rhs = MatRef::new(&rh[ts * u..], d.b, u, d.t * u, 1)?;
                 let dst = MatMut::new(&mut gates[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?;
-                match packed_h {
-                    Some(pu) => gemm_prepacked(opts, 1.0, rhs, pu, 1.0, dst)?,
-                    None => {
-                        let uh = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
-                        gemm_with(opts, 1.0, rhs, uh, 1.0, dst)?;
-                    }
-                }
+                let uh = MatRef::new(&rk[2 * u..], u, u, g3, 1)?;
+                step_product(opts, rhs, packed_h, uh, 1.0, dst)?;
             }
         }
         for bi in 0..d.b {
@@ -438,24 +366,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let d = r.dims();
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let rk = val(r.recurrent).unwrap_or(&[]);
-    let h0 = val(r.h0);
-    let mh = gate_masks(
-        values,
-        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
-        d.b * u,
-    );
-    let hseq = &values[node.range()];
-    let lens = aux_len(d, r.saves_preacts());
-    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
-    let (gates, rest) = aux.split_at(lens[0]);
-    let (rh, pre) = rest.split_at(lens[1]);
+    let BackInputs {
+        rk,
+        h0,
+        mh,
+        aux: [gates, rh, pre],
+        want_rk,
+        ..
+    } = r.back_inputs(ctx, gate_aux_lens::<3>(d, r.saves_preacts()));
+    let hseq = &ctx.values[node.range()];
+    // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
 
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
@@ -488,172 +409,169 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         None
     };
     let (tu, tg) = (d.t * u, d.t * g3);
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, tg),
-        Cut::Rows(dr, tg),
-        Cut::Rows(carry, u),
-        Cut::Each(temps, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [dz, dr, carry, temp]| {
-        let d = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
-        let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
-        let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
-        let per_gate = mh.is_some_and(|m| m.per_gate());
-        let mh_h = mh.map(|m| m.gate(2));
-        let (tmp, rest) = temp.split_at_mut(d.b * u);
-        let (zeros, dpost) = rest.split_at_mut(u);
-        zeros.fill(0.0); // stands in for a missing previous state
-        carry.fill(0.0);
-        for s in (0..d.t).rev() {
-            let ts = r.input_time(s);
-            let has_prev = s > 0 || h0.is_some();
-            for bi in 0..d.b {
-                let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
-                let gt = &gates[gr..gr + g3];
-                let pr = &pre[gr..gr + g3];
-                let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
-                let c = &mut carry[bi * u..(bi + 1) * u];
-                let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
-                let gr_ = &g[hr..hr + u];
-                let (dpz, rest) = dpost.split_at_mut(u);
-                let dph = &mut rest[u..];
-                for j in 0..u {
-                    let dh = gr_[j] + c[j];
-                    dpz[j] = dh * (hp[j] - ghh[j]);
-                    dph[j] = dh * (1.0 - gz[j]);
-                    c[j] = dh * gz[j];
-                }
-                let dzr = &mut dz[gr..gr + g3];
-                act.backward_row(
-                    &pr[2 * u..],
-                    &gt[2 * u..],
-                    &dpost[2 * u..],
-                    &mut dzr[2 * u..],
-                    false,
-                );
-                ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
-                if r.reset_after {
-                    let rhr = &rh[rr..rr + u];
-                    let drr = &mut dr[gr..gr + g3];
-                    for j in 0..u {
-                        dpost[u + j] = dzr[2 * u + j] * rhr[j];
-                        drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
-                    }
-                    ract.backward_row(
-                        &pr[u..2 * u],
-                        &gt[u..2 * u],
-                        &dpost[u..2 * u],
-                        &mut dzr[u..2 * u],
-                        false,
-                    );
-                    drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
-                } else if !has_prev {
-                    dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
-                }
-            }
-            if !has_prev {
-                continue;
-            }
-            if r.reset_after {
-                let rows = &dr[ts * g3..];
-                let step = CarryStep {
-                    d,
-                    opts: &opts,
-                    rows,
-                    blocks: 3,
-                    rkt_buf,
-                    masks: mh,
-                };
-                step.add_products(packed_ut, carry, tmp)?;
-            } else {
-                // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
-                gemm_with(
-                    &opts,
-                    1.0,
-                    MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
-                    MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
-                    0.0,
-                    MatMut::row_major(tmp, d.b, u)?,
-                )?;
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, tg),
+            Cut::Rows(dr, tg),
+            Cut::Rows(carry, u),
+            Cut::Each(temps, per),
+        ],
+        |i, [dz, dr, carry, temp], opts| {
+            let d = Dims {
+                b: ch.range(i).1,
+                ..d
+            };
+            let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+            let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
+            let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
+            let per_gate = mh.is_some_and(|m| m.per_gate());
+            let mh_h = mh.map(|m| m.gate(2));
+            let (tmp, rest) = temp.split_at_mut(d.b * u);
+            let (zeros, dpost) = rest.split_at_mut(u);
+            zeros.fill(0.0); // stands in for a missing previous state
+            carry.fill(0.0);
+            for s in (0..d.t).rev() {
+                let ts = r.input_time(s);
+                let has_prev = s > 0 || h0.is_some();
                 for bi in 0..d.b {
-                    let gr = d.at(bi, ts, g3);
+                    let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
                     let gt = &gates[gr..gr + g3];
                     let pr = &pre[gr..gr + g3];
-                    let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
-                    let tr = &mut tmp[bi * u..(bi + 1) * u];
+                    let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
+                    let c = &mut carry[bi * u..(bi + 1) * u];
+                    let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
+                    let gr_ = &g[hr..hr + u];
+                    let (dpz, rest) = dpost.split_at_mut(u);
+                    let dph = &mut rest[u..];
                     for j in 0..u {
-                        let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
-                        dpost[u + j] = tr[j] * hp[j] * m;
-                        tr[j] *= gt[u + j];
+                        let dh = gr_[j] + c[j];
+                        dpz[j] = dh * (hp[j] - ghh[j]);
+                        dph[j] = dh * (1.0 - gz[j]);
+                        c[j] = dh * gz[j];
                     }
-                    ract.backward_row(
-                        &pr[u..2 * u],
-                        &gt[u..2 * u],
-                        &dpost[u..2 * u],
-                        &mut dz[gr + u..gr + 2 * u],
+                    let dzr = &mut dz[gr..gr + g3];
+                    act.backward_row(
+                        &pr[2 * u..],
+                        &gt[2 * u..],
+                        &dpost[2 * u..],
+                        &mut dzr[2 * u..],
                         false,
                     );
-                }
-                if per_gate {
-                    // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
-                    // and r blocks' products under theirs.
-                    if let Some(m) = mh_h {
-                        add_masked(carry, tmp, m);
+                    ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
+                    if r.reset_after {
+                        let rhr = &rh[rr..rr + u];
+                        let drr = &mut dr[gr..gr + g3];
+                        for j in 0..u {
+                            dpost[u + j] = dzr[2 * u + j] * rhr[j];
+                            drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
+                        }
+                        ract.backward_row(
+                            &pr[u..2 * u],
+                            &gt[u..2 * u],
+                            &dpost[u..2 * u],
+                            &mut dzr[u..2 * u],
+                            false,
+                        );
+                        drr[..2 * u].copy_from_slice(&dzr[..2 * u]);
+                    } else if !has_prev {
+                        dzr[u..2 * u].fill(0.0); // r only acts on the (zero) previous state
                     }
-                    let rows = &dz[ts * g3..];
+                }
+                if !has_prev {
+                    continue;
+                }
+                if r.reset_after {
+                    let rows = &dr[ts * g3..];
                     let step = CarryStep {
                         d,
-                        opts: &opts,
+                        opts,
                         rows,
-                        blocks: 2,
-                        rkt_buf,
+                        gw: g3,
+                        blocks: 3,
+                        rkt: rkt_buf,
                         masks: mh,
                     };
-                    step.add_products(None, carry, tmp)?;
+                    step.products(packed_ut, true, carry, tmp)?;
                 } else {
+                    // d(r ⊙ h') = dZ_h · U_hᵀ, then dr and the h' part, then the z, r products.
                     gemm_with(
-                        &opts,
+                        opts,
                         1.0,
-                        MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
-                        MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
-                        1.0,
+                        MatRef::new(&dz[ts * g3 + 2 * u..], d.b, u, d.t * g3, 1)?,
+                        MatRef::row_major(&rkt_buf[2 * u * u..], u, u)?,
+                        0.0,
                         MatMut::row_major(tmp, d.b, u)?,
                     )?;
-                    match mh_h {
-                        None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
-                        Some(m) => {
+                    for bi in 0..d.b {
+                        let gr = d.at(bi, ts, g3);
+                        let gt = &gates[gr..gr + g3];
+                        let pr = &pre[gr..gr + g3];
+                        let hp = prev_row(d, s, bi, hseq, h0).unwrap_or(&[]);
+                        let tr = &mut tmp[bi * u..(bi + 1) * u];
+                        for j in 0..u {
+                            let m = mh_h.map_or(1.0, |m| m[bi * u + j]);
+                            dpost[u + j] = tr[j] * hp[j] * m;
+                            tr[j] *= gt[u + j];
+                        }
+                        ract.backward_row(
+                            &pr[u..2 * u],
+                            &gt[u..2 * u],
+                            &dpost[u..2 * u],
+                            &mut dz[gr + u..gr + 2 * u],
+                            false,
+                        );
+                    }
+                    if per_gate {
+                        // d h'_h = r ⊙ (dZ_h U_hᵀ) (in tmp) under the candidate's mask, then the z
+                        // and r blocks' products under theirs.
+                        if let Some(m) = mh_h {
                             add_masked(carry, tmp, m);
+                        }
+                        let rows = &dz[ts * g3..];
+                        let step = CarryStep {
+                            d,
+                            opts,
+                            rows,
+                            gw: g3,
+                            blocks: 2,
+                            rkt: rkt_buf,
+                            masks: mh,
+                        };
+                        step.products(None, true, carry, tmp)?;
+                    } else {
+                        gemm_with(
+                            opts,
+                            1.0,
+                            MatRef::new(&dz[ts * g3..], d.b, 2 * u, d.t * g3, 1)?,
+                            MatRef::row_major(&rkt_buf[..2 * u * u], 2 * u, u)?,
+                            1.0,
+                            MatMut::row_major(tmp, d.b, u)?,
+                        )?;
+                        match mh_h {
+                            None => carry.iter_mut().zip(tmp.iter()).for_each(|(c, &t)| *c += t),
+                            Some(m) => {
+                                add_masked(carry, tmp, m);
+                            }
                         }
                     }
                 }
             }
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
-        gh0.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
-    }
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry);
     if want_rk {
-        let hp = &mut big[..bt * u];
         // dU's z, r (and, with reset_after, h) blocks: H'ᵀ dR or H'ᵀ dZ, by mask block.
         let (blocks, src): (usize, &[f32]) = if r.reset_after { (3, dr) } else { (2, dz) };
-        for (c0, width, m) in gate_blocks(mh, blocks, u) {
-            all_prev_states(r, hseq, h0, m, hp);
-            if let Some(grk) = ctx.grad_mut(r.recurrent) {
-                gemm(
-                    1.0,
-                    MatRef::row_major(hp, bt, u)?.t(),
-                    MatRef::new(&src[c0..], bt, width, g3, 1)?,
-                    1.0,
-                    MatMut::new(&mut grk[c0..], u, width, g3, 1)?,
-                )?;
-            }
-        }
+        recurrent_grad(
+            r,
+            ctx,
+            [hseq, src],
+            h0,
+            mh,
+            (g3, blocks),
+            &mut big[..bt * u],
+        )?;
         // reset_before's h block: (r ⊙ h')ᵀ dZ_h, with r ⊙ h' as saved (its mask applied).
         if !r.reset_after
             && let Some(grk) = ctx.grad_mut(r.recurrent)
@@ -677,49 +595,4 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     *ctx.scratch = scratch;
     ctx.packed[0] = packed;
     Ok(())
-}
-
-/// One backward step's carry products `carry += Σ_g (rows_g · U_gᵀ) ⊙ m_g` over the first
-/// `blocks` gate blocks: one product over all of them without per-gate masks, else one per block.
-struct CarryStep<'a> {
-    d: Dims,
-    opts: &'a GemmOptions,
-    /// The step's gradient rows (`dR` or `dZ` from the step's first column), row stride `T·3U`.
-    rows: &'a [f32],
-    blocks: usize,
-    /// `Uᵀ`, `[3U, U]` row-major.
-    rkt_buf: &'a [f32],
-    masks: Option<GateMasks<'a>>,
-}
-
-impl CarryStep<'_> {
-    /// Adds the products into `carry` (`tmp` holds a masked block's product); `packed` is `Uᵀ`'s
-    /// rows for these blocks packed once, or None.
-    fn add_products(
-        &self,
-        packed: Option<&PackedB>,
-        carry: &mut [f32],
-        tmp: &mut [f32],
-    ) -> Result<()> {
-        let (d, u) = (self.d, self.d.u);
-        for (c0, width, m) in gate_blocks(self.masks, self.blocks, u) {
-            let src = MatRef::new(&self.rows[c0..], d.b, width, d.t * 3 * u, 1)?;
-            // Without a mask the product accumulates into carry; with one, into tmp.
-            let (dst, beta) = match m {
-                None => (MatMut::row_major(carry, d.b, u)?, 1.0),
-                Some(_) => (MatMut::row_major(tmp, d.b, u)?, 0.0),
-            };
-            match packed {
-                Some(pt) => gemm_prepacked(self.opts, 1.0, src, pt, beta, dst)?,
-                None => {
-                    let rkt = MatRef::row_major(&self.rkt_buf[c0 * u..], width, u)?;
-                    gemm_with(self.opts, 1.0, src, rkt, beta, dst)?;
-                }
-            }
-            if let Some(m) = m {
-                add_masked(carry, tmp, m);
-            }
-        }
-        Ok(())
-    }
 }

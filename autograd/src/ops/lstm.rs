@@ -25,18 +25,18 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_prepacked, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm_with};
 
 use crate::activation::Activation;
-use crate::error::{AutogradError, Result};
-use crate::op::{NONE, Op};
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
+use crate::error::Result;
+use crate::op::Op;
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    Dims, GateMasks, GatedOp, Indices, add_masked, all_prev_states, any_requires_grad,
-    check_shapes, gate_blocks, gate_masks, input_side_grads, opt_index, pack_recurrent, prev_row,
-    prev_state, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, gate_aux_lens, gate_blocks,
+    input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, recurrent_grad,
+    step_product, transpose_into,
 };
-use crate::shape::Shape;
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
 
@@ -95,96 +95,36 @@ pub struct LstmOutput {
     pub last_c: Var,
 }
 
-/// Sizes of the aux regions: gates, a(c), pre-activations.
-fn aux_len(d: Dims, preacts: bool) -> [usize; 3] {
-    let bt = d.b * d.t;
-    [
-        bt * 4 * d.u,
-        bt * d.u,
-        if preacts { bt * 4 * d.u } else { 0 },
-    ]
-}
+/// LSTM's checks and saved data (aux: the gate activations, `a(c)`, the pre-activations).
+const SPEC: CellSpec = CellSpec {
+    op: "lstm",
+    gates: 4,
+    kernel_expect: "kernel of shape [features, 4·units] for x [batch, timesteps, features]",
+    recurrent_expect: "[units, 4·units]",
+    h0_arg: "initial_h",
+    bias_rows: 1,
+    bias_expect: "[4·units]",
+    per_gate_masks: true,
+    states: 2,
+    aux_lens: gate_aux_lens::<4>,
+    make: Op::Lstm,
+};
 
 impl Tape {
     /// Runs a Keras LSTM over a whole sequence as one node (see the module doc for the math).
     ///
     /// Errors name the argument and its shape; dropout masks must be constants.
     pub fn lstm(&mut self, inputs: &LstmInputs, options: &LstmOptions) -> Result<LstmOutput> {
-        const OP: &str = "lstm";
-        let ix = Indices {
-            x: self.index(OP, inputs.x)?,
-            kernel: self.index(OP, inputs.kernel)?,
-            recurrent: self.index(OP, inputs.recurrent_kernel)?,
-            bias: opt_index(self, OP, inputs.bias)?,
-            h0: opt_index(self, OP, inputs.initial_h)?,
-            c0: opt_index(self, OP, inputs.initial_c)?,
-            input_mask: opt_index(self, OP, inputs.input_mask)?,
-            recurrent_mask: opt_index(self, OP, inputs.recurrent_mask)?,
+        let vars = CellVars {
+            x: inputs.x,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
+            bias: inputs.bias,
+            states: [inputs.initial_h, inputs.initial_c],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let d = check_shapes(
-            self,
-            OP,
-            &ix,
-            4,
-            "kernel of shape [features, 4·units] for x [batch, timesteps, features]",
-            "[units, 4·units]",
-        )?;
-        if ix.bias != NONE && self.nodes[ix.bias as usize].shape.dims() != [4 * d.u] {
-            return Err(AutogradError::BadShape {
-                op: OP,
-                arg: "bias",
-                shape: self.nodes[ix.bias as usize].shape,
-                expected: "[4·units]",
-            });
-        }
-        let op = GatedOp {
-            x: ix.x,
-            kernel: ix.kernel,
-            recurrent: ix.recurrent,
-            bias: ix.bias,
-            h0: ix.h0,
-            c0: ix.c0,
-            input_mask: ix.input_mask,
-            recurrent_mask: ix.recurrent_mask,
-            activation: options.activation,
-            recurrent_activation: options.recurrent_activation,
-            go_backwards: options.go_backwards,
-            reset_after: false,
-            aux: 0,
-            batch: d.b,
-            steps: d.t,
-            features: d.f,
-            units: d.u,
-        };
-        let lens = aux_len(d, op.saves_preacts());
-        // Every element is written by the forward pass: the gate buffers by GEMMs with beta 0,
-        // the rest row by row.
-        let op = GatedOp {
-            aux: self.aux_alloc(lens.iter().sum::<usize>()),
-            ..op
-        };
-        let rg = any_requires_grad(self, &ix);
-        let shape = Shape::checked(OP, &[2, d.b, d.t, d.u])?;
-        let off = self.push(shape, Op::Lstm(op), rg);
-        let nodes = &self.nodes;
-        let (lo, hi) = self.values.split_at_mut(off);
-        let val = |i: u32| &lo[nodes[i as usize].range()];
-        let opt = |i: u32| (i != NONE).then(|| val(i));
-        let (gates, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
-        let (act_c, pre) = rest.split_at_mut(lens[1]);
-        forward(
-            &op,
-            [val(ix.x), val(ix.kernel), val(ix.recurrent)],
-            [opt(ix.bias), opt(ix.h0), opt(ix.c0)],
-            [
-                opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
-                opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
-            ],
-            &mut hi[..2 * d.b * d.t * d.u],
-            [gates, act_c, &mut pre[..lens[2]]],
-            &mut self.scratch,
-            &mut self.packed[0],
-        )?;
+        let o = options;
+        let cell = (o.activation, o.recurrent_activation, o.go_backwards, false);
+        let d = forward(self.record_cell(&SPEC, &vars, cell)?)?;
         let node = self.last_var();
         let h_seq = self.select(node, 0, 0)?;
         let tail = self.slice(node, 2, d.t - 1, 1)?;
@@ -199,57 +139,54 @@ impl Tape {
     }
 }
 
-/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
-#[allow(clippy::too_many_arguments)]
-fn forward(
-    op: &GatedOp,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0, c0]: [Option<&[f32]>; 3],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
-    out: &mut [f32],
-    [gates, act_c, pre]: [&mut [f32]; 3],
-    scratch: &mut Vec<f32>,
-    packed: &mut PackedB,
-) -> Result<()> {
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
+/// the sizes.
+fn forward(rec: Recorded<'_>) -> Result<Dims> {
+    let Recorded {
+        op,
+        inputs,
+        out,
+        aux: [gates, act_c, pre],
+        scratch,
+        packed,
+    } = rec;
     let d = op.dims();
     let ch = Chunking::of(d.b);
-    let u4 = MatRef::row_major(rk, d.u, 4 * d.u)?;
-    let packed_u = pack_recurrent(packed, u4, ch.rows, mh, d.t > 1 || h0.is_some())?;
-    let xm_rows = if mx.is_some() { ch.rows * d.t * d.f } else { 0 };
+    let u4 = MatRef::row_major(inputs.rk, d.u, 4 * d.u)?;
+    let has_steps = d.t > 1 || inputs.h0.is_some();
+    let packed_u = pack_recurrent(&mut packed[0], u4, ch.rows, inputs.mh, has_steps)?;
+    let xm_rows = if inputs.mx.is_some() {
+        ch.rows * d.t * d.f
+    } else {
+        0
+    };
     let per = xm_rows + ch.rows * d.u;
     let buf = scratch_of(scratch, per * ch.count);
     let (hseq, cseq) = out.split_at_mut(d.b * d.t * d.u);
     let (tu, tg) = (d.t * d.u, d.t * 4 * d.u);
-    let mut jobs = ch.jobs([
-        Cut::Rows(hseq, tu),
-        Cut::Rows(cseq, tu),
-        Cut::Rows(gates, tg),
-        Cut::Rows(act_c, tu),
-        Cut::Rows(pre, tg),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [h, c, g, a, p, scratch]| {
-        let dc = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        forward_chunk(
-            op,
-            dc,
-            &opts,
-            [ch.rows(x, i, d.t * d.f), w, rk],
-            [bias, ch.rows_of(h0, i, d.u), ch.rows_of(c0, i, d.u)],
-            [
-                mx.map(|m| m.rows(ch.range(i), d.f)),
-                mh.map(|m| m.rows(ch.range(i), d.u)),
-            ],
-            [h, c],
-            [g, a, p],
-            scratch,
-            packed_u,
-        )
-    })
+    ch.run_jobs(
+        [
+            Cut::Rows(hseq, tu),
+            Cut::Rows(cseq, tu),
+            Cut::Rows(gates, tg),
+            Cut::Rows(act_c, tu),
+            Cut::Rows(pre, tg),
+            Cut::Each(buf, per),
+        ],
+        |i, [h, c, g, a, p, scratch], opts| {
+            forward_chunk(
+                &op,
+                d.chunk(&ch, i),
+                opts,
+                &inputs.chunk(&ch, i, d),
+                [h, c],
+                [g, a, p],
+                scratch,
+                packed_u,
+            )
+        },
+    )?;
+    Ok(d)
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
@@ -258,9 +195,7 @@ fn forward_chunk(
     op: &GatedOp,
     d: Dims,
     opts: &GemmOptions,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0, c0]: [Option<&[f32]>; 3],
-    [mx, mh]: [Option<GateMasks<'_>>; 2],
+    inp: &CellInputs<'_>,
     [hseq, cseq]: [&mut [f32]; 2],
     [gates, act_c, pre]: [&mut [f32]; 3],
     scratch: &mut [f32],
@@ -268,12 +203,14 @@ fn forward_chunk(
 ) -> Result<()> {
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (op.activation, op.recurrent_activation);
+    let (x, w, rk, bias) = (inp.x, inp.w, inp.rk, inp.bias);
+    let (h0, c0, mx, mh) = (inp.h0, inp.c0, inp.mx, inp.mh);
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
     let buf = &mut scratch[..xm_len + d.b * u];
     let (xm, hbuf) = buf.split_at_mut(xm_len);
     // One product per gate block with per-gate masks, else one over all four.
     for (c0, width, m) in gate_blocks(mx, 4, u) {
-        let xin = crate::ops::gated::masked_input(d, x, m, xm);
+        let xin = masked_input(d, x, m, xm);
         gemm_with(
             opts,
             1.0,
@@ -289,13 +226,8 @@ fn forward_chunk(
         for (c0, width, m) in gate_blocks(mh, 4, u) {
             if let Some(hp) = prev_state(d, s, hseq, h0, m, hbuf)? {
                 let slot = MatMut::new(&mut gates[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
-                match packed_u {
-                    Some(pu) => gemm_prepacked(opts, 1.0, hp, pu, 1.0, slot)?,
-                    None => {
-                        let rkb = MatRef::new(&rk[c0..], u, width, g4, 1)?;
-                        gemm_with(opts, 1.0, hp, rkb, 1.0, slot)?;
-                    }
-                }
+                let rkb = MatRef::new(&rk[c0..], u, width, g4, 1)?;
+                step_product(opts, hp, packed_u, rkb, 1.0, slot)?;
             }
         }
         for bi in 0..d.b {
@@ -351,28 +283,20 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let d = r.dims();
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let rk = val(r.recurrent).unwrap_or(&[]);
-    let (h0, c0) = (val(r.h0), val(r.c0));
-    let mh = gate_masks(
-        values,
-        (r.recurrent_mask != NONE).then(|| ctx.node(r.recurrent_mask).range()),
-        d.b * u,
-    );
-    let out = &values[node.range()];
+    let BackInputs {
+        rk,
+        h0,
+        c0,
+        mh,
+        aux: [gates, act_c, pre],
+        want_rk,
+        want_h0,
+    } = r.back_inputs(ctx, gate_aux_lens::<4>(d, r.saves_preacts()));
+    let out = &ctx.values[node.range()];
     let (hseq, cseq) = out.split_at(bt * u);
     let (gh, gc) = g.split_at(bt * u);
-    let lens = aux_len(d, r.saves_preacts());
-    let aux = &ctx.aux[r.aux..r.aux + lens.iter().sum::<usize>()];
-    let (gates, rest) = aux.split_at(lens[0]);
-    let (act_c, pre) = rest.split_at(lens[1]);
     // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_rk = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
-    let want_c0 = r.c0 != NONE && ctx.wants(r.c0);
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
@@ -401,127 +325,101 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         d.t > 1 || want_h0,
     )?;
     let (tu, tg) = (d.t * u, d.t * g4);
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, tg),
-        Cut::Rows(carry_h, u),
-        Cut::Rows(carry_c, u),
-        Cut::Each(temps, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [dz, carry_h, carry_c, temp]| {
-        let d = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
-        let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
-        let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
-        let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
-        let (dpost, rest) = temp.split_at_mut(g4);
-        let (t1, rest) = rest.split_at_mut(u);
-        let (t2, prod) = rest.split_at_mut(u);
-        let prod = &mut prod[..d.b * u];
-        carry_h.fill(0.0);
-        carry_c.fill(0.0);
-        for s in (0..d.t).rev() {
-            let ts = r.input_time(s);
-            for bi in 0..d.b {
-                let hr = d.at(bi, s, u);
-                let gr = d.at(bi, ts, g4);
-                let gt = &gates[gr..gr + g4];
-                let (gi, gf, gg, go) = (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
-                let ac = &act_c[hr..hr + u];
-                let chr = &mut carry_h[bi * u..(bi + 1) * u];
-                let (dpi, rest) = dpost.split_at_mut(u);
-                let (dpf, rest) = rest.split_at_mut(u);
-                let (dpg, dpo) = rest.split_at_mut(u);
-                // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
-                // loops run without bounds checks and vectorize.
-                let ghr = &gh[hr..hr + u];
-                for j in 0..u {
-                    let dh = ghr[j] + chr[j];
-                    dpo[j] = dh * ac[j];
-                    t1[j] = dh * go[j];
-                }
-                act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
-                // t1 is free again: zeros stand in for a missing previous carry state.
-                let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
-                    Some(cp) => cp,
-                    None => {
-                        t1.fill(0.0);
-                        t1
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, tg),
+            Cut::Rows(carry_h, u),
+            Cut::Rows(carry_c, u),
+            Cut::Each(temps, per),
+        ],
+        |i, [dz, carry_h, carry_c, temp], opts| {
+            let d = Dims {
+                b: ch.range(i).1,
+                ..d
+            };
+            let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
+            let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
+            let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
+            let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
+            let (dpost, rest) = temp.split_at_mut(g4);
+            let (t1, rest) = rest.split_at_mut(u);
+            let (t2, prod) = rest.split_at_mut(u);
+            let prod = &mut prod[..d.b * u];
+            carry_h.fill(0.0);
+            carry_c.fill(0.0);
+            for s in (0..d.t).rev() {
+                let ts = r.input_time(s);
+                for bi in 0..d.b {
+                    let hr = d.at(bi, s, u);
+                    let gr = d.at(bi, ts, g4);
+                    let gt = &gates[gr..gr + g4];
+                    let (gi, gf, gg, go) =
+                        (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
+                    let ac = &act_c[hr..hr + u];
+                    let chr = &mut carry_h[bi * u..(bi + 1) * u];
+                    let (dpi, rest) = dpost.split_at_mut(u);
+                    let (dpf, rest) = rest.split_at_mut(u);
+                    let (dpg, dpo) = rest.split_at_mut(u);
+                    // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
+                    // loops run without bounds checks and vectorize.
+                    let ghr = &gh[hr..hr + u];
+                    for j in 0..u {
+                        let dh = ghr[j] + chr[j];
+                        dpo[j] = dh * ac[j];
+                        t1[j] = dh * go[j];
                     }
-                };
-                let cc = &mut carry_c[bi * u..(bi + 1) * u];
-                let gcr = &gc[hr..hr + u];
-                for j in 0..u {
-                    let dc = gcr[j] + cc[j] + t2[j];
-                    dpi[j] = dc * gg[j];
-                    dpg[j] = dc * gi[j];
-                    dpf[j] = dc * cp[j];
-                    cc[j] = dc * gf[j];
-                }
-                let pr = &pre[gr..gr + g4];
-                let dzr = &mut dz[gr..gr + g4];
-                for (k, a) in [ract, ract, act, ract].iter().enumerate() {
-                    let sl = k * u..(k + 1) * u;
-                    a.backward_row(
-                        &pr[sl.clone()],
-                        &gt[sl.clone()],
-                        &dpost[sl.clone()],
-                        &mut dzr[sl],
-                        false,
-                    );
-                }
-            }
-            if s > 0 || want_h0 {
-                // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
-                for (k, (c0, width, m)) in gate_blocks(mh, 4, u).enumerate() {
-                    let dzs = MatRef::new(&dz[ts * g4 + c0..], d.b, width, d.t * g4, 1)?;
-                    let first = k == 0;
-                    let dst: &mut [f32] = if first { carry_h } else { prod };
-                    let dst = MatMut::row_major(dst, d.b, u)?;
-                    match packed_ut {
-                        Some(pt) => gemm_prepacked(&opts, 1.0, dzs, pt, 0.0, dst)?,
+                    act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
+                    // t1 is free again: zeros stand in for a missing previous carry state.
+                    let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
+                        Some(cp) => cp,
                         None => {
-                            let rkt_b = MatRef::row_major(&rkt_buf[c0 * u..], width, u)?;
-                            gemm_with(&opts, 1.0, dzs, rkt_b, 0.0, dst)?;
+                            t1.fill(0.0);
+                            t1
                         }
+                    };
+                    let cc = &mut carry_c[bi * u..(bi + 1) * u];
+                    let gcr = &gc[hr..hr + u];
+                    for j in 0..u {
+                        let dc = gcr[j] + cc[j] + t2[j];
+                        dpi[j] = dc * gg[j];
+                        dpg[j] = dc * gi[j];
+                        dpf[j] = dc * cp[j];
+                        cc[j] = dc * gf[j];
                     }
-                    match (m, first) {
-                        (None, _) => {}
-                        (Some(m), true) => carry_h.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv),
-                        (Some(m), false) => add_masked(carry_h, prod, m),
+                    let pr = &pre[gr..gr + g4];
+                    let dzr = &mut dz[gr..gr + g4];
+                    for (k, a) in [ract, ract, act, ract].iter().enumerate() {
+                        let sl = k * u..(k + 1) * u;
+                        a.backward_row(
+                            &pr[sl.clone()],
+                            &gt[sl.clone()],
+                            &dpost[sl.clone()],
+                            &mut dzr[sl],
+                            false,
+                        );
                     }
                 }
+                if s > 0 || want_h0 {
+                    // carry_h = Σ over the products (one, or one per gate block) of (dZ_g U_gᵀ) ⊙ m_g.
+                    let step = CarryStep {
+                        d,
+                        opts,
+                        rows: &dz[ts * g4..],
+                        gw: g4,
+                        blocks: 4,
+                        rkt: rkt_buf,
+                        masks: mh,
+                    };
+                    step.products(packed_ut, false, carry_h, prod)?;
+                }
             }
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh0) = ctx.grad_mut(r.h0) {
-        gh0.iter_mut()
-            .zip(carry_h.iter())
-            .for_each(|(a, &c)| *a += c);
-    }
-    if want_c0 && let Some(gc0) = ctx.grad_mut(r.c0) {
-        gc0.iter_mut()
-            .zip(carry_c.iter())
-            .for_each(|(a, &c)| *a += c);
-    }
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry_h);
+    add_state_grad(ctx, r.c0, carry_c);
     if want_rk {
-        let hp = &mut big[..bt * u];
-        for (c0, width, m) in gate_blocks(mh, 4, u) {
-            all_prev_states(r, hseq, h0, m, hp);
-            if let Some(grk) = ctx.grad_mut(r.recurrent) {
-                gemm(
-                    1.0,
-                    MatRef::row_major(hp, bt, u)?.t(),
-                    MatRef::new(&dz[c0..], bt, width, g4, 1)?,
-                    1.0,
-                    MatMut::new(&mut grk[c0..], u, width, g4, 1)?,
-                )?;
-            }
-        }
+        recurrent_grad(r, ctx, [hseq, dz], h0, mh, (g4, 4), &mut big[..bt * u])?;
     }
     input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;
     *ctx.scratch = scratch;

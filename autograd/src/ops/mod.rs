@@ -4,6 +4,7 @@
 pub(crate) mod activation_op;
 pub(crate) mod batch_chunks;
 pub(crate) mod binary;
+pub(crate) mod cell_record;
 pub(crate) mod gated;
 pub(crate) mod gru;
 pub(crate) mod layout;

@@ -17,13 +17,15 @@
 
 use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
 
-use crate::ops::batch_chunks::{Chunking, Cut, run, scratch_of};
-use crate::ops::gated::transpose_into;
-
 use crate::activation::Activation;
-use crate::error::{AutogradError, Result};
-use crate::op::{NONE, Op, RnnOp};
-use crate::shape::Shape;
+use crate::error::Result;
+use crate::op::{NONE, Op};
+use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
+use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
+use crate::ops::gated::{
+    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, copy_prev_state, input_side_grads,
+    masked_input, recurrent_grad, transpose_into,
+};
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
 
@@ -55,13 +57,21 @@ pub struct SimpleRnnOutput {
     pub last: Var,
 }
 
-#[derive(Clone, Copy)]
-struct Dims {
-    b: usize,
-    t: usize,
-    f: usize,
-    u: usize,
-}
+/// SimpleRNN is a one-gate cell; it saves only the pre-activations `[B, T, U]` (processing
+/// order), when the activation's derivative needs them: its value holds the activations.
+const SPEC: CellSpec = CellSpec {
+    op: "simple_rnn",
+    gates: 1,
+    kernel_expect: "kernel of shape [features, units] for x [batch, timesteps, features]",
+    recurrent_expect: "[units, units]",
+    h0_arg: "initial_state",
+    bias_rows: 1,
+    bias_expect: "[units]",
+    per_gate_masks: false,
+    states: 1,
+    aux_lens: |d, preacts| [0, 0, if preacts { d.b * d.t * d.u } else { 0 }],
+    make: Op::SimpleRnn,
+};
 
 impl Tape {
     /// Runs a SimpleRNN over a whole sequence as one node (see the module doc for the math).
@@ -74,332 +84,114 @@ impl Tape {
         activation: Activation,
         go_backwards: bool,
     ) -> Result<SimpleRnnOutput> {
-        const OP: &str = "simple_rnn";
-        let ix = self.index(OP, inputs.x)?;
-        let iw = self.index(OP, inputs.kernel)?;
-        let iu = self.index(OP, inputs.recurrent_kernel)?;
-        let opt =
-            |t: &Self, v: Option<Var>| -> Result<u32> { v.map_or(Ok(NONE), |v| t.index(OP, v)) };
-        let ib = opt(self, inputs.bias)?;
-        let ih = opt(self, inputs.initial_state)?;
-        let imx = opt(self, inputs.input_mask)?;
-        let imh = opt(self, inputs.recurrent_mask)?;
-        let shape_of = |i: u32| self.nodes[i as usize].shape;
-
-        let xs = shape_of(ix);
-        if xs.rank() != 3 {
-            return Err(AutogradError::BadShape {
-                op: OP,
-                arg: "x",
-                shape: xs,
-                expected: "rank 3: [batch, timesteps, features]",
-            });
-        }
-        let (b, t, f) = (xs.dim(0), xs.dim(1), xs.dim(2));
-        if b == 0 || t == 0 {
-            return Err(AutogradError::BadShape {
-                op: OP,
-                arg: "x",
-                shape: xs,
-                expected: "at least one sample and one timestep",
-            });
-        }
-        let ws = shape_of(iw);
-        if ws.rank() != 2 || ws.dim(0) != f {
-            return Err(AutogradError::ShapeMismatch {
-                op: OP,
-                lhs: xs,
-                rhs: ws,
-                expected: "kernel of shape [features, units] for x [batch, timesteps, features]",
-            });
-        }
-        let u = ws.dim(1);
-        let expect = |i: u32, dims: &[usize], arg: &'static str, e: &'static str| -> Result<()> {
-            if i != NONE && shape_of(i).dims() != dims {
-                return Err(AutogradError::BadShape {
-                    op: OP,
-                    arg,
-                    shape: shape_of(i),
-                    expected: e,
-                });
-            }
-            Ok(())
+        let vars = CellVars {
+            x: inputs.x,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
+            bias: inputs.bias,
+            states: [inputs.initial_state, None],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        expect(iu, &[u, u], "recurrent_kernel", "[units, units]")?;
-        expect(ib, &[u], "bias", "[units]")?;
-        expect(ih, &[b, u], "initial_state", "[batch, units]")?;
-        expect(imx, &[b, f], "input_mask", "[batch, features]")?;
-        expect(imh, &[b, u], "recurrent_mask", "[batch, units]")?;
-        if [imx, imh]
-            .iter()
-            .any(|&i| i != NONE && self.nodes[i as usize].requires_grad)
-        {
-            return Err(AutogradError::Unsupported {
-                op: OP,
-                what: "dropout masks that need a gradient (masks are constants)",
-            });
-        }
-
-        let d = Dims { b, t, f, u };
-        let preact = if activation.derivative_needs_input() {
-            // Every element is written by the forward pass (the `saved` rows).
-            self.aux_alloc(b * t * u)
-        } else {
-            NONE as usize
-        };
-        let rg = [ix, iw, iu, ib, ih]
-            .iter()
-            .any(|&i| i != NONE && self.nodes[i as usize].requires_grad);
-        let op = RnnOp {
-            x: ix,
-            kernel: iw,
-            recurrent: iu,
-            bias: ib,
-            h0: ih,
-            input_mask: imx,
-            recurrent_mask: imh,
-            activation,
-            go_backwards,
-            preact,
-            batch: b,
-            steps: t,
-            features: f,
-            units: u,
-        };
-        let shape = Shape::checked(OP, &[b, t, u])?;
-        let off = self.push(shape, Op::SimpleRnn(op), rg);
-        let nodes = &self.nodes;
-        let (lo, hi) = self.values.split_at_mut(off);
-        let get = |i: u32| (i != NONE).then(|| &lo[nodes[i as usize].range()]);
-        let saved = (preact != NONE as usize).then(|| &mut self.aux[preact..preact + b * t * u]);
-        forward(
-            d,
-            &op,
-            [
-                &lo[nodes[ix as usize].range()],
-                &lo[nodes[iw as usize].range()],
-                &lo[nodes[iu as usize].range()],
-            ],
-            [get(ib), get(ih), get(imx), get(imh)],
-            &mut hi[..b * t * u],
-            saved,
-            &mut self.scratch,
-        )?;
+        // No gates: the linear recurrent activation saves nothing and is never applied.
+        let options = (activation, Activation::Linear, go_backwards, false);
+        let steps = forward(self.record_cell(&SPEC, &vars, options)?)?;
         let sequence = self.last_var();
-        let last = self.select(sequence, 1, t - 1)?;
+        let last = self.select(sequence, 1, steps - 1)?;
         Ok(SimpleRnnOutput { sequence, last })
     }
 }
 
-/// `out[b, s, :]` row offset.
-#[inline]
-fn row(d: Dims, bi: usize, s: usize) -> usize {
-    (bi * d.t + s) * d.u
-}
-
-/// `x ⊙ m_x` with the `[B, F]` mask repeated over time, into `dst` `[B, T, F]`.
-fn mask_input(d: Dims, x: &[f32], m: &[f32], dst: &mut [f32]) {
-    for bi in 0..d.b {
-        let mr = &m[bi * d.f..(bi + 1) * d.f];
-        for ti in 0..d.t {
-            let o = (bi * d.t + ti) * d.f;
-            for ((o, &v), &mv) in dst[o..o + d.f].iter_mut().zip(&x[o..o + d.f]).zip(mr) {
-                *o = v * mv;
-            }
-        }
-    }
-}
-
-/// `h_{s-1} ⊙ m_h` into `dst` `[B, U]`: from the output sequence, or the initial state.
-fn previous_state(
-    d: Dims,
-    s: usize,
-    out: &[f32],
-    h0: Option<&[f32]>,
-    mh: Option<&[f32]>,
-    dst: &mut [f32],
-) {
-    for bi in 0..d.b {
-        let src = if s > 0 {
-            &out[row(d, bi, s - 1)..row(d, bi, s - 1) + d.u]
-        } else {
-            // Only called for s = 0 when there is an initial state.
-            &h0.unwrap_or(&[])[bi * d.u..(bi + 1) * d.u]
-        };
-        let dr = &mut dst[bi * d.u..(bi + 1) * d.u];
-        match mh {
-            Some(m) => {
-                for ((o, &v), &mv) in dr.iter_mut().zip(src).zip(&m[bi * d.u..(bi + 1) * d.u]) {
-                    *o = v * mv;
-                }
-            }
-            None => dr.copy_from_slice(src),
-        }
-    }
-}
-
-/// Every step's masked previous state `h'_{s-1}` as `[B, T, U]` rows at input time (the rows
-/// of dZ), zeros at step 0 without an initial state: `dU = H'ᵀ · dZ` is then one GEMM.
-fn all_previous_states(
-    d: Dims,
-    go_backwards: bool,
-    out: &[f32],
-    h0: Option<&[f32]>,
-    mh: Option<&[f32]>,
-    dst: &mut [f32],
-) {
-    for bi in 0..d.b {
-        for s in 0..d.t {
-            let ts = if go_backwards { d.t - 1 - s } else { s };
-            let o = row(d, bi, ts);
-            let dr = &mut dst[o..o + d.u];
-            let src = if s > 0 {
-                &out[row(d, bi, s - 1)..row(d, bi, s - 1) + d.u]
-            } else if let Some(h) = h0 {
-                &h[bi * d.u..(bi + 1) * d.u]
-            } else {
-                dr.fill(0.0);
-                continue;
-            };
-            match mh {
-                Some(m) => {
-                    let mr = &m[bi * d.u..(bi + 1) * d.u];
-                    for ((o, &v), &mv) in dr.iter_mut().zip(src).zip(mr) {
-                        *o = v * mv;
-                    }
-                }
-                None => dr.copy_from_slice(src),
-            }
-        }
-    }
-}
-
-/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`].
-#[allow(clippy::too_many_arguments)]
-fn forward(
-    d: Dims,
-    op: &RnnOp,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
-    out: &mut [f32],
-    saved: Option<&mut [f32]>,
-    scratch: &mut Vec<f32>,
-) -> Result<()> {
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
+/// the number of steps.
+fn forward(rec: Recorded<'_>) -> Result<usize> {
+    let Recorded {
+        op,
+        inputs,
+        out,
+        aux: [_, _, saved],
+        scratch,
+        ..
+    } = rec;
+    let d = op.dims();
     let ch = Chunking::of(d.b);
-    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, op, mx.is_some());
+    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, &op, inputs.mx.is_some());
     let buf = scratch_of(scratch, per * ch.count);
     let row_len = d.t * d.u;
-    let mut jobs = ch.jobs([
-        Cut::Rows(out, row_len),
-        Cut::Rows(saved.unwrap_or_default(), row_len),
-        Cut::Each(buf, per),
-    ]);
-    let opts = ch.gemm_options();
-    run(&mut jobs[..ch.count], |i, [out, saved, scratch]| {
-        let dc = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        forward_chunk(
-            dc,
-            op,
-            &opts,
-            [ch.rows(x, i, d.t * d.f), w, rk],
-            [
-                bias,
-                ch.rows_of(h0, i, d.u),
-                ch.rows_of(mx, i, d.f),
-                ch.rows_of(mh, i, d.u),
-            ],
-            out,
-            (!saved.is_empty()).then_some(&mut **saved),
-            scratch,
-        )
-    })
+    ch.run_jobs(
+        [
+            Cut::Rows(out, row_len),
+            Cut::Rows(saved, row_len),
+            Cut::Each(buf, per),
+        ],
+        |i, [out, saved, scratch], opts| {
+            let dc = d.chunk(&ch, i);
+            forward_chunk(dc, &op, opts, &inputs.chunk(&ch, i, d), out, saved, scratch)
+        },
+    )?;
+    Ok(d.t)
 }
 
 /// Scratch floats [`forward_chunk`] needs for a chunk of `d.b` samples.
-fn forward_scratch_len(d: Dims, op: &RnnOp, masked_input: bool) -> usize {
+fn forward_scratch_len(d: Dims, op: &GatedOp, masked_input: bool) -> usize {
     let bt = d.b * d.t;
     let xm_len = if masked_input { bt * d.f } else { 0 };
     let proj_len = if op.go_backwards { bt * d.u } else { 0 };
     xm_len + proj_len + d.b * d.u
 }
 
-/// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows).
-#[allow(clippy::too_many_arguments)]
+/// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows;
+/// `saved` is empty when no pre-activation is saved).
 fn forward_chunk(
     d: Dims,
-    op: &RnnOp,
+    op: &GatedOp,
     opts: &GemmOptions,
-    [x, w, rk]: [&[f32]; 3],
-    [bias, h0, mx, mh]: [Option<&[f32]>; 4],
+    inp: &CellInputs<'_>,
     out: &mut [f32],
-    mut saved: Option<&mut [f32]>,
+    saved: &mut [f32],
     scratch: &mut [f32],
 ) -> Result<()> {
-    let (bt, act) = (d.b * d.t, op.activation);
+    let (bt, u, act) = (d.b * d.t, d.u, op.activation);
+    let mx = inp.mx.map(|m| m.gate(0));
+    let mh = inp.mh.map(|m| m.gate(0));
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    let proj_len = if op.go_backwards { bt * d.u } else { 0 };
+    let proj_len = if op.go_backwards { bt * u } else { 0 };
     // Every scratch element is written before it is read.
     let (xm, rest) = scratch.split_at_mut(xm_len);
     let (proj, hprev) = rest.split_at_mut(proj_len);
-    let xin: &[f32] = match mx {
-        Some(m) => {
-            mask_input(d, x, m, xm);
-            xm
-        }
-        None => x,
-    };
-    let xmat = MatRef::row_major(xin, bt, d.f)?;
-    let wmat = MatRef::row_major(w, d.f, d.u)?;
+    let xmat = MatRef::row_major(masked_input(d, inp.x, mx, xm), bt, d.f)?;
+    let wmat = MatRef::row_major(inp.w, d.f, u)?;
     if op.go_backwards {
-        gemm_with(
-            opts,
-            1.0,
-            xmat,
-            wmat,
-            0.0,
-            MatMut::row_major(proj, bt, d.u)?,
-        )?;
+        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(proj, bt, u)?)?;
+        // The value is in processing order; the projection's rows are at input time.
         for bi in 0..d.b {
             for s in 0..d.t {
-                let src = row(d, bi, d.t - 1 - s);
-                out[row(d, bi, s)..row(d, bi, s) + d.u].copy_from_slice(&proj[src..src + d.u]);
+                let src = d.at(bi, op.input_time(s), u);
+                let dst = d.at(bi, s, u);
+                out[dst..dst + u].copy_from_slice(&proj[src..src + u]);
             }
         }
     } else {
-        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(out, bt, d.u)?)?;
+        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(out, bt, u)?)?;
     }
-    let rkmat = MatRef::row_major(rk, d.u, d.u)?;
+    let rkmat = MatRef::row_major(inp.rk, u, u)?;
     for s in 0..d.t {
-        if let Some(bv) = bias {
+        if let Some(bv) = inp.bias {
             for bi in 0..d.b {
-                let r = row(d, bi, s);
-                out[r..r + d.u]
-                    .iter_mut()
-                    .zip(bv)
-                    .for_each(|(o, &v)| *o += v);
+                let r = d.at(bi, s, u);
+                out[r..r + u].iter_mut().zip(bv).for_each(|(o, &v)| *o += v);
             }
         }
-        if s > 0 || h0.is_some() {
-            previous_state(d, s, out, h0, mh, hprev);
-            let slot = MatMut::new(&mut out[s * d.u..], d.b, d.u, d.t * d.u, 1)?;
-            gemm_with(
-                opts,
-                1.0,
-                MatRef::row_major(hprev, d.b, d.u)?,
-                rkmat,
-                1.0,
-                slot,
-            )?;
+        // A copy, not a view of `out`: the product writes the rows beside it.
+        if copy_prev_state(d, s, out, inp.h0, mh, hprev) {
+            let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
+            let hp = MatRef::row_major(hprev, d.b, u)?;
+            gemm_with(opts, 1.0, hp, rkmat, 1.0, slot)?;
         }
         for bi in 0..d.b {
-            let r = row(d, bi, s);
-            if let Some(z) = saved.as_deref_mut() {
-                z[r..r + d.u].copy_from_slice(&out[r..r + d.u]);
+            let r = d.at(bi, s, u);
+            if !saved.is_empty() {
+                saved[r..r + u].copy_from_slice(&out[r..r + u]);
             }
-            act.apply_row(&mut out[r..r + d.u]);
+            act.apply_row(&mut out[r..r + u]);
         }
     }
     Ok(())
@@ -407,118 +199,100 @@ fn forward_chunk(
 
 /// BPTT (see the module doc). The recurrence runs per batch chunk (see [`Chunking`]); `dU`,
 /// `dW`, `db` and `dx` are then one GEMM or sum each over all samples and steps.
-pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
-    let d = Dims {
-        b: r.batch,
-        t: r.steps,
-        f: r.features,
-        u: r.units,
-    };
-    let (bt, act) = (d.b * d.t, r.activation);
-    let values = ctx.values;
-    let val = |i: u32| (i != NONE).then(|| &values[ctx.node(i).range()]);
-    let (x, w, rk) = (
-        val(r.x).unwrap_or(&[]),
-        val(r.kernel).unwrap_or(&[]),
-        val(r.recurrent).unwrap_or(&[]),
-    );
-    let (h0, mx, mh) = (val(r.h0), val(r.input_mask), val(r.recurrent_mask));
-    let out = &values[node.range()];
-    let aux = ctx.aux;
-    let z: &[f32] = if r.preact != NONE as usize {
-        &aux[r.preact..r.preact + bt * d.u]
-    } else {
-        out
-    };
-    // With one step and no initial state every previous state is zero: dU gets nothing.
-    let want_u = ctx.wants(r.recurrent) && (d.t > 1 || h0.is_some());
-    let want_h0 = r.h0 != NONE && ctx.wants(r.h0);
+pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>) -> Result<()> {
+    let d = r.dims();
+    let (bt, u, act) = (d.b * d.t, d.u, r.activation);
+    let BackInputs {
+        rk,
+        h0,
+        mh,
+        aux: [_, _, saved],
+        want_rk,
+        want_h0,
+        ..
+    } = r.back_inputs(ctx, (SPEC.aux_lens)(d, r.saves_preacts()));
+    let out = &ctx.values[node.range()];
+    // Pre-activations, or the activations themselves when the derivative reads its output.
+    let z: &[f32] = if saved.is_empty() { out } else { saved };
 
     let mut scratch = std::mem::take(ctx.scratch);
     let ch = Chunking::of(d.b);
     // dZ, the carry (dh0 after step 0), Uᵀ, each chunk's dh, then the previous states or x'.
-    let big_len = if want_u { bt * d.u } else { 0 }.max(if mx.is_some() { bt * d.f } else { 0 });
-    let per = ch.rows * d.u;
-    let need = bt * d.u + d.b * d.u + d.u * d.u + ch.count * per + big_len;
+    let big = if want_rk { bt * u } else { 0 }.max(if r.input_mask != NONE { bt * d.f } else { 0 });
+    let per = ch.rows * u;
+    let need = bt * u + d.b * u + u * u + ch.count * per + big;
     let buf = scratch_of(&mut scratch, need);
-    let (dz, rest) = buf.split_at_mut(bt * d.u);
-    let (carry, rest) = rest.split_at_mut(d.b * d.u);
-    let (rkt_buf, rest) = rest.split_at_mut(d.u * d.u);
+    let (dz, rest) = buf.split_at_mut(bt * u);
+    let (carry, rest) = rest.split_at_mut(d.b * u);
+    let (rkt_buf, rest) = rest.split_at_mut(u * u);
     let (dhs, big) = rest.split_at_mut(ch.count * per);
     // Uᵀ once: a transposed view would make the small GEMM path copy U at every step.
-    if d.t > 1 || (h0.is_some() && want_h0) {
-        transpose_into(rk, d.u, d.u, rkt_buf);
+    if d.t > 1 || want_h0 {
+        transpose_into(rk, u, u, rkt_buf);
     }
-    let rkt = MatRef::row_major(rkt_buf, d.u, d.u)?;
-    let row_len = d.t * d.u;
-    let mut jobs = ch.jobs([
-        Cut::Rows(dz, row_len),
-        Cut::Rows(carry, d.u),
-        Cut::Each(dhs, per),
-    ]);
-    let opts = ch.gemm_options();
-    let (go_backwards, has_h0) = (r.go_backwards, h0.is_some());
-    run(&mut jobs[..ch.count], |i, [dz, carry, dh]| {
-        let dc = Dims {
-            b: ch.range(i).1,
-            ..d
-        };
-        let (g, z, out) = (
-            ch.rows(g, i, row_len),
-            ch.rows(z, i, row_len),
-            ch.rows(out, i, row_len),
-        );
-        let mh = ch.rows_of(mh, i, d.u);
-        carry.fill(0.0);
-        for s in (0..d.t).rev() {
-            // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
-            let ts = if go_backwards { d.t - 1 - s } else { s };
-            for bi in 0..dc.b {
-                let (ro, rz) = (row(dc, bi, s), row(dc, bi, ts));
-                let dhr = &mut dh[bi * d.u..(bi + 1) * d.u];
-                let cr = &carry[bi * d.u..(bi + 1) * d.u];
-                for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + d.u]).zip(cr) {
-                    *o = gi + c;
+    let rkt_buf: &[f32] = rkt_buf;
+    let row_len = d.t * u;
+    ch.run_jobs(
+        [
+            Cut::Rows(dz, row_len),
+            Cut::Rows(carry, u),
+            Cut::Each(dhs, per),
+        ],
+        |i, [dz, carry, dh], opts| {
+            let dc = d.chunk(&ch, i);
+            let (g, z, out) = (
+                ch.rows(g, i, row_len),
+                ch.rows(z, i, row_len),
+                ch.rows(out, i, row_len),
+            );
+            let mh = mh.map(|m| m.rows(ch.range(i), u));
+            carry.fill(0.0);
+            for s in (0..d.t).rev() {
+                // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
+                let ts = r.input_time(s);
+                for bi in 0..dc.b {
+                    let (ro, rz) = (dc.at(bi, s, u), dc.at(bi, ts, u));
+                    let dhr = &mut dh[bi * u..(bi + 1) * u];
+                    let cr = &carry[bi * u..(bi + 1) * u];
+                    for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + u]).zip(cr) {
+                        *o = gi + c;
+                    }
+                    act.backward_row(
+                        &z[ro..ro + u],
+                        &out[ro..ro + u],
+                        dhr,
+                        &mut dz[rz..rz + u],
+                        false,
+                    );
                 }
-                act.backward_row(
-                    &z[ro..ro + d.u],
-                    &out[ro..ro + d.u],
-                    dhr,
-                    &mut dz[rz..rz + d.u],
-                    false,
-                );
+                if s == 0 && !want_h0 {
+                    break;
+                }
+                // carry = (dZ_s Uᵀ) ⊙ m_h (a single block: `prod` is never needed).
+                let step = CarryStep {
+                    d: dc,
+                    opts,
+                    rows: &dz[ts * u..],
+                    gw: u,
+                    blocks: 1,
+                    rkt: rkt_buf,
+                    masks: mh,
+                };
+                step.products(None, false, carry, &mut [])?;
             }
-            if s == 0 && !(has_h0 && want_h0) {
-                break;
-            }
-            let dzs = MatRef::new(&dz[ts * d.u..], dc.b, d.u, d.t * d.u, 1)?;
-            gemm_with(
-                &opts,
-                1.0,
-                dzs,
-                rkt,
-                0.0,
-                MatMut::row_major(carry, dc.b, d.u)?,
-            )?;
-            if let Some(m) = mh {
-                carry.iter_mut().zip(m).for_each(|(c, &mv)| *c *= mv);
-            }
-        }
-        Ok(())
-    })?;
-    if want_h0 && let Some(gh) = ctx.grad_mut(r.h0) {
-        gh.iter_mut().zip(carry.iter()).for_each(|(a, &c)| *a += c);
-    }
-    if want_u && !r.go_backwards && mh.is_none() {
+            Ok(())
+        },
+    )?;
+    add_state_grad(ctx, r.h0, carry);
+    if want_rk && !r.go_backwards && mh.is_none() {
         // Without masks or reversal, h'_{s-1} is the row of `out` just before dZ's row inside
         // each sample, so dU = OUTᵀ·dZ over rows shifted by one, read in place (copying the
         // previous states cost 3-4% of the (128, 64, 256) step). Each sample's step-0 row of
         // dZ would pair with the previous sample's last state: it sits in a stash meanwhile,
         // zeros in its place, and pairs with h0 (if any) in a second product.
-        let u = d.u;
         let stash = &mut big[..d.b * u];
         for bi in 0..d.b {
-            let r0 = row(d, bi, 0);
+            let r0 = d.at(bi, 0, u);
             stash[bi * u..(bi + 1) * u].copy_from_slice(&dz[r0..r0 + u]);
             dz[r0..r0 + u].fill(0.0);
         }
@@ -535,60 +309,14 @@ pub(crate) fn backward(r: &RnnOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_>)
             }
         }
         for bi in 0..d.b {
-            let r0 = row(d, bi, 0);
+            let r0 = d.at(bi, 0, u);
             dz[r0..r0 + u].copy_from_slice(&stash[bi * u..(bi + 1) * u]);
         }
-    } else if want_u {
-        let hp = &mut big[..bt * d.u];
-        all_previous_states(d, r.go_backwards, out, h0, mh, hp);
-        if let Some(gu) = ctx.grad_mut(r.recurrent) {
-            let hpt = MatRef::row_major(hp, bt, d.u)?.t();
-            let dzm = MatRef::row_major(dz, bt, d.u)?;
-            gemm(1.0, hpt, dzm, 1.0, MatMut::row_major(gu, d.u, d.u)?)?;
-        }
+    } else if want_rk {
+        recurrent_grad(r, ctx, [out, dz], h0, mh, (u, 1), &mut big[..bt * u])?;
     }
-    let xm = &mut big[..if mx.is_some() { bt * d.f } else { 0 }];
-
-    let dzmat = MatRef::row_major(dz, bt, d.u)?;
-    if ctx.wants(r.kernel) {
-        let xin: &[f32] = match mx {
-            Some(m) => {
-                mask_input(d, x, m, xm);
-                xm
-            }
-            None => x,
-        };
-        if let Some(gw) = ctx.grad_mut(r.kernel) {
-            let xt = MatRef::row_major(xin, bt, d.f)?.t();
-            gemm(1.0, xt, dzmat, 1.0, MatMut::row_major(gw, d.f, d.u)?)?;
-        }
-    }
-    if r.bias != NONE
-        && let Some(gb) = ctx.grad_mut(r.bias)
-    {
-        for rz in dz.chunks_exact(d.u) {
-            gb.iter_mut().zip(rz).for_each(|(a, &v)| *a += v);
-        }
-    }
-    if let Some(gx) = ctx.grad_mut(r.x) {
-        let wt = MatRef::row_major(w, d.f, d.u)?.t();
-        match mx {
-            None => gemm(1.0, dzmat, wt, 1.0, MatMut::row_major(gx, bt, d.f)?)?,
-            Some(m) => {
-                gemm(1.0, dzmat, wt, 0.0, MatMut::row_major(xm, bt, d.f)?)?;
-                for bi in 0..d.b {
-                    let mr = &m[bi * d.f..(bi + 1) * d.f];
-                    for ti in 0..d.t {
-                        let o = (bi * d.t + ti) * d.f;
-                        for ((a, &v), &mv) in gx[o..o + d.f].iter_mut().zip(&xm[o..o + d.f]).zip(mr)
-                        {
-                            *a += v * mv;
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let xbuf_len = if r.input_mask != NONE { bt * d.f } else { 0 };
+    input_side_grads(r, u, dz, ctx, &mut big[..xbuf_len])?;
     *ctx.scratch = scratch;
     Ok(())
 }
