@@ -9,8 +9,8 @@ use data::{Column, Layout, LongDependencyKind, NoiseKind, ScaleKind, SplitAt};
 use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
-    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, loss, optimizer, positive, rate,
-    whole_at_least_one, whole_at_least_two, window_values,
+    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, loss, optimizer, positive,
+    rate, whole_at_least_one, whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
 use crate::spec::Cell;
@@ -65,10 +65,20 @@ pub struct SeriesArgs {
     #[arg(long, conflicts_with = "SineArgs", value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// CSV value column by header name or 0-based index [default: the only or last numeric one].
-    #[arg(long, requires = "csv", allow_hyphen_values = true, value_name = "NAME|INDEX")]
+    #[arg(
+        long,
+        requires = "csv",
+        allow_hyphen_values = true,
+        value_name = "NAME|INDEX"
+    )]
     pub column: Option<Column>,
     /// CSV column of time labels (dates...) kept for plots and the predictions file.
-    #[arg(long, requires = "csv", allow_hyphen_values = true, value_name = "NAME|INDEX")]
+    #[arg(
+        long,
+        requires = "csv",
+        allow_hyphen_values = true,
+        value_name = "NAME|INDEX"
+    )]
     pub time_column: Option<Column>,
     /// Window length (values per input) [default: 4].
     #[arg(long, value_parser = whole_at_least_one, value_name = "STEP")]

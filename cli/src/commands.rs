@@ -195,7 +195,9 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
         PredictReport {
             model: path,
             window: series.values()[n - step..].to_vec(),
-            next_value: ds.scaler.inverse(f64::from(predict_one(m, &ds.next_window)?)),
+            next_value: ds
+                .scaler
+                .inverse(f64::from(predict_one(m, &ds.next_window)?)),
             next_value_tutorial: Some(
                 ds.scaler
                     .inverse(f64::from(predict_one(m, &ds.tutorial_next_window)?)),

@@ -175,18 +175,20 @@ fn run_command(
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    let (common, work): (_, Box<dyn FnOnce() -> Result<commands::Outcome, CliError> + Send>) =
-        match command {
-            Command::Train(a) => {
-                let cfg = run_config::TrainConfig::from_args(&a)?;
-                init_threads(cfg.threads)?;
-                return on_pool(|| train::train(&cfg, a.common.json, stdout, stderr));
-            }
-            Command::Evaluate(a) => (a.common.clone(), Box::new(move || commands::evaluate(&a))),
-            Command::Predict(a) => (a.common.clone(), Box::new(move || commands::predict(&a))),
-            Command::Forecast(a) => (a.common.clone(), Box::new(move || commands::forecast(&a))),
-            Command::Summary(a) => (a.common.clone(), Box::new(move || commands::summary(&a))),
-        };
+    let (common, work): (
+        _,
+        Box<dyn FnOnce() -> Result<commands::Outcome, CliError> + Send>,
+    ) = match command {
+        Command::Train(a) => {
+            let cfg = run_config::TrainConfig::from_args(&a)?;
+            init_threads(cfg.threads)?;
+            return on_pool(|| train::train(&cfg, a.common.json, stdout, stderr));
+        }
+        Command::Evaluate(a) => (a.common.clone(), Box::new(move || commands::evaluate(&a))),
+        Command::Predict(a) => (a.common.clone(), Box::new(move || commands::predict(&a))),
+        Command::Forecast(a) => (a.common.clone(), Box::new(move || commands::forecast(&a))),
+        Command::Summary(a) => (a.common.clone(), Box::new(move || commands::summary(&a))),
+    };
     init_threads(run_config::threads(common.threads)?)?;
     on_pool(|| emit(common.json, work()?, stdout))
 }

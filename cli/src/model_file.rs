@@ -81,10 +81,12 @@ pub struct TaskSettings {
 }
 
 /// The settings document of a model file, by its `format` tag.
+// One value per command, never in bulk: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settings {
     /// A series model.
-    Series(Box<SeriesSettings>),
+    Series(SeriesSettings),
     /// A `--task` model.
     Task(TaskSettings),
 }
@@ -195,7 +197,7 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
                     s.tail.len()
                 )));
             }
-            Ok(Settings::Series(Box::new(s)))
+            Ok(Settings::Series(s))
         }
         other => Err(bad(&format!("unknown format '{other}'"))),
     }

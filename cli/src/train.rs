@@ -113,6 +113,8 @@ pub struct TrainReport {
 }
 
 /// The inputs and targets of a run.
+// One value per run, never in bulk: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Loaded {
     Series {
         series: data::Series,
@@ -225,7 +227,9 @@ pub fn train(
     let train = fitting::score(&mut model, loaded.train().0, loaded.train().1)?;
     let test = fitting::score(&mut model, loaded.test().0, loaded.test().1)?;
     let (figures, outputs) = match &loaded {
-        Loaded::Series { series, ds } => series_outputs(cfg, &mut model, series, ds, &train, &test)?,
+        Loaded::Series { series, ds } => {
+            series_outputs(cfg, &mut model, series, ds, &train, &test)?
+        }
         Loaded::Task(t) => task_outputs(cfg, &model, t, &test)?,
     };
     let epochs = history.loss.len().max(1);
@@ -261,7 +265,9 @@ fn series_outputs(
     test: &PartScores,
 ) -> Result<(Figures, Outputs), CliError> {
     let Run::Series { data } = &cfg.run else {
-        return Err(CliError::Runtime("a series run without series settings".into()));
+        return Err(CliError::Runtime(
+            "a series run without series settings".into(),
+        ));
     };
     let sc = ds.scaler;
     let test_mse = sc.inverse_mse(test.mse);
@@ -278,9 +284,7 @@ fn series_outputs(
     };
     let placed = place(ds, &train.predictions, &test.predictions)?;
     let out = OutDir::create(&cfg.output.out)?;
-    let settings = Settings::Series(Box::new(SeriesSettings::new(
-        data, &cfg.model, series, ds,
-    )));
+    let settings = Settings::Series(SeriesSettings::new(data, &cfg.model, series, ds));
     let model_path = out.write_with(MODEL_FILE, |tmp| ModelFile::save(model, &settings, tmp))?;
     let predictions = out.write_bytes(PREDICTIONS_FILE, &predictions_csv(series, &placed)?)?;
     let plot_name = format!("plot.{}", cfg.output.plot_format.extension());

@@ -289,7 +289,7 @@ fn same_seed_same_numbers_and_thread_count_changes_nothing() {
     assert_ne!(numbers(&other), numbers(&a), "the seed matters");
 }
 
-/// The tutorial as the issue states it: every default, 50 epochs. Checks the model learns
+/// The tutorial with every default: every default, 50 epochs. Checks the model learns
 /// (test MSE near the mean-of-window baseline) rather than a Keras figure.
 #[test]
 fn full_default_run_learns_the_series() {

@@ -28,7 +28,7 @@ fn train_json(out: &Path, extra: &[&str]) -> Value {
 }
 
 #[test]
-fn train_writes_every_output_and_reports_the_issue_keys() {
+fn train_writes_every_output_and_reports_every_key() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let j = train_json(&out, &[]);

@@ -90,9 +90,16 @@ fn evaluate_scores_in_the_models_loss_and_mse_of_its_predictions_for_every_loss(
         }
         // train's own report agrees with evaluate on the training series.
         let (train_score, test_score, train_mse, _) = expected(&model, SplitAt::Index(900));
-        assert_eq!(train["train_score"].as_f64().unwrap(), train_score, "{loss}");
+        assert_eq!(
+            train["train_score"].as_f64().unwrap(),
+            train_score,
+            "{loss}"
+        );
         assert_eq!(train["test_score"].as_f64().unwrap(), test_score, "{loss}");
-        assert!(close(train["train_mse"].as_f64().unwrap(), train_mse), "{loss}");
+        assert!(
+            close(train["train_mse"].as_f64().unwrap(), train_mse),
+            "{loss}"
+        );
     }
 }
 
@@ -168,13 +175,29 @@ fn every_flag_relation_is_one_line_naming_both_flags() {
     );
     rejected(
         d,
-        &["train", "--cell", "simple", "--recurrent-activation", "tanh"],
+        &[
+            "train",
+            "--cell",
+            "simple",
+            "--recurrent-activation",
+            "tanh",
+        ],
         &["--recurrent-activation", "--cell simple"],
     );
     // Evaluate, predict and forecast take the same series flags.
     rejected(
         d,
-        &["forecast", "--model", "m", "--horizon", "3", "--csv", "a.csv", "--n", "9"],
+        &[
+            "forecast",
+            "--model",
+            "m",
+            "--horizon",
+            "3",
+            "--csv",
+            "a.csv",
+            "--n",
+            "9",
+        ],
         &["'--csv", "'--n"],
     );
 }
@@ -187,14 +210,26 @@ fn typed_values_are_checked_by_flag() {
         (&["train", "--epochs", "0"][..], &["--epochs", "'0'"][..]),
         (&["train", "--units", "-3"], &["--units", "'-3'"]),
         (&["train", "--cell", "transformer"], &["--cell", "lstm"]),
-        (&["train", "--activation", "relu7"], &["--activation", "mish"]),
-        (&["train", "--recurrent-activation", "nope", "--cell", "gru"], &["'nope'"]),
+        (
+            &["train", "--activation", "relu7"],
+            &["--activation", "mish"],
+        ),
+        (
+            &["train", "--recurrent-activation", "nope", "--cell", "gru"],
+            &["'nope'"],
+        ),
         (&["train", "--loss", "mape"], &["--loss", "huber"]),
-        (&["train", "--optimizer", "adafactor"], &["--optimizer", "rmsprop"]),
+        (
+            &["train", "--optimizer", "adafactor"],
+            &["--optimizer", "rmsprop"],
+        ),
         (&["train", "--lr", "0"], &["--learning-rate", "> 0"]),
         (&["train", "--clipnorm", "nan"], &["--clipnorm"]),
         (&["train", "--dropout", "1.5"], &["--dropout", "[0, 1]"]),
-        (&["train", "--validation-split", "1"], &["--validation-split"]),
+        (
+            &["train", "--validation-split", "1"],
+            &["--validation-split"],
+        ),
         (&["train", "--verbose", "3"], &["--verbose"]),
         (&["train", "--dense", "8,0"], &["--dense"]),
         (&["train", "--seed", "-1"], &["--seed"]),

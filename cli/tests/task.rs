@@ -179,11 +179,7 @@ fn task_flags_are_checked() {
     );
     usage_error(d, &["train", "--lag", "5"], &["--task"]);
     usage_error(d, &["train", "--count", "5"], &["--task"]);
-    usage_error(
-        d,
-        &["train", "--task", "copy"],
-        &["--task", "'copy'"],
-    );
+    usage_error(d, &["train", "--task", "copy"], &["--task", "'copy'"]);
     usage_error(
         d,
         &["train", "--task", "adding", "--lag", "0"],

@@ -107,8 +107,6 @@ fn one_line_escapes_control_characters() {
     assert_eq!(CliError::Runtime("x".into()).exit_code(), 1);
 }
 
-
-
 #[test]
 fn replaces_files_and_leaves_no_temporaries() {
     let root = tempfile::tempdir().unwrap();
@@ -129,8 +127,6 @@ fn replaces_files_and_leaves_no_temporaries() {
     assert_eq!(names, vec![std::ffi::OsString::from("x.txt")]);
 }
 
-
-
 #[test]
 fn predictions_sit_on_their_targets_and_padding_is_left_out() {
     let values: Vec<f64> = (0..12).map(f64::from).collect();
@@ -146,8 +142,7 @@ fn predictions_sit_on_their_targets_and_padding_is_left_out() {
     assert_eq!(placed.train.len(), 4); // targets 2..5; the padded ones are dropped
     assert_eq!(placed.test.first(), Some(&(8, 8.0)));
     assert_eq!(placed.test.last(), Some(&(11, 11.0)));
-    let text =
-        String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
+    let text = String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "index,actual,train_prediction,test_prediction");
     assert_eq!(lines[1], "0,0,,");
