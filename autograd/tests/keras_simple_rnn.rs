@@ -1,5 +1,5 @@
-//! fixtures/simple_rnn.json (Keras 3.15.1): the fused op's outputs and gradients against Keras
-//! (rtol 1e-5, atol 1e-6), the KERAS.md constant-weight goldens, and the fused op against the
+//! fixtures/keras/simple_rnn.json (Keras 3.15.1): the fused op's outputs and gradients against
+//! Keras (rtol 1e-5, atol 1e-6), the KERAS.md constant-weight goldens, and the fused op against the
 //! same network built from basic ops.
 
 mod common;
