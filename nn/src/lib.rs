@@ -40,6 +40,7 @@
 //! # Ok::<(), nn::NnError>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod batching;
