@@ -11,7 +11,8 @@ use crate::error::{AutogradError, Result};
 const SELU_SCALE: f32 = 1.050_701;
 const SELU_SCALE_ALPHA: f32 = 1.758_099_3;
 
-/// A Keras activation function (Keras 3.15 formulas; see `KERAS.md` A.4 and the fixtures).
+/// A Keras activation function (Keras 3.15 formulas; see docs/keras-semantics.md, A.4, and
+/// fixtures/keras/activations.json).
 ///
 /// Serialized with a `name` tag and the Keras argument names, e.g.
 /// `{"name":"relu","negative_slope":0.0,"max_value":null,"threshold":0.0}`.

@@ -1,4 +1,4 @@
-//! Every case of fixtures/activations.json (Keras 3.15.1 values and derivatives), rtol 1e-5,
+//! Every case of fixtures/keras/activations.json (Keras 3.15.1 values and derivatives), rtol 1e-5,
 //! atol 1e-6 (the fixtures' single-op tolerance).
 
 mod common;

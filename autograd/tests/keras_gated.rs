@@ -1,4 +1,4 @@
-//! fixtures/lstm.json and gru.json (Keras 3.15.1): every case's outputs, states and gradients
+//! fixtures/keras/lstm.json and gru.json (Keras 3.15.1): every case's outputs, states and gradients
 //! (input, weights, initial states) of the fused ops against Keras, rtol 1e-5, atol 1e-6.
 
 mod common;

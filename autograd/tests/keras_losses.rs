@@ -1,5 +1,5 @@
-//! Every case of fixtures/losses.json (Keras 3.15.1, reduction sum_over_batch_size): value and
-//! gradient with respect to y_pred, rtol 1e-5, atol 1e-6.
+//! Every case of fixtures/keras/losses.json (Keras 3.15.1, reduction sum_over_batch_size): value
+//! and gradient with respect to y_pred, rtol 1e-5, atol 1e-6.
 
 mod common;
 

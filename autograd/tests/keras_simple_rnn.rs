@@ -1,6 +1,6 @@
-//! fixtures/simple_rnn.json (Keras 3.15.1): the fused op's outputs and gradients against Keras
-//! (rtol 1e-5, atol 1e-6), the KERAS.md constant-weight goldens, and the fused op against the
-//! same network built from basic ops.
+//! fixtures/keras/simple_rnn.json (Keras 3.15.1): the fused op's outputs and gradients against
+//! Keras (rtol 1e-5, atol 1e-6), the constant-weight goldens of docs/keras-semantics.md, A.1, and
+//! the fused op against the same network built from basic ops.
 
 mod common;
 
@@ -237,7 +237,8 @@ fn stateful_case_reduces_to_initial_state() {
     );
 }
 
-/// KERAS.md A.1 goldens (simple_rnn_test.py): units 4, kernel 0.01, recurrent 0.02, bias 0.03.
+/// The constant-weight goldens of docs/keras-semantics.md, A.1 (Keras's simple_rnn_test.py):
+/// units 4, kernel 0.01, recurrent 0.02, bias 0.03.
 #[test]
 fn keras_constant_weight_goldens() {
     let run = |dims: [usize; 3], h0: Option<Vec<f32>>, back: bool| -> Vec<f32> {

@@ -1,4 +1,4 @@
-//! Training throughput of issue 7's larger model, built as `recur train --layout sequence
+//! Training throughput of the large model, built as `recur train --layout sequence
 //! --step 64 --units 256 --activation tanh --dense none` builds it: SimpleRNN(256, tanh) ->
 //! Dense(1), mse, RMSprop (Keras defaults: learning rate 0.001, rho 0.9, epsilon 1e-7), seed 0,
 //! on sequence-layout windows `(64, 1)` of a 100,000-point series x = sin(0.02 t) + U[0,1)
@@ -7,12 +7,12 @@
 //! Measures one training step (`train_on_batch` on a fixed batch of the first 128 training
 //! windows, after a warm-up) on 1 and 2 threads (a rayon pool per count, the timed loop inside
 //! `pool.install`); criterion's throughput is in windows (128 per step), so it prints windows/s.
-//! Issue 7's targets on its 2-core machine: at least 3,500 windows/s on 1 thread and 6,600 on
-//! 2 threads. A step is about 3.2 GFLOP (64 recurrent products of 128x256x256 forward, twice
-//! that backward).
+//! The targets on the 2-core machine described in the README's Speed section: at least 3,500
+//! windows/s on 1 thread and 6,600 on 2 threads. A step is about 3.2 GFLOP (64 recurrent products
+//! of 128x256x256 forward, twice that backward).
 //!
 //! Before the criterion groups run it prints, per thread count, the heap allocations of 20 warm
-//! training steps on every thread of the process (issue 7: no allocation per step once warm),
+//! training steps on every thread of the process (the goal: no allocation per step once warm),
 //! counted by `dhat`'s global allocator, which is on for that count only (a thread-local counter
 //! would miss the rayon workers that run the recurrent ops' batch chunks).
 

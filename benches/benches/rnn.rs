@@ -1,4 +1,4 @@
-//! Forward + backward of one batch through each fused recurrent cell (issue 6's benchmark):
+//! Forward + backward of one batch through each fused recurrent cell:
 //! SimpleRNN, LSTM and GRU (reset_after, Keras' default) at (batch 32, timesteps 50, features 8,
 //! units 64) and (batch 128, timesteps 64, features 32, units 256); activation tanh (Keras'
 //! defaults), input drawn from N(0, 1), loss = mean of the last output, gradients for every weight

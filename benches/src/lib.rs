@@ -76,6 +76,11 @@ impl Operands {
     }
 
     /// `C <- A B` with matrixmultiply (default features: single-threaded).
+    ///
+    /// The only `unsafe` outside `kernels` (the package denies `unsafe_code` elsewhere; see
+    /// `benches/Cargo.toml`): matrixmultiply's API is raw pointers and strides, and this safe
+    /// wrapper checks the buffer sizes it relies on.
+    #[allow(unsafe_code)]
     pub fn matrixmultiply(&mut self) {
         let (m, k, n) = (self.m, self.k, self.n);
         assert!(self.a.len() >= m * k && self.b.len() >= k * n && self.c.len() >= m * n);

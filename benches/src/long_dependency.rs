@@ -1,4 +1,4 @@
-//! The long-dependency experiment of issue 6: SimpleRNN, LSTM and GRU, each as
+//! The long-dependency experiment: SimpleRNN, LSTM and GRU, each as
 //! `recurrent(units, tanh) -> Dense(1)` (Keras's default activations), trained with the same
 //! optimizer, epoch budget and seed on one of the data crate's built-in tasks at several lags;
 //! reports test MSE against the predict-the-mean baseline and the time per epoch. Used by the

@@ -35,11 +35,11 @@ impl Default for CsvOptions {
 
 /// Reads a series from the CSV file at `path`.
 ///
-/// Unless [`CsvOptions::header`] says otherwise, the first row is a header when the value column's
-/// first cell is text that is not a number, or when a column is chosen by name. Every row must have as many fields as the first. Each value
-/// cell must be a finite number: empty, non-numeric, NaN and infinite cells are errors naming the
-/// 1-based line and quoting the row. A series with fewer than 2 values is an error. Empty lines
-/// are skipped.
+/// Unless [`CsvOptions::header`] says otherwise, the first row is a header when the value
+/// column's first cell is text that is not a number, or when a column is chosen by name. Every
+/// row must have as many fields as the first. Each value cell must be a finite number: empty,
+/// non-numeric, NaN and infinite cells are errors naming the 1-based line and quoting the row. A
+/// series with fewer than 2 values is an error. Empty lines are skipped.
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
     let path = path.as_ref();
     let source = path.display().to_string();

@@ -26,6 +26,7 @@
 //! Values are f64 until windowing and f32 in [`Windows`] and targets, as numpy's float64 arrays
 //! become float32 tensors in Keras. All errors are [`DataError`]s.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod column;

@@ -12,9 +12,12 @@
 //! - Small products (below about 128 x 128 x 256, or n <= 16) take the small path: register
 //!   tiles (AVX-512: 8 or 12 rows x 32 columns, or 16 x 16 for narrow n) read A and B where they
 //!   are, with lane masks at the right edge; no packing, no threads, no allocation.
-//! - Larger ones take the packed path: B is packed in `KC x NC` = 512 x 512 blocks (1 MiB, L2)
-//!   of 32-column panels, A is broadcast in place from 12-row (or 8-row) strips that stay in L1,
-//!   and rayon workers split the rows (and, for short m, the columns) of C. K is never split
+//! - Larger ones take the packed path: B is packed in `KC x NC` blocks of 32-column panels that
+//!   stay in L2, A is broadcast in place from 12-row (or 8-row) strips that stay in L1, and rayon
+//!   workers split the rows (and, for short m, the columns) of C. The block sizes depend on m and
+//!   k only (AVX-512 figures): k is cut into equal passes of at most `4 m`, clamped to
+//!   256..=1024, and NC (at most 512) keeps a B block within 1 MiB, so a 512-cube runs as
+//!   512 x 512, larger cubes as 1024 x 256, a 32-row batch chunk as 256 x 512. K is never split
 //!   across threads, so every thread count gives the same bits.
 //! - Scratch buffers live in thread-locals and are reused, so a warm loop does not allocate.
 //!

@@ -1,6 +1,6 @@
-//! Batching as Keras's array data adapter does it (KERAS.md A.7): `ceil(N / batch_size)` steps,
-//! the last partial batch kept, a new full permutation every epoch when shuffling, and
-//! `validation_split` taking the last samples before any shuffling.
+//! Batching as Keras's array data adapter does it (docs/keras-semantics.md, A.7):
+//! `ceil(N / batch_size)` steps, the last partial batch kept, a new full permutation every epoch
+//! when shuffling, and `validation_split` taking the last samples before any shuffling.
 //!
 //! Keras's permutations come from NumPy's or TF's global RNG and cannot be reproduced; recur's
 //! come from a seeded `ChaCha8Rng` whose state can be saved, so a resumed run shuffles exactly

@@ -1,4 +1,4 @@
-//! Weight constraints MaxNorm, MinMaxNorm, NonNeg and UnitNorm (KERAS.md A.6).
+//! Weight constraints MaxNorm, MinMaxNorm, NonNeg and UnitNorm (docs/keras-semantics.md, A.6).
 //!
 //! A constraint is applied by the optimizer right after each update of its variable, at every
 //! step; never by weight loading or the forward pass. The norm constraints compute the L2 norm

@@ -1,4 +1,4 @@
-//! Weight initializers with Keras 3.15 names, defaults and formulas (KERAS.md A.3).
+//! Weight initializers with Keras 3.15 names, defaults and formulas (docs/keras-semantics.md, A.3).
 //!
 //! Every random initializer is seeded: [`Initializer::initialize`] takes a fallback seed (the
 //! model derives one per parameter from its own seed) which is used unless the initializer

@@ -5,8 +5,8 @@
 //! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`batching`] and
 //! [`callbacks`] logic, [`seed`] derivation, automatic layer [`naming`], the [`summary`] table,
 //! Keras's console lines ([`progress`]) and the [`checkpoint`] file. Keras 3.15 (see
-//! `shared/KERAS.md`) is the reference for names, defaults and numbers; deliberate differences
-//! are documented where they occur and listed below.
+//! `docs/keras-semantics.md` in the repository) is the reference for names, defaults and numbers;
+//! deliberate differences are documented where they occur and listed below.
 //!
 //! # Deliberate differences from Keras 3.15
 //! - `"l1_l2"` means `L1L2(0.01, 0.01)` as the Keras docstring says (Keras 3.15 raises).
@@ -40,6 +40,7 @@
 //! # Ok::<(), nn::NnError>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod batching;

@@ -1,4 +1,5 @@
-//! Keras's running mean of the loss and the `History` that `fit` returns (KERAS.md A.7).
+//! Keras's running mean of the loss and the `History` that `fit` returns (docs/keras-semantics.md,
+//! A.7).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
-//! Keras's per-epoch console output (KERAS.md A.8, `keras/src/utils/progbar.py`), as pure
-//! string formatting so the CLI decides where and how to print.
+//! Keras's per-epoch console output (docs/keras-semantics.md, A.8, `keras/src/utils/progbar.py`),
+//! as pure string formatting so the CLI decides where and how to print.
 //!
 //! Times are passed in (seconds as f64) rather than read from a clock, which keeps this module
 //! deterministic and testable; [`StepTimer`] reproduces Keras's per-step time estimate.
@@ -212,7 +212,7 @@ mod tests {
     fn lines_match_keras() {
         assert_eq!(epoch_header(0, 1), None);
         assert_eq!(epoch_header(1, 3).unwrap(), "Epoch 2/3");
-        // The real tutorial line quoted in KERAS.md A.8.
+        // The real tutorial line quoted in docs/keras-semantics.md, A.8.
         let line = verbose2_line(57, 57, 1.2, 0.014, &[("loss", 0.408_4)]);
         assert_eq!(line, "57/57 - 1s - 14ms/step - loss: 0.4084\n");
         assert_eq!(format_time_per_unit(0.0, "step"), " 0s/step");

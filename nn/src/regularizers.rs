@@ -1,4 +1,5 @@
-//! Weight regularizers L1, L2 and L1L2 (KERAS.md A.6), computed in f32 as Keras does.
+//! Weight regularizers L1, L2 and L1L2 (docs/keras-semantics.md, A.6), computed in f32 as Keras
+//! does.
 //!
 //! A regularizer turns a weight tensor into a scalar penalty that the training loop adds to the
 //! loss once per step (not per timestep, not scaled by the batch), and adds its gradient into

@@ -1,4 +1,4 @@
-//! `model.summary()` text in Keras 3.15's exact format (KERAS.md A.8,
+//! `model.summary()` text in Keras 3.15's exact format (docs/keras-semantics.md, A.8,
 //! `keras/src/utils/summary_utils.py` rendered by `rich` with `show_lines=True`).
 //!
 //! The model calls [`render_summary`] with one [`SummaryRow`] per layer and the parameter

@@ -1,7 +1,7 @@
-//! The 3-epoch tutorial training run of model_training.json, in both layouts, through
-//! `Sequential`: summary before and after fit, per-batch running losses, per-batch losses
+//! The 3-epoch tutorial training run of fixtures/keras/model_training.json, in both layouts,
+//! through `Sequential`: summary before and after fit, per-batch running losses, per-batch losses
 //! (train_on_batch), history, final weights, evaluate and predict (rtol 1e-4 for multi-step
-//! results, as the fixtures README says; the achieved ulp distances are printed).
+//! results, as fixtures/keras/README.md says; the achieved ulp distances are printed).
 
 mod common;
 

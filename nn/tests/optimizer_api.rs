@@ -249,8 +249,8 @@ fn step_protocol_is_checked_and_matches_apply_gradients() {
 
 #[test]
 fn rmsprop_keeps_zero_gradient_weights_unchanged() {
-    // KERAS.md A.9: the tutorial's recurrent kernel gets exactly zero gradient; epsilon inside
-    // the square root keeps the update at 0 instead of NaN.
+    // docs/keras-semantics.md, A.9: the tutorial's recurrent kernel gets exactly zero gradient;
+    // epsilon inside the square root keeps the update at 0 instead of NaN.
     let mut opt = Optimizer::new(OptimizerConfig::rmsprop()).unwrap();
     let mut p = vec![ParamTensor::new(&[2], vec![0.5, -0.5]).unwrap()];
     for _ in 0..3 {

@@ -149,8 +149,8 @@ pub fn dims(v: &serde_json::Value) -> Vec<usize> {
     d
 }
 
-/// Reads a fixture file from `tests/data/`.
+/// Reads a fixture file from `fixtures/keras/` at the repository root.
 pub fn fixture(name: &str) -> serde_json::Value {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../fixtures/keras/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("json")
 }

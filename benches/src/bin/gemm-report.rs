@@ -113,7 +113,7 @@ fn print_table(peak: &[f64; 2], rows: &[Row]) {
             100.0 * r.ours_gflops() / peak[r.threads - 1],
         );
     }
-    println!("\nTargets (issue 2):");
+    println!("\nTargets:");
     let mark = |ok: bool| if ok { "met   " } else { "MISSED" };
     for n in [256, 512, 1024, 2048] {
         if let Some(r) = find(rows, n, n, n, 1) {

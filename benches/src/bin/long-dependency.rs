@@ -1,4 +1,4 @@
-//! Issue 6's long-dependency report: SimpleRNN, LSTM and GRU at lags 5, 20 and 50 with the same
+//! The long-dependency report: SimpleRNN, LSTM and GRU at lags 5, 20 and 50 with the same
 //! stack, optimizer, epoch budget and seed, on the data crate's adding problem by default
 //! (`--task recall` for marked recall; see `benches::long_dependency` for why adding and these
 //! settings).
@@ -11,7 +11,7 @@
 //!
 //! Prints one row per (cell, lag): test MSE, the predict-the-mean baseline MSE, their ratio, the
 //! last epoch's training loss and seconds per epoch; then, per lag, the best gated cell's test MSE
-//! as a fraction of SimpleRNN's (issue 6 asks for at most 0.5 at lag 50). `--json` prints the
+//! as a fraction of SimpleRNN's (the goal is at most 0.5 at lag 50). `--json` prints the
 //! settings and rows as one JSON document instead.
 
 use std::io::Write;

@@ -336,9 +336,10 @@ impl Isa for Avx2Isa {
     const W: usize = Avx2::W;
     const MR: usize = 6;
     const NR: usize = 16;
-    /// The AVX-512 family's blocking (same caches, same reasoning: a 12 KiB 6-row A strip in L1,
-    /// a 1 MiB B block in L2, A in place); not tuned separately, since this path runs here only
-    /// when forced.
+    /// Blocks sized by the AVX-512 family's reasoning (same caches: a 12 KiB 6-row A strip in
+    /// L1, a 1 MiB B block in L2, A in place), at the 512 x 512 that family used before its
+    /// deeper passes were measured; not tuned separately, since this path runs here only when
+    /// forced.
     const BLOCKING: Blocking = Blocking {
         kc: 512,
         mc: 192,
@@ -407,8 +408,8 @@ impl Isa for Avx512Isa {
     ///   (a 2 MiB B block, all of L2) lost 5%.
     /// - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
     ///   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
-    /// - Deeper passes with the B block kept at 1 MiB (session 3, B packed by the first A strip's
-    ///   tiles, `gemm-tune blocking`, fastest of 15, three alternating runs): KC x NC = 1024 x 256
+    /// - Deeper passes with the B block kept at 1 MiB (measured later, once B was packed by the
+    ///   first A strip's tiles; `gemm-tune blocking`, fastest of 15, three alternating runs): KC x NC = 1024 x 256
     ///   against 512 x 512 gave 182-184 vs 179 GFLOP/s at n = 1024 and 175 vs 171 at 2048 (one
     ///   pass over C, or half as many); 2048 x 128 gave 176 at 2048 but lost 4% at
     ///   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512

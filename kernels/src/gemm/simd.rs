@@ -2,7 +2,7 @@
 //! instruction set.
 //!
 //! The kernels are generic over [`Simd`] and marked `#[inline(always)]`; each instruction set gets
-//! a `#[target_feature]` wrapper (see `dispatch.rs`) into which the generic body and these
+//! a `#[target_feature]` wrapper (in `isa.rs`) into which the generic body and these
 //! intrinsics inline, so one kernel source yields the AVX-512, AVX2+FMA and portable machine code.
 
 #[cfg(target_arch = "x86_64")]

@@ -1,4 +1,4 @@
-//! `Dense(units)`: `y = act(x · W + b)` on the last axis (KERAS.md A.2).
+//! `Dense(units)`: `y = act(x · W + b)` on the last axis (docs/keras-semantics.md, A.2).
 
 use autograd::{Activation, Tape, Var};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
-//! `GRU(units)`: Keras 3's gated recurrent unit layer, run by the fused autograd op
-//! [`Tape::gru`] (gate blocks z, r, h as Keras fuses them, so weights map one to one).
+//! `GRU(units)`: Keras 3's gated recurrent unit layer (docs/keras-semantics.md, A.10), run by the
+//! fused autograd op [`Tape::gru`] (gate blocks z, r, h as Keras fuses them, so weights map one to
+//! one).
 //!
 //! Cell (`a` tanh, `ra` sigmoid by default): `z = ra(x_t W_z + h_{t-1} U_z + b_z)`, `r` alike,
 //! - `reset_after=True` (Keras 3's default, bias `(2, 3·units)`: input row, recurrent row):

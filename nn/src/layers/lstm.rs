@@ -1,5 +1,6 @@
-//! `LSTM(units)`: Keras 3's long short-term memory layer, run by the fused autograd op
-//! [`Tape::lstm`] (gate blocks i, f, c, o as Keras fuses them, so weights map one to one).
+//! `LSTM(units)`: Keras 3's long short-term memory layer (docs/keras-semantics.md, A.10), run by
+//! the fused autograd op [`Tape::lstm`] (gate blocks i, f, c, o as Keras fuses them, so weights map
+//! one to one).
 //!
 //! Cell: `z = x_t · W + h_{t-1} · U + b`, `i = ra(z_i)`, `f = ra(z_f)`, `o = ra(z_o)`,
 //! `c_t = f ⊙ c_{t-1} + i ⊙ a(z_c)`, `h_t = o ⊙ a(c_t)` (`a` tanh, `ra` sigmoid by default).

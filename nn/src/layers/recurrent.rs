@@ -72,7 +72,9 @@ pub(super) fn validate_rates(class: &str, dropout: f32, recurrent_dropout: f32) 
     Ok(())
 }
 
-/// The error for an input of the wrong rank (LESSONS.md, users item 2).
+/// The error for an input of the wrong rank. A 2-D input where a recurrent layer wants 3-D is a
+/// common stumbling block for Keras users (keras-team/keras#2415, #2091), so the message names
+/// the expected layout and suggests the usual fix.
 pub(super) fn rank_error(class: &str, layer: &str, rank: usize, what: &str) -> NnError {
     let hint = if rank == 2 {
         "a 2-D input usually comes from a recurrent layer without return_sequences=True before \

@@ -1,5 +1,5 @@
-//! `SimpleRNN(units)`: Keras 3's fully connected recurrent layer (KERAS.md A.1), run by the
-//! fused autograd op [`Tape::simple_rnn`].
+//! `SimpleRNN(units)`: Keras 3's fully connected recurrent layer (docs/keras-semantics.md, A.1),
+//! run by the fused autograd op [`Tape::simple_rnn`].
 //!
 //! Cell: `h_t = act((x_t · W + b) + h_{t-1} · U)`, `h_0 = 0` (or `initial_state`, or the
 //! carried state of a stateful layer).

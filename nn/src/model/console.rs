@@ -1,6 +1,6 @@
-//! Keras's console output of `fit` (KERAS.md A.8), rendered from [`FitEvent`]s: verbose 1 is
-//! a progress bar rewritten in place (at most every 50 ms, as Keras's `Progbar`), verbose 2 one
-//! line per epoch. Formatting comes from [`crate::progress`].
+//! Keras's console output of `fit` (docs/keras-semantics.md, A.8), rendered from [`FitEvent`]s:
+//! verbose 1 is a progress bar rewritten in place (at most every 50 ms, as Keras's `Progbar`),
+//! verbose 2 one line per epoch. Formatting comes from [`crate::progress`].
 
 use std::io::Write;
 use std::time::Instant;

@@ -1,5 +1,6 @@
-//! `Sequential::evaluate`, `Sequential::predict` and both in one forward pass (KERAS.md A.7):
-//! inference mode (no dropout), batches of 32 by default, the last partial batch kept.
+//! `Sequential::evaluate`, `Sequential::predict` and both in one forward pass
+//! (docs/keras-semantics.md, A.7): inference mode (no dropout), batches of 32 by default, the last
+//! partial batch kept.
 
 use std::ops::Range;
 

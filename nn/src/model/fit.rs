@@ -1,4 +1,4 @@
-//! `Sequential::fit`: Keras's training loop (KERAS.md A.7).
+//! `Sequential::fit`: Keras's training loop (docs/keras-semantics.md, A.7).
 //!
 //! Per epoch: a new sample order from the seeded shuffler (validation_split takes the last
 //! samples first, before any shuffling), batches of `batch_size` with the last partial batch

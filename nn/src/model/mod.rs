@@ -1,5 +1,5 @@
 //! The `Sequential` model: a stack of single-output layers, compiled with a loss and an
-//! optimizer, trained with Keras's `fit` semantics (KERAS.md A.7).
+//! optimizer, trained with Keras's `fit` semantics (docs/keras-semantics.md, A.7).
 //!
 //! # Deliberate differences from Keras 3.15
 //! - A NaN or infinite loss stops `fit` with an error naming the epoch and step (and what to

@@ -1,4 +1,4 @@
-//! Optimizer configurations with Keras 3.15 names and defaults (KERAS.md A.5).
+//! Optimizer configurations with Keras 3.15 names and defaults (docs/keras-semantics.md, A.5).
 //!
 //! Hyperparameters are kept as f64, like the Python floats Keras holds, because Keras computes
 //! some factors (`1 - rho`, `1 - beta_1`, `1 - beta_2`) in Python before rounding to f32: doing

@@ -1,4 +1,5 @@
-//! Optimizers with Keras 3.15's exact update rules and f32 arithmetic (KERAS.md A.5).
+//! Optimizers with Keras 3.15's exact update rules and f32 arithmetic (docs/keras-semantics.md,
+//! A.5).
 //!
 //! # Pipeline of one step (as Keras's `apply`)
 //! 1. clip the gradients (`clipnorm` per tensor, `global_clipnorm` over all, or `clipvalue`);

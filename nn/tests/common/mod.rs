@@ -4,9 +4,12 @@
 use nn::Tensor;
 use serde_json::Value;
 
-/// Loads `tests/data/<name>.json`.
+/// Loads `fixtures/keras/<name>.json` from the repository root.
 pub fn load(name: &str) -> Value {
-    let path = format!("{}/tests/data/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../fixtures/keras/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
