@@ -54,6 +54,9 @@ pub enum Command {
     /// Print the Keras summary table of a saved model.
     #[command(allow_negative_numbers = true)]
     Summary(SummaryArgs),
+    /// Rewrite a model file of an older recur in the current format (a checksum over every
+    /// byte), in place; a current file is left as it is.
+    Upgrade(UpgradeArgs),
 }
 
 /// The flags that only a series has (not a `--task`): its file and its windows. clap names
@@ -311,6 +314,17 @@ pub struct ForecastArgs {
 #[derive(Args, Debug, Clone)]
 pub struct SummaryArgs {
     /// The model file.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Threads and --json.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `recur upgrade`.
+#[derive(Args, Debug, Clone)]
+pub struct UpgradeArgs {
+    /// The model file, rewritten in place.
     #[command(flatten)]
     pub model: ModelArgs,
     /// Threads and --json.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs};
+use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs, UpgradeArgs};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
 use crate::fitting::{self, predict_one};
@@ -301,5 +301,37 @@ pub fn summary(args: &SummaryArgs) -> Result<Outcome, CliError> {
         summary: fitting::summary(&file.model)?,
     };
     let human = format!("{}\n", r.summary);
+    outcome(&r, human)
+}
+
+/// The `recur upgrade` report.
+#[derive(Debug, Serialize)]
+struct UpgradeReport {
+    model: PathBuf,
+    upgraded: bool,
+    /// What the old format's checksum did not cover (read unverified), when upgraded.
+    unverified: Option<&'static str>,
+}
+
+/// `recur upgrade`: rewrites an older model file in the current format, in place.
+pub fn upgrade(args: &UpgradeArgs) -> Result<Outcome, CliError> {
+    let path = &args.model.model;
+    let (_, unverified) = ModelFile::upgrade(path)?;
+    let r = UpgradeReport {
+        model: path.clone(),
+        upgraded: unverified.is_some(),
+        unverified,
+    };
+    let human = match unverified {
+        Some(what) => format!(
+            "upgraded '{}' to the current format (a checksum over every byte). Its old checksum \
+             did not cover {what}: they were read as found, so check the model's predictions once\n",
+            path.display()
+        ),
+        None => format!(
+            "'{}' is already in the current format; nothing written\n",
+            path.display()
+        ),
+    };
     outcome(&r, human)
 }

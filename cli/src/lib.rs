@@ -103,7 +103,7 @@ fn clap_error(
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             let _ = writeln!(
                 stderr,
-                "error: a subcommand is required: train, evaluate, predict, forecast or summary (see recur --help)"
+                "error: a subcommand is required: train, evaluate, predict, forecast, summary or upgrade (see recur --help)"
             );
             2
         }
@@ -188,6 +188,7 @@ fn run_command(
         Command::Predict(a) => (a.common.clone(), Box::new(move || commands::predict(&a))),
         Command::Forecast(a) => (a.common.clone(), Box::new(move || commands::forecast(&a))),
         Command::Summary(a) => (a.common.clone(), Box::new(move || commands::summary(&a))),
+        Command::Upgrade(a) => (a.common.clone(), Box::new(move || commands::upgrade(&a))),
     };
     init_threads(run_config::threads(common.threads)?)?;
     on_pool(|| emit(common.json, work()?, stdout))

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use data::Layout;
-use nn::{LayerConfig, Sequential};
+use nn::{LayerConfig, NnError, Sequential};
 use serde::{Deserialize, Serialize};
 
 use crate::data_config::DataConfig;
@@ -117,21 +117,40 @@ impl ModelFile {
     /// Loads `path`: a missing or unreadable file, one that is not a model, a model of another
     /// architecture or settings that are not recur's are usage errors naming the path.
     pub fn load(path: &Path) -> Result<Self, CliError> {
-        let shown = path.display();
-        if path.is_dir() {
-            return Err(CliError::flag(
-                "--model",
-                shown,
-                "a model file (this is a folder)",
-            ));
+        let bytes = read_bytes(path)?;
+        let (model, doc) =
+            Sequential::from_bytes_with_metadata(&bytes).map_err(|e| load_error(path, e))?;
+        Self::usable(path, model, doc)
+    }
+
+    /// `recur upgrade`: reads `path` in any format this recur knows and, if it is an older
+    /// one, rewrites it in place (atomically) in the current format. Returns the model file
+    /// and what the old format's checksum could not verify (`None`: already current, nothing
+    /// written).
+    pub fn upgrade(path: &Path) -> Result<(Self, Option<&'static str>), CliError> {
+        let bytes = read_bytes(path)?;
+        let (model, doc, unverified) =
+            Sequential::upgrade_bytes(&bytes).map_err(|e| load_error(path, e))?;
+        let file = Self::usable(path, model, doc)?;
+        if unverified.is_some() {
+            match &file.settings {
+                Some(settings) => Self::save(&file.model, settings, path)?,
+                None => file
+                    .model
+                    .save(path)
+                    .map_err(|e| CliError::Runtime(format!("cannot save the model: {e}")))?,
+            }
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            CliError::Usage(format!(
-                "--model '{shown}': cannot read the model file: {e}"
-            ))
-        })?;
-        let (model, doc) = Sequential::from_bytes_with_metadata(&bytes)
-            .map_err(|e| CliError::Usage(format!("--model '{shown}' is not a model file: {e}")))?;
+        Ok((file, unverified))
+    }
+
+    /// Checks that a loaded model is one the CLI can use and reads its settings.
+    fn usable(
+        path: &Path,
+        model: Sequential,
+        doc: Option<serde_json::Value>,
+    ) -> Result<Self, CliError> {
+        let shown = path.display();
         let (step, layout) = input_of(&model).map_err(|why| {
             CliError::Usage(format!(
                 "--model '{shown}' is a model of another architecture: {why} (recur uses \
@@ -172,6 +191,43 @@ impl ModelFile {
             ))),
         }
     }
+}
+
+/// The bytes of the model file at `path`: a folder or an unreadable file is a usage error.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    if path.is_dir() {
+        return Err(CliError::flag(
+            "--model",
+            path.display(),
+            "a model file (this is a folder)",
+        ));
+    }
+    std::fs::read(path).map_err(|e| {
+        CliError::Usage(format!(
+            "--model '{}': cannot read the model file: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// nn's reason for refusing a model file, as the CLI's usage error.
+fn load_error(path: &Path, e: NnError) -> CliError {
+    let shown = path.display();
+    CliError::Usage(match e {
+        NnError::OldFormat {
+            version,
+            unverified,
+        } => format!(
+            "--model '{shown}' was written by an older recur (model file format {version}, whose \
+             checksum does not cover {unverified}): run `recur upgrade --model {shown}` once to \
+             rewrite it with a checksum over every byte"
+        ),
+        NnError::InvalidFile { reason } => format!(
+            "--model '{shown}' is not a model file recur can use (corrupted, truncated or \
+             foreign): {reason}"
+        ),
+        other => format!("--model '{shown}' is not a model file: {other}"),
+    })
 }
 
 /// Reads a settings document by its `format` tag.

@@ -95,6 +95,16 @@ pub enum NnError {
         /// What is wrong, naming the tensor or entry.
         reason: String,
     },
+    /// The file is in an older model format, whose checksum did not cover every byte (the
+    /// first format left the model description out). It is refused on load, so that no
+    /// unverified setting is used silently; [`crate::Sequential::upgrade_bytes`] reads it once
+    /// and the model can then be saved in the current format.
+    OldFormat {
+        /// The format version found.
+        version: u32,
+        /// What that format's checksum does not cover.
+        unverified: String,
+    },
     /// Loading or saving the file `path` failed; `source` says why (an [`NnError::Io`],
     /// [`NnError::InvalidFile`], or the error of rebuilding the saved model).
     File {
@@ -208,6 +218,14 @@ impl fmt::Display for NnError {
             ),
             NnError::Io { path, message, .. } => write!(f, "cannot access '{path}': {message}"),
             NnError::InvalidFile { reason } => write!(f, "not a valid recur file: {reason}"),
+            NnError::OldFormat {
+                version,
+                unverified,
+            } => write!(
+                f,
+                "a model file of format version {version}, whose checksum does not cover \
+                 {unverified}: read it once with Sequential::upgrade_bytes and save it again"
+            ),
             NnError::File { path, source } => write!(f, "'{path}': {source}"),
         }
     }

@@ -1,5 +1,6 @@
 //! A model file written by the first file format (`"format": "recur.sequential"`, version 1,
-//! saved by the `recur train` command before the format changed) still loads: same
+//! saved by the `recur train` command before the format changed) is refused by the loaders
+//! (its checksum left the model description out) and read by `Sequential::upgrade_bytes`: same
 //! predictions bit for bit, same optimizer state, and the caller's settings document back.
 //!
 //! `data/model-v1.recur` came from `recur train --epochs 2 --out DIR --json` (SimpleRNN(32,
@@ -8,7 +9,7 @@
 //! the test would stop showing that old files keep their meaning.
 
 use nn::checkpoint::Checkpoint;
-use nn::{Sequential, Tensor};
+use nn::{NnError, Sequential, Tensor};
 use safetensors::SafeTensors;
 
 const OLD_FILE: &[u8] = include_bytes!("data/model-v1.recur");
@@ -49,9 +50,16 @@ fn stored_document() -> serde_json::Value {
     serde_json::from_str(text).unwrap()
 }
 
+/// Reads the old file the one way that accepts it.
+fn upgraded(bytes: &[u8]) -> nn::Result<(Sequential, Option<serde_json::Value>)> {
+    let (m, doc, unverified) = Sequential::upgrade_bytes(bytes)?;
+    assert!(unverified.unwrap().contains("model description"));
+    Ok((m, doc))
+}
+
 #[test]
 fn a_version_1_file_predicts_bit_for_bit_and_resumes_training() {
-    let (mut m, doc) = Sequential::from_bytes_with_metadata(OLD_FILE).unwrap();
+    let (mut m, doc) = upgraded(OLD_FILE).unwrap();
     assert_eq!(bits(&m.predict(&input(), None).unwrap()), PREDICTIONS);
     assert_eq!(m.epochs_done(), 2);
     assert_eq!(m.optimizer().unwrap().iterations(), 114);
@@ -70,21 +78,28 @@ fn a_version_1_file_predicts_bit_for_bit_and_resumes_training() {
 }
 
 #[test]
-fn a_version_1_file_loads_from_disk_and_without_its_document() {
+fn the_loaders_refuse_a_version_1_file_and_say_what_it_lacks() {
     let dir = std::env::temp_dir().join(format!("recur-nn-v1-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("model.recur");
     std::fs::write(&path, OLD_FILE).unwrap();
-    let (mut m, doc) = Sequential::load_with_metadata(&path).unwrap();
-    assert_eq!(bits(&m.predict(&input(), None).unwrap()), PREDICTIONS);
-    assert_eq!(doc, Some(stored_document()));
-    let mut plain = Sequential::load(&path).unwrap();
-    assert_eq!(bits(&plain.predict(&input(), None).unwrap()), PREDICTIONS);
-    let mut from_bytes = Sequential::from_bytes(OLD_FILE).unwrap();
-    assert_eq!(
-        bits(&from_bytes.predict(&input(), None).unwrap()),
-        PREDICTIONS
-    );
+    let is_old = |e: &NnError| {
+        let inner = match e {
+            NnError::File { source, .. } => source.as_ref(),
+            other => other,
+        };
+        matches!(inner, NnError::OldFormat { version: 1, .. })
+    };
+    assert!(is_old(&Sequential::load_with_metadata(&path).unwrap_err()));
+    assert!(is_old(&Sequential::load(&path).unwrap_err()));
+    let e = Sequential::from_bytes(OLD_FILE).unwrap_err();
+    assert!(is_old(&e));
+    assert!(e.to_string().contains("upgrade_bytes"), "{e}");
+    // A current file goes through upgrade_bytes unchanged, with nothing unverified.
+    let (m, doc) = upgraded(OLD_FILE).unwrap();
+    m.save_with_metadata(&path, doc.as_ref().unwrap()).unwrap();
+    let (_, _, unverified) = Sequential::upgrade_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(unverified, None);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -94,7 +109,7 @@ fn a_damaged_version_1_file_is_still_rejected() {
     let mut bad = OLD_FILE.to_vec();
     let last = bad.len() - 9;
     bad[last] ^= 0x01;
-    let e = Sequential::from_bytes(&bad).unwrap_err().to_string();
+    let e = Sequential::upgrade_bytes(&bad).unwrap_err().to_string();
     assert!(e.contains("checksum"), "{e}");
 
     let needle = b"recur-cli-settings/1";
@@ -104,16 +119,16 @@ fn a_damaged_version_1_file_is_still_rejected() {
         .unwrap();
     let mut edited = OLD_FILE.to_vec();
     edited[at + needle.len() - 1] = b'2';
-    let e = Sequential::from_bytes(&edited).unwrap_err().to_string();
+    let e = Sequential::upgrade_bytes(&edited).unwrap_err().to_string();
     assert!(e.contains("checksum"), "{e}");
 
-    assert!(Sequential::from_bytes(&OLD_FILE[..OLD_FILE.len() - 1]).is_err());
-    assert!(Sequential::from_bytes(&OLD_FILE[..OLD_FILE.len() / 2]).is_err());
+    assert!(Sequential::upgrade_bytes(&OLD_FILE[..OLD_FILE.len() - 1]).is_err());
+    assert!(Sequential::upgrade_bytes(&OLD_FILE[..OLD_FILE.len() / 2]).is_err());
 }
 
 #[test]
 fn a_version_1_file_saved_again_is_in_the_current_format_and_means_the_same() {
-    let (mut old, doc) = Sequential::from_bytes_with_metadata(OLD_FILE).unwrap();
+    let (mut old, doc) = upgraded(OLD_FILE).unwrap();
     let dir = std::env::temp_dir().join(format!("recur-nn-v1-again-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("model.recur");

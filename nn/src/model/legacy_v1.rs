@@ -21,6 +21,11 @@ use crate::error::{NnError, Result};
 /// The metadata key of the version 1 description.
 const KEY: &str = "recur";
 
+/// What the version 1 checksum leaves out: its description (architecture, compile and
+/// optimizer settings, counters, random-generator states) was read unverified.
+pub const UNVERIFIED: &str = "the model description (layer configs, loss, optimizer settings, \
+     epoch and step counters, random-generator states)";
+
 /// The fields version 1 adds to the model description.
 #[derive(Deserialize)]
 struct V1Fields {

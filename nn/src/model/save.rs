@@ -192,12 +192,30 @@ impl Sequential {
     /// Reads the current format and the first model format (`"format": "recur.sequential"`,
     /// version 1), told apart by their format keys.
     pub fn from_bytes_with_metadata(buf: &[u8]) -> Result<(Sequential, Option<serde_json::Value>)> {
-        let checkpoint = if legacy_v1::is_v1(buf) {
-            legacy_v1::upgrade(buf)?
+        if legacy_v1::is_v1(buf) {
+            return Err(NnError::OldFormat {
+                version: 1,
+                unverified: legacy_v1::UNVERIFIED.to_string(),
+            });
+        }
+        Self::from_checkpoint(Checkpoint::from_bytes(buf)?)
+    }
+
+    /// Reads a model file of any format this version knows, the older ones included, and says
+    /// what their checksum could not verify (`None` for a current file, which is verified
+    /// whole). Saving the model again writes the current format; this is the one way an old
+    /// file is read, so that using one is a deliberate step.
+    #[allow(clippy::type_complexity)]
+    pub fn upgrade_bytes(
+        buf: &[u8],
+    ) -> Result<(Sequential, Option<serde_json::Value>, Option<&'static str>)> {
+        if legacy_v1::is_v1(buf) {
+            let (m, doc) = Self::from_checkpoint(legacy_v1::upgrade(buf)?)?;
+            Ok((m, doc, Some(legacy_v1::UNVERIFIED)))
         } else {
-            Checkpoint::from_bytes(buf)?
-        };
-        Self::from_checkpoint(checkpoint)
+            let (m, doc) = Self::from_checkpoint(Checkpoint::from_bytes(buf)?)?;
+            Ok((m, doc, None))
+        }
     }
 
     /// Rebuilds the model a checkpoint describes, checking that its tensors fit.
