@@ -41,7 +41,7 @@ const SERIES_LEN: usize = 100_000;
 /// Warm training steps counted for allocations.
 const COUNTED_STEPS: usize = 20;
 
-/// The model `recur train` builds for the flags above (cli's `NnBackend::build`).
+/// The model `recur train` builds for the flags above (cli's `ModelSpec::build`).
 fn model() -> Sequential {
     let build = || -> nn::Result<Sequential> {
         let mut m = Sequential::with_seed(0);
