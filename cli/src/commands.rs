@@ -251,7 +251,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     )?;
     let values = scaler.inverse_all(&raw);
     let n = offset + history.len();
-    let out = OutDir::create(&output.out)?;
+    let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let csv = out.write_bytes("forecast.csv", &forecast_csv(n, &values)?)?;
     let plot_name = format!("forecast.{}", output.plot_format.extension());
     let plot = out.write_with(&plot_name, |tmp| {
@@ -266,6 +266,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
             },
         )
     })?;
+    out.commit()?;
     let r = ForecastReport {
         model: args.model.model.clone(),
         horizon,

@@ -6,7 +6,7 @@
 //! - [`train`] and [`commands`]: the subcommands, on nn's Sequential through [`fitting`];
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
-//! - [`output`] (atomic files in the output folder), [`predictions`] (CSV), [`plot`]
+//! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
 //!   (plotters), [`report`] (aligned text).
 //!
 //! [`run`] is the whole program given its arguments and the two output streams; errors are one

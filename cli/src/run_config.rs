@@ -76,7 +76,10 @@ pub struct OutputConfig {
 }
 
 impl OutputConfig {
-    /// Checks that `--out` can be a folder (it is created only after fit).
+    /// Checks that `--out` can be a folder recur writes in: creates it if needed, finishes
+    /// what a killed run left there and probes a file's creation, renaming and removal (see
+    /// [`crate::output::probe`]; the folder is created for good only when the outputs are
+    /// written).
     pub fn from_args(args: &OutputArgs) -> Result<Self, CliError> {
         if args.out.as_os_str().is_empty() {
             return Err(CliError::flag("--out", "", "a folder path"));
@@ -95,6 +98,14 @@ impl OutputConfig {
                 &format!("a folder path ('{}' is an existing file)", file.display()),
             ));
         }
+        // Before any work: an unwritable folder is found in a moment, not after training.
+        crate::output::probe(&args.out).map_err(|reason| {
+            CliError::flag(
+                "--out",
+                args.out.display(),
+                &format!("a folder recur can write ({reason})"),
+            )
+        })?;
         Ok(OutputConfig {
             out: args.out.clone(),
             plot_format: args.plot_format,

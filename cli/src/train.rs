@@ -21,6 +21,9 @@ use crate::progress::Console;
 use crate::report::{Rows, file_name};
 use crate::run_config::{Run, TrainConfig};
 
+/// The set of files `recur train` owns in the output folder (see [`crate::output`]).
+pub const TRAIN_SET: &str = "train";
+
 /// File name of the predictions CSV.
 pub const PREDICTIONS_FILE: &str = "predictions.csv";
 
@@ -283,7 +286,7 @@ fn series_outputs(
         )?)),
     };
     let placed = place(ds, &train.predictions, &test.predictions)?;
-    let out = OutDir::create(&cfg.output.out)?;
+    let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
     let settings = Settings::Series(SeriesSettings::new(data, &cfg.model, series, ds));
     let model_path = out.write_with(MODEL_FILE, |tmp| ModelFile::save(model, &settings, tmp))?;
     let predictions = out.write_bytes(PREDICTIONS_FILE, &predictions_csv(series, &placed)?)?;
@@ -313,6 +316,7 @@ fn series_outputs(
             },
         )
     })?;
+    out.commit()?;
     let outputs = Outputs {
         model: model_path,
         plot: Some(plot),
@@ -332,7 +336,7 @@ fn task_outputs(
         return Err(CliError::Runtime("a task run without task settings".into()));
     };
     let test_mse = data::mse(&test.predictions, &task.test.y)?;
-    let out = OutDir::create(&cfg.output.out)?;
+    let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
     let settings = Settings::Task(TaskSettings {
         format: crate::model_file::TASK_FORMAT.to_string(),
         task: *settings,
@@ -343,6 +347,7 @@ fn task_outputs(
         PREDICTIONS_FILE,
         task_predictions_csv(&task.test.y, &test.predictions).as_bytes(),
     )?;
+    out.commit()?;
     let figures = TaskFigures {
         test_mse,
         baseline_test_mse: task.baseline_test_mse,

@@ -1,13 +1,10 @@
 //! Unit tests of the CLI's parts through their public API: the value parsers, the data
-//! settings over saved ones, the output folder, the predictions and forecast CSVs, and the
+//! settings over saved ones, the predictions and forecast CSVs, and the
 //! one-line error text.
-
-use std::fs;
 
 use cli::args::{DataArgs, SeriesArgs, SineArgs};
 use cli::data_config::{DataConfig, Source};
 use cli::error::CliError;
-use cli::output::OutDir;
 use cli::parsers::{dense_sizes, fraction, positive, rate, whole_at_least_one};
 use cli::predictions::{forecast_csv, place, predictions_csv};
 use data::{Layout, Series, SplitAt, WindowConfig, prepare};
@@ -105,26 +102,6 @@ fn one_line_escapes_control_characters() {
     assert_eq!(e.one_line(), "bad row \\u{1}\\u{7f}x");
     assert_eq!(e.exit_code(), 2);
     assert_eq!(CliError::Runtime("x".into()).exit_code(), 1);
-}
-
-#[test]
-fn replaces_files_and_leaves_no_temporaries() {
-    let root = tempfile::tempdir().unwrap();
-    let out = OutDir::create(&root.path().join("a/b")).unwrap();
-    out.write_bytes("x.txt", b"old").unwrap();
-    let p = out.write_bytes("x.txt", b"new").unwrap();
-    assert_eq!(fs::read(&p).unwrap(), b"new");
-    let failed = out.write_with("x.txt", |tmp| {
-        fs::write(tmp, b"half").unwrap();
-        Err(CliError::Runtime("boom".into()))
-    });
-    assert!(failed.is_err());
-    assert_eq!(fs::read(&p).unwrap(), b"new");
-    let names: Vec<_> = fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("x.txt")]);
 }
 
 #[test]
