@@ -9,8 +9,8 @@ use data::{Column, Layout, LongDependencyKind, NoiseKind, ScaleKind, SplitAt};
 use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
-    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, loss, optimizer, positive,
-    rate, whole_at_least_one, whole_at_least_two, window_values,
+    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, horizon, loss, optimizer,
+    positive, rate, step, threads, units, whole_at_least_one, whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
 use crate::spec::Cell;
@@ -83,16 +83,20 @@ pub struct SeriesArgs {
         value_name = "NAME|INDEX"
     )]
     pub time_column: Option<Column>,
-    /// Window length (values per input) [default: 4].
-    #[arg(long, value_parser = whole_at_least_one, value_name = "STEP")]
+    /// Window length (values per input), at most 100000 [default: 4]. evaluate, predict and
+    /// forecast take the model's own; another value is an error.
+    #[arg(long, value_parser = step, value_name = "STEP")]
     pub step: Option<usize>,
-    /// Window layout: tutorial (N, 1, step) or sequence (N, step, 1) [default: tutorial].
+    /// Window layout: tutorial (N, 1, step) or sequence (N, step, 1) [default: tutorial];
+    /// evaluate, predict and forecast take the model's own (another is an error).
     #[arg(long, value_name = "tutorial|sequence")]
     pub layout: Option<Layout>,
-    /// Scaling fitted on the training part: none, minmax or standard [default: none].
+    /// Scaling fitted on the training part: none, minmax or standard [default: none];
+    /// evaluate, predict and forecast use the model's saved scaling (another is an error).
     #[arg(long, value_name = "none|minmax|standard")]
     pub scale: Option<ScaleKind>,
-    /// Do not pad each part with `step` copies of its last value (the tutorial pads).
+    /// Do not pad each part with `step` copies of its last value (the tutorial pads). Allowed
+    /// with a saved model: it only changes which windows are scored, not the model's numbers.
     #[arg(long)]
     pub no_pad: bool,
 }
@@ -139,8 +143,9 @@ pub struct DataArgs {
 /// Flags shared by every subcommand.
 #[derive(Args, Debug, Clone, Default)]
 pub struct CommonArgs {
-    /// Worker threads [default: RAYON_NUM_THREADS if set, else all cores].
-    #[arg(long, value_parser = whole_at_least_one, value_name = "N")]
+    /// Worker threads, at most 4 per available core [default: RAYON_NUM_THREADS if set, else
+    /// all cores].
+    #[arg(long, value_parser = threads, value_name = "N")]
     pub threads: Option<usize>,
     /// Print one JSON object on stdout instead of the human text.
     #[arg(long)]
@@ -185,8 +190,8 @@ pub struct TrainArgs {
     /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
     #[arg(long, value_enum, ignore_case = true, default_value_t = Cell::Simple)]
     pub cell: Cell,
-    /// Units of the recurrent layer.
-    #[arg(long, value_parser = whole_at_least_one, default_value = "32")]
+    /// Units of the recurrent layer, at most 65536 (and the model must fit in memory).
+    #[arg(long, value_parser = units, default_value = "32")]
     pub units: usize,
     /// Activation of the recurrent layer (a Keras activation name); relu is the tutorial's for
     /// every cell, tanh is Keras's default.
@@ -204,7 +209,8 @@ pub struct TrainArgs {
     /// does) [default: 0].
     #[arg(long, allow_hyphen_values = true, value_parser = rate, value_name = "RATE")]
     pub recurrent_dropout: Option<f32>,
-    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added.
+    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added
+    /// (at most 64 layers of at most 65536 units).
     #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
     pub dense: DenseSizes,
     /// Loss (a Keras loss name): mse (mean_squared_error), mae, huber, msle or log_cosh.
@@ -227,7 +233,8 @@ pub struct TrainArgs {
     /// Epochs.
     #[arg(long, value_parser = whole_at_least_one, default_value = "50")]
     pub epochs: usize,
-    /// Batch size.
+    /// Batch size (training must fit in memory: units, Dense sizes, step and batch size are
+    /// checked together against the memory available).
     #[arg(long, value_parser = whole_at_least_one, default_value = "16")]
     pub batch_size: usize,
     /// Fraction of the training windows held out (the last ones, as Keras) for val_loss.
@@ -296,8 +303,8 @@ pub struct ForecastArgs {
     /// The model file.
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Number of values to forecast.
-    #[arg(long, value_parser = whole_at_least_one, value_name = "H")]
+    /// Number of values to forecast, at most 1000000.
+    #[arg(long, value_parser = horizon, value_name = "H")]
     pub horizon: usize,
     /// Series and window flags.
     #[command(flatten)]

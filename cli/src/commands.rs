@@ -43,22 +43,56 @@ struct Loaded {
 }
 
 impl Loaded {
-    /// Loads `path` and applies the data flags over its saved settings. The model's window
-    /// length and layout must match the settings.
+    /// Loads `path` and applies the data flags over its saved settings. A flag that
+    /// contradicts a saved setting the model's numbers depend on (`--scale`, `--step`,
+    /// `--layout`) is an error naming both values; flags that only choose which data is scored
+    /// (`--csv`, `--column`, `--split`, `--no-pad`, the generator flags) are allowed.
     fn new(path: &Path, args: &DataArgs) -> Result<Self, CliError> {
         let file = ModelFile::load(path)?;
         let saved = file.series_settings(path)?.cloned();
+        let s = &args.series;
+        if let (Some(scale), Some(saved)) = (s.scale, &saved) {
+            let trained = saved.data.windows.scale;
+            if scale != trained {
+                return Err(CliError::Usage(format!(
+                    "--scale {} contradicts the model's saved scaling '{}' (--model '{}'): the \
+                     model only knows values scaled as it was trained; leave out --scale",
+                    scale.name(),
+                    trained.name(),
+                    path.display()
+                )));
+            }
+        }
+        // The window length and layout are the model's input shape, saved settings or not.
+        if let Some(step) = s.step.filter(|&v| v != file.step) {
+            return Err(CliError::Usage(format!(
+                "--step {step} contradicts the model's window length {} (--model '{}'): leave out --step",
+                file.step,
+                path.display()
+            )));
+        }
+        // With step 1 both layouts hold the same single value.
+        if let Some(layout) = s.layout.filter(|&l| l != file.layout && file.step != 1) {
+            return Err(CliError::Usage(format!(
+                "--layout {} contradicts the model's layout '{}' (--model '{}'): leave out --layout",
+                layout.name(),
+                file.layout.name(),
+                path.display()
+            )));
+        }
         let data = DataConfig::from_args(args, saved.as_ref().map(|s| &s.data))?;
         let w = &data.windows;
-        // With step 1 both layouts hold the same single value.
+        // A model saved without settings takes the tutorial's defaults, which may not fit it.
         if file.step != w.step || (file.layout != w.layout && file.step != 1) {
             return Err(CliError::Usage(format!(
-                "--model '{}' takes windows of step {} in the {} layout, but the data settings give step {} in the {} layout",
+                "--model '{}' takes windows of step {} in the {} layout, but the data settings give step {} in the {} layout: pass --step {} --layout {}",
                 path.display(),
                 file.step,
                 file.layout.name(),
                 w.step,
-                w.layout.name()
+                w.layout.name(),
+                file.step,
+                file.layout.name()
             )));
         }
         Ok(Loaded { file, saved, data })

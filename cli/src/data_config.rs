@@ -97,8 +97,12 @@ impl DataConfig {
     /// settings ask for. The arithmetic is prepare's own, so on the training series the
     /// windows are bit-identical.
     pub fn load_scaled(&self, fitted: Option<Scaler>) -> Result<(Series, Dataset), CliError> {
+        let step = self.windows.step;
         let series = match &self.source {
-            Source::Generated(g) => data::generate::sine(g)?,
+            Source::Generated(g) => {
+                crate::limits::check_windows(g.n, step)?;
+                data::generate::sine(g)?
+            }
             Source::Csv {
                 path,
                 column,
@@ -109,8 +113,10 @@ impl DataConfig {
                     time_column: time_column.clone(),
                     ..CsvOptions::default()
                 };
-                data::read_csv_path(path, &options)
-                    .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", path.display())))?
+                let series = data::read_csv_path(path, &options)
+                    .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", path.display())))?;
+                crate::limits::check_windows(series.len(), step)?;
+                series
             }
         };
         let fitted = fitted.filter(|f| f.kind() == self.windows.scale);

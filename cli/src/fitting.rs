@@ -23,9 +23,38 @@ fn targets(y: &[f32]) -> Result<Tensor, CliError> {
         .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")))
 }
 
+/// Largest magnitude of unscaled training data that is not blamed for a diverging fit: above
+/// it, squared errors overflow f32 (or come close), whatever the learning rate.
+pub const HUGE_MAGNITUDE: f64 = 1e6;
+
+/// What a diverging fit's message needs to know about the data: its largest magnitude and
+/// whether it was scaled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DataMagnitude {
+    /// Largest absolute value of the series, in its own units.
+    pub max_abs: f64,
+    /// Whether `--scale` scaled it (minmax or standard) before training.
+    pub scaled: bool,
+}
+
+impl DataMagnitude {
+    /// The magnitude of `values`, scaled by `scale` or not.
+    pub fn of(values: &[f64], scale: data::ScaleKind) -> Self {
+        DataMagnitude {
+            max_abs: values.iter().fold(0.0, |m, v| m.max(v.abs())),
+            scaled: scale != data::ScaleKind::None,
+        }
+    }
+}
+
 /// An nn failure while running (`what` says which step), except a diverging fit, which gets
-/// the CLI's own advice in terms of its flags.
-fn runtime<'a>(what: &'static str, model: &'a Sequential) -> impl Fn(NnError) -> CliError + 'a {
+/// the CLI's own advice in terms of its flags: unscaled data of huge magnitude is named as the
+/// cause (a lower learning rate cannot help then), else the learning rate and clipping.
+fn runtime<'a>(
+    what: &'static str,
+    model: &'a Sequential,
+    magnitude: Option<DataMagnitude>,
+) -> impl Fn(NnError) -> CliError + 'a {
     move |e| match e {
         NnError::NonFiniteLoss {
             epoch,
@@ -33,6 +62,15 @@ fn runtime<'a>(what: &'static str, model: &'a Sequential) -> impl Fn(NnError) ->
             steps,
             value,
         } => {
+            if let Some(m) = magnitude.filter(|m| !m.scaled && m.max_abs > HUGE_MAGNITUDE) {
+                return CliError::Runtime(format!(
+                    "the loss became {value} at epoch {epoch}, step {step}/{steps}: training \
+                     diverged and stopped (nothing written). The series' values reach {:e} in \
+                     magnitude, too large to train on unscaled (errors overflow); pass --scale \
+                     standard (or --scale minmax)",
+                    m.max_abs
+                ));
+            }
             let lr = model
                 .optimizer()
                 .map_or(f64::NAN, |o| o.config().learning_rate);
@@ -48,12 +86,14 @@ fn runtime<'a>(what: &'static str, model: &'a Sequential) -> impl Fn(NnError) ->
 
 /// Trains `model` on windows `x` with targets `y` (one per window) as Keras's `fit` does,
 /// sending fit's events to `observer`. A NaN/inf loss stops fit before that step is applied
-/// and is a runtime error naming the epoch and step.
+/// and is a runtime error naming the epoch and step (and, with `magnitude`, the data's
+/// magnitude when it is the cause).
 pub fn fit(
     model: &mut Sequential,
     x: &Windows,
     y: &[f32],
     settings: &FitSettings,
+    magnitude: Option<DataMagnitude>,
     observer: &mut dyn FnMut(&FitEvent<'_>),
 ) -> Result<History, CliError> {
     let (xt, yt) = (tensor(x)?, targets(y)?);
@@ -81,7 +121,7 @@ pub fn fit(
         ..FitOptions::default()
     };
     let result = model.fit_with(&xt, &yt, &opts, observer);
-    result.map_err(runtime("training failed", model))
+    result.map_err(runtime("training failed", model, magnitude))
 }
 
 /// A model's scores on one part: its compiled loss (model.evaluate), the MSE of its
@@ -103,7 +143,7 @@ pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScore
     let (xt, yt) = (tensor(x)?, targets(y)?);
     let (score, pred) = model
         .evaluate_with_predictions(&xt, &yt, None)
-        .map_err(runtime("evaluate failed", model))?;
+        .map_err(runtime("evaluate failed", model, None))?;
     let score = f64::from(score);
     let predictions = pred.data().to_vec();
     let mse = match model.loss() {
@@ -121,7 +161,7 @@ pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScore
 pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, CliError> {
     let out = model
         .predict(&tensor(x)?, None)
-        .map_err(runtime("predict failed", model))?;
+        .map_err(runtime("predict failed", model, None))?;
     match out.data() {
         [v] => Ok(*v),
         other => Err(CliError::Runtime(format!(

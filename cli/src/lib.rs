@@ -20,6 +20,7 @@ pub mod commands;
 pub mod data_config;
 pub mod error;
 pub mod fitting;
+pub mod limits;
 pub mod model_file;
 pub mod output;
 pub mod parsers;
@@ -42,12 +43,22 @@ use error::CliError;
 
 /// Builds rayon's global pool with `threads` workers (`None`: RAYON_NUM_THREADS, else all
 /// cores). If the pool already exists (a second run in one process) its size must match.
+///
+/// Never panics: when a worker cannot be started (an I/O error, the error's `source`), rayon's
+/// global pool is left half-built and any later use of it panics, so this returns the error
+/// without touching the pool again.
 fn init_threads(threads: Option<usize>) -> Result<(), CliError> {
+    use std::error::Error;
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build_global();
+    let shown = threads.map_or("the default number of".to_string(), |n| n.to_string());
     match (built, threads) {
-        (Ok(()), _) | (Err(_), None) => Ok(()),
+        (Ok(()), _) => Ok(()),
+        (Err(e), _) if e.source().is_some() => Err(CliError::Runtime(format!(
+            "cannot start {shown} threads: {e} (pass a smaller --threads)"
+        ))),
+        (Err(_), None) => Ok(()),
         (Err(_), Some(n)) if rayon::current_num_threads() == n => Ok(()),
         (Err(e), Some(n)) => Err(CliError::Runtime(format!("cannot start {n} threads: {e}"))),
     }

@@ -15,6 +15,12 @@ use crate::spec::ModelSpec;
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";
 
+/// Largest model file read, in bytes (1 GiB). Why: the file is read whole before it is parsed,
+/// so a larger one (or an endless one such as `/dev/zero`) would be read until memory runs out.
+/// A regular file over the cap is refused from its length, without reading it; anything else
+/// is read through `Read::take(cap + 1)`.
+pub const MAX_MODEL_FILE_BYTES: u64 = 1 << 30;
+
 /// How many of the series' last values a model file keeps (for `predict` and `forecast`
 /// without the series, and the forecast plot's context).
 pub const TAIL_LEN: usize = 300;
@@ -202,12 +208,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
             "a model file (this is a folder)",
         ));
     }
-    std::fs::read(path).map_err(|e| {
-        CliError::Usage(format!(
-            "--model '{}': cannot read the model file: {e}",
-            path.display()
-        ))
-    })
+    read_capped(path, MAX_MODEL_FILE_BYTES)
 }
 
 /// nn's reason for refusing a model file, as the CLI's usage error.
@@ -228,6 +229,38 @@ fn load_error(path: &Path, e: NnError) -> CliError {
         ),
         other => format!("--model '{shown}' is not a model file: {other}"),
     })
+}
+
+/// The bytes of the model file at `path`, refused when longer than `cap` (before parsing).
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let shown = path.display();
+    let cannot = |e: std::io::Error| {
+        CliError::Usage(format!(
+            "--model '{shown}': cannot read the model file: {e}"
+        ))
+    };
+    let too_large = || {
+        CliError::Usage(format!(
+            "--model '{shown}' is larger than {cap} bytes, the largest model file recur reads: \
+             it is not a model recur wrote"
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_file() && meta.len() > cap {
+        return Err(too_large());
+    }
+    // A regular file's length sizes the buffer once; other files grow it as they are read.
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Reads a settings document by its `format` tag.

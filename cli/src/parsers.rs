@@ -5,6 +5,8 @@
 
 use nn::{Activation, Loss, OptimizerConfig};
 
+use crate::limits::{MAX_DENSE_LAYERS, MAX_HORIZON, MAX_STEP, MAX_UNITS, max_threads};
+
 /// A whole number `>= min`.
 fn whole_at_least(text: &str, min: usize) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
@@ -21,6 +23,38 @@ pub fn whole_at_least_one(text: &str) -> Result<usize, String> {
 /// A whole number `>= 2` (the sequences of a task: one to train on, one to test).
 pub fn whole_at_least_two(text: &str) -> Result<usize, String> {
     whole_at_least(text, 2)
+}
+
+/// A whole number from 1 to `max`, the documented cap `what` names.
+fn whole_up_to(text: &str, max: usize, what: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(v) if (1..=max).contains(&v) => Ok(v),
+        _ => Err(format!("expected a whole number from 1 to {max} ({what})")),
+    }
+}
+
+/// Units of the recurrent layer: 1 to [`MAX_UNITS`].
+pub fn units(text: &str) -> Result<usize, String> {
+    whole_up_to(text, MAX_UNITS, "the cap on units")
+}
+
+/// Window length: 1 to [`MAX_STEP`].
+pub fn step(text: &str) -> Result<usize, String> {
+    whole_up_to(text, MAX_STEP, "the cap on the window length")
+}
+
+/// Forecast horizon: 1 to [`MAX_HORIZON`].
+pub fn horizon(text: &str) -> Result<usize, String> {
+    whole_up_to(text, MAX_HORIZON, "the cap on the horizon")
+}
+
+/// Worker threads: 1 to [`max_threads`] (4 per available core).
+pub fn threads(text: &str) -> Result<usize, String> {
+    whole_up_to(
+        text,
+        max_threads(),
+        "4 per core available; more threads only slow recur down",
+    )
 }
 
 /// A finite number.
@@ -62,18 +96,22 @@ pub fn rate(text: &str) -> Result<f32, String> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DenseSizes(pub Vec<usize>);
 
-/// `none`, or comma-separated sizes `>= 1`.
+/// `none`, or at most [`MAX_DENSE_LAYERS`] comma-separated sizes from 1 to [`MAX_UNITS`].
 pub fn dense_sizes(text: &str) -> Result<DenseSizes, String> {
     if text.trim().eq_ignore_ascii_case("none") {
         return Ok(DenseSizes(Vec::new()));
     }
+    let expected = format!(
+        "expected at most {MAX_DENSE_LAYERS} hidden layer sizes from 1 to {MAX_UNITS} as a comma \
+         list (such as 8 or 16,8), or none"
+    );
+    if text.split(',').count() > MAX_DENSE_LAYERS {
+        return Err(expected);
+    }
     text.split(',')
         .map(|p| match p.trim().parse::<usize>() {
-            Ok(v) if v >= 1 => Ok(v),
-            _ => Err(
-                "expected hidden layer sizes >= 1 as a comma list (such as 8 or 16,8), or none"
-                    .to_string(),
-            ),
+            Ok(v) if (1..=MAX_UNITS).contains(&v) => Ok(v),
+            _ => Err(expected.clone()),
         })
         .collect::<Result<_, _>>()
         .map(DenseSizes)

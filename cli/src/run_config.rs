@@ -129,17 +129,20 @@ pub struct TrainConfig {
     pub threads: Option<usize>,
 }
 
-/// `--threads`, or `None` to let rayon pick; without the flag, checks `RAYON_NUM_THREADS`
-/// (which rayon would otherwise ignore silently when malformed).
+/// `--threads` (its parser caps it), or `None` to let rayon pick; without the flag, checks
+/// `RAYON_NUM_THREADS` against the same cap (rayon would otherwise ignore a malformed value
+/// silently, and spend minutes starting a huge number of threads).
 pub fn threads(flag: Option<usize>) -> Result<Option<usize>, CliError> {
     if flag.is_some() {
         return Ok(flag);
     }
     match std::env::var("RAYON_NUM_THREADS") {
-        Ok(v) if v.trim().parse::<usize>().is_ok_and(|n| n >= 1) => Ok(None),
-        Ok(v) => Err(CliError::Usage(format!(
-            "invalid value '{v}' for the RAYON_NUM_THREADS environment variable: expected a whole number >= 1 (or pass --threads)"
-        ))),
+        Ok(v) => match crate::parsers::threads(&v) {
+            Ok(_) => Ok(None),
+            Err(expected) => Err(CliError::Usage(format!(
+                "invalid value '{v}' for the RAYON_NUM_THREADS environment variable: {expected} (or pass --threads)"
+            ))),
+        },
         Err(_) => Ok(None),
     }
 }

@@ -133,9 +133,23 @@ impl Loaded {
                 let (series, ds) = data.load()?;
                 Loaded::Series { series, ds }
             }
-            Run::Task { task } => Loaded::Task(
-                data::long_dependency(task).map_err(|e| CliError::Usage(format!("--task: {e}")))?,
-            ),
+            Run::Task { task } => {
+                // The sequences and their copies in f32: checked before they are generated.
+                let values = (task.count as u128)
+                    * (task.timesteps() as u128)
+                    * (data::generate::LONG_DEPENDENCY_FEATURES as u128);
+                crate::limits::check_memory(
+                    &format!(
+                        "the sequences of --task {} with --count {} and --lag {}",
+                        task.kind, task.count, task.lag
+                    ),
+                    values * 4 * 3,
+                )?;
+                Loaded::Task(
+                    data::long_dependency(task)
+                        .map_err(|e| CliError::Usage(format!("--task: {e}")))?,
+                )
+            }
         })
     }
 
@@ -210,6 +224,9 @@ pub fn train(
 ) -> Result<(), CliError> {
     let loaded = Loaded::load(&cfg.run)?;
     check_validation_split(cfg.fit.validation_split, loaded.train().1.len())?;
+    // Before nn allocates anything: a batch never holds more windows than there are.
+    let batch = cfg.fit.batch_size.min(loaded.train().1.len()).max(1);
+    crate::limits::check_training(&cfg.model, batch)?;
     let mut model = cfg
         .model
         .build()
@@ -224,7 +241,15 @@ pub fn train(
         let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
         let mut console = Console::new(cfg.fit.verbose, sink);
         let (x, y) = loaded.train();
-        fitting::fit(&mut model, x, y, &cfg.fit, &mut |e| console.handle(e))?
+        let magnitude = match (&loaded, &cfg.run) {
+            (Loaded::Series { series, .. }, Run::Series { data }) => Some(
+                fitting::DataMagnitude::of(series.values(), data.windows.scale),
+            ),
+            _ => None,
+        };
+        fitting::fit(&mut model, x, y, &cfg.fit, magnitude, &mut |e| {
+            console.handle(e)
+        })?
     };
     let fit_seconds = started.elapsed().as_secs_f64();
     let train = fitting::score(&mut model, loaded.train().0, loaded.train().1)?;

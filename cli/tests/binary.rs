@@ -202,7 +202,7 @@ fn damaged_and_foreign_model_files_are_one_line_usage_errors() {
         &["predict", "--model", "dense.recur"],
         "another architecture",
     );
-    // The model's window does not match the data flags.
+    // A window length the model does not take: the message names both values.
     usage_error(
         d,
         &[
@@ -212,7 +212,7 @@ fn damaged_and_foreign_model_files_are_one_line_usage_errors() {
             "--step",
             "5",
         ],
-        "takes windows of step 4",
+        "--step 5 contradicts the model's window length 4",
     );
 }
 

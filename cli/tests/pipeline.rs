@@ -261,14 +261,14 @@ fn bad_model_files_are_usage_errors() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(stdout.is_empty());
     };
-    // Another architecture: the data settings ask for windows the model does not take.
+    // The data flags ask for windows the model does not take: the message names both values.
     one_line_2(
         &["evaluate", "--model", m, "--step", "5"],
-        "takes windows of step 4",
+        "--step 5 contradicts the model's window length 4",
     );
     one_line_2(
         &["predict", "--model", m, "--layout", "sequence"],
-        "tutorial layout",
+        "--layout sequence contradicts the model's layout 'tutorial'",
     );
     one_line_2(
         &["predict", "--model", m, "--window", "1,2,3"],

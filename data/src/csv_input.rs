@@ -2,10 +2,53 @@
 //! error with line number and text for every bad row.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::{Column, DataError, Series};
+
+/// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
+/// `/dev/zero`, would otherwise be read until memory runs out. Input is read through
+/// `Read::take`, so non-regular files stop at this size too.
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// Longest CSV line, in bytes (1 MiB): a series' row is a few fields, and a file without line
+/// breaks (binary junk, `/dev/zero`) is refused after this much instead of as one huge record.
+pub const MAX_CSV_LINE_BYTES: usize = 1 << 20;
+
+/// Most CSV rows read (10 million, header included): each row is held as text until the
+/// columns are chosen, at roughly a hundred bytes of memory per row.
+pub const MAX_CSV_ROWS: usize = 10_000_000;
+
+/// Most CSV cells read (rows times fields, 20 million): each cell is held as its own string
+/// until the columns are chosen, so wide files are bounded by their cells, not their rows.
+pub const MAX_CSV_CELLS: usize = 20_000_000;
+
+/// The size caps of a CSV read. [`Default`] is the documented caps ([`MAX_CSV_BYTES`],
+/// [`MAX_CSV_LINE_BYTES`], [`MAX_CSV_ROWS`], [`MAX_CSV_CELLS`]); smaller ones are for callers
+/// (and tests) that want to refuse sooner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvLimits {
+    /// Most bytes read.
+    pub max_bytes: u64,
+    /// Longest line, in bytes.
+    pub max_line_bytes: usize,
+    /// Most rows (header included).
+    pub max_rows: usize,
+    /// Most cells (rows times fields).
+    pub max_cells: usize,
+}
+
+impl Default for CsvLimits {
+    fn default() -> Self {
+        CsvLimits {
+            max_bytes: MAX_CSV_BYTES,
+            max_line_bytes: MAX_CSV_LINE_BYTES,
+            max_rows: MAX_CSV_ROWS,
+            max_cells: MAX_CSV_CELLS,
+        }
+    }
+}
 
 /// How to read a CSV series. [`Default`]: comma-separated, default value column, no time column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +63,8 @@ pub struct CsvOptions {
     /// Whether the first row is a header: `None` (default) detects it, `Some(true)` forces one
     /// (say, for a numeric header like `2020`), `Some(false)` reads the first row as data.
     pub header: Option<bool>,
+    /// Size caps of the input (default: the documented caps).
+    pub limits: CsvLimits,
 }
 
 impl Default for CsvOptions {
@@ -29,6 +74,7 @@ impl Default for CsvOptions {
             time_column: None,
             delimiter: b',',
             header: None,
+            limits: CsvLimits::default(),
         }
     }
 }
@@ -43,10 +89,20 @@ impl Default for CsvOptions {
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
     let path = path.as_ref();
     let source = path.display().to_string();
-    let file = File::open(path).map_err(|e| DataError::Io {
+    let io = |e: io::Error| DataError::Io {
         path: source.clone(),
         message: e.to_string(),
-    })?;
+    };
+    let file = File::open(path).map_err(io)?;
+    // A regular file's length is known: a too-large one is refused before reading a byte.
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_file() && meta.len() > options.limits.max_bytes {
+        return Err(DataError::TooLarge {
+            source: source.clone(),
+            what: "bytes",
+            limit: options.limits.max_bytes,
+        });
+    }
     read_csv_reader(file, &source, options)
 }
 
@@ -62,7 +118,7 @@ pub fn read_csv_reader<R: Read>(
     source: &str,
     options: &CsvOptions,
 ) -> Result<Series, DataError> {
-    let rows = read_rows(reader, source, options.delimiter)?;
+    let rows = read_rows(reader, source, options.delimiter, &options.limits)?;
     let Some(first) = rows.first() else {
         return Err(DataError::SeriesTooShort {
             source: source.to_string(),
@@ -163,20 +219,57 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Reads every record, checking UTF-8 and that all rows have the first row's field count.
-fn read_rows<R: Read>(reader: R, source: &str, delimiter: u8) -> Result<Vec<Row>, DataError> {
+fn read_rows<R: Read>(
+    reader: R,
+    source: &str,
+    delimiter: u8,
+    limits: &CsvLimits,
+) -> Result<Vec<Row>, DataError> {
+    let bounded = Bounded {
+        inner: reader.take(limits.max_bytes.saturating_add(1)),
+        limits: *limits,
+        read: 0,
+        line_len: 0,
+        exceeded: None,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         // Ragged rows are checked below, to report them with our own message.
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(reader);
+        .from_reader(bounded);
     let mut record = csv::ByteRecord::new();
     let mut rows: Vec<Row> = Vec::new();
+    let mut cells_read = 0usize;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(e, source)),
+            Err(e) => {
+                return Err(match reader.get_ref().exceeded {
+                    Some((what, limit)) => DataError::TooLarge {
+                        source: source.to_string(),
+                        what,
+                        limit,
+                    },
+                    None => csv_error(e, source),
+                });
+            }
+        }
+        cells_read = cells_read.saturating_add(record.len());
+        if rows.len() >= limits.max_rows {
+            return Err(DataError::TooLarge {
+                source: source.to_string(),
+                what: "rows",
+                limit: limits.max_rows as u64,
+            });
+        }
+        if cells_read > limits.max_cells {
+            return Err(DataError::TooLarge {
+                source: source.to_string(),
+                what: "cells",
+                limit: limits.max_cells as u64,
+            });
         }
         let line = record.position().map_or(0, |p| p.line());
         let mut cells = Vec::with_capacity(record.len());
@@ -223,6 +316,42 @@ fn read_rows<R: Read>(reader: R, source: &str, delimiter: u8) -> Result<Vec<Row>
     Ok(rows)
 }
 
+/// A reader that stops with an error once more than `max_bytes` were read or a line grows
+/// longer than `max_line_bytes`, recording which cap was hit (the csv parser only passes the
+/// I/O error on).
+struct Bounded<R> {
+    inner: io::Take<R>,
+    limits: CsvLimits,
+    read: u64,
+    line_len: usize,
+    exceeded: Option<(&'static str, u64)>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limits.max_bytes {
+            self.exceeded = Some(("bytes", self.limits.max_bytes));
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line_len = 0;
+            } else {
+                self.line_len += 1;
+                if self.line_len > self.limits.max_line_bytes {
+                    self.exceeded = Some(("bytes in a line", self.limits.max_line_bytes as u64));
+                    break;
+                }
+            }
+        }
+        match self.exceeded {
+            Some(_) => Err(io::Error::other("CSV size cap exceeded")),
+            None => Ok(n),
+        }
+    }
+}
+
 fn csv_error(e: csv::Error, source: &str) -> DataError {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
@@ -265,8 +394,20 @@ fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
     let first = &rows[0];
     let found = match column {
         Column::Index(i) => (*i < first.cells.len()).then_some(*i),
-        // The first of duplicate names wins.
-        Column::Name(name) => first.cells.iter().position(|c| c.trim() == name.trim()),
+        Column::Name(name) => {
+            let matches: Vec<usize> = (first.cells.iter().enumerate())
+                .filter(|(_, c)| c.trim() == name.trim())
+                .map(|(i, _)| i)
+                .collect();
+            // Picking one of several silently would read the wrong column without a word.
+            if matches.len() > 1 {
+                return Err(DataError::AmbiguousColumn {
+                    name: name.trim().to_string(),
+                    indices: matches,
+                });
+            }
+            matches.first().copied()
+        }
     };
     found.ok_or_else(|| DataError::ColumnNotFound {
         requested: column.to_string(),

@@ -87,6 +87,23 @@ pub enum DataError {
         /// The columns the file has: header names, or indices when there is no header.
         available: Vec<String>,
     },
+    /// A column name matches several columns of the header.
+    AmbiguousColumn {
+        /// The name asked for.
+        name: String,
+        /// The 0-based indices of the columns with that name.
+        indices: Vec<usize>,
+    },
+    /// An input is larger than a documented cap (see [`crate::MAX_CSV_BYTES`] and its
+    /// siblings).
+    TooLarge {
+        /// Where the input came from (a path, `"CSV input"`, ...).
+        source: String,
+        /// What was counted: `"bytes"`, `"bytes in a line"`, `"rows"` or `"cells"`.
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+    },
     /// No column of the file holds numbers, so there is no default value column.
     NoNumericColumn {
         /// The columns the file has.
@@ -202,6 +219,25 @@ impl fmt::Display for DataError {
                 f,
                 "column {requested} not found; available columns: {}",
                 list(available)
+            ),
+            DataError::AmbiguousColumn { name, indices } => write!(
+                f,
+                "column name '{name}' matches {} columns (0-based indices {}); rename them or choose one by index",
+                indices.len(),
+                indices
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            DataError::TooLarge {
+                source,
+                what,
+                limit,
+            } => write!(
+                f,
+                "{source}: more than {limit} {what}, the most recur reads (a larger input would \
+                 exhaust memory); shorten the input"
             ),
             DataError::NoNumericColumn { available } => write!(
                 f,

@@ -42,7 +42,10 @@ mod split;
 mod windows;
 
 pub use column::Column;
-pub use csv_input::{CsvOptions, read_csv_path, read_csv_reader, read_csv_str};
+pub use csv_input::{
+    CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
+    read_csv_path, read_csv_reader, read_csv_str,
+};
 pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare};
 pub use error::DataError;
 pub use forecast::{parse_window, recursive_forecast};

@@ -264,3 +264,70 @@ fn reads_files_and_reports_missing_ones() {
     message(err, &["recur-data-csv"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_name_matching_several_columns_is_an_error_naming_their_indices() {
+    let err = with_column("v,t,v\n1,2,3\n4,5,6\n", Column::Name("v".into())).unwrap_err();
+    message(err, &["'v'", "0, 2"]);
+    let opts = CsvOptions {
+        time_column: Some(Column::Name("t".into())),
+        column: Some(Column::Index(0)),
+        ..CsvOptions::default()
+    };
+    let err = read_csv_str("v,t,t\n1,2,3\n4,5,6\n", &opts).unwrap_err();
+    message(err, &["'t'", "1, 2"]);
+}
+
+fn limited(limits: data::CsvLimits) -> CsvOptions {
+    CsvOptions {
+        limits,
+        ..CsvOptions::default()
+    }
+}
+
+#[test]
+fn inputs_over_the_caps_are_refused() {
+    let d = data::CsvLimits::default();
+    assert_eq!(d.max_bytes, data::MAX_CSV_BYTES);
+    let text = "1\n2\n3\n4\n5\n";
+    let small = |l| read_csv_str(text, &limited(l));
+    message(
+        small(data::CsvLimits { max_bytes: 5, ..d }).unwrap_err(),
+        &["more than 5 bytes"],
+    );
+    message(
+        small(data::CsvLimits { max_rows: 4, ..d }).unwrap_err(),
+        &["more than 4 rows"],
+    );
+    message(
+        small(data::CsvLimits { max_cells: 3, ..d }).unwrap_err(),
+        &["more than 3 cells"],
+    );
+    let long = format!("{}\n1\n", "9".repeat(100));
+    message(
+        read_csv_str(
+            &long,
+            &limited(data::CsvLimits {
+                max_line_bytes: 50,
+                ..d
+            }),
+        )
+        .unwrap_err(),
+        &["more than 50 bytes in a line"],
+    );
+    assert_eq!(small(d).unwrap().len(), 5);
+    // An endless reader without line breaks stops at the line cap.
+    let err = read_csv_reader(std::io::repeat(0), "zeros", &CsvOptions::default()).unwrap_err();
+    message(err, &["zeros", "bytes in a line"]);
+    // An endless reader of short lines stops at the byte cap.
+    let err = read_csv_reader(
+        std::io::repeat(b'\n'),
+        "newlines",
+        &limited(data::CsvLimits {
+            max_bytes: 1 << 20,
+            ..d
+        }),
+    )
+    .unwrap_err();
+    message(err, &["newlines", "bytes"]);
+}
