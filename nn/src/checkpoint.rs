@@ -128,6 +128,8 @@ impl Checkpoint {
             .map_err(|e| NnError::state(format!("cannot serialize the checkpoint: {e}")))?;
         let (header_len, _) = SafeTensors::read_metadata(&buffer)
             .map_err(|e| NnError::state(format!("cannot read back the header: {e}")))?;
+        sort_header(&mut buffer, header_len)
+            .map_err(|e| NnError::state(format!("cannot sort the header: {e}")))?;
         let at = checksum_position(&buffer, header_len, &"0".repeat(CHECKSUM_DIGITS))
             .map_err(|e| NnError::state(format!("cannot place the checksum: {e}")))?;
         let sum = file_checksum(&buffer, at);
@@ -287,6 +289,31 @@ fn checksum_position(
         (None, _) => Err(format!("the entry '{CHECKSUM_KEY}' is not in the header")),
         (Some(_), Some(_)) => Err(format!("the entry '{CHECKSUM_KEY}' occurs twice")),
     }
+}
+
+/// Rewrites the JSON header of a serialized file with its keys sorted, in place. safetensors
+/// writes the metadata in a `HashMap`'s order, which each process draws at random; sorted, the
+/// same checkpoint is the same bytes in every run (and its checksum too). Readers do not depend
+/// on key order, and the sorted header has the same length, so the data offsets are unchanged.
+fn sort_header(buffer: &mut [u8], header_len: usize) -> std::result::Result<(), String> {
+    let header = buffer
+        .get_mut(8..8 + header_len)
+        .ok_or_else(|| "the header is shorter than its stated length".to_string())?;
+    // serde_json's maps are ordered by key (the crate is built without `preserve_order`).
+    let value: serde_json::Value =
+        serde_json::from_slice(header.trim_ascii_end()).map_err(|e| e.to_string())?;
+    let sorted = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
+    if sorted.len() > header.len() {
+        return Err(format!(
+            "the sorted header has {} bytes, more than the {} laid out",
+            sorted.len(),
+            header.len()
+        ));
+    }
+    // safetensors pads the header with spaces so the data starts aligned; keep that length.
+    header.fill(b' ');
+    header[..sorted.len()].copy_from_slice(&sorted);
+    Ok(())
 }
 
 /// Tells apart the temporary files of concurrent saves from one process.

@@ -181,3 +181,26 @@ fn foreign_and_mismatched_files_are_rejected() {
     assert!(matches!(err, NnError::Io { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The same checkpoint is the same bytes, whatever order a process's hash maps draw: the header
+/// is written with its keys sorted.
+#[test]
+fn the_same_checkpoint_is_the_same_bytes_every_time() {
+    let mut c = Checkpoint::new();
+    for k in ["zeta", "alpha", "mid", "beta", "omega", "kappa"] {
+        c.metadata.insert(k.to_string(), format!("value of {k}"));
+    }
+    c.tensors.insert(
+        "w".to_string(),
+        nn::ParamTensor {
+            shape: vec![2, 3],
+            data: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        },
+    );
+    let first = c.to_bytes().unwrap();
+    // Each call builds a new HashMap with fresh random keys.
+    for _ in 0..32 {
+        assert_eq!(c.to_bytes().unwrap(), first);
+    }
+    assert_eq!(Checkpoint::from_bytes(&first).unwrap(), c);
+}
