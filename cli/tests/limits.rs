@@ -25,6 +25,16 @@ impl Case {
         self.dir.path().join("out")
     }
 
+    /// A 3 GB file of zeros named `name`, sparse: no disk is used.
+    fn sparse_file(&self, name: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::File::create(&p)
+            .unwrap()
+            .set_len(3_000_000_000)
+            .unwrap();
+        p
+    }
+
     /// Runs `recur args` (under `ulimit -v 4000000` when `limited`) with `env` set; adds
     /// `--out` for the subcommands that write.
     fn run(&self, args: &[&str], env: &[(&str, &str)], limited: bool) -> (Output, Duration) {
@@ -183,12 +193,7 @@ fn an_endless_csv_stops_at_the_line_cap() {
 #[test]
 fn a_csv_over_the_size_cap_is_refused_without_reading_it() {
     let c = Case::new();
-    let p = c.dir.path().join("huge.csv");
-    // Sparse: 3 GB long, no disk used.
-    std::fs::File::create(&p)
-        .unwrap()
-        .set_len(3_000_000_000)
-        .unwrap();
+    let p = c.sparse_file("huge.csv");
     c.refuses(
         &["train", "--csv", p.to_str().unwrap()],
         &[],
@@ -209,11 +214,7 @@ fn an_endless_model_file_stops_at_the_size_cap() {
 #[test]
 fn a_model_file_over_the_size_cap_is_refused_without_reading_it() {
     let c = Case::new();
-    let p = c.dir.path().join("huge.recur");
-    std::fs::File::create(&p)
-        .unwrap()
-        .set_len(3_000_000_000)
-        .unwrap();
+    let p = c.sparse_file("huge.recur");
     let p = p.to_str().unwrap();
     c.refuses(
         &["summary", "--model", p],
