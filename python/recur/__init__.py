@@ -1,0 +1,12 @@
+"""recur: Keras's recurrent models (SimpleRNN, LSTM, GRU, Dense) computed by recur's Rust engine.
+
+``recur.keras`` has Keras 3's names and signatures, so Keras code runs by changing its import
+lines. ``recur.from_keras`` and ``Sequential.to_keras`` convert live Keras models (Keras is
+imported only when they are called).
+"""
+
+from recur._recur import __version__
+from recur import keras
+from recur.keras._interop import from_keras
+
+__all__ = ["__version__", "keras", "from_keras"]
