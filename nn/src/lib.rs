@@ -49,6 +49,7 @@ pub mod checkpoint;
 pub mod constraints;
 pub mod error;
 pub mod initializers;
+pub mod keras;
 pub mod layers;
 pub mod loss_tracker;
 pub mod model;
