@@ -761,3 +761,67 @@ mod no_panic {
         }
     }
 }
+
+/// Every Keras initializer, regularizer and constraint in every slot of every layer of the
+/// reference models: each is either accepted or refused with an error, never a panic (e.g. an
+/// Identity or Orthogonal initializer on a bias, a norm constraint's axis out of range).
+#[test]
+fn every_object_in_every_slot_is_accepted_or_refused() {
+    let objects = fixture_objects();
+    let slots = [
+        (
+            "initializers",
+            [
+                "kernel_initializer",
+                "recurrent_initializer",
+                "bias_initializer",
+            ],
+        ),
+        (
+            "regularizers",
+            [
+                "kernel_regularizer",
+                "recurrent_regularizer",
+                "bias_regularizer",
+            ],
+        ),
+        (
+            "constraints",
+            [
+                "kernel_constraint",
+                "recurrent_constraint",
+                "bias_constraint",
+            ],
+        ),
+    ];
+    let mut accepted = 0;
+    let mut refused = 0;
+    for name in ["regularized", "gru_reset_before", "lstm"] {
+        let base = fixture(name)["config"].clone();
+        let n = base["config"]["layers"].as_array().unwrap().len();
+        for (kind, keys) in slots {
+            for obj in objects[kind].as_array().unwrap() {
+                for key in keys {
+                    for i in 1..n {
+                        let mut c = base.clone();
+                        c["config"]["layers"][i]["config"][key] = obj.clone();
+                        match Sequential::from_keras_config(&c) {
+                            Ok(m) => {
+                                accepted += 1;
+                                m.model.to_keras_config(&m.metrics).unwrap();
+                            }
+                            Err(e) => {
+                                refused += 1;
+                                assert!(e.to_string().contains(&format!("layers[{i}]")), "{e}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        accepted > 300 && refused > 0,
+        "{accepted} accepted, {refused} refused"
+    );
+}

@@ -167,13 +167,15 @@ impl Sequential {
         if let Some(n) = name {
             model.set_name(n.to_string());
         }
+        // The input shape first, so each layer is built as it is added and a build error
+        // names its layer.
+        if let Some(d) = &dims {
+            model.set_input_shape(d)?;
+        }
         for (i, l, _) in &layers {
             model
                 .add(l.clone())
                 .map_err(|e| named(&format!("layers[{i}]"), "config", e))?;
-        }
-        if let Some(d) = &dims {
-            model.set_input_shape(d)?;
         }
         for (layer, (i, _, build)) in model.layers_mut().iter_mut().zip(&layers) {
             if let (Some(want), Some(have)) = (build, layer.input_shape()) {
