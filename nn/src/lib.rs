@@ -4,7 +4,8 @@
 //! `f32` parameter storage: [`initializers`], [`optimizer`]s with Keras's exact f32 update rules,
 //! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`batching`] and
 //! [`callbacks`] logic, [`seed`] derivation, automatic layer [`naming`], the [`summary`] table,
-//! Keras's console lines ([`progress`]) and the [`checkpoint`] file. Keras 3.15 (see
+//! Keras's console lines ([`progress`]), the [`checkpoint`] file and the translation to and
+//! from Keras 3 `.keras` files ([`keras`]). Keras 3.15 (see
 //! `docs/keras-semantics.md` in the repository) is the reference for names, defaults and numbers;
 //! deliberate differences are documented where they occur and listed below.
 //!
@@ -49,6 +50,7 @@ pub mod checkpoint;
 pub mod constraints;
 pub mod error;
 pub mod initializers;
+pub mod keras;
 pub mod layers;
 pub mod loss_tracker;
 pub mod model;

@@ -125,6 +125,11 @@ impl Sequential {
         &self.name
     }
 
+    /// Renames the model (a Keras file carries its model's name).
+    pub(crate) fn set_name(&mut self, name: String) {
+        self.name = name;
+    }
+
     /// The layers, in order.
     pub fn layers(&self) -> &[Layer] {
         &self.layers
