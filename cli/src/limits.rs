@@ -37,48 +37,7 @@ pub fn max_threads() -> usize {
     cores.saturating_mul(THREADS_PER_CORE)
 }
 
-/// A `kB` field of a `/proc` status file, in bytes.
-fn kb_field(text: &str, name: &str) -> Option<u64> {
-    let line = text.lines().find(|l| l.starts_with(name))?;
-    let kb: u64 = line[name.len()..].split_whitespace().next()?.parse().ok()?;
-    Some(kb.saturating_mul(1024))
-}
-
-/// Room left under the soft address-space limit (`RLIMIT_AS`), read from `/proc/self/limits`
-/// (no `unsafe` call needed): the limit minus the address space already mapped.
-fn address_space_room() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let name = "Max address space";
-    let line = limits.lines().find(|l| l.starts_with(name))?;
-    // "unlimited" does not parse: no limit.
-    let soft: u64 = line[name.len()..].split_whitespace().next()?.parse().ok()?;
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let mapped = kb_field(&status, "VmSize:").unwrap_or(0);
-    Some(soft.saturating_sub(mapped))
-}
-
-/// The memory the process can still use, in bytes: the smaller of `MemAvailable` and the room
-/// under the address-space limit. `None` when neither is known (no `/proc`): then no estimate
-/// refuses anything and only the fixed caps apply.
-pub fn available_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|t| kb_field(&t, "MemAvailable:"));
-    match (meminfo, address_space_room()) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// Bytes as a short figure for messages (`1.5 GB`).
-pub fn show_bytes(bytes: u128) -> String {
-    let b = bytes as f64;
-    match b {
-        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
-        b => format!("{:.0} kB", (b / 1e3).ceil()),
-    }
-}
+pub use nn::memory::{available_memory, show_bytes};
 
 /// Refuses `needed` bytes when they exceed the memory available; `what` names the flags and
 /// values that need them.

@@ -53,6 +53,7 @@ pub mod initializers;
 pub mod keras;
 pub mod layers;
 pub mod loss_tracker;
+pub mod memory;
 pub mod model;
 pub mod naming;
 pub mod optimizer;

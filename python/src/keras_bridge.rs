@@ -1,39 +1,72 @@
 //! Keras's serialized objects (the JSON the Python layer and `.keras` files hold) into nn's
-//! configs. The translation itself lives in `nn::keras`; this module only adapts its errors.
+//! configs, through `nn::keras`; this module only adapts the values and errors to Python.
 
-use nn::{LayerConfig, Loss, OptimizerConfig, Sequential};
+use nn::keras::{KerasValue, keras_layer, keras_loss, keras_optimizer};
+use nn::{LayerConfig, Sequential};
+use numpy::{PyArrayDyn, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::Value;
 
+use crate::arrays::{array_from, slice_of};
 use crate::errors::nn_error;
 
 /// One layer's config from Keras's serialized form.
 pub fn layer(config: &Value) -> PyResult<LayerConfig> {
-    Err(PyValueError::new_err(format!(
-        "layer translation pending: {config}"
-    )))
+    keras_layer(config).map_err(nn_error)
 }
 
-/// Loss, optimizer and metrics from Keras's serialized forms or names.
-pub fn compile(
-    model: &mut Sequential,
-    loss: &Value,
-    optimizer: &Value,
-    metrics: &Value,
-) -> PyResult<()> {
-    let loss: Loss = match loss {
-        Value::String(s) => s
-            .parse()
-            .map_err(|e: autograd::AutogradError| PyValueError::new_err(e.to_string()))?,
-        other => return Err(PyValueError::new_err(format!("loss {other} pending"))),
-    };
-    let optimizer = match optimizer {
-        Value::String(s) => OptimizerConfig::from_name(s).map_err(nn_error)?,
-        other => return Err(PyValueError::new_err(format!("optimizer {other} pending"))),
-    };
-    if metrics.as_array().is_some_and(|m| !m.is_empty()) {
-        return Err(PyValueError::new_err("metrics pending"));
-    }
+/// Loss and optimizer from Keras's serialized forms or names.
+pub fn compile(model: &mut Sequential, loss: &Value, optimizer: &Value) -> PyResult<()> {
+    let loss = keras_loss(loss).map_err(nn_error)?;
+    let optimizer = keras_optimizer(optimizer).map_err(nn_error)?;
     model.compile(loss, optimizer).map_err(nn_error)
+}
+
+/// Keras's `config.json` text for `model`, named `name`, with the compile metrics given.
+pub fn config_text(model: &Sequential, name: &str, metrics: &Value) -> PyResult<String> {
+    let mut config = model.to_keras_config(metrics).map_err(nn_error)?;
+    if let Some(c) = config.get_mut("config").and_then(Value::as_object_mut) {
+        c.insert("name".to_string(), Value::from(name));
+    }
+    serde_json::to_string(&config).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// The optimizer's variables as NumPy arrays (int64 for `iterations`, float32 otherwise), each
+/// with its HDF5 path, in Keras's order.
+pub fn optimizer_variables<'py>(
+    py: Python<'py>,
+    model: &Sequential,
+) -> PyResult<Vec<(String, Py<PyAny>)>> {
+    let datasets = model.keras_optimizer_datasets();
+    let values = model.keras_optimizer_values();
+    datasets
+        .into_iter()
+        .zip(values)
+        .map(|(d, v)| {
+            let array: Py<PyAny> = match v {
+                KerasValue::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
+                KerasValue::Float(f) => {
+                    let a: Bound<'py, PyArrayDyn<f32>> = array_from(py, f, &d.shape)?;
+                    a.into_any().unbind()
+                }
+            };
+            Ok((d.path, array))
+        })
+        .collect()
+}
+
+/// Restores the optimizer from Keras's `optimizer/vars/<n>` values: `iterations` first, then
+/// float32 arrays.
+pub fn set_optimizer_variables(
+    model: &mut Sequential,
+    iterations: i64,
+    rest: &[PyReadonlyArrayDyn<'_, f32>],
+) -> PyResult<()> {
+    let mut values = vec![KerasValue::Int(iterations)];
+    for (i, a) in rest.iter().enumerate() {
+        let (data, _) = slice_of(&format!("optimizer/vars/{}", i + 1), a)?;
+        values.push(KerasValue::Float(data.to_vec()));
+    }
+    model.set_keras_optimizer_values(&values).map_err(nn_error)
 }

@@ -62,7 +62,10 @@ impl Model {
         let loss: serde_json::Value = json_arg("loss", loss)?;
         let optimizer: serde_json::Value = json_arg("optimizer", optimizer)?;
         let metrics: serde_json::Value = json_arg("metrics", metrics)?;
-        keras_bridge::compile(&mut self.inner, &loss, &optimizer, &metrics)
+        if metrics.as_array().is_some_and(|m| !m.is_empty()) {
+            return Err(PyValueError::new_err("metrics pending"));
+        }
+        keras_bridge::compile(&mut self.inner, &loss, &optimizer)
     }
 
     /// Trains the model (Keras `fit`). Returns a dict: `history` (JSON of Keras's
@@ -338,15 +341,55 @@ impl Model {
         self.inner.save(path).map_err(nn_error)
     }
 
+    /// Builds a model from Keras's `config.json` text (or `serialize_keras_object`'s JSON);
+    /// compiled when it has a `compile_config` and `compile` is true.
+    #[staticmethod]
+    fn from_keras_config(config: &str, compile: bool) -> PyResult<Model> {
+        let value: serde_json::Value = json_arg("config.json", config)?;
+        let import = Sequential::from_keras_config(&value).map_err(nn_error)?;
+        let mut inner = import.model;
+        if !compile {
+            inner.clear_compile();
+        }
+        Ok(Model { inner })
+    }
+
+    /// Keras's `config.json` text for this model, named `name`.
+    fn to_keras_config(&self, name: &str) -> PyResult<String> {
+        keras_bridge::config_text(&self.inner, name, &serde_json::Value::Null)
+    }
+
+    /// Each weight's HDF5 dataset path in `model.weights.h5` and its shape, in
+    /// `get_weights()` order.
+    fn keras_weight_paths(&self) -> Vec<(String, Vec<usize>)> {
+        self.inner
+            .keras_weight_datasets()
+            .into_iter()
+            .map(|d| (d.path, d.shape))
+            .collect()
+    }
+
+    /// The optimizer's variables with their HDF5 paths (empty when not compiled).
+    fn keras_optimizer_variables(&self, py: Python<'_>) -> PyResult<Vec<(String, Py<PyAny>)>> {
+        keras_bridge::optimizer_variables(py, &self.inner)
+    }
+
+    /// Restores the optimizer from Keras's variables: `iterations`, then float32 arrays.
+    fn set_keras_optimizer_variables(
+        &mut self,
+        iterations: i64,
+        rest: Vec<PyReadonlyArrayDyn<'_, f32>>,
+    ) -> PyResult<()> {
+        keras_bridge::set_optimizer_variables(&mut self.inner, iterations, &rest)
+    }
+
     /// Reads a model written by `save`; `compile=False` drops the loss and optimizer.
     #[staticmethod]
     #[pyo3(signature = (path, compile=true))]
     fn load(path: &str, compile: bool) -> PyResult<Model> {
-        let inner = Sequential::load(path).map_err(nn_error)?;
+        let mut inner = Sequential::load(path).map_err(nn_error)?;
         if !compile {
-            return Err(PyValueError::new_err(
-                "load_model(compile=False) is not supported for .recur files yet",
-            ));
+            inner.clear_compile();
         }
         Ok(Model { inner })
     }

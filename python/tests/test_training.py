@@ -93,3 +93,22 @@ def test_same_seed_same_numbers_and_inputs_of_any_dtype_or_layout():
         assert history == runs[0][0]
         for a, b in zip(weights, runs[0][1]):
             np.testing.assert_array_equal(a, b)
+
+
+def test_fit_releases_the_gil():
+    import threading
+
+    rng = np.random.default_rng(2)
+    x = rng.random((2048, 16, 8), dtype=np.float32)
+    y = rng.random((2048, 1), dtype=np.float32)
+    m = Sequential([Input((16, 8)), SimpleRNN(64), Dense(1)])
+    m.compile(loss="mse", optimizer="rmsprop")
+    worker = threading.Thread(target=lambda: m.fit(x, y, epochs=3, batch_size=32, verbose=0))
+    spins = 0
+    worker.start()
+    while worker.is_alive():
+        spins += 1
+        sum(range(100))
+    worker.join()
+    # With the GIL held for the whole fit, this thread could not have run meanwhile.
+    assert spins > 1000

@@ -39,9 +39,11 @@ mod import;
 mod json;
 mod layers;
 mod objects;
+mod objects_api;
 mod weights;
 
 pub use layers::MAX_KERAS_UNITS;
+pub use objects_api::{keras_layer, keras_loss, keras_optimizer};
 pub use weights::{H5Dataset, H5Dtype, KerasValue, slot_groups};
 
 use crate::model::Sequential;

@@ -265,6 +265,7 @@ impl Layer {
     /// the dropout stream uses the layer's `seed` argument if set, else `derive_seed(seed, 100)`.
     /// Returns the output shape (without the batch axis).
     pub fn build(&mut self, input_shape: &[usize], seed: u64) -> Result<Vec<usize>> {
+        crate::memory::check_layer(&self.config, input_shape.last().copied().unwrap_or(1))?;
         let (params, out, dropout_seed) = match &self.config {
             LayerConfig::Dense(c) => {
                 let (p, o) = c.make_params(&self.name, input_shape)?;

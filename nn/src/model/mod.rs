@@ -40,6 +40,7 @@ mod fit;
 mod legacy_v1;
 mod save;
 mod tutorial;
+mod uncompile;
 
 pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;

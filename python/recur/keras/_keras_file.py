@@ -8,7 +8,6 @@ import io
 import json
 import os
 import tempfile
-import warnings
 import zipfile
 
 import numpy as np
@@ -81,31 +80,29 @@ def load(path, compile=True):
                 )
             arrays.append(np.ascontiguousarray(node[()], dtype=np.float32))
         native.set_weights(arrays)
-        if compile and "optimizer" in h5 and len(h5["optimizer"].get("vars", {})) > 0:
+        if compile and native_compiled(native) and "optimizer" in h5 and "vars" in h5["optimizer"]:
             _load_optimizer(native, h5, path)
     name = json.loads(config_text).get("config", {}).get("name", "sequential")
     return _wrap(native, name if isinstance(name, str) else "sequential")
 
 
+def native_compiled(native):
+    """True when the model read from the config has an optimizer to restore."""
+    return len(native.keras_optimizer_variables()) > 0
+
+
 def _load_optimizer(native, h5, path):
-    """The optimizer's variables, when the engine can map them; otherwise Keras's own
-    warning (Keras also loads the model and skips the optimizer state it cannot match)."""
-    paths = native.keras_optimizer_paths()
+    """Restores the optimizer's variables (``optimizer/vars/0`` is ``iterations``, then the
+    learning rate and the slots); the engine checks their number and sizes."""
     group = h5["optimizer"]["vars"]
-    if paths is None or len(group) != len(paths):
-        warnings.warn(
-            f"Skipping variable loading for optimizer, because it has {0 if paths is None else len(paths)} "
-            f"variables whereas the saved optimizer has {len(group)} variables.",
-            stacklevel=3,
-        )
-        return
-    values = []
-    for dataset, shape in paths:
-        node = h5.get(dataset)
-        if node is None or tuple(node.shape) != tuple(shape):
-            raise ValueError(f"{path}: optimizer variable {dataset} is missing or has the wrong shape")
-        values.append(np.ascontiguousarray(node[()], dtype=np.float32).reshape(-1))
-    native.set_keras_optimizer_variables(values)
+    keys = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+    if [k for k in keys if not k.isdigit()] or keys != [str(i) for i in range(len(keys))]:
+        raise ValueError(f"{path}: optimizer/vars holds unexpected entries {keys}")
+    iterations = np.asarray(group["0"][()])
+    if iterations.shape != () or not np.issubdtype(iterations.dtype, np.integer):
+        raise ValueError(f"{path}: optimizer/vars/0 (iterations) is not an integer scalar")
+    rest = [np.ascontiguousarray(group[k][()], dtype=np.float32).reshape(-1) for k in keys[1:]]
+    native.set_keras_optimizer_variables(int(iterations), rest)
 
 
 def save(model, path):
@@ -117,10 +114,11 @@ def save(model, path):
     with h5py.File(buffer, "w") as h5:
         for (dataset, shape), value in zip(native.keras_weight_paths(), native.get_weights()):
             h5.create_dataset(dataset, data=np.asarray(value, dtype=np.float32).reshape(shape))
-        optimizer = native.keras_optimizer_variables()
-        if optimizer is not None:
-            for (dataset, shape), value in optimizer:
-                h5.create_dataset(dataset, data=np.asarray(value, dtype=np.float32).reshape(shape))
+        for dataset, value in native.keras_optimizer_variables():
+            if isinstance(value, int):
+                h5.create_dataset(dataset, data=np.int64(value))
+            else:
+                h5.create_dataset(dataset, data=value)
         _name_groups(h5, model.name)
     metadata = {
         "keras_version": KERAS_VERSION,
