@@ -564,6 +564,10 @@ fn what_keras_cannot_express_is_an_error_on_export() {
         .unwrap();
     let err = m.to_keras_config(&Value::Null).unwrap_err().to_string();
     assert!(err.contains("delta") && err.contains("0.5"), "{err}");
+    let mut m = Sequential::new();
+    m.add(DenseConfig::new(1).name("a/b")).unwrap();
+    let err = m.to_keras_config(&Value::Null).unwrap_err().to_string();
+    assert!(err.contains("a/b") && err.contains("name"), "{err}");
     // Keras 3.15.1's SimpleRNN drops activity_regularizer (checked in make_keras_files.py's
     // regularized model), so recur refuses to write one, and to read one.
     let mut m = Sequential::new();
