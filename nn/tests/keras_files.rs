@@ -490,6 +490,15 @@ fn error_cases() -> Vec<ErrorCase> {
             &["batch size", "8", "stateful"],
         ),
         (
+            Box::new(|c| {
+                c["config"]["layers"][1]["config"]["stateful"] = json!(true);
+                c["config"]["layers"][0]["config"]["batch_shape"] = json!([0, 1, 4]);
+                c["config"]["build_input_shape"] = json!([0, 1, 4]);
+                c["build_config"]["input_shape"] = json!([0, 1, 4]);
+            }),
+            &["batch size", "0", "positive"],
+        ),
+        (
             Box::new(|c| c["compile_config"]["loss"] = json!("categorical_crossentropy")),
             &["loss", "categorical_crossentropy"],
         ),
