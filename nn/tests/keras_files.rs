@@ -490,6 +490,15 @@ fn error_cases() -> Vec<ErrorCase> {
             &["batch size", "8", "stateful"],
         ),
         (
+            Box::new(|c| {
+                c["config"]["layers"][1]["config"]["stateful"] = json!(true);
+                c["config"]["layers"][0]["config"]["batch_shape"] = json!([0, 1, 4]);
+                c["config"]["build_input_shape"] = json!([0, 1, 4]);
+                c["build_config"]["input_shape"] = json!([0, 1, 4]);
+            }),
+            &["batch size", "0", "positive"],
+        ),
+        (
             Box::new(|c| c["compile_config"]["loss"] = json!("categorical_crossentropy")),
             &["loss", "categorical_crossentropy"],
         ),
@@ -564,6 +573,10 @@ fn what_keras_cannot_express_is_an_error_on_export() {
         .unwrap();
     let err = m.to_keras_config(&Value::Null).unwrap_err().to_string();
     assert!(err.contains("delta") && err.contains("0.5"), "{err}");
+    let mut m = Sequential::new();
+    m.add(DenseConfig::new(1).name("a/b")).unwrap();
+    let err = m.to_keras_config(&Value::Null).unwrap_err().to_string();
+    assert!(err.contains("a/b") && err.contains("name"), "{err}");
     // Keras 3.15.1's SimpleRNN drops activity_regularizer (checked in make_keras_files.py's
     // regularized model), so recur refuses to write one, and to read one.
     let mut m = Sequential::new();

@@ -159,6 +159,13 @@ impl Sequential {
                 "null: recur fixes the batch size only for stateful layers",
             ));
         }
+        if batch == Some(0) {
+            return Err(NnError::invalid(
+                "model: input shape: batch size",
+                0,
+                "a positive batch size (or null)",
+            ));
+        }
         if let Some(d) = &dims {
             check_budget(&layers, d, batch)?;
         }

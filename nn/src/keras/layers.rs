@@ -367,6 +367,13 @@ pub(super) fn layer_to_keras(
     batch: Option<usize>,
 ) -> Result<Value> {
     let ctx = format!("layer '{}' ({})", layer.name(), layer.class_name());
+    if layer.name().contains('/') {
+        return Err(NnError::invalid(
+            &format!("{ctx}: name"),
+            layer.name(),
+            "a name without '/' (Keras refuses such layer names)",
+        ));
+    }
     let mut m = Map::new();
     m.insert("name".into(), Value::from(layer.name()));
     m.insert("trainable".into(), Value::Bool(true));
