@@ -2,7 +2,7 @@
 //!
 //! This crate holds what the layers and the `Sequential` model build on, all working on plain
 //! `f32` parameter storage: [`initializers`], [`optimizer`]s with Keras's exact f32 update rules,
-//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`batching`] and
+//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`metrics`], [`batching`] and
 //! [`callbacks`] logic, [`seed`] derivation, automatic layer [`naming`], the [`summary`] table,
 //! Keras's console lines ([`progress`]) and the [`checkpoint`] file. Keras 3.15 (see
 //! `docs/keras-semantics.md` in the repository) is the reference for names, defaults and numbers;
@@ -51,6 +51,7 @@ pub mod error;
 pub mod initializers;
 pub mod layers;
 pub mod loss_tracker;
+pub mod metrics;
 pub mod model;
 pub mod naming;
 pub mod optimizer;
@@ -67,6 +68,7 @@ pub use error::{NnError, Result};
 pub use initializers::Initializer;
 pub use layers::{DenseConfig, GruConfig, Layer, LayerConfig, LstmConfig, SimpleRnnConfig};
 pub use loss_tracker::{History, LossMean};
+pub use metrics::{Metric, MetricSpec};
 pub use model::Sequential;
 pub use optimizer::{Algorithm, Optimizer, OptimizerConfig, OptimizerState};
 pub use param::{ParamInfo, ParamTensor};
