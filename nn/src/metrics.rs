@@ -476,6 +476,21 @@ mod tests {
     }
 
     #[test]
+    fn the_list_form_repeats_a_repeated_name_as_keras_does() {
+        // Keras 3.15.1, metrics=["mae", "mae"]: evaluate() lists loss, mae, mae, mae_1.
+        let specs = [
+            MetricSpec::from_keras_name("mae").unwrap(),
+            MetricSpec::from_keras_name("mae").unwrap(),
+        ];
+        let keys = logged_names(&specs).unwrap();
+        let e = evaluation(1.0, &specs, &keys, &[2.0, 3.0]);
+        assert_eq!(e.names, ["loss", "mae", "mae_1"]);
+        assert_eq!(e.values, [1.0, 2.0, 3.0]);
+        assert_eq!(e.list, [1.0, 2.0, 2.0, 3.0]);
+        assert_eq!(e.loss(), 1.0);
+    }
+
+    #[test]
     fn rank_one_targets_expand() {
         let mut a = MetricState::new();
         a.update(
