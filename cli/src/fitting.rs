@@ -1,6 +1,8 @@
 //! What the CLI asks of nn's Sequential: fit on windows (rendering fit's events), score and
 //! predict one part, predict one window. Errors from nn become the CLI's by their variant.
 
+use std::ops::ControlFlow;
+
 use data::Windows;
 use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{FitEvent, FitOptions, InvalidLoss, Validation};
@@ -120,7 +122,11 @@ pub fn fit(
         on_invalid_loss: InvalidLoss::Error,
         ..FitOptions::default()
     };
-    let result = model.fit_with(&xt, &yt, &opts, observer);
+    // The CLI never interrupts fit from an event (Ctrl-C ends the process).
+    let result = model.fit_with(&xt, &yt, &opts, &mut |e| {
+        observer(e);
+        ControlFlow::Continue(())
+    });
     result.map_err(runtime("training failed", model, magnitude))
 }
 

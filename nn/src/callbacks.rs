@@ -6,12 +6,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NnError, Result, check_non_negative};
+use crate::metrics::MetricSpec;
 
 /// Whether the monitored quantity should go down or up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MonitorMode {
-    /// Infer from the name: `loss` / `val_loss` are minimised (the only metrics recur logs).
+    /// Infer from the name, as Keras does: `loss` / `val_loss` are minimised, and so is a
+    /// compiled metric monitored by its name or `val_` + its name (every metric recur has is
+    /// minimised); any other name is refused.
     #[default]
     Auto,
     /// Lower is better.
@@ -78,9 +81,18 @@ pub struct EarlyStopping {
 }
 
 impl EarlyStopping {
-    /// Validates the config. With `mode = auto` only `loss` and `val_loss` can be monitored
-    /// (Keras raises the same error for a metric whose direction it cannot infer).
+    /// Validates the config for a model without metrics: with `mode = auto` only `loss` and
+    /// `val_loss` can be monitored. See [`EarlyStopping::with_metrics`].
     pub fn new(config: EarlyStoppingConfig) -> Result<Self> {
+        Self::with_metrics(config, &[])
+    }
+
+    /// Validates the config for a model compiled with `metrics`. With `mode = auto` the
+    /// direction comes from the monitored name without its `val_` prefix: `loss` is
+    /// minimised, a metric whose Keras `name` it is takes that metric's direction, and any
+    /// other name is an error (Keras raises the same ValueError; a repeated metric's `_1` key
+    /// is not a metric name, so it needs an explicit mode there too).
+    pub fn with_metrics(config: EarlyStoppingConfig, metrics: &[MetricSpec]) -> Result<Self> {
         if !config.min_delta.is_finite() {
             return Err(NnError::invalid(
                 "min_delta",
@@ -97,19 +109,31 @@ impl EarlyStopping {
             MonitorMode::Min => true,
             MonitorMode::Max => false,
             MonitorMode::Auto => {
-                let metric = config
+                let name = config
                     .monitor
                     .strip_prefix("val_")
                     .unwrap_or(&config.monitor);
-                if metric != "loss" {
-                    return Err(NnError::invalid(
-                        "monitor",
-                        &config.monitor,
-                        "`loss` or `val_loss` with mode auto (the direction of other metrics \
-                         cannot be inferred: pass mode min or max)",
-                    ));
+                let metric = metrics.iter().rev().find(|m| m.name == name);
+                match (name, metric) {
+                    (_, Some(m)) => m.metric.minimise(),
+                    ("loss", None) => true,
+                    _ => {
+                        let mut known = vec!["loss".to_string(), "val_loss".to_string()];
+                        for m in metrics {
+                            known.push(m.name.clone());
+                            known.push(format!("val_{}", m.name));
+                        }
+                        return Err(NnError::invalid(
+                            "monitor",
+                            &config.monitor,
+                            &format!(
+                                "one of [{}] with mode auto (the direction of other quantities \
+                                 cannot be inferred: pass mode min or max)",
+                                known.join(", ")
+                            ),
+                        ));
+                    }
                 }
-                true
             }
         };
         let delta = config.min_delta.abs();
@@ -143,8 +167,8 @@ impl EarlyStopping {
                 "monitor",
                 &self.config.monitor,
                 &format!(
-                    "one of the logged quantities [{}] (val_loss needs validation data or \
-                     validation_split)",
+                    "one of the logged quantities [{}] (val_ quantities need validation data \
+                     or validation_split, metrics need compile_with_metrics)",
                     logged.join(", ")
                 ),
             ))

@@ -80,6 +80,21 @@ pub enum NnError {
         /// The loss (NaN or ±infinity), including regularization penalties.
         value: f32,
     },
+    /// `fit` was stopped by its observer (e.g. Ctrl-C): it returned at once, leaving the model
+    /// as after the last completed batch (weights and optimizer state of that step, no
+    /// half-applied update) with `epochs_done` counting the epochs whose batches all ran.
+    Interrupted {
+        /// The epoch during which training stopped, 1-based within this `fit` call.
+        epoch: usize,
+        /// Batches completed in that epoch (1-based number of the last one; 0 when training
+        /// stopped before the epoch's first batch).
+        step: usize,
+        /// Batches per epoch.
+        steps: usize,
+        /// The epochs completed before the interruption (what Keras's `model.history` holds
+        /// after a `KeyboardInterrupt`).
+        history: Box<crate::loss_tracker::History>,
+    },
     /// A file could not be read or written.
     Io {
         /// The file.
@@ -215,6 +230,17 @@ impl fmt::Display for NnError {
                  (clipnorm, clipvalue or global_clipnorm), or tanh instead of relu in recurrent \
                  layers (relu recurrent layers explode easily); InvalidLoss::Continue trains on \
                  as Keras does"
+            ),
+            NnError::Interrupted {
+                epoch,
+                step,
+                steps,
+                history,
+            } => write!(
+                f,
+                "training interrupted at epoch {epoch}, step {step}/{steps}; the model keeps the \
+                 weights and optimizer state after that step ({} complete epoch(s) in the history)",
+                history.epochs()
             ),
             NnError::Io { path, message, .. } => write!(f, "cannot access '{path}': {message}"),
             NnError::InvalidFile { reason } => write!(f, "not a valid recur file: {reason}"),

@@ -2,7 +2,7 @@
 //!
 //! This crate holds what the layers and the `Sequential` model build on, all working on plain
 //! `f32` parameter storage: [`initializers`], [`optimizer`]s with Keras's exact f32 update rules,
-//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`batching`] and
+//! [`regularizers`], [`constraints`], the training loop's [`loss_tracker`], [`metrics`], [`batching`] and
 //! [`callbacks`] logic, [`seed`] derivation, automatic layer [`naming`], the [`summary`] table,
 //! Keras's console lines ([`progress`]), the [`checkpoint`] file and the translation to and
 //! from Keras 3 `.keras` files ([`keras`]). Keras 3.15 (see
@@ -54,6 +54,7 @@ pub mod keras;
 pub mod layers;
 pub mod loss_tracker;
 pub mod memory;
+pub mod metrics;
 pub mod model;
 pub mod naming;
 pub mod optimizer;
@@ -70,6 +71,7 @@ pub use error::{NnError, Result};
 pub use initializers::Initializer;
 pub use layers::{DenseConfig, GruConfig, Layer, LayerConfig, LstmConfig, SimpleRnnConfig};
 pub use loss_tracker::{History, LossMean};
+pub use metrics::{Metric, MetricSpec};
 pub use model::Sequential;
 pub use optimizer::{Algorithm, Optimizer, OptimizerConfig, OptimizerState};
 pub use param::{ParamInfo, ParamTensor};

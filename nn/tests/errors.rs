@@ -2,6 +2,7 @@
 //! returns `NnError::NonFiniteLoss` with the epoch and step of the offending batch.
 
 use std::error::Error;
+use std::ops::ControlFlow;
 
 use autograd::{Activation, AutogradError, Loss, Tape};
 use nn::batching::Shuffle;
@@ -114,6 +115,7 @@ fn an_absurd_learning_rate_stops_fit_with_non_finite_loss_at_the_offending_step(
             {
                 first_bad = Some((epoch + 1, step + 1));
             }
+            ControlFlow::Continue(())
         },
     )
     .unwrap();

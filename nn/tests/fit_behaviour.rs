@@ -9,6 +9,7 @@ use nn::batching::Shuffle;
 use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{ConsoleProgress, FitEvent, FitOptions, InvalidLoss, Validation};
 use nn::{DenseConfig, NnError, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
+use std::ops::ControlFlow;
 
 fn model(seed: u64) -> Sequential {
     let mut m = Sequential::with_seed(seed);
@@ -96,6 +97,7 @@ fn early_stopping_stops_and_restores_the_best_weights() {
             if let FitEvent::Message(s) = e {
                 msgs.push(s.to_string())
             }
+            ControlFlow::Continue(())
         })
         .unwrap();
     assert_eq!(h.loss.len(), 2);
@@ -205,6 +207,7 @@ fn stateful_models_need_equal_batches_and_warn_about_shuffling() {
         },
         &mut |e| {
             warned |= matches!(e, FitEvent::Message(s) if s.contains("stateful"));
+            ControlFlow::Continue(())
         },
     )
     .unwrap();
@@ -259,7 +262,12 @@ fn verbose_two_prints_one_keras_line_per_epoch() {
         shuffle: Shuffle::Batch,
         ..FitOptions::default()
     };
-    let h = m.fit_with(&x, &y, &opts, &mut |e| con.handle(e)).unwrap();
+    let h = m
+        .fit_with(&x, &y, &opts, &mut |e| {
+            con.handle(e);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
     let text = String::from_utf8(con.into_inner()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
@@ -277,7 +285,10 @@ fn verbose_two_prints_one_keras_line_per_epoch() {
             batch_size: 8,
             ..FitOptions::default()
         },
-        &mut |e| con.handle(e),
+        &mut |e| {
+            con.handle(e);
+            ControlFlow::Continue(())
+        },
     )
     .unwrap();
     let text = String::from_utf8(con.into_inner()).unwrap();

@@ -11,6 +11,7 @@ use nn::batching::Shuffle;
 use nn::model::{FitEvent, FitOptions};
 use nn::{DenseConfig, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
 use serde_json::Value;
+use std::ops::ControlFlow;
 
 const RTOL: f32 = 1e-4;
 const ATOL: f32 = 1e-6;
@@ -80,6 +81,7 @@ fn run(case_name: &str) {
             if let FitEvent::BatchEnd { loss, .. } = e {
                 running.push(*loss)
             }
+            ControlFlow::Continue(())
         })
         .unwrap();
     let want_running = flat(&case["running_loss_after_each_batch"]);

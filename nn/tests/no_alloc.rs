@@ -48,6 +48,26 @@ fn a_warm_training_step_does_not_allocate() {
         epoch.count_total
     );
     assert!(epoch.count_total < 10, "{}", epoch.count_total);
+    // Metrics and validation add per-epoch work, not per-step allocations.
+    let specs = ["mae", "RootMeanSquaredError", "mape"]
+        .iter()
+        .map(|s| nn::MetricSpec::from_keras_name(s).unwrap())
+        .collect();
+    m.compile_with_metrics(Loss::MeanSquaredError, OptimizerConfig::rmsprop(), specs)
+        .unwrap();
+    let opts = nn::model::FitOptions {
+        validation: nn::model::Validation::Split(0.1),
+        ..opts
+    };
+    m.fit(&xs, &ys, &opts).unwrap();
+    let epoch = allocation_counter::measure(|| {
+        m.fit(&xs, &ys, &opts).unwrap();
+    });
+    eprintln!(
+        "allocations in one warm fit epoch with 3 metrics and validation: {}",
+        epoch.count_total
+    );
+    assert!(epoch.count_total < 30, "{}", epoch.count_total);
 }
 
 #[test]

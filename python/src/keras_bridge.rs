@@ -1,7 +1,9 @@
 //! Keras's serialized objects (the JSON the Python layer and `.keras` files hold) into nn's
 //! configs, through `nn::keras`; this module only adapts the values and errors to Python.
 
-use nn::keras::{KerasValue, keras_layer, keras_loss, keras_optimizer};
+use nn::keras::{
+    KerasValue, keras_layer, keras_loss, keras_metrics, keras_optimizer, metrics_to_keras,
+};
 use nn::{LayerConfig, Sequential};
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
@@ -16,16 +18,44 @@ pub fn layer(config: &Value) -> PyResult<LayerConfig> {
     keras_layer(config).map_err(nn_error)
 }
 
-/// Loss and optimizer from Keras's serialized forms or names.
-pub fn compile(model: &mut Sequential, loss: &Value, optimizer: &Value) -> PyResult<()> {
+/// Loss, optimizer and metrics from Keras's serialized forms or names.
+pub fn compile(
+    model: &mut Sequential,
+    loss: &Value,
+    optimizer: &Value,
+    metrics: &Value,
+) -> PyResult<()> {
     let loss = keras_loss(loss).map_err(nn_error)?;
     let optimizer = keras_optimizer(optimizer).map_err(nn_error)?;
-    model.compile(loss, optimizer).map_err(nn_error)
+    let metrics = keras_metrics(metrics).map_err(nn_error)?;
+    model
+        .compile_with_metrics(loss, optimizer, metrics)
+        .map_err(nn_error)
 }
 
-/// Keras's `config.json` text for `model`, named `name`, with the compile metrics given.
-pub fn config_text(model: &Sequential, name: &str, metrics: &Value) -> PyResult<String> {
-    let mut config = model.to_keras_config(metrics).map_err(nn_error)?;
+/// Adds the metrics of a Keras `compile_config` to a model compiled from it (the loss and the
+/// optimizer stay; a model that is not compiled has no metrics to take).
+pub fn compile_metrics(model: &mut Sequential, metrics: &Value) -> PyResult<()> {
+    let specs = keras_metrics(metrics).map_err(nn_error)?;
+    if specs.is_empty() {
+        return Ok(());
+    }
+    let (Some(loss), Some(optimizer)) =
+        (model.loss(), model.optimizer().map(|o| o.config().clone()))
+    else {
+        return Err(PyValueError::new_err(
+            "config.json: metrics without a loss and an optimizer in compile_config",
+        ));
+    };
+    model
+        .compile_with_metrics(loss, optimizer, specs)
+        .map_err(nn_error)
+}
+
+/// Keras's `config.json` text for `model`, named `name`, with its compile metrics.
+pub fn config_text(model: &Sequential, name: &str) -> PyResult<String> {
+    let metrics = metrics_to_keras(model.metrics());
+    let mut config = model.to_keras_config(&metrics).map_err(nn_error)?;
     if let Some(c) = config.get_mut("config").and_then(Value::as_object_mut) {
         c.insert("name".to_string(), Value::from(name));
     }

@@ -2,12 +2,13 @@
 
 use autograd::Tensor;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
-use nn::Sequential;
 use nn::batching::Shuffle;
 use nn::model::{ConsoleProgress, FitEvent, FitOptions, InvalidLoss, Validation};
 use nn::progress::verbose1_parts;
+use nn::{NnError, Sequential};
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -62,10 +63,7 @@ impl Model {
         let loss: serde_json::Value = json_arg("loss", loss)?;
         let optimizer: serde_json::Value = json_arg("optimizer", optimizer)?;
         let metrics: serde_json::Value = json_arg("metrics", metrics)?;
-        if metrics.as_array().is_some_and(|m| !m.is_empty()) {
-            return Err(PyValueError::new_err("metrics pending"));
-        }
-        keras_bridge::compile(&mut self.inner, &loss, &optimizer)
+        keras_bridge::compile(&mut self.inner, &loss, &optimizer, &metrics)
     }
 
     /// Trains the model (Keras `fit`). Returns a dict: `history` (JSON of Keras's
@@ -140,22 +138,35 @@ impl Model {
         let show_messages = verbose > 0 || early_stopping_verbose.unwrap_or(0) > 0;
         let model = &mut self.inner;
         let mut steps = 0;
-        let history = py
-            .detach(|| {
-                let mut console = ConsoleProgress::new(verbose, PyStdout);
-                let mut messages = ConsoleProgress::new(1, PyStdout);
-                model.fit_with(&xt, &yt, &opts, &mut |e| {
-                    if let FitEvent::TrainBegin { steps: s, .. } = e {
-                        steps = *s;
-                    }
-                    match e {
-                        FitEvent::Message(_) if show_messages => messages.handle(e),
-                        FitEvent::Message(_) => {}
-                        _ => console.handle(e),
-                    }
-                })
+        let mut pending: Option<PyErr> = None;
+        let result = py.detach(|| {
+            let mut console = ConsoleProgress::new(verbose, PyStdout);
+            let mut messages = ConsoleProgress::new(1, PyStdout);
+            model.fit_with(&xt, &yt, &opts, &mut |e| {
+                match e {
+                    FitEvent::TrainBegin { steps: s, .. } => steps = *s,
+                    FitEvent::Message(_) if show_messages => messages.handle(e),
+                    FitEvent::Message(_) => {}
+                    _ => console.handle(e),
+                }
+                // Ctrl-C: Python's handler only records the signal while recur runs; take the
+                // GIL between batches to let it raise, and stop there.
+                if matches!(e, FitEvent::BatchEnd { .. })
+                    && let Err(err) = Python::attach(|py| py.check_signals())
+                {
+                    pending = Some(err);
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
             })
-            .map_err(nn_error)?;
+        });
+        let history = match result {
+            Ok(h) => h,
+            Err(NnError::Interrupted { .. }) if pending.is_some() => {
+                return Err(pending.take().expect("checked"));
+            }
+            Err(e) => return Err(nn_error(e)),
+        };
         let out = PyDict::new(py);
         let text =
             serde_json::to_string(&history).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -168,8 +179,9 @@ impl Model {
         Ok(out)
     }
 
-    /// The loss and metrics on `(x, y)` in inference mode, as `(name, value)` pairs in
-    /// Keras's order; verbose 1 prints Keras's closing progress line.
+    /// The loss and metrics on `(x, y)` in inference mode: Keras's dict as `(name, value)`
+    /// pairs in its order, and Keras's list form (`return_dict=False`); verbose 1 prints
+    /// Keras's closing progress line.
     fn evaluate(
         &mut self,
         py: Python<'_>,
@@ -177,17 +189,22 @@ impl Model {
         y: PyReadonlyArrayDyn<'_, f32>,
         batch_size: usize,
         verbose: u8,
-    ) -> PyResult<Vec<(String, f32)>> {
+    ) -> PyResult<(Vec<(String, f32)>, Vec<f32>)> {
         let (xt, yt) = (tensor_of("x", &x)?, tensor_of("y", &y)?);
         let model = &mut self.inner;
         let start = Instant::now();
-        let loss = py
-            .detach(|| model.evaluate(&xt, &yt, Some(batch_size)))
+        let eval = py
+            .detach(|| model.evaluate_with_metrics(&xt, &yt, Some(batch_size)))
             .map_err(nn_error)?;
-        let logs = vec![("loss".to_string(), loss)];
+        let logs: Vec<(String, f32)> = eval
+            .names
+            .iter()
+            .cloned()
+            .zip(eval.values.iter().copied())
+            .collect();
         let steps = xt.dims()[0].div_ceil(batch_size);
         closing_bar(verbose, steps, start, &logs)?;
-        Ok(logs)
+        Ok((logs, eval.list))
     }
 
     /// The model's outputs for `x`, `(samples, *output_shape)`; verbose 1 prints Keras's
@@ -348,7 +365,9 @@ impl Model {
         let value: serde_json::Value = json_arg("config.json", config)?;
         let import = Sequential::from_keras_config(&value).map_err(nn_error)?;
         let mut inner = import.model;
-        if !compile {
+        if compile {
+            keras_bridge::compile_metrics(&mut inner, &import.metrics)?;
+        } else {
             inner.clear_compile();
         }
         Ok(Model { inner })
@@ -356,7 +375,7 @@ impl Model {
 
     /// Keras's `config.json` text for this model, named `name`.
     fn to_keras_config(&self, name: &str) -> PyResult<String> {
-        keras_bridge::config_text(&self.inner, name, &serde_json::Value::Null)
+        keras_bridge::config_text(&self.inner, name)
     }
 
     /// Each weight's HDF5 dataset path in `model.weights.h5` and its shape, in

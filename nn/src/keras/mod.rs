@@ -43,7 +43,7 @@ mod objects_api;
 mod weights;
 
 pub use layers::MAX_KERAS_UNITS;
-pub use objects_api::{keras_layer, keras_loss, keras_optimizer};
+pub use objects_api::{keras_layer, keras_loss, keras_metrics, keras_optimizer, metrics_to_keras};
 pub use weights::{H5Dataset, H5Dtype, KerasValue, slot_groups};
 
 use crate::model::Sequential;

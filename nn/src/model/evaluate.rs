@@ -11,6 +11,7 @@ use super::fit::{batch_dims, check_xy, record_forward, record_loss, row_len};
 use crate::error::{NnError, Result};
 use crate::layers::ag;
 use crate::loss_tracker::LossMean;
+use crate::metrics::{Evaluation, MetricState, evaluation};
 
 /// Keras's default batch size for `evaluate` and `predict`.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
@@ -20,7 +21,28 @@ impl Sequential {
     /// per-batch losses, penalties included, with dropout off. `batch_size` defaults to 32.
     pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, batch_size: Option<usize>) -> Result<f32> {
         let (loss, bs) = self.check_evaluate("evaluate", x, y, batch_size)?;
-        self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None)
+        self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None, &mut [])
+    }
+
+    /// The loss and every compiled metric on `(x, y)` (Keras's `evaluate(return_dict=True)`,
+    /// and its list form): the same batches and f32 averaging as
+    /// [`evaluate`](Self::evaluate), whose loss it returns bit for bit, with each metric's
+    /// running mean over all the samples. Dropout is off; `batch_size` defaults to 32.
+    pub fn evaluate_with_metrics(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        batch_size: Option<usize>,
+    ) -> Result<Evaluation> {
+        let (loss, bs) = self.check_evaluate("evaluate_with_metrics", x, y, batch_size)?;
+        let mut states = vec![MetricState::new(); self.metrics.len()];
+        let value = self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None, &mut states)?;
+        let values: Vec<f32> = states
+            .iter()
+            .zip(&self.metrics)
+            .map(|(s, m)| s.result(m.metric))
+            .collect();
+        Ok(evaluation(value, &self.metrics, &self.metric_keys, &values))
     }
 
     /// [`evaluate`](Self::evaluate) and [`predict`](Self::predict) in one forward pass over
@@ -39,7 +61,7 @@ impl Sequential {
         let mut dims = vec![n];
         dims.extend_from_slice(self.output_shape().unwrap_or_default());
         let mut out = Vec::with_capacity(dims.iter().product());
-        let score = self.evaluate_rows(loss, x, y, 0..n, bs, Some(&mut out))?;
+        let score = self.evaluate_rows(loss, x, y, 0..n, bs, Some(&mut out), &mut [])?;
         let predictions =
             Tensor::from_vec(out, &dims).map_err(ag("evaluate_with_predictions output"))?;
         Ok((score, predictions))
@@ -65,7 +87,9 @@ impl Sequential {
     }
 
     /// `evaluate` on the samples `rows` of `x` and `y` (validation_split's part), appending
-    /// each batch's outputs to `predictions` when given.
+    /// each batch's outputs to `predictions` when given and adding each batch to `metrics`
+    /// (empty, or one state per compiled metric).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn evaluate_rows(
         &mut self,
         loss: Loss,
@@ -74,6 +98,7 @@ impl Sequential {
         rows: Range<usize>,
         bs: usize,
         mut predictions: Option<&mut Vec<f32>>,
+        metrics: &mut [MetricState],
     ) -> Result<f32> {
         let (xrow, yrow) = (row_len(x), row_len(y));
         let mut mean = LossMean::new();
@@ -93,6 +118,7 @@ impl Sequential {
             let (_, value) =
                 record_loss(&mut self.tape, &self.layers, loss, pred, pen, ys, &yd[..yr])?;
             mean.update(value, b);
+            self.update_metrics(metrics, pred, ys, &yd[..yr])?;
             start += b;
         }
         Ok(mean.value())

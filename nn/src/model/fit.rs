@@ -5,10 +5,14 @@
 //! kept, and per batch: forward in training mode, loss = data loss + activity penalties (already
 //! divided by the batch size) + weight penalties (once per step), backward, gradient of the
 //! weight penalties added, then the optimizer step (clipping, update, constraints). The epoch's
-//! loss is Keras's f32 running mean of the per-batch losses, each computed before its update.
+//! loss is Keras's f32 running mean of the per-batch losses, each computed before its update;
+//! each compiled metric is a running mean from the same forward pass (A.12), and validation
+//! logs `val_loss` and `val_<metric>`. Logs are in Keras's (sorted) key order.
 //!
 //! The hot loop does not allocate once warm: one [`autograd::Tape`] is cleared and reused, the
 //! batch and gradient buffers are kept in the model.
+
+use std::ops::ControlFlow;
 
 use autograd::{MAX_RANK, Tape, Tensor, Var};
 
@@ -18,6 +22,7 @@ use crate::callbacks::{EarlyStopping, EarlyStoppingConfig};
 use crate::error::{NnError, Result};
 use crate::layers::{Layer, ag};
 use crate::loss_tracker::{History, LossMean};
+use crate::metrics::{Logs, MetricSpec, MetricState};
 
 /// Where `fit` gets validation data (Keras's `validation_split` / `validation_data`).
 #[derive(Debug, Clone, Default)]
@@ -111,6 +116,8 @@ pub enum FitEvent<'a> {
         steps: usize,
         /// The running mean of the epoch's loss so far (Keras's `logs["loss"]`).
         loss: f32,
+        /// Every training log so far (`loss` and the running metrics), in Keras's order.
+        logs: Logs<'a>,
     },
     /// An epoch ended.
     EpochEnd {
@@ -124,6 +131,9 @@ pub enum FitEvent<'a> {
         loss: f32,
         /// Validation loss, if validating.
         val_loss: Option<f32>,
+        /// The epoch's logs as `History` records them: `loss`, the metrics, `val_loss` and the
+        /// `val_` metrics, in Keras's order (sorted).
+        logs: Logs<'a>,
     },
     /// A warning or notice (e.g. `Epoch 5: early stopping`).
     Message(&'a str),
@@ -207,29 +217,130 @@ pub(super) fn record_loss(
     Ok((total, value))
 }
 
+/// Where each logged value comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Src {
+    Loss,
+    ValLoss,
+    Metric(usize),
+    ValMetric(usize),
+}
+
+/// Names in Keras's order (sorted, as `pythonify_logs` leaves them) and where each value comes
+/// from.
+#[derive(Debug, Default)]
+pub(super) struct LogLayout {
+    names: Vec<String>,
+    src: Vec<Src>,
+    values: Vec<f32>,
+    val: bool,
+}
+
+impl LogLayout {
+    /// This layout, or a new one if it was made for other keys (kept in the model between
+    /// fits so that a warm `fit` does not rebuild it).
+    fn reuse(self, keys: &[String], val: bool) -> Self {
+        let metrics = self
+            .src
+            .iter()
+            .filter(|s| matches!(s, Src::Metric(_)))
+            .count();
+        if self.val == val && !self.names.is_empty() && metrics == keys.len() {
+            self
+        } else {
+            Self::new(keys, val)
+        }
+    }
+
+    /// The training logs (`loss` and the metric keys), with the validation ones if `val`.
+    fn new(keys: &[String], val: bool) -> Self {
+        let mut entries: Vec<(String, Src)> = vec![("loss".to_string(), Src::Loss)];
+        entries.extend(
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| (k.clone(), Src::Metric(i))),
+        );
+        if val {
+            entries.push(("val_loss".to_string(), Src::ValLoss));
+            entries.extend(
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, k)| (format!("val_{k}"), Src::ValMetric(i))),
+            );
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let (names, src): (Vec<String>, Vec<Src>) = entries.into_iter().unzip();
+        let values = vec![0.0; names.len()];
+        LogLayout {
+            names,
+            src,
+            values,
+            val,
+        }
+    }
+
+    /// Fills the values (no allocation) and returns the logs.
+    fn fill(
+        &mut self,
+        metrics: &[MetricSpec],
+        loss: f32,
+        train: &[MetricState],
+        val_loss: Option<f32>,
+        val: &[MetricState],
+    ) -> Logs<'_> {
+        for (v, s) in self.values.iter_mut().zip(&self.src) {
+            *v = match *s {
+                Src::Loss => loss,
+                Src::ValLoss => val_loss.unwrap_or(f32::NAN),
+                Src::Metric(i) => train[i].result(metrics[i].metric),
+                Src::ValMetric(i) => val[i].result(metrics[i].metric),
+            };
+        }
+        Logs::new(&self.names, &self.values)
+    }
+}
+
+/// How the training loop ended.
+enum Ended {
+    /// Every epoch ran, or training stopped by itself (early stopping, invalid loss).
+    Normally,
+    /// The observer asked to stop after `step` batches of 0-based `epoch`.
+    Interrupted { epoch: usize, step: usize },
+}
+
 impl Sequential {
-    /// Trains the model (Keras `fit`) and returns the per-epoch losses. See
+    /// Trains the model (Keras `fit`) and returns the per-epoch logs. See
     /// [`Sequential::fit_with`] to receive progress events.
     pub fn fit(&mut self, x: &Tensor, y: &Tensor, opts: &FitOptions) -> Result<History> {
-        self.fit_with(x, y, opts, &mut |_| {})
+        self.fit_with(x, y, opts, &mut |_| ControlFlow::Continue(()))
     }
 
     /// [`Sequential::fit`] that also sends every [`FitEvent`] to `observer` (a CLI renders its
     /// progress bar from them). `x` is `(samples, *input_shape)`, `y` `(samples, *output_shape)`
     /// (or `(samples,)` for one output).
+    ///
+    /// The observer returns [`ControlFlow::Break`] to stop training at once (Ctrl-C in
+    /// Python): `fit` then returns [`NnError::Interrupted`] without running another batch,
+    /// validation pass or callback. The model stays usable: its weights and optimizer state are
+    /// those after the last completed batch (a batch's update is applied before its `BatchEnd`
+    /// is sent, so no update is ever half-applied), and `epochs_done` counts the epochs whose
+    /// batches all ran (a break at an epoch's last `BatchEnd` counts that epoch, whose
+    /// validation and end-of-epoch callbacks are skipped). Early stopping does not restore its
+    /// best weights after an interruption.
     pub fn fit_with(
         &mut self,
         x: &Tensor,
         y: &Tensor,
         opts: &FitOptions,
-        observer: &mut dyn FnMut(&FitEvent<'_>),
+        observer: &mut dyn FnMut(&FitEvent<'_>) -> ControlFlow<()>,
     ) -> Result<History> {
         let mut console = (opts.verbose > 0).then(|| ConsoleProgress::stdout(opts.verbose));
-        let mut emit = |e: &FitEvent<'_>| {
-            observer(e);
+        let mut emit = |e: &FitEvent<'_>| -> ControlFlow<()> {
+            let flow = observer(e);
             if let Some(c) = console.as_mut() {
                 c.handle(e);
             }
+            flow
         };
         if opts.verbose > 2 {
             return Err(NnError::invalid("verbose", opts.verbose, "0, 1 or 2"));
@@ -258,6 +369,12 @@ impl Sequential {
         let has_val = !matches!(opts.validation, Validation::None);
         let bs = opts.batch_size;
         let steps = steps_per_epoch(train_n, bs)?;
+        let interrupted_before = |history: History| NnError::Interrupted {
+            epoch: 1,
+            step: 0,
+            steps,
+            history: Box::new(history),
+        };
         if self.layers.iter().any(Layer::is_stateful) {
             let val_n = match &opts.validation {
                 Validation::Data(vx, _) => vx.dims()[0],
@@ -276,22 +393,24 @@ impl Sequential {
                     ));
                 }
             }
-            if opts.shuffle != Shuffle::Off {
-                emit(&FitEvent::Message(
+            if opts.shuffle != Shuffle::Off
+                && emit(&FitEvent::Message(
                     "Warning: shuffling with a stateful layer breaks the state's continuity \
                      from batch to batch; pass shuffle off unless this is intended",
-                ));
+                ))
+                .is_break()
+            {
+                return Err(interrupted_before(History::new()));
             }
         }
+        let metrics = self.metrics.clone();
+        let mut batch_logs = std::mem::take(&mut self.batch_logs).reuse(&self.metric_keys, false);
+        let mut epoch_logs = std::mem::take(&mut self.epoch_logs).reuse(&self.metric_keys, has_val);
         let mut early = match &opts.early_stopping {
             Some(c) => {
-                let es = EarlyStopping::new(c.clone())?;
-                let logged: &[&str] = if has_val {
-                    &["loss", "val_loss"]
-                } else {
-                    &["loss"]
-                };
-                es.check_monitor(logged)?;
+                let es = EarlyStopping::with_metrics(c.clone(), &metrics)?;
+                let logged: Vec<&str> = epoch_logs.names.iter().map(String::as_str).collect();
+                es.check_monitor(&logged)?;
                 Some(es)
             }
             None => None,
@@ -301,21 +420,35 @@ impl Sequential {
         let mut history = History::new();
         let mut best: Option<Vec<Vec<f32>>> = None;
         let mut order = std::mem::take(&mut self.order);
-        emit(&FitEvent::TrainBegin {
+        let mut train_states = vec![MetricState::new(); metrics.len()];
+        let mut val_states = vec![MetricState::new(); metrics.len()];
+        if emit(&FitEvent::TrainBegin {
             epochs: opts.epochs,
             steps,
             samples: train_n,
-        });
+        })
+        .is_break()
+        {
+            self.order = order;
+            self.batch_logs = batch_logs;
+            self.epoch_logs = epoch_logs;
+            return Err(interrupted_before(history));
+        }
         let (xrow, yrow) = (row_len(x), row_len(y));
-        let result: Result<()> = (|| {
+        let result: Result<Ended> = (|| {
             for epoch in 0..opts.epochs {
-                emit(&FitEvent::EpochBegin {
+                if emit(&FitEvent::EpochBegin {
                     epoch,
                     epochs: opts.epochs,
-                });
+                })
+                .is_break()
+                {
+                    return Ok(Ended::Interrupted { epoch, step: 0 });
+                }
                 order.clear();
                 order.extend_from_slice(self.shuffler.next_epoch(train_n, opts.shuffle, bs)?);
                 let mut mean = LossMean::new();
+                train_states.iter_mut().for_each(MetricState::reset);
                 let mut stop = false;
                 let mut done = 0;
                 for (step, idx) in order.chunks(bs).enumerate() {
@@ -323,7 +456,7 @@ impl Sequential {
                     gather(&mut self.ybuf, y.data(), yrow, idx);
                     let (xd, xr) = batch_dims(x.dims(), idx.len());
                     let (yd, yr) = batch_dims(y.dims(), idx.len());
-                    let value = self.forward_backward(loss_kind, &xd[..xr], &yd[..yr])?;
+                    let (value, pred) = self.forward_backward(loss_kind, &xd[..xr], &yd[..yr])?;
                     let invalid = !value.is_finite();
                     if invalid && opts.on_invalid_loss == InvalidLoss::Error {
                         return Err(NnError::NonFiniteLoss {
@@ -333,65 +466,103 @@ impl Sequential {
                             value,
                         });
                     }
+                    // From the batch's forward pass, before its update, as Keras's train_step.
+                    self.update_metrics(&mut train_states, pred, &self.ybuf, &yd[..yr])?;
                     if invalid && opts.on_invalid_loss == InvalidLoss::Terminate {
                         let msg = format!("Batch {step}: Invalid loss, terminating training");
-                        emit(&FitEvent::Message(&msg));
+                        if emit(&FitEvent::Message(&msg)).is_break() {
+                            return Ok(Ended::Interrupted { epoch, step });
+                        }
                         stop = true;
                     } else {
                         self.apply_update()?;
                     }
                     mean.update(value, idx.len());
                     done = step + 1;
-                    emit(&FitEvent::BatchEnd {
+                    let logs = batch_logs.fill(&metrics, mean.value(), &train_states, None, &[]);
+                    let flow = emit(&FitEvent::BatchEnd {
                         epoch,
                         step,
                         steps,
                         loss: mean.value(),
+                        logs,
                     });
+                    if flow.is_break() {
+                        if done == steps {
+                            self.epochs_done += 1;
+                        }
+                        return Ok(Ended::Interrupted { epoch, step: done });
+                    }
                     if stop {
                         break;
                     }
                 }
                 self.epochs_done += 1;
+                val_states.iter_mut().for_each(MetricState::reset);
                 let val_loss = match (&opts.validation, &val_rows) {
-                    (Validation::Data(vx, vy), _) => Some(self.evaluate(vx, vy, Some(bs))?),
-                    (_, Some(r)) => {
-                        Some(self.evaluate_rows(loss_kind, x, y, r.clone(), bs, None)?)
+                    (Validation::Data(vx, vy), _) => {
+                        let rows = 0..vx.dims()[0];
+                        Some(self.evaluate_rows(
+                            loss_kind,
+                            vx,
+                            vy,
+                            rows,
+                            bs,
+                            None,
+                            &mut val_states,
+                        )?)
                     }
+                    (_, Some(r)) => Some(self.evaluate_rows(
+                        loss_kind,
+                        x,
+                        y,
+                        r.clone(),
+                        bs,
+                        None,
+                        &mut val_states,
+                    )?),
                     _ => None,
                 };
                 let loss = mean.value();
-                history.loss.push(loss);
-                if let Some(v) = val_loss {
-                    history.val_loss.push(v);
-                }
-                emit(&FitEvent::EpochEnd {
-                    epoch,
-                    epochs: opts.epochs,
-                    steps: done,
-                    loss,
-                    val_loss,
-                });
+                let logs = epoch_logs.fill(&metrics, loss, &train_states, val_loss, &val_states);
+                history.push_logs(logs);
                 if let Some(es) = early.as_mut() {
-                    let monitored = if es.config().monitor == "val_loss" {
-                        val_loss
-                    } else {
-                        Some(loss)
-                    };
+                    let monitored = logs.get(&es.config().monitor);
                     let d = es.on_epoch_end(epoch, monitored.map(f64::from));
                     if d.snapshot_weights {
                         best = Some(self.get_weights());
                     }
                     stop |= d.stop;
                 }
+                if emit(&FitEvent::EpochEnd {
+                    epoch,
+                    epochs: opts.epochs,
+                    steps: done,
+                    loss,
+                    val_loss,
+                    logs,
+                })
+                .is_break()
+                {
+                    return Ok(Ended::Interrupted { epoch, step: done });
+                }
                 if stop {
                     break;
                 }
             }
-            Ok(())
+            Ok(Ended::Normally)
         })();
         self.order = order;
-        result?;
+        self.batch_logs = batch_logs;
+        self.epoch_logs = epoch_logs;
+        if let Ended::Interrupted { epoch, step } = result? {
+            return Err(NnError::Interrupted {
+                epoch: epoch + 1,
+                step,
+                steps,
+                history: Box::new(history),
+            });
+        }
         if let Some(es) = &early {
             if es.restore_epoch().is_some()
                 && let Some(w) = &best
@@ -399,10 +570,33 @@ impl Sequential {
                 self.set_weights(w)?;
             }
             for m in es.end_messages() {
-                emit(&FitEvent::Message(&m));
+                if emit(&FitEvent::Message(&m)).is_break() {
+                    // Training is over: nothing is left to interrupt.
+                    break;
+                }
             }
         }
         Ok(history)
+    }
+
+    /// Adds a batch's predictions `pred` (on the tape) against `y` to the metric states
+    /// (one per compiled metric, in compile order).
+    pub(super) fn update_metrics(
+        &self,
+        states: &mut [MetricState],
+        pred: Var,
+        y: &[f32],
+        ydims: &[usize],
+    ) -> Result<()> {
+        if states.is_empty() {
+            return Ok(());
+        }
+        let pv = self.tape.value(pred).map_err(ag("metrics"))?;
+        let shape = self.tape.shape(pred).map_err(ag("metrics"))?;
+        for (st, spec) in states.iter_mut().zip(&self.metrics) {
+            st.update(spec.metric, y, ydims, pv, shape.dims())?;
+        }
+        Ok(())
     }
 
     /// Checks `x` and `y` against each other and the model (building it if needed); returns
@@ -459,7 +653,7 @@ impl Sequential {
         loss: autograd::Loss,
         xdims: &[usize],
         ydims: &[usize],
-    ) -> Result<f32> {
+    ) -> Result<(f32, Var)> {
         let tape = &mut self.tape;
         tape.clear();
         let (pred, penalty) = record_forward(tape, &mut self.layers, &self.xbuf, xdims, true)?;
@@ -477,7 +671,7 @@ impl Sequential {
                 k += 1;
             }
         }
-        Ok(value)
+        Ok((value, pred))
     }
 
     /// Applies the optimizer to every parameter with the gradients of the last
@@ -506,7 +700,7 @@ impl Sequential {
         self.xbuf.extend_from_slice(x.data());
         self.ybuf.clear();
         self.ybuf.extend_from_slice(y.data());
-        let value = self.forward_backward(loss, x.dims(), y.dims())?;
+        let (value, _) = self.forward_backward(loss, x.dims(), y.dims())?;
         self.apply_update()?;
         Ok(value)
     }

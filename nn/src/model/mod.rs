@@ -10,6 +10,10 @@
 //! - `FitOptions::verbose` defaults to 0 (a library call prints nothing unless asked).
 //! - A layer with `return_state` is refused in a Sequential model (Keras fails later, at call).
 //! - Out-of-range dropout rates are errors (Keras clamps); `unroll` changes nothing (fused op).
+//! - A metric whose logged key would collide with `loss` or another metric's key is refused
+//!   (Keras overwrites one value with the other).
+//! - `fit_with`'s observer can stop training between batches ([`NnError::Interrupted`]);
+//!   Keras only has a `KeyboardInterrupt` escaping `fit`.
 //!
 //! ```
 //! use nn::{Activation, DenseConfig, Loss, OptimizerConfig, Sequential, SimpleRnnConfig, Tensor};
@@ -53,6 +57,7 @@ use autograd::{Loss, Tape};
 use crate::batching::EpochShuffler;
 use crate::error::{NnError, Result};
 use crate::layers::{Layer, LayerConfig};
+use crate::metrics::{MetricSpec, logged_names};
 use crate::naming::LayerNamer;
 use crate::optimizer::{Optimizer, OptimizerConfig};
 use crate::param::ParamInfo;
@@ -75,6 +80,10 @@ pub struct Sequential {
     seed: u64,
     loss: Option<Loss>,
     optimizer: Option<Optimizer>,
+    metrics: Vec<MetricSpec>,
+    metric_keys: Vec<String>,
+    batch_logs: fit::LogLayout,
+    epoch_logs: fit::LogLayout,
     shuffler: EpochShuffler,
     epochs_done: usize,
     tape: Tape,
@@ -106,6 +115,10 @@ impl Sequential {
             seed,
             loss: None,
             optimizer: None,
+            metrics: Vec::new(),
+            metric_keys: Vec::new(),
+            batch_logs: fit::LogLayout::default(),
+            epoch_logs: fit::LogLayout::default(),
             shuffler: EpochShuffler::new(derive_seed(seed, 0)),
             epochs_done: 0,
             tape: Tape::new(),
@@ -231,12 +244,44 @@ impl Sequential {
         Ok(())
     }
 
-    /// Sets the loss and the optimizer (Keras `compile`). Compiling again replaces both and
-    /// forgets the optimizer state.
+    /// Sets the loss and the optimizer (Keras `compile`) without metrics. Compiling again
+    /// replaces the loss, the optimizer and the metrics, and forgets the optimizer state.
     pub fn compile(&mut self, loss: Loss, optimizer: OptimizerConfig) -> Result<()> {
-        self.optimizer = Some(Optimizer::new(optimizer)?);
+        self.compile_with_metrics(loss, optimizer, Vec::new())
+    }
+
+    /// Keras `compile(loss=, optimizer=, metrics=)`: [`Sequential::compile`] plus metrics,
+    /// which `fit` logs per epoch (and as `val_<name>` with validation) and
+    /// [`Sequential::evaluate_with_metrics`] reports, under the keys Keras gives them
+    /// ([`crate::metrics::logged_names`]: a repeated name gets `_1`, `_2`, ...; a key that
+    /// would collide with `loss` or another key is an error). Nothing changes if it fails.
+    pub fn compile_with_metrics(
+        &mut self,
+        loss: Loss,
+        optimizer: OptimizerConfig,
+        metrics: Vec<MetricSpec>,
+    ) -> Result<()> {
+        let keys = logged_names(&metrics)?;
+        let optimizer = Optimizer::new(optimizer)?;
+        self.optimizer = Some(optimizer);
         self.loss = Some(loss);
+        self.metrics = metrics;
+        self.metric_keys = keys;
+        // The logged names changed: fit rebuilds its log layouts.
+        self.batch_logs = fit::LogLayout::default();
+        self.epoch_logs = fit::LogLayout::default();
         Ok(())
+    }
+
+    /// The metrics set by `compile_with_metrics`, in compile order.
+    pub fn metrics(&self) -> &[MetricSpec] {
+        &self.metrics
+    }
+
+    /// The keys the metrics are logged under (compile order; `val_` is prepended for
+    /// validation).
+    pub fn metric_keys(&self) -> &[String] {
+        &self.metric_keys
     }
 
     /// The loss set by `compile`.

@@ -32,6 +32,7 @@ use crate::batching::RngState;
 use crate::checkpoint::Checkpoint;
 use crate::error::{NnError, Result};
 use crate::layers::LayerConfig;
+use crate::metrics::MetricSpec;
 use crate::optimizer::{NamedSlot, OptimizerConfig, OptimizerState};
 use crate::param::ParamTensor;
 use autograd::Loss;
@@ -70,6 +71,10 @@ pub struct SavedMetadata {
     pub layer_rngs: Vec<RngState>,
     /// Each layer's fixed stateful batch size (None: not stateful or not called yet).
     pub stateful_batch: Vec<Option<usize>>,
+    /// Compiled metrics, in compile order (absent from files without metrics, so those keep
+    /// their bytes and files written before metrics existed still load).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricSpec>,
 }
 
 impl Sequential {
@@ -136,6 +141,7 @@ impl Sequential {
                 .iter()
                 .map(|l| l.stateful_batch_size())
                 .collect(),
+            metrics: self.metrics.clone(),
         };
         let json = serde_json::to_string(&description)
             .map_err(|e| NnError::state(format!("cannot encode the model description: {e}")))?;
@@ -295,11 +301,11 @@ impl Sequential {
             }
         }
         match (meta.loss, &meta.optimizer) {
-            (Some(loss), Some(oc)) => m.compile(loss, oc.clone())?,
-            (None, None) => {}
+            (Some(loss), Some(oc)) => m.compile_with_metrics(loss, oc.clone(), meta.metrics)?,
+            (None, None) if meta.metrics.is_empty() => {}
             _ => {
                 return Err(NnError::invalid_file(
-                    "loss and optimizer must be saved together",
+                    "loss and optimizer must be saved together, and metrics only with them",
                 ));
             }
         }

@@ -4,10 +4,12 @@
 use super::Sequential;
 
 impl Sequential {
-    /// Drops the loss and the optimizer (and the optimizer's state), as a model loaded with
+    /// Drops the loss, the optimizer (and its state) and the metrics, as a model loaded with
     /// Keras's `compile=False`. `fit` and `evaluate` then need a new `compile`.
     pub fn clear_compile(&mut self) {
         self.loss = None;
         self.optimizer = None;
+        self.metrics.clear();
+        self.metric_keys.clear();
     }
 }

@@ -214,11 +214,10 @@ class Sequential:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         if y is None:
             raise ValueError("evaluate: recur needs targets y")
-        logs = self._native.evaluate(as_float32(x, "x"), as_float32(y, "y"),
-                                     _batch_size(batch_size), _verbose(verbose))
+        logs, values = self._native.evaluate(as_float32(x, "x"), as_float32(y, "y"),
+                                             _batch_size(batch_size), _verbose(verbose))
         if return_dict:
             return dict(logs)
-        values = [v for _, v in logs]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
