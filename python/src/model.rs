@@ -19,6 +19,9 @@ use crate::errors::nn_error;
 use crate::keras_bridge;
 use crate::stdout::PyStdout;
 
+/// Keras's log dict as `(name, value)` pairs in its order.
+type Logs = Vec<(String, f32)>;
+
 /// A Keras `Sequential` model computed by recur: layers, compile, fit, evaluate, predict,
 /// weights, summary and files. Arrays are C-contiguous float32 (the Python layer converts).
 #[pyclass(module = "recur._recur")]
@@ -189,7 +192,7 @@ impl Model {
         y: PyReadonlyArrayDyn<'_, f32>,
         batch_size: usize,
         verbose: u8,
-    ) -> PyResult<(Vec<(String, f32)>, Vec<f32>)> {
+    ) -> PyResult<(Logs, Vec<f32>)> {
         let (xt, yt) = (tensor_of("x", &x)?, tensor_of("y", &y)?);
         let model = &mut self.inner;
         let start = Instant::now();
