@@ -15,11 +15,10 @@ use crate::spec::ModelSpec;
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";
 
-/// Largest model file read, in bytes (1 GiB). Why: the file is read whole before it is parsed,
-/// so a larger one (or an endless one such as `/dev/zero`) would be read until memory runs out.
-/// A regular file over the cap is refused from its length, without reading it; anything else
-/// is read through `Read::take(cap + 1)`.
-pub const MAX_MODEL_FILE_BYTES: u64 = 1 << 30;
+/// Largest model file read, in bytes: nn's cap (1 GiB), the same for every front end. The file
+/// is read whole before it is parsed, so a larger one (or an endless one such as `/dev/zero`)
+/// is refused: a regular file from its length, anything else through `Read::take(cap + 1)`.
+pub use nn::model::MAX_MODEL_FILE_BYTES;
 
 /// How many of the series' last values a model file keeps (for `predict` and `forecast`
 /// without the series, and the forecast plot's context).

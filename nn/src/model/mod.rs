@@ -49,7 +49,7 @@ mod uncompile;
 pub use console::ConsoleProgress;
 pub use evaluate::DEFAULT_BATCH_SIZE;
 pub use fit::{FitEvent, FitOptions, InvalidLoss, Validation};
-pub use save::{MODEL_METADATA_KEY, SavedMetadata, USER_METADATA_KEY};
+pub use save::{MAX_MODEL_FILE_BYTES, MODEL_METADATA_KEY, SavedMetadata, USER_METADATA_KEY};
 pub use tutorial::{tutorial_model, tutorial_model_with};
 
 use autograd::{Loss, Tape};

@@ -185,11 +185,14 @@ impl Sequential {
         path: impl AsRef<Path>,
     ) -> Result<(Sequential, Option<serde_json::Value>)> {
         let path = path.as_ref();
-        let buf = std::fs::read(path).map_err(|e| NnError::io(path, &e))?;
+        let buf = read_capped(path)?;
         Self::from_bytes_with_metadata(&buf).map_err(|e| e.in_file(path))
     }
 
     /// [`Sequential::load`] from the file's bytes (errors do not name a file).
+    ///
+    /// [`Sequential::load`] reads at most [`MAX_MODEL_FILE_BYTES`] from a file: a longer one
+    /// (or an endless one such as `/dev/zero`) is refused before it fills memory.
     pub fn from_bytes(buf: &[u8]) -> Result<Sequential> {
         Self::from_bytes_with_metadata(buf).map(|(m, _)| m)
     }
@@ -346,4 +349,43 @@ impl Sequential {
         m.epochs_done = meta.epochs_done;
         Ok((m, user))
     }
+}
+
+/// The largest model file [`Sequential::load`] reads (1 GiB): far above any model whose
+/// parameters fit the layer caps, and small enough to refuse an endless or foreign file fast.
+pub const MAX_MODEL_FILE_BYTES: u64 = 1 << 30;
+
+/// The bytes of the file at `path`, refused when longer than [`MAX_MODEL_FILE_BYTES`]
+/// (checked on the length first for a regular file, and while reading for other files).
+fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let cap = MAX_MODEL_FILE_BYTES;
+    let too_large = || {
+        NnError::InvalidFile {
+            reason: format!(
+                "the file is larger than {cap} bytes, the largest model file recur reads"
+            ),
+        }
+        .in_file(path)
+    };
+    let file = std::fs::File::open(path).map_err(|e| NnError::io(path, &e))?;
+    let meta = file.metadata().map_err(|e| NnError::io(path, &e))?;
+    if meta.is_dir() {
+        return Err(NnError::InvalidFile {
+            reason: "this is a folder, not a model file".to_string(),
+        }
+        .in_file(path));
+    }
+    if meta.is_file() && meta.len() > cap {
+        return Err(too_large());
+    }
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| NnError::io(path, &e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }

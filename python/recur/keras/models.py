@@ -30,8 +30,16 @@ def _batch_size(batch_size):
 
 
 def _refuse(what, value, default):
-    if value is not default and value != default:
-        raise ValueError(f"{what}={value!r} is not supported by recur (only the default {default!r})")
+    """Refuses a Keras argument recur does not implement unless it has its default value."""
+    if value is default:
+        return
+    try:
+        same = default is not None and bool(value == default)
+    except (TypeError, ValueError):  # arrays and other values without a plain truth value
+        same = False
+    if not same:
+        shown = type(value).__name__ if hasattr(value, "shape") else repr(value)
+        raise ValueError(f"{what}={shown} is not supported by recur (only the default {default!r})")
 
 
 class Sequential:
@@ -198,8 +206,9 @@ class Sequential:
         history.params = {"verbose": verbose, "epochs": epochs, "steps": native_history["steps"]}
         history.model = self
         if early is not None:
-            early.stopped_epoch = native_history["stopped_epoch"]
-            early.best_epoch = native_history["best_epoch"]
+            # Keras's attribute: the 0-based epoch at which training stopped early, else 0.
+            ran = len(history.epoch)
+            early.stopped_epoch = history.epoch[-1] if 0 < ran < epochs - initial_epoch else 0
         self.history = history
         return history
 
