@@ -431,7 +431,7 @@ fn closing_bar(verbose: u8, steps: usize, start: Instant, logs: &[(String, f32)]
     let per_step = elapsed / steps.max(1) as f64;
     let line = verbose1_parts(steps, steps, true, elapsed, per_step, &metrics).plain();
     let mut out = PyStdout;
-    writeln!(out, "\r{line}")?;
+    writeln!(out, "{line}")?;
     out.flush()?;
     Ok(())
 }

@@ -188,6 +188,14 @@ def _recurrent_config(units, activation, use_bias, kernel_initializer, recurrent
     )
 
 
+def _cudnn(use_cudnn, kwargs):
+    """``use_cudnn`` picks Keras's cuDNN kernel on a GPU, which computes the same numbers, and
+    Keras does not save it: any of its values means recur's one implementation."""
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError(f"use_cudnn: expected 'auto', True or False, got {use_cudnn!r}")
+    return kwargs
+
+
 class SimpleRNN(Layer):
     """A fully connected RNN: ``h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``."""
 
@@ -227,7 +235,7 @@ class LSTM(Layer):
             activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint,
             dropout, recurrent_dropout, return_sequences, return_state, go_backwards, stateful,
             unroll, seed, recurrent_activation=recurrent_activation,
-            unit_forget_bias=unit_forget_bias, use_cudnn=use_cudnn), **kwargs)
+            unit_forget_bias=unit_forget_bias), **_cudnn(use_cudnn, kwargs))
 
 
 class GRU(Layer):
@@ -248,5 +256,5 @@ class GRU(Layer):
             bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
             activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint,
             dropout, recurrent_dropout, return_sequences, return_state, go_backwards, stateful,
-            unroll, seed, recurrent_activation=recurrent_activation, reset_after=reset_after,
-            use_cudnn=use_cudnn), **kwargs)
+            unroll, seed, recurrent_activation=recurrent_activation, reset_after=reset_after),
+            **_cudnn(use_cudnn, kwargs))
