@@ -65,6 +65,9 @@ def parse_args():
     p.add_argument("--threads", type=int, default=None,
                    help="pin every child to N CPUs and set the threading knobs to N "
                    "[default: unpinned, as a user runs the scripts]")
+    p.add_argument("--examples", default=EXAMPLES,
+                   help="the folder of tutorial.py and tutorial_keras.py "
+                   "[default: python/examples of this checkout]")
     p.add_argument("--out", default=os.path.join(HERE, "out"),
                    help="where the scripts' output goes (footprint-*.log) [default: out/]")
     args = p.parse_args()
@@ -160,13 +163,14 @@ def scripts_part(args):
     base = {"MPLBACKEND": "Agg"}
     runs = [
         ("imports only (numpy, pandas, matplotlib)", ["-c", FLOOR_SCRIPT], base, "floor"),
-        ("tutorial.py (recur)", [os.path.join(EXAMPLES, "tutorial.py")], base, "recur"),
-        ("tutorial_keras.py (Keras, TensorFlow)", [os.path.join(EXAMPLES, "tutorial_keras.py")],
+        ("tutorial.py (recur)", [os.path.join(args.examples, "tutorial.py")], base, "recur"),
+        ("tutorial_keras.py (Keras, TensorFlow)",
+         [os.path.join(args.examples, "tutorial_keras.py")],
          dict(base, KERAS_BACKEND="tensorflow"), "keras-tensorflow"),
     ]
     for _, cmd, _, _ in runs:
         if cmd[0] != "-c" and not os.path.exists(cmd[0]):
-            sys.exit(f"{cmd[0]} is missing: this checkout has no python/ package examples")
+            sys.exit(f"{cmd[0]} is missing (--examples names the folder of the tutorial scripts)")
     samples = {name: [] for name, _, _, _ in runs}
     for i in range(args.script_repeats):
         for name, cmd, extra, tag in runs:

@@ -39,6 +39,11 @@ pkgs+=(pandas matplotlib)
 "${pip[@]}" install "${pkgs[@]}"
 
 if [[ -z "${NO_RECUR_PYTHON:-}" ]]; then
+    if [[ ! -f "$repo/python/pyproject.toml" ]]; then
+        echo "setup.sh: $repo/python/pyproject.toml is missing (recur's Python package);" \
+            "NO_RECUR_PYTHON=1 skips it" >&2
+        exit 1
+    fi
     # The repository's own package, built from source (PyO3 + maturin, a release build of the
     # Rust crates: a few minutes). --force-reinstall --no-deps: the version number does not change
     # when the source does, and its dependencies are already installed above.
