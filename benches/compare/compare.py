@@ -284,7 +284,8 @@ def main():
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(line(header) + "\n" + "|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
         f.writelines(line(r) + "\n" for r in rows)
-        f.writelines("\n" + n for n in notes)
+        if notes:
+            f.write("\n" + "".join(n + "\n" for n in notes))
 
 
 if __name__ == "__main__":
