@@ -1,4 +1,5 @@
-"""Shared pieces of the PyTorch and Keras runners: arguments, data, windows, timing, JSON out.
+"""Shared pieces of the Python runners (PyTorch, Keras, recur's Python API): arguments, data,
+windows, timing, JSON out.
 
 Every runner is one process for one (framework, model, thread count, seed). It prints one JSON
 object on stdout with the same keys as `recur train --json` where they overlap (`train_mse`,
@@ -47,16 +48,18 @@ def parse_args(description):
         help="throughput mode: stop the timed run after this many steps (0 = all epochs)",
     )
     p.add_argument("--no-train-mse", action="store_true", help="skip evaluating the train set")
-    p.add_argument("--backend", choices=["tensorflow", "jax"], default="tensorflow",
-                   help="Keras backend (run_keras.py only)")
+    p.add_argument("--backend", choices=["tensorflow", "jax"], default=None,
+                   help="Keras backend [default: tensorflow] (run_keras.py only; the other "
+                   "runners refuse it)")
     return p.parse_args()
 
 
 def pin_threads(n):
     """Pins the process to n CPUs and sets every threading knob we know to n.
 
-    Must run before numpy, torch, tensorflow or jax is imported: their thread pools read these
-    variables once, at import or first use.
+    Must run before numpy, torch, tensorflow, jax or recur is imported: their thread pools read
+    these variables once, at import or first use (recur's, rayon's global pool, reads
+    RAYON_NUM_THREADS).
     """
     try:
         os.sched_setaffinity(0, set(range(min(n, os.cpu_count() or n))))
@@ -66,6 +69,7 @@ def pin_threads(n):
         "OMP_NUM_THREADS",
         "MKL_NUM_THREADS",
         "OPENBLAS_NUM_THREADS",
+        "RAYON_NUM_THREADS",
         "TF_NUM_INTRAOP_THREADS",
         "TF_NUM_INTEROP_THREADS",
     ):

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs recur, PyTorch and Keras on the same data and prints one table (see README.md).
+"""Runs recur (CLI and Python API), PyTorch and Keras on the same data and prints one table.
+
+See README.md.
 
 Each run is its own process, pinned to `threads` CPUs (sched_setaffinity) with every threading
 knob set to `threads`; its peak memory is the child's max RSS from wait4(). Runs of different
@@ -27,7 +29,10 @@ TUTORIAL = dict(split="900", step=4, layout="tutorial", units=32, activation="re
                 lr=0.001, epochs=50, batch_size=16)
 LARGE = dict(split="0.9", step=64, layout="sequence", units=256, activation="tanh", dense="none",
              lr=0.001, epochs=1, batch_size=128)
-FRAMEWORKS = ["recur", "pytorch", "keras/tensorflow", "keras/jax"]
+FRAMEWORKS = ["recur", "recur/python", "pytorch", "keras/tensorflow", "keras/jax"]
+# The Python runner of each framework but the recur CLI.
+SCRIPTS = {"recur/python": "run_recur_python.py", "pytorch": "run_torch.py",
+           "keras/tensorflow": "run_keras.py", "keras/jax": "run_keras.py"}
 
 
 def parse_args():
@@ -149,7 +154,7 @@ def command(fw, recur, csv_path, cfg, seed, threads, warmup, max_steps):
                 "--optimizer", "rmsprop", "--lr", str(cfg["lr"]), "--epochs", str(cfg["epochs"]),
                 "--batch-size", str(cfg["batch_size"]), "--seed", str(seed), "--threads",
                 str(threads), "--verbose", "0", "--json", "--out", f"recur-out-{seed}-{threads}"]
-    script = "run_torch.py" if fw == "pytorch" else "run_keras.py"
+    script = SCRIPTS[fw]
     cmd = [VENV_PY, os.path.join(HERE, script), "--csv", csv_path, "--split", cfg["split"],
            "--step", str(cfg["step"]), "--layout", cfg["layout"], "--units", str(cfg["units"]),
            "--activation", cfg["activation"], "--dense", cfg["dense"], "--lr", str(cfg["lr"]),
@@ -177,11 +182,36 @@ def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def ratios(per_step):
+    """Lines comparing recur's Python API with the recur CLI and with each other framework, by
+    median time per optimizer step (for the tutorial, every runner times the same 2,850 steps, so
+    this is also the ratio of fit times; for the large model the runners time different numbers
+    of steps, see README.md)."""
+    out = []
+    for (model, threads), fw_ms in per_step.items():
+        py = fw_ms.get("recur/python")
+        if py is None:
+            continue
+        parts = []
+        if "recur" in fw_ms:
+            parts.append(f"recur/python / recur CLI = {py / fw_ms['recur']:.2f}")
+        parts += [f"{fw} / recur/python = {ms / py:,.1f}" for fw, ms in fw_ms.items()
+                  if fw not in ("recur", "recur/python")]
+        if parts:
+            out.append(f"{model}, {threads} thread(s), time per step: " + "; ".join(parts))
+    return out
+
+
 def main():
     args = parse_args()
     os.makedirs(args.out, exist_ok=True)
     fws = [f for f in args.frameworks.split(",") if f]
-    models = args.models.split(",")
+    unknown = [f for f in fws if f not in FRAMEWORKS]
+    if unknown:
+        sys.exit(f"--frameworks: unknown {','.join(unknown)} (known: {','.join(FRAMEWORKS)})")
+    models = [m for m in args.models.split(",") if m]
+    if not models or any(m not in ("tutorial", "large") for m in models):
+        sys.exit(f"--models: expected a comma list of tutorial and large, got {args.models!r}")
     recur = recur_binary(args, "recur" in fws)
     if any(f != "recur" for f in fws) and not os.path.exists(VENV_PY):
         sys.exit(f"{VENV_PY} is missing: run {os.path.join(HERE, 'setup.sh')} first")
@@ -217,6 +247,7 @@ def main():
     header = ["model", "framework", "version", "thr", "runs", "fit s", "ms/step", "windows/s",
               "process s", "peak RSS MiB", "train MSE", "test MSE"]
     rows = []
+    per_step = {}  # (model, threads) -> {framework: median ms per optimizer step}
     for (model, fw, threads), runs in results.items():
         med = lambda xs: statistics.median(xs) if xs else None  # noqa: E731
         mean = lambda xs: statistics.fmean(xs) if xs else None  # noqa: E731
@@ -231,6 +262,7 @@ def main():
         else:
             steps = runs[0][0]["steps"]
             windows = runs[0][0]["timed_windows"]
+        per_step.setdefault((model, threads), {})[fw] = 1000 * fit / steps
         train = [r["train_mse"] for r, _, _ in runs if r.get("train_mse") is not None]
         test = [r["test_mse"] for r, _, _ in runs if r.get("test_mse") is not None]
         rows.append([
@@ -246,9 +278,14 @@ def main():
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
         print(line(r))
+    notes = ratios(per_step)
+    for n in notes:
+        print(n)
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(line(header) + "\n" + "|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
         f.writelines(line(r) + "\n" for r in rows)
+        if notes:
+            f.write("\n" + "".join(n + "\n" for n in notes))
 
 
 if __name__ == "__main__":

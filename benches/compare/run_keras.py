@@ -11,6 +11,7 @@ import time
 from common import dense_sizes, emit, parse_args, pin_threads, read_series, windows
 
 args = parse_args(__doc__.splitlines()[0])
+args.backend = args.backend or "tensorflow"
 pin_threads(args.threads)
 os.environ["KERAS_BACKEND"] = args.backend
 

@@ -17,6 +17,8 @@ import time
 from common import dense_sizes, emit, parse_args, pin_threads, read_series, windows
 
 args = parse_args(__doc__.splitlines()[0])
+if args.backend is not None:
+    raise SystemExit(f"--backend {args.backend}: run_torch.py has no backends")
 pin_threads(args.threads)
 
 import torch  # noqa: E402
