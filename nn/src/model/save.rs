@@ -166,6 +166,16 @@ impl Sequential {
         self.to_checkpoint(Some(text))?.save(path.as_ref())
     }
 
+    /// The bytes [`Sequential::save_with_metadata`] writes (or [`Sequential::save`], when
+    /// `metadata` is `None`), without touching the file system.
+    pub fn to_bytes_with_metadata(&self, metadata: Option<&serde_json::Value>) -> Result<Vec<u8>> {
+        let text = metadata
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| NnError::invalid("metadata", e, "a document JSON can encode"))?;
+        self.to_checkpoint(text)?.to_bytes()
+    }
+
     /// Loads a model saved by [`Sequential::save`]: it predicts bit-identically and resumes
     /// training exactly where it stopped. Every part of the file is validated first; errors
     /// are [`NnError::Io`] or an [`NnError::File`] naming the file.
