@@ -161,3 +161,28 @@ proptest! {
         }
     }
 }
+
+/// A deliberate edit with its checksum recomputed (FNV-1a guards against accidents only): a
+/// description asking for a huge recurrent layer is refused as corrupted, quickly, instead of
+/// the process aborting while it allocates the layer (found while fuzzing the model loader).
+#[test]
+fn a_described_huge_layer_with_a_valid_checksum_is_refused() {
+    let original = original();
+    let mut file = nn::checkpoint::Checkpoint::from_bytes(&original.bytes).unwrap();
+    let mut description: serde_json::Value =
+        serde_json::from_str(&file.metadata["recur.model"]).unwrap();
+    description["layers"][0]["units"] = 300_000.into();
+    file.metadata
+        .insert("recur.model".to_string(), description.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.recur");
+    std::fs::write(&path, file.to_bytes().unwrap()).unwrap();
+    let m = path.to_str().unwrap();
+    for command in ["predict", "evaluate", "summary", "upgrade"] {
+        let (code, stdout, stderr) = run(&[command, "--model", m]);
+        assert_eq!(code, 2, "{command}: {stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("corrupted"), "{stderr}");
+        assert!(stderr.contains("needs at least"), "{stderr}");
+    }
+}

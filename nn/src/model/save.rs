@@ -260,6 +260,7 @@ impl Sequential {
                 )));
             }
         }
+        check_sizes(&meta, &values)?;
         let global_names: Vec<String> = values
             .keys()
             .filter_map(|t| t.strip_prefix("optimizer_global/").map(str::to_string))
@@ -350,4 +351,42 @@ impl Sequential {
         m.epochs_done = meta.epochs_done;
         Ok((m, user))
     }
+}
+
+/// Refuses a description whose layers need more weight values than the file's tensors hold,
+/// before any layer is built. Why: building allocates and initializes every weight (an
+/// orthogonal initializer is a QR decomposition), and only then are the tensors matched, so a
+/// description with a huge `units` exhausted memory or ran for hours first. A version 1 file's
+/// checksum does not cover its description, and any FNV-1a checksum can be recomputed by hand.
+/// The count is a lower bound (a kernel of `features x units`, plus `units x units` for a
+/// recurrent layer's), so every genuine file passes; what a build then allocates is a small
+/// multiple of the file's size.
+fn check_sizes(meta: &SavedMetadata, values: &BTreeMap<String, ParamTensor>) -> Result<()> {
+    // A model never built is not built by loading either.
+    let Some(shape) = &meta.input_shape else {
+        return Ok(());
+    };
+    let held = (values.values().map(|t| t.data.len())).fold(0usize, usize::saturating_add);
+    let mut features = shape.last().copied().unwrap_or(0);
+    let mut needed = 0usize;
+    for layer in &meta.layers {
+        let units = layer.units();
+        let mut weights = features.saturating_mul(units);
+        if !matches!(layer, LayerConfig::Dense(_)) {
+            weights = weights.saturating_add(units.saturating_mul(units));
+        }
+        needed = needed.saturating_add(weights);
+        features = units;
+    }
+    if needed > held {
+        return Err(NnError::invalid_file(format!(
+            "the model description needs at least {needed} weight values (input shape \
+             {shape:?}, units {:?}) but the file holds {held}: the description is corrupted",
+            meta.layers
+                .iter()
+                .map(LayerConfig::units)
+                .collect::<Vec<_>>()
+        )));
+    }
+    Ok(())
 }
