@@ -5,6 +5,7 @@ use std::path::Path;
 use cli::model_file::ModelFile;
 use nn::Sequential;
 use nn::checkpoint::Checkpoint;
+use nn::model::{MODEL_METADATA_KEY, USER_METADATA_KEY};
 use nn::{NnError, Tensor};
 
 /// Parses `bytes` as each of recur's readers of model files does and checks: no panic; errors
@@ -14,7 +15,32 @@ use nn::{NnError, Tensor};
 /// document, and predicts on a window of zeros; the readers agree (a file the
 /// CLI accepts is one nn loads, a current file the upgrade path reads is one the plain loader
 /// reads).
+///
+/// Then, when `bytes` is UTF-8, it is also put in a small valid model file as the model
+/// description and, separately, as the CLI's settings document, with the checksum recomputed,
+/// and that file is checked the same way: a checksummed file is otherwise out of the fuzzer's
+/// reach past the checksum, and a deliberate edit can always recompute it.
 pub fn model_loader(bytes: &[u8]) {
+    model_file(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        for key in [MODEL_METADATA_KEY, USER_METADATA_KEY] {
+            let mut file = Checkpoint::from_bytes(TEMPLATE).expect("the template is valid");
+            file.metadata.insert(key.to_string(), text.to_string());
+            model_file(
+                &file
+                    .to_bytes()
+                    .expect("a template with any text serializes"),
+            );
+        }
+    }
+}
+
+/// A small model file written by `recur train` (SimpleRNN(3) -> Dense(2) -> Dense(1)), whose
+/// JSON documents [`model_loader`] replaces.
+const TEMPLATE: &[u8] = include_bytes!("../data/template.recur");
+
+/// The checks of [`model_loader`] on one file.
+fn model_file(bytes: &[u8]) {
     checkpoint_round_trip(bytes);
 
     let loaded = Sequential::from_bytes_with_metadata(bytes);
