@@ -1,7 +1,8 @@
 //! Regression tests for what fuzzing the model loader (fuzz/, the `model_loader` target)
-//! turned up: a model description asking for huge layers, in a file whose checksum passes
-//! (a version 1 file, whose checksum leaves the description out, or a current file whose
-//! checksum was recomputed), must be refused quickly instead of allocating the layers first.
+//! turned up, in files whose checksum passes (a version 1 file, whose checksum leaves the
+//! description out, or a current file whose checksum was recomputed): a model description
+//! asking for huge layers must be refused quickly instead of allocating the layers first, and
+//! a description holding control characters must give a one-line error.
 
 use nn::checkpoint::Checkpoint;
 use nn::{NnError, Sequential};
@@ -70,4 +71,20 @@ fn a_current_file_with_a_recomputed_checksum_describing_huge_layers_is_refused()
     let started = std::time::Instant::now();
     assert_refused_quickly(Sequential::from_bytes(&bytes));
     assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_description_key_with_a_line_break_gives_a_one_line_error() {
+    let (m, _, _) = Sequential::upgrade_bytes(OLD_FILE).unwrap();
+    let mut current = Checkpoint::from_bytes(&m.to_bytes_with_metadata(None).unwrap()).unwrap();
+    // Found by the fuzzer: `input_shape` with its `i` turned into a line break.
+    let text = current.metadata["recur.model"].replace("\"input_shape\"", "\"\\nput_shape\"");
+    assert!(text.contains("\\n"), "the edit applies");
+    current.metadata.insert("recur.model".to_string(), text);
+    let err = Sequential::from_bytes(&current.to_bytes().unwrap())
+        .map(|_| ())
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(!msg.contains('\n'), "{msg:?}");
+    assert!(msg.contains("unknown field `\\nput_shape`"), "{msg}");
 }
