@@ -122,10 +122,27 @@ impl ModelFile {
     /// Loads `path`: a missing or unreadable file, one that is not a model, a model of another
     /// architecture or settings that are not recur's are usage errors naming the path.
     pub fn load(path: &Path) -> Result<Self, CliError> {
-        let bytes = read_bytes(path)?;
+        Self::from_bytes(&read_bytes(path)?, path)
+    }
+
+    /// [`ModelFile::load`] from the file's bytes; `path` only names the file in errors. Why
+    /// public: the fuzz targets feed bytes straight in, without a file per input.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, CliError> {
         let (model, doc) =
-            Sequential::from_bytes_with_metadata(&bytes).map_err(|e| load_error(path, e))?;
+            Sequential::from_bytes_with_metadata(bytes).map_err(|e| load_error(path, e))?;
         Self::usable(path, model, doc)
+    }
+
+    /// What `recur upgrade` reads, from the file's bytes, without writing anything: the model
+    /// file of any format this recur knows and what an old format's checksum could not verify
+    /// (`None`: a current file). `path` only names the file in errors.
+    pub fn upgrade_from_bytes(
+        bytes: &[u8],
+        path: &Path,
+    ) -> Result<(Self, Option<&'static str>), CliError> {
+        let (model, doc, unverified) =
+            Sequential::upgrade_bytes(bytes).map_err(|e| load_error(path, e))?;
+        Ok((Self::usable(path, model, doc)?, unverified))
     }
 
     /// `recur upgrade`: reads `path` in any format this recur knows and, if it is an older
@@ -133,10 +150,7 @@ impl ModelFile {
     /// and what the old format's checksum could not verify (`None`: already current, nothing
     /// written).
     pub fn upgrade(path: &Path) -> Result<(Self, Option<&'static str>), CliError> {
-        let bytes = read_bytes(path)?;
-        let (model, doc, unverified) =
-            Sequential::upgrade_bytes(&bytes).map_err(|e| load_error(path, e))?;
-        let file = Self::usable(path, model, doc)?;
+        let (file, unverified) = Self::upgrade_from_bytes(&read_bytes(path)?, path)?;
         if unverified.is_some() {
             match &file.settings {
                 Some(settings) => Self::save(&file.model, settings, path)?,

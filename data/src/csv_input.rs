@@ -158,7 +158,7 @@ pub fn read_csv_reader<R: Read>(
         ));
     }
     let column_label = if header {
-        format!("'{}'", first.cells[value_col].trim())
+        format!("'{}'", excerpt(first.cells[value_col].trim()))
     } else {
         format!("index {value_col}")
     };
@@ -237,7 +237,11 @@ fn read_rows<R: Read>(
         // Ragged rows are checked below, to report them with our own message.
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(bounded);
+        .from_reader(SkipBoms {
+            inner: bounded,
+            head: Vec::new(),
+            started: false,
+        });
     let mut record = csv::ByteRecord::new();
     let mut rows: Vec<Row> = Vec::new();
     let mut cells_read = 0usize;
@@ -246,7 +250,7 @@ fn read_rows<R: Read>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                return Err(match reader.get_ref().exceeded {
+                return Err(match reader.get_ref().inner.exceeded {
                     Some((what, limit)) => DataError::TooLarge {
                         source: source.to_string(),
                         what,
@@ -288,14 +292,6 @@ fn read_rows<R: Read>(
                 }
             }
         }
-        if rows.is_empty() {
-            // A UTF-8 byte order mark is not part of the first header name.
-            if let Some(c) = cells.first_mut()
-                && let Some(rest) = c.strip_prefix('\u{FEFF}')
-            {
-                *c = rest.to_string();
-            }
-        }
         let row = Row {
             line,
             cells,
@@ -314,6 +310,46 @@ fn read_rows<R: Read>(
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A reader that drops every UTF-8 byte order mark at the start of the input (a BOM is not part
+/// of the first header name). Why not the csv crate's own skipping: it only sees a BOM that
+/// arrives whole in its first read, so the same file read from a pipe that delivers it in
+/// pieces gave another first cell (and other errors). This reads the first three bytes however
+/// the source splits them; the csv parser then never sees a leading BOM.
+struct SkipBoms<R> {
+    inner: R,
+    /// The first bytes after the BOMs, read ahead and not yet passed on.
+    head: Vec<u8>,
+    started: bool,
+}
+
+impl<R: Read> Read for SkipBoms<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.started {
+            loop {
+                let mut head = Vec::with_capacity(BOM.len());
+                (&mut self.inner)
+                    .take(BOM.len() as u64)
+                    .read_to_end(&mut head)?;
+                if head != BOM {
+                    self.head = head;
+                    break;
+                }
+            }
+            self.started = true;
+        }
+        if !self.head.is_empty() {
+            let n = buf.len().min(self.head.len());
+            buf[..n].copy_from_slice(&self.head[..n]);
+            self.head.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
 }
 
 /// A reader that stops with an error once more than `max_bytes` were read or a line grows
@@ -381,7 +417,7 @@ fn available(rows: &[Row]) -> Vec<String> {
         .enumerate()
         .map(|(i, c)| {
             if has_header {
-                format!("{i} '{}'", c.trim())
+                format!("{i} '{}'", excerpt(c.trim()))
             } else {
                 i.to_string()
             }

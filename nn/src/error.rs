@@ -169,11 +169,26 @@ impl NnError {
         }
     }
 
-    /// Builds an [`NnError::InvalidFile`].
+    /// Builds an [`NnError::InvalidFile`]. Control characters in `reason` (a reason often quotes
+    /// the file: a JSON key, a tensor name) are shown escaped (`\n`), so the message is one
+    /// line and cannot drive a terminal, whatever the file holds.
     pub fn invalid_file(reason: impl Into<String>) -> Self {
-        NnError::InvalidFile {
-            reason: reason.into(),
-        }
+        let reason: String = reason.into();
+        let reason = if reason.chars().any(char::is_control) {
+            reason
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            reason
+        };
+        NnError::InvalidFile { reason }
     }
 
     /// Builds an [`NnError::Io`] for `path`.

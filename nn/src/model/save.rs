@@ -172,6 +172,16 @@ impl Sequential {
         self.to_checkpoint(Some(text))?.save(path.as_ref())
     }
 
+    /// The bytes [`Sequential::save_with_metadata`] writes (or [`Sequential::save`], when
+    /// `metadata` is `None`), without touching the file system.
+    pub fn to_bytes_with_metadata(&self, metadata: Option<&serde_json::Value>) -> Result<Vec<u8>> {
+        let text = metadata
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| NnError::invalid("metadata", e, "a document JSON can encode"))?;
+        self.to_checkpoint(text)?.to_bytes()
+    }
+
     /// Loads a model saved by [`Sequential::save`]: it predicts bit-identically and resumes
     /// training exactly where it stopped. Every part of the file is validated first; errors
     /// are [`NnError::Io`] or an [`NnError::File`] naming the file.
@@ -259,6 +269,7 @@ impl Sequential {
                 )));
             }
         }
+        check_sizes(&meta, &values)?;
         let global_names: Vec<String> = values
             .keys()
             .filter_map(|t| t.strip_prefix("optimizer_global/").map(str::to_string))
@@ -388,4 +399,42 @@ fn read_capped(path: &Path) -> Result<Vec<u8>> {
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// Refuses a description whose layers need more weight values than the file's tensors hold,
+/// before any layer is built. Why: building allocates and initializes every weight (an
+/// orthogonal initializer is a QR decomposition), and only then are the tensors matched, so a
+/// description with a huge `units` exhausted memory or ran for hours first. A version 1 file's
+/// checksum does not cover its description, and any FNV-1a checksum can be recomputed by hand.
+/// The count is a lower bound (a kernel of `features x units`, plus `units x units` for a
+/// recurrent layer's), so every genuine file passes; what a build then allocates is a small
+/// multiple of the file's size.
+fn check_sizes(meta: &SavedMetadata, values: &BTreeMap<String, ParamTensor>) -> Result<()> {
+    // A model never built is not built by loading either.
+    let Some(shape) = &meta.input_shape else {
+        return Ok(());
+    };
+    let held = (values.values().map(|t| t.data.len())).fold(0usize, usize::saturating_add);
+    let mut features = shape.last().copied().unwrap_or(0);
+    let mut needed = 0usize;
+    for layer in &meta.layers {
+        let units = layer.units();
+        let mut weights = features.saturating_mul(units);
+        if !matches!(layer, LayerConfig::Dense(_)) {
+            weights = weights.saturating_add(units.saturating_mul(units));
+        }
+        needed = needed.saturating_add(weights);
+        features = units;
+    }
+    if needed > held {
+        return Err(NnError::invalid_file(format!(
+            "the model description needs at least {needed} weight values (input shape \
+             {shape:?}, units {:?}) but the file holds {held}: the description is corrupted",
+            meta.layers
+                .iter()
+                .map(LayerConfig::units)
+                .collect::<Vec<_>>()
+        )));
+    }
+    Ok(())
 }
