@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the AFL++ harness of one fuzz target and fuzzes it for a number of minutes.
 #
-#   fuzz/run.sh csv_reader|model_loader MINUTES [OUT_DIR]
+#   fuzz/run.sh csv_reader|model_loader|keras_config MINUTES [OUT_DIR]
 #
 # Seeds: fuzz/corpus/TARGET (and the tokens of fuzz/dict/TARGET.dict when it exists).
 # Findings: OUT_DIR/default/{crashes,hangs} (default OUT_DIR: fuzz/afl/out/TARGET, which is
@@ -10,16 +10,16 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 csv_reader|model_loader MINUTES [OUT_DIR]" >&2
+    echo "usage: $0 csv_reader|model_loader|keras_config MINUTES [OUT_DIR]" >&2
     exit 2
 fi
 target=$1
 minutes=$2
 here=$(cd "$(dirname "$0")" && pwd)
 case $target in
-    csv_reader | model_loader) ;;
+    csv_reader | model_loader | keras_config) ;;
     *)
-        echo "unknown target '$target' (csv_reader or model_loader)" >&2
+        echo "unknown target '$target' (csv_reader, model_loader or keras_config)" >&2
         exit 2
         ;;
 esac

@@ -3,6 +3,7 @@
 //! as a crash and the tests (tests/replay.rs) report as a failure.
 //!
 //! - [`csv_reader`]: data's CSV reader under several option sets.
+//! - [`keras_config`]: nn's reader of Keras 3 `config.json` files (from `.keras` archives).
 //! - [`model_loader`]: nn's checkpoint parser, model loader and upgrade path for old files, and
 //!   the CLI's reading of the model file with its settings.
 //!
@@ -14,7 +15,9 @@
 #![forbid(unsafe_code)]
 
 mod csv_target;
+mod keras_target;
 mod model_target;
 
 pub use csv_target::csv_reader;
+pub use keras_target::keras_config;
 pub use model_target::model_loader;

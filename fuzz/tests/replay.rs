@@ -48,3 +48,12 @@ fn model_corpus_and_findings_replay() {
     );
     assert!(n >= 3, "only {n} model inputs: the corpus is missing");
 }
+
+#[test]
+fn keras_config_corpus_and_findings_replay() {
+    let n = replay(
+        &["corpus/keras_config", "regressions/keras_config"],
+        fuzz_targets::keras_config,
+    );
+    assert!(n >= 10, "only {n} Keras configs: the corpus is missing");
+}

@@ -50,13 +50,21 @@ pub fn show_bytes(bytes: u128) -> String {
     }
 }
 
-/// Refuses `needed` bytes when they exceed the memory available; `what` names what needs them
-/// (an argument and its value), `name` the argument for [`NnError::InvalidArgument`].
-pub fn check(name: &str, what: &str, needed: u128) -> Result<()> {
+/// Needs below this many bytes are never refused, and cost no look at `/proc` (so a warm
+/// training step stays free of allocations and system calls).
+pub const ALWAYS_FITS: u128 = 64 << 20;
+
+/// Refuses `needed` bytes when they exceed the memory available; `what` says what needs them
+/// (an argument's value, built only for the message), `name` the argument for
+/// [`NnError::InvalidArgument`].
+pub fn check(name: &str, needed: u128, what: impl FnOnce() -> String) -> Result<()> {
+    if needed < ALWAYS_FITS {
+        return Ok(());
+    }
     match available_memory() {
         Some(room) if needed > u128::from(room) => Err(NnError::invalid(
             name,
-            what,
+            what(),
             &format!(
                 "a size that fits in memory: it needs about {}, more than the {} available \
                  (MemAvailable, ulimit -v)",
@@ -93,24 +101,24 @@ pub fn param_count(config: &LayerConfig, features: usize) -> u128 {
 /// three optimizer slots (5 copies, 4 bytes each) cannot fit in memory.
 pub fn check_layer(config: &LayerConfig, features: usize) -> Result<()> {
     let params = param_count(config, features);
-    check(
-        "units",
-        &format!(
+    check("units", params.saturating_mul(20), || {
+        format!(
             "{} in layer {} ({} inputs, {params} parameters)",
             config.units(),
             config.class_name(),
             features
-        ),
-        params.saturating_mul(20),
-    )
+        )
+    })
 }
 
 /// Refuses training batches of `batch` samples whose tape cannot fit: per sample and time step,
 /// every layer's input, each gate's pre-activation and activation and the state, each with its
 /// gradient (deliberately generous: it refuses what cannot fit, it does not predict the peak).
-pub fn check_batch(layers: &[(&LayerConfig, &[usize])], batch: usize) -> Result<()> {
+pub fn check_batch<'a>(
+    layers: impl Iterator<Item = (&'a LayerConfig, &'a [usize])>,
+    batch: usize,
+) -> Result<()> {
     let per_sample: u128 = layers
-        .iter()
         .map(|(config, input)| {
             let steps: u128 = input[..input.len().saturating_sub(1)]
                 .iter()
@@ -121,9 +129,7 @@ pub fn check_batch(layers: &[(&LayerConfig, &[usize])], batch: usize) -> Result<
             steps.max(1) * (features + 2 * gates(config) * u + 2 * u) * 2 * 4
         })
         .sum();
-    check(
-        "batch_size",
-        &format!("{batch} (about {per_sample} bytes of training tape per sample)"),
-        per_sample.saturating_mul(batch as u128),
-    )
+    check("batch_size", per_sample.saturating_mul(batch as u128), || {
+        format!("{batch} (about {per_sample} bytes of training tape per sample)")
+    })
 }

@@ -349,12 +349,8 @@ impl Sequential {
             return Err(NnError::invalid("batch_size", 0, "a positive integer"));
         }
         let (loss_kind, n) = self.check_data("fit", x, y)?;
-        let shapes: Vec<(&crate::layers::LayerConfig, &[usize])> = self
-            .layers
-            .iter()
-            .filter_map(|l| Some((l.config(), l.input_shape()?)))
-            .collect();
-        crate::memory::check_batch(&shapes, opts.batch_size.min(n))?;
+        let shapes = (self.layers.iter()).filter_map(|l| Some((l.config(), l.input_shape()?)));
+        crate::memory::check_batch(shapes, opts.batch_size.min(n))?;
         let (train_n, val_rows) = match &opts.validation {
             Validation::None => (n, None),
             Validation::Split(s) => {
