@@ -54,4 +54,4 @@ pub use ops::lstm::{LstmInputs, LstmOptions, LstmOutput};
 pub use ops::rnn::{SimpleRnnInputs, SimpleRnnOutput};
 pub use shape::{MAX_RANK, Shape};
 pub use tape::{Tape, Var};
-pub use tensor::Tensor;
+pub use tensor::{Tensor, TensorView};

@@ -129,7 +129,9 @@ pub fn check_batch<'a>(
             steps.max(1) * (features + 2 * gates(config) * u + 2 * u) * 2 * 4
         })
         .sum();
-    check("batch_size", per_sample.saturating_mul(batch as u128), || {
-        format!("{batch} (about {per_sample} bytes of training tape per sample)")
-    })
+    check(
+        "batch_size",
+        per_sample.saturating_mul(batch as u128),
+        || format!("{batch} (about {per_sample} bytes of training tape per sample)"),
+    )
 }

@@ -2,7 +2,7 @@
 //! converts other dtypes and layouts first, as Keras does); outputs are returned as NumPy arrays
 //! that take over recur's buffers without a copy.
 
-use autograd::Tensor;
+use autograd::{Tensor, TensorView};
 use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -22,7 +22,15 @@ pub fn slice_of<'a>(
     Ok((data, dims))
 }
 
-/// Copies a contiguous float32 array into a [`Tensor`].
+/// A contiguous float32 array as a borrowed [`TensorView`] (no copy: recur reads NumPy's
+/// buffer, which the read-only borrow keeps alive and unchanged while it is used).
+pub fn view_of<'a>(what: &str, a: &'a PyReadonlyArrayDyn<'_, f32>) -> PyResult<TensorView<'a>> {
+    let (data, dims) = slice_of(what, a)?;
+    TensorView::from_slice(data, &dims).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+}
+
+/// Copies a contiguous float32 array into a [`Tensor`] (for validation data, which `fit`
+/// keeps for the whole call in its options).
 pub fn tensor_of(what: &str, a: &PyReadonlyArrayDyn<'_, f32>) -> PyResult<Tensor> {
     let (data, dims) = slice_of(what, a)?;
     Tensor::from_vec(data.to_vec(), &dims)

@@ -14,7 +14,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::arrays::{array_from, array_of, slice_of, tensor_of};
+use crate::arrays::{array_from, array_of, slice_of, tensor_of, view_of};
 use crate::errors::nn_error;
 use crate::keras_bridge;
 use crate::stdout::PyStdout;
@@ -90,7 +90,7 @@ impl Model {
         early_stopping_verbose: Option<u8>,
         on_invalid_loss: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let (xt, yt) = (tensor_of("x", &x)?, tensor_of("y", &y)?);
+        let (xt, yt) = (view_of("x", &x)?, view_of("y", &y)?);
         let validation = match (validation_split, validation_x, validation_y) {
             (Some(s), None, None) => Validation::Split(s),
             (None, Some(vx), Some(vy)) => Validation::Data(
@@ -145,7 +145,7 @@ impl Model {
         let result = py.detach(|| {
             let mut console = ConsoleProgress::new(verbose, PyStdout);
             let mut messages = ConsoleProgress::new(1, PyStdout);
-            model.fit_with(&xt, &yt, &opts, &mut |e| {
+            model.fit_with(xt, yt, &opts, &mut |e| {
                 match e {
                     FitEvent::TrainBegin { steps: s, .. } => steps = *s,
                     FitEvent::Message(_) if show_messages => messages.handle(e),
@@ -193,11 +193,11 @@ impl Model {
         batch_size: usize,
         verbose: u8,
     ) -> PyResult<(Logs, Vec<f32>)> {
-        let (xt, yt) = (tensor_of("x", &x)?, tensor_of("y", &y)?);
+        let (xt, yt) = (view_of("x", &x)?, view_of("y", &y)?);
         let model = &mut self.inner;
         let start = Instant::now();
         let eval = py
-            .detach(|| model.evaluate_with_metrics(&xt, &yt, Some(batch_size)))
+            .detach(|| model.evaluate_with_metrics(xt, yt, Some(batch_size)))
             .map_err(nn_error)?;
         let logs: Vec<(String, f32)> = eval
             .names
@@ -219,11 +219,11 @@ impl Model {
         batch_size: usize,
         verbose: u8,
     ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-        let xt = tensor_of("x", &x)?;
+        let xt = view_of("x", &x)?;
         let model = &mut self.inner;
         let start = Instant::now();
         let out: Tensor = py
-            .detach(|| model.predict(&xt, Some(batch_size)))
+            .detach(|| model.predict(xt, Some(batch_size)))
             .map_err(nn_error)?;
         closing_bar(verbose, xt.dims()[0].div_ceil(batch_size), start, &[])?;
         array_of(py, out)

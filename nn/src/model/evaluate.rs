@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use autograd::{Loss, Tensor};
+use autograd::{Loss, Tensor, TensorView};
 
 use super::Sequential;
 use super::fit::{batch_dims, check_xy, record_forward, record_loss, row_len};
@@ -19,7 +19,13 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 impl Sequential {
     /// The loss on `(x, y)` (Keras `evaluate`): the batch-size-weighted f32 mean of the
     /// per-batch losses, penalties included, with dropout off. `batch_size` defaults to 32.
-    pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, batch_size: Option<usize>) -> Result<f32> {
+    pub fn evaluate<'v>(
+        &mut self,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
+        batch_size: Option<usize>,
+    ) -> Result<f32> {
+        let (x, y): (TensorView<'_>, TensorView<'_>) = (x.into(), y.into());
         let (loss, bs) = self.check_evaluate("evaluate", x, y, batch_size)?;
         self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None, &mut [])
     }
@@ -28,12 +34,13 @@ impl Sequential {
     /// and its list form): the same batches and f32 averaging as
     /// [`evaluate`](Self::evaluate), whose loss it returns bit for bit, with each metric's
     /// running mean over all the samples. Dropout is off; `batch_size` defaults to 32.
-    pub fn evaluate_with_metrics(
+    pub fn evaluate_with_metrics<'v>(
         &mut self,
-        x: &Tensor,
-        y: &Tensor,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
         batch_size: Option<usize>,
     ) -> Result<Evaluation> {
+        let (x, y): (TensorView<'_>, TensorView<'_>) = (x.into(), y.into());
         let (loss, bs) = self.check_evaluate("evaluate_with_metrics", x, y, batch_size)?;
         let mut states = vec![MetricState::new(); self.metrics.len()];
         let value = self.evaluate_rows(loss, x, y, 0..x.dims()[0], bs, None, &mut states)?;
@@ -50,12 +57,13 @@ impl Sequential {
     /// penalties included), and the model's outputs `(samples, *output_shape)`, bit-identical
     /// to `predict`'s with the same `batch_size` (default 32). Dropout is off. Stateful layers
     /// advance their state once, as for one `evaluate` call.
-    pub fn evaluate_with_predictions(
+    pub fn evaluate_with_predictions<'v>(
         &mut self,
-        x: &Tensor,
-        y: &Tensor,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
         batch_size: Option<usize>,
     ) -> Result<(f32, Tensor)> {
+        let (x, y): (TensorView<'_>, TensorView<'_>) = (x.into(), y.into());
         let (loss, bs) = self.check_evaluate("evaluate_with_predictions", x, y, batch_size)?;
         let n = x.dims()[0];
         let mut dims = vec![n];
@@ -72,8 +80,8 @@ impl Sequential {
     fn check_evaluate(
         &mut self,
         what: &str,
-        x: &Tensor,
-        y: &Tensor,
+        x: TensorView<'_>,
+        y: TensorView<'_>,
         batch_size: Option<usize>,
     ) -> Result<(Loss, usize)> {
         let Some(loss) = self.loss else {
@@ -93,8 +101,8 @@ impl Sequential {
     pub(super) fn evaluate_rows(
         &mut self,
         loss: Loss,
-        x: &Tensor,
-        y: &Tensor,
+        x: TensorView<'_>,
+        y: TensorView<'_>,
         rows: Range<usize>,
         bs: usize,
         mut predictions: Option<&mut Vec<f32>>,
@@ -126,7 +134,12 @@ impl Sequential {
 
     /// The model's outputs for `x` (Keras `predict`), `(samples, *output_shape)`, computed in
     /// batches of `batch_size` (default 32) with dropout off. Does not need `compile`.
-    pub fn predict(&mut self, x: &Tensor, batch_size: Option<usize>) -> Result<Tensor> {
+    pub fn predict<'v>(
+        &mut self,
+        x: impl Into<TensorView<'v>>,
+        batch_size: Option<usize>,
+    ) -> Result<Tensor> {
+        let x: TensorView<'_> = x.into();
         if x.dims().len() < 2 || x.dims()[0] == 0 {
             return Err(NnError::invalid(
                 "x",

@@ -14,7 +14,7 @@
 
 use std::ops::ControlFlow;
 
-use autograd::{MAX_RANK, Tape, Tensor, Var};
+use autograd::{MAX_RANK, Tape, Tensor, TensorView, Var};
 
 use super::{Sequential, console::ConsoleProgress};
 use crate::batching::{Shuffle, steps_per_epoch, validation_split};
@@ -311,13 +311,19 @@ enum Ended {
 impl Sequential {
     /// Trains the model (Keras `fit`) and returns the per-epoch logs. See
     /// [`Sequential::fit_with`] to receive progress events.
-    pub fn fit(&mut self, x: &Tensor, y: &Tensor, opts: &FitOptions) -> Result<History> {
+    pub fn fit<'v>(
+        &mut self,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
+        opts: &FitOptions,
+    ) -> Result<History> {
         self.fit_with(x, y, opts, &mut |_| ControlFlow::Continue(()))
     }
 
     /// [`Sequential::fit`] that also sends every [`FitEvent`] to `observer` (a CLI renders its
     /// progress bar from them). `x` is `(samples, *input_shape)`, `y` `(samples, *output_shape)`
-    /// (or `(samples,)` for one output).
+    /// (or `(samples,)` for one output): [`Tensor`]s or borrowed [`TensorView`]s (a caller's
+    /// buffer is trained on without a copy).
     ///
     /// The observer returns [`ControlFlow::Break`] to stop training at once (Ctrl-C in
     /// Python): `fit` then returns [`NnError::Interrupted`] without running another batch,
@@ -327,13 +333,14 @@ impl Sequential {
     /// batches all ran (a break at an epoch's last `BatchEnd` counts that epoch, whose
     /// validation and end-of-epoch callbacks are skipped). Early stopping does not restore its
     /// best weights after an interruption.
-    pub fn fit_with(
+    pub fn fit_with<'v>(
         &mut self,
-        x: &Tensor,
-        y: &Tensor,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
         opts: &FitOptions,
         observer: &mut dyn FnMut(&FitEvent<'_>) -> ControlFlow<()>,
     ) -> Result<History> {
+        let (x, y): (TensorView<'_>, TensorView<'_>) = (x.into(), y.into());
         let mut console = (opts.verbose > 0).then(|| ConsoleProgress::stdout(opts.verbose));
         let mut emit = |e: &FitEvent<'_>| -> ControlFlow<()> {
             let flow = observer(e);
@@ -358,7 +365,7 @@ impl Sequential {
                 (tr.end, Some(va))
             }
             Validation::Data(vx, vy) => {
-                self.check_data("validation_data", vx, vy)?;
+                self.check_data("validation_data", vx.view(), vy.view())?;
                 (n, None)
             }
         };
@@ -500,8 +507,8 @@ impl Sequential {
                         let rows = 0..vx.dims()[0];
                         Some(self.evaluate_rows(
                             loss_kind,
-                            vx,
-                            vy,
+                            vx.view(),
+                            vy.view(),
                             rows,
                             bs,
                             None,
@@ -600,8 +607,8 @@ impl Sequential {
     fn check_data(
         &mut self,
         what: &str,
-        x: &Tensor,
-        y: &Tensor,
+        x: TensorView<'_>,
+        y: TensorView<'_>,
     ) -> Result<(autograd::Loss, usize)> {
         let Some(loss) = self.loss else {
             return Err(NnError::state(format!(
@@ -689,7 +696,12 @@ impl Sequential {
     }
 
     /// Trains on one batch (Keras `train_on_batch`) and returns its loss (before the update).
-    pub fn train_on_batch(&mut self, x: &Tensor, y: &Tensor) -> Result<f32> {
+    pub fn train_on_batch<'v>(
+        &mut self,
+        x: impl Into<TensorView<'v>>,
+        y: impl Into<TensorView<'v>>,
+    ) -> Result<f32> {
+        let (x, y): (TensorView<'_>, TensorView<'_>) = (x.into(), y.into());
         let (loss, _) = self.check_data("train_on_batch", x, y)?;
         self.prepare_training()?;
         self.xbuf.clear();
@@ -703,12 +715,12 @@ impl Sequential {
 }
 
 /// Values per sample.
-pub(super) fn row_len(t: &Tensor) -> usize {
+pub(super) fn row_len(t: TensorView<'_>) -> usize {
     t.dims()[1..].iter().product()
 }
 
 /// Same sample count, at least one sample, rank >= 2 for x.
-pub(super) fn check_xy(what: &str, x: &Tensor, y: &Tensor) -> Result<()> {
+pub(super) fn check_xy(what: &str, x: TensorView<'_>, y: TensorView<'_>) -> Result<()> {
     if x.dims().len() < 2 {
         return Err(NnError::invalid(
             "x",
