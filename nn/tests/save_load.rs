@@ -418,3 +418,28 @@ fn a_file_is_a_checkpoint_with_the_description_and_the_document() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Keras's `initial_epoch`: a fit of epochs 2..4 numbers its epochs 3 and 4 and runs two.
+#[test]
+fn initial_epoch_runs_the_remaining_epochs() {
+    let (x, y) = data();
+    let mut m = model();
+    let first = m.fit(&x, &y, &opts(2)).unwrap();
+    let mut seen = Vec::new();
+    let o = FitOptions {
+        initial_epoch: 2,
+        ..opts(4)
+    };
+    let rest = m
+        .fit_with(&x, &y, &o, &mut |e| {
+            if let nn::model::FitEvent::EpochBegin { epoch, epochs } = e {
+                seen.push((*epoch, *epochs));
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(first.epochs(), 2);
+    assert_eq!(rest.epochs(), 2);
+    assert_eq!(seen, vec![(2, 4), (3, 4)]);
+    assert_eq!(m.epochs_done(), 4);
+}

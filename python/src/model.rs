@@ -104,18 +104,9 @@ impl Model {
                 ));
             }
         };
-        if initial_epoch > epochs {
-            return Err(PyValueError::new_err(format!(
-                "fit: initial_epoch ({initial_epoch}) is larger than epochs ({epochs})"
-            )));
-        }
-        if initial_epoch != 0 {
-            return Err(PyValueError::new_err(
-                "fit: initial_epoch is not supported yet",
-            ));
-        }
         let opts = FitOptions {
-            epochs: epochs - initial_epoch,
+            initial_epoch,
+            epochs,
             batch_size,
             verbose: 0,
             shuffle: if shuffle { Shuffle::Full } else { Shuffle::Off },

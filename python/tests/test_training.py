@@ -112,3 +112,19 @@ def test_fit_releases_the_gil():
     worker.join()
     # With the GIL held for the whole fit, this thread could not have run meanwhile.
     assert spins > 1000
+
+
+def test_initial_epoch_resumes_with_keras_numbering():
+    rng = np.random.default_rng(3)
+    x = rng.random((32, 1, 4), dtype=np.float32)
+    y = rng.random(32, dtype=np.float32)
+    m = tutorial_model((1, 4))
+    m.compile(loss="mse", optimizer="rmsprop")
+    m.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        h = m.fit(x, y, epochs=4, initial_epoch=2, batch_size=16, verbose=2)
+    assert h.epoch == [2, 3]
+    assert len(h.history["loss"]) == 2
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Epoch 3/4" and lines[2] == "Epoch 4/4"

@@ -53,7 +53,12 @@ pub enum InvalidLoss {
 /// `fit` arguments with Keras's defaults (except `verbose`, see there).
 #[derive(Debug, Clone)]
 pub struct FitOptions {
-    /// Number of epochs to run in this call (default 1).
+    /// Keras's `initial_epoch`: the epoch to start at, so that training runs epochs
+    /// `initial_epoch..epochs` (numbered from there in the events, the console and
+    /// EarlyStopping), e.g. to resume a previous run (default 0).
+    pub initial_epoch: usize,
+    /// The epoch to stop before (Keras's `epochs`): training runs epochs
+    /// `initial_epoch..epochs`, so with `initial_epoch` 0 this is the number of epochs (default 1).
     pub epochs: usize,
     /// Samples per batch (default 32); the last batch of an epoch may be smaller.
     pub batch_size: usize,
@@ -74,6 +79,7 @@ pub struct FitOptions {
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
+            initial_epoch: 0,
             epochs: 1,
             batch_size: 32,
             verbose: 0,
@@ -439,7 +445,7 @@ impl Sequential {
         }
         let (xrow, yrow) = (row_len(x), row_len(y));
         let result: Result<Ended> = (|| {
-            for epoch in 0..opts.epochs {
+            for epoch in opts.initial_epoch..opts.epochs {
                 if emit(&FitEvent::EpochBegin {
                     epoch,
                     epochs: opts.epochs,
