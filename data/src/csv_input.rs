@@ -183,6 +183,9 @@ pub fn read_csv_reader<R: Read>(
             .map(|r| r.cells[tc].trim().to_string())
             .collect();
         series = series.with_times(times)?;
+        if header {
+            series = series.with_time_name(first.cells[tc].trim());
+        }
     }
     Ok(series)
 }

@@ -38,6 +38,12 @@ pub enum DataError {
         /// The row's text with invalid bytes replaced, shortened.
         text: String,
     },
+    /// A time column could not be read as times, or its times are not on a regular step (the
+    /// message names the row, the cell and what was expected).
+    Time {
+        /// What is wrong, with the row and cell.
+        message: String,
+    },
     /// A CSV row has a different number of fields than the first row.
     RaggedRow {
         /// 1-based line number of the offending row.
@@ -167,6 +173,7 @@ impl fmt::Display for DataError {
                 expected,
             } => write!(f, "invalid {name} = {value}: expected {expected}"),
             DataError::Io { path, message } => write!(f, "cannot read '{path}': {message}"),
+            DataError::Time { message } => write!(f, "time column: {message}"),
             DataError::Csv {
                 line: Some(line),
                 message,

@@ -8,6 +8,7 @@
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).
+//! - [`time`]: time columns (dates, date-times, numbers), their regular step, gaps and future times.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
 //!
 //! The tutorial's data in a few lines:
@@ -39,6 +40,7 @@ mod metrics;
 mod scale;
 mod series;
 mod split;
+pub mod time;
 mod windows;
 
 pub use column::Column;

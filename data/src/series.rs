@@ -8,6 +8,7 @@ use crate::DataError;
 pub struct Series {
     values: Vec<f64>,
     times: Option<Vec<String>>,
+    time_name: Option<String>,
     name: Option<String>,
 }
 
@@ -17,6 +18,7 @@ impl Series {
         Series {
             values,
             times: None,
+            time_name: None,
             name: None,
         }
     }
@@ -38,6 +40,17 @@ impl Series {
         }
         self.times = Some(times);
         Ok(self)
+    }
+
+    /// Sets the name of the time labels (the CSV time column's header).
+    pub fn with_time_name(mut self, name: impl Into<String>) -> Self {
+        self.time_name = Some(name.into());
+        self
+    }
+
+    /// The name of the time labels (the CSV time column's header), if any.
+    pub fn time_name(&self) -> Option<&str> {
+        self.time_name.as_deref()
     }
 
     /// The values, in order.
