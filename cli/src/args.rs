@@ -5,12 +5,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use data::time::{TimeFormat, TimeStep};
 use data::{Column, Layout, LongDependencyKind, NoiseKind, ScaleKind, SplitAt};
 use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
     DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, horizon, loss, optimizer,
-    positive, rate, step, threads, units, whole_at_least_one, whole_at_least_two, window_values,
+    positive, rate, step, threads, time_format, time_step, units, whole_at_least_one,
+    whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
 use crate::spec::Cell;
@@ -75,7 +77,9 @@ pub struct SeriesArgs {
         value_name = "NAME|INDEX"
     )]
     pub column: Option<Column>,
-    /// CSV column of time labels (dates...) kept for plots and the predictions file.
+    /// CSV column of times (dates, date-times or numbers): parsed, its regular step inferred or
+    /// given with --time-step; plots get a time axis, predictions.csv the time of each row,
+    /// predict and forecast the future times.
     #[arg(
         long,
         requires = "csv",
@@ -83,6 +87,16 @@ pub struct SeriesArgs {
         value_name = "NAME|INDEX"
     )]
     pub time_column: Option<Column>,
+    /// Format of the time column, strftime-style (for example %d.%m.%Y or %m/%d/%Y %H:%M)
+    /// [default: detected from its first cell: a number, YYYY-MM-DD, YYYY/MM/DD, YYYY-MM,
+    /// YYYYQn or an ISO 8601 date-time].
+    #[arg(long, requires = "time_column", value_parser = time_format, value_name = "FORMAT")]
+    pub time_format: Option<TimeFormat>,
+    /// Regular step of the time column: 1d, 7d, 2w, 1mo, 3mo, 1q, 1y, 1h, 15min, 30s, or a
+    /// number for numeric times [default: inferred, the most common difference]. Months and
+    /// years are calendar steps. Missing rows on the step are an error naming the first gap.
+    #[arg(long, requires = "time_column", value_parser = time_step, value_name = "STEP")]
+    pub time_step: Option<TimeStep>,
     /// Window length (values per input), at most 100000 [default: 4]. evaluate, predict and
     /// forecast take the model's own; another value is an error.
     #[arg(long, value_parser = step, value_name = "STEP")]

@@ -16,6 +16,7 @@ use crate::output::OutDir;
 use crate::plot::{ForecastPlot, forecast_plot};
 use crate::predictions::forecast_csv;
 use crate::run_config::OutputConfig;
+use crate::time_column::series_time;
 use crate::train::score_units;
 
 /// What a subcommand produced: the `--json` object and the human text.
@@ -176,6 +177,9 @@ struct PredictReport {
     model: PathBuf,
     window: Vec<f64>,
     next_value: f64,
+    /// The time of the predicted value, with a time column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_value_tutorial: Option<f64>,
 }
@@ -201,6 +205,7 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             model: path,
             next_value: scaler.inverse(f64::from(predict_one(&mut l.file.model, &x)?)),
             window: values.clone(),
+            next_time: None,
             next_value_tutorial: None,
         }
     } else if let Some(s) = l.same_series().cloned() {
@@ -219,16 +224,19 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
         PredictReport {
             model: path,
             window: last,
+            next_time: s.time.as_ref().map(|t| t.label(s.tail.len())).transpose()?,
             next_value: sc.inverse(f64::from(predict_one(m, &x)?)),
             next_value_tutorial: Some(sc.inverse(f64::from(predict_one(m, &xt)?))),
         }
     } else {
         let (series, ds) = l.series()?;
         let n = series.len();
+        let time = series_time(&l.data.source, &series)?;
         let m = &mut l.file.model;
         PredictReport {
             model: path,
             window: series.values()[n - step..].to_vec(),
+            next_time: time.map(|t| t.label(n)).transpose()?,
             next_value: ds
                 .scaler
                 .inverse(f64::from(predict_one(m, &ds.next_window)?)),
@@ -238,7 +246,10 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             ),
         }
     };
-    let mut human = format!("next value after {:?}: {:.6}\n", r.window, r.next_value);
+    let mut human = match &r.next_time {
+        Some(t) => format!("next value ({t}) after {:?}: {:.6}\n", r.window, r.next_value),
+        None => format!("next value after {:?}: {:.6}\n", r.window, r.next_value),
+    };
     if let Some(t) = r.next_value_tutorial {
         human.push_str(&format!("tutorial's figure (from testX[-1]): {t:.6}\n"));
     }
@@ -251,6 +262,9 @@ struct ForecastReport {
     model: PathBuf,
     horizon: usize,
     forecast: Vec<f64>,
+    /// The time of each forecast value, with a time column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    times: Option<Vec<String>>,
     outputs: ForecastOutputs,
 }
 
@@ -266,13 +280,31 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
-    // The values to continue (series units), the index of the first, and the scaler.
-    let (history, offset, scaler) = match l.same_series() {
-        Some(s) => (s.tail.clone(), s.series_len - s.tail.len(), s.scaler),
+    // The values to continue (series units), the index of the first, the scaler, the time
+    // axis (position 0 at the first value to continue) and the series' name.
+    let (history, offset, scaler, time, name) = match l.same_series() {
+        Some(s) => (
+            s.tail.clone(),
+            s.series_len - s.tail.len(),
+            s.scaler,
+            s.time.clone(),
+            s.series_name.clone(),
+        ),
         None => {
             let (series, ds) = l.series()?;
-            (series.into_values(), 0, ds.scaler)
+            let time = series_time(&l.data.source, &series)?;
+            let name = series.name().map(str::to_string);
+            (series.into_values(), 0, ds.scaler, time, name)
         }
+    };
+    let times = match &time {
+        Some(t) => Some(
+            (history.len()..history.len() + horizon)
+                .map(|i| t.label(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| CliError::Usage(format!("--horizon {horizon}: {e}")))?,
+        ),
+        None => None,
     };
     let (step, layout) = (l.data.windows.step, l.data.windows.layout);
     let m = &mut l.file.model;
@@ -286,17 +318,30 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let values = scaler.inverse_all(&raw);
     let n = offset + history.len();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
-    let csv = out.write_bytes("forecast.csv", &forecast_csv(n, &values)?)?;
+    let columns = time.as_ref().zip(times.as_deref());
+    let csv = out.write_bytes(
+        "forecast.csv",
+        &forecast_csv(n, &values, columns.map(|(t, v)| (t.name.as_str(), v)))?,
+    )?;
+    let after = match &time {
+        Some(t) => t.label(history.len() - 1)?,
+        None => format!("n = {n}"),
+    };
     let plot_name = format!("forecast.{}", output.plot_format.extension());
     let plot = out.write_with(&plot_name, |tmp| {
         forecast_plot(
             tmp,
             output.plot_format,
             &ForecastPlot {
-                title: format!("recur forecast: {horizon} steps after n = {n}"),
+                title: format!(
+                    "recur forecast: {}, {horizon} steps after {after}",
+                    name.as_deref().unwrap_or("series")
+                ),
                 values: &history,
                 offset,
                 forecast: &values,
+                time: time.as_ref(),
+                value_name: name.as_deref().unwrap_or("value"),
             },
         )
     })?;
@@ -305,13 +350,19 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         model: args.model.model.clone(),
         horizon,
         forecast: values,
+        times,
         outputs: ForecastOutputs {
             forecast: csv,
             plot,
         },
     };
+    let span = match r.times.as_deref() {
+        Some([first, .., last]) => format!(" ({first} to {last})"),
+        Some([only]) => format!(" ({only})"),
+        _ => String::new(),
+    };
     let human = format!(
-        "forecast of {horizon} values: {:?}\nwrote {}, {}\n",
+        "forecast of {horizon} values{span}: {:?}\nwrote {}, {}\n",
         r.forecast,
         r.outputs.forecast.display(),
         r.outputs.plot.display()

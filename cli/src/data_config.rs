@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use data::time::{TimeFormat, TimeStep};
 use data::{Column, CsvOptions, Dataset, ScaleKind, Scaler, Series, SineConfig, WindowConfig};
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,14 @@ pub enum Source {
         path: PathBuf,
         /// Value column (`None`: the only or last numeric column).
         column: Option<Column>,
-        /// Optional time-label column.
+        /// Optional time column.
         time_column: Option<Column>,
+        /// `--time-format` (absent in model files of older recur: detected).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_format: Option<TimeFormat>,
+        /// `--time-step` (absent in model files of older recur: inferred).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_step: Option<TimeStep>,
     },
 }
 
@@ -59,6 +66,8 @@ impl DataConfig {
                 path: path.clone(),
                 column: s.column.clone(),
                 time_column: s.time_column.clone(),
+                time_format: s.time_format.clone(),
+                time_step: s.time_step,
             },
             (None, Source::Generated(mut g)) => {
                 apply_generator_flags(args, &mut g)?;
@@ -107,6 +116,7 @@ impl DataConfig {
                 path,
                 column,
                 time_column,
+                ..
             } => {
                 let options = CsvOptions {
                     column: column.clone(),
@@ -116,6 +126,8 @@ impl DataConfig {
                 let series = data::read_csv_path(path, &options)
                     .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", path.display())))?;
                 crate::limits::check_windows(series.len(), step)?;
+                // Bad times or missing rows are found before any window is built.
+                crate::time_column::series_time(&self.source, &series)?;
                 series
             }
         };

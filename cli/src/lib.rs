@@ -25,11 +25,13 @@ pub mod model_file;
 pub mod output;
 pub mod parsers;
 pub mod plot;
+pub mod plot_axis;
 pub mod predictions;
 pub mod progress;
 pub mod report;
 pub mod run_config;
 pub mod spec;
+pub mod time_column;
 pub mod train;
 
 use std::ffi::OsString;

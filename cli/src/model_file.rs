@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
 use crate::spec::ModelSpec;
+use crate::time_column::SeriesTime;
 
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";
@@ -49,19 +50,28 @@ pub struct SeriesSettings {
     pub tail: Vec<f64>,
     /// Time labels of the tail values, when the CSV had a time column.
     pub tail_times: Option<Vec<String>>,
+    /// The time axis of the tail (position 0 is `tail[0]`) and the time column's name, for
+    /// the future times of `predict` and `forecast`. Absent in model files of older recur
+    /// (they load; their forecasts have no times) and without a time column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<SeriesTime>,
+    /// The series' name (the value column's header), for plot titles; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_name: Option<String>,
 }
 
 impl SeriesSettings {
-    /// The settings of a run of `model` on `series` with `ds`.
+    /// The settings of a run of `model` on `series` (with its time axis `time`) with `ds`.
     pub fn new(
         data: &DataConfig,
         model: &ModelSpec,
         series: &data::Series,
+        time: Option<&SeriesTime>,
         ds: &data::Dataset,
-    ) -> Self {
+    ) -> Result<Self, CliError> {
         let n = series.len();
         let start = n - n.min(TAIL_LEN);
-        SeriesSettings {
+        Ok(SeriesSettings {
             format: SERIES_FORMAT.to_string(),
             data: data.clone(),
             model: model.clone(),
@@ -69,7 +79,9 @@ impl SeriesSettings {
             series_len: n,
             tail: series.values()[start..].to_vec(),
             tail_times: series.times().map(|t| t[start..].to_vec()),
-        }
+            time: time.map(|t| t.from_position(start)).transpose()?,
+            series_name: series.name().map(str::to_string),
+        })
     }
 }
 

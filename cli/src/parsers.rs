@@ -142,3 +142,17 @@ pub fn loss(text: &str) -> Result<Loss, String> {
 pub fn optimizer(text: &str) -> Result<OptimizerConfig, String> {
     OptimizerConfig::from_name(text.trim()).map_err(|e| e.to_string())
 }
+
+/// `--time-step`: `1d`, `7d`, `1mo`, `3mo`, `1y`, `1h`, a number... ([`data::time::TimeStep`]).
+pub fn time_step(text: &str) -> Result<data::time::TimeStep, String> {
+    text.parse()
+        .map_err(|_| format!("expected {}", data::time::STEP_FORMS))
+}
+
+/// `--time-format`: a strftime-style format that reads whole dates, such as `%d.%m.%Y`.
+pub fn time_format(text: &str) -> Result<data::time::TimeFormat, String> {
+    data::time::TimeFormat::custom(text).map_err(|e| match e {
+        data::DataError::InvalidArgument { expected, .. } => format!("expected {expected}"),
+        other => other.to_string(),
+    })
+}

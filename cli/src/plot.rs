@@ -10,7 +10,9 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use crate::error::CliError;
+use crate::plot_axis::{XLabels, y_decimals, y_label, y_label_area};
 use crate::run_config::PlotFormat;
+use crate::time_column::SeriesTime;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -48,8 +50,10 @@ pub struct SeriesPlot<'a> {
     pub split: usize,
     /// The predicted next value, drawn at index n.
     pub next: f64,
-    /// First and last time labels, when the CSV had a time column (shown on the x axis).
-    pub time_span: Option<(String, String)>,
+    /// The time column (position 0 is the series' index 0), for a time axis.
+    pub time: Option<&'a SeriesTime>,
+    /// Title of the y axis (the series' name).
+    pub value_name: &'a str,
 }
 
 /// What the forecast plot shows.
@@ -63,6 +67,10 @@ pub struct ForecastPlot<'a> {
     pub offset: usize,
     /// The forecast, for indices `n, n+1, ...`.
     pub forecast: &'a [f64],
+    /// The time column (position 0 is `values[0]`), for a time axis.
+    pub time: Option<&'a SeriesTime>,
+    /// Title of the y axis (the series' name).
+    pub value_name: &'a str,
 }
 
 fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -89,22 +97,24 @@ fn draw_series<DB: DrawingBackend>(
             .chain(std::iter::once(p.next)),
     );
     let x1 = n as f64 * 1.01 + 1.0;
-    let x_desc = match &p.time_span {
-        Some((a, b)) => format!("index (time step; index 0 is {a}, index {} is {b})", n - 1),
-        None => "index (time step)".to_string(),
-    };
+    let xl = XLabels::new(p.time, 0, 0.0, n as f64);
+    let decimals = y_decimals(y0, y1);
     let mut chart = ChartBuilder::on(&root)
         .caption(&p.title, (FAMILY, 28))
         .margin(20)
+        // Room for the half of the last x label that extends past the plot's right edge.
+        .margin_right(64)
         .x_label_area_size(56)
-        .y_label_area_size(80)
+        .y_label_area_size(y_label_area(&root, FAMILY, 18, y0, y1))
         .build_cartesian_2d(0f64..x1, y0..y1)
         .map_err(plot_err)?;
     chart
         .configure_mesh()
-        .x_desc(x_desc)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc("value")
+        .x_desc(xl.title())
+        .x_labels(xl.count(SIZE.0))
+        .x_label_formatter(&|x| xl.label(*x))
+        .y_label_formatter(&|y| y_label(*y, decimals))
+        .y_desc(p.value_name)
         .label_style((FAMILY, 18))
         .axis_desc_style((FAMILY, 20))
         .light_line_style(WHITE)
@@ -141,12 +151,19 @@ fn draw_series<DB: DrawingBackend>(
             BLACK.stroke_width(2),
         )))
         .map_err(plot_err)?;
+    let split_text = match p.time {
+        Some(time) => format!("split T = {} ({})", p.split, xl_time(time, p.split)),
+        None => format!("split T = {}", p.split),
+    };
     chart
-        .draw_series(std::iter::once(Text::new(
-            format!(" split T = {}", p.split),
-            (t, top),
-            (FAMILY, 20).into_font().color(&BLACK),
-        )))
+        .draw_series(std::iter::once(
+            EmptyElement::at((t, top))
+                + Text::new(
+                    split_text,
+                    (beside_line(&root, "", false), 0),
+                    (FAMILY, 20).into_font().color(&BLACK),
+                ),
+        ))
         .map_err(plot_err)?;
     chart
         .draw_series(std::iter::once(Circle::new(
@@ -155,7 +172,10 @@ fn draw_series<DB: DrawingBackend>(
             NEXT_COLOR.filled(),
         )))
         .map_err(plot_err)?
-        .label(format!("next value (index {n}): {:.4}", p.next))
+        .label(match p.time {
+            Some(time) => format!("next value ({}): {:.4}", xl_time(time, n), p.next),
+            None => format!("next value (index {n}): {:.4}", p.next),
+        })
         .legend(|(x, y)| Circle::new((x + 12, y), 6, NEXT_COLOR.filled()));
     chart
         .configure_series_labels()
@@ -181,18 +201,24 @@ fn draw_forecast<DB: DrawingBackend>(
     let start = n - shown;
     let x0 = start as f64;
     let x1 = (n + p.forecast.len()) as f64 + 1.0;
+    let xl = XLabels::new(p.time, p.offset, x0, x1);
+    let decimals = y_decimals(y0, y1);
     let mut chart = ChartBuilder::on(&root)
         .caption(&p.title, (FAMILY, 28))
         .margin(20)
+        // Room for the half of the last x label that extends past the plot's right edge.
+        .margin_right(64)
         .x_label_area_size(56)
-        .y_label_area_size(80)
+        .y_label_area_size(y_label_area(&root, FAMILY, 18, y0, y1))
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(plot_err)?;
     chart
         .configure_mesh()
-        .x_desc("index (time step)")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc("value")
+        .x_desc(xl.title())
+        .x_labels(xl.count(SIZE.0))
+        .x_label_formatter(&|x| xl.label(*x))
+        .y_label_formatter(&|y| y_label(*y, decimals))
+        .y_desc(p.value_name)
         .label_style((FAMILY, 18))
         .axis_desc_style((FAMILY, 20))
         .light_line_style(WHITE)
@@ -231,20 +257,21 @@ fn draw_forecast<DB: DrawingBackend>(
             BLACK.stroke_width(2),
         )))
         .map_err(plot_err)?;
+    let end_text = match p.time {
+        Some(time) => format!("end of series ({})", xl_time(time, len - 1)),
+        None => format!("end of series (n = {n})"),
+    };
+    // Left of the line when a short forecast leaves no room on its right.
+    let left = (x1 - t) < 0.25 * (x1 - x0);
     chart
-        .draw_series(std::iter::once(Text::new(
-            format!(" end of series (n = {n})"),
-            // Left of the line when a short forecast leaves no room on its right.
-            (
-                if (x1 - t) < 0.2 * (x1 - x0) {
-                    t - 0.17 * (x1 - x0)
-                } else {
-                    t
-                },
-                y1 - 0.04 * (y1 - y0),
-            ),
-            (FAMILY, 20).into_font().color(&BLACK),
-        )))
+        .draw_series(std::iter::once(
+            EmptyElement::at((t, y1 - 0.04 * (y1 - y0)))
+                + Text::new(
+                    end_text.clone(),
+                    (beside_line(&root, &end_text, left), 0),
+                    (FAMILY, 20).into_font().color(&BLACK),
+                ),
+        ))
         .map_err(plot_err)?;
     chart
         .configure_series_labels()
@@ -255,6 +282,27 @@ fn draw_forecast<DB: DrawingBackend>(
         .draw()
         .map_err(plot_err)?;
     root.present().map_err(plot_err)
+}
+
+/// The time at `position` of `time` as written in files (empty past the calendar's range).
+fn xl_time(time: &SeriesTime, position: usize) -> String {
+    time.label(position).unwrap_or_default()
+}
+
+/// Pixels between a vertical line and the text beside it.
+const TEXT_GAP: i32 = 8;
+
+/// The pixel offset of `text` drawn at a vertical line: `TEXT_GAP` right of it, or ending that
+/// far left of it, so the text never touches the line.
+fn beside_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, text: &str, left: bool) -> i32 {
+    if !left {
+        return TEXT_GAP;
+    }
+    let style = TextStyle::from((FAMILY, 20).into_font());
+    let width = root
+        .estimate_text_size(text, &style)
+        .map_or(10 * text.len() as u32, |(w, _)| w);
+    -(width as i32) - TEXT_GAP
 }
 
 fn render(

@@ -1,7 +1,8 @@
 //! The predictions and forecast CSV files.
 //!
-//! `predictions.csv` has one row per series value: `index`, `time` (only when the CSV had a
-//! time column), `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
+//! `predictions.csv` has one row per series value: `index`, the time (only when the CSV had a
+//! time column: named as that column, written as numbers, `YYYY-MM-DD` or ISO date-times),
+//! `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
 //! of the value it predicts; cells are empty where there is none (the first `step` values of
 //! each part, whose windows would reach back across the start or the split). Predictions whose
 //! targets are the padding copies are not real values and are left out. All values are in the
@@ -10,6 +11,7 @@
 use data::{Dataset, Series};
 
 use crate::error::CliError;
+use crate::time_column::SeriesTime;
 
 /// Predictions of the training and test windows in the series' units, placed on the index of
 /// the value each one predicts.
@@ -48,7 +50,11 @@ fn csv_err(e: impl std::fmt::Display) -> CliError {
 }
 
 /// The text of `predictions.csv` (see the module doc for the layout).
-pub fn predictions_csv(series: &Series, placed: &Placed) -> Result<Vec<u8>, CliError> {
+pub fn predictions_csv(
+    series: &Series,
+    time: Option<&SeriesTime>,
+    placed: &Placed,
+) -> Result<Vec<u8>, CliError> {
     let n = series.len();
     let mut train = vec![None; n];
     let mut test = vec![None; n];
@@ -59,18 +65,17 @@ pub fn predictions_csv(series: &Series, placed: &Placed) -> Result<Vec<u8>, CliE
         test[i] = Some(v);
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let times = series.times();
     let mut header = vec!["index"];
-    if times.is_some() {
-        header.push("time");
+    if let Some(t) = time {
+        header.push(&t.name);
     }
     header.extend(["actual", "train_prediction", "test_prediction"]);
     w.write_record(&header).map_err(csv_err)?;
     let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for (i, &actual) in series.values().iter().enumerate() {
         let mut row = vec![i.to_string()];
-        if let Some(t) = times {
-            row.push(t[i].clone());
+        if let Some(t) = time {
+            row.push(t.label(i)?);
         }
         row.extend([actual.to_string(), cell(train[i]), cell(test[i])]);
         w.write_record(&row).map_err(csv_err)?;
@@ -78,15 +83,29 @@ pub fn predictions_csv(series: &Series, placed: &Placed) -> Result<Vec<u8>, CliE
     w.into_inner().map_err(csv_err)
 }
 
-/// The text of `forecast.csv`: `step` (1-based steps ahead), `index` (series index the value
-/// would have) and `forecast` (in the series' units).
-pub fn forecast_csv(n: usize, forecast: &[f64]) -> Result<Vec<u8>, CliError> {
+/// The text of `forecast.csv`: the future time (only with a time column: named as that column,
+/// written as numbers, `YYYY-MM-DD` or ISO date-times), `step` (1-based steps ahead), `index`
+/// (series index the value would have) and `forecast` (in the series' units). `times` holds one
+/// time per forecast value.
+pub fn forecast_csv(
+    n: usize,
+    forecast: &[f64],
+    times: Option<(&str, &[String])>,
+) -> Result<Vec<u8>, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["step", "index", "forecast"])
-        .map_err(csv_err)?;
+    let mut header = Vec::new();
+    if let Some((name, _)) = times {
+        header.push(name);
+    }
+    header.extend(["step", "index", "forecast"]);
+    w.write_record(&header).map_err(csv_err)?;
     for (k, v) in forecast.iter().enumerate() {
-        w.write_record([(k + 1).to_string(), (n + k).to_string(), v.to_string()])
-            .map_err(csv_err)?;
+        let mut row = Vec::with_capacity(4);
+        if let Some((_, t)) = times {
+            row.push(t[k].clone());
+        }
+        row.extend([(k + 1).to_string(), (n + k).to_string(), v.to_string()]);
+        w.write_record(&row).map_err(csv_err)?;
     }
     w.into_inner().map_err(csv_err)
 }

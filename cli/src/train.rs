@@ -311,10 +311,20 @@ fn series_outputs(
         )?)),
     };
     let placed = place(ds, &train.predictions, &test.predictions)?;
+    let time = crate::time_column::series_time(&data.source, series)?;
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
-    let settings = Settings::Series(SeriesSettings::new(data, &cfg.model, series, ds));
+    let settings = Settings::Series(SeriesSettings::new(
+        data,
+        &cfg.model,
+        series,
+        time.as_ref(),
+        ds,
+    )?);
     let model_path = out.write_with(MODEL_FILE, |tmp| ModelFile::save(model, &settings, tmp))?;
-    let predictions = out.write_bytes(PREDICTIONS_FILE, &predictions_csv(series, &placed)?)?;
+    let predictions = out.write_bytes(
+        PREDICTIONS_FILE,
+        &predictions_csv(series, time.as_ref(), &placed)?,
+    )?;
     let plot_name = format!("plot.{}", cfg.output.plot_format.extension());
     let title = format!(
         "recur: {} (n = {}, T = {}, step {}) - test mse {:.4}",
@@ -335,9 +345,8 @@ fn series_outputs(
                 test: &placed.test,
                 split: ds.split,
                 next: figures.next_value,
-                time_span: series
-                    .times()
-                    .and_then(|t| Some((t.first()?.clone(), t.last()?.clone()))),
+                time: time.as_ref(),
+                value_name: series.name().unwrap_or("value"),
             },
         )
     })?;
