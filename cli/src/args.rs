@@ -90,12 +90,12 @@ pub struct SeriesArgs {
     /// Format of the time column, strftime-style (for example %d.%m.%Y or %m/%d/%Y %H:%M)
     /// [default: detected from its first cell: a number, YYYY-MM-DD, YYYY/MM/DD, YYYY-MM,
     /// YYYYQn or an ISO 8601 date-time].
-    #[arg(long, requires = "time_column", value_parser = time_format, value_name = "FORMAT")]
+    #[arg(long, requires = "time_column", allow_hyphen_values = true, value_parser = time_format, value_name = "FORMAT")]
     pub time_format: Option<TimeFormat>,
     /// Regular step of the time column: 1d, 7d, 2w, 1mo, 3mo, 1q, 1y, 1h, 15min, 30s, or a
     /// number for numeric times [default: inferred, the most common difference]. Months and
     /// years are calendar steps. Missing rows on the step are an error naming the first gap.
-    #[arg(long, requires = "time_column", value_parser = time_step, value_name = "STEP")]
+    #[arg(long, requires = "time_column", allow_hyphen_values = true, value_parser = time_step, value_name = "STEP")]
     pub time_step: Option<TimeStep>,
     /// Window length (values per input), at most 100000 [default: 4]. evaluate, predict and
     /// forecast take the model's own; another value is an error.

@@ -247,7 +247,10 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
         }
     };
     let mut human = match &r.next_time {
-        Some(t) => format!("next value ({t}) after {:?}: {:.6}\n", r.window, r.next_value),
+        Some(t) => format!(
+            "next value ({t}) after {:?}: {:.6}\n",
+            r.window, r.next_value
+        ),
         None => format!("next value after {:?}: {:.6}\n", r.window, r.next_value),
     };
     if let Some(t) = r.next_value_tutorial {

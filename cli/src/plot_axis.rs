@@ -60,7 +60,11 @@ impl<'a> XLabels<'a> {
 
     /// How many x labels fit across `width` pixels.
     pub fn count(&self, width: u32) -> usize {
-        let chars = if self.time.is_some() { self.format.len().max(4) + 4 } else { 6 };
+        let chars = if self.time.is_some() {
+            self.format.len().max(4) + 4
+        } else {
+            6
+        };
         // About 10 pixels per character at size 18, and a gap of 4 characters between labels.
         (width as usize / (chars * 10 + 40)).clamp(3, 12)
     }

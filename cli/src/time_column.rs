@@ -44,16 +44,21 @@ impl SeriesTime {
 /// The time axis of `series`, read from `source`'s CSV with its time flags; `None` without a
 /// time column. Bad times, times off a regular step and missing rows are usage errors.
 pub fn series_time(source: &Source, series: &Series) -> Result<Option<SeriesTime>, CliError> {
-    let (Source::Csv {
-        time_column: Some(column),
-        time_format,
-        time_step,
-        ..
-    }, Some(labels)) = (source, series.times())
+    let (
+        Source::Csv {
+            time_column: Some(column),
+            time_format,
+            time_step,
+            ..
+        },
+        Some(labels),
+    ) = (source, series.times())
     else {
         return Ok(None);
     };
-    let shown = series.time_name().map_or(column.to_string(), str::to_string);
+    let shown = series
+        .time_name()
+        .map_or(column.to_string(), str::to_string);
     let usage = |e: data::DataError| {
         let why = match e {
             data::DataError::Time { message } => message,

@@ -63,6 +63,24 @@ pub struct SeriesFigures {
     /// The tutorial's figure: prediction from `testX[-1]` (with padding, `step` copies of the
     /// last value), in series units.
     pub next_value_tutorial: f64,
+    /// The time column, when the CSV has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeSummary>,
+}
+
+/// A series' time column as the train report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeSummary {
+    /// The column's name.
+    pub column: String,
+    /// The first time.
+    pub first: String,
+    /// The last time.
+    pub last: String,
+    /// The regular step, inferred or given (`1d`, `3mo`...).
+    pub step: String,
+    /// The time of `next_value`.
+    pub next: String,
 }
 
 /// What only a `--task` run reports.
@@ -299,7 +317,20 @@ fn series_outputs(
     };
     let sc = ds.scaler;
     let test_mse = sc.inverse_mse(test.mse);
+    let time = crate::time_column::series_time(&data.source, series)?;
+    let n = series.len();
+    let time_summary = match &time {
+        Some(t) => Some(TimeSummary {
+            column: t.name.clone(),
+            first: t.label(0)?,
+            last: t.label(n - 1)?,
+            step: t.axis.step.to_string(),
+            next: t.label(n)?,
+        }),
+        None => None,
+    };
     let figures = SeriesFigures {
+        time: time_summary,
         score_units: score_units(data.windows.scale),
         train_mse: sc.inverse_mse(train.mse),
         test_mse,
@@ -311,7 +342,6 @@ fn series_outputs(
         )?)),
     };
     let placed = place(ds, &train.predictions, &test.predictions)?;
-    let time = crate::time_column::series_time(&data.source, series)?;
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
     let settings = Settings::Series(SeriesSettings::new(
         data,
@@ -469,6 +499,15 @@ pub fn human_report(r: &TrainReport) -> String {
                 },
                 format!("{:.6}", f.next_value_tutorial),
             );
+            if let Some(t) = &f.time {
+                rows.push(
+                    format!("time column '{}'", t.column),
+                    format!(
+                        "{} to {}, step {}; next value at {}",
+                        t.first, t.last, t.step, t.next
+                    ),
+                );
+            }
             rows.push("fit time", fit_time);
             format!(
                 "{}outputs in {out}: {model}, {}, {predictions}\n",

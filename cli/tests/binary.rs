@@ -312,7 +312,8 @@ fn predict_and_forecast_need_only_the_model_file() {
     let mut text = String::from("date,open,close\n");
     for i in 0..400 {
         let v = 100.0 + 10.0 * (f64::from(i) * 0.07).sin();
-        text.push_str(&format!("2021-{i:04},1,{v:.4}\n"));
+        let day = jiff::civil::date(2021, 1, 1) + jiff::Span::new().days(i);
+        text.push_str(&format!("{day},1,{v:.4}\n"));
     }
     std::fs::write(d.join("prices.csv"), text).unwrap();
     let j = json(

@@ -133,10 +133,8 @@ fn csv_series_with_time_column_and_scaling() {
     let csv = dir.path().join("s.csv");
     let mut text = String::from("date,value\n");
     for i in 0..300 {
-        text.push_str(&format!(
-            "2020-01-{i:03},{}\n",
-            (i as f64 * 0.1).sin() * 10.0 + 50.0
-        ));
+        let day = jiff::civil::date(2020, 1, 1) + jiff::Span::new().days(i);
+        text.push_str(&format!("{day},{}\n", (i as f64 * 0.1).sin() * 10.0 + 50.0));
     }
     fs::write(&csv, text).unwrap();
     let out = dir.path().join("run");
@@ -162,13 +160,8 @@ fn csv_series_with_time_column_and_scaling() {
         "next value in series units: {next}"
     );
     let pred = fs::read_to_string(out.join("predictions.csv")).unwrap();
-    assert!(pred.starts_with("index,time,actual,train_prediction,test_prediction\n"));
-    assert!(
-        pred.lines()
-            .nth(1)
-            .unwrap()
-            .starts_with("0,2020-01-000,50,")
-    );
+    assert!(pred.starts_with("index,date,actual,train_prediction,test_prediction\n"));
+    assert!(pred.lines().nth(1).unwrap().starts_with("0,2020-01-01,50,"));
 }
 
 #[test]

@@ -77,6 +77,8 @@ fn a_saved_csv_source_gives_way_to_generator_flags_only() {
             path: "a.csv".into(),
             column: None,
             time_column: None,
+            time_format: None,
+            time_step: None,
         },
         ..DataConfig::default()
     };
@@ -119,7 +121,8 @@ fn predictions_sit_on_their_targets_and_padding_is_left_out() {
     assert_eq!(placed.train.len(), 4); // targets 2..5; the padded ones are dropped
     assert_eq!(placed.test.first(), Some(&(8, 8.0)));
     assert_eq!(placed.test.last(), Some(&(11, 11.0)));
-    let text = String::from_utf8(predictions_csv(&Series::new(values), &placed).unwrap()).unwrap();
+    let text =
+        String::from_utf8(predictions_csv(&Series::new(values), None, &placed).unwrap()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "index,actual,train_prediction,test_prediction");
     assert_eq!(lines[1], "0,0,,");
@@ -142,6 +145,16 @@ fn wrong_prediction_count_is_an_error() {
 
 #[test]
 fn forecast_rows() {
-    let text = String::from_utf8(forecast_csv(10, &[1.5, 2.0]).unwrap()).unwrap();
+    let text = String::from_utf8(forecast_csv(10, &[1.5, 2.0], None).unwrap()).unwrap();
     assert_eq!(text, "step,index,forecast\n1,10,1.5\n2,11,2\n");
+}
+
+#[test]
+fn forecast_rows_with_times_start_with_the_time_column() {
+    let times = ["2020-01-01".to_string(), "2020-02-01".to_string()];
+    let text = forecast_csv(10, &[1.5, 2.0], Some(("month", &times[..]))).unwrap();
+    assert_eq!(
+        String::from_utf8(text).unwrap(),
+        "month,step,index,forecast\n2020-01-01,1,10,1.5\n2020-02-01,2,11,2\n"
+    );
 }

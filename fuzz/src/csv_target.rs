@@ -70,6 +70,21 @@ fn check(result: &Result<Series, DataError>) {
             );
             if let Some(t) = s.times() {
                 assert_eq!(t.len(), s.len(), "time labels and values differ in number");
+                // Reading the labels as times never panics; a read axis gives every label.
+                match data::time::TimeAxis::read(t, None, None) {
+                    Ok((axis, values, gaps)) => {
+                        assert!(
+                            gaps.iter()
+                                .all(|g| g.missing > 0 && g.after + 1 < values.len())
+                        );
+                        assert_eq!(
+                            axis.at(0).ok(),
+                            values.first().copied(),
+                            "an axis that does not start at the first time"
+                        );
+                    }
+                    Err(e) => assert!(!e.to_string().contains('\n'), "multi-line: {e}"),
+                }
             }
         }
         Err(e) => {
