@@ -151,11 +151,19 @@ fn quarterly_dates_flow_into_predictions_predict_and_forecast() {
     assert_eq!(p["next_time"], "1979-01-01");
 }
 
+/// A CSV file name, extra train flags, the time of row i and the first two future times.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    Box<dyn Fn(usize) -> String>,
+    [&'static str; 2],
+);
+
 #[test]
 fn month_ends_custom_formats_and_date_times_give_the_right_future_times() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let cases: [(&str, &[&str], Box<dyn Fn(usize) -> String>, [&str; 2]); 3] = [
+    let cases: [Case; 3] = [
         (
             "ends.csv",
             &[],
@@ -338,4 +346,55 @@ fn bad_time_flags_exit_2_with_one_line() {
         &["--time-column"],
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn model_files_without_the_time_fields_still_load_and_forecast_without_times() {
+    use cli::model_file::{ModelFile, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(dir.path(), "q.csv", "quarter", 60, quarter);
+    let out = dir.path().join("run");
+    let out_s = out.to_str().unwrap();
+    ok_json(&[
+        "train",
+        "--csv",
+        &csv,
+        "--time-column",
+        "quarter",
+        "--split",
+        "0.7",
+        "--epochs",
+        "1",
+        "--verbose",
+        "0",
+        "--json",
+        "--out",
+        out_s,
+    ]);
+    let path = out.join("model.recur");
+    let mut file = ModelFile::load(&path).unwrap();
+    let Some(Settings::Series(mut s)) = file.settings.take() else {
+        panic!("a series model")
+    };
+    assert_eq!(s.time.as_ref().unwrap().axis.step.to_string(), "3mo");
+    // Without the new optional fields the settings are what an older recur wrote.
+    s.time = None;
+    s.series_name = None;
+    let doc = serde_json::to_value(&s).unwrap();
+    assert!(doc.get("time").is_none() && doc.get("series_name").is_none());
+    assert!(doc["data"]["source"].get("time_step").is_none());
+    ModelFile::save(&file.model, &Settings::Series(s), &path).unwrap();
+    let f = ok_json(&[
+        "forecast",
+        "--model",
+        path.to_str().unwrap(),
+        "--horizon",
+        "3",
+        "--json",
+        "--out",
+        out_s,
+    ]);
+    assert!(f.get("times").is_none(), "{f}");
+    let text = fs::read_to_string(out.join("forecast.csv")).unwrap();
+    assert!(text.starts_with("step,index,forecast\n"), "{text}");
 }
