@@ -7,7 +7,9 @@
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
-//!   (plotters), [`report`] (aligned text).
+//!   (plotters, with [`plot_axis`]'s time and value labels), [`report`] (aligned text).
+//! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
+//!   usage errors; its future times go into predict and forecast.
 //!
 //! [`run`] is the whole program given its arguments and the two output streams; errors are one
 //! line on stderr with exit status 2 for bad input, 1 for failures while running.

@@ -261,6 +261,21 @@ fn offsets_are_kept_in_written_times_and_values_order() {
 }
 
 #[test]
+fn decimal_number_steps_write_clean_future_times() {
+    let (axis, _, gaps) = read(&["0.1", "0.2", "0.3", "0.5"]);
+    assert_eq!(axis.step, TimeStep::Number(0.1));
+    assert_eq!(
+        gaps,
+        [Gap {
+            after: 2,
+            missing: 1
+        }]
+    );
+    assert_eq!(axis.label(2).unwrap(), "0.3");
+    assert_eq!(axis.label(10).unwrap(), "1.1");
+}
+
+#[test]
 fn future_times_out_of_the_calendar_are_errors() {
     let (axis, _, _) = read(&["9999-12-30", "9999-12-31"]);
     assert!(axis.future(2, 1).is_err());

@@ -101,7 +101,8 @@ impl TimeAxis {
     /// Reads a time column: parses `labels` (in `format`, or the detected one), takes `step` or
     /// infers it, and finds the gaps. Returns the axis from the first time and the gaps (empty
     /// when every row of the step is there); the caller decides whether gaps are an error
-    /// ([`gap_error`]) or rows to fill.
+    /// ([`gap_error`]) or rows to fill. The axis is the full grid: once each gap's `missing`
+    /// rows are inserted after its row `after`, the time of row `i` is [`TimeAxis::at`]`(i)`.
     pub fn read(
         labels: &[String],
         format: Option<&TimeFormat>,

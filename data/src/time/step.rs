@@ -129,10 +129,8 @@ impl TimeStep {
         };
         match (*self, *value) {
             (TimeStep::Number(s), TimeValue::Number(v)) => {
-                Some(TimeValue::Number(v + k as f64 * s)).filter(|t| match t {
-                    TimeValue::Number(x) => x.is_finite(),
-                    _ => false,
-                })
+                let t = v + k as f64 * s;
+                t.is_finite().then_some(TimeValue::Number(t))
             }
             (TimeStep::Days(d), TimeValue::Date(v)) => v
                 .checked_add(Span::new().try_days(d.checked_mul(k)?).ok()?)

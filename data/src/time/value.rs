@@ -90,12 +90,16 @@ impl Ord for TimeValue {
     }
 }
 
-/// Numbers as the shortest text that reads back the same (`1871`, not `1871.0`), dates as
+/// Numbers as the shortest text that reads back the same (`1871`, not `1871.0`; below a million
+/// rounded to nine decimals), dates as
 /// `YYYY-MM-DD`, date-times as ISO 8601 `YYYY-MM-DDTHH:MM:SS` (with a fraction only when there
 /// is one).
 impl fmt::Display for TimeValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Stepping by a decimal step such as 0.1 leaves binary rounding error
+            // (0.30000000000000004): nine decimals are more than a time column has.
+            TimeValue::Number(v) if v.abs() < 1e6 => write!(f, "{}", (v * 1e9).round() / 1e9),
             TimeValue::Number(v) => write!(f, "{v}"),
             TimeValue::Date(d) => write!(f, "{d}"),
             TimeValue::DateTime(dt) => write!(f, "{dt}"),
