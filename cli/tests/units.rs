@@ -158,3 +158,34 @@ fn forecast_rows_with_times_start_with_the_time_column() {
         "month,step,index,forecast\n2020-01-01,1,10,1.5\n2020-02-01,2,11,2\n"
     );
 }
+
+#[test]
+fn plot_axis_labels_show_times_for_the_span_and_enough_decimals() {
+    use cli::plot_axis::{XLabels, y_decimals, y_label};
+    use cli::time_column::SeriesTime;
+    let quarters: Vec<String> = (0..200)
+        .map(|i| format!("{}Q{}", 1959 + i / 4, i % 4 + 1))
+        .collect();
+    let axis = data::time::TimeAxis::read(&quarters, None, None).unwrap().0;
+    let time = SeriesTime {
+        name: "quarter".into(),
+        axis,
+    };
+    // Fifty years: years only; position 0 sits at series index 100 (a model file's tail).
+    let years = XLabels::new(Some(&time), 100, 100.0, 300.0);
+    assert_eq!(years.title(), "quarter");
+    assert_eq!(years.label(120.2), "1964");
+    assert_eq!(years.label(50.0), "", "before the first time");
+    // Two years of quarters: months.
+    let months = XLabels::new(Some(&time), 0, 0.0, 10.0);
+    assert_eq!(months.label(1.0), "1959-04");
+    let plain = XLabels::new(None, 0, 0.0, 10.0);
+    assert_eq!(
+        (plain.title().as_str(), plain.label(7.4).as_str()),
+        ("index (time step)", "7")
+    );
+    assert_eq!(y_decimals(0.0, 1.0), 1);
+    assert_eq!(y_decimals(0.0, 0.01), 3);
+    assert_eq!(y_decimals(-350_000.0, 180_000.0), 0);
+    assert_eq!(y_label(123_456.7, 0), "123457");
+}
