@@ -77,6 +77,7 @@ fn a_saved_csv_source_gives_way_to_generator_flags_only() {
             path: "a.csv".into(),
             column: None,
             time_column: None,
+            dialect: Default::default(),
         },
         ..DataConfig::default()
     };
