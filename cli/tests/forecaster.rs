@@ -158,6 +158,10 @@ fn differencing_round_trips_through_the_model_file() {
     // observed error is tiny whatever the model learned of noise it does not have.
     let model = out.join("model.recur");
     let m = model.to_str().unwrap();
+    // A recur that predates differencing must refuse the file, not misread it: a new tag.
+    let bytes = std::fs::read(&model).unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("recur-cli-settings/2") && !has("recur-cli-settings/1"));
     let e = json(&["evaluate", "--model", m, "--json"]);
     assert_eq!(e["test_mse_observed"], r["test_mse_observed"]);
     let p = json(&["predict", "--model", m, "--json"]);

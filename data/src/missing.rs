@@ -101,16 +101,25 @@ pub struct Filled {
     pub counts: MissingCounts,
 }
 
-/// Applies `policy` to `values` (`None` where missing) and their optional time labels. [`MissingPolicy::Error`] does
-/// nothing here (the reader refuses the first missing cell itself), so with it every value must
-/// be present; a `None` is then an error.
+/// Applies `policy` to `values` (`None` where missing) and their optional time labels, in
+/// linear time. [`MissingPolicy::Error`] does nothing here (the reader refuses the first
+/// missing cell itself), so with it every value must be present; a `None` is then an error.
 pub fn fill_missing(
     values: &[Option<f64>],
     times: Option<&[String]>,
     policy: MissingPolicy,
 ) -> Result<Filled, DataError> {
-    let first = values.iter().position(Option::is_some);
-    let last = values.iter().rposition(Option::is_some);
+    // The nearest observed row on each side of every row, in two linear passes (a gap scan
+    // per missing value would be quadratic in a long gap).
+    let mut next_obs = vec![None; values.len()];
+    let mut next = None;
+    for i in (0..values.len()).rev() {
+        next_obs[i] = next;
+        if values[i].is_some() {
+            next = Some(i);
+        }
+    }
+    let mut prev: Option<usize> = None;
     let mut counts = MissingCounts::default();
     let mut kept = Vec::with_capacity(values.len());
     let mut kept_times = times.map(|_| Vec::with_capacity(values.len()));
@@ -123,10 +132,9 @@ pub fn fill_missing(
     for (i, v) in values.iter().enumerate() {
         if let Some(v) = *v {
             keep(i, v, &mut kept);
+            prev = Some(i);
             continue;
         }
-        let leading = first.is_none_or(|f| i < f);
-        let trailing = last.is_none_or(|l| i > l);
         let fill = match policy {
             MissingPolicy::Error => {
                 return Err(DataError::arg(
@@ -136,22 +144,19 @@ pub fn fill_missing(
                 ));
             }
             MissingPolicy::Drop => None,
-            MissingPolicy::Ffill if leading => None,
-            MissingPolicy::Ffill => kept.last().copied(),
-            MissingPolicy::Interpolate if leading || trailing => None,
-            MissingPolicy::Interpolate => {
-                // Both neighbours exist: the gap is interior.
-                let left = (0..i).rev().find(|&j| values[j].is_some());
-                let right = (i + 1..values.len()).find(|&j| values[j].is_some());
-                match (left, right) {
-                    (Some(l), Some(r)) => {
-                        let (a, b) = (values[l].unwrap_or(0.0), values[r].unwrap_or(0.0));
+            // A leading gap has no value to carry.
+            MissingPolicy::Ffill => prev.and_then(|l| values[l]),
+            // Leading and trailing gaps lack a side: None, dropped.
+            MissingPolicy::Interpolate => match (prev, next_obs[i]) {
+                (Some(l), Some(r)) => match (values[l], values[r]) {
+                    (Some(a), Some(b)) => {
                         let w = (i - l) as f64 / (r - l) as f64;
                         Some(a + (b - a) * w)
                     }
                     _ => None,
-                }
-            }
+                },
+                _ => None,
+            },
         };
         match fill {
             Some(v) => {
