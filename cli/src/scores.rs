@@ -22,6 +22,9 @@ use crate::error::CliError;
 use crate::fitting::predict_all;
 use crate::predictions::Placed;
 
+/// Targets predicted per batch of observed windows.
+const OBSERVED_CHUNK: usize = 1 << 14;
+
 /// The observed-target scores of a series model and its baselines (series units, squared).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObservedScores {
@@ -107,13 +110,20 @@ pub fn observed(
     let (n, step, split) = (values.len(), ds.step, ds.split + lost);
     let layout = config.windows.layout;
     let mut part = |targets: std::ops::Range<usize>| -> Result<Vec<(usize, f64)>, CliError> {
-        let x = data::observed_windows(&ds.scaled, lost, targets.clone(), step, layout)?;
-        let raw = predict_all(model, &x)?;
-        let unscaled = ds.scaler.inverse_all(&raw);
-        targets
-            .zip(unscaled)
-            .map(|(t, p)| Ok((t, p + d.base(values, t)?)))
-            .collect()
+        let mut placed = Vec::with_capacity(targets.len());
+        // In chunks, so these windows never hold more memory than a chunk's worth beside the
+        // tutorial's windows (which the memory check before loading counted).
+        let mut start = targets.start;
+        while start < targets.end {
+            let chunk = start..targets.end.min(start + OBSERVED_CHUNK);
+            let x = data::observed_windows(&ds.scaled, lost, chunk.clone(), step, layout)?;
+            let unscaled = ds.scaler.inverse_all(&predict_all(model, &x)?);
+            for (t, p) in chunk.zip(unscaled) {
+                placed.push((t, p + d.base(values, t)?));
+            }
+            start += OBSERVED_CHUNK;
+        }
+        Ok(placed)
     };
     let train = part(lost + step..split)?;
     let test = part(split..n)?;

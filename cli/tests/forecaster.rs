@@ -248,3 +248,22 @@ fn semicolons_decimal_commas_and_gaps() {
     ]);
     assert_eq!(e["missing"]["filled"], 2);
 }
+
+#[test]
+fn model_files_of_recur_before_these_settings_still_load() {
+    use cli::data_config::{CsvDialect, Source};
+    use cli::model_file::{ModelFile, Settings};
+    // Written before the CSV dialect, --missing, --season and differencing existed.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus/model_loader/gru-nile-minmax.recur");
+    let file = ModelFile::load(&path).unwrap();
+    let Some(Settings::Series(s)) = &file.settings else {
+        panic!("a series model expected");
+    };
+    assert!(s.data.differencing.is_none());
+    assert_eq!(s.data.season, None);
+    if let Source::Csv { dialect, .. } = &s.data.source {
+        assert_eq!(*dialect, CsvDialect::default());
+    }
+    assert_eq!(s.format, cli::model_file::SERIES_FORMAT);
+}
