@@ -109,7 +109,8 @@ pub struct SeriesArgs {
     #[arg(long, value_parser = season, value_name = "M")]
     pub seasonal_diff: Option<usize>,
     /// Season length M of the seasonal naive baseline (y[t-M]), scored beside persistence on
-    /// the observed test targets [default: none; the baseline is then not computed].
+    /// the observed test targets by train and evaluate (an error with predict and forecast,
+    /// which score nothing) [default: none; the baseline is then not computed].
     #[arg(long, value_parser = season, value_name = "M")]
     pub season: Option<usize>,
     /// Window length (values per input), at most 100000 [default: 4]. evaluate, predict and

@@ -232,8 +232,20 @@ struct PredictReport {
     next_value_tutorial: Option<f64>,
 }
 
+/// `--season` chooses a baseline of train and evaluate: predict and forecast have none.
+fn refuse_season(args: &DataArgs, command: &str) -> Result<(), CliError> {
+    match args.series.season {
+        Some(m) => Err(CliError::Usage(format!(
+            "--season {m} sets the seasonal naive baseline of train and evaluate; {command} \
+             scores nothing: leave it out"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `recur predict`: the next value after the series, or after `--window`.
 pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
+    refuse_season(&args.data, "predict")?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
     let w = &l.data.windows;
     let (step, layout, pad) = (w.step, w.layout, w.pad);
@@ -317,6 +329,7 @@ struct ForecastOutputs {
 /// `recur forecast`: `--horizon` values after the series, each prediction fed back as input;
 /// writes `forecast.csv` and the forecast plot.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
+    refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;

@@ -182,6 +182,23 @@ fn differencing_round_trips_through_the_model_file() {
     // The trend continues: the forecast sits near the next values of the line, not the last one.
     let want = 3.0 + 0.5 * 120.0 + 4.0 * (2.0 * std::f64::consts::PI * 120.0 / 12.0).sin();
     assert!((first - want).abs() < 1.0, "{first} vs {want}");
+    // --season scores a baseline: predict and forecast have none to score.
+    let (code, _, err) = run(&["predict", "--model", m, "--season", "12"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--season 12"), "{err}");
+    let (code, _, err) = run(&[
+        "forecast",
+        "--model",
+        m,
+        "--horizon",
+        "2",
+        "--season",
+        "4",
+        "--out",
+        o,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--season 4"), "{err}");
     // Another differencing on a saved model is refused.
     let (code, _, err) = run(&["predict", "--model", m, "--diff", "2"]);
     assert_eq!(code, 2);
