@@ -138,3 +138,29 @@ fn missing_policies_in_a_csv() {
     .to_string();
     assert!(err.contains("inf"), "{err}");
 }
+
+/// The observed windows are the tutorial's unpadded windows, plus the `step` test windows that
+/// reach back across the split: model and baselines are scored on the same real targets.
+#[test]
+fn observed_windows_extend_the_unpadded_ones() {
+    use data::{Layout, ScaleKind, SplitAt, WindowConfig, observed_windows, prepare};
+    let x: Vec<f64> = (0..50).map(|t| (f64::from(t) * 0.3).sin() * 10.0).collect();
+    for layout in [Layout::Tutorial, Layout::Sequence] {
+        let cfg = WindowConfig {
+            split: SplitAt::Index(30),
+            step: 5,
+            pad: false,
+            layout,
+            scale: ScaleKind::MinMax,
+        };
+        let ds = prepare(&x, &cfg).unwrap();
+        let train = observed_windows(&ds.scaled, 0, 5..30, 5, layout).unwrap();
+        assert_eq!(train, ds.train.x);
+        let test = observed_windows(&ds.scaled, 0, 30..50, 5, layout).unwrap();
+        assert_eq!(test.count(), 20);
+        assert_eq!(&test.data()[5 * 5..], ds.test.x.data());
+        // The first test window is the last 5 training values.
+        let first: Vec<f32> = ds.scaled[25..30].iter().map(|&v| v as f32).collect();
+        assert_eq!(test.row(0).unwrap(), &first[..]);
+    }
+}
