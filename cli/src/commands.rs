@@ -211,6 +211,9 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
     if let Some(k) = o.skill {
         human.push_str(&format!(", skill {k:.4}"));
     }
+    if let Some(k) = o.mase {
+        human.push_str(&format!(", mase {k:.4}"));
+    }
     human.push('\n');
     if let Some(m) = &r.missing
         && m.policy != data::MissingPolicy::Error

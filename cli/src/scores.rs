@@ -42,6 +42,12 @@ pub struct ObservedScores {
     /// `1 - test_mse_observed / best baseline's MSE`: above 0 the model beats every baseline,
     /// below 0 it loses to one; `null` when the best baseline is perfect (MSE 0).
     pub skill: Option<f64>,
+    /// Mean absolute scaled error (Hyndman and Koehler): the model's mean absolute error on
+    /// the observed test targets divided by the in-sample mean absolute error of the naive
+    /// forecast on the training part (seasonal naive with `--season m`, else persistence).
+    /// Below 1 the model beats that naive forecast's in-sample error; `null` when the
+    /// in-sample error is 0.
+    pub mase: Option<f64>,
 }
 
 impl ObservedScores {
@@ -80,17 +86,17 @@ impl ObservedScores {
     }
 }
 
-/// Errors (naming `--season`) if the season is longer than the training part: the seasonal
+/// Errors (naming `--season`) if the season is not shorter than the training part: the seasonal
 /// naive forecast of the first test value needs the value a season before it. Checked before
 /// training, so a bad `--season` costs no fit.
 pub fn check_season(config: &DataConfig, ds: &data::Dataset) -> Result<(), CliError> {
     let split = ds.split + config.differencing.lost();
     match config.season {
-        Some(m) if m > split => Err(CliError::flag(
+        Some(m) if m >= split => Err(CliError::flag(
             "--season",
             m,
             &format!(
-                "a season no longer than the training part (T = {split}): the seasonal naive forecast of the first test value needs the value a season earlier"
+                "a season shorter than the training part (T = {split}): the seasonal naive forecast needs the value a season before each target, and MASE a season of training values"
             ),
         )),
         _ => Ok(()),
@@ -153,6 +159,7 @@ pub fn observed(
         seasonal_naive_test_mse: seasonal,
         best_baseline,
         skill: data::skill(test_mse_observed, best),
+        mase: data::mase(&test, values, split, config.season.unwrap_or(1))?,
     };
     Ok((scores, Placed { train, test }))
 }

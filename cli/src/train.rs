@@ -543,6 +543,14 @@ pub fn human_report(r: &TrainReport) -> String {
                 o.skill
                     .map_or("n/a (baseline is perfect)".into(), |s| format!("{s:.4}")),
             );
+            rows.push(
+                format!(
+                    "mase (test mae / in-sample mae of y[t-{}]; < 1 beats it)",
+                    data.season.unwrap_or(1)
+                ),
+                o.mase
+                    .map_or("n/a (in-sample error is 0)".into(), |v| format!("{v:.4}")),
+            );
             if let Some(m) = &f.missing
                 && m.policy != data::MissingPolicy::Error
             {

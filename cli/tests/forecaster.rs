@@ -58,6 +58,7 @@ fn observed_scores_and_baselines_in_json() {
         "seasonal_naive_test_mse",
         "skill",
         "best_baseline",
+        "mase",
     ] {
         assert!(r.get(key).is_some(), "{key} missing in {r}");
     }
@@ -76,6 +77,9 @@ fn observed_scores_and_baselines_in_json() {
     let s = r["seasonal_naive_test_mse"].as_f64().unwrap();
     assert!((s - 36.0).abs() < 1e-3, "{s}");
     assert_eq!(r["best_baseline"], "persistence");
+    // MASE with --season 12: in-sample seasonal naive error 6 (the trend over a season).
+    let mase = r["mase"].as_f64().unwrap();
+    assert!(mase > 0.0, "{mase}");
     let skill = r["skill"].as_f64().unwrap();
     let m = r["test_mse_observed"].as_f64().unwrap();
     assert!((skill - (1.0 - m / p)).abs() < 1e-12);

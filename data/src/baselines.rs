@@ -129,6 +129,48 @@ pub fn skill(model_mse: f64, reference_mse: f64) -> Option<f64> {
     (reference_mse > 0.0).then(|| 1.0 - model_mse / reference_mse)
 }
 
+/// Mean absolute scaled error of `placed` predictions (`(position, prediction)` pairs of
+/// `values`): their mean absolute error divided by the mean absolute error of the naive
+/// forecast with lag `m` (1: persistence) over the training part `values[m..split]`. `None`
+/// when that in-sample error is 0. Errors if there are no predictions, a position is past the
+/// series, or the training part holds no more than `m` values.
+pub fn mase(
+    placed: &[(usize, f64)],
+    values: &[f64],
+    split: usize,
+    m: usize,
+) -> Result<Option<f64>, DataError> {
+    if m == 0 || split > values.len() || split <= m {
+        return Err(DataError::arg(
+            "season",
+            m,
+            &format!(
+                "a lag from 1 to {} (below the training length)",
+                split.saturating_sub(1)
+            ),
+        ));
+    }
+    if placed.is_empty() {
+        return Err(DataError::arg(
+            "predictions",
+            "[]",
+            "at least one prediction",
+        ));
+    }
+    let mut abs = 0.0;
+    for &(t, p) in placed {
+        let v = values.get(t).ok_or_else(|| {
+            DataError::arg("position", t, &format!("a position below {}", values.len()))
+        })?;
+        abs += (p - v).abs();
+    }
+    let scale: f64 = (m..split)
+        .map(|t| (values[t] - values[t - m]).abs())
+        .sum::<f64>()
+        / (split - m) as f64;
+    Ok((scale > 0.0).then(|| abs / placed.len() as f64 / scale))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +197,19 @@ mod tests {
         assert_eq!(w.row(0).unwrap(), &[2.0, 3.0, 4.0]);
         assert_eq!(w.row(4).unwrap(), &[6.0, 7.0, 8.0]);
         assert!(observed_windows(&z, 1, 3..5, 3, Layout::Tutorial).is_err());
+    }
+
+    #[test]
+    fn mase_scales_by_the_in_sample_naive_error() {
+        // Training part 0, 1, 2, 3: persistence's in-sample error is 1.
+        let x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(mase(&[(4, 4.5), (5, 4.0)], &x, 4, 1).unwrap(), Some(0.75));
+        // A lag of 2: in-sample error 2.
+        assert_eq!(mase(&[(4, 5.0)], &x, 4, 2).unwrap(), Some(0.5));
+        assert_eq!(mase(&[(4, 5.0)], &[1.0; 6], 4, 1).unwrap(), None);
+        assert!(mase(&[(4, 5.0)], &x, 4, 4).is_err());
+        assert!(mase(&[], &x, 4, 1).is_err());
+        assert!(mase(&[(9, 1.0)], &x, 4, 1).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor); [`persistence`] and
 //!   [`seasonal_naive`], the forecaster's baselines, and [`observed_windows`], the windows that
-//!   score a model on the same observed targets; [`skill`].
+//!   score a model on the same observed targets; [`skill`] and [`mase`].
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
 //!
@@ -47,7 +47,7 @@ mod series;
 mod split;
 mod windows;
 
-pub use baselines::{mse_f64, observed_windows, persistence, seasonal_naive, skill};
+pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
 pub use csv_input::{
     CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
