@@ -99,16 +99,16 @@ pub struct SeriesArgs {
     /// and dropped are reported.
     #[arg(long, requires = "csv", value_name = "error|drop|ffill|interpolate")]
     pub missing: Option<MissingPolicy>,
-    /// Train on differences of the series: 1 (y[t] - y[t-1], removes a linear trend) or 2.
+    /// Train on differences of the series: 1 (`y[t] - y[t-1]`, removes a linear trend) or 2.
     /// Predictions, forecasts, plots and the observed scores are turned back into series
     /// units; evaluate, predict and forecast take the model's own (another value is an error).
     #[arg(long, value_parser = diff_order, value_name = "1|2")]
     pub diff: Option<usize>,
-    /// Train on seasonal differences y[t] - y[t-M] (after --diff, if given), inverted like
+    /// Train on seasonal differences `y[t] - y[t-M]` (after --diff, if given), inverted like
     /// --diff; evaluate, predict and forecast take the model's own.
     #[arg(long, value_parser = season, value_name = "M")]
     pub seasonal_diff: Option<usize>,
-    /// Season length M of the seasonal naive baseline (y[t-M]), scored beside persistence on
+    /// Season length M of the seasonal naive baseline (`y[t-M]`), scored beside persistence on
     /// the observed test targets by train and evaluate (an error with predict and forecast,
     /// which score nothing) [default: none; the baseline is then not computed].
     #[arg(long, value_parser = season, value_name = "M")]
