@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use data::time::{TimeFormat, TimeStep};
-use data::{Column, Layout, LongDependencyKind, NoiseKind, ScaleKind, SplitAt};
+use data::{Column, Layout, LongDependencyKind, MissingPolicy, NoiseKind, ScaleKind, SplitAt};
 use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
-    DenseSizes, WindowValues, activation, dense_sizes, finite, fraction, horizon, loss, optimizer,
-    positive, rate, step, threads, time_format, time_step, units, whole_at_least_one,
-    whole_at_least_two, window_values,
+    DenseSizes, WindowValues, activation, decimal, delimiter, dense_sizes, diff_order, finite,
+    fraction, horizon, loss, optimizer, positive, rate, season, step, threads, time_format, time_step, units,
+    whole_at_least_one, whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
 use crate::spec::Cell;
@@ -97,6 +97,35 @@ pub struct SeriesArgs {
     /// years are calendar steps. Missing rows on the step are an error naming the first gap.
     #[arg(long, requires = "time_column", allow_hyphen_values = true, value_parser = time_step, value_name = "STEP")]
     pub time_step: Option<TimeStep>,
+    /// CSV field delimiter: comma, semicolon, tab, pipe, space, or one ASCII character (not a
+    /// letter, digit, '.', '+', '-' or '"') [default: comma]; must differ from --decimal.
+    #[arg(long, requires = "csv", value_parser = delimiter, value_name = "CHAR|NAME")]
+    pub delimiter: Option<u8>,
+    /// Decimal separator of the CSV's numbers: '.' or ',' [default: '.']. With ',' pass
+    /// another --delimiter (semicolon, tab...); a number holding a '.' is then refused.
+    #[arg(long, requires = "csv", value_parser = decimal, value_name = ".|,")]
+    pub decimal: Option<u8>,
+    /// Missing values in the value column (an empty cell, NA, N/A, NaN, null or None):
+    /// error (refuse, naming the line), drop (leave the row out), ffill (carry the last value
+    /// forward; a leading gap is dropped) or interpolate (a straight line between the values
+    /// either side; leading and trailing gaps are dropped) [default: error]. The counts filled
+    /// and dropped are reported.
+    #[arg(long, requires = "csv", value_name = "error|drop|ffill|interpolate")]
+    pub missing: Option<MissingPolicy>,
+    /// Train on differences of the series: 1 (`y[t] - y[t-1]`, removes a linear trend) or 2.
+    /// Predictions, forecasts, plots and the observed scores are turned back into series
+    /// units; evaluate, predict and forecast take the model's own (another value is an error).
+    #[arg(long, value_parser = diff_order, value_name = "1|2")]
+    pub diff: Option<usize>,
+    /// Train on seasonal differences `y[t] - y[t-M]` (after --diff, if given), inverted like
+    /// --diff; evaluate, predict and forecast take the model's own.
+    #[arg(long, value_parser = season, value_name = "M")]
+    pub seasonal_diff: Option<usize>,
+    /// Season length M of the seasonal naive baseline (`y[t-M]`), scored beside persistence on
+    /// the observed test targets by train and evaluate (an error with predict and forecast,
+    /// which score nothing) [default: none; the baseline is then not computed].
+    #[arg(long, value_parser = season, value_name = "M")]
+    pub season: Option<usize>,
     /// Window length (values per input), at most 100000 [default: 4]. evaluate, predict and
     /// forecast take the model's own; another value is an error.
     #[arg(long, value_parser = step, value_name = "STEP")]

@@ -16,8 +16,9 @@ use crate::output::OutDir;
 use crate::plot::{ForecastPlot, forecast_plot};
 use crate::predictions::forecast_csv;
 use crate::run_config::OutputConfig;
+use crate::scores::{ObservedScores, next_after, observed};
 use crate::time_column::series_time;
-use crate::train::score_units;
+use crate::train::{MissingReport, score_units};
 
 /// What a subcommand produced: the `--json` object and the human text.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +64,28 @@ impl Loaded {
                     path.display()
                 )));
             }
+        }
+        if let Some(saved) = &saved {
+            let trained = saved.data.differencing;
+            let asked = data::Differencing {
+                order: s.diff.unwrap_or(trained.order),
+                seasonal: s.seasonal_diff.or(trained.seasonal),
+            };
+            if asked != trained {
+                return Err(CliError::Usage(format!(
+                    "{} contradicts the model's saved differencing '{}' (--model '{}'): the \
+                     model only knows the series differenced as it was trained; leave out \
+                     --diff and --seasonal-diff",
+                    asked.describe(),
+                    trained.describe(),
+                    path.display()
+                )));
+            }
+        } else if s.diff.is_some() || s.seasonal_diff.is_some() {
+            return Err(CliError::Usage(format!(
+                "--diff and --seasonal-diff apply at training: --model '{}' has no saved settings to say how it was trained",
+                path.display()
+            )));
         }
         // The window length and layout are the model's input shape, saved settings or not.
         if let Some(step) = s.step.filter(|&v| v != file.step) {
@@ -137,37 +160,69 @@ struct EvaluateReport {
     train_mse: f64,
     test_mse: f64,
     baseline_test_mse: f64,
+    #[serde(flatten)]
+    observed: ObservedScores,
+    missing: Option<MissingReport>,
 }
 
 /// `recur evaluate`: scores on the training and test windows, in the model's own loss, and
 /// the MSE of its predictions in series units.
 pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
     let mut l = Loaded::new(&args.model.model, &args.data)?;
-    let (_, ds) = l.series()?;
+    let (series, ds) = l.series()?;
     let model = &mut l.file.model;
     let train = fitting::score(model, &ds.train.x, &ds.train.y)?;
     let test = fitting::score(model, &ds.test.x, &ds.test.y)?;
+    let (observed, _) = observed(model, series.values(), &ds, &l.data)?;
     let sc = ds.scaler;
     let r = EvaluateReport {
         model: args.model.model.clone(),
         train_score: train.score,
         test_score: test.score,
-        score_units: score_units(l.data.windows.scale),
+        score_units: score_units(&l.data),
         train_mse: sc.inverse_mse(train.mse),
         test_mse: sc.inverse_mse(test.mse),
         baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
+        observed,
+        missing: MissingReport::of(&l.data, &series),
         config: l.data,
     };
     let loss = model.loss().map_or("loss", |l| l.short_name());
-    let human = format!(
-        "train score (model.evaluate on the training windows, {loss}, {u}): {:.6}\ntest score  (model.evaluate on the test windows, {loss}, {u}):     {:.6}\ntrain mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6} (series units)\n",
+    let units = if r.config.differencing.is_none() {
+        "series units"
+    } else {
+        "units of the differences"
+    };
+    let o = &r.observed;
+    let mut human = format!(
+        "train score (model.evaluate on the training windows, {loss}, {u}): {:.6}\ntest score  (model.evaluate on the test windows, {loss}, {u}):     {:.6}\ntutorial's windows: train mse {:.6}, test mse {:.6}, baseline test mse (mean of window) {:.6} ({units})\nobserved targets (series units): train mse {:.6}, test mse {:.6}, persistence test mse {:.6}",
         r.train_score,
         r.test_score,
         r.train_mse,
         r.test_mse,
         r.baseline_test_mse,
+        o.train_mse_observed,
+        o.test_mse_observed,
+        o.persistence_test_mse,
         u = r.score_units
     );
+    if let Some(v) = o.seasonal_naive_test_mse {
+        human.push_str(&format!(", seasonal naive test mse {v:.6}"));
+    }
+    if let Some(k) = o.skill {
+        human.push_str(&format!(", skill {k:.4}"));
+    }
+    if let Some(k) = o.mase {
+        human.push_str(&format!(", mase {k:.4}"));
+    }
+    human.push('\n');
+    if let Some(m) = &r.missing
+        && m.policy != data::MissingPolicy::Error
+    {
+        human.push_str(&format!("missing values: {}\n", m.describe()));
+    }
+    human.push_str(&o.verdict());
+    human.push('\n');
     outcome(&r, human)
 }
 
@@ -184,66 +239,85 @@ struct PredictReport {
     next_value_tutorial: Option<f64>,
 }
 
+/// `--season` chooses a baseline of train and evaluate: predict and forecast have none.
+fn refuse_season(args: &DataArgs, command: &str) -> Result<(), CliError> {
+    match args.series.season {
+        Some(m) => Err(CliError::Usage(format!(
+            "--season {m} sets the seasonal naive baseline of train and evaluate; {command} \
+             scores nothing: leave it out"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `recur predict`: the next value after the series, or after `--window`.
 pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
+    refuse_season(&args.data, "predict")?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
     let w = &l.data.windows;
     let (step, layout, pad) = (w.step, w.layout, w.pad);
+    let d = l.data.differencing;
+    let needed = step + d.lost();
     let path = args.model.model.clone();
     let r = if let Some(window) = &args.window {
         let values = &window.0;
-        if values.len() != step {
-            return Err(CliError::flag(
-                "--window",
-                format!("{values:?}"),
-                &format!("exactly step = {step} values (the model's window length)"),
-            ));
+        if values.len() != needed {
+            let what = if d.is_none() {
+                format!("exactly step = {step} values (the model's window length)")
+            } else {
+                format!(
+                    "exactly step + {} = {needed} values (the model's window length, plus the {} value(s) {} consumes)",
+                    d.lost(),
+                    d.lost(),
+                    d.describe()
+                )
+            };
+            return Err(CliError::flag("--window", format!("{values:?}"), &what));
         }
         let scaler = l.scaler()?;
-        let x = data::Windows::single(&scaler.transform_all(values), layout)?;
+        let z = scaler.transform_all(&d.apply(values)?);
+        let x = data::Windows::single(&z, layout)?;
         PredictReport {
             model: path,
-            next_value: scaler.inverse(f64::from(predict_one(&mut l.file.model, &x)?)),
+            next_value: next_after(&mut l.file.model, &x, values, &scaler, d)?,
             window: values.clone(),
             next_time: None,
             next_value_tutorial: None,
         }
-    } else if let Some(s) = l.same_series().cloned() {
-        // From the model file alone: its tail holds the series' last values.
-        let t = &s.tail;
-        let last = t[t.len() - step..].to_vec();
-        let tutorial = if pad {
-            vec![t[t.len() - 1]; step]
-        } else {
-            t[t.len() - step - 1..t.len() - 1].to_vec()
-        };
-        let sc = s.scaler;
-        let x = data::Windows::single(&sc.transform_all(&last), layout)?;
-        let xt = data::Windows::single(&sc.transform_all(&tutorial), layout)?;
-        let m = &mut l.file.model;
-        PredictReport {
-            model: path,
-            window: last,
-            next_time: s.time.as_ref().map(|t| t.label(s.tail.len())).transpose()?,
-            next_value: sc.inverse(f64::from(predict_one(m, &x)?)),
-            next_value_tutorial: Some(sc.inverse(f64::from(predict_one(m, &xt)?))),
-        }
     } else {
-        let (series, ds) = l.series()?;
-        let n = series.len();
-        let time = series_time(&l.data.source, &series)?;
+        // From the model file alone when its tail is the end of this series.
+        let (history, scaler, next_time) = match l.same_series().cloned() {
+            Some(s) => {
+                let next_time = s.time.as_ref().map(|t| t.label(s.tail.len())).transpose()?;
+                (s.tail, s.scaler, next_time)
+            }
+            None => {
+                let (series, ds) = l.series()?;
+                let n = series.len();
+                let next_time = series_time(&l.data.source, &series)?
+                    .map(|t| t.label(n))
+                    .transpose()?;
+                (series.into_values(), ds.scaler, next_time)
+            }
+        };
+        let n = history.len();
+        let z = scaler.transform_all(&d.apply(&history[n - needed - 1..])?);
+        let last = &z[z.len() - step..];
+        // The tutorial's testX[-1]: with padding, `step` copies of the last model value.
+        let tutorial = if pad {
+            vec![z[z.len() - 1]; step]
+        } else {
+            z[z.len() - step - 1..z.len() - 1].to_vec()
+        };
+        let x = data::Windows::single(last, layout)?;
+        let xt = data::Windows::single(&tutorial, layout)?;
         let m = &mut l.file.model;
         PredictReport {
             model: path,
-            window: series.values()[n - step..].to_vec(),
-            next_time: time.map(|t| t.label(n)).transpose()?,
-            next_value: ds
-                .scaler
-                .inverse(f64::from(predict_one(m, &ds.next_window)?)),
-            next_value_tutorial: Some(
-                ds.scaler
-                    .inverse(f64::from(predict_one(m, &ds.tutorial_next_window)?)),
-            ),
+            window: history[n - needed..].to_vec(),
+            next_time,
+            next_value: next_after(m, &x, &history, &scaler, d)?,
+            next_value_tutorial: Some(next_after(m, &xt, &history, &scaler, d)?),
         }
     };
     let mut human = match &r.next_time {
@@ -280,6 +354,7 @@ struct ForecastOutputs {
 /// `recur forecast`: `--horizon` values after the series, each prediction fed back as input;
 /// writes `forecast.csv` and the forecast plot.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
+    refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
@@ -310,15 +385,18 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         None => None,
     };
     let (step, layout) = (l.data.windows.step, l.data.windows.layout);
+    let d = l.data.differencing;
     let m = &mut l.file.model;
+    // The model continues its own series (the differences, with differencing); the rebuilt
+    // values then continue the history in series units.
     let raw = data::recursive_forecast(
-        &scaler.transform_all(&history),
+        &scaler.transform_all(&d.apply(&history)?),
         step,
         horizon,
         layout,
         |x| predict_one(m, x),
     )?;
-    let values = scaler.inverse_all(&raw);
+    let values = d.integrate(&history, &scaler.inverse_all(&raw))?;
     let n = offset + history.len();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let columns = time.as_ref().zip(times.as_deref());

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use data::time::{TimeFormat, TimeStep};
-use data::{Column, CsvOptions, Dataset, ScaleKind, Scaler, Series, SineConfig, WindowConfig};
+use data::{
+    Column, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
+    SineConfig, SplitAt, WindowConfig,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{DataArgs, SineArgs};
@@ -30,7 +33,81 @@ pub enum Source {
         /// `--time-step` (absent in model files of older recur: inferred).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         time_step: Option<TimeStep>,
+        /// Delimiter, decimal separator and missing-value policy (absent in files of recur
+        /// before they existed: the defaults).
+        #[serde(default)]
+        dialect: CsvDialect,
     },
+}
+
+/// How a CSV file is written and what to do with its gaps (`--delimiter`, `--decimal`,
+/// `--missing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CsvDialect {
+    /// Field delimiter byte (saved as a one-character string).
+    #[serde(with = "ascii_char")]
+    pub delimiter: u8,
+    /// Decimal separator byte (`.` or `,`; saved as a one-character string).
+    #[serde(with = "ascii_char")]
+    pub decimal: u8,
+    /// Missing-value policy.
+    pub missing: MissingPolicy,
+}
+
+impl Default for CsvDialect {
+    fn default() -> Self {
+        let o = CsvOptions::default();
+        CsvDialect {
+            delimiter: o.delimiter,
+            decimal: o.decimal,
+            missing: o.missing,
+        }
+    }
+}
+
+/// An ASCII byte as a one-character string in the settings document (`";"`, not `59`).
+mod ascii_char {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(b: &u8, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&char::from(*b).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_bytes() {
+            [b] if b.is_ascii() => Ok(*b),
+            _ => Err(D::Error::custom(format!(
+                "'{text}' is not one ASCII character"
+            ))),
+        }
+    }
+}
+
+impl CsvDialect {
+    /// The dialect the flags give over `base`; a delimiter equal to the decimal separator is
+    /// an error naming both flags.
+    fn from_args(args: &crate::args::SeriesArgs, base: CsvDialect) -> Result<Self, CliError> {
+        let d = CsvDialect {
+            delimiter: args.delimiter.unwrap_or(base.delimiter),
+            decimal: args.decimal.unwrap_or(base.decimal),
+            missing: args.missing.unwrap_or(base.missing),
+        };
+        if d.delimiter == d.decimal {
+            let c = char::from(d.decimal);
+            return Err(CliError::Usage(format!(
+                "--decimal '{c}' is also the field delimiter (--delimiter '{c}'{}): pass \
+                 --delimiter semicolon (or tab) with decimal commas",
+                if args.delimiter.is_none() {
+                    ", the default"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(d)
+    }
 }
 
 /// The series and how it becomes windows.
@@ -42,6 +119,12 @@ pub struct DataConfig {
     pub windows: WindowConfig,
     /// Whether T was given (or saved) rather than the tutorial's default.
     pub split_given: bool,
+    /// Differences taken before windowing (`--diff`, `--seasonal-diff`); none by default.
+    #[serde(default, skip_serializing_if = "Differencing::is_none")]
+    pub differencing: Differencing,
+    /// Season length of the seasonal naive baseline (`--season`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
 }
 
 impl Default for DataConfig {
@@ -50,6 +133,8 @@ impl Default for DataConfig {
             source: Source::Generated(SineConfig::default()),
             windows: WindowConfig::default(),
             split_given: false,
+            differencing: Differencing::default(),
+            season: None,
         }
     }
 }
@@ -68,6 +153,7 @@ impl DataConfig {
                 time_column: s.time_column.clone(),
                 time_format: s.time_format.clone(),
                 time_step: s.time_step,
+                dialect: CsvDialect::from_args(s, CsvDialect::default())?,
             },
             (None, Source::Generated(mut g)) => {
                 apply_generator_flags(args, &mut g)?;
@@ -88,10 +174,15 @@ impl DataConfig {
         windows.layout = s.layout.unwrap_or(windows.layout);
         windows.scale = s.scale.unwrap_or(windows.scale);
         windows.pad &= !s.no_pad;
+        let mut differencing = base.differencing;
+        differencing.order = s.diff.unwrap_or(differencing.order);
+        differencing.seasonal = s.seasonal_diff.or(differencing.seasonal);
         Ok(DataConfig {
             source,
             windows,
             split_given,
+            differencing,
+            season: s.season.or(base.season),
         })
     }
 
@@ -116,11 +207,15 @@ impl DataConfig {
                 path,
                 column,
                 time_column,
+                dialect,
                 ..
             } => {
                 let options = CsvOptions {
                     column: column.clone(),
                     time_column: time_column.clone(),
+                    delimiter: dialect.delimiter,
+                    decimal: dialect.decimal,
+                    missing: dialect.missing,
                     ..CsvOptions::default()
                 };
                 let series = data::read_csv_path(path, &options)
@@ -132,28 +227,62 @@ impl DataConfig {
             }
         };
         let fitted = fitted.filter(|f| f.kind() == self.windows.scale);
+        let hint = || {
+            let mut hint = String::new();
+            if !self.split_given {
+                hint.push_str(" (T = 900 is the tutorial's default: pass --split with an index or a fraction such as 0.7)");
+            }
+            if !self.differencing.is_none() {
+                hint.push_str(&format!(
+                    " (with {}, which consumes the first {} value(s): the model's series and T are shorter by that much)",
+                    self.differencing.describe(),
+                    self.differencing.lost()
+                ));
+            }
+            hint
+        };
+        let (model_values, windows) = self
+            .model_series(series.values())
+            .map_err(|e| CliError::Usage(format!("{e}{}", hint())))?;
         let prepared = match fitted {
             Some(f) => {
                 let windows = WindowConfig {
                     scale: ScaleKind::None,
-                    ..self.windows
+                    ..windows
                 };
-                data::prepare(&f.transform_all(series.values()), &windows).map(|mut ds| {
+                data::prepare(&f.transform_all(&model_values), &windows).map(|mut ds| {
                     ds.scaler = f;
                     ds
                 })
             }
-            None => data::prepare(series.values(), &self.windows),
+            None => data::prepare(&model_values, &windows),
         };
-        let dataset = prepared.map_err(|e| {
-            let hint = if self.split_given {
-                ""
-            } else {
-                " (T = 900 is the tutorial's default: pass --split with an index or a fraction such as 0.7)"
-            };
-            CliError::Usage(format!("{e}{hint}"))
-        })?;
+        let dataset = prepared.map_err(|e| CliError::Usage(format!("{e}{}", hint())))?;
         Ok((series, dataset))
+    }
+
+    /// The series the model sees before scaling (the differences, with differencing) and the
+    /// window settings for it: with differencing, T is resolved on the whole series and moved
+    /// back by the values differencing consumes, so the split falls on the same series value.
+    fn model_series(&self, values: &[f64]) -> Result<(Vec<f64>, WindowConfig), data::DataError> {
+        let d = self.differencing;
+        if d.is_none() {
+            return Ok((values.to_vec(), self.windows));
+        }
+        let split = self.windows.split.resolve(values.len())?;
+        let lost = d.lost();
+        if split <= lost {
+            return Err(data::DataError::InvalidArgument {
+                name: "split",
+                value: format!("{} (T = {split})", self.windows.split),
+                expected: format!("T above the {lost} value(s) differencing consumes"),
+            });
+        }
+        let windows = WindowConfig {
+            split: SplitAt::Index(split - lost),
+            ..self.windows
+        };
+        Ok((d.apply(values)?, windows))
     }
 }
 

@@ -183,3 +183,18 @@ pub fn summary(model: &Sequential) -> Result<String, CliError> {
         .summary()
         .map_err(|e| CliError::Runtime(format!("cannot draw the summary: {e}")))
 }
+
+/// The model's outputs for every window of `x`, one per window, in the model's units.
+pub fn predict_all(model: &mut Sequential, x: &Windows) -> Result<Vec<f32>, CliError> {
+    let out = model
+        .predict(&tensor(x)?, None)
+        .map_err(runtime("predict failed", model, None))?;
+    if out.data().len() != x.count() {
+        return Err(CliError::Runtime(format!(
+            "the model gave {} outputs for {} windows",
+            out.data().len(),
+            x.count()
+        )));
+    }
+    Ok(out.data().to_vec())
+}

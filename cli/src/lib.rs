@@ -32,6 +32,7 @@ pub mod predictions;
 pub mod progress;
 pub mod report;
 pub mod run_config;
+pub mod scores;
 pub mod spec;
 pub mod time_column;
 pub mod train;

@@ -28,6 +28,12 @@ pub const TAIL_LEN: usize = 300;
 /// Tag of the settings document of a series model.
 pub const SERIES_FORMAT: &str = "recur-cli-settings/1";
 
+/// Tag of the settings document of a series model trained on differences (`--diff`,
+/// `--seasonal-diff`). Why a second tag: a recur that predates differencing would ignore the
+/// field and give predictions in differenced units without a word; it refuses an unknown tag
+/// instead. Files without differencing keep [`SERIES_FORMAT`], so older recur still reads them.
+pub const SERIES_DIFF_FORMAT: &str = "recur-cli-settings/2";
+
 /// Tag of the settings document of a `--task` model.
 pub const TASK_FORMAT: &str = "recur-cli-task/1";
 
@@ -45,8 +51,9 @@ pub struct SeriesSettings {
     pub scaler: data::Scaler,
     /// Length of the training series.
     pub series_len: usize,
-    /// The series' last values (at most [`TAIL_LEN`], at least `step + 1`), in its units; the
-    /// first sits at index `series_len - tail.len()`.
+    /// The series' last values (at most [`TAIL_LEN`] or `step + lost + 1` if that is more,
+    /// `lost` being the values differencing consumes; at least `step + lost + 1`), in its units;
+    /// the first sits at index `series_len - tail.len()`.
     pub tail: Vec<f64>,
     /// Time labels of the tail values, when the CSV had a time column.
     pub tail_times: Option<Vec<String>>,
@@ -70,9 +77,15 @@ impl SeriesSettings {
         ds: &data::Dataset,
     ) -> Result<Self, CliError> {
         let n = series.len();
-        let start = n - n.min(TAIL_LEN);
+        let keep = TAIL_LEN.max(data.windows.step + data.differencing.lost() + 1);
+        let start = n - n.min(keep);
+        let format = if data.differencing.is_none() {
+            SERIES_FORMAT
+        } else {
+            SERIES_DIFF_FORMAT
+        };
         Ok(SeriesSettings {
-            format: SERIES_FORMAT.to_string(),
+            format: format.to_string(),
             data: data.clone(),
             model: model.clone(),
             scaler: ds.scaler,
@@ -296,17 +309,30 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
             path.display()
         ))
     };
-    let format = doc.get("format").and_then(|f| f.as_str()).unwrap_or("");
-    match format {
+    let format = doc
+        .get("format")
+        .and_then(|f| f.as_str())
+        .unwrap_or("")
+        .to_string();
+    match format.as_str() {
         TASK_FORMAT => serde_json::from_value(doc)
             .map(Settings::Task)
             .map_err(|e| bad(&e)),
-        SERIES_FORMAT => {
+        SERIES_FORMAT | SERIES_DIFF_FORMAT => {
             let s: SeriesSettings = serde_json::from_value(doc).map_err(|e| bad(&e))?;
             let step = s.data.windows.step;
-            if s.tail.len() <= step || s.tail.len() > s.series_len {
+            let d = s.data.differencing;
+            // The tag says whether there are differences: a mismatch is a foreign document.
+            if d.is_none() != (format == SERIES_FORMAT) || d.validate().is_err() {
+                return Err(bad(&format!(
+                    "format '{format}' with differencing {}",
+                    d.describe()
+                )));
+            }
+            let needed = step + d.lost() + 1;
+            if s.tail.len() < needed || s.tail.len() > s.series_len {
                 return Err(CliError::Usage(format!(
-                    "--model '{}': the settings in the model file are not valid ({} tail values for step {step})",
+                    "--model '{}': the settings in the model file are not valid ({} tail values; step {step} needs at least {needed})",
                     path.display(),
                     s.tail.len()
                 )));

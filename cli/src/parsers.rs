@@ -156,3 +156,65 @@ pub fn time_format(text: &str) -> Result<data::time::TimeFormat, String> {
         other => other.to_string(),
     })
 }
+
+/// A season length or seasonal difference: 1 to [`MAX_STEP`] (a season, like a window, must
+/// fit in the series).
+pub fn season(text: &str) -> Result<usize, String> {
+    whole_up_to(text, MAX_STEP, "the cap on a season length, the window cap")
+}
+
+/// Order of ordinary differencing: 1 to [`data::MAX_DIFF_ORDER`].
+pub fn diff_order(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(v) if (1..=data::MAX_DIFF_ORDER).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected 1 (first differences) or 2 (differences of differences), at most {}",
+            data::MAX_DIFF_ORDER
+        )),
+    }
+}
+
+/// The names `--delimiter` takes besides a single character.
+const DELIMITER_NAMES: [(&str, u8); 5] = [
+    ("comma", b','),
+    ("semicolon", b';'),
+    ("tab", b'\t'),
+    ("pipe", b'|'),
+    ("space", b' '),
+];
+
+/// A CSV field delimiter: `comma`, `semicolon`, `tab`, `pipe`, `space`, or one ASCII character
+/// that cannot be part of a number or a quoted field (not a letter, digit, `.`, `+`, `-`, `"`
+/// or a line break).
+pub fn delimiter(text: &str) -> Result<u8, String> {
+    if let Some(&(_, b)) = DELIMITER_NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(text.trim()))
+    {
+        return Ok(b);
+    }
+    match text.as_bytes() {
+        [b] if b.is_ascii()
+            && !b.is_ascii_alphanumeric()
+            && !b".+-\"\r\n".contains(b)
+            && (b.is_ascii_graphic() || *b == b'\t' || *b == b' ') =>
+        {
+            Ok(*b)
+        }
+        _ => Err(
+            "expected comma, semicolon, tab, pipe, space, or one ASCII character that is not a letter, digit, '.', '+', '-', '\"' or a line break"
+                .into(),
+        ),
+    }
+}
+
+/// A decimal separator: `.` or `,` (also the names `point` and `comma`).
+pub fn decimal(text: &str) -> Result<u8, String> {
+    match text.trim() {
+        "." => Ok(b'.'),
+        "," => Ok(b','),
+        t if t.eq_ignore_ascii_case("point") => Ok(b'.'),
+        t if t.eq_ignore_ascii_case("comma") => Ok(b','),
+        _ => Err("expected '.' or ',' (or point, comma)".into()),
+    }
+}

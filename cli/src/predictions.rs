@@ -1,12 +1,13 @@
 //! The predictions and forecast CSV files.
 //!
-//! `predictions.csv` has one row per series value: `index`, the time (only when the CSV had a
-//! time column: named as that column, written as numbers, `YYYY-MM-DD` or ISO date-times),
-//! `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
-//! of the value it predicts; cells are empty where there is none (the first `step` values of
-//! each part, whose windows would reach back across the start or the split). Predictions whose
-//! targets are the padding copies are not real values and are left out. All values are in the
-//! series' units (scaling inverted).
+//! `predictions.csv` has one row per series value: `index`, `time` (only when the CSV had a
+//! time column), `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
+//! of the value it predicts. `recur train` writes the one-step predictions of the observed
+//! targets ([`crate::scores`]): every test value (the first `step` from windows that reach back
+//! across the split) and the training values from `step` on (`step + lost` with differencing);
+//! the cells before are empty. Padding copies are never targets. All values are in the series'
+//! units (scaling and differencing undone). [`place`] places the outputs of the tutorial's own
+//! windows instead (the first `step` values of each part then have none).
 
 use data::{Dataset, Series};
 

@@ -16,10 +16,11 @@ use crate::fitting::{self, PartScores};
 use crate::model_file::{MODEL_FILE, ModelFile, SeriesSettings, Settings, TaskSettings};
 use crate::output::OutDir;
 use crate::plot::{SeriesPlot, series_plot};
-use crate::predictions::{place, predictions_csv, task_predictions_csv};
+use crate::predictions::{predictions_csv, task_predictions_csv};
 use crate::progress::Console;
 use crate::report::{Rows, file_name};
 use crate::run_config::{Run, TrainConfig};
+use crate::scores::{ObservedScores, next_after, observed};
 
 /// The set of files `recur train` owns in the output folder (see [`crate::output`]).
 pub const TRAIN_SET: &str = "train";
@@ -47,17 +48,57 @@ pub struct Outputs {
     pub predictions: PathBuf,
 }
 
+/// What a missing-value policy did to the series read (`--missing`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MissingReport {
+    /// The policy: `error`, `drop`, `ffill` or `interpolate`.
+    pub policy: data::MissingPolicy,
+    /// Missing values filled in.
+    pub filled: usize,
+    /// Rows left out.
+    pub dropped: usize,
+}
+
+impl MissingReport {
+    /// The report of a series read with `config`'s CSV policy; `None` for a generated series.
+    pub fn of(config: &crate::data_config::DataConfig, series: &data::Series) -> Option<Self> {
+        match &config.source {
+            crate::data_config::Source::Csv { dialect, .. } => Some(MissingReport {
+                policy: dialect.missing,
+                filled: series.missing().filled,
+                dropped: series.missing().dropped,
+            }),
+            crate::data_config::Source::Generated(_) => None,
+        }
+    }
+
+    /// `3 filled, 1 dropped (--missing ffill)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} filled, {} dropped (--missing {})",
+            self.filled, self.dropped, self.policy
+        )
+    }
+}
+
 /// What only a series run reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeriesFigures {
-    /// Units of `train_score` and `test_score`: `scaled` with `--scale`, else `series`.
+    /// Units of `train_score` and `test_score`: `scaled` with `--scale`, else `series`
+    /// (`differenced` or `scaled differences` with `--diff`/`--seasonal-diff`).
     pub score_units: &'static str,
-    /// MSE on the training windows in the series' units (squared).
+    /// MSE on the tutorial's (padded) training windows in the series' units (squared); with
+    /// differencing, in the units of the differences.
     pub train_mse: f64,
-    /// MSE on the test windows in the series' units.
+    /// MSE on the tutorial's (padded) test windows, in the same units as `train_mse`.
     pub test_mse: f64,
-    /// MSE of the mean-of-window predictor on the test windows, in the series' units.
+    /// MSE of the mean-of-window predictor on the tutorial's test windows, in those units.
     pub baseline_test_mse: f64,
+    /// Scores on the observed targets and the baselines, in series units.
+    #[serde(flatten)]
+    pub observed: ObservedScores,
+    /// What `--missing` did (`null` for the generated series).
+    pub missing: Option<MissingReport>,
     /// Prediction after the last `step` real values of the series (series units).
     pub next_value: f64,
     /// The tutorial's figure: prediction from `testX[-1]` (with padding, `step` copies of the
@@ -241,6 +282,9 @@ pub fn train(
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
     let loaded = Loaded::load(&cfg.run)?;
+    if let (Loaded::Series { ds, .. }, Run::Series { data }) = (&loaded, &cfg.run) {
+        crate::scores::check_season(data, ds)?;
+    }
     check_validation_split(cfg.fit.validation_split, loaded.train().1.len())?;
     // Before nn allocates anything: a batch never holds more windows than there are.
     let batch = cfg.fit.batch_size.min(loaded.train().1.len()).max(1);
@@ -329,19 +373,19 @@ fn series_outputs(
         }),
         None => None,
     };
+    let (observed, placed) = observed(model, series.values(), ds, data)?;
+    let d = data.differencing;
     let figures = SeriesFigures {
         time: time_summary,
-        score_units: score_units(data.windows.scale),
+        score_units: score_units(data),
         train_mse: sc.inverse_mse(train.mse),
         test_mse,
         baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
-        next_value: sc.inverse(f64::from(fitting::predict_one(model, &ds.next_window)?)),
-        next_value_tutorial: sc.inverse(f64::from(fitting::predict_one(
-            model,
-            &ds.tutorial_next_window,
-        )?)),
+        next_value: next_after(model, &ds.next_window, series.values(), &sc, d)?,
+        next_value_tutorial: next_after(model, &ds.tutorial_next_window, series.values(), &sc, d)?,
+        missing: MissingReport::of(data, series),
+        observed,
     };
-    let placed = place(ds, &train.predictions, &test.predictions)?;
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
     let settings = Settings::Series(SeriesSettings::new(
         data,
@@ -356,13 +400,19 @@ fn series_outputs(
         &predictions_csv(series, time.as_ref(), &placed)?,
     )?;
     let plot_name = format!("plot.{}", cfg.output.plot_format.extension());
+    let split = ds.split + d.lost();
     let title = format!(
-        "recur: {} (n = {}, T = {}, step {}) - test mse {:.4}",
+        "recur: {} (n = {}, T = {}, step {}{}) - observed test mse {:.4}",
         series.name().unwrap_or("series"),
         series.len(),
-        ds.split,
+        split,
         ds.step,
-        test_mse
+        if d.is_none() {
+            String::new()
+        } else {
+            format!(", {}", d.describe())
+        },
+        figures.observed.test_mse_observed
     );
     let plot = out.write_with(&plot_name, |tmp| {
         series_plot(
@@ -373,7 +423,7 @@ fn series_outputs(
                 values: series.values(),
                 train: &placed.train,
                 test: &placed.test,
-                split: ds.split,
+                split,
                 next: figures.next_value,
                 time: time.as_ref(),
                 value_name: series.name().unwrap_or("value"),
@@ -425,12 +475,15 @@ fn task_outputs(
     Ok((Figures::Task(figures), outputs))
 }
 
-/// `scaled` with a scaling, else `series`: the units of the scores.
-pub fn score_units(scale: data::ScaleKind) -> &'static str {
-    if scale == data::ScaleKind::None {
-        "series"
-    } else {
-        "scaled"
+/// The units of the model's own scores: `series`, `scaled` with a scaling, `differenced`
+/// with differencing, `scaled differences` with both.
+pub fn score_units(config: &crate::data_config::DataConfig) -> &'static str {
+    let scaled = config.windows.scale != data::ScaleKind::None;
+    match (scaled, config.differencing.is_none()) {
+        (false, true) => "series",
+        (true, true) => "scaled",
+        (false, false) => "differenced",
+        (true, false) => "scaled differences",
     }
 }
 
@@ -448,8 +501,8 @@ pub fn human_report(r: &TrainReport) -> String {
         format!("{last_loss:.6}"),
     );
     let units = match &r.figures {
-        Figures::Series(f) if f.score_units == "scaled" => ", scaled units",
-        _ => "",
+        Figures::Series(f) if f.score_units != "series" => format!(", {} units", f.score_units),
+        _ => String::new(),
     };
     rows.push(
         format!("train score (model.evaluate on train {what}, {loss}{units})"),
@@ -471,19 +524,77 @@ pub fn human_report(r: &TrainReport) -> String {
             let Run::Series { data } = &r.config.run else {
                 return rows.render();
             };
-            let scaled = f.score_units == "scaled";
+            let scaled = f.score_units != "series";
+            let diffed = !data.differencing.is_none();
+            let padded = if data.windows.pad {
+                "tutorial's padded windows"
+            } else {
+                "tutorial's windows"
+            };
+            let units = if diffed {
+                "units of the differences"
+            } else {
+                "series units"
+            };
             if scaled || r.config.model.loss != nn::Loss::MeanSquaredError {
-                rows.push("train mse (series units)", format!("{:.6}", f.train_mse));
-                rows.push("test mse (series units)", format!("{:.6}", f.test_mse));
+                rows.push(
+                    format!("train mse ({padded}, {units})"),
+                    format!("{:.6}", f.train_mse),
+                );
+                rows.push(
+                    format!("test mse ({padded}, {units})"),
+                    format!("{:.6}", f.test_mse),
+                );
             }
+            let suffix = if scaled {
+                format!(", {units}")
+            } else {
+                String::new()
+            };
             rows.push(
-                if scaled {
-                    "baseline test mse (mean of each window, series units)"
-                } else {
-                    "baseline test mse (mean of each window)"
-                },
+                format!("baseline test mse (mean of each window, {padded}{suffix})"),
                 format!("{:.6}", f.baseline_test_mse),
             );
+            let o = &f.observed;
+            rows.push(
+                "train mse on observed targets (real values only, series units)",
+                format!("{:.6}", o.train_mse_observed),
+            );
+            rows.push(
+                "test mse on observed targets (every test value, series units)",
+                format!("{:.6}", o.test_mse_observed),
+            );
+            rows.push(
+                "persistence test mse (y[t-1], observed targets)",
+                format!("{:.6}", o.persistence_test_mse),
+            );
+            if let (Some(m), Some(v)) = (data.season, o.seasonal_naive_test_mse) {
+                rows.push(
+                    format!("seasonal naive test mse (y[t-{m}], observed targets)"),
+                    format!("{v:.6}"),
+                );
+            }
+            rows.push(
+                format!(
+                    "skill (1 - test mse / {} mse; > 0 beats it)",
+                    o.best_baseline.replace('_', " ")
+                ),
+                o.skill
+                    .map_or("n/a (baseline is perfect)".into(), |s| format!("{s:.4}")),
+            );
+            rows.push(
+                format!(
+                    "mase (test mae / in-sample mae of y[t-{}]; < 1 beats it)",
+                    data.season.unwrap_or(1)
+                ),
+                o.mase
+                    .map_or("n/a (in-sample error is 0)".into(), |v| format!("{v:.4}")),
+            );
+            if let Some(m) = &f.missing
+                && m.policy != data::MissingPolicy::Error
+            {
+                rows.push("missing values", m.describe());
+            }
             rows.push(
                 format!(
                     "next value (from the last {} real values)",
@@ -510,8 +621,9 @@ pub fn human_report(r: &TrainReport) -> String {
             }
             rows.push("fit time", fit_time);
             format!(
-                "{}outputs in {out}: {model}, {}, {predictions}\n",
+                "{}{}\noutputs in {out}: {model}, {}, {predictions}\n",
                 rows.render(),
+                f.observed.verdict(),
                 name(&r.outputs.plot)
             )
         }

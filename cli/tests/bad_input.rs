@@ -327,3 +327,66 @@ fn help_and_version_succeed() {
     }
     assert!(help.contains("Deliberate differences from Keras"));
 }
+
+#[test]
+fn forecaster_flags_with_bad_values() {
+    let c = Case::new();
+    let f = c.file("s.csv", &values(60));
+    c.rejects(
+        &["train", "--csv", &f, "--split", "0.8", "--missing", "zero"],
+        &["--missing", "zero"],
+    );
+    c.rejects(&["train", "--missing", "drop"], &["--missing", "--csv"]);
+    c.rejects(
+        &["train", "--csv", &f, "--delimiter", "ab"],
+        &["--delimiter", "ab"],
+    );
+    c.rejects(
+        &["train", "--csv", &f, "--delimiter", "x"],
+        &["--delimiter", "'x'"],
+    );
+    c.rejects(
+        &["train", "--csv", &f, "--delimiter", "."],
+        &["--delimiter"],
+    );
+    c.rejects(
+        &["train", "--csv", &f, "--decimal", ";"],
+        &["--decimal", "';'"],
+    );
+    // A decimal comma with the default comma delimiter, and the same character given twice.
+    c.rejects(
+        &["train", "--csv", &f, "--decimal", ","],
+        &["--decimal", "--delimiter"],
+    );
+    c.rejects(
+        &["train", "--csv", &f, "--decimal", ",", "--delimiter", ","],
+        &["--decimal", "--delimiter"],
+    );
+    c.rejects(&["train", "--diff", "0"], &["--diff", "'0'"]);
+    c.rejects(&["train", "--diff", "3"], &["--diff", "'3'"]);
+    c.rejects(&["train", "--diff", "x"], &["--diff"]);
+    c.rejects(
+        &["train", "--seasonal-diff", "0"],
+        &["--seasonal-diff", "'0'"],
+    );
+    c.rejects(&["train", "--season", "-2"], &["--season", "'-2'"]);
+    c.rejects(&["train", "--season", "200000"], &["--season"]);
+    // A season longer than the training part: no value a season before the first test value.
+    c.rejects(
+        &["train", "--csv", &f, "--split", "20", "--season", "30"],
+        &["--season", "30"],
+    );
+    // Differencing that leaves nothing to train on.
+    c.rejects(
+        &[
+            "train",
+            "--csv",
+            &f,
+            "--split",
+            "10",
+            "--seasonal-diff",
+            "12",
+        ],
+        &["--seasonal-diff 12"],
+    );
+}

@@ -79,6 +79,7 @@ fn a_saved_csv_source_gives_way_to_generator_flags_only() {
             time_column: None,
             time_format: None,
             time_step: None,
+            dialect: Default::default(),
         },
         ..DataConfig::default()
     };

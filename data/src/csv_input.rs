@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::missing::{MissingPolicy, fill_missing, is_missing_marker};
 use crate::{Column, DataError, Series};
 
 /// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
@@ -50,7 +51,8 @@ impl Default for CsvLimits {
     }
 }
 
-/// How to read a CSV series. [`Default`]: comma-separated, default value column, no time column.
+/// How to read a CSV series. [`Default`]: comma-separated, decimal point, default value column,
+/// no time column, missing values refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
     /// The value column; `None` picks the only numeric column, or the last one if there are
@@ -58,8 +60,13 @@ pub struct CsvOptions {
     pub column: Option<Column>,
     /// An optional column of time labels (dates, times, anything), kept as text.
     pub time_column: Option<Column>,
-    /// Field delimiter byte (default `b','`).
+    /// Field delimiter byte (default `b','`); it must differ from `decimal`.
     pub delimiter: u8,
+    /// Decimal separator of the numbers: `b'.'` (default) or `b','`. With `b','` a number
+    /// holding a `.` (a thousands separator) is not a number.
+    pub decimal: u8,
+    /// What to do with missing values in the value column (see [`MissingPolicy`]).
+    pub missing: MissingPolicy,
     /// Whether the first row is a header: `None` (default) detects it, `Some(true)` forces one
     /// (say, for a numeric header like `2020`), `Some(false)` reads the first row as data.
     pub header: Option<bool>,
@@ -73,6 +80,8 @@ impl Default for CsvOptions {
             column: None,
             time_column: None,
             delimiter: b',',
+            decimal: b'.',
+            missing: MissingPolicy::Error,
             header: None,
             limits: CsvLimits::default(),
         }
@@ -84,8 +93,12 @@ impl Default for CsvOptions {
 /// Unless [`CsvOptions::header`] says otherwise, the first row is a header when the value
 /// column's first cell is text that is not a number, or when a column is chosen by name. Every
 /// row must have as many fields as the first. Each value cell must be a finite number: empty,
-/// non-numeric, NaN and infinite cells are errors naming the 1-based line and quoting the row. A
-/// series with fewer than 2 values is an error. Empty lines are skipped.
+/// non-numeric, NaN and infinite cells are errors naming the 1-based line and quoting the row,
+/// except that with a [`CsvOptions::missing`] policy other than `error` the missing markers
+/// (empty, `NA`, `NaN`, ... see [`MissingPolicy`]) are filled or dropped as it says, and
+/// [`Series::missing`] counts them. A series with fewer than 2 values (after dropping) is an
+/// error. Empty lines are skipped. A delimiter equal to the decimal separator, or a decimal
+/// separator other than `.` and `,`, is an error.
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
     let path = path.as_ref();
     let source = path.display().to_string();
@@ -118,6 +131,8 @@ pub fn read_csv_reader<R: Read>(
     source: &str,
     options: &CsvOptions,
 ) -> Result<Series, DataError> {
+    check_dialect(options)?;
+    let decimal = options.decimal;
     let rows = read_rows(reader, source, options.delimiter, &options.limits)?;
     let Some(first) = rows.first() else {
         return Err(DataError::SeriesTooShort {
@@ -128,8 +143,8 @@ pub fn read_csv_reader<R: Read>(
     let named = matches!(options.column, Some(Column::Name(_)))
         || matches!(options.time_column, Some(Column::Name(_)));
     let value_col = match &options.column {
-        Some(col) => resolve(col, &rows)?,
-        None => default_column(&rows)?,
+        Some(col) => resolve(col, &rows, decimal)?,
+        None => default_column(&rows, decimal)?,
     };
     let first_cell = first.cells[value_col].trim();
     let header = match options.header {
@@ -141,10 +156,10 @@ pub fn read_csv_reader<R: Read>(
             ));
         }
         Some(forced) => forced,
-        None => named || (!first_cell.is_empty() && first_cell.parse::<f64>().is_err()),
+        None => named || (!first_cell.is_empty() && parse_number(first_cell, decimal).is_none()),
     };
     let time_col = match &options.time_column {
-        Some(col) => Some(resolve(col, &rows)?),
+        Some(col) => Some(resolve(col, &rows, decimal)?),
         None => None,
     };
     if time_col == Some(value_col) {
@@ -163,31 +178,77 @@ pub fn read_csv_reader<R: Read>(
         format!("index {value_col}")
     };
     let data = if header { &rows[1..] } else { &rows[..] };
-    let mut values = Vec::with_capacity(data.len());
+    let mut cells = Vec::with_capacity(data.len());
     for row in data {
-        values.push(parse_value(row, value_col, &column_label)?);
+        cells.push(parse_value(row, value_col, &column_label, options)?);
     }
+    let times: Option<Vec<String>> = time_col.map(|tc| {
+        data.iter()
+            .map(|r| r.cells[tc].trim().to_string())
+            .collect()
+    });
+    let (values, times, counts) = if options.missing == MissingPolicy::Error {
+        // parse_value refused every missing cell already.
+        (
+            cells.into_iter().flatten().collect(),
+            times,
+            Default::default(),
+        )
+    } else {
+        let f = fill_missing(&cells, times.as_deref(), options.missing)?;
+        (f.values, f.times, f.counts)
+    };
     if values.len() < 2 {
         return Err(DataError::SeriesTooShort {
             source: source.to_string(),
             len: values.len(),
         });
     }
-    let mut series = Series::new(values);
+    let mut series = Series::new(values).with_missing(counts);
     if header {
         series = series.with_name(first.cells[value_col].trim());
     }
-    if let Some(tc) = time_col {
-        let times = data
-            .iter()
-            .map(|r| r.cells[tc].trim().to_string())
-            .collect();
+    if let Some(times) = times {
         series = series.with_times(times)?;
-        if header {
+        if let (true, Some(tc)) = (header, time_col) {
             series = series.with_time_name(first.cells[tc].trim());
         }
     }
     Ok(series)
+}
+
+/// Errors if the decimal separator is not `.` or `,`, or equals the delimiter.
+fn check_dialect(options: &CsvOptions) -> Result<(), DataError> {
+    let (delimiter, decimal) = (options.delimiter, options.decimal);
+    if decimal != b'.' && decimal != b',' {
+        return Err(DataError::arg(
+            "decimal",
+            format!("'{}'", char::from(decimal).escape_default()),
+            "'.' or ','",
+        ));
+    }
+    if delimiter == decimal {
+        return Err(DataError::arg(
+            "delimiter",
+            format!("'{}'", char::from(delimiter)),
+            "a delimiter other than the decimal separator (with decimal commas use ';' or a tab)",
+        ));
+    }
+    Ok(())
+}
+
+/// A cell as a number with the given decimal separator (`None`: not a number). With `,` a
+/// cell holding a `.` is not a number: it would be a thousands separator, which recur does not
+/// guess at.
+fn parse_number(cell: &str, decimal: u8) -> Option<f64> {
+    if decimal == b',' {
+        if cell.contains('.') {
+            return None;
+        }
+        cell.replace(',', ".").parse().ok()
+    } else {
+        cell.parse().ok()
+    }
 }
 
 /// One CSV record: its 1-based starting line and its fields as text.
@@ -406,14 +467,14 @@ fn csv_error(e: csv::Error, source: &str) -> DataError {
 }
 
 /// The columns as listed in errors: `0 'name'` when the first row is a header, else indices.
-fn available(rows: &[Row]) -> Vec<String> {
+fn available(rows: &[Row], decimal: u8) -> Vec<String> {
     let Some(first) = rows.first() else {
         return Vec::new();
     };
     let has_header = first
         .cells
         .iter()
-        .any(|c| !c.trim().is_empty() && c.trim().parse::<f64>().is_err());
+        .any(|c| !c.trim().is_empty() && parse_number(c.trim(), decimal).is_none());
     first
         .cells
         .iter()
@@ -429,7 +490,7 @@ fn available(rows: &[Row]) -> Vec<String> {
 }
 
 /// The 0-based position of `column`, or an error listing the available columns.
-fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
+fn resolve(column: &Column, rows: &[Row], decimal: u8) -> Result<usize, DataError> {
     let first = &rows[0];
     let found = match column {
         Column::Index(i) => (*i < first.cells.len()).then_some(*i),
@@ -450,14 +511,14 @@ fn resolve(column: &Column, rows: &[Row]) -> Result<usize, DataError> {
     };
     found.ok_or_else(|| DataError::ColumnNotFound {
         requested: column.to_string(),
-        available: available(rows),
+        available: available(rows, decimal),
     })
 }
 
 /// The only column, or else the last column at least half of whose cells below the first row
 /// parse as numbers (NaN and infinity count as numbers here, so that such cells are reported as
 /// bad values of the chosen column rather than silently moving the choice to another column).
-fn default_column(rows: &[Row]) -> Result<usize, DataError> {
+fn default_column(rows: &[Row], decimal: u8) -> Result<usize, DataError> {
     let width = rows[0].cells.len();
     // With one column, or no row below the first, there is nothing to choose between; the
     // caller then reports the bad cells or the too-short series.
@@ -470,17 +531,27 @@ fn default_column(rows: &[Row]) -> Result<usize, DataError> {
         .find(|&j| {
             let numeric = body
                 .iter()
-                .filter(|r| r.cells[j].trim().parse::<f64>().is_ok())
+                .filter(|r| parse_number(r.cells[j].trim(), decimal).is_some())
                 .count();
             numeric > 0 && 2 * numeric >= body.len()
         })
         .ok_or_else(|| DataError::NoNumericColumn {
-            available: available(rows),
+            available: available(rows, decimal),
         })
 }
 
-fn parse_value(row: &Row, col: usize, column_label: &str) -> Result<f64, DataError> {
+/// The value of `row`'s cell in `col`; `None` for a missing marker when the policy fills or
+/// drops missing values (with `error`, the cell is refused as before policies existed).
+fn parse_value(
+    row: &Row,
+    col: usize,
+    column_label: &str,
+    options: &CsvOptions,
+) -> Result<Option<f64>, DataError> {
     let cell = row.cells[col].trim();
+    if options.missing != MissingPolicy::Error && is_missing_marker(cell) {
+        return Ok(None);
+    }
     if cell.is_empty() {
         return Err(DataError::EmptyCell {
             line: row.line,
@@ -488,15 +559,15 @@ fn parse_value(row: &Row, col: usize, column_label: &str) -> Result<f64, DataErr
             text: row.text(),
         });
     }
-    match cell.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(DataError::NotFinite {
+    match parse_number(cell, options.decimal) {
+        Some(v) if v.is_finite() => Ok(Some(v)),
+        Some(_) => Err(DataError::NotFinite {
             line: row.line,
             column: column_label.to_string(),
             cell: excerpt(cell),
             text: row.text(),
         }),
-        Err(_) => Err(DataError::NonNumeric {
+        None => Err(DataError::NonNumeric {
             line: row.line,
             column: column_label.to_string(),
             cell: excerpt(cell),

@@ -9,6 +9,10 @@
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).
 //! - [`time`]: time columns (dates, date-times, numbers), their regular step, gaps and future times.
+//! - [`mse`] and [`baseline_mse`] (mean-of-window predictor); [`persistence`] and
+//!   [`seasonal_naive`], the forecaster's baselines, and [`observed_windows`], the windows that
+//!   score a model on the same observed targets; [`skill`] and [`mase`].
+//! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
 //!
 //! The tutorial's data in a few lines:
@@ -30,25 +34,30 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod baselines;
 mod column;
 mod csv_input;
 mod dataset;
+mod differencing;
 mod error;
 mod forecast;
 pub mod generate;
 mod metrics;
+mod missing;
 mod scale;
 mod series;
 mod split;
 pub mod time;
 mod windows;
 
+pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
 pub use csv_input::{
     CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
     read_csv_path, read_csv_reader, read_csv_str,
 };
 pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare};
+pub use differencing::{Differencing, MAX_DIFF_ORDER};
 pub use error::DataError;
 pub use forecast::{parse_window, recursive_forecast};
 pub use generate::{
@@ -56,6 +65,7 @@ pub use generate::{
     SineConfig, ValueDistribution, long_dependency,
 };
 pub use metrics::{baseline_mse, mse, window_means};
+pub use missing::{Filled, MissingCounts, MissingPolicy, fill_missing, is_missing_marker};
 pub use scale::{ScaleKind, Scaler};
 pub use series::Series;
 pub use split::SplitAt;

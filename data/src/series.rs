@@ -1,6 +1,6 @@
 //! A univariate series with optional time labels.
 
-use crate::DataError;
+use crate::{DataError, MissingCounts};
 
 /// A series of finite values, with an optional name and optional time labels (one per value,
 /// kept as the text found in the input, for plot axes and prediction files).
@@ -10,6 +10,7 @@ pub struct Series {
     times: Option<Vec<String>>,
     time_name: Option<String>,
     name: Option<String>,
+    missing: MissingCounts,
 }
 
 impl Series {
@@ -20,6 +21,7 @@ impl Series {
             times: None,
             time_name: None,
             name: None,
+            missing: MissingCounts::default(),
         }
     }
 
@@ -27,6 +29,18 @@ impl Series {
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+
+    /// Records how many missing values the reader filled in or dropped to make this series.
+    pub fn with_missing(mut self, counts: MissingCounts) -> Self {
+        self.missing = counts;
+        self
+    }
+
+    /// How many missing values were filled in or dropped when the series was read (zeros for
+    /// a series read without gaps, or built in memory).
+    pub fn missing(&self) -> MissingCounts {
+        self.missing
     }
 
     /// Attaches one time label per value; errors if the counts differ.

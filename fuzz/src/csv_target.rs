@@ -49,6 +49,14 @@ fn option_sets() -> Vec<CsvOptions> {
         with(&|o| o.delimiter = b';'),
         with(&|o| o.delimiter = b'\t'),
         with(&|o| {
+            o.delimiter = b';';
+            o.decimal = b',';
+            o.missing = data::MissingPolicy::Interpolate;
+            o.time_column = Some(Column::Index(0));
+        }),
+        with(&|o| o.missing = data::MissingPolicy::Ffill),
+        with(&|o| o.missing = data::MissingPolicy::Drop),
+        with(&|o| {
             o.limits = CsvLimits {
                 max_bytes: 64,
                 max_line_bytes: 16,

@@ -1,0 +1,218 @@
+//! Missing values in a series: what counts as missing and the policies that fill or drop them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DataError;
+
+/// What to do with a missing value (an empty cell, or `NA`, `N/A`, `NaN`, `null`, `None`, any
+/// case) in the value column. [`Default`] is [`MissingPolicy::Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingPolicy {
+    /// Refuse the input, naming the line and quoting the row (recur's behaviour before
+    /// policies existed).
+    #[default]
+    Error,
+    /// Leave the row out (its time label too): the series closes up.
+    Drop,
+    /// Carry the last observed value forward. A leading gap has no value to carry: those rows
+    /// are dropped (and counted as dropped).
+    Ffill,
+    /// Straight line between the observed values on either side, by row position. Leading and
+    /// trailing gaps have a side missing and are dropped (counted as dropped) rather than
+    /// extrapolated.
+    Interpolate,
+}
+
+impl MissingPolicy {
+    /// All policies, in the order their names are listed in messages.
+    pub const ALL: [MissingPolicy; 4] = [
+        MissingPolicy::Error,
+        MissingPolicy::Drop,
+        MissingPolicy::Ffill,
+        MissingPolicy::Interpolate,
+    ];
+
+    /// The lower-case name accepted by [`FromStr`].
+    pub fn name(self) -> &'static str {
+        match self {
+            MissingPolicy::Error => "error",
+            MissingPolicy::Drop => "drop",
+            MissingPolicy::Ffill => "ffill",
+            MissingPolicy::Interpolate => "interpolate",
+        }
+    }
+}
+
+impl fmt::Display for MissingPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for MissingPolicy {
+    type Err = DataError;
+
+    /// Parses `error`, `drop`, `ffill` or `interpolate` (ASCII case-insensitive).
+    fn from_str(s: &str) -> Result<Self, DataError> {
+        MissingPolicy::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                DataError::arg(
+                    "missing",
+                    format!("'{s}'"),
+                    "error, drop, ffill or interpolate",
+                )
+            })
+    }
+}
+
+/// How many missing values a policy filled in and how many rows it dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MissingCounts {
+    /// Missing values replaced by a filled-in value.
+    pub filled: usize,
+    /// Rows left out (missing values that could not, or were not to, be filled).
+    pub dropped: usize,
+}
+
+/// Whether a trimmed cell is a missing-value marker: empty, or `NA`, `N/A`, `NaN`, `null`,
+/// `None` (any case), as pandas, R and spreadsheets write them.
+pub fn is_missing_marker(cell: &str) -> bool {
+    cell.is_empty()
+        || ["na", "n/a", "nan", "null", "none"]
+            .iter()
+            .any(|m| cell.eq_ignore_ascii_case(m))
+}
+
+/// A series after a missing-value policy: the kept values, the labels of the kept rows and the
+/// counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filled {
+    /// The values kept or filled in, in order.
+    pub values: Vec<f64>,
+    /// The time labels of those rows, when labels were given.
+    pub times: Option<Vec<String>>,
+    /// How many were filled and dropped.
+    pub counts: MissingCounts,
+}
+
+/// Applies `policy` to `values` (`None` where missing) and their optional time labels, in
+/// linear time. [`MissingPolicy::Error`] does nothing here (the reader refuses the first
+/// missing cell itself), so with it every value must be present; a `None` is then an error.
+pub fn fill_missing(
+    values: &[Option<f64>],
+    times: Option<&[String]>,
+    policy: MissingPolicy,
+) -> Result<Filled, DataError> {
+    // The nearest observed row on each side of every row, in two linear passes (a gap scan
+    // per missing value would be quadratic in a long gap).
+    let mut next_obs = vec![None; values.len()];
+    let mut next = None;
+    for i in (0..values.len()).rev() {
+        next_obs[i] = next;
+        if values[i].is_some() {
+            next = Some(i);
+        }
+    }
+    let mut prev: Option<usize> = None;
+    let mut counts = MissingCounts::default();
+    let mut kept = Vec::with_capacity(values.len());
+    let mut kept_times = times.map(|_| Vec::with_capacity(values.len()));
+    let mut keep = |i: usize, v: f64, kept: &mut Vec<f64>| {
+        kept.push(v);
+        if let (Some(out), Some(t)) = (kept_times.as_mut(), times) {
+            out.push(t[i].clone());
+        }
+    };
+    for (i, v) in values.iter().enumerate() {
+        if let Some(v) = *v {
+            keep(i, v, &mut kept);
+            prev = Some(i);
+            continue;
+        }
+        let fill = match policy {
+            MissingPolicy::Error => {
+                return Err(DataError::arg(
+                    "missing",
+                    format!("policy error with a missing value at row {i}"),
+                    "a policy of drop, ffill or interpolate",
+                ));
+            }
+            MissingPolicy::Drop => None,
+            // A leading gap has no value to carry.
+            MissingPolicy::Ffill => prev.and_then(|l| values[l]),
+            // Leading and trailing gaps lack a side: None, dropped.
+            MissingPolicy::Interpolate => match (prev, next_obs[i]) {
+                (Some(l), Some(r)) => match (values[l], values[r]) {
+                    (Some(a), Some(b)) => {
+                        let w = (i - l) as f64 / (r - l) as f64;
+                        Some(a + (b - a) * w)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        match fill {
+            Some(v) => {
+                counts.filled += 1;
+                keep(i, v, &mut kept);
+            }
+            None => counts.dropped += 1,
+        }
+    }
+    Ok(Filled {
+        values: kept,
+        times: kept_times,
+        counts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(v: &[Option<f64>], p: MissingPolicy) -> (Vec<f64>, MissingCounts) {
+        let f = fill_missing(v, None, p).unwrap();
+        (f.values, f.counts)
+    }
+
+    #[test]
+    fn markers() {
+        for m in ["", "NA", "n/a", "NaN", "null", "None"] {
+            assert!(is_missing_marker(m), "{m}");
+        }
+        assert!(!is_missing_marker("0"));
+        assert!(!is_missing_marker("inf"));
+    }
+
+    #[test]
+    fn policies_on_leading_interior_and_trailing_gaps() {
+        let v = [None, Some(1.0), None, None, Some(4.0), None];
+        let (x, c) = run(&v, MissingPolicy::Drop);
+        assert_eq!((x, c.filled, c.dropped), (vec![1.0, 4.0], 0, 4));
+        let (x, c) = run(&v, MissingPolicy::Ffill);
+        assert_eq!(
+            (x, c.filled, c.dropped),
+            (vec![1.0, 1.0, 1.0, 4.0, 4.0], 3, 1)
+        );
+        let (x, c) = run(&v, MissingPolicy::Interpolate);
+        assert_eq!((x, c.filled, c.dropped), (vec![1.0, 2.0, 3.0, 4.0], 2, 2));
+        assert!(fill_missing(&v, None, MissingPolicy::Error).is_err());
+    }
+
+    #[test]
+    fn time_labels_follow_the_kept_rows() {
+        let v = [Some(1.0), None, Some(3.0)];
+        let t: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let f = fill_missing(&v, Some(&t), MissingPolicy::Drop).unwrap();
+        assert_eq!(f.times.unwrap(), vec!["a", "c"]);
+        let f = fill_missing(&v, Some(&t), MissingPolicy::Ffill).unwrap();
+        assert_eq!(f.times.unwrap(), vec!["a", "b", "c"]);
+    }
+}
