@@ -11,8 +11,8 @@ use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
     DenseSizes, WindowValues, activation, decimal, delimiter, dense_sizes, diff_order, finite,
-    fraction, horizon, loss, optimizer, positive, rate, season, step, threads, time_format, time_step, units,
-    whole_at_least_one, whole_at_least_two, window_values,
+    fraction, horizon, loss, optimizer, positive, rate, season, step, threads, time_format,
+    time_step, units, whole_at_least_one, whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
 use crate::spec::Cell;
