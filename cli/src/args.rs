@@ -110,7 +110,8 @@ pub struct SeriesArgs {
     /// the first gap), drop (leave the row out; with --time-column only at the start and end,
     /// since rows dropped inside would leave windows spanning unequal times), ffill (carry the
     /// last value forward; a leading gap is dropped) or interpolate (a straight line between
-    /// the values either side, by time; leading and trailing gaps are dropped) [default:
+    /// the values either side, by time with --time-column, else by row; leading and trailing
+    /// gaps are dropped) [default:
     /// error]. Missing rows are inserted with their times. The counts filled, dropped and
     /// inserted are reported.
     #[arg(long, requires = "csv", value_name = "error|drop|ffill|interpolate")]
