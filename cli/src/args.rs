@@ -111,9 +111,8 @@ pub struct SeriesArgs {
     /// since rows dropped inside would leave windows spanning unequal times), ffill (carry the
     /// last value forward; a leading gap is dropped) or interpolate (a straight line between
     /// the values either side, by time with --time-column, else by row; leading and trailing
-    /// gaps are dropped) [default:
-    /// error]. Missing rows are inserted with their times. The counts filled, dropped and
-    /// inserted are reported.
+    /// gaps are dropped) [default: error]. Missing rows are inserted with their times. The
+    /// counts filled, dropped and inserted are reported.
     #[arg(long, requires = "csv", value_name = "error|drop|ffill|interpolate")]
     pub missing: Option<MissingPolicy>,
     /// Train on differences of the series: 1 (`y[t] - y[t-1]`, removes a linear trend) or 2.
