@@ -94,7 +94,7 @@ pub struct SeriesArgs {
     pub time_format: Option<TimeFormat>,
     /// Regular step of the time column: 1d, 7d, 2w, 1mo, 3mo, 1q, 1y, 1h, 15min, 30s, or a
     /// number for numeric times [default: inferred, the most common difference]. Months and
-    /// years are calendar steps. Missing rows on the step are an error naming the first gap.
+    /// years are calendar steps. Missing rows on the step go through --missing.
     #[arg(long, requires = "time_column", allow_hyphen_values = true, value_parser = time_step, value_name = "STEP")]
     pub time_step: Option<TimeStep>,
     /// CSV field delimiter: comma, semicolon, tab, pipe, space, or one ASCII character (not a
@@ -105,11 +105,14 @@ pub struct SeriesArgs {
     /// another --delimiter (semicolon, tab...); a number holding a '.' is then refused.
     #[arg(long, requires = "csv", value_parser = decimal, value_name = ".|,")]
     pub decimal: Option<u8>,
-    /// Missing values in the value column (an empty cell, NA, N/A, NaN, null or None):
-    /// error (refuse, naming the line), drop (leave the row out), ffill (carry the last value
-    /// forward; a leading gap is dropped) or interpolate (a straight line between the values
-    /// either side; leading and trailing gaps are dropped) [default: error]. The counts filled
-    /// and dropped are reported.
+    /// Missing values in the value column (an empty cell, NA, N/A, NaN, null or None) and,
+    /// with --time-column, missing rows on its regular step: error (refuse, naming the line or
+    /// the first gap), drop (leave the row out; with --time-column only at the start and end,
+    /// since rows dropped inside would leave windows spanning unequal times), ffill (carry the
+    /// last value forward; a leading gap is dropped) or interpolate (a straight line between
+    /// the values either side, by time with --time-column, else by row; leading and trailing
+    /// gaps are dropped) [default: error]. Missing rows are inserted with their times. The
+    /// counts filled, dropped and inserted are reported.
     #[arg(long, requires = "csv", value_name = "error|drop|ffill|interpolate")]
     pub missing: Option<MissingPolicy>,
     /// Train on differences of the series: 1 (`y[t] - y[t-1]`, removes a linear trend) or 2.

@@ -294,9 +294,7 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             None => {
                 let (series, ds) = l.series()?;
                 let n = series.len();
-                let next_time = series_time(&l.data.source, &series)?
-                    .map(|t| t.label(n))
-                    .transpose()?;
+                let next_time = series_time(&series).map(|t| t.label(n)).transpose()?;
                 (series.into_values(), ds.scaler, next_time)
             }
         };
@@ -370,7 +368,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         ),
         None => {
             let (series, ds) = l.series()?;
-            let time = series_time(&l.data.source, &series)?;
+            let time = series_time(&series);
             let name = series.name().map(str::to_string);
             (series.into_values(), 0, ds.scaler, time, name)
         }

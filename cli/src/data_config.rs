@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use data::time::{TimeFormat, TimeStep};
 use data::{
     Column, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
-    SineConfig, SplitAt, WindowConfig,
+    SineConfig, SplitAt, TimeGridOptions, WindowConfig,
 };
 use serde::{Deserialize, Serialize};
 
@@ -207,22 +207,31 @@ impl DataConfig {
                 path,
                 column,
                 time_column,
+                time_format,
+                time_step,
                 dialect,
-                ..
             } => {
+                // The time column is read on its regular step, so that its missing rows go
+                // through --missing like missing cells (before any window is built).
                 let options = CsvOptions {
                     column: column.clone(),
                     time_column: time_column.clone(),
+                    time_grid: time_column.as_ref().map(|_| TimeGridOptions {
+                        format: time_format.clone(),
+                        step: *time_step,
+                    }),
                     delimiter: dialect.delimiter,
                     decimal: dialect.decimal,
                     missing: dialect.missing,
                     ..CsvOptions::default()
                 };
-                let series = data::read_csv_path(path, &options)
-                    .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", path.display())))?;
+                let series = data::read_csv_path(path, &options).map_err(|e| match e {
+                    data::DataError::Time { message } => {
+                        crate::time_column::time_error(time_column.as_ref(), &message)
+                    }
+                    e => CliError::Usage(format!("--csv '{}': {e}", path.display())),
+                })?;
                 crate::limits::check_windows(series.len(), step)?;
-                // Bad times or missing rows are found before any window is built.
-                crate::time_column::series_time(&self.source, &series)?;
                 series
             }
         };

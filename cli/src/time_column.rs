@@ -1,12 +1,11 @@
 //! The time column of a CSV series as a regular time axis (data's `time` module): parsed in the
-//! detected format or `--time-format`, on the inferred step or `--time-step`; missing rows on
-//! the step are a usage error naming the first gap.
+//! detected format or `--time-format`, on the inferred step or `--time-step` (by data's CSV
+//! reader, which puts missing rows on the step through `--missing`).
 
-use data::Series;
-use data::time::{TimeAxis, gap_error};
+use data::time::TimeAxis;
+use data::{Column, Series};
 use serde::{Deserialize, Serialize};
 
-use crate::data_config::Source;
 use crate::error::CliError;
 
 /// A series' time axis and the time column's name.
@@ -41,42 +40,35 @@ impl SeriesTime {
     }
 }
 
-/// The time axis of `series`, read from `source`'s CSV with its time flags; `None` without a
-/// time column. Bad times, times off a regular step and missing rows are usage errors.
-pub fn series_time(source: &Source, series: &Series) -> Result<Option<SeriesTime>, CliError> {
-    let (
-        Source::Csv {
-            time_column: Some(column),
-            time_format,
-            time_step,
-            ..
-        },
-        Some(labels),
-    ) = (source, series.times())
-    else {
-        return Ok(None);
-    };
-    let shown = series
-        .time_name()
-        .map_or(column.to_string(), str::to_string);
-    let usage = |e: data::DataError| {
-        let why = match e {
-            data::DataError::Time { message } => message,
-            other => other.to_string(),
-        };
-        CliError::Usage(format!(
-            "--time-column '{shown}': {}",
-            why.replace("give the step", "give --time-step")
-        ))
-    };
-    let (axis, values, gaps) =
-        TimeAxis::read(labels, time_format.as_ref(), *time_step).map_err(usage)?;
-    // After the missing-value policy lands, gap rows become rows to fill; until then, an error.
-    if let Some(e) = gap_error(&values, axis.step, &gaps) {
-        return Err(usage(e));
-    }
-    Ok(Some(SeriesTime {
+/// The time axis of `series` (read on its regular step with the time flags when it came from
+/// a CSV with `--time-column`); `None` without a time column.
+pub fn series_time(series: &Series) -> Option<SeriesTime> {
+    series.axis().map(|axis| SeriesTime {
         name: series.time_name().unwrap_or("time").to_string(),
-        axis,
-    }))
+        axis: axis.clone(),
+    })
+}
+
+/// The usage error for a time column that cannot be read as times on a regular step, has
+/// missing rows under `--missing error`, or would lose rows inside under `--missing drop`:
+/// one line naming `--time-column` and the flags that fix it.
+pub fn time_error(column: Option<&Column>, message: &str) -> CliError {
+    let column = match column {
+        Some(Column::Name(name)) => name.trim().to_string(),
+        Some(Column::Index(i)) => i.to_string(),
+        None => String::from("time"),
+    };
+    let why = message
+        .replace("give the step", "give --time-step")
+        .replace("policy drop", "--missing drop")
+        .replace(
+            "policy ffill or interpolate",
+            "--missing ffill or --missing interpolate",
+        );
+    let hint = if message.contains("row(s) missing on the regular step") {
+        " (fill them with --missing ffill or --missing interpolate)"
+    } else {
+        ""
+    };
+    CliError::Usage(format!("--time-column '{column}': {why}{hint}"))
 }

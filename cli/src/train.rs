@@ -57,6 +57,9 @@ pub struct MissingReport {
     pub filled: usize,
     /// Rows left out.
     pub dropped: usize,
+    /// Rows absent from a regular time column, inserted on its step (and counted in
+    /// `filled`, or `dropped` at the series' edges).
+    pub missing_rows: usize,
 }
 
 impl MissingReport {
@@ -67,15 +70,25 @@ impl MissingReport {
                 policy: dialect.missing,
                 filled: series.missing().filled,
                 dropped: series.missing().dropped,
+                missing_rows: series.missing().missing_rows,
             }),
             crate::data_config::Source::Generated(_) => None,
         }
     }
 
-    /// `3 filled, 1 dropped (--missing ffill)`.
+    /// `3 filled, 1 dropped (--missing ffill)`, with `, 2 of them missing rows of the time
+    /// column` when rows were inserted.
     pub fn describe(&self) -> String {
+        let rows = if self.missing_rows > 0 {
+            format!(
+                ", {} of them missing rows of the time column",
+                self.missing_rows
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} filled, {} dropped (--missing {})",
+            "{} filled, {} dropped{rows} (--missing {})",
             self.filled, self.dropped, self.policy
         )
     }
@@ -139,8 +152,8 @@ pub struct TaskFigures {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Figures {
-    /// A series run.
-    Series(SeriesFigures),
+    /// A series run (boxed: its figures are many times the size of a task's).
+    Series(Box<SeriesFigures>),
     /// A `--task` run.
     Task(TaskFigures),
 }
@@ -361,7 +374,7 @@ fn series_outputs(
     };
     let sc = ds.scaler;
     let test_mse = sc.inverse_mse(test.mse);
-    let time = crate::time_column::series_time(&data.source, series)?;
+    let time = crate::time_column::series_time(series);
     let n = series.len();
     let time_summary = match &time {
         Some(t) => Some(TimeSummary {
@@ -436,7 +449,7 @@ fn series_outputs(
         plot: Some(plot),
         predictions,
     };
-    Ok((Figures::Series(figures), outputs))
+    Ok((Figures::Series(Box::new(figures)), outputs))
 }
 
 /// Scores a `--task` run against its baseline and writes the model and the test predictions.

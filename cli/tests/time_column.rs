@@ -398,3 +398,144 @@ fn model_files_without_the_time_fields_still_load_and_forecast_without_times() {
     let text = fs::read_to_string(out.join("forecast.csv")).unwrap();
     assert!(text.starts_with("step,index,forecast\n"), "{text}");
 }
+
+/// A CSV of daily dates from 2022-01-01 to day 61, with days 10 and 11 absent if `gap` (two
+/// rows missing after data row 10), and the value `10 * day`, its cell empty on the days in
+/// `empty`.
+fn gappy_csv(dir: &Path, file: &str, gap: bool, empty: &[i64]) -> String {
+    let mut text = String::from("date,value\n");
+    for k in (0..62).filter(|k| !gap || !(10..12).contains(k)) {
+        let date = jiff::civil::date(2022, 1, 1) + jiff::Span::new().days(k);
+        if empty.contains(&k) {
+            text.push_str(&format!("{date},\n"));
+        } else {
+            text.push_str(&format!("{date},{}\n", 10 * k));
+        }
+    }
+    let p = dir.join(file);
+    fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn missing_rows_go_through_the_missing_policy_and_interpolate_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out");
+    let out_s = out.to_str().unwrap();
+    // Day 9 is empty too: by time it lies between day 8 (80) and day 12 (120), so 90; by row
+    // (the gap closed up) it would be 100.
+    let csv = gappy_csv(d, "gaps.csv", true, &[9]);
+    let train = |policy: &'static str| {
+        vec![
+            "train",
+            "--csv",
+            csv.as_str(),
+            "--time-column",
+            "date",
+            "--split",
+            "0.7",
+            "--epochs",
+            "1",
+            "--verbose",
+            "0",
+            "--missing",
+            policy,
+            "--out",
+            out_s,
+        ]
+    };
+    // error: the first gap, and the policies that fill it (the empty cell of day 9 is refused
+    // first, so this file has it filled).
+    let full = gappy_csv(d, "rows.csv", true, &[]);
+    let mut args = train("error");
+    args[2] = full.as_str();
+    usage_error(
+        &args,
+        &[
+            "--time-column 'date'",
+            "2 row(s) missing on the regular step 1d in 1 gap(s)",
+            "--missing ffill or --missing interpolate",
+        ],
+    );
+    // drop: refused, naming both flags, whether the rows inside are absent or empty.
+    usage_error(
+        &train("drop"),
+        &[
+            "--time-column 'date'",
+            "--missing drop would take 3 row(s) out of the regular step 1d",
+            "(the first at 2022-01-10)",
+            "--missing ffill or --missing interpolate",
+        ],
+    );
+    // Without missing rows, empty cells inside would have closed up into time gaps.
+    let cells = gappy_csv(d, "cells.csv", false, &[30, 31]);
+    let mut args = train("drop");
+    args[2] = cells.as_str();
+    usage_error(
+        &args,
+        &[
+            "--missing drop would take 2 row(s)",
+            "(the first at 2022-01-31)",
+        ],
+    );
+    assert!(!out.exists());
+
+    // interpolate: the two rows inserted with their dates, filled by time, counted.
+    let mut args = train("interpolate");
+    args.push("--json");
+    let r = ok_json(&args);
+    assert_eq!(r["missing"]["filled"], 3, "{r}");
+    assert_eq!(r["missing"]["missing_rows"], 2, "{r}");
+    assert_eq!(r["missing"]["dropped"], 0, "{r}");
+    let pred = fs::read_to_string(out.join("predictions.csv")).unwrap();
+    let actual = |day: usize| -> f64 {
+        let line = pred.lines().nth(day + 1).unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        let date = jiff::civil::date(2022, 1, 1) + jiff::Span::new().days(day as i64);
+        assert_eq!(cells[..2], [day.to_string(), date.to_string()], "{line}");
+        cells[2].parse().unwrap()
+    };
+    for day in [8, 9, 10, 11, 12] {
+        assert!((actual(day) - 10.0 * day as f64).abs() < 1e-9, "{pred}");
+    }
+    assert_eq!(pred.lines().count(), 63, "{pred}");
+    let (code, text, err) = run(&train("ffill"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains(
+            "3 filled, 0 dropped, 2 of them missing rows of the time column (--missing ffill)"
+        ),
+        "{text}"
+    );
+    // evaluate reads the file again under the saved policy: the same counts.
+    let model = out.join("model.recur");
+    let e = ok_json(&["evaluate", "--model", model.to_str().unwrap(), "--json"]);
+    assert_eq!(e["missing"]["missing_rows"], 2, "{e}");
+    assert_eq!(e["missing"]["filled"], 3, "{e}");
+
+    // drop at the edges keeps a regular axis: the first rows go, the dates start later.
+    let edges = d.join("edges.csv");
+    let mut text = String::from("date,value\n");
+    for k in 0..50 {
+        let date = jiff::civil::date(2022, 1, 1) + jiff::Span::new().days(k);
+        let v = if k < 2 || k == 49 {
+            String::new()
+        } else {
+            k.to_string()
+        };
+        text.push_str(&format!("{date},{v}\n"));
+    }
+    fs::write(&edges, text).unwrap();
+    let mut args = train("drop");
+    args[2] = edges.to_str().unwrap();
+    args.push("--json");
+    let r = ok_json(&args);
+    assert_eq!(r["missing"]["dropped"], 3, "{r}");
+    assert_eq!(r["missing"]["missing_rows"], 0, "{r}");
+    let pred = fs::read_to_string(out.join("predictions.csv")).unwrap();
+    assert!(
+        pred.lines().nth(1).unwrap().starts_with("0,2022-01-03,2,"),
+        "{pred}"
+    );
+}

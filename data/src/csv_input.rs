@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use crate::missing::{MissingPolicy, fill_missing, is_missing_marker};
+use crate::time_gaps::{TimeGridOptions, fill_on_axis};
 use crate::{Column, DataError, Series};
 
 /// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
@@ -53,13 +54,18 @@ impl Default for CsvLimits {
 
 /// How to read a CSV series. [`Default`]: comma-separated, decimal point, default value column,
 /// no time column, missing values refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CsvOptions {
     /// The value column; `None` picks the only numeric column, or the last one if there are
     /// several. A column is numeric when most of its cells below the first row parse as numbers.
     pub column: Option<Column>,
     /// An optional column of time labels (dates, times, anything), kept as text.
     pub time_column: Option<Column>,
+    /// Whether (and how) to read the time column as times on a regular step: `None` (default)
+    /// keeps its labels as text; `Some` parses them, finds the missing rows of the step and
+    /// puts them through [`CsvOptions::missing`] like missing cells (see [`fill_on_axis`]),
+    /// and sets [`Series::axis`]. Ignored without a time column.
+    pub time_grid: Option<TimeGridOptions>,
     /// Field delimiter byte (default `b','`); it must differ from `decimal`.
     pub delimiter: u8,
     /// Decimal separator of the numbers: `b'.'` (default) or `b','`. With `b','` a number
@@ -79,6 +85,7 @@ impl Default for CsvOptions {
         CsvOptions {
             column: None,
             time_column: None,
+            time_grid: None,
             delimiter: b',',
             decimal: b'.',
             missing: MissingPolicy::Error,
@@ -96,7 +103,8 @@ impl Default for CsvOptions {
 /// non-numeric, NaN and infinite cells are errors naming the 1-based line and quoting the row,
 /// except that with a [`CsvOptions::missing`] policy other than `error` the missing markers
 /// (empty, `NA`, `NaN`, ... see [`MissingPolicy`]) are filled or dropped as it says, and
-/// [`Series::missing`] counts them. A series with fewer than 2 values (after dropping) is an
+/// [`Series::missing`] counts them. With [`CsvOptions::time_grid`] the time column's missing
+/// rows go through the same policy (see [`fill_on_axis`]). A series with fewer than 2 values (after dropping) is an
 /// error. Empty lines are skipped. A delimiter equal to the decimal separator, or a decimal
 /// separator other than `.` and `,`, is an error.
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
@@ -187,16 +195,29 @@ pub fn read_csv_reader<R: Read>(
             .map(|r| r.cells[tc].trim().to_string())
             .collect()
     });
-    let (values, times, counts) = if options.missing == MissingPolicy::Error {
+    let (values, times, counts, axis) = match (times, &options.time_grid) {
+        // Fewer than two rows are too short whatever their times say.
+        (Some(labels), Some(grid)) if labels.len() >= 2 => {
+            let f = fill_on_axis(
+                &cells,
+                &labels,
+                grid,
+                options.missing,
+                options.limits.max_rows,
+            )?;
+            (f.values, Some(f.times), f.counts, Some(f.axis))
+        }
         // parse_value refused every missing cell already.
-        (
+        (times, _) if options.missing == MissingPolicy::Error => (
             cells.into_iter().flatten().collect(),
             times,
             Default::default(),
-        )
-    } else {
-        let f = fill_missing(&cells, times.as_deref(), options.missing)?;
-        (f.values, f.times, f.counts)
+            None,
+        ),
+        (times, _) => {
+            let f = fill_missing(&cells, times.as_deref(), options.missing)?;
+            (f.values, f.times, f.counts, None)
+        }
     };
     if values.len() < 2 {
         return Err(DataError::SeriesTooShort {
@@ -205,6 +226,9 @@ pub fn read_csv_reader<R: Read>(
         });
     }
     let mut series = Series::new(values).with_missing(counts);
+    if let Some(axis) = axis {
+        series = series.with_axis(axis);
+    }
     if header {
         series = series.with_name(first.cells[value_col].trim());
     }

@@ -8,7 +8,8 @@
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).
-//! - [`time`]: time columns (dates, date-times, numbers), their regular step, gaps and future times.
+//! - [`time`]: time columns (dates, date-times, numbers), their regular step, gaps and future times;
+//!   [`fill_on_axis`]: missing rows of a regular time column through the [`MissingPolicy`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor); [`persistence`] and
 //!   [`seasonal_naive`], the forecaster's baselines, and [`observed_windows`], the windows that
 //!   score a model on the same observed targets; [`skill`] and [`mase`].
@@ -48,6 +49,7 @@ mod scale;
 mod series;
 mod split;
 pub mod time;
+mod time_gaps;
 mod windows;
 
 pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
@@ -69,4 +71,5 @@ pub use missing::{Filled, MissingCounts, MissingPolicy, fill_missing, is_missing
 pub use scale::{ScaleKind, Scaler};
 pub use series::Series;
 pub use split::SplitAt;
+pub use time_gaps::{OnAxis, TimeGridOptions, fill_on_axis};
 pub use windows::{Layout, MAX_WINDOW_VALUES, Windows, conmat, pad_with_last};

@@ -16,14 +16,19 @@ pub enum MissingPolicy {
     /// policies existed).
     #[default]
     Error,
-    /// Leave the row out (its time label too): the series closes up.
+    /// Leave the row out (its time label too): the series closes up. With a regular time
+    /// column only leading and trailing rows may be left out (see
+    /// [`fill_on_axis`](crate::fill_on_axis)): a row dropped inside would leave windows
+    /// spanning unequal times.
     Drop,
-    /// Carry the last observed value forward. A leading gap has no value to carry: those rows
+    /// Carry the last observed value forward (into missing rows of a regular time column too).
+    /// A leading gap has no value to carry: those rows
     /// are dropped (and counted as dropped).
     Ffill,
-    /// Straight line between the observed values on either side, by row position. Leading and
-    /// trailing gaps have a side missing and are dropped (counted as dropped) rather than
-    /// extrapolated.
+    /// Straight line between the observed values on either side, by row position; with a
+    /// regular time column its missing rows are inserted first, so a row is one step and the
+    /// line runs by time. Leading and trailing gaps have a side missing and are dropped
+    /// (counted as dropped) rather than extrapolated.
     Interpolate,
 }
 
@@ -78,6 +83,10 @@ pub struct MissingCounts {
     pub filled: usize,
     /// Rows left out (missing values that could not, or were not to, be filled).
     pub dropped: usize,
+    /// Rows absent from a regular time column, inserted on its step as missing values (each
+    /// also counted in `filled`, or in `dropped` at the series' edges); 0 without a time column.
+    #[serde(default)]
+    pub missing_rows: usize,
 }
 
 /// Whether a trimmed cell is a missing-value marker: empty, or `NA`, `N/A`, `NaN`, `null`,

@@ -1,5 +1,6 @@
 //! A univariate series with optional time labels.
 
+use crate::time::TimeAxis;
 use crate::{DataError, MissingCounts};
 
 /// A series of finite values, with an optional name and optional time labels (one per value,
@@ -11,6 +12,7 @@ pub struct Series {
     time_name: Option<String>,
     name: Option<String>,
     missing: MissingCounts,
+    axis: Option<TimeAxis>,
 }
 
 impl Series {
@@ -22,6 +24,7 @@ impl Series {
             time_name: None,
             name: None,
             missing: MissingCounts::default(),
+            axis: None,
         }
     }
 
@@ -54,6 +57,18 @@ impl Series {
         }
         self.times = Some(times);
         Ok(self)
+    }
+
+    /// Sets the regular time axis of the values (position `i` is the time of value `i`).
+    pub fn with_axis(mut self, axis: TimeAxis) -> Self {
+        self.axis = Some(axis);
+        self
+    }
+
+    /// The regular time axis, when the time column was read as times on a step
+    /// ([`CsvOptions::time_grid`](crate::CsvOptions::time_grid)).
+    pub fn axis(&self) -> Option<&TimeAxis> {
+        self.axis.as_ref()
     }
 
     /// Sets the name of the time labels (the CSV time column's header).

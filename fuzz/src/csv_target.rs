@@ -56,6 +56,20 @@ fn option_sets() -> Vec<CsvOptions> {
         }),
         with(&|o| o.missing = data::MissingPolicy::Ffill),
         with(&|o| o.missing = data::MissingPolicy::Drop),
+        // The time column on its regular step: missing rows through each policy.
+        with(&|o| {
+            o.time_column = Some(Column::Index(0));
+            o.time_grid = Some(data::TimeGridOptions::default());
+            o.missing = data::MissingPolicy::Interpolate;
+            // A bounded grid: a gap of centuries in a daily column stops at the cap.
+            o.limits.max_rows = 1000;
+        }),
+        with(&|o| {
+            o.time_column = Some(Column::Index(0));
+            o.time_grid = Some(data::TimeGridOptions::default());
+            o.missing = data::MissingPolicy::Drop;
+            o.limits.max_rows = 1000;
+        }),
         with(&|o| {
             o.limits = CsvLimits {
                 max_bytes: 64,
@@ -76,6 +90,15 @@ fn check(result: &Result<Series, DataError>) {
                 "a non-finite value was read: {:?}",
                 s.values()
             );
+            if let Some(axis) = s.axis() {
+                // A series on its axis: every row has a time, and the counts add up.
+                assert!(axis.at(s.len() - 1).is_ok(), "a row past the calendar");
+                let m = s.missing();
+                assert!(
+                    m.missing_rows <= m.filled + m.dropped,
+                    "inserted rows not counted"
+                );
+            }
             if let Some(t) = s.times() {
                 assert_eq!(t.len(), s.len(), "time labels and values differ in number");
                 // Reading the labels as times never panics; a read axis gives every label.
