@@ -26,6 +26,7 @@ fn time(
 ) -> Result<f64, KernelError> {
     let tuning = GemmTuning {
         path: None,
+        caches: None,
         algorithm: Some(algorithm),
         blocking,
     };
