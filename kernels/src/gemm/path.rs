@@ -74,9 +74,10 @@ impl KernelPath {
     /// wider registers buy nothing at the FMA ports. What the AVX-512 family does add is a
     /// 12-row A strip read in place: when A's row stride is a multiple of 4 KiB (k = 1024,
     /// 2048, ...) its 12 rows map to the same L1d set, and Zen 4's L1d has 8 ways, so the strip
-    /// evicts itself on every tile (the AVX2 family's 6 rows fit, with ways to spare). That is
-    /// the shape of the drop issue 15 measured there with the AVX-512 family (95-97% of peak at
-    /// n = 256 and 512, 83-85% at 1024 and 2048). Intel's AVX-512 cores with two 512-bit FMA
+    /// evicts itself on every tile and is read from L2 (the AVX2 family's 6 rows fit, with ways
+    /// to spare). That would explain the shape of the drop issue 15 measured there with the
+    /// AVX-512 family (95-97% of peak at n = 256 and 512, 83-85% at 1024 and 2048), though the
+    /// 1 MiB B block of the old constants is another cause; neither is confirmed. Intel's AVX-512 cores with two 512-bit FMA
     /// units (Skylake-SP and later Xeons) double the peak, and Zen 5 runs 512-bit FMAs at full
     /// width on its desktop and server parts, so they keep AVX-512. `RECUR_KERNEL=avx512` still
     /// forces it; `gemm-report` under both values is the measurement that should replace this
