@@ -1,6 +1,9 @@
 //! `gemm-report`: recur's f32 GEMM against matrixmultiply on square sizes and an RNN step's
 //! shapes, 1 and 2 threads, with this CPU's measured FMA peak; under a minute.
 //!
+//! `--blocks` prints only the header and each shape's blocks, without measuring (to see what
+//! a forced `RECUR_CACHES` description makes the model choose).
+//!
 //! The header names the CPU, the cache description the blocking model read (and whether
 //! `RECUR_CACHES` overrode it), the micro-kernel family (and why), and each row says which path
 //! and which blocks (`KC x NC`, MC) our GEMM used.
@@ -207,6 +210,15 @@ fn print_table(path: KernelPath, caches: &DetectedCaches, peak: &[f64; 2], rows:
     }
 }
 
+/// The benchmarked shapes: the squares, then an RNN step's.
+fn shapes() -> Vec<(usize, usize, usize)> {
+    SQUARE
+        .into_iter()
+        .map(|n| (n, n, n))
+        .chain(RNN_SHAPES)
+        .collect()
+}
+
 fn run(json_out: bool) -> Result<(), KernelError> {
     let path = KernelPath::selected()?;
     let caches = cache::detected()?;
@@ -214,12 +226,7 @@ fn run(json_out: bool) -> Result<(), KernelError> {
     // load from other jobs at one moment does not understate it.
     let before = [fma_peak_gflops(1, 7)?, fma_peak_gflops(2, 7)?];
     let mut rows = Vec::new();
-    let shapes: Vec<(usize, usize, usize)> = SQUARE
-        .into_iter()
-        .map(|n| (n, n, n))
-        .chain(RNN_SHAPES)
-        .collect();
-    for (m, k, n) in shapes {
+    for (m, k, n) in shapes() {
         for threads in [1, 2] {
             rows.push(measure(m, k, n, threads)?);
         }
@@ -264,22 +271,48 @@ fn run(json_out: bool) -> Result<(), KernelError> {
     Ok(())
 }
 
+/// `--blocks`: the setup and the blocks of every benchmarked shape, without measuring.
+fn print_blocks() -> Result<(), KernelError> {
+    let path = KernelPath::selected()?;
+    let caches = cache::detected()?;
+    print_setup(path, caches);
+    for (m, k, n) in shapes() {
+        println!(
+            "{:>16}  {}",
+            format!("{m}x{k}x{n}"),
+            blocks(path, caches, m, k, n)
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let mut json_out = false;
+    const USAGE: &str = "usage: gemm-report [--json | --blocks]";
+    let (mut json_out, mut blocks_only) = (false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--json" => json_out = true,
+            "--blocks" => blocks_only = true,
             "-h" | "--help" => {
-                println!("usage: gemm-report [--json]");
+                println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
             other => {
-                eprintln!("gemm-report: unknown argument {other:?} (usage: gemm-report [--json])");
+                eprintln!("gemm-report: unknown argument {other:?} ({USAGE})");
                 return ExitCode::from(2);
             }
         }
     }
-    match run(json_out) {
+    if json_out && blocks_only {
+        eprintln!("gemm-report: --json and --blocks exclude each other ({USAGE})");
+        return ExitCode::from(2);
+    }
+    let result = if blocks_only {
+        print_blocks()
+    } else {
+        run(json_out)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gemm-report: {e}");
