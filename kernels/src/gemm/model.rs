@@ -24,8 +24,8 @@
 //!   share of a narrow product balanced).
 //! - **L3** bounds nothing here: in BLIS's order it holds the `KC x NC` B block, but in this
 //!   order that block lives in L2, and what streams from L3 is A's `m x KC` slice (re-read once
-//!   per NC block) and C, whose sizes the shape fixes. `gemm-report` prints whether that slice
-//!   fits the L3 share per core (`L3 / sharers`).
+//!   per NC block) and C, whose sizes the shape fixes. (`gemm-report` prints the L3 share per
+//!   logical CPU, `L3 / sharers`, beside the limits.)
 //! - **MC** sizes an A block that would take the same L2 budget at the deepest KC (rounded up
 //!   to MR; 264 on the reference machine, where 256-264 measured 7% above 192). A is read in
 //!   place, so MC only bounds a worker's row chunk when the workers split rows.
