@@ -31,7 +31,11 @@
 //!   place, so MC only bounds a worker's row chunk when the workers split rows.
 //! - **m-dependent depth** (kept from the measured rule of `blocking_for`): k is cut into equal
 //!   passes of at most `4 m` (at least 256, at most KC). A B block is reused by `m / MR` A
-//!   strips; with few, shallow passes stream better.
+//!   strips; with many, deep passes pay (fewer passes over C); with few, B streams from L2 and
+//!   shallow panels stream better (reference machine, `gemm-tune blocking`, 1 thread, fastest
+//!   of 15: KC 256 / 512 / 1024 gave 162 / 156 / 143 GFLOP/s at 32 x 1024 x 256, 171 / 170 /
+//!   161 at 64 x 1024 x 256, 176 / 177 / 174 at 128, 177 / 180 / 182 at 256, 178 / 183 / 187
+//!   at 512; 128 / 125 / 90 at 32 x 2048 x 512).
 //!
 //! KC depends on the shape, the tile and the cache description only, never on the thread count,
 //! so every thread count sums in the same order. Two descriptions with different KC round
