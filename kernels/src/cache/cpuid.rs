@@ -226,7 +226,11 @@ mod tests {
         }
         // Linux fills sysfs from these same leaves on x86, so where both answer they agree.
         if let (Some(c), Some(s)) = (caches(), super::super::sysfs::read()) {
-            assert_eq!((c.l1d.size, c.l2.size), (s.l1d.size, s.l2.size), "{c} vs {s}");
+            assert_eq!(
+                (c.l1d.size, c.l2.size),
+                (s.l1d.size, s.l2.size),
+                "{c} vs {s}"
+            );
         }
     }
 }
