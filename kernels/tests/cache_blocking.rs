@@ -87,13 +87,14 @@ fn the_model_predicts_these_blocks() {
         let b = blocking_for(path, desc, m, k);
         (b.kc, b.nc, b.mc)
     };
-    // AVX2 (6 x 16 tiles) on Zen 3: KC <= 512 (a 256 KiB B block at NC >= 128).
+    // AVX2 (6 x 16 tiles) on Zen 3: KC <= 512 (a 256 KiB B block at NC >= 128), NC from a
+    // quarter of the 2 MiB L3 share.
     assert_eq!(
         kc_nc(&zen3(), KernelPath::Avx2, 1024, 1024),
-        (512, 128, 132)
+        (512, 256, 132)
     );
-    assert_eq!(kc_nc(&zen3(), KernelPath::Avx2, 300, 1100), (367, 176, 132));
-    assert_eq!(kc_nc(&zen3(), KernelPath::Avx2, 32, 256), (256, 256, 132));
+    assert_eq!(kc_nc(&zen3(), KernelPath::Avx2, 300, 1100), (367, 352, 132));
+    assert_eq!(kc_nc(&zen3(), KernelPath::Avx2, 32, 256), (256, 512, 132));
     // ... and on Sapphire Rapids: a 48 KiB L1 holds a 6 x 2048 strip.
     assert_eq!(
         kc_nc(&sapphire_rapids(), KernelPath::Avx2, 1024, 3000),

@@ -129,11 +129,12 @@ fn print_setup(path: KernelPath, caches: &DetectedCaches) {
     let l = kernels::blocking_limits(path, &caches.description);
     println!(
         "micro-kernel: {path} ({why}); model limits: KC <= {}, NC <= {}, MC {}, B block <= {} KiB \
-         (L3 share per logical CPU {} KiB)",
+         in L2 or {} KiB in L3 (L3 share per logical CPU {} KiB)",
         l.kc,
         l.nc_max,
         l.mc,
         l.b_block * 4 / 1024,
+        l.l3_block * 4 / 1024,
         caches.description.l3.share() / 1024
     );
 }

@@ -300,7 +300,7 @@ impl Isa for PortableIsa {
 
 /// The AVX2 + FMA family: 16 ymm registers, so a 6 x 16 tile (12 accumulators, 2 B vectors,
 /// 1 broadcast). Its blocks come from the cache model like every family's (on a Zen 3: KC up
-/// to 512, a 256 KiB B block of NC = 128).
+/// to 512, NC 256 from its 2 MiB L3 share per core).
 #[cfg(target_arch = "x86_64")]
 pub(crate) struct Avx2Isa;
 

@@ -7,7 +7,8 @@
 //! L2 (once per A strip), and B's micro-panels stream from L2 through L1.
 //!
 //! The rules (sizes in bytes, f32 elements of 4 bytes):
-//! - **B block in L2**: `KC * NC * 4 <= L2 / 2`. The other half holds the A strips and C tiles
+//! - **B block in L2** (for KC; NC may go past it into L3, below): `KC * NC * 4 <= L2 / 2`.
+//!   The other half holds the A strips and C tiles
 //!   streaming past and the next block's first lines. On the reference machine (2 MiB L2) a
 //!   1 MiB block measured best and a 2 MiB one lost 3-7%; on a Zen 4 (1 MiB L2) a 1 MiB block
 //!   fell from 95% to 84% of peak at n >= 1024 (issue 15).
@@ -19,13 +20,17 @@
 //!   memory, A being in place) is shared by at least eight tiles. With the L2 rule this bounds
 //!   KC: `KC <= (L2 / 2) / (8 NR * 4)`. Deeper passes mean fewer passes over C (each reads and
 //!   writes all of C), so KC takes the least of the two bounds, rounded down to 16 (a line).
-//! - **NC** then fills the L2 budget at the KC in use, between one panel and `16 NR` (wider
-//!   blocks measured no better on the reference machine, and narrower ones keep a worker's
-//!   share of a narrow product balanced).
-//! - **L3** bounds nothing here: in BLIS's order it holds the `KC x NC` B block, but in this
-//!   order that block lives in L2, and what streams from L3 is A's `m x KC` slice (re-read once
-//!   per NC block) and C, whose sizes the shape fixes. (`gemm-report` prints the L3 share per
-//!   logical CPU, `L3 / sharers`, beside the limits.)
+//! - **NC** is the wider of two budgets at the KC in use. In L2: the B block in half of L2,
+//!   between one panel and `16 NR` (wider measured no better on the reference machine). In
+//!   L3, as in BLIS: the B block in a quarter of the L3 share per logical CPU (`L3 / sharers`),
+//!   at most `64 NR`; the rest of the share holds A's `m x KC` slice, which is re-read from L3
+//!   once per NC block, and C streaming past. Where the L3 share is large the wider block wins
+//!   because A in place costs an L3 pass per strip per block: on this project's Zen 3 VM (L2
+//!   512 KiB, 16 MiB of L3 per vCPU; `gemm-tune blocking`, KC 512, fastest of 15, three
+//!   rounds, quiet machine), NC 128 / 256 / 512 / 1024 gave 85-87 / 79-91 / 87-92 / 88-93
+//!   GFLOP/s at n = 2048 and 91.7-92.2 / 91-92 / 91.6-92 / 92.7-93.0 at n = 1024. Where it is
+//!   small (Sapphire Rapids: about 1 MiB per logical CPU, a slow mesh) the L2 budget rules, as
+//!   measured there (a 2 MiB block lost 3-7% to a 1 MiB one).
 //! - **MC** sizes an A block that would take the same L2 budget at the deepest KC (rounded up
 //!   to MR; 264 on the reference machine, where 256-264 measured 7% above 192). A is read in
 //!   place, so MC only bounds a worker's row chunk when the workers split rows.
@@ -80,8 +85,14 @@ pub(crate) const MIN_KC: usize = 256;
 /// Tiles an A strip must serve per B block: `NC >= MIN_TILES_PER_STRIP * NR`.
 const MIN_TILES_PER_STRIP: usize = 8;
 
-/// Widest worker block, in panels: `NC <= MAX_PANELS * NR`.
+/// Widest worker block within the L2 budget, in panels: `NC <= MAX_PANELS * NR`.
 const MAX_PANELS: usize = 16;
+
+/// Widest worker block within the L3 budget, in panels.
+const MAX_L3_PANELS: usize = 64;
+
+/// The fraction of a CPU's L3 share a worker's B block may take (1 / this).
+const L3_SHARE_DIVISOR: usize = 4;
 
 /// The model's shape-independent limits for one tile on one cache description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,8 +103,10 @@ pub struct Limits {
     pub mc: usize,
     /// Widest worker block (a multiple of NR).
     pub nc_max: usize,
-    /// Elements one worker's packed B block may hold.
+    /// Elements one worker's packed B block may hold in L2 (half of it).
     pub b_block: usize,
+    /// Elements one worker's packed B block may hold in its L3 share (a quarter of it).
+    pub l3_block: usize,
 }
 
 /// The limits for an `mr x nr` tile on `caches`.
@@ -103,13 +116,15 @@ pub fn limits(caches: &CacheDescription, mr: usize, nr: usize) -> Limits {
     let kc_l1 = caches.l1d.size / (mr * F32);
     let kc_l2 = b_block / (MIN_TILES_PER_STRIP * nr);
     let kc = (kc_l1.min(kc_l2) / 16 * 16).max(16);
-    let nc_max = MAX_PANELS * nr;
+    let nc_max = MAX_L3_PANELS * nr;
     let mc = (b_block / kc).div_ceil(mr).max(1) * mr;
+    let l3_block = caches.l3.share() / L3_SHARE_DIVISOR / F32;
     Limits {
         kc,
         mc,
         nc_max,
         b_block,
+        l3_block,
     }
 }
 
@@ -125,7 +140,9 @@ pub fn blocking_for(l: &Limits, nr: usize, m: usize, k: usize) -> Blocking {
 pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
     let nr = nr.max(1);
     let kc = kc.max(1);
-    let nc = (l.b_block / kc / nr * nr).clamp(nr, l.nc_max.max(nr));
+    let in_l2 = (l.b_block / kc / nr * nr).clamp(nr, MAX_PANELS * nr);
+    let in_l3 = (l.l3_block / kc / nr * nr).min(l.nc_max);
+    let nc = in_l2.max(in_l3);
     Blocking {
         kc,
         mc: l.mc,
@@ -195,7 +212,7 @@ mod tests {
                 16,
                 512,
                 132,
-                128,
+                256,
             ),
             // Sapphire Rapids (the reference machine): 48K 12-way, 2M 16-way, 105M / 56 cores.
             (
@@ -234,7 +251,7 @@ mod tests {
                 16,
                 256,
                 132,
-                128,
+                256,
             ),
         ];
         for (name, caches, mr, nr, kc, mc, nc) in table {
@@ -244,8 +261,8 @@ mod tests {
             // The rules the model states.
             assert!(mr * l.kc * F32 <= caches.l1d.size, "{name}: A strip in L1");
             assert!(
-                l.kc * nc * F32 <= caches.l2.size / 2,
-                "{name}: B block in L2"
+                l.kc * nc * F32 <= (caches.l2.size / 2).max(caches.l3.share() / 4),
+                "{name}: B block in half of L2 or a quarter of the L3 share"
             );
             assert!(nc >= MIN_TILES_PER_STRIP * nr, "{name}: strip reuse");
         }
@@ -292,7 +309,10 @@ mod tests {
                         assert!(b.kc <= (4 * m).max(MIN_KC.min(l.kc)), "m {m} k {k}: {b:?}");
                         assert_eq!(b.nc % nr, 0);
                         assert!(b.nc >= nr && b.nc <= l.nc_max);
-                        assert!(b.nc == nr || b.kc * b.nc <= l.b_block, "{b:?}");
+                        assert!(
+                            b.nc == nr || b.kc * b.nc <= l.b_block.max(l.l3_block),
+                            "{b:?}"
+                        );
                     }
                 }
             }
