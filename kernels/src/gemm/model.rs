@@ -48,6 +48,16 @@
 //!
 //! ## Measurements behind the rules
 //!
+//! On this project's build machine (AMD EPYC Zen 3 VM, 2 vCPUs, L1d 32 KiB, L2 512 KiB, L3
+//! 32 MiB shared by the 2 vCPUs; AVX2 family; `gemm-report`, medians, two runs each in quiet
+//! windows, FMA peak 102-103 GFLOP/s per core), 1 thread at n = 256 / 512 / 1024 / 2048:
+//! - before the model (a 1 MiB B block, KC x NC = 512 x 512): 92.5-92.8 / 92.3-92.4 /
+//!   89.5-90.1 / 89.0-90.9 GFLOP/s, 1.05-1.12x matrixmultiply;
+//! - the L2 budget alone (512 x 128): 90.6-92.8 / 91.2-92.7 / 86.5-87.7 / 84.2-85.7;
+//! - the model (512 x 1024 from the L3 share): 93.7-94.0 / 94.6-94.7 / 92.1-92.2 / 92.1-93.3
+//!   (90-92.7% of peak, 1.08-1.12x matrixmultiply); 2 threads 1.78-1.82x / 1.90x / 1.87-1.88x
+//!   of 1 at n = 512 / 1024 / 2048 (before: 1.39-1.80x / 1.23-1.50x / 1.88-2.00x).
+//!
 //! The AVX-512 family's blocks before this model (now the model's output on that machine's
 //! caches; a test checks it):
 //! Measured with `gemm-tune blocking N` on the reference machine (Xeon with AVX-512, L1d
