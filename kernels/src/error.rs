@@ -54,6 +54,13 @@ pub enum KernelError {
         /// Why it cannot run (unknown name, or the CPU lacks the instruction set).
         reason: String,
     },
+    /// The `RECUR_CACHES` override of the cache description is malformed.
+    CacheOverride {
+        /// The variable's value, as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A worker pool for the requested thread count could not be started.
     ThreadPool {
         /// The requested thread count.
@@ -99,6 +106,11 @@ impl fmt::Display for KernelError {
                     "gemm: kernel path {requested:?} is not available: {reason}"
                 )
             }
+            KernelError::CacheOverride { value, reason } => write!(
+                f,
+                "gemm: {}={value:?} is not a valid cache description: {reason}",
+                crate::cache::CACHES_ENV
+            ),
             KernelError::ThreadPool { threads, reason } => {
                 write!(
                     f,

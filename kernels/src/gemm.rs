@@ -7,6 +7,7 @@
 
 mod blocked;
 mod isa;
+mod model;
 mod pack;
 mod path;
 mod pool;
@@ -18,9 +19,11 @@ mod small;
 mod tile;
 
 pub use isa::{Blocking, LoopOrder};
+pub use model::Limits;
 pub use path::{KERNEL_ENV, KernelPath};
 pub use prepacked::{PackedB, gemm_prepacked};
 
+use crate::cache::{self, CacheDescription};
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
 use isa::Isa;
@@ -78,8 +81,11 @@ pub struct GemmTuning {
     pub path: Option<KernelPath>,
     /// Small or packed path (`None`: by shape, [`uses_small_path`]).
     pub algorithm: Option<Algorithm>,
-    /// Cache blocking of the packed path (`None`: the family's measured defaults).
+    /// Cache blocking of the packed path (`None`: the model's, from `caches`).
     pub blocking: Option<Blocking>,
+    /// The cache description the model reads (`None`: [`cache::detected`], which also makes a
+    /// bad `RECUR_CACHES` an error of this call).
+    pub caches: Option<CacheDescription>,
 }
 
 /// [`gemm_with`] with overrides of the kernel path, algorithm and blocking: the test-visible
@@ -108,6 +114,10 @@ pub fn gemm_tuned(
         Some(p) => p.check()?,
         None => KernelPath::selected()?,
     };
+    let caches = match tuning.caches {
+        Some(c) => c,
+        None => cache::detected()?.description,
+    };
     let (m, k, n) = (a.rows, a.cols, b.cols);
     if m == 0 || n == 0 {
         return Ok(());
@@ -118,13 +128,41 @@ pub fn gemm_tuned(
     }
     let problem = Problem::new(alpha, &a, &b, beta, &mut c);
     match path {
-        KernelPath::Scalar => run::<isa::PortableIsa>(tuning, options, &problem),
+        KernelPath::Scalar => run::<isa::PortableIsa>(tuning, &caches, options, &problem),
         #[cfg(target_arch = "x86_64")]
-        KernelPath::Avx2 => run::<isa::Avx2Isa>(tuning, options, &problem),
+        KernelPath::Avx2 => run::<isa::Avx2Isa>(tuning, &caches, options, &problem),
         #[cfg(target_arch = "x86_64")]
-        KernelPath::Avx512 => run::<isa::Avx512Isa>(tuning, options, &problem),
+        KernelPath::Avx512 => run::<isa::Avx512Isa>(tuning, &caches, options, &problem),
         #[cfg(not(target_arch = "x86_64"))]
         _ => unreachable!("check() rejects x86 paths elsewhere"),
+    }
+}
+
+/// The blocks the packed path uses for an `m x k` by `k x n` product on kernel family `path`
+/// with caches `caches` (what [`gemm`] does with [`cache::detected`]'s description): see the
+/// model in `gemm/model.rs`. Depends on m, k, the family's tile and the caches only.
+pub fn blocking_for(path: KernelPath, caches: &CacheDescription, m: usize, k: usize) -> Blocking {
+    match path {
+        KernelPath::Scalar => isa::PortableIsa::blocking_for(caches, m, k),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx2 => isa::Avx2Isa::blocking_for(caches, m, k),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx512 => isa::Avx512Isa::blocking_for(caches, m, k),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => isa::PortableIsa::blocking_for(caches, m, k),
+    }
+}
+
+/// The blocking model's shape-independent limits for kernel family `path` on `caches`.
+pub fn blocking_limits(path: KernelPath, caches: &CacheDescription) -> Limits {
+    match path {
+        KernelPath::Scalar => isa::PortableIsa::limits(caches),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx2 => isa::Avx2Isa::limits(caches),
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx512 => isa::Avx512Isa::limits(caches),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => isa::PortableIsa::limits(caches),
     }
 }
 
@@ -166,7 +204,12 @@ fn scale(beta: f32, c: &mut MatMut<'_>) {
 }
 
 /// Runs a non-empty product on family `I` (whose instruction set the caller checked).
-fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Result<(), KernelError> {
+fn run<I: Isa>(
+    tuning: &GemmTuning,
+    caches: &CacheDescription,
+    options: &GemmOptions,
+    p: &Problem,
+) -> Result<(), KernelError> {
     let small = match tuning.algorithm {
         Some(a) => a == Algorithm::Small,
         None => uses_small_path(p.m, p.k, p.n),
@@ -176,7 +219,9 @@ fn run<I: Isa>(tuning: &GemmTuning, options: &GemmOptions, p: &Problem) -> Resul
         unsafe { small::small::<I>(*p) };
         return Ok(());
     }
-    let blocking = tuning.blocking.unwrap_or_else(|| I::blocking_for(p.m, p.k));
+    let blocking = tuning
+        .blocking
+        .unwrap_or_else(|| I::blocking_for(caches, p.m, p.k));
     match options.threads {
         Some(1) => {
             // SAFETY: as above.

@@ -31,6 +31,7 @@ fn product(
     gemm_tuned(
         &GemmTuning {
             path: Some(path),
+            caches: None,
             algorithm,
             blocking: None,
         },
@@ -217,6 +218,7 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
             gemm_tuned(
                 &GemmTuning {
                     path: Some(path),
+                    caches: None,
                     algorithm: Some(Algorithm::Blocked),
                     blocking: Some(Blocking {
                         kc: 17,

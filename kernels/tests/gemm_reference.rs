@@ -132,6 +132,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
         for (algorithm, blocking, threads) in tunings {
             let tuning = GemmTuning {
                 path: Some(path),
+                caches: None,
                 algorithm,
                 blocking,
             };

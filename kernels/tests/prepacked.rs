@@ -121,15 +121,16 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
     let options = GemmOptions {
         threads: Some(c.threads),
     };
+    let caches = kernels::cache::detected().map_err(fail)?.description;
     for path in paths() {
         let mut packed = PackedB::new();
         // Packed twice, for another shape first: a repack must not keep stale panels.
         let other = Strided::new(c.k + 3, c.n + 5, Layout::RowMajor, &mut fill);
         packed
-            .pack_on(path, other.view().map_err(fail)?, c.m_packed)
+            .pack_on(path, &caches, other.view().map_err(fail)?, c.m_packed)
             .map_err(fail)?;
         packed
-            .pack_on(path, b.view().map_err(fail)?, c.m_packed)
+            .pack_on(path, &caches, b.view().map_err(fail)?, c.m_packed)
             .map_err(fail)?;
         prop_assert_eq!((packed.rows(), packed.cols()), (c.k, c.n));
         let product = |packed: &PackedB| -> Result<Strided, TestCaseError> {
@@ -144,12 +145,13 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
 
         // Packed for A's own row count: the packed path's bits, on any thread count.
         packed
-            .pack_on(path, b.view().map_err(fail)?, c.m)
+            .pack_on(path, &caches, b.view().map_err(fail)?, c.m)
             .map_err(fail)?;
         let mine = product(&packed)?;
         let mut theirs = c0.clone();
         let tuning = GemmTuning {
             path: Some(path),
+            caches: None,
             algorithm: Some(Algorithm::Blocked),
             blocking: None,
         };

@@ -1,9 +1,12 @@
 //! `gemm-tune`: the measurements behind the kernels' constants, re-runnable on a new machine.
 //!
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
-//! - `gemm-tune blocking N|MxKxN [THREADS] [KCs] [MCs] [NCs]`: GFLOP/s of an N-cube (or an
-//!   M x K x N product) for a grid of
-//!   (loop order, KC, MC, NC); the lists are comma-separated.
+//! - `gemm-tune blocking N|MxKxN [THREADS] [KCs] [MCs] [NCs] [ORDERS]`: GFLOP/s of an N-cube
+//!   (or an M x K x N product) for a grid of (loop order, KC, MC, NC); the lists are
+//!   comma-separated. ORDERS is `all` (default: both loop orders, A packed or in place) or
+//!   `default` (only the order the families use: A strip in L1, A in place). The grid's
+//!   rounds are repeated three times, interleaved, and the model's own choice for the shape
+//!   (on the detected caches) is printed first.
 //! - `gemm-tune shape M K N [THREADS]`: ours (default choices) and matrixmultiply on one shape.
 //! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
 //!   threads; the packed path should win only where `kernels::uses_small_path` says false.
@@ -26,6 +29,7 @@ fn time(
 ) -> Result<f64, KernelError> {
     let tuning = GemmTuning {
         path: None,
+        caches: None,
         algorithm: Some(algorithm),
         blocking,
     };
@@ -87,27 +91,46 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             let kcs = parse(3, &[192, 256, 384]);
             let mcs = parse(4, &[96, 192, 384, 768]);
             let ncs = parse(5, &[512, 1024, 4096]);
-            for (order, pack_a) in [
-                (LoopOrder::BPanelInL1, true),
-                (LoopOrder::BPanelInL1, false),
-                (LoopOrder::APanelInL1, true),
-                (LoopOrder::APanelInL1, false),
-            ] {
-                for &kc in &kcs {
-                    for &mc in &mcs {
-                        for &nc in &ncs {
-                            let blocking = Blocking {
-                                kc,
-                                mc,
-                                nc,
-                                order,
-                                pack_a,
-                            };
-                            let ns = time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
-                            println!(
-                                "{m}x{k}x{n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
-                                flops(m, k, n) / ns
-                            );
+            let orders: &[(LoopOrder, bool)] = match args.get(6).map(String::as_str) {
+                None | Some("all") => &[
+                    (LoopOrder::BPanelInL1, true),
+                    (LoopOrder::BPanelInL1, false),
+                    (LoopOrder::APanelInL1, true),
+                    (LoopOrder::APanelInL1, false),
+                ],
+                Some("default") => &[(LoopOrder::APanelInL1, false)],
+                Some(other) => {
+                    eprintln!("gemm-tune: ORDERS must be all or default, got {other:?}");
+                    return Ok(());
+                }
+            };
+            let path = kernels::KernelPath::selected()?;
+            let caches = kernels::cache::detected()?;
+            let model = kernels::blocking_for(path, &caches.description, m, k);
+            println!(
+                "model ({path}, {}): kc={} mc={} nc={}",
+                caches.description, model.kc, model.mc, model.nc
+            );
+            for round in 0..3 {
+                println!("round {round}");
+                for &(order, pack_a) in orders {
+                    for &kc in &kcs {
+                        for &mc in &mcs {
+                            for &nc in &ncs {
+                                let blocking = Blocking {
+                                    kc,
+                                    mc,
+                                    nc,
+                                    order,
+                                    pack_a,
+                                };
+                                let ns =
+                                    time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
+                                println!(
+                                    "{m}x{k}x{n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
+                                    flops(m, k, n) / ns
+                                );
+                            }
                         }
                     }
                 }
@@ -160,7 +183,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
             );
         }
     }

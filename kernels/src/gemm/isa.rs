@@ -1,12 +1,14 @@
 //! One instruction set's kernel family: tile shapes, block sizes, and the `#[target_feature]`
 //! wrappers into which the generic small-path and macro-kernel loops inline.
 
+use super::model::{self, Limits};
 use super::problem::{Problem, View};
 use super::simd::Portable;
 use super::simd::Simd;
 #[cfg(target_arch = "x86_64")]
 use super::simd::{Avx2, Avx512};
 use super::tile::{ASource, PackedA, StridedA, StridedB, TileOut, tile};
+use crate::cache::CacheDescription;
 
 /// Cache blocking of the packed path (all in elements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +76,6 @@ pub(crate) enum MacroA {
     InPlace(View),
 }
 
-/// The shallowest default pass over k (see [`Isa::blocking_for`]).
-const MIN_KC: usize = 256;
-
 /// A kernel family for one instruction set.
 pub(crate) trait Isa {
     /// Vector lanes.
@@ -85,34 +84,17 @@ pub(crate) trait Isa {
     const MR: usize;
     /// Packed-path tile width (columns of C per micro-kernel call).
     const NR: usize;
-    /// Default cache blocking of the packed path for the deepest products: `kc` is the most depth
-    /// one pass takes and `nc` the most columns one worker's B block has.
-    const BLOCKING: Blocking;
-    /// Elements one worker's packed `KC x NC` B block may hold (it stays in that core's L2).
-    const B_BLOCK: usize;
 
-    /// The default blocking for an `m x k` by `k x n` product: k is cut into equal passes of at
-    /// most `4 m` (at least 256, at most `BLOCKING.kc`), and NC shrinks so a `KC x NC` B block
-    /// stays within [`Isa::B_BLOCK`] (at least one panel, at most `BLOCKING.nc`). Depends on m and
-    /// k, never on n or the thread count (KC fixes the order of summation).
-    ///
-    /// Why m: a B block is reused by `m / MR` A strips. With many, deep passes pay (fewer passes
-    /// over C); with few, B streams from L2 and shallow panels stream better (`gemm-tune
-    /// blocking`, 1 thread, fastest of 15: KC 256 / 512 / 1024 gave 162 / 156 / 143 GFLOP/s at
-    /// 32 x 1024 x 256, 171 / 170 / 161 at 64 x 1024 x 256, 176 / 177 / 174 at 128, 177 / 180 /
-    /// 182 at 256, 178 / 183 / 187 at 512; 128 / 125 / 90 at 32 x 2048 x 512).
-    fn blocking_for(m: usize, k: usize) -> Blocking {
-        let base = Self::BLOCKING;
-        let kc_max = (4 * m).clamp(MIN_KC.min(base.kc), base.kc);
-        let passes = k.div_ceil(kc_max.max(1)).max(1);
-        Self::blocking_with_kc(k.div_ceil(passes).max(1))
+    /// The blocking model's limits for this family's tile on `caches` (see [`super::model`]).
+    fn limits(caches: &CacheDescription) -> Limits {
+        model::limits(caches, Self::MR, Self::NR)
     }
 
-    /// The default blocking with passes of depth `kc`: NC as in [`Isa::blocking_for`].
-    fn blocking_with_kc(kc: usize) -> Blocking {
-        let base = Self::BLOCKING;
-        let nc = (Self::B_BLOCK / kc / Self::NR * Self::NR).clamp(Self::NR, base.nc.max(Self::NR));
-        Blocking { kc, nc, ..base }
+    /// The default blocking for an `m x k` by `k x n` product on `caches`
+    /// ([`model::blocking_for`]). Depends on m, k and the caches, never on n or the thread
+    /// count (KC fixes the order of summation).
+    fn blocking_for(caches: &CacheDescription, m: usize, k: usize) -> Blocking {
+        model::blocking_for(&Self::limits(caches), Self::NR, m, k)
     }
 
     /// The whole small product, in place.
@@ -304,16 +286,6 @@ impl Isa for PortableIsa {
     const W: usize = Portable::W;
     const MR: usize = 4;
     const NR: usize = 8;
-    /// Conservative cache-sized blocks (a 4-row A strip, a 1 MiB B block); the portable path is
-    /// a correctness fallback and is not tuned.
-    const BLOCKING: Blocking = Blocking {
-        kc: 256,
-        mc: 192,
-        nc: 1024,
-        order: LoopOrder::APanelInL1,
-        pack_a: false,
-    };
-    const B_BLOCK: usize = 256 * 1024;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract; the portable family needs no CPU feature.
@@ -327,7 +299,8 @@ impl Isa for PortableIsa {
 }
 
 /// The AVX2 + FMA family: 16 ymm registers, so a 6 x 16 tile (12 accumulators, 2 B vectors,
-/// 1 broadcast).
+/// 1 broadcast). Its blocks come from the cache model like every family's (on a Zen 3: KC up
+/// to 512, NC 256 from its 2 MiB L3 share per core).
 #[cfg(target_arch = "x86_64")]
 pub(crate) struct Avx2Isa;
 
@@ -336,18 +309,6 @@ impl Isa for Avx2Isa {
     const W: usize = Avx2::W;
     const MR: usize = 6;
     const NR: usize = 16;
-    /// Blocks sized by the AVX-512 family's reasoning (same caches: a 12 KiB 6-row A strip in
-    /// L1, a 1 MiB B block in L2, A in place), at the 512 x 512 that family used before its
-    /// deeper passes were measured; not tuned separately, since this path runs here only when
-    /// forced.
-    const BLOCKING: Blocking = Blocking {
-        kc: 512,
-        mc: 192,
-        nc: 512,
-        order: LoopOrder::APanelInL1,
-        pack_a: false,
-    };
-    const B_BLOCK: usize = 512 * 512;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract (the CPU has AVX2 and FMA).
@@ -393,35 +354,6 @@ impl Isa for Avx512Isa {
     const W: usize = Avx512::W;
     const MR: usize = 12;
     const NR: usize = 32;
-    /// Measured with `gemm-tune blocking N` on the reference machine (Xeon with AVX-512, L1d
-    /// 48 KiB, L2 2 MiB per core; 1 thread; fastest of 15 runs, repeated, the machine being
-    /// shared):
-    /// - Loop order: an A strip in L1 with the `KC x NC` B block in L2 beat the classic order (a
-    ///   `KC x 32` B panel in L1, which crowds the 48 KiB L1) by 3-6% at n = 1024.
-    /// - A in place instead of packed: 164-169 against 155 GFLOP/s at n = 1024, 171 against 154
-    ///   at n = 256, 160 against 147 at 2048. Packing row-major A is a transpose of scalar loads
-    ///   and stores; broadcasting A's elements from their rows needs no layout change, and the
-    ///   12 rows' strips stay in L1 just as a packed panel does.
-    /// - KC x NC = 512 x 512 (a 24 KiB A strip in L1, a 1 MiB B block in L2) against 256 x 1024
-    ///   (12 KiB, 1 MiB): 178 vs 174 GFLOP/s at n = 512, 174 vs 168 at 1024, 168 vs 161 at 2048
-    ///   (fewer write-back passes over C), equal at 256. KC 384 sat between; NC 1024 with KC 512
-    ///   (a 2 MiB B block, all of L2) lost 5%.
-    /// - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
-    ///   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
-    /// - Deeper passes with the B block kept at 1 MiB (measured later, once B was packed by the
-    ///   first A strip's tiles; `gemm-tune blocking`, fastest of 15, three alternating runs): KC x NC = 1024 x 256
-    ///   against 512 x 512 gave 182-184 vs 179 GFLOP/s at n = 1024 and 175 vs 171 at 2048 (one
-    ///   pass over C, or half as many); 2048 x 128 gave 176 at 2048 but lost 4% at
-    ///   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512
-    ///   (177 GFLOP/s). A 2 MiB block (1024 x 512) lost 3-7%.
-    const BLOCKING: Blocking = Blocking {
-        kc: 1024,
-        mc: 256,
-        nc: 512,
-        order: LoopOrder::APanelInL1,
-        pack_a: false,
-    };
-    const B_BLOCK: usize = 1024 * 256;
 
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract (the CPU has AVX-512F and FMA).
@@ -470,76 +402,6 @@ unsafe fn avx512_macro(t: &MacroTile) {
                 macro_tiles::<Avx512, 8, 2>(t)
             }
             _ => macro_tiles::<Avx512, 12, 2>(t),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Isa, MIN_KC, PortableIsa};
-
-    /// The default blocking's invariants, for every family and a spread of shapes: passes of
-    /// equal depth (at most one element apart) covering k, no deeper than `4 m` unless that is
-    /// below the floor, NC a whole number of panels within the base and (above one panel) the
-    /// B block budget.
-    fn check<I: Isa>() {
-        let base = I::BLOCKING;
-        for m in [1, 7, 32, 64, 100, 256, 1024, 5000] {
-            for k in [1, 5, 255, 256, 257, 1000, 1024, 1025, 3000, 8192] {
-                let b = I::blocking_for(m, k);
-                let passes = k.div_ceil(b.kc);
-                assert!(b.kc >= 1 && b.kc <= k.max(1), "m {m} k {k}: kc {}", b.kc);
-                assert!(
-                    passes * b.kc - k < passes,
-                    "m {m} k {k}: uneven passes of {}",
-                    b.kc
-                );
-                assert!(b.kc <= base.kc, "m {m} k {k}: kc {} above the base", b.kc);
-                assert!(
-                    b.kc <= (4 * m).max(MIN_KC.min(base.kc)),
-                    "m {m} k {k}: kc {}",
-                    b.kc
-                );
-                assert_eq!(b.nc % I::NR, 0, "m {m} k {k}: nc {}", b.nc);
-                assert!(b.nc >= I::NR && b.nc <= base.nc.max(I::NR));
-                assert!(
-                    b.nc == I::NR || b.kc * b.nc <= I::B_BLOCK,
-                    "m {m} k {k}: {b:?}"
-                );
-                assert_eq!(
-                    (b.mc, b.order, b.pack_a),
-                    (base.mc, base.order, base.pack_a)
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn default_blocking_invariants() {
-        check::<PortableIsa>();
-        #[cfg(target_arch = "x86_64")]
-        {
-            check::<super::Avx2Isa>();
-            check::<super::Avx512Isa>();
-        }
-    }
-
-    #[test]
-    fn default_blocking_measured_points() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use super::Avx512Isa;
-            let kc_nc = |m, k| {
-                let b = Avx512Isa::blocking_for(m, k);
-                (b.kc, b.nc)
-            };
-            // The cubes: one pass up to k = 1024 with a 1 MiB B block.
-            assert_eq!(kc_nc(512, 512), (512, 512));
-            assert_eq!(kc_nc(1024, 1024), (1024, 256));
-            assert_eq!(kc_nc(2048, 2048), (1024, 256));
-            // A 32-row batch chunk: shallow passes.
-            assert_eq!(kc_nc(32, 1024), (256, 512));
-            assert_eq!(kc_nc(32, 256), (256, 512));
         }
     }
 }

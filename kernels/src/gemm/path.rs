@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::cache::CpuId;
 use crate::error::KernelError;
 
 /// The environment variable that forces a kernel path: `scalar`, `avx2` or `avx512` (or `auto`).
@@ -48,13 +49,41 @@ impl KernelPath {
         }
     }
 
-    /// The fastest path this CPU supports.
+    /// The path this CPU runs best: the widest it supports, except that AVX2 is preferred to
+    /// AVX-512 where [`KernelPath::avx2_preferred_on`] says so (AMD Zen 4).
     pub fn best_supported() -> KernelPath {
-        KernelPath::ALL
+        let widest = KernelPath::ALL
             .into_iter()
             .rev()
             .find(|p| p.supported())
-            .unwrap_or(KernelPath::Scalar)
+            .unwrap_or(KernelPath::Scalar);
+        if widest == KernelPath::Avx512 && KernelPath::avx2_preferred_on(&CpuId::current()) {
+            KernelPath::Avx2
+        } else {
+            widest
+        }
+    }
+
+    /// Whether the AVX2 family is preferred to the AVX-512 one on `cpu` (both supported): true
+    /// on AMD Zen 4, false elsewhere.
+    ///
+    /// The rule, from published figures (not measured here: the build machine is a Zen 3 without
+    /// AVX-512). Zen 4 executes a 512-bit FMA as two 256-bit halves on its two 256-bit FMA
+    /// pipes: `vfmadd231ps zmm` has a reciprocal throughput of 1 cycle against 0.5 for `ymm`
+    /// (uops.info; Agner Fog's tables), so both families peak at 32 f32 FLOP per cycle and the
+    /// wider registers buy nothing at the FMA ports. What the AVX-512 family does add is a
+    /// 12-row A strip read in place: when A's row stride is a multiple of 4 KiB (k = 1024,
+    /// 2048, ...) its 12 rows map to the same L1d set, and Zen 4's L1d has 8 ways, so the strip
+    /// evicts itself on every tile and is read from L2 (the AVX2 family's 6 rows fit, with ways
+    /// to spare). That would explain the shape of the drop issue 15 measured there with the
+    /// AVX-512 family (95-97% of peak at n = 256 and 512, 83-85% at 1024 and 2048), though the
+    /// 1 MiB B block of the old constants is another cause; neither is confirmed. Intel's AVX-512 cores with two 512-bit FMA
+    /// units (Skylake-SP and later Xeons) double the peak, and Zen 5 runs 512-bit FMAs at full
+    /// width on its desktop and server parts, so they keep AVX-512. `RECUR_KERNEL=avx512` still
+    /// forces it; `gemm-report` under both values is the measurement that should replace this
+    /// rule on a Zen 4.
+    pub fn avx2_preferred_on(cpu: &CpuId) -> bool {
+        cpu.is_zen4()
     }
 
     /// The path [`crate::gemm`] uses: `RECUR_KERNEL` if set (and not `auto`), else
@@ -122,5 +151,30 @@ mod tests {
         for p in KernelPath::ALL {
             assert_eq!(select(Some(p.name())).is_ok(), p.supported());
         }
+    }
+
+    #[test]
+    fn zen4_prefers_avx2() {
+        use crate::cache::Vendor;
+        let cpu = |vendor, family, model| CpuId {
+            vendor,
+            family,
+            model,
+        };
+        assert!(KernelPath::avx2_preferred_on(&cpu(Vendor::Amd, 0x19, 0x11)));
+        assert!(KernelPath::avx2_preferred_on(&cpu(Vendor::Amd, 0x19, 0x61)));
+        // Zen 5 (family 0x1A), Zen 3 (no AVX-512 anyway) and Intel keep the widest path.
+        assert!(!KernelPath::avx2_preferred_on(&cpu(
+            Vendor::Amd,
+            0x1A,
+            0x44
+        )));
+        assert!(!KernelPath::avx2_preferred_on(&cpu(
+            Vendor::Amd,
+            0x19,
+            0x01
+        )));
+        assert!(!KernelPath::avx2_preferred_on(&cpu(Vendor::Intel, 6, 0x8F)));
+        assert!(KernelPath::best_supported().supported());
     }
 }

@@ -13,10 +13,11 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::isa::{Avx2Isa, Avx512Isa};
-use super::isa::{Isa, PortableIsa};
+use super::isa::{Blocking, Isa, LoopOrder, PortableIsa};
 use super::pack::pack_b;
 use super::problem::{Problem, View};
 use super::{GemmOptions, KernelPath, blocked, pool, scale};
+use crate::cache::{self, CacheDescription};
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
 
@@ -34,6 +35,10 @@ pub struct PackedB {
     n: usize,
     /// Depth of the passes over k (fixes the order of summation, like the packed path's KC).
     kc: usize,
+    /// Columns of one worker's block at that depth (the model's NC on the caches packed for).
+    nc: usize,
+    /// Rows of one A block (the model's MC on those caches).
+    mc: usize,
     /// The kernel family whose panel width the packing used (None: never packed).
     path: Option<KernelPath>,
 }
@@ -59,27 +64,31 @@ impl PackedB {
         self.data.capacity() * std::mem::size_of::<f32>()
     }
 
-    /// Packs `b` for products whose A has `m` rows, on the selected kernel path. The passes over
-    /// k are those [`crate::gemm`] would use for an `m x k` A, so [`gemm_prepacked`] sums in the
-    /// same order as the packed path does for that m, whatever the thread count.
+    /// Packs `b` for products whose A has `m` rows, on the selected kernel path and the detected
+    /// caches. The passes over k are those [`crate::gemm`] would use for an `m x k` A, so
+    /// [`gemm_prepacked`] sums in the same order as the packed path does for that m, whatever
+    /// the thread count. A bad `RECUR_CACHES` or `RECUR_KERNEL` is an error.
     pub fn pack(&mut self, b: MatRef<'_>, m: usize) -> Result<(), KernelError> {
-        self.pack_on(KernelPath::selected()?, b, m)
+        let caches = cache::detected()?.description;
+        self.pack_on(KernelPath::selected()?, &caches, b, m)
     }
 
-    /// [`PackedB::pack`] for the kernel family `path` (tests and benchmarks).
+    /// [`PackedB::pack`] for the kernel family `path` and cache description `caches` (tests and
+    /// benchmarks).
     #[doc(hidden)]
     pub fn pack_on(
         &mut self,
         path: KernelPath,
+        caches: &CacheDescription,
         b: MatRef<'_>,
         m: usize,
     ) -> Result<(), KernelError> {
         match path.check()? {
-            KernelPath::Scalar => self.pack_for::<PortableIsa>(b, m),
+            KernelPath::Scalar => self.pack_for::<PortableIsa>(caches, b, m),
             #[cfg(target_arch = "x86_64")]
-            KernelPath::Avx2 => self.pack_for::<Avx2Isa>(b, m),
+            KernelPath::Avx2 => self.pack_for::<Avx2Isa>(caches, b, m),
             #[cfg(target_arch = "x86_64")]
-            KernelPath::Avx512 => self.pack_for::<Avx512Isa>(b, m),
+            KernelPath::Avx512 => self.pack_for::<Avx512Isa>(caches, b, m),
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!("check() rejects x86 paths elsewhere"),
         }
@@ -87,9 +96,11 @@ impl PackedB {
         Ok(())
     }
 
-    fn pack_for<I: Isa>(&mut self, b: MatRef<'_>, m: usize) {
+    fn pack_for<I: Isa>(&mut self, caches: &CacheDescription, b: MatRef<'_>, m: usize) {
         let (k, n) = (b.rows, b.cols);
-        let kc = I::blocking_for(m.max(1), k.max(1)).kc;
+        let blocking = I::blocking_for(caches, m.max(1), k.max(1));
+        let kc = blocking.kc;
+        (self.nc, self.mc) = (blocking.nc, blocking.mc);
         let panels = n.div_ceil(I::NR);
         let len = k * panels * I::NR;
         if self.data.len() < len + ALIGN {
@@ -173,9 +184,15 @@ pub fn gemm_prepacked(
     }
 }
 
-/// The packed path on `b`'s panels, with `b`'s depth blocking.
+/// The packed path on `b`'s panels, with the blocking `b` was packed with.
 fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), KernelError> {
-    let blocking = I::blocking_with_kc(b.kc);
+    let blocking = Blocking {
+        kc: b.kc,
+        mc: b.mc,
+        nc: b.nc,
+        order: LoopOrder::APanelInL1,
+        pack_a: false,
+    };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
         panels: b.n.div_ceil(I::NR),

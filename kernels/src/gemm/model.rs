@@ -1,0 +1,331 @@
+//! The analytical blocking model: KC, MC and NC of the packed path from the cache description
+//! and the micro-kernel's tile, in the spirit of BLIS's (Low, Igual, Smith and Quintana-Orti,
+//! "Analytical modeling is enough for high-performance BLIS", ACM TOMS 43(2), 2016), but for the
+//! loop order the families use: [`LoopOrder::APanelInL1`] with A read in place. There the roles
+//! of BLIS's classic order are swapped: an `MR x KC` strip of A's rows is what the micro-kernel
+//! reuses from L1 (once per B micro-panel), the packed `KC x NC` B block is what it reuses from
+//! L2 (once per A strip), and B's micro-panels stream from L2 through L1.
+//!
+//! The rules (sizes in bytes, f32 elements of 4 bytes):
+//! - **B block in L2** (for KC; NC may go past it into L3, below): `KC * NC * 4 <= L2 / 2`.
+//!   The other half holds the A strips and C tiles
+//!   streaming past and the next block's first lines. On the reference machine (2 MiB L2) a
+//!   1 MiB block measured best and a 2 MiB one lost 3-7%; on a Zen 4 (1 MiB L2) a 1 MiB block
+//!   fell from 95% to 84% of peak at n >= 1024 (issue 15).
+//! - **A strip in L1**: `MR * KC * 4 <= L1d`. B's panels need not stay in L1 in this order (a
+//!   tile loads `NR * 4` bytes of B per `MR * NR / W` FMAs, well within L2's bandwidth), so L1
+//!   only has to keep the strip between its reuses; the reference machine measured the deepest
+//!   strip that fits its whole 48 KiB L1 (12 x 1024) best.
+//! - **A strip reused often enough**: `NC >= 8 NR`, so the first pass of a strip (from L3 or
+//!   memory, A being in place) is shared by at least eight tiles. With the L2 rule this bounds
+//!   KC: `KC <= (L2 / 2) / (8 NR * 4)`. Deeper passes mean fewer passes over C (each reads and
+//!   writes all of C), so KC takes the least of the two bounds, rounded down to 16 (a line).
+//! - **NC** is the wider of two budgets at the KC in use. In L2: the B block in half of L2,
+//!   between one panel and `16 NR` (wider measured no better on the reference machine). In
+//!   L3, as in BLIS: the B block in a quarter of the L3 share per logical CPU (`L3 / sharers`),
+//!   at most `64 NR`; the rest of the share holds A's `m x KC` slice, which is re-read from L3
+//!   once per NC block, and C streaming past. Where the L3 share is large the wider block wins
+//!   because A in place costs an L3 pass per strip per block: on this project's Zen 3 VM (L2
+//!   512 KiB, 16 MiB of L3 per vCPU; `gemm-tune blocking`, KC 512, fastest of 15, three
+//!   rounds, quiet machine), NC 128 / 256 / 512 / 1024 gave 85-87 / 79-91 / 87-92 / 88-93
+//!   GFLOP/s at n = 2048 and 91.7-92.2 / 91-92 / 91.6-92 / 92.7-93.0 at n = 1024. Where it is
+//!   small (Sapphire Rapids: about 1 MiB per logical CPU, a slow mesh) the L2 budget rules, as
+//!   measured there (a 2 MiB block lost 3-7% to a 1 MiB one).
+//! - **MC** sizes an A block that would take the same L2 budget at the deepest KC (rounded up
+//!   to MR; 264 on the reference machine, where 256-264 measured 7% above 192). A is read in
+//!   place, so MC only bounds a worker's row chunk when the workers split rows.
+//! - **m-dependent depth** (kept from the measured rule of `blocking_for`): k is cut into equal
+//!   passes of at most `4 m` (at least 256, at most KC). A B block is reused by `m / MR` A
+//!   strips; with many, deep passes pay (fewer passes over C); with few, B streams from L2 and
+//!   shallow panels stream better (reference machine, `gemm-tune blocking`, 1 thread, fastest
+//!   of 15: KC 256 / 512 / 1024 gave 162 / 156 / 143 GFLOP/s at 32 x 1024 x 256, 171 / 170 /
+//!   161 at 64 x 1024 x 256, 176 / 177 / 174 at 128, 177 / 180 / 182 at 256, 178 / 183 / 187
+//!   at 512; 128 / 125 / 90 at 32 x 2048 x 512).
+//!
+//! KC depends on the shape, the tile and the cache description only, never on the thread count,
+//! so every thread count sums in the same order. Two descriptions with different KC round
+//! differently (as two machines with different caches do); see [`super::blocking_for`].
+//!
+//! ## Measurements behind the rules
+//!
+//! On this project's build machine (AMD EPYC Zen 3 VM, 2 vCPUs, L1d 32 KiB, L2 512 KiB, L3
+//! 32 MiB shared by the 2 vCPUs; AVX2 family; `gemm-report`, medians, two runs each in quiet
+//! windows, FMA peak 102-103 GFLOP/s per core), 1 thread at n = 256 / 512 / 1024 / 2048:
+//! - before the model (a 1 MiB B block, KC x NC = 512 x 512): 92.5-92.8 / 92.3-92.4 /
+//!   89.5-90.1 / 89.0-90.9 GFLOP/s, 1.05-1.12x matrixmultiply;
+//! - the L2 budget alone (512 x 128): 90.6-92.8 / 91.2-92.7 / 86.5-87.7 / 84.2-85.7;
+//! - the model (512 x 1024 from the L3 share): 93.7-94.0 / 94.6-94.7 / 92.1-92.2 / 92.1-93.3
+//!   (90-92.7% of peak, 1.08-1.12x matrixmultiply); 2 threads 1.78-1.82x / 1.90x / 1.87-1.88x
+//!   of 1 at n = 512 / 1024 / 2048 (before: 1.39-1.80x / 1.23-1.50x / 1.88-2.00x).
+//!
+//! The AVX-512 family's blocks before this model (now the model's output on that machine's
+//! caches; a test checks it):
+//! Measured with `gemm-tune blocking N` on the reference machine (Xeon with AVX-512, L1d
+//! 48 KiB, L2 2 MiB per core; 1 thread; fastest of 15 runs, repeated, the machine being
+//! shared):
+//! - Loop order: an A strip in L1 with the `KC x NC` B block in L2 beat the classic order (a
+//!   `KC x 32` B panel in L1, which crowds the 48 KiB L1) by 3-6% at n = 1024.
+//! - A in place instead of packed: 164-169 against 155 GFLOP/s at n = 1024, 171 against 154
+//!   at n = 256, 160 against 147 at 2048. Packing row-major A is a transpose of scalar loads
+//!   and stores; broadcasting A's elements from their rows needs no layout change, and the
+//!   12 rows' strips stay in L1 just as a packed panel does.
+//! - KC x NC = 512 x 512 (a 24 KiB A strip in L1, a 1 MiB B block in L2) against 256 x 1024
+//!   (12 KiB, 1 MiB): 178 vs 174 GFLOP/s at n = 512, 174 vs 168 at 1024, 168 vs 161 at 2048
+//!   (fewer write-back passes over C), equal at 256. KC 384 sat between; NC 1024 with KC 512
+//!   (a 2 MiB B block, all of L2) lost 5%.
+//! - MC sizes a thread's work item when A is not packed. 256 (rounded up to 264, 22 tiles of
+//!   12 rows) against 192: 174 vs 163 GFLOP/s at n = 1024 (one pair of runs), a tie at 512.
+//! - Deeper passes with the B block kept at 1 MiB (measured later, once B was packed by the
+//!   first A strip's tiles; `gemm-tune blocking`, fastest of 15, three alternating runs): KC x NC = 1024 x 256
+//!   against 512 x 512 gave 182-184 vs 179 GFLOP/s at n = 1024 and 175 vs 171 at 2048 (one
+//!   pass over C, or half as many); 2048 x 128 gave 176 at 2048 but lost 4% at
+//!   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512
+//!   (177 GFLOP/s). A 2 MiB block (1024 x 512) lost 3-7%.
+
+use crate::cache::CacheDescription;
+
+use super::isa::{Blocking, LoopOrder};
+
+/// Bytes of one f32.
+const F32: usize = 4;
+
+/// The shallowest default pass over k (the `4 m` rule's floor).
+pub(crate) const MIN_KC: usize = 256;
+
+/// Tiles an A strip must serve per B block: `NC >= MIN_TILES_PER_STRIP * NR`.
+const MIN_TILES_PER_STRIP: usize = 8;
+
+/// Widest worker block within the L2 budget, in panels: `NC <= MAX_PANELS * NR`.
+const MAX_PANELS: usize = 16;
+
+/// Widest worker block within the L3 budget, in panels.
+const MAX_L3_PANELS: usize = 64;
+
+/// The fraction of a CPU's L3 share a worker's B block may take (1 / this).
+const L3_SHARE_DIVISOR: usize = 4;
+
+/// The model's shape-independent limits for one tile on one cache description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest pass over k (elements).
+    pub kc: usize,
+    /// Rows of one A block (a multiple of MR).
+    pub mc: usize,
+    /// Widest worker block (a multiple of NR).
+    pub nc_max: usize,
+    /// Elements one worker's packed B block may hold in L2 (half of it).
+    pub b_block: usize,
+    /// Elements one worker's packed B block may hold in its L3 share (a quarter of it).
+    pub l3_block: usize,
+}
+
+/// The limits for an `mr x nr` tile on `caches`.
+pub fn limits(caches: &CacheDescription, mr: usize, nr: usize) -> Limits {
+    let (mr, nr) = (mr.max(1), nr.max(1));
+    let b_block = (caches.l2.size / 2 / F32).max(nr);
+    let kc_l1 = caches.l1d.size / (mr * F32);
+    let kc_l2 = b_block / (MIN_TILES_PER_STRIP * nr);
+    let kc = (kc_l1.min(kc_l2) / 16 * 16).max(16);
+    let nc_max = MAX_L3_PANELS * nr;
+    let mc = (b_block / kc).div_ceil(mr).max(1) * mr;
+    let l3_block = caches.l3.share() / L3_SHARE_DIVISOR / F32;
+    Limits {
+        kc,
+        mc,
+        nc_max,
+        b_block,
+        l3_block,
+    }
+}
+
+/// The blocking for an `m x k` by `k x n` product: k in equal passes of at most
+/// `clamp(4 m, min(256, KC), KC)`, NC from the B block budget at that depth.
+pub fn blocking_for(l: &Limits, nr: usize, m: usize, k: usize) -> Blocking {
+    let kc_max = (4 * m).clamp(MIN_KC.min(l.kc), l.kc);
+    let passes = k.div_ceil(kc_max.max(1)).max(1);
+    blocking_with_kc(l, nr, k.div_ceil(passes).max(1))
+}
+
+/// The blocking with passes of depth `kc` (NC as in [`blocking_for`]).
+pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
+    let nr = nr.max(1);
+    let kc = kc.max(1);
+    let in_l2 = (l.b_block / kc / nr * nr).clamp(nr, MAX_PANELS * nr);
+    let in_l3 = (l.l3_block / kc / nr * nr).min(l.nc_max);
+    let nc = in_l2.max(in_l3);
+    Blocking {
+        kc,
+        mc: l.mc,
+        nc,
+        order: LoopOrder::APanelInL1,
+        pack_a: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{CacheDescription, CacheLevel};
+
+    /// A description from sizes in KiB, ways, and the L3's sharers.
+    fn cpu(
+        l1: usize,
+        l1w: usize,
+        l2: usize,
+        l2w: usize,
+        l3: usize,
+        l3w: usize,
+        sh: usize,
+    ) -> CacheDescription {
+        let level = |kib: usize, ways, shared_by| CacheLevel {
+            size: kib << 10,
+            ways,
+            line: 64,
+            shared_by,
+        };
+        CacheDescription {
+            l1d: level(l1, l1w, 2),
+            l2: level(l2, l2w, 2),
+            l3: level(l3, l3w, sh),
+        }
+    }
+
+    /// The derivation for a table of real CPUs, with the families that run there:
+    /// (name, caches, MR, NR, KC, MC, NC at KC).
+    #[test]
+    fn real_cpus() {
+        let table = [
+            // Zen 4 (EPYC 9004 / Ryzen 7000): 32K 8-way, 1M 8-way, 32M 16-way per 8-core CCD.
+            (
+                "zen4 avx2",
+                cpu(32, 8, 1024, 8, 32 << 10, 16, 16),
+                6,
+                16,
+                1024,
+                132,
+                128,
+            ),
+            (
+                "zen4 avx512",
+                cpu(32, 8, 1024, 8, 32 << 10, 16, 16),
+                12,
+                32,
+                512,
+                264,
+                256,
+            ),
+            // Zen 3 (EPYC 7003, this project's build machine): 32K, 512K, 32M per CCD.
+            (
+                "zen3 avx2",
+                cpu(32, 8, 512, 8, 32 << 10, 16, 16),
+                6,
+                16,
+                512,
+                132,
+                256,
+            ),
+            // Sapphire Rapids (the reference machine): 48K 12-way, 2M 16-way, 105M / 56 cores.
+            (
+                "spr avx512",
+                cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
+                12,
+                32,
+                1024,
+                264,
+                256,
+            ),
+            (
+                "spr avx2",
+                cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
+                6,
+                16,
+                2048,
+                132,
+                128,
+            ),
+            // Skylake-SP: 32K 8-way, 1M 16-way, 1.375M of non-inclusive L3 per core.
+            (
+                "skx avx512",
+                cpu(32, 8, 1024, 16, 38_912, 11, 56),
+                12,
+                32,
+                512,
+                264,
+                256,
+            ),
+            // Skylake client (AVX2 only): 32K 8-way, 256K 4-way, 8M 16-way for 8 threads.
+            (
+                "skl avx2",
+                cpu(32, 8, 256, 4, 8 << 10, 16, 8),
+                6,
+                16,
+                256,
+                132,
+                256,
+            ),
+        ];
+        for (name, caches, mr, nr, kc, mc, nc) in table {
+            let l = limits(&caches, mr, nr);
+            assert_eq!((l.kc, l.mc), (kc, mc), "{name}: {l:?}");
+            assert_eq!(blocking_with_kc(&l, nr, l.kc).nc, nc, "{name}: {l:?}");
+            // The rules the model states.
+            assert!(mr * l.kc * F32 <= caches.l1d.size, "{name}: A strip in L1");
+            assert!(
+                l.kc * nc * F32 <= (caches.l2.size / 2).max(caches.l3.share() / 4),
+                "{name}: B block in half of L2 or a quarter of the L3 share"
+            );
+            assert!(nc >= MIN_TILES_PER_STRIP * nr, "{name}: strip reuse");
+        }
+    }
+
+    /// The reference machine's measured blocks come out of the model unchanged.
+    #[test]
+    fn reference_machine_points() {
+        let spr = limits(&cpu(48, 12, 2048, 16, 105 << 10, 15, 112), 12, 32);
+        let kc_nc = |m, k| {
+            let b = blocking_for(&spr, 32, m, k);
+            (b.kc, b.nc)
+        };
+        assert_eq!(kc_nc(512, 512), (512, 512));
+        assert_eq!(kc_nc(1024, 1024), (1024, 256));
+        assert_eq!(kc_nc(2048, 2048), (1024, 256));
+        assert_eq!(kc_nc(32, 1024), (256, 512));
+        assert_eq!(kc_nc(32, 256), (256, 512));
+    }
+
+    /// Invariants over a spread of shapes and descriptions: equal passes covering k, no deeper
+    /// than the limits, NC a whole number of panels within the budget.
+    #[test]
+    fn invariants() {
+        let descs = [
+            cpu(32, 8, 512, 8, 32 << 10, 16, 16),
+            cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
+            cpu(16, 4, 128, 4, 512, 8, 4),
+            CacheDescription::CONSERVATIVE,
+        ];
+        for caches in descs {
+            for (mr, nr) in [(4, 8), (6, 16), (12, 32)] {
+                let l = limits(&caches, mr, nr);
+                assert!(
+                    l.kc >= 16 && l.mc.is_multiple_of(mr) && l.nc_max.is_multiple_of(nr),
+                    "{l:?}"
+                );
+                for m in [1, 7, 32, 64, 100, 256, 1024, 5000] {
+                    for k in [1, 5, 255, 256, 257, 1000, 1024, 1025, 3000, 8192] {
+                        let b = blocking_for(&l, nr, m, k);
+                        let passes = k.div_ceil(b.kc);
+                        assert!(b.kc >= 1 && b.kc <= k.max(1) && b.kc <= l.kc, "{b:?}");
+                        assert!(passes * b.kc - k < passes, "m {m} k {k}: {b:?}");
+                        assert!(b.kc <= (4 * m).max(MIN_KC.min(l.kc)), "m {m} k {k}: {b:?}");
+                        assert_eq!(b.nc % nr, 0);
+                        assert!(b.nc >= nr && b.nc <= l.nc_max);
+                        assert!(
+                            b.nc == nr || b.kc * b.nc <= l.b_block.max(l.l3_block),
+                            "{b:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
