@@ -220,3 +220,50 @@ fn a_long_uneven_batch_matches_basic_ops() {
         }
     }
 }
+
+/// Units enough for every cell's per-step products to run on the recurrent kernel packed once
+/// per pass (SimpleRNN's 192 x 192 kernel too, which a single product would take the small path
+/// for), in both directions, with and without masks and initial states: the same values and
+/// gradients as the composition, and the same bits on 1, 2 and 3 threads.
+#[test]
+fn prepacked_recurrent_kernels_match_basic_ops_on_any_thread_count() {
+    for cell in 0..4 {
+        for variant in 0..2 {
+            let case = Case {
+                cell: cell_of(cell),
+                b: 40,
+                t: 3,
+                f: 2,
+                u: 192,
+                go_backwards: variant == 1,
+                use_h0: variant == 0,
+                masks: variant,
+                seed: 11 + cell as u64,
+            };
+            let reference = run(case, false);
+            let by_threads: Vec<_> = [1, 2, 3]
+                .iter()
+                .map(|&threads| {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    pool.install(|| run(case, true))
+                })
+                .collect();
+            let names = ["sequence", "dx", "dW", "dU", "db", "dh0", "dc0"];
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            for (i, name) in names.iter().enumerate() {
+                let what = format!("{case:?} {name}");
+                assert_close(&what, &by_threads[0][i], &reference[i], 1e-3, 1e-4);
+                for other in &by_threads[1..] {
+                    assert_eq!(
+                        bits(&by_threads[0][i]),
+                        bits(&other[i]),
+                        "{what} by threads"
+                    );
+                }
+            }
+        }
+    }
+}

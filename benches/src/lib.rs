@@ -1,6 +1,7 @@
 //! Shared pieces of recur's GEMM benchmarks: the shapes, the three contenders (ours,
 //! matrixmultiply, a naive loop), median timing, and the FMA peak.
 
+pub mod cells;
 pub mod long_dependency;
 
 use std::hint::black_box;

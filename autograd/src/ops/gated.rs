@@ -283,7 +283,7 @@ pub(crate) fn copy_prev_state(
 }
 
 /// `out = src ⊙ mask`, element by element.
-fn mask_row(out: &mut [f32], src: &[f32], mask: &[f32]) {
+pub(crate) fn mask_row(out: &mut [f32], src: &[f32], mask: &[f32]) {
     for ((o, &v), &m) in out.iter_mut().zip(src).zip(mask) {
         *o = v * m;
     }
@@ -458,11 +458,27 @@ pub(crate) fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f
     }
 }
 
+/// Elements of a recurrent kernel from which its per-step products run faster on its packing
+/// than on the small path, even where [`kernels::gemm`] would take the small path for one product
+/// of that shape: the small path reads B's rows in place, and once B outgrows the caches close to
+/// the core its strided column panels miss, while a packing made once per pass is read
+/// contiguously. Measured with `gemm-tune prepacked` (one thread, the 2-vCPU AMD EPYC Zen 3 of
+/// the README, L1d 32 KiB, L2 512 KiB; fastest of 15): prepacked / small = 0.68 at 32x256x256
+/// (a SimpleRNN(256) step), 0.81 at 16x256x256, 0.61 at 16x128x384, 0.80 at 32x128x512, but
+/// 1.03 at 32x64x256 and 1.11-1.21 at 16-32 x 128 x 128 and 16 x 64 x 64..256 (64 KiB kernels).
+const PREPACK_MIN_ELEMS: usize = 128 * 256;
+
+/// Whether the per-step products of `rows`-row chunks by a `k x n` recurrent kernel run on its
+/// packing (see [`PREPACK_MIN_ELEMS`]). Depends on the shapes only, never on the thread count.
+pub(crate) fn prepack_pays(rows: usize, k: usize, n: usize) -> bool {
+    !uses_small_path(rows, k, n) || k * n >= PREPACK_MIN_ELEMS
+}
+
 /// Packs a recurrent kernel `b` (`k x n`, the whole of every gate block) once for the per-step
 /// products of `rows`-row chunks, when there are steps with a previous state (`needed`), one
-/// product covers all gate blocks (no per-gate masks) and the product is large enough for the
-/// packed path (where [`kernels::gemm`] would take the small path, a packing saves nothing; this
-/// keeps the bits of those calls too). None: multiply by `b` itself.
+/// product covers all gate blocks (no per-gate masks) and packing pays ([`prepack_pays`]: the
+/// product takes the packed path, or the kernel is too large for the small path to read it
+/// well). None: multiply by `b` itself.
 pub(crate) fn pack_recurrent<'p>(
     packed: &'p mut PackedB,
     b: MatRef<'_>,
@@ -471,7 +487,7 @@ pub(crate) fn pack_recurrent<'p>(
     needed: bool,
 ) -> Result<Option<&'p PackedB>> {
     let one_block = masks.is_none_or(|m| !m.per_gate());
-    if !needed || !one_block || uses_small_path(rows, b.rows(), b.cols()) {
+    if !needed || !one_block || !prepack_pays(rows, b.rows(), b.cols()) {
         return Ok(None);
     }
     packed.pack(b, rows)?;

@@ -15,7 +15,7 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, gemm, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::Result;
@@ -24,7 +24,7 @@ use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, add_state_grad, copy_prev_state, input_side_grads,
-    masked_input, recurrent_grad, transpose_into,
+    mask_row, masked_input, pack_recurrent, recurrent_grad, step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -100,8 +100,9 @@ impl Tape {
     }
 }
 
-/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
-/// the number of steps.
+/// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`], all on
+/// one packing of the recurrent kernel (made once per pass when it pays, see
+/// [`pack_recurrent`]). Returns the number of steps.
 fn forward(rec: Recorded<'_>) -> Result<usize> {
     let Recorded {
         op,
@@ -109,10 +110,13 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
         out,
         aux: [_, _, saved],
         scratch,
-        ..
+        packed,
     } = rec;
     let d = op.dims();
     let ch = Chunking::of(d.b);
+    let rkmat = MatRef::row_major(inputs.rk, d.u, d.u)?;
+    let has_steps = d.t > 1 || inputs.h0.is_some();
+    let packed_u = pack_recurrent(&mut packed[0], rkmat, ch.rows, inputs.mh, has_steps)?;
     let per = forward_scratch_len(Dims { b: ch.rows, ..d }, &op, inputs.mx.is_some());
     let buf = scratch_of(scratch, per * ch.count);
     let row_len = d.t * d.u;
@@ -124,7 +128,8 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
         ],
         |i, [out, saved, scratch], opts| {
             let dc = d.chunk(&ch, i);
-            forward_chunk(dc, &op, opts, &inputs.chunk(&ch, i, d), out, saved, scratch)
+            let inp = inputs.chunk(&ch, i, d);
+            forward_chunk(dc, &op, opts, &inp, packed_u, [out, saved, scratch])
         },
     )?;
     Ok(d.t)
@@ -139,15 +144,21 @@ fn forward_scratch_len(d: Dims, op: &GatedOp, masked_input: bool) -> usize {
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows;
-/// `saved` is empty when no pre-activation is saved).
+/// `saved` is empty when no pre-activation is saved). `packed_u` is the recurrent kernel's
+/// packing, or None to multiply by it in place.
+///
+/// Per step: one product into the step's rows of `out` (which already hold `x'_t W + b`), then
+/// one pass over those rows while they are hot: save the pre-activation if needed, apply the
+/// activation, and write the next step's (masked) previous state into `hprev`, the contiguous
+/// `[B, U]` operand of the next product (`out`'s rows cannot be both that operand and the
+/// product's output in one call).
 fn forward_chunk(
     d: Dims,
     op: &GatedOp,
     opts: &GemmOptions,
     inp: &CellInputs<'_>,
-    out: &mut [f32],
-    saved: &mut [f32],
-    scratch: &mut [f32],
+    packed_u: Option<&PackedB>,
+    [out, saved, scratch]: [&mut [f32]; 3],
 ) -> Result<()> {
     let (bt, u, act) = (d.b * d.t, d.u, op.activation);
     let mx = inp.mx.map(|m| m.gate(0));
@@ -166,33 +177,55 @@ fn forward_chunk(
             for s in 0..d.t {
                 let src = d.at(bi, op.input_time(s), u);
                 let dst = d.at(bi, s, u);
-                out[dst..dst + u].copy_from_slice(&proj[src..src + u]);
+                let (o, p) = (&mut out[dst..dst + u], &proj[src..src + u]);
+                match inp.bias {
+                    Some(bv) => {
+                        for ((o, &p), &b) in o.iter_mut().zip(p).zip(bv) {
+                            *o = p + b;
+                        }
+                    }
+                    None => o.copy_from_slice(p),
+                }
             }
         }
     } else {
-        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(out, bt, u)?)?;
+        // `x'W + b` as one product onto rows holding the bias (beta = 1 adds C after the
+        // product's sum, so the bits are those of adding b afterwards).
+        let beta = match inp.bias {
+            Some(bv) => {
+                out.chunks_exact_mut(u).for_each(|r| r.copy_from_slice(bv));
+                1.0
+            }
+            None => 0.0,
+        };
+        gemm_with(opts, 1.0, xmat, wmat, beta, MatMut::row_major(out, bt, u)?)?;
     }
     let rkmat = MatRef::row_major(inp.rk, u, u)?;
+    // Step 0's previous state: the (masked) initial state, or none (zeros).
+    let mut have_prev = copy_prev_state(d, 0, out, inp.h0, mh, hprev);
     for s in 0..d.t {
-        if let Some(bv) = inp.bias {
-            for bi in 0..d.b {
-                let r = d.at(bi, s, u);
-                out[r..r + u].iter_mut().zip(bv).for_each(|(o, &v)| *o += v);
-            }
-        }
-        // A copy, not a view of `out`: the product writes the rows beside it.
-        if copy_prev_state(d, s, out, inp.h0, mh, hprev) {
+        if have_prev {
             let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
             let hp = MatRef::row_major(hprev, d.b, u)?;
-            gemm_with(opts, 1.0, hp, rkmat, 1.0, slot)?;
+            step_product(opts, hp, packed_u, rkmat, 1.0, slot)?;
         }
+        let last = s + 1 == d.t;
         for bi in 0..d.b {
             let r = d.at(bi, s, u);
+            let row = &mut out[r..r + u];
             if !saved.is_empty() {
-                saved[r..r + u].copy_from_slice(&out[r..r + u]);
+                saved[r..r + u].copy_from_slice(row);
             }
-            act.apply_row(&mut out[r..r + u]);
+            act.apply_row(row);
+            if !last {
+                let next = &mut hprev[bi * u..(bi + 1) * u];
+                match mh {
+                    None => next.copy_from_slice(row),
+                    Some(m) => mask_row(next, row, &m[bi * u..(bi + 1) * u]),
+                }
+            }
         }
+        have_prev = true;
     }
     Ok(())
 }
@@ -231,6 +264,15 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         transpose_into(rk, u, u, rkt_buf);
     }
     let rkt_buf: &[f32] = rkt_buf;
+    // Uᵀ packed once for every step's carry product, when that pays (as U in the forward).
+    let mut packed = std::mem::take(&mut ctx.packed[0]);
+    let packed_ut = pack_recurrent(
+        &mut packed,
+        MatRef::row_major(rkt_buf, u, u)?,
+        ch.rows,
+        mh,
+        d.t > 1 || want_h0,
+    )?;
     let row_len = d.t * u;
     ch.run_jobs(
         [
@@ -278,7 +320,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     rkt: rkt_buf,
                     masks: mh,
                 };
-                step.products(None, false, carry, &mut [])?;
+                step.products(packed_ut, false, carry, &mut [])?;
             }
             Ok(())
         },
@@ -318,5 +360,6 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let xbuf_len = if r.input_mask != NONE { bt * d.f } else { 0 };
     input_side_grads(r, u, dz, ctx, &mut big[..xbuf_len])?;
     *ctx.scratch = scratch;
+    ctx.packed[0] = packed;
     Ok(())
 }

@@ -11,14 +11,20 @@
 //! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
 //!   threads; the packed path should win only where `kernels::uses_small_path` says false.
 //!
+//! - `gemm-tune prepacked M K N`: one thread, the small path, the packed path and the packed path
+//!   with B packed beforehand (`gemm_prepacked`, as the recurrent ops' per-step products run):
+//!   where a recurrence should pack its kernel once instead of taking the small path.
+//! - `gemm-tune tn M K N`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a recurrent
+//!   op's `dU = H'ᵀ dZ`), with A read in place (the default blocking) and with A packed.
+//!
 //! Times are the fastest of 15 samples (the machine is shared; see `benches::min_ns`).
 
 use std::process::ExitCode;
 
 use benches::{Operands, flops, fma_peak_gflops, min_ns};
 use kernels::{
-    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, LoopOrder, MatMut, MatRef,
-    gemm_tuned,
+    Algorithm, Blocking, GemmOptions, GemmTuning, KernelError, LoopOrder, MatMut, MatRef, PackedB,
+    gemm_prepacked, gemm_tuned,
 };
 
 fn time(
@@ -155,6 +161,97 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                 ns / mm
             );
         }
+        Some("prepacked") => {
+            let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(32);
+            let (m, k, n) = (dim(1), dim(2), dim(3));
+            let mut ops = Operands::new(m, k, n);
+            let small = time(&mut ops, Algorithm::Small, None, 1)?;
+            let blocked = time(&mut ops, Algorithm::Blocked, None, 1)?;
+            let mut packed = PackedB::new();
+            packed.pack(MatRef::row_major(&ops.b, k, n)?, m)?;
+            let opts = GemmOptions { threads: Some(1) };
+            let mut err = None;
+            let pre = min_ns(15, 2e6, || {
+                let r = MatRef::row_major(&ops.a, m, k).and_then(|a| {
+                    gemm_prepacked(
+                        &opts,
+                        1.0,
+                        a,
+                        &packed,
+                        0.0,
+                        MatMut::row_major(&mut ops.c, m, n)?,
+                    )
+                });
+                if let Err(e) = r {
+                    err = Some(e);
+                }
+            });
+            if let Some(e) = err {
+                return Err(e);
+            }
+            let g = |ns: f64| flops(m, k, n) / ns;
+            println!(
+                "{m}x{k}x{n}: small {small:.0} ns ({:.1} GFLOP/s), packed {blocked:.0} ns ({:.1}), prepacked {pre:.0} ns ({:.1}); prepacked/small {:.2}",
+                g(small),
+                g(blocked),
+                g(pre),
+                pre / small
+            );
+        }
+        Some("tn") => {
+            let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(256);
+            let (m, k, n) = (dim(1), dim(2), dim(3));
+            // `at` is k x m row-major, the transpose of our A.
+            let fill = |len: usize| -> Vec<f32> {
+                (0..len)
+                    .map(|i| ((i * 7) % 17) as f32 / 17.0 - 0.5)
+                    .collect()
+            };
+            let (at, b) = (fill(k * m), fill(k * n));
+            let mut c = vec![0.0f32; m * n];
+            let opts = GemmOptions { threads: Some(1) };
+            for pack_a in [false, true] {
+                let mut err = None;
+                let ns = min_ns(15, 2e6, || {
+                    let r = (|| {
+                        let a = MatRef::row_major(&at, k, m)?.t();
+                        let b = MatRef::row_major(&b, k, n)?;
+                        // The AVX2 family's default blocking for these shapes (KC 512).
+                        let blocking = Blocking {
+                            kc: 512,
+                            mc: 192,
+                            nc: 512,
+                            order: LoopOrder::APanelInL1,
+                            pack_a: false,
+                        };
+                        let tuning = GemmTuning {
+                            path: None,
+                            algorithm: Some(Algorithm::Blocked),
+                            blocking: Some(Blocking { pack_a, ..blocking }),
+                        };
+                        gemm_tuned(
+                            &tuning,
+                            &opts,
+                            1.0,
+                            a,
+                            b,
+                            0.0,
+                            MatMut::row_major(&mut c, m, n)?,
+                        )
+                    })();
+                    if let Err(e) = r {
+                        err = Some(e);
+                    }
+                });
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                println!(
+                    "Aᵀ B {m}x{k}x{n}, pack_a {pack_a}: {ns:.0} ns ({:.1} GFLOP/s)",
+                    flops(m, k, n) / ns
+                );
+            }
+        }
         Some("cutover") => {
             let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
             let (ms, ks, ns): (&[usize], &[usize], &[usize]) = if threads == 1 {
@@ -183,7 +280,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
             );
         }
     }
