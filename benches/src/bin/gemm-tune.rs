@@ -228,6 +228,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                             path: None,
                             algorithm: Some(Algorithm::Blocked),
                             blocking: Some(Blocking { pack_a, ..blocking }),
+                            caches: None,
                         };
                         gemm_tuned(
                             &tuning,
