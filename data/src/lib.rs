@@ -14,7 +14,8 @@
 //!   [`seasonal_naive`], the forecaster's baselines, and [`observed_windows`], the windows that
 //!   score a model on the same observed targets; [`skill`] and [`mase`].
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
-//! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
+//! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text);
+//!   [`direct_windows`] and [`direct_forecast`] for direct multi-step models (`H` outputs).
 //!
 //! The tutorial's data in a few lines:
 //!
@@ -43,6 +44,7 @@ mod differencing;
 mod error;
 mod forecast;
 pub mod generate;
+mod horizon;
 mod metrics;
 mod missing;
 mod scale;
@@ -66,6 +68,7 @@ pub use generate::{
     LongDependencyConfig, LongDependencyData, LongDependencyKind, NoiseKind, SequencePart,
     SineConfig, ValueDistribution, long_dependency,
 };
+pub use horizon::{direct_forecast, direct_windows};
 pub use metrics::{baseline_mse, mse, window_means};
 pub use missing::{Filled, MissingCounts, MissingPolicy, fill_missing, is_missing_marker};
 pub use scale::{ScaleKind, Scaler};
