@@ -259,6 +259,12 @@ pub struct TrainArgs {
     /// (at most 64 layers of at most 65536 units).
     #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
     pub dense: DenseSizes,
+    /// Direct multi-step model: the final Dense layer outputs the next H values at once, and
+    /// `forecast` uses one forward pass per H steps (no feeding back within a block). Trains
+    /// on the windows whose next H values all exist, so it needs --no-pad (the tutorial's
+    /// padding makes up targets); not with --task [default: 1, a one-step model].
+    #[arg(long, value_parser = horizon, conflicts_with = "task", value_name = "H")]
+    pub horizon: Option<usize>,
     /// Loss (a Keras loss name): mse (mean_squared_error), mae, huber, msle or log_cosh.
     #[arg(long, value_parser = loss, default_value = "mse", value_name = "NAME")]
     pub loss: Loss,

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs, UpgradeArgs};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::{self, predict_one};
+use crate::fitting::{self, predict_rows};
+use crate::horizon::{direct_parts, test_mse_by_horizon};
 use crate::model_file::{ModelFile, SeriesSettings};
 use crate::output::OutDir;
 use crate::plot::{ForecastPlot, forecast_plot};
@@ -122,6 +123,12 @@ impl Loaded {
         Ok(Loaded { file, saved, data })
     }
 
+    /// The model's outputs per window (`--horizon H` at training; 1 for a one-step model or a
+    /// file without saved settings).
+    fn model_horizon(&self) -> usize {
+        self.saved.as_ref().map_or(1, |s| s.model.horizon)
+    }
+
     /// The saved settings when the data settings are still the ones the model was trained
     /// with: then the saved tail is the end of this very series.
     fn same_series(&self) -> Option<&SeriesSettings> {
@@ -162,6 +169,7 @@ struct EvaluateReport {
     baseline_test_mse: f64,
     #[serde(flatten)]
     observed: ObservedScores,
+    test_mse_by_horizon: Vec<f64>,
     missing: Option<MissingReport>,
 }
 
@@ -170,10 +178,23 @@ struct EvaluateReport {
 pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
     let mut l = Loaded::new(&args.model.model, &args.data)?;
     let (series, ds) = l.series()?;
+    let h = l.model_horizon();
     let model = &mut l.file.model;
-    let train = fitting::score(model, &ds.train.x, &ds.train.y)?;
-    let test = fitting::score(model, &ds.test.x, &ds.test.y)?;
+    // A direct model is scored on its own windows (the next H values as targets).
+    let (train, test) = if h > 1 {
+        let (tr, te) = direct_parts(&ds, h, l.data.windows.layout)?;
+        (
+            fitting::score(model, &tr.x, &tr.y)?,
+            fitting::score(model, &te.x, &te.y)?,
+        )
+    } else {
+        (
+            fitting::score(model, &ds.train.x, &ds.train.y)?,
+            fitting::score(model, &ds.test.x, &ds.test.y)?,
+        )
+    };
     let (observed, _) = observed(model, series.values(), &ds, &l.data)?;
+    let test_mse_by_horizon = test_mse_by_horizon(model, series.values(), &ds, &l.data)?;
     let sc = ds.scaler;
     let r = EvaluateReport {
         model: args.model.model.clone(),
@@ -184,6 +205,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         test_mse: sc.inverse_mse(test.mse),
         baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
         observed,
+        test_mse_by_horizon,
         missing: MissingReport::of(&l.data, &series),
         config: l.data,
     };
@@ -216,6 +238,18 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         human.push_str(&format!(", mase {k:.4}"));
     }
     human.push('\n');
+    if let [_, _, ..] = r.test_mse_by_horizon.as_slice() {
+        let list: Vec<String> = r
+            .test_mse_by_horizon
+            .iter()
+            .map(|v| format!("{v:.6}"))
+            .collect();
+        human.push_str(&format!(
+            "test mse by horizon 1..{} (observed targets, series units): {}\n",
+            list.len(),
+            list.join(", ")
+        ));
+    }
     if let Some(m) = &r.missing
         && m.policy != data::MissingPolicy::Error
     {
@@ -336,6 +370,8 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
 struct ForecastReport {
     model: PathBuf,
     horizon: usize,
+    /// The model's outputs per forward pass (`--horizon` at training).
+    model_horizon: usize,
     forecast: Vec<f64>,
     /// The time of each forecast value, with a time column.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,8 +385,9 @@ struct ForecastOutputs {
     plot: PathBuf,
 }
 
-/// `recur forecast`: `--horizon` values after the series, each prediction fed back as input;
-/// writes `forecast.csv` and the forecast plot.
+/// `recur forecast`: `--horizon` values after the series; writes `forecast.csv` and the forecast
+/// plot. A one-step model feeds each prediction back as input; a direct model (trained with
+/// `--horizon H`) gives `H` values per forward pass, and beyond `H` continues by blocks of `H`.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
@@ -384,15 +421,16 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     };
     let (step, layout) = (l.data.windows.step, l.data.windows.layout);
     let d = l.data.differencing;
+    let model_horizon = l.model_horizon();
     let m = &mut l.file.model;
     // The model continues its own series (the differences, with differencing); the rebuilt
     // values then continue the history in series units.
-    let raw = data::recursive_forecast(
+    let raw = data::direct_forecast(
         &scaler.transform_all(&d.apply(&history)?),
         step,
         horizon,
         layout,
-        |x| predict_one(m, x),
+        |x| predict_rows(m, x).map(|(out, _)| out),
     )?;
     let values = d.integrate(&history, &scaler.inverse_all(&raw))?;
     let n = offset + history.len();
@@ -421,6 +459,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
                 forecast: &values,
                 time: time.as_ref(),
                 value_name: name.as_deref().unwrap_or("value"),
+                model_horizon,
             },
         )
     })?;
@@ -428,6 +467,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let r = ForecastReport {
         model: args.model.model.clone(),
         horizon,
+        model_horizon,
         forecast: values,
         times,
         outputs: ForecastOutputs {
@@ -446,6 +486,18 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         r.outputs.forecast.display(),
         r.outputs.plot.display()
     );
+    let human = if model_horizon > 1 {
+        format!(
+            "{human}direct model: {model_horizon} values per forward pass{}\n",
+            if horizon > model_horizon {
+                ", continued by blocks of them beyond that"
+            } else {
+                " (none fed back)"
+            }
+        )
+    } else {
+        human
+    };
     outcome(&r, human)
 }
 

@@ -71,6 +71,9 @@ pub struct ForecastPlot<'a> {
     pub time: Option<&'a SeriesTime>,
     /// Title of the y axis (the series' name).
     pub value_name: &'a str,
+    /// The model's outputs per forward pass: 1 for a one-step model (each prediction fed
+    /// back), `H` for a direct model (`--horizon H`).
+    pub model_horizon: usize,
 }
 
 fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -245,10 +248,18 @@ fn draw_forecast<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(line, NEXT_COLOR.stroke_width(2)))
         .map_err(plot_err)?
-        .label(format!(
-            "forecast ({} steps, each fed back as input)",
-            p.forecast.len()
-        ))
+        .label(if p.model_horizon > 1 {
+            format!(
+                "forecast ({} steps, direct: {} per forward pass)",
+                p.forecast.len(),
+                p.model_horizon
+            )
+        } else {
+            format!(
+                "forecast ({} steps, each fed back as input)",
+                p.forecast.len()
+            )
+        })
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], NEXT_COLOR.stroke_width(3)));
     let t = n as f64 - 0.5;
     chart

@@ -166,6 +166,7 @@ impl TrainConfig {
                 data::generate::LONG_DEPENDENCY_FEATURES,
             ),
         };
+        let horizon = train_horizon(args, &run)?;
         let recurrent = RecurrentSpec::new(
             args.cell,
             args.units,
@@ -190,6 +191,7 @@ impl TrainConfig {
                 step,
                 layout,
                 features,
+                horizon,
             },
             fit: FitSettings {
                 epochs: args.epochs,
@@ -202,6 +204,23 @@ impl TrainConfig {
             threads: threads(args.common.threads)?,
         })
     }
+}
+
+/// `--horizon H` (default 1). A direct model trains on real targets only: with the tutorial's
+/// padding, `H - 1` of the targets after a part's last windows would be padding copies, so
+/// `H > 1` asks for `--no-pad` instead of mixing them in.
+fn train_horizon(args: &TrainArgs, run: &Run) -> Result<usize, CliError> {
+    let h = args.horizon.unwrap_or(1);
+    if let Run::Series { data } = run
+        && h > 1
+        && data.windows.pad
+    {
+        return Err(CliError::Usage(format!(
+            "--horizon {h} trains on the next {h} real values after each window, but the \
+             tutorial's padding makes up targets at the end of each part: pass --no-pad"
+        )));
+    }
+    Ok(h)
 }
 
 /// The `--task` settings: `--split` is the task's training share and `--data-seed` (else

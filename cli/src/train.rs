@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use crate::fitting::{self, PartScores};
+use crate::horizon::{DirectPart, direct_parts, test_mse_by_horizon};
 use crate::model_file::{MODEL_FILE, ModelFile, SeriesSettings, Settings, TaskSettings};
 use crate::output::OutDir;
 use crate::plot::{SeriesPlot, series_plot};
@@ -101,15 +102,20 @@ pub struct SeriesFigures {
     /// (`differenced` or `scaled differences` with `--diff`/`--seasonal-diff`).
     pub score_units: &'static str,
     /// MSE on the tutorial's (padded) training windows in the series' units (squared); with
-    /// differencing, in the units of the differences.
+    /// differencing, in the units of the differences. With `--horizon H > 1`, on the direct
+    /// model's windows, over all `H` outputs.
     pub train_mse: f64,
     /// MSE on the tutorial's (padded) test windows, in the same units as `train_mse`.
     pub test_mse: f64,
     /// MSE of the mean-of-window predictor on the tutorial's test windows, in those units.
     pub baseline_test_mse: f64,
-    /// Scores on the observed targets and the baselines, in series units.
+    /// Scores on the observed targets and the baselines, in series units (with `--horizon
+    /// H > 1`, of the model's horizon-1 output).
     #[serde(flatten)]
     pub observed: ObservedScores,
+    /// MSE on the observed test targets for each horizon step `1..=H` of the model's outputs,
+    /// series units (entry 0 is `test_mse_observed`; one entry for a one-step model).
+    pub test_mse_by_horizon: Vec<f64>,
     /// What `--missing` did (`null` for the generated series).
     pub missing: Option<MissingReport>,
     /// Prediction after the last `step` real values of the series (series units).
@@ -194,16 +200,25 @@ enum Loaded {
     Series {
         series: data::Series,
         ds: data::Dataset,
+        /// The training and test parts of a direct model (`--horizon H > 1`), which trains and
+        /// is scored on them instead of the one-target windows.
+        direct: Option<Box<(DirectPart, DirectPart)>>,
     },
     Task(data::LongDependencyData),
 }
 
 impl Loaded {
-    fn load(run: &Run) -> Result<Self, CliError> {
+    fn load(run: &Run, run_horizon: usize) -> Result<Self, CliError> {
         Ok(match run {
             Run::Series { data } => {
                 let (series, ds) = data.load()?;
-                Loaded::Series { series, ds }
+                let h = run_horizon;
+                let direct = if h > 1 {
+                    Some(Box::new(direct_parts(&ds, h, data.windows.layout)?))
+                } else {
+                    None
+                };
+                Loaded::Series { series, ds, direct }
             }
             Run::Task { task } => {
                 // The sequences and their copies in f32: checked before they are generated.
@@ -227,6 +242,9 @@ impl Loaded {
 
     fn train(&self) -> (&Windows, &[f32]) {
         match self {
+            Loaded::Series {
+                direct: Some(d), ..
+            } => (&d.0.x, &d.0.y),
             Loaded::Series { ds, .. } => (&ds.train.x, &ds.train.y),
             Loaded::Task(t) => (&t.train.x, &t.train.y),
         }
@@ -234,6 +252,9 @@ impl Loaded {
 
     fn test(&self) -> (&Windows, &[f32]) {
         match self {
+            Loaded::Series {
+                direct: Some(d), ..
+            } => (&d.1.x, &d.1.y),
             Loaded::Series { ds, .. } => (&ds.test.x, &ds.test.y),
             Loaded::Task(t) => (&t.test.x, &t.test.y),
         }
@@ -294,7 +315,7 @@ pub fn train(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let loaded = Loaded::load(&cfg.run)?;
+    let loaded = Loaded::load(&cfg.run, cfg.model.horizon)?;
     if let (Loaded::Series { ds, .. }, Run::Series { data }) = (&loaded, &cfg.run) {
         crate::scores::check_season(data, ds)?;
     }
@@ -330,7 +351,7 @@ pub fn train(
     let train = fitting::score(&mut model, loaded.train().0, loaded.train().1)?;
     let test = fitting::score(&mut model, loaded.test().0, loaded.test().1)?;
     let (figures, outputs) = match &loaded {
-        Loaded::Series { series, ds } => {
+        Loaded::Series { series, ds, .. } => {
             series_outputs(cfg, &mut model, series, ds, &train, &test)?
         }
         Loaded::Task(t) => task_outputs(cfg, &model, t, &test)?,
@@ -397,6 +418,7 @@ fn series_outputs(
         next_value: next_after(model, &ds.next_window, series.values(), &sc, d)?,
         next_value_tutorial: next_after(model, &ds.tutorial_next_window, series.values(), &sc, d)?,
         missing: MissingReport::of(data, series),
+        test_mse_by_horizon: test_mse_by_horizon(model, series.values(), ds, data)?,
         observed,
     };
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
@@ -577,6 +599,17 @@ pub fn human_report(r: &TrainReport) -> String {
                 "test mse on observed targets (every test value, series units)",
                 format!("{:.6}", o.test_mse_observed),
             );
+            if let [_, _, ..] = f.test_mse_by_horizon.as_slice() {
+                let list: Vec<String> = f
+                    .test_mse_by_horizon
+                    .iter()
+                    .map(|v| format!("{v:.6}"))
+                    .collect();
+                rows.push(
+                    "test mse by horizon 1..H (observed targets, series units)",
+                    list.join(", "),
+                );
+            }
             rows.push(
                 "persistence test mse (y[t-1], observed targets)",
                 format!("{:.6}", o.persistence_test_mse),

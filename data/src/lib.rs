@@ -16,6 +16,7 @@
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text);
 //!   [`direct_windows`] and [`direct_forecast`] for direct multi-step models (`H` outputs).
+//! - [`Calibration`] and [`conformal_quantile`]: split-conformal prediction intervals.
 //!
 //! The tutorial's data in a few lines:
 //!
@@ -38,6 +39,7 @@
 
 mod baselines;
 mod column;
+mod conformal;
 mod csv_input;
 mod dataset;
 mod differencing;
@@ -56,6 +58,7 @@ mod windows;
 
 pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
+pub use conformal::{Calibration, conformal_quantile, residuals_needed};
 pub use csv_input::{
     CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
     read_csv_path, read_csv_reader, read_csv_str,
