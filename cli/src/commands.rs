@@ -12,10 +12,11 @@ use crate::data_config::DataConfig;
 use crate::error::CliError;
 use crate::fitting::{self, predict_rows};
 use crate::horizon::{direct_parts, test_mse_by_horizon};
+use crate::intervals::half_widths;
 use crate::model_file::{ModelFile, SeriesSettings};
 use crate::output::OutDir;
 use crate::plot::{ForecastPlot, forecast_plot};
-use crate::predictions::forecast_csv;
+use crate::predictions::forecast_csv_with_interval;
 use crate::run_config::OutputConfig;
 use crate::scores::{ObservedScores, next_after, observed};
 use crate::time_column::series_time;
@@ -121,6 +122,11 @@ impl Loaded {
             )));
         }
         Ok(Loaded { file, saved, data })
+    }
+
+    /// The split-conformal residuals stored by `train --interval`, if any.
+    fn calibration(&self) -> Option<&data::Calibration> {
+        self.saved.as_ref().and_then(|s| s.calibration.as_ref())
     }
 
     /// The model's outputs per window (`--horizon H` at training; 1 for a one-step model or a
@@ -271,6 +277,20 @@ struct PredictReport {
     next_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_value_tutorial: Option<f64>,
+    /// The coverage of `lo` and `hi` (`--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<f64>,
+    /// Lower bound of the split-conformal interval around `next_value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lo: Option<f64>,
+    /// Upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hi: Option<f64>,
+}
+
+/// The interval bounds `values -/+ half` (one half-width per value).
+fn bounds(values: &[f64], half: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    values.iter().zip(half).map(|(v, h)| (v - h, v + h)).unzip()
 }
 
 /// `--season` chooses a baseline of train and evaluate: predict and forecast have none.
@@ -288,6 +308,10 @@ fn refuse_season(args: &DataArgs, command: &str) -> Result<(), CliError> {
 pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
     refuse_season(&args.data, "predict")?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
+    let half = match args.interval {
+        Some(p) => Some(half_widths(l.calibration(), p, 1)?[0]),
+        None => None,
+    };
     let w = &l.data.windows;
     let (step, layout, pad) = (w.step, w.layout, w.pad);
     let d = l.data.differencing;
@@ -317,6 +341,9 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             window: values.clone(),
             next_time: None,
             next_value_tutorial: None,
+            interval: None,
+            lo: None,
+            hi: None,
         }
     } else {
         // From the model file alone when its tail is the end of this series.
@@ -350,8 +377,17 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             next_time,
             next_value: next_after(m, &x, &history, &scaler, d)?,
             next_value_tutorial: Some(next_after(m, &xt, &history, &scaler, d)?),
+            interval: None,
+            lo: None,
+            hi: None,
         }
     };
+    let mut r = r;
+    if let (Some(h), Some(p)) = (half, args.interval) {
+        r.interval = Some(p);
+        r.lo = Some(r.next_value - h);
+        r.hi = Some(r.next_value + h);
+    }
     let mut human = match &r.next_time {
         Some(t) => format!(
             "next value ({t}) after {:?}: {:.6}\n",
@@ -361,6 +397,12 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
     };
     if let Some(t) = r.next_value_tutorial {
         human.push_str(&format!("tutorial's figure (from testX[-1]): {t:.6}\n"));
+    }
+    if let (Some(p), Some(lo), Some(hi)) = (r.interval, r.lo, r.hi) {
+        human.push_str(&format!(
+            "{:.0}% interval (split conformal): [{lo:.6}, {hi:.6}]\n",
+            p * 100.0
+        ));
     }
     outcome(&r, human)
 }
@@ -373,6 +415,15 @@ struct ForecastReport {
     /// The model's outputs per forward pass (`--horizon` at training).
     model_horizon: usize,
     forecast: Vec<f64>,
+    /// The coverage of `lo` and `hi` (`--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<f64>,
+    /// Lower bounds of the split-conformal interval, one per forecast value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lo: Option<Vec<f64>>,
+    /// Upper bounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hi: Option<Vec<f64>>,
     /// The time of each forecast value, with a time column.
     #[serde(skip_serializing_if = "Option::is_none")]
     times: Option<Vec<String>>,
@@ -393,6 +444,11 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
+    // Checked before any work: the stored residuals must allow P for every step.
+    let half = match args.interval {
+        Some(p) => Some(half_widths(l.calibration(), p, horizon)?),
+        None => None,
+    };
     // The values to continue (series units), the index of the first, the scaler, the time
     // axis (position 0 at the first value to continue) and the series' name.
     let (history, offset, scaler, time, name) = match l.same_series() {
@@ -433,12 +489,18 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         |x| predict_rows(m, x).map(|(out, _)| out),
     )?;
     let values = d.integrate(&history, &scaler.inverse_all(&raw))?;
+    let band = half.as_ref().map(|h| bounds(&values, h));
     let n = offset + history.len();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let columns = time.as_ref().zip(times.as_deref());
     let csv = out.write_bytes(
         "forecast.csv",
-        &forecast_csv(n, &values, columns.map(|(t, v)| (t.name.as_str(), v)))?,
+        &forecast_csv_with_interval(
+            n,
+            &values,
+            columns.map(|(t, v)| (t.name.as_str(), v)),
+            band.as_ref().map(|(lo, hi)| (lo.as_slice(), hi.as_slice())),
+        )?,
     )?;
     let after = match &time {
         Some(t) => t.label(history.len() - 1)?,
@@ -460,6 +522,10 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
                 time: time.as_ref(),
                 value_name: name.as_deref().unwrap_or("value"),
                 model_horizon,
+                band: band
+                    .as_ref()
+                    .zip(args.interval)
+                    .map(|((lo, hi), p)| (lo.as_slice(), hi.as_slice(), p)),
             },
         )
     })?;
@@ -468,6 +534,9 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         model: args.model.model.clone(),
         horizon,
         model_horizon,
+        interval: args.interval,
+        lo: band.as_ref().map(|b| b.0.clone()),
+        hi: band.map(|b| b.1),
         forecast: values,
         times,
         outputs: ForecastOutputs {
@@ -486,6 +555,15 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         r.outputs.forecast.display(),
         r.outputs.plot.display()
     );
+    let human = match (&r.lo, &r.hi, r.interval) {
+        (Some(lo), Some(hi), Some(p)) => format!(
+            "{human}{:.0}% interval (split conformal): lo {lo:?}\n{:>w$}hi {hi:?}\n",
+            p * 100.0,
+            "",
+            w = format!("{:.0}% interval (split conformal): ", p * 100.0).len()
+        ),
+        _ => human,
+    };
     let human = if model_horizon > 1 {
         format!(
             "{human}direct model: {model_horizon} values per forward pass{}\n",

@@ -65,6 +65,10 @@ pub struct SeriesSettings {
     /// The series' name (the value column's header), for plot titles; absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series_name: Option<String>,
+    /// Held-out absolute residuals per horizon step (series units) for split-conformal
+    /// intervals (`train --interval`); absent without it and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<data::Calibration>,
 }
 
 impl SeriesSettings {
@@ -94,6 +98,7 @@ impl SeriesSettings {
             tail_times: series.times().map(|t| t[start..].to_vec()),
             time: time.map(|t| t.from_position(start)).transpose()?,
             series_name: series.name().map(str::to_string),
+            calibration: None,
         })
     }
 }

@@ -127,7 +127,21 @@ pub struct TrainConfig {
     pub output: OutputConfig,
     /// Worker threads (`None`: RAYON_NUM_THREADS or all cores).
     pub threads: Option<usize>,
+    /// Split-conformal calibration (`--interval`, `--interval-horizon`), or none.
+    pub interval: Option<IntervalConfig>,
 }
+
+/// `train --interval P --interval-horizon K`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IntervalConfig {
+    /// The coverage reported on the test targets.
+    pub p: f64,
+    /// Horizon steps calibrated, `1..=horizon`.
+    pub horizon: usize,
+}
+
+/// `--interval-horizon`'s default.
+pub const DEFAULT_INTERVAL_HORIZON: usize = 24;
 
 /// `--threads` (its parser caps it), or `None` to let rayon pick; without the flag, checks
 /// `RAYON_NUM_THREADS` against the same cap (rayon would otherwise ignore a malformed value
@@ -202,6 +216,10 @@ impl TrainConfig {
             },
             output: OutputConfig::from_args(&args.output)?,
             threads: threads(args.common.threads)?,
+            interval: args.interval.map(|p| IntervalConfig {
+                p,
+                horizon: args.interval_horizon.unwrap_or(DEFAULT_INTERVAL_HORIZON),
+            }),
         })
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::error::CliError;
 use crate::fitting::{self, PartScores};
 use crate::horizon::{DirectPart, direct_parts, test_mse_by_horizon};
+use crate::intervals::{HeldOut, IntervalReport, calibrate, hold_out};
 use crate::model_file::{MODEL_FILE, ModelFile, SeriesSettings, Settings, TaskSettings};
 use crate::output::OutDir;
 use crate::plot::{SeriesPlot, series_plot};
@@ -126,6 +127,9 @@ pub struct SeriesFigures {
     /// The time column, when the CSV has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeSummary>,
+    /// The split-conformal calibration (`--interval`), when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<IntervalReport>,
 }
 
 /// A series' time column as the train report shows it.
@@ -268,6 +272,17 @@ impl Loaded {
     }
 }
 
+/// The first `count` windows of a part and their targets (`y.len() / x.count()` per window).
+fn first_windows(
+    (x, y): (&Windows, &[f32]),
+    count: usize,
+) -> Result<(Windows, Vec<f32>), CliError> {
+    let per = y.len() / x.count().max(1);
+    let step = x.step();
+    let kept = Windows::from_rows(x.data()[..count * step].to_vec(), step, x.layout())?;
+    Ok((kept, y[..count * per].to_vec()))
+}
+
 /// Keras's rule for `validation_split`: the first `int(N * (1 - v))` windows train, the rest
 /// validate; both sides must be non-empty.
 fn check_validation_split(v: Option<f64>, windows: usize) -> Result<(), CliError> {
@@ -319,9 +334,28 @@ pub fn train(
     if let (Loaded::Series { ds, .. }, Run::Series { data }) = (&loaded, &cfg.run) {
         crate::scores::check_season(data, ds)?;
     }
-    check_validation_split(cfg.fit.validation_split, loaded.train().1.len())?;
+    // With --interval, fit only on the windows before the held-out tail.
+    let held = match (&loaded, &cfg.run, cfg.interval) {
+        (Loaded::Series { ds, .. }, Run::Series { data }, Some(i)) => Some(hold_out(
+            i,
+            loaded.train().0.count(),
+            ds.split + data.differencing.lost(),
+            data.differencing.lost(),
+            ds.step,
+            cfg.model.horizon,
+        )?),
+        _ => None,
+    };
+    let fit_part = match &held {
+        Some(h) => Some(first_windows(loaded.train(), h.fit_windows)?),
+        None => None,
+    };
+    let fit_windows = fit_part
+        .as_ref()
+        .map_or(loaded.train().0.count(), |(x, _)| x.count());
+    check_validation_split(cfg.fit.validation_split, fit_windows)?;
     // Before nn allocates anything: a batch never holds more windows than there are.
-    let batch = cfg.fit.batch_size.min(loaded.train().1.len()).max(1);
+    let batch = cfg.fit.batch_size.min(fit_windows).max(1);
     crate::limits::check_training(&cfg.model, batch)?;
     let mut model = cfg
         .model
@@ -336,7 +370,10 @@ pub fn train(
     let history = {
         let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
         let mut console = Console::new(cfg.fit.verbose, sink);
-        let (x, y) = loaded.train();
+        let (x, y) = match &fit_part {
+            Some((x, y)) => (x, y.as_slice()),
+            None => loaded.train(),
+        };
         let magnitude = match (&loaded, &cfg.run) {
             (Loaded::Series { series, .. }, Run::Series { data }) => Some(
                 fitting::DataMagnitude::of(series.values(), data.windows.scale),
@@ -352,7 +389,7 @@ pub fn train(
     let test = fitting::score(&mut model, loaded.test().0, loaded.test().1)?;
     let (figures, outputs) = match &loaded {
         Loaded::Series { series, ds, .. } => {
-            series_outputs(cfg, &mut model, series, ds, &train, &test)?
+            series_outputs(cfg, &mut model, series, ds, &train, &test, held.as_ref())?
         }
         Loaded::Task(t) => task_outputs(cfg, &model, t, &test)?,
     };
@@ -387,6 +424,7 @@ fn series_outputs(
     ds: &data::Dataset,
     train: &PartScores,
     test: &PartScores,
+    held: Option<&HeldOut>,
 ) -> Result<(Figures, Outputs), CliError> {
     let Run::Series { data } = &cfg.run else {
         return Err(CliError::Runtime(
@@ -409,7 +447,7 @@ fn series_outputs(
     };
     let (observed, placed) = observed(model, series.values(), ds, data)?;
     let d = data.differencing;
-    let figures = SeriesFigures {
+    let mut figures = SeriesFigures {
         time: time_summary,
         score_units: score_units(data),
         train_mse: sc.inverse_mse(train.mse),
@@ -420,15 +458,21 @@ fn series_outputs(
         missing: MissingReport::of(data, series),
         test_mse_by_horizon: test_mse_by_horizon(model, series.values(), ds, data)?,
         observed,
+        interval: None,
     };
+    let (calibration, interval) = match (held, cfg.interval) {
+        (Some(h), Some(i)) => {
+            let cal = calibrate(model, series.values(), ds, data, h)?;
+            let r = crate::intervals::report(&cal, i.p, h, &placed.test, series.values())?;
+            (Some(cal), Some(r))
+        }
+        _ => (None, None),
+    };
+    figures.interval = interval;
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
-    let settings = Settings::Series(SeriesSettings::new(
-        data,
-        &cfg.model,
-        series,
-        time.as_ref(),
-        ds,
-    )?);
+    let mut series_settings = SeriesSettings::new(data, &cfg.model, series, time.as_ref(), ds)?;
+    series_settings.calibration = calibration;
+    let settings = Settings::Series(series_settings);
     let model_path = out.write_with(MODEL_FILE, |tmp| ModelFile::save(model, &settings, tmp))?;
     let predictions = out.write_bytes(
         PREDICTIONS_FILE,
@@ -640,6 +684,23 @@ pub fn human_report(r: &TrainReport) -> String {
                 && m.policy != data::MissingPolicy::Error
             {
                 rows.push("missing values", m.describe());
+            }
+            if let Some(i) = &f.interval {
+                rows.push(
+                    format!(
+                        "{:.0}% interval (split conformal, {} held-out targets, steps 1..{})",
+                        i.p * 100.0,
+                        i.held_out,
+                        i.horizons
+                    ),
+                    format!(
+                        "+/- {:.6} at step 1, +/- {:.6} at step {}; test coverage {:.4}",
+                        i.half_widths[0],
+                        i.half_widths[i.horizons - 1],
+                        i.horizons,
+                        i.test_coverage
+                    ),
+                );
             }
             rows.push(
                 format!(
