@@ -50,7 +50,8 @@ pub enum Command {
     /// Predict the next value after the series (or after --window v1,v2,...).
     #[command(allow_negative_numbers = true)]
     Predict(PredictArgs),
-    /// Recursive multi-step forecast of --horizon values after the end of the series.
+    /// Multi-step forecast of --horizon values after the end of the series: recursive for a
+    /// one-step model, by blocks of H for a model trained with --horizon H.
     #[command(allow_negative_numbers = true)]
     Forecast(ForecastArgs),
     /// Print the Keras summary table of a saved model.
@@ -255,8 +256,8 @@ pub struct TrainArgs {
     /// does) [default: 0].
     #[arg(long, allow_hyphen_values = true, value_parser = rate, value_name = "RATE")]
     pub recurrent_dropout: Option<f32>,
-    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added
-    /// (at most 64 layers of at most 65536 units).
+    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) (Dense(H) with
+    /// --horizon H) is always added (at most 64 layers of at most 65536 units).
     #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
     pub dense: DenseSizes,
     /// Direct multi-step model: the final Dense layer outputs the next H values at once, and

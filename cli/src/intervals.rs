@@ -58,6 +58,14 @@ pub fn hold_out(
             (HELD_OUT_SHARE * 100.0) as usize
         )));
     }
+    // The forecasts from every origin are kept until the residuals are taken: f32 outputs and
+    // f64 residuals.
+    crate::limits::check_memory(
+        &format!(
+            "the calibration forecasts of --interval-horizon {k} from {held} held-out origins"
+        ),
+        (held as u128) * (k as u128 + step as u128) * 12,
+    )?;
     // Windows whose H targets all precede the held-out tail (model positions < split - lost - held).
     let fit_windows = (split - lost).saturating_sub(held + step + h - 1);
     if fit_windows == 0 || fit_windows > windows {
