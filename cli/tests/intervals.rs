@@ -61,6 +61,19 @@ fn the_90_percent_interval_covers_about_90_percent_of_the_test_targets() {
     assert_eq!(half.len(), 24);
     assert_eq!(r["history"]["loss"].as_array().unwrap().len(), 5);
 
+    // The same coverage counted independently from predictions.csv's test rows.
+    let text = std::fs::read_to_string(format!("{out}/predictions.csv")).unwrap();
+    let (mut inside, mut total) = (0usize, 0usize);
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if let (Ok(a), Ok(p)) = (cells[1].parse::<f64>(), cells[3].parse::<f64>()) {
+            total += 1;
+            inside += usize::from((a - p).abs() <= half[0]);
+        }
+    }
+    assert_eq!(total, 1100);
+    assert!((inside as f64 / total as f64 - coverage).abs() < 1e-12);
+
     let model = format!("{out}/model.recur");
     let p = json(&["predict", "--model", &model, "--interval", "0.9", "--json"]);
     let (lo, hi, v) = (
