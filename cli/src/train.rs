@@ -605,7 +605,10 @@ pub fn human_report(r: &TrainReport) -> String {
             };
             let scaled = f.score_units != "series";
             let diffed = !data.differencing.is_none();
-            let padded = if data.windows.pad {
+            let direct = format!("direct windows, all {} outputs", r.config.model.horizon);
+            let padded = if r.config.model.horizon > 1 {
+                direct.as_str()
+            } else if data.windows.pad {
                 "tutorial's padded windows"
             } else {
                 "tutorial's windows"
