@@ -50,7 +50,8 @@ pub enum Command {
     /// Predict the next value after the series (or after --window v1,v2,...).
     #[command(allow_negative_numbers = true)]
     Predict(PredictArgs),
-    /// Recursive multi-step forecast of --horizon values after the end of the series.
+    /// Multi-step forecast of --horizon values after the end of the series: recursive for a
+    /// one-step model, by blocks of H for a model trained with --horizon H.
     #[command(allow_negative_numbers = true)]
     Forecast(ForecastArgs),
     /// Print the Keras summary table of a saved model.
@@ -255,10 +256,26 @@ pub struct TrainArgs {
     /// does) [default: 0].
     #[arg(long, allow_hyphen_values = true, value_parser = rate, value_name = "RATE")]
     pub recurrent_dropout: Option<f32>,
-    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) is always added
-    /// (at most 64 layers of at most 65536 units).
+    /// Hidden Dense sizes (relu) as a comma list, or `none`; the final Dense(1) (Dense(H) with
+    /// --horizon H) is always added (at most 64 layers of at most 65536 units).
     #[arg(long, value_parser = dense_sizes, default_value = "8", value_name = "SIZES")]
     pub dense: DenseSizes,
+    /// Direct multi-step model: the final Dense layer outputs the next H values at once, and
+    /// `forecast` uses one forward pass per H steps (no feeding back within a block). Trains
+    /// on the windows whose next H values all exist, so it needs --no-pad (the tutorial's
+    /// padding makes up targets); not with --task [default: 1, a one-step model].
+    #[arg(long, value_parser = horizon, conflicts_with = "task", value_name = "H")]
+    pub horizon: Option<usize>,
+    /// Calibrate split-conformal prediction intervals: hold out the last 20% of the training
+    /// windows' targets (fit uses only the windows before them), roll the model over them for
+    /// horizon steps 1 to --interval-horizon and store the absolute residuals in the model
+    /// file; reports the coverage of the P interval on the test targets. predict and forecast
+    /// then take --interval (any P the residuals allow). A fraction in (0, 1); not with --task.
+    #[arg(long, value_parser = fraction, conflicts_with = "task", value_name = "P")]
+    pub interval: Option<f64>,
+    /// Horizon steps --interval calibrates (forecast --interval goes no further) [default: 24].
+    #[arg(long, value_parser = horizon, requires = "interval", value_name = "K")]
+    pub interval_horizon: Option<usize>,
     /// Loss (a Keras loss name): mse (mean_squared_error), mae, huber, msle or log_cosh.
     #[arg(long, value_parser = loss, default_value = "mse", value_name = "NAME")]
     pub loss: Loss,
@@ -335,6 +352,10 @@ pub struct PredictArgs {
     /// Predict after this window (raw values, `step` of them) instead of after the series.
     #[arg(long, allow_hyphen_values = true, value_parser = window_values, value_name = "v1,v2,...")]
     pub window: Option<WindowValues>,
+    /// Split-conformal interval of coverage P around the value (`lo`, `hi`), from the residuals
+    /// `train --interval` stored in the model file.
+    #[arg(long, allow_hyphen_values = true, value_parser = fraction, value_name = "P")]
+    pub interval: Option<f64>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,
@@ -352,6 +373,11 @@ pub struct ForecastArgs {
     /// Number of values to forecast, at most 1000000.
     #[arg(long, value_parser = horizon, value_name = "H")]
     pub horizon: usize,
+    /// Split-conformal intervals of coverage P for each forecast step (`lo`, `hi` columns, a
+    /// band in the plot), from the residuals `train --interval` stored in the model file; the
+    /// horizon may not exceed the model's --interval-horizon.
+    #[arg(long, allow_hyphen_values = true, value_parser = fraction, value_name = "P")]
+    pub interval: Option<f64>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,

@@ -10,11 +10,13 @@ use serde::Serialize;
 use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs, UpgradeArgs};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::{self, predict_one};
+use crate::fitting::{self, predict_rows};
+use crate::horizon::{direct_parts, test_mse_by_horizon};
+use crate::intervals::half_widths;
 use crate::model_file::{ModelFile, SeriesSettings};
 use crate::output::OutDir;
 use crate::plot::{ForecastPlot, forecast_plot};
-use crate::predictions::forecast_csv;
+use crate::predictions::forecast_csv_with_interval;
 use crate::run_config::OutputConfig;
 use crate::scores::{ObservedScores, next_after, observed};
 use crate::time_column::series_time;
@@ -122,6 +124,17 @@ impl Loaded {
         Ok(Loaded { file, saved, data })
     }
 
+    /// The split-conformal residuals stored by `train --interval`, if any.
+    fn calibration(&self) -> Option<&data::Calibration> {
+        self.saved.as_ref().and_then(|s| s.calibration.as_ref())
+    }
+
+    /// The model's outputs per window (`--horizon H` at training; 1 for a one-step model or a
+    /// file without saved settings).
+    fn model_horizon(&self) -> usize {
+        self.saved.as_ref().map_or(1, |s| s.model.horizon)
+    }
+
     /// The saved settings when the data settings are still the ones the model was trained
     /// with: then the saved tail is the end of this very series.
     fn same_series(&self) -> Option<&SeriesSettings> {
@@ -162,6 +175,7 @@ struct EvaluateReport {
     baseline_test_mse: f64,
     #[serde(flatten)]
     observed: ObservedScores,
+    test_mse_by_horizon: Vec<f64>,
     missing: Option<MissingReport>,
 }
 
@@ -170,10 +184,23 @@ struct EvaluateReport {
 pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
     let mut l = Loaded::new(&args.model.model, &args.data)?;
     let (series, ds) = l.series()?;
+    let h = l.model_horizon();
     let model = &mut l.file.model;
-    let train = fitting::score(model, &ds.train.x, &ds.train.y)?;
-    let test = fitting::score(model, &ds.test.x, &ds.test.y)?;
+    // A direct model is scored on its own windows (the next H values as targets).
+    let (train, test) = if h > 1 {
+        let (tr, te) = direct_parts(&ds, h, l.data.windows.layout)?;
+        (
+            fitting::score(model, &tr.x, &tr.y)?,
+            fitting::score(model, &te.x, &te.y)?,
+        )
+    } else {
+        (
+            fitting::score(model, &ds.train.x, &ds.train.y)?,
+            fitting::score(model, &ds.test.x, &ds.test.y)?,
+        )
+    };
     let (observed, _) = observed(model, series.values(), &ds, &l.data)?;
+    let test_mse_by_horizon = test_mse_by_horizon(model, series.values(), &ds, &l.data)?;
     let sc = ds.scaler;
     let r = EvaluateReport {
         model: args.model.model.clone(),
@@ -184,6 +211,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         test_mse: sc.inverse_mse(test.mse),
         baseline_test_mse: sc.inverse_mse(data::baseline_mse(&ds.test.x, &ds.test.y)?),
         observed,
+        test_mse_by_horizon,
         missing: MissingReport::of(&l.data, &series),
         config: l.data,
     };
@@ -216,6 +244,18 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         human.push_str(&format!(", mase {k:.4}"));
     }
     human.push('\n');
+    if let [_, _, ..] = r.test_mse_by_horizon.as_slice() {
+        let list: Vec<String> = r
+            .test_mse_by_horizon
+            .iter()
+            .map(|v| format!("{v:.6}"))
+            .collect();
+        human.push_str(&format!(
+            "test mse by horizon 1..{} (observed targets, series units): {}\n",
+            list.len(),
+            list.join(", ")
+        ));
+    }
     if let Some(m) = &r.missing
         && m.policy != data::MissingPolicy::Error
     {
@@ -237,6 +277,20 @@ struct PredictReport {
     next_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_value_tutorial: Option<f64>,
+    /// The coverage of `lo` and `hi` (`--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<f64>,
+    /// Lower bound of the split-conformal interval around `next_value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lo: Option<f64>,
+    /// Upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hi: Option<f64>,
+}
+
+/// The interval bounds `values -/+ half` (one half-width per value).
+fn bounds(values: &[f64], half: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    values.iter().zip(half).map(|(v, h)| (v - h, v + h)).unzip()
 }
 
 /// `--season` chooses a baseline of train and evaluate: predict and forecast have none.
@@ -254,6 +308,10 @@ fn refuse_season(args: &DataArgs, command: &str) -> Result<(), CliError> {
 pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
     refuse_season(&args.data, "predict")?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
+    let half = match args.interval {
+        Some(p) => Some(half_widths(l.calibration(), p, 1)?[0]),
+        None => None,
+    };
     let w = &l.data.windows;
     let (step, layout, pad) = (w.step, w.layout, w.pad);
     let d = l.data.differencing;
@@ -283,6 +341,9 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             window: values.clone(),
             next_time: None,
             next_value_tutorial: None,
+            interval: None,
+            lo: None,
+            hi: None,
         }
     } else {
         // From the model file alone when its tail is the end of this series.
@@ -316,8 +377,17 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
             next_time,
             next_value: next_after(m, &x, &history, &scaler, d)?,
             next_value_tutorial: Some(next_after(m, &xt, &history, &scaler, d)?),
+            interval: None,
+            lo: None,
+            hi: None,
         }
     };
+    let mut r = r;
+    if let (Some(h), Some(p)) = (half, args.interval) {
+        r.interval = Some(p);
+        r.lo = Some(r.next_value - h);
+        r.hi = Some(r.next_value + h);
+    }
     let mut human = match &r.next_time {
         Some(t) => format!(
             "next value ({t}) after {:?}: {:.6}\n",
@@ -328,6 +398,12 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
     if let Some(t) = r.next_value_tutorial {
         human.push_str(&format!("tutorial's figure (from testX[-1]): {t:.6}\n"));
     }
+    if let (Some(p), Some(lo), Some(hi)) = (r.interval, r.lo, r.hi) {
+        human.push_str(&format!(
+            "{:.0}% interval (split conformal): [{lo:.6}, {hi:.6}]\n",
+            p * 100.0
+        ));
+    }
     outcome(&r, human)
 }
 
@@ -336,7 +412,18 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
 struct ForecastReport {
     model: PathBuf,
     horizon: usize,
+    /// The model's outputs per forward pass (`--horizon` at training).
+    model_horizon: usize,
     forecast: Vec<f64>,
+    /// The coverage of `lo` and `hi` (`--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<f64>,
+    /// Lower bounds of the split-conformal interval, one per forecast value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lo: Option<Vec<f64>>,
+    /// Upper bounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hi: Option<Vec<f64>>,
     /// The time of each forecast value, with a time column.
     #[serde(skip_serializing_if = "Option::is_none")]
     times: Option<Vec<String>>,
@@ -349,13 +436,19 @@ struct ForecastOutputs {
     plot: PathBuf,
 }
 
-/// `recur forecast`: `--horizon` values after the series, each prediction fed back as input;
-/// writes `forecast.csv` and the forecast plot.
+/// `recur forecast`: `--horizon` values after the series; writes `forecast.csv` and the forecast
+/// plot. A one-step model feeds each prediction back as input; a direct model (trained with
+/// `--horizon H`) gives `H` values per forward pass, and beyond `H` continues by blocks of `H`.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
+    // Checked before any work: the stored residuals must allow P for every step.
+    let half = match args.interval {
+        Some(p) => Some(half_widths(l.calibration(), p, horizon)?),
+        None => None,
+    };
     // The values to continue (series units), the index of the first, the scaler, the time
     // axis (position 0 at the first value to continue) and the series' name.
     let (history, offset, scaler, time, name) = match l.same_series() {
@@ -384,23 +477,30 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     };
     let (step, layout) = (l.data.windows.step, l.data.windows.layout);
     let d = l.data.differencing;
+    let model_horizon = l.model_horizon();
     let m = &mut l.file.model;
     // The model continues its own series (the differences, with differencing); the rebuilt
     // values then continue the history in series units.
-    let raw = data::recursive_forecast(
+    let raw = data::direct_forecast(
         &scaler.transform_all(&d.apply(&history)?),
         step,
         horizon,
         layout,
-        |x| predict_one(m, x),
+        |x| predict_rows(m, x).map(|(out, _)| out),
     )?;
     let values = d.integrate(&history, &scaler.inverse_all(&raw))?;
+    let band = half.as_ref().map(|h| bounds(&values, h));
     let n = offset + history.len();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let columns = time.as_ref().zip(times.as_deref());
     let csv = out.write_bytes(
         "forecast.csv",
-        &forecast_csv(n, &values, columns.map(|(t, v)| (t.name.as_str(), v)))?,
+        &forecast_csv_with_interval(
+            n,
+            &values,
+            columns.map(|(t, v)| (t.name.as_str(), v)),
+            band.as_ref().map(|(lo, hi)| (lo.as_slice(), hi.as_slice())),
+        )?,
     )?;
     let after = match &time {
         Some(t) => t.label(history.len() - 1)?,
@@ -421,6 +521,11 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
                 forecast: &values,
                 time: time.as_ref(),
                 value_name: name.as_deref().unwrap_or("value"),
+                model_horizon,
+                band: band
+                    .as_ref()
+                    .zip(args.interval)
+                    .map(|((lo, hi), p)| (lo.as_slice(), hi.as_slice(), p)),
             },
         )
     })?;
@@ -428,6 +533,10 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let r = ForecastReport {
         model: args.model.model.clone(),
         horizon,
+        model_horizon,
+        interval: args.interval,
+        lo: band.as_ref().map(|b| b.0.clone()),
+        hi: band.map(|b| b.1),
         forecast: values,
         times,
         outputs: ForecastOutputs {
@@ -446,6 +555,27 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         r.outputs.forecast.display(),
         r.outputs.plot.display()
     );
+    let human = match (&r.lo, &r.hi, r.interval) {
+        (Some(lo), Some(hi), Some(p)) => format!(
+            "{human}{:.0}% interval (split conformal): lo {lo:?}\n{:>w$}hi {hi:?}\n",
+            p * 100.0,
+            "",
+            w = format!("{:.0}% interval (split conformal): ", p * 100.0).len()
+        ),
+        _ => human,
+    };
+    let human = if model_horizon > 1 {
+        format!(
+            "{human}direct model: {model_horizon} values per forward pass{}\n",
+            if horizon > model_horizon {
+                ", continued by blocks of them beyond that"
+            } else {
+                " (none fed back)"
+            }
+        )
+    } else {
+        human
+    };
     outcome(&r, human)
 }
 

@@ -20,8 +20,21 @@ fn tensor(x: &Windows) -> Result<Tensor, CliError> {
     })
 }
 
-fn targets(y: &[f32]) -> Result<Tensor, CliError> {
-    Tensor::from_vec(y.to_vec(), &[y.len(), 1])
+/// The targets of `x`'s windows as `[N, H]`: `H = y.len() / N` values per window (1 for a
+/// one-step model, the next `H` for a direct multi-step one), row-major.
+fn targets(x: &Windows, y: &[f32]) -> Result<Tensor, CliError> {
+    let n = x.count();
+    if n == 0 {
+        return Tensor::from_vec(y.to_vec(), &[y.len(), 1])
+            .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")));
+    }
+    if !y.len().is_multiple_of(n) {
+        return Err(CliError::Runtime(format!(
+            "{} targets for {n} windows: not a whole number per window",
+            y.len()
+        )));
+    }
+    Tensor::from_vec(y.to_vec(), &[n, y.len() / n])
         .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")))
 }
 
@@ -98,7 +111,7 @@ pub fn fit(
     magnitude: Option<DataMagnitude>,
     observer: &mut dyn FnMut(&FitEvent<'_>),
 ) -> Result<History, CliError> {
-    let (xt, yt) = (tensor(x)?, targets(y)?);
+    let (xt, yt) = (tensor(x)?, targets(x, y)?);
     let validation = match settings.validation_split {
         Some(v) => Validation::Split(v),
         None => Validation::None,
@@ -146,7 +159,7 @@ pub struct PartScores {
 /// itself (bit for bit what `evaluate` gives); with another loss it is computed from the
 /// predictions.
 pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScores, CliError> {
-    let (xt, yt) = (tensor(x)?, targets(y)?);
+    let (xt, yt) = (tensor(x)?, targets(x, y)?);
     let (score, pred) = model
         .evaluate_with_predictions(&xt, &yt, None)
         .map_err(runtime("evaluate failed", model, None))?;
@@ -163,18 +176,37 @@ pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScore
     })
 }
 
-/// The model's output for one window.
+/// The model's one-step output for one window: its only output, or the first (horizon 1) of
+/// a direct multi-step model's.
 pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, CliError> {
+    let (out, _) = predict_rows(model, x)?;
+    match out.first() {
+        Some(v) if x.count() == 1 => Ok(*v),
+        _ => Err(CliError::Runtime(format!(
+            "the model gave {} outputs for {} window(s), expected one window",
+            out.len(),
+            x.count()
+        ))),
+    }
+}
+
+/// Every output of the model for the windows of `x`, row-major, with the outputs per window
+/// (`H`: 1 for a one-step model).
+pub fn predict_rows(model: &mut Sequential, x: &Windows) -> Result<(Vec<f32>, usize), CliError> {
     let out = model
         .predict(&tensor(x)?, None)
         .map_err(runtime("predict failed", model, None))?;
-    match out.data() {
-        [v] => Ok(*v),
-        other => Err(CliError::Runtime(format!(
-            "the model gave {} outputs for one window",
-            other.len()
-        ))),
+    let n = x.count();
+    let len = out.data().len();
+    if n == 0 && len == 0 {
+        return Ok((Vec::new(), 1));
     }
+    if n == 0 || len == 0 || !len.is_multiple_of(n) {
+        return Err(CliError::Runtime(format!(
+            "the model gave {len} outputs for {n} windows"
+        )));
+    }
+    Ok((out.data().to_vec(), len / n))
 }
 
 /// Keras's summary table of `model`.
@@ -184,17 +216,9 @@ pub fn summary(model: &Sequential) -> Result<String, CliError> {
         .map_err(|e| CliError::Runtime(format!("cannot draw the summary: {e}")))
 }
 
-/// The model's outputs for every window of `x`, one per window, in the model's units.
+/// The model's one-step outputs for every window of `x`, one per window, in the model's
+/// units (a direct multi-step model's first output, its horizon-1 prediction).
 pub fn predict_all(model: &mut Sequential, x: &Windows) -> Result<Vec<f32>, CliError> {
-    let out = model
-        .predict(&tensor(x)?, None)
-        .map_err(runtime("predict failed", model, None))?;
-    if out.data().len() != x.count() {
-        return Err(CliError::Runtime(format!(
-            "the model gave {} outputs for {} windows",
-            out.data().len(),
-            x.count()
-        )));
-    }
-    Ok(out.data().to_vec())
+    let (out, h) = predict_rows(model, x)?;
+    Ok(out.chunks_exact(h).map(|row| row[0]).collect())
 }

@@ -22,6 +22,8 @@ pub mod commands;
 pub mod data_config;
 pub mod error;
 pub mod fitting;
+pub mod horizon;
+pub mod intervals;
 pub mod limits;
 pub mod model_file;
 pub mod output;

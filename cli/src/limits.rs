@@ -64,7 +64,7 @@ pub fn param_count(spec: &ModelSpec) -> u128 {
         Cell::Gru => 3 * u * (features + u + 2),
     };
     let mut previous = u;
-    for &d in spec.dense.iter().chain(std::iter::once(&1)) {
+    for &d in spec.dense.iter().chain(std::iter::once(&spec.horizon)) {
         let d = d as u128;
         params += previous * d + d;
         previous = d;
@@ -153,6 +153,7 @@ mod tests {
             step: 4,
             layout: data::Layout::Tutorial,
             features: 1,
+            horizon: 1,
         };
         // The tutorial: SimpleRNN(32) on (1, 4) -> Dense(8) -> Dense(1).
         assert_eq!(param_count(&spec(Cell::Simple, vec![8])), 1457);

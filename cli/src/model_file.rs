@@ -65,6 +65,10 @@ pub struct SeriesSettings {
     /// The series' name (the value column's header), for plot titles; absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series_name: Option<String>,
+    /// Held-out absolute residuals per horizon step (series units) for split-conformal
+    /// intervals (`train --interval`); absent without it and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<data::Calibration>,
 }
 
 impl SeriesSettings {
@@ -94,6 +98,7 @@ impl SeriesSettings {
             tail_times: series.times().map(|t| t[start..].to_vec()),
             time: time.map(|t| t.from_position(start)).transpose()?,
             series_name: series.name().map(str::to_string),
+            calibration: None,
         })
     }
 }
@@ -195,13 +200,19 @@ impl ModelFile {
         doc: Option<serde_json::Value>,
     ) -> Result<Self, CliError> {
         let shown = path.display();
-        let (step, layout) = input_of(&model).map_err(|why| {
+        let settings = doc.map(|v| settings_of(v, path)).transpose()?;
+        // A direct multi-step model (`--horizon H`) outputs H values; its settings say so.
+        let horizon = match &settings {
+            Some(Settings::Series(s)) => s.model.horizon,
+            Some(Settings::Task(t)) => t.model.horizon,
+            None => 1,
+        };
+        let (step, layout) = input_of(&model, horizon).map_err(|why| {
             CliError::Usage(format!(
                 "--model '{shown}' is a model of another architecture: {why} (recur uses \
-                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(1) on windows of shape (1, step) or (step, 1))"
+                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(H) on windows of shape (1, step) or (step, 1), H = 1 unless trained with --horizon H)"
             ))
         })?;
-        let settings = doc.map(|v| settings_of(v, path)).transpose()?;
         Ok(ModelFile {
             model,
             step,
@@ -343,8 +354,9 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
     }
 }
 
-/// The window length and layout a loaded model takes, or why the CLI cannot use it.
-fn input_of(m: &Sequential) -> Result<(usize, Layout), String> {
+/// The window length and layout a loaded model takes, or why the CLI cannot use it (it must
+/// output `horizon` values per window).
+fn input_of(m: &Sequential, horizon: usize) -> Result<(usize, Layout), String> {
     let layers = m.layers();
     match layers.first().map(|l| l.config()) {
         Some(LayerConfig::SimpleRnn(c)) if !c.return_sequences && !c.stateful => {}
@@ -364,9 +376,14 @@ fn input_of(m: &Sequential) -> Result<(usize, Layout), String> {
     {
         return Err(format!("layer '{}' is a {}", l.name(), l.class_name()));
     }
-    if m.output_shape() != Some(&[1][..]) {
+    if m.output_shape() != Some(&[horizon][..]) {
+        let want = if horizon == 1 {
+            "one value per window".to_string()
+        } else {
+            format!("the {horizon} values per window its settings (--horizon {horizon}) say")
+        };
         return Err(format!(
-            "it outputs shape {:?}, not one value per window",
+            "it outputs shape {:?}, not {want}",
             m.output_shape()
         ));
     }

@@ -71,6 +71,11 @@ pub struct ForecastPlot<'a> {
     pub time: Option<&'a SeriesTime>,
     /// Title of the y axis (the series' name).
     pub value_name: &'a str,
+    /// The model's outputs per forward pass: 1 for a one-step model (each prediction fed
+    /// back), `H` for a direct model (`--horizon H`).
+    pub model_horizon: usize,
+    /// A prediction interval around the forecast, `(lo, hi, coverage P)`, drawn as a band.
+    pub band: Option<(&'a [f64], &'a [f64], f64)>,
 }
 
 fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -195,7 +200,17 @@ fn draw_forecast<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(plot_err)?;
     let len = p.values.len();
     let shown = len.min((3 * p.forecast.len()).max(300));
-    let (y0, y1) = y_range(p.values[len - shown..].iter().chain(p.forecast).copied());
+    let band_values = p
+        .band
+        .iter()
+        .flat_map(|(lo, hi, _)| lo.iter().chain(hi.iter()));
+    let (y0, y1) = y_range(
+        p.values[len - shown..]
+            .iter()
+            .chain(p.forecast)
+            .chain(band_values)
+            .copied(),
+    );
     // Positions in series indices: `values[i]` sits at `offset + i`.
     let n = p.offset + len;
     let start = n - shown;
@@ -233,6 +248,32 @@ fn draw_forecast<DB: DrawingBackend>(
         .map_err(plot_err)?
         .label(format!("series (last {shown} values)"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
+    if let Some((lo, hi, coverage)) = p.band {
+        let mut outline: Vec<(f64, f64)> = lo
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| ((n + k) as f64, v))
+            .collect();
+        outline.extend(
+            hi.iter()
+                .enumerate()
+                .rev()
+                .map(|(k, &v)| ((n + k) as f64, v)),
+        );
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                NEXT_COLOR.mix(0.2).filled(),
+            )))
+            .map_err(plot_err)?
+            .label(format!(
+                "{:.0}% interval (split conformal)",
+                coverage * 100.0
+            ))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], NEXT_COLOR.mix(0.2).filled())
+            });
+    }
     let last = (n as f64 - 1.0, p.values[len - 1]);
     let line: Vec<(f64, f64)> = std::iter::once(last)
         .chain(
@@ -245,10 +286,18 @@ fn draw_forecast<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(line, NEXT_COLOR.stroke_width(2)))
         .map_err(plot_err)?
-        .label(format!(
-            "forecast ({} steps, each fed back as input)",
-            p.forecast.len()
-        ))
+        .label(if p.model_horizon > 1 {
+            format!(
+                "forecast ({} steps, direct: {} per forward pass)",
+                p.forecast.len(),
+                p.model_horizon
+            )
+        } else {
+            format!(
+                "forecast ({} steps, each fed back as input)",
+                p.forecast.len()
+            )
+        })
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], NEXT_COLOR.stroke_width(3)));
     let t = n as f64 - 0.5;
     chart

@@ -93,12 +93,26 @@ pub fn forecast_csv(
     forecast: &[f64],
     times: Option<(&str, &[String])>,
 ) -> Result<Vec<u8>, CliError> {
+    forecast_csv_with_interval(n, forecast, times, None)
+}
+
+/// [`forecast_csv`] with, given `band = (lo, hi)` (one value per forecast step), the interval's
+/// bounds as the last two columns, `lo` and `hi`.
+pub fn forecast_csv_with_interval(
+    n: usize,
+    forecast: &[f64],
+    times: Option<(&str, &[String])>,
+    band: Option<(&[f64], &[f64])>,
+) -> Result<Vec<u8>, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = Vec::new();
     if let Some((name, _)) = times {
         header.push(name);
     }
     header.extend(["step", "index", "forecast"]);
+    if band.is_some() {
+        header.extend(["lo", "hi"]);
+    }
     w.write_record(&header).map_err(csv_err)?;
     for (k, v) in forecast.iter().enumerate() {
         let mut row = Vec::with_capacity(4);
@@ -106,6 +120,9 @@ pub fn forecast_csv(
             row.push(t[k].clone());
         }
         row.extend([(k + 1).to_string(), (n + k).to_string(), v.to_string()]);
+        if let Some((lo, hi)) = band {
+            row.extend([lo[k].to_string(), hi[k].to_string()]);
+        }
         w.write_record(&row).map_err(csv_err)?;
     }
     w.into_inner().map_err(csv_err)

@@ -127,7 +127,21 @@ pub struct TrainConfig {
     pub output: OutputConfig,
     /// Worker threads (`None`: RAYON_NUM_THREADS or all cores).
     pub threads: Option<usize>,
+    /// Split-conformal calibration (`--interval`, `--interval-horizon`), or none.
+    pub interval: Option<IntervalConfig>,
 }
+
+/// `train --interval P --interval-horizon K`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IntervalConfig {
+    /// The coverage reported on the test targets.
+    pub p: f64,
+    /// Horizon steps calibrated, `1..=horizon`.
+    pub horizon: usize,
+}
+
+/// `--interval-horizon`'s default.
+pub const DEFAULT_INTERVAL_HORIZON: usize = 24;
 
 /// `--threads` (its parser caps it), or `None` to let rayon pick; without the flag, checks
 /// `RAYON_NUM_THREADS` against the same cap (rayon would otherwise ignore a malformed value
@@ -166,6 +180,7 @@ impl TrainConfig {
                 data::generate::LONG_DEPENDENCY_FEATURES,
             ),
         };
+        let horizon = train_horizon(args, &run)?;
         let recurrent = RecurrentSpec::new(
             args.cell,
             args.units,
@@ -190,6 +205,7 @@ impl TrainConfig {
                 step,
                 layout,
                 features,
+                horizon,
             },
             fit: FitSettings {
                 epochs: args.epochs,
@@ -200,8 +216,29 @@ impl TrainConfig {
             },
             output: OutputConfig::from_args(&args.output)?,
             threads: threads(args.common.threads)?,
+            interval: args.interval.map(|p| IntervalConfig {
+                p,
+                horizon: args.interval_horizon.unwrap_or(DEFAULT_INTERVAL_HORIZON),
+            }),
         })
     }
+}
+
+/// `--horizon H` (default 1). A direct model trains on real targets only: with the tutorial's
+/// padding, `H - 1` of the targets after a part's last windows would be padding copies, so
+/// `H > 1` asks for `--no-pad` instead of mixing them in.
+fn train_horizon(args: &TrainArgs, run: &Run) -> Result<usize, CliError> {
+    let h = args.horizon.unwrap_or(1);
+    if let Run::Series { data } = run
+        && h > 1
+        && data.windows.pad
+    {
+        return Err(CliError::Usage(format!(
+            "--horizon {h} trains on the next {h} real values after each window, but the \
+             tutorial's padding makes up targets at the end of each part: pass --no-pad"
+        )));
+    }
+    Ok(h)
 }
 
 /// The `--task` settings: `--split` is the task's training share and `--data-seed` (else

@@ -106,14 +106,14 @@ impl RecurrentSpec {
     }
 }
 
-/// The model: recurrent layer -> Dense(d, relu) for each hidden size -> Dense(1), compiled with
+/// The model: recurrent layer -> Dense(d, relu) for each hidden size -> Dense(horizon), compiled with
 /// `loss` and `optimizer`, taking `step` time steps of `features` values in `layout`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(into = "SpecText", try_from = "SpecText")]
 pub struct ModelSpec {
     /// The recurrent layer.
     pub recurrent: RecurrentSpec,
-    /// Hidden Dense sizes (relu) before the final Dense(1).
+    /// Hidden Dense sizes (relu) before the final Dense(horizon).
     pub dense: Vec<usize>,
     /// The compiled loss.
     pub loss: Loss,
@@ -128,6 +128,9 @@ pub struct ModelSpec {
     pub layout: Layout,
     /// Features per time step: 1 for a series, 2 for a `--task` (value and marker).
     pub features: usize,
+    /// Outputs of the final Dense layer: the next `horizon` values at once (`--horizon H`,
+    /// a direct multi-step model); 1 for a one-step model.
+    pub horizon: usize,
 }
 
 impl ModelSpec {
@@ -148,7 +151,7 @@ impl ModelSpec {
         for &d in &self.dense {
             m.add(DenseConfig::new(d).activation(Activation::RELU))?;
         }
-        m.add(DenseConfig::new(1))?;
+        m.add(DenseConfig::new(self.horizon))?;
         m.compile(self.loss, self.optimizer.clone())?;
         Ok(m)
     }
@@ -162,6 +165,12 @@ fn is_zero(x: &f32) -> bool {
 
 fn one_feature() -> usize {
     1
+}
+
+/// Whether the horizon is 1 (left out of the written spec, which then reads as before
+/// `--horizon` existed).
+fn is_one(h: &usize) -> bool {
+    *h == 1
 }
 
 /// [`ModelSpec`] as text: Keras names and plain numbers. Model files written since the first
@@ -190,6 +199,8 @@ struct SpecText {
     layout: Layout,
     #[serde(default = "one_feature")]
     features: usize,
+    #[serde(default = "one_feature", skip_serializing_if = "is_one")]
+    horizon: usize,
 }
 
 impl From<ModelSpec> for SpecText {
@@ -212,6 +223,7 @@ impl From<ModelSpec> for SpecText {
             step: s.step,
             layout: s.layout,
             features: s.features,
+            horizon: s.horizon,
         }
     }
 }
@@ -243,6 +255,7 @@ impl TryFrom<SpecText> for ModelSpec {
             step: t.step,
             layout: t.layout,
             features: t.features,
+            horizon: t.horizon,
         })
     }
 }

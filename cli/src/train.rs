@@ -13,6 +13,8 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use crate::fitting::{self, PartScores};
+use crate::horizon::{DirectPart, direct_parts, test_mse_by_horizon};
+use crate::intervals::{HeldOut, IntervalReport, calibrate, hold_out};
 use crate::model_file::{MODEL_FILE, ModelFile, SeriesSettings, Settings, TaskSettings};
 use crate::output::OutDir;
 use crate::plot::{SeriesPlot, series_plot};
@@ -101,15 +103,20 @@ pub struct SeriesFigures {
     /// (`differenced` or `scaled differences` with `--diff`/`--seasonal-diff`).
     pub score_units: &'static str,
     /// MSE on the tutorial's (padded) training windows in the series' units (squared); with
-    /// differencing, in the units of the differences.
+    /// differencing, in the units of the differences. With `--horizon H > 1`, on the direct
+    /// model's windows, over all `H` outputs.
     pub train_mse: f64,
     /// MSE on the tutorial's (padded) test windows, in the same units as `train_mse`.
     pub test_mse: f64,
     /// MSE of the mean-of-window predictor on the tutorial's test windows, in those units.
     pub baseline_test_mse: f64,
-    /// Scores on the observed targets and the baselines, in series units.
+    /// Scores on the observed targets and the baselines, in series units (with `--horizon
+    /// H > 1`, of the model's horizon-1 output).
     #[serde(flatten)]
     pub observed: ObservedScores,
+    /// MSE on the observed test targets for each horizon step `1..=H` of the model's outputs,
+    /// series units (entry 0 is `test_mse_observed`; one entry for a one-step model).
+    pub test_mse_by_horizon: Vec<f64>,
     /// What `--missing` did (`null` for the generated series).
     pub missing: Option<MissingReport>,
     /// Prediction after the last `step` real values of the series (series units).
@@ -120,6 +127,9 @@ pub struct SeriesFigures {
     /// The time column, when the CSV has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeSummary>,
+    /// The split-conformal calibration (`--interval`), when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<IntervalReport>,
 }
 
 /// A series' time column as the train report shows it.
@@ -194,16 +204,25 @@ enum Loaded {
     Series {
         series: data::Series,
         ds: data::Dataset,
+        /// The training and test parts of a direct model (`--horizon H > 1`), which trains and
+        /// is scored on them instead of the one-target windows.
+        direct: Option<Box<(DirectPart, DirectPart)>>,
     },
     Task(data::LongDependencyData),
 }
 
 impl Loaded {
-    fn load(run: &Run) -> Result<Self, CliError> {
+    fn load(run: &Run, run_horizon: usize) -> Result<Self, CliError> {
         Ok(match run {
             Run::Series { data } => {
                 let (series, ds) = data.load()?;
-                Loaded::Series { series, ds }
+                let h = run_horizon;
+                let direct = if h > 1 {
+                    Some(Box::new(direct_parts(&ds, h, data.windows.layout)?))
+                } else {
+                    None
+                };
+                Loaded::Series { series, ds, direct }
             }
             Run::Task { task } => {
                 // The sequences and their copies in f32: checked before they are generated.
@@ -227,6 +246,9 @@ impl Loaded {
 
     fn train(&self) -> (&Windows, &[f32]) {
         match self {
+            Loaded::Series {
+                direct: Some(d), ..
+            } => (&d.0.x, &d.0.y),
             Loaded::Series { ds, .. } => (&ds.train.x, &ds.train.y),
             Loaded::Task(t) => (&t.train.x, &t.train.y),
         }
@@ -234,6 +256,9 @@ impl Loaded {
 
     fn test(&self) -> (&Windows, &[f32]) {
         match self {
+            Loaded::Series {
+                direct: Some(d), ..
+            } => (&d.1.x, &d.1.y),
             Loaded::Series { ds, .. } => (&ds.test.x, &ds.test.y),
             Loaded::Task(t) => (&t.test.x, &t.test.y),
         }
@@ -245,6 +270,17 @@ impl Loaded {
             test: self.test().0.shape(),
         }
     }
+}
+
+/// The first `count` windows of a part and their targets (`y.len() / x.count()` per window).
+fn first_windows(
+    (x, y): (&Windows, &[f32]),
+    count: usize,
+) -> Result<(Windows, Vec<f32>), CliError> {
+    let per = y.len() / x.count().max(1);
+    let step = x.step();
+    let kept = Windows::from_rows(x.data()[..count * step].to_vec(), step, x.layout())?;
+    Ok((kept, y[..count * per].to_vec()))
 }
 
 /// Keras's rule for `validation_split`: the first `int(N * (1 - v))` windows train, the rest
@@ -294,13 +330,32 @@ pub fn train(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let loaded = Loaded::load(&cfg.run)?;
+    let loaded = Loaded::load(&cfg.run, cfg.model.horizon)?;
     if let (Loaded::Series { ds, .. }, Run::Series { data }) = (&loaded, &cfg.run) {
         crate::scores::check_season(data, ds)?;
     }
-    check_validation_split(cfg.fit.validation_split, loaded.train().1.len())?;
+    // With --interval, fit only on the windows before the held-out tail.
+    let held = match (&loaded, &cfg.run, cfg.interval) {
+        (Loaded::Series { ds, .. }, Run::Series { data }, Some(i)) => Some(hold_out(
+            i,
+            loaded.train().0.count(),
+            ds.split + data.differencing.lost(),
+            data.differencing.lost(),
+            ds.step,
+            cfg.model.horizon,
+        )?),
+        _ => None,
+    };
+    let fit_part = match &held {
+        Some(h) => Some(first_windows(loaded.train(), h.fit_windows)?),
+        None => None,
+    };
+    let fit_windows = fit_part
+        .as_ref()
+        .map_or(loaded.train().0.count(), |(x, _)| x.count());
+    check_validation_split(cfg.fit.validation_split, fit_windows)?;
     // Before nn allocates anything: a batch never holds more windows than there are.
-    let batch = cfg.fit.batch_size.min(loaded.train().1.len()).max(1);
+    let batch = cfg.fit.batch_size.min(fit_windows).max(1);
     crate::limits::check_training(&cfg.model, batch)?;
     let mut model = cfg
         .model
@@ -315,7 +370,10 @@ pub fn train(
     let history = {
         let sink: &mut dyn Write = if json { stderr } else { &mut *stdout };
         let mut console = Console::new(cfg.fit.verbose, sink);
-        let (x, y) = loaded.train();
+        let (x, y) = match &fit_part {
+            Some((x, y)) => (x, y.as_slice()),
+            None => loaded.train(),
+        };
         let magnitude = match (&loaded, &cfg.run) {
             (Loaded::Series { series, .. }, Run::Series { data }) => Some(
                 fitting::DataMagnitude::of(series.values(), data.windows.scale),
@@ -330,8 +388,8 @@ pub fn train(
     let train = fitting::score(&mut model, loaded.train().0, loaded.train().1)?;
     let test = fitting::score(&mut model, loaded.test().0, loaded.test().1)?;
     let (figures, outputs) = match &loaded {
-        Loaded::Series { series, ds } => {
-            series_outputs(cfg, &mut model, series, ds, &train, &test)?
+        Loaded::Series { series, ds, .. } => {
+            series_outputs(cfg, &mut model, series, ds, &train, &test, held.as_ref())?
         }
         Loaded::Task(t) => task_outputs(cfg, &model, t, &test)?,
     };
@@ -366,6 +424,7 @@ fn series_outputs(
     ds: &data::Dataset,
     train: &PartScores,
     test: &PartScores,
+    held: Option<&HeldOut>,
 ) -> Result<(Figures, Outputs), CliError> {
     let Run::Series { data } = &cfg.run else {
         return Err(CliError::Runtime(
@@ -388,7 +447,7 @@ fn series_outputs(
     };
     let (observed, placed) = observed(model, series.values(), ds, data)?;
     let d = data.differencing;
-    let figures = SeriesFigures {
+    let mut figures = SeriesFigures {
         time: time_summary,
         score_units: score_units(data),
         train_mse: sc.inverse_mse(train.mse),
@@ -397,16 +456,23 @@ fn series_outputs(
         next_value: next_after(model, &ds.next_window, series.values(), &sc, d)?,
         next_value_tutorial: next_after(model, &ds.tutorial_next_window, series.values(), &sc, d)?,
         missing: MissingReport::of(data, series),
+        test_mse_by_horizon: test_mse_by_horizon(model, series.values(), ds, data)?,
         observed,
+        interval: None,
     };
+    let (calibration, interval) = match (held, cfg.interval) {
+        (Some(h), Some(i)) => {
+            let cal = calibrate(model, series.values(), ds, data, h)?;
+            let r = crate::intervals::report(&cal, i.p, h, &placed.test, series.values())?;
+            (Some(cal), Some(r))
+        }
+        _ => (None, None),
+    };
+    figures.interval = interval;
     let mut out = OutDir::create(&cfg.output.out)?.stage(TRAIN_SET)?;
-    let settings = Settings::Series(SeriesSettings::new(
-        data,
-        &cfg.model,
-        series,
-        time.as_ref(),
-        ds,
-    )?);
+    let mut series_settings = SeriesSettings::new(data, &cfg.model, series, time.as_ref(), ds)?;
+    series_settings.calibration = calibration;
+    let settings = Settings::Series(series_settings);
     let model_path = out.write_with(MODEL_FILE, |tmp| ModelFile::save(model, &settings, tmp))?;
     let predictions = out.write_bytes(
         PREDICTIONS_FILE,
@@ -539,7 +605,10 @@ pub fn human_report(r: &TrainReport) -> String {
             };
             let scaled = f.score_units != "series";
             let diffed = !data.differencing.is_none();
-            let padded = if data.windows.pad {
+            let direct = format!("direct windows, all {} outputs", r.config.model.horizon);
+            let padded = if r.config.model.horizon > 1 {
+                direct.as_str()
+            } else if data.windows.pad {
                 "tutorial's padded windows"
             } else {
                 "tutorial's windows"
@@ -577,6 +646,17 @@ pub fn human_report(r: &TrainReport) -> String {
                 "test mse on observed targets (every test value, series units)",
                 format!("{:.6}", o.test_mse_observed),
             );
+            if let [_, _, ..] = f.test_mse_by_horizon.as_slice() {
+                let list: Vec<String> = f
+                    .test_mse_by_horizon
+                    .iter()
+                    .map(|v| format!("{v:.6}"))
+                    .collect();
+                rows.push(
+                    "test mse by horizon 1..H (observed targets, series units)",
+                    list.join(", "),
+                );
+            }
             rows.push(
                 "persistence test mse (y[t-1], observed targets)",
                 format!("{:.6}", o.persistence_test_mse),
@@ -607,6 +687,23 @@ pub fn human_report(r: &TrainReport) -> String {
                 && m.policy != data::MissingPolicy::Error
             {
                 rows.push("missing values", m.describe());
+            }
+            if let Some(i) = &f.interval {
+                rows.push(
+                    format!(
+                        "{:.0}% interval (split conformal, {} held-out targets, steps 1..{})",
+                        i.p * 100.0,
+                        i.held_out,
+                        i.horizons
+                    ),
+                    format!(
+                        "+/- {:.6} at step 1, +/- {:.6} at step {}; test coverage {:.4}",
+                        i.half_widths[0],
+                        i.half_widths[i.horizons - 1],
+                        i.horizons,
+                        i.test_coverage
+                    ),
+                );
             }
             rows.push(
                 format!(

@@ -14,7 +14,9 @@
 //!   [`seasonal_naive`], the forecaster's baselines, and [`observed_windows`], the windows that
 //!   score a model on the same observed targets; [`skill`] and [`mase`].
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
-//! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text).
+//! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text);
+//!   [`direct_windows`] and [`direct_forecast`] for direct multi-step models (`H` outputs).
+//! - [`Calibration`] and [`conformal_quantile`]: split-conformal prediction intervals.
 //!
 //! The tutorial's data in a few lines:
 //!
@@ -37,12 +39,14 @@
 
 mod baselines;
 mod column;
+mod conformal;
 mod csv_input;
 mod dataset;
 mod differencing;
 mod error;
 mod forecast;
 pub mod generate;
+mod horizon;
 mod metrics;
 mod missing;
 mod scale;
@@ -54,6 +58,7 @@ mod windows;
 
 pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
+pub use conformal::{Calibration, conformal_quantile, residuals_needed};
 pub use csv_input::{
     CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
     read_csv_path, read_csv_reader, read_csv_str,
@@ -66,6 +71,7 @@ pub use generate::{
     LongDependencyConfig, LongDependencyData, LongDependencyKind, NoiseKind, SequencePart,
     SineConfig, ValueDistribution, long_dependency,
 };
+pub use horizon::{direct_forecast, direct_windows};
 pub use metrics::{baseline_mse, mse, window_means};
 pub use missing::{Filled, MissingCounts, MissingPolicy, fill_missing, is_missing_marker};
 pub use scale::{ScaleKind, Scaler};
