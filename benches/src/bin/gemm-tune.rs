@@ -14,9 +14,10 @@
 //! - `gemm-tune prepacked M K N`: one thread, the small path, the packed path and the packed path
 //!   with B packed beforehand (`gemm_prepacked`, as the recurrent ops' per-step products run):
 //!   where a recurrence should pack its kernel once instead of taking the small path.
-//! - `gemm-tune tn M K N [KCs]`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a
+//! - `gemm-tune tn M K N [KCs] [MCs]`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a
 //!   recurrent op's `dU = H'ᵀ dZ`): what `gemm` chooses, the model's blocks with A read in place
-//!   and with A packed, matrixmultiply on the same layout, and A packed at each KC listed.
+//!   and with A packed, A packed at each KC (and MC) listed, our row-major `A B` of the same
+//!   shape, and matrixmultiply on the transposed layout.
 //!
 //! Times are the fastest of 15 samples (the machine is shared; see `benches::min_ns`).
 
@@ -70,7 +71,7 @@ fn time(
 /// `gemm-tune tn`: `C = Aᵀ B` on one thread, A stored `k x m` row-major (so our A view has row
 /// stride 1 and column stride m), under several blockings; `kcs` adds A-packed runs at those
 /// depths.
-fn tn(m: usize, k: usize, n: usize, kcs: &[usize]) -> Result<(), KernelError> {
+fn tn(m: usize, k: usize, n: usize, kcs: &[usize], mcs: &[usize]) -> Result<(), KernelError> {
     // `ops.a` is read as Aᵀ: k x m row-major.
     let mut ops = Operands::new(m, k, n);
     let opts = GemmOptions { threads: Some(1) };
@@ -98,15 +99,20 @@ fn tn(m: usize, k: usize, n: usize, kcs: &[usize]) -> Result<(), KernelError> {
             }),
         ),
     ];
+    let default_mc = [model.mc];
+    let mcs = if mcs.is_empty() { &default_mc[..] } else { mcs };
     for &kc in kcs {
-        runs.push((
-            format!("A packed,   kc {kc}"),
-            Some(Blocking {
-                kc,
-                pack_a: true,
-                ..model
-            }),
-        ));
+        for &mc in mcs {
+            runs.push((
+                format!("A packed,   kc {kc} mc {mc}"),
+                Some(Blocking {
+                    kc,
+                    mc,
+                    pack_a: true,
+                    ..model
+                }),
+            ));
+        }
     }
     for (what, blocking) in runs {
         let tuning = GemmTuning {
@@ -140,6 +146,11 @@ fn tn(m: usize, k: usize, n: usize, kcs: &[usize]) -> Result<(), KernelError> {
             flops(m, k, n) / ns
         );
     }
+    let plain = time(&mut ops, Algorithm::Blocked, None, 1)?;
+    println!(
+        "A B  {m}x{k}x{n} (A row-major), gemm's choice: {plain:.0} ns ({:.1} GFLOP/s)",
+        flops(m, k, n) / plain
+    );
     let mm = min_ns(15, 2e6, || ops.matrixmultiply_at());
     println!(
         "Aᵀ B {m}x{k}x{n}, matrixmultiply: {mm:.0} ns ({:.1} GFLOP/s)",
@@ -287,7 +298,11 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                 .get(4)
                 .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
                 .unwrap_or_default();
-            tn(m, k, n, &kcs)?;
+            let mcs: Vec<usize> = args
+                .get(5)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_default();
+            tn(m, k, n, &kcs, &mcs)?;
         }
         Some("cutover") => {
             let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -317,7 +332,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N [KCs] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N [KCs] [MCs] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
             );
         }
     }
