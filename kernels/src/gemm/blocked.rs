@@ -2,9 +2,9 @@
 //!
 //! Loop nest, outermost first: `jc` over n by NC (times the thread count), `pc` over k by KC
 //! (never split across threads: each C element sums its k blocks in the same order whatever
-//! the thread count, so results are bit-identical), `ic` over m by MC (A read in place or packed
-//! into a thread-local buffer), then the macro-kernel's `jr`/`ir` loops over NR- and MR-wide
-//! micro-panels.
+//! the thread count, so results are bit-identical), `ic` over m by MC (A read in place, or packed
+//! into a thread-local buffer: strip by strip with A's strip in L1, else block by block), then
+//! the macro-kernel's `jr`/`ir` loops over NR- and MR-wide micro-panels.
 //!
 //! A `KC x NC` block of row-major B is packed by the tiles of the first A micro-panel, which read
 //! B in place and store each row as they use it: the copy rides along with the arithmetic instead

@@ -29,8 +29,13 @@ pub struct Blocking {
     pub nc: usize,
     /// Which micro-panel the two innermost loops keep in L1.
     pub order: LoopOrder,
-    /// Whether A blocks are packed into `MR`-tall panels (else the micro-kernel broadcasts A's
-    /// elements from where they are, like the small path).
+    /// Whether A is packed into `MR`-tall panels (else the micro-kernel broadcasts A's elements
+    /// from where they are, like the small path): one strip at a time just before its tiles in
+    /// [`LoopOrder::APanelInL1`], the whole `MC x KC` block first in the other order. [`gemm`]
+    /// packs when A's rows are not contiguous (a transposed operand) and n spans more than 4
+    /// tiles.
+    ///
+    /// [`gemm`]: crate::gemm()
     pub pack_a: bool,
 }
 

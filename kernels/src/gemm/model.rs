@@ -180,10 +180,13 @@ pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
 ///
 /// Measured (`gemm-tune tn 256 8192 256`, the SimpleRNN(256) weight gradient at batch 128 and
 /// 64 steps, AVX2 family, 1 thread, KC 512, Zen 3 build machine, fastest of 15, two runs, the
-/// machine shared): A in place 62.3-64.1 GFLOP/s; the `MC x KC` block packed first 71.8-72.5
-/// (the 270 KiB packed block crowds the 512 KiB B block out of the 512 KiB L2); one strip at a
-/// time 78.3-80.8, against matrixmultiply's 81.6-82.3 on the same layout and 82.3-83.4 for our
-/// row-major `256 x 8192 x 256`.
+/// machine shared, load 1.5-3.5): A in place 62.2-64.1 GFLOP/s; the `MC x KC` block packed
+/// first 71.8-72.5 (the 270 KiB packed block crowds the 512 KiB B block out of the 512 KiB L2);
+/// one strip at a time 78.2-80.8 (five runs), against matrixmultiply's 81.1-82.3 on the same
+/// layout and 80.5-83.4 for our row-major `256 x 8192 x 256`. In the cells (`cells-report
+/// --shapes 128x64x32x256 --threads 1`, CPU ms per fwd+bwd, two runs each, load about 5):
+/// SimpleRNN 57.2-58.3 -> 52.6-52.9, LSTM 232-235 -> 208-213, GRU 176-178 -> 166-167 (their
+/// `dU` products are 768 and 1024 columns wide).
 ///
 /// A packed strip serves the `ceil(n / NR)` tiles of its row; with few of them the copy is not
 /// repaid (same command and machine, AVX2, NR 16, two runs each, in place / packed, GFLOP/s):
