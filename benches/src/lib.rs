@@ -77,16 +77,29 @@ impl Operands {
     }
 
     /// `C <- A B` with matrixmultiply (default features: single-threaded).
+    pub fn matrixmultiply(&mut self) {
+        self.matrixmultiply_strided(self.k, 1);
+    }
+
+    /// `C <- A B` with matrixmultiply, reading the buffer `a` as A's transpose (`k x m`
+    /// row-major, so A has row stride 1 and column stride m): a recurrent op's `dU = H'ᵀ dZ`.
+    pub fn matrixmultiply_at(&mut self) {
+        self.matrixmultiply_strided(1, self.m);
+    }
+
+    /// matrixmultiply with A's element `(i, p)` at `a[i * rsa + p * csa]`.
     ///
     /// The only `unsafe` outside `kernels` (the package denies `unsafe_code` elsewhere; see
     /// `benches/Cargo.toml`): matrixmultiply's API is raw pointers and strides, and this safe
     /// wrapper checks the buffer sizes it relies on.
     #[allow(unsafe_code)]
-    pub fn matrixmultiply(&mut self) {
+    fn matrixmultiply_strided(&mut self, rsa: usize, csa: usize) {
         let (m, k, n) = (self.m, self.k, self.n);
         assert!(self.a.len() >= m * k && self.b.len() >= k * n && self.c.len() >= m * n);
-        // SAFETY: the three buffers hold row-major m x k, k x n and m x n matrices (asserted
-        // above), C does not overlap A or B (distinct Vecs), and strides fit isize.
+        assert!((rsa, csa) == (k, 1) || (rsa, csa) == (1, m));
+        // SAFETY: `a` holds m * k elements, addressed row-major m x k or k x m (asserted above),
+        // B and C row-major k x n and m x n; C does not overlap A or B (distinct Vecs), and
+        // strides fit isize.
         unsafe {
             matrixmultiply::sgemm(
                 m,
@@ -94,8 +107,8 @@ impl Operands {
                 n,
                 1.0,
                 self.a.as_ptr(),
-                k as isize,
-                1,
+                rsa as isize,
+                csa as isize,
                 self.b.as_ptr(),
                 n as isize,
                 1,

@@ -140,7 +140,10 @@ pub fn gemm_tuned(
 
 /// The blocks the packed path uses for an `m x k` by `k x n` product on kernel family `path`
 /// with caches `caches` (what [`gemm`] does with [`cache::detected`]'s description): see the
-/// model in `gemm/model.rs`. Depends on m, k, the family's tile and the caches only.
+/// model in `gemm/model.rs`. Depends on m, k, the family's tile and the caches only. Its
+/// `pack_a` is false: [`gemm`] sets it from A's layout and n (packed when A's rows are not
+/// contiguous, i.e. column stride != 1, and n spans more than 4 tiles), which this function
+/// does not see.
 pub fn blocking_for(path: KernelPath, caches: &CacheDescription, m: usize, k: usize) -> Blocking {
     match path {
         KernelPath::Scalar => isa::PortableIsa::blocking_for(caches, m, k),
@@ -219,9 +222,10 @@ fn run<I: Isa>(
         unsafe { small::small::<I>(*p) };
         return Ok(());
     }
-    let blocking = tuning
-        .blocking
-        .unwrap_or_else(|| I::blocking_for(caches, p.m, p.k));
+    let blocking = tuning.blocking.unwrap_or_else(|| Blocking {
+        pack_a: model::packs_a(p.a.col_stride, p.n, I::NR),
+        ..I::blocking_for(caches, p.m, p.k)
+    });
     match options.threads {
         Some(1) => {
             // SAFETY: as above.

@@ -14,8 +14,10 @@
 //! - `gemm-tune prepacked M K N`: one thread, the small path, the packed path and the packed path
 //!   with B packed beforehand (`gemm_prepacked`, as the recurrent ops' per-step products run):
 //!   where a recurrence should pack its kernel once instead of taking the small path.
-//! - `gemm-tune tn M K N`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a recurrent
-//!   op's `dU = H'ᵀ dZ`), with A read in place (the default blocking) and with A packed.
+//! - `gemm-tune tn M K N [KCs] [MCs]`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a
+//!   recurrent op's `dU = H'ᵀ dZ`): what `gemm` chooses, the model's blocks with A read in place
+//!   and with A packed, A packed at each KC (and MC) listed, our row-major `A B` of the same
+//!   shape, and matrixmultiply on the transposed layout.
 //!
 //! Times are the fastest of 15 samples (the machine is shared; see `benches::min_ns`).
 
@@ -64,6 +66,97 @@ fn time(
         Some(e) => Err(e),
         None => Ok(ns),
     }
+}
+
+/// `gemm-tune tn`: `C = Aᵀ B` on one thread, A stored `k x m` row-major (so our A view has row
+/// stride 1 and column stride m), under several blockings; `kcs` adds A-packed runs at those
+/// depths.
+fn tn(m: usize, k: usize, n: usize, kcs: &[usize], mcs: &[usize]) -> Result<(), KernelError> {
+    // `ops.a` is read as Aᵀ: k x m row-major.
+    let mut ops = Operands::new(m, k, n);
+    let opts = GemmOptions { threads: Some(1) };
+    let path = kernels::KernelPath::selected()?;
+    let caches = kernels::cache::detected()?.description;
+    let model = kernels::blocking_for(path, &caches, m, k);
+    println!(
+        "model ({path}, {caches}): kc={} mc={} nc={} pack_a={}",
+        model.kc, model.mc, model.nc, model.pack_a
+    );
+    let mut runs: Vec<(String, Option<Blocking>)> = vec![
+        ("gemm's choice".to_string(), None),
+        (
+            format!("A in place, kc {}", model.kc),
+            Some(Blocking {
+                pack_a: false,
+                ..model
+            }),
+        ),
+        (
+            format!("A packed,   kc {}", model.kc),
+            Some(Blocking {
+                pack_a: true,
+                ..model
+            }),
+        ),
+    ];
+    let default_mc = [model.mc];
+    let mcs = if mcs.is_empty() { &default_mc[..] } else { mcs };
+    for &kc in kcs {
+        for &mc in mcs {
+            runs.push((
+                format!("A packed,   kc {kc} mc {mc}"),
+                Some(Blocking {
+                    kc,
+                    mc,
+                    pack_a: true,
+                    ..model
+                }),
+            ));
+        }
+    }
+    for (what, blocking) in runs {
+        let tuning = GemmTuning {
+            path: None,
+            caches: None,
+            algorithm: Some(Algorithm::Blocked),
+            blocking,
+        };
+        let mut err = None;
+        let ns = min_ns(15, 2e6, || {
+            let r = (|| {
+                gemm_tuned(
+                    &tuning,
+                    &opts,
+                    1.0,
+                    MatRef::row_major(&ops.a, k, m)?.t(),
+                    MatRef::row_major(&ops.b, k, n)?,
+                    0.0,
+                    MatMut::row_major(&mut ops.c, m, n)?,
+                )
+            })();
+            if let Err(e) = r {
+                err = Some(e);
+            }
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+        println!(
+            "Aᵀ B {m}x{k}x{n}, {what}: {ns:.0} ns ({:.1} GFLOP/s)",
+            flops(m, k, n) / ns
+        );
+    }
+    let plain = time(&mut ops, Algorithm::Blocked, None, 1)?;
+    println!(
+        "A B  {m}x{k}x{n} (A row-major), gemm's choice: {plain:.0} ns ({:.1} GFLOP/s)",
+        flops(m, k, n) / plain
+    );
+    let mm = min_ns(15, 2e6, || ops.matrixmultiply_at());
+    println!(
+        "Aᵀ B {m}x{k}x{n}, matrixmultiply: {mm:.0} ns ({:.1} GFLOP/s)",
+        flops(m, k, n) / mm
+    );
+    Ok(())
 }
 
 fn run(args: &[String]) -> Result<(), KernelError> {
@@ -201,57 +294,15 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         Some("tn") => {
             let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(256);
             let (m, k, n) = (dim(1), dim(2), dim(3));
-            // `at` is k x m row-major, the transpose of our A.
-            let fill = |len: usize| -> Vec<f32> {
-                (0..len)
-                    .map(|i| ((i * 7) % 17) as f32 / 17.0 - 0.5)
-                    .collect()
-            };
-            let (at, b) = (fill(k * m), fill(k * n));
-            let mut c = vec![0.0f32; m * n];
-            let opts = GemmOptions { threads: Some(1) };
-            for pack_a in [false, true] {
-                let mut err = None;
-                let ns = min_ns(15, 2e6, || {
-                    let r = (|| {
-                        let a = MatRef::row_major(&at, k, m)?.t();
-                        let b = MatRef::row_major(&b, k, n)?;
-                        // The AVX2 family's default blocking for these shapes (KC 512).
-                        let blocking = Blocking {
-                            kc: 512,
-                            mc: 192,
-                            nc: 512,
-                            order: LoopOrder::APanelInL1,
-                            pack_a: false,
-                        };
-                        let tuning = GemmTuning {
-                            path: None,
-                            algorithm: Some(Algorithm::Blocked),
-                            blocking: Some(Blocking { pack_a, ..blocking }),
-                            caches: None,
-                        };
-                        gemm_tuned(
-                            &tuning,
-                            &opts,
-                            1.0,
-                            a,
-                            b,
-                            0.0,
-                            MatMut::row_major(&mut c, m, n)?,
-                        )
-                    })();
-                    if let Err(e) = r {
-                        err = Some(e);
-                    }
-                });
-                if let Some(e) = err {
-                    return Err(e);
-                }
-                println!(
-                    "Aᵀ B {m}x{k}x{n}, pack_a {pack_a}: {ns:.0} ns ({:.1} GFLOP/s)",
-                    flops(m, k, n) / ns
-                );
-            }
+            let kcs: Vec<usize> = args
+                .get(4)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_default();
+            let mcs: Vec<usize> = args
+                .get(5)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_default();
+            tn(m, k, n, &kcs, &mcs)?;
         }
         Some("cutover") => {
             let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -281,7 +332,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N [KCs] [MCs] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
             );
         }
     }

@@ -2,9 +2,9 @@
 //!
 //! Loop nest, outermost first: `jc` over n by NC (times the thread count), `pc` over k by KC
 //! (never split across threads: each C element sums its k blocks in the same order whatever
-//! the thread count, so results are bit-identical), `ic` over m by MC (A read in place or packed
-//! into a thread-local buffer), then the macro-kernel's `jr`/`ir` loops over NR- and MR-wide
-//! micro-panels.
+//! the thread count, so results are bit-identical), `ic` over m by MC (A read in place, or packed
+//! into a thread-local buffer: strip by strip with A's strip in L1, else block by block), then
+//! the macro-kernel's `jr`/`ir` loops over NR- and MR-wide micro-panels.
 //!
 //! A `KC x NC` block of row-major B is packed by the tiles of the first A micro-panel, which read
 //! B in place and store each row as they use it: the copy rides along with the arithmetic instead
@@ -302,7 +302,12 @@ impl Block {
         cols: usize,
         pack_b: bool,
     ) {
-        let a_len = if self.pack_a {
+        // With A's strip outside in the micro-panel loops, A is packed one strip at a time (see
+        // `MacroA::Strips`); in the other order the whole MC block is packed first.
+        let strips = self.pack_a && self.order == LoopOrder::APanelInL1;
+        let a_len = if strips {
+            I::MR * self.depth
+        } else if self.pack_a {
             self.mc.min(round_up(rows, I::MR)) * self.depth
         } else {
             0
@@ -313,11 +318,16 @@ impl Block {
         while ic < i0 + rows {
             let mrows = self.mc.min(i0 + rows - ic);
             // SAFETY: rows ic..ic+mrows and depth 0..depth exist in A; the scratch holds
-            // ceil(mrows / MR) panels when packing; C's rectangle is this caller's; the B panels
+            // ceil(mrows / MR) panels when packing a block, one when packing strips; C's rectangle is this caller's; the B panels
             // from j0 on were packed for `self.cols` columns.
             unsafe {
                 let a_src = self.a.at(ic, 0);
-                let a = if self.pack_a {
+                let a = if strips {
+                    MacroA::Strips {
+                        src: a_src,
+                        buf: a_buf,
+                    }
+                } else if self.pack_a {
                     pack_a(a_buf, a_src, mrows, self.depth, I::MR);
                     MacroA::Packed(a_buf)
                 } else {

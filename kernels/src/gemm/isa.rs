@@ -2,6 +2,7 @@
 //! wrappers into which the generic small-path and macro-kernel loops inline.
 
 use super::model::{self, Limits};
+use super::pack::pack_a;
 use super::problem::{Problem, View};
 use super::simd::Portable;
 use super::simd::Simd;
@@ -28,8 +29,13 @@ pub struct Blocking {
     pub nc: usize,
     /// Which micro-panel the two innermost loops keep in L1.
     pub order: LoopOrder,
-    /// Whether A blocks are packed into `MR`-tall panels (else the micro-kernel broadcasts A's
-    /// elements from where they are, like the small path).
+    /// Whether A is packed into `MR`-tall panels (else the micro-kernel broadcasts A's elements
+    /// from where they are, like the small path): one strip at a time just before its tiles in
+    /// [`LoopOrder::APanelInL1`], the whole `MC x KC` block first in the other order. [`gemm`]
+    /// packs when A's rows are not contiguous (a transposed operand) and n spans more than 4
+    /// tiles.
+    ///
+    /// [`gemm`]: crate::gemm()
     pub pack_a: bool,
 }
 
@@ -74,6 +80,13 @@ pub(crate) enum MacroA {
     /// In place: the view's element (0, 0) is the block's; edge rows are clamped as in the
     /// small path.
     InPlace(View),
+    /// In place (`src`, element (0, 0) the block's), but each `MR x kc` strip is packed into
+    /// `buf` (room for `MR * kc` elements) just before its tiles run. With A's strip in L1
+    /// ([`LoopOrder::APanelInL1`]) a strip is packed once and read by every B panel, and the
+    /// packed copy (12 KiB for 6 x 512) stays in L1 instead of taking L2 from the B block as a
+    /// packed `MC x KC` block would. For A whose rows are not contiguous (a transposed operand),
+    /// where a strip read in place spans `kc` lines.
+    Strips { src: View, buf: *mut f32 },
 }
 
 /// A kernel family for one instruction set.
@@ -108,7 +121,7 @@ pub(crate) trait Isa {
     ///
     /// # Safety
     /// The CPU supports the instruction set; `t.a` holds `ceil(rows / MR)` packed panels of depth
-    /// `kc`, `t.b` `ceil(cols / NR)` panels, and `t.c` addresses `rows x cols` writable elements
+    /// `kc` (or is [`MacroA::Strips`] with a buffer of `MR * kc`), `t.b` `ceil(cols / NR)` panels, and `t.c` addresses `rows x cols` writable elements
     /// that no other thread touches during the call.
     unsafe fn macro_kernel(t: &MacroTile);
 }
@@ -183,6 +196,8 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
         LoopOrder::BPanelInL1 => (n_panels, m_panels),
         LoopOrder::APanelInL1 => (m_panels, n_panels),
     };
+    // The A strip whose packed copy `MacroA::Strips`'s buffer holds.
+    let mut packed_strip = usize::MAX;
     for o in 0..outer {
         for i in 0..inner {
             let (ip, jp) = match t.order {
@@ -191,7 +206,8 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
             };
             let (i0, j0) = (ip * MR, jp * nr);
             // SAFETY: panel ip of A and jp of B exist (caller contract); (i0, j0) is inside the
-            // rows x cols of C, and prefetches never fault.
+            // rows x cols of C, and prefetches never fault. A strip buffer holds MR * kc
+            // elements and is this call's alone; rows i0..i0+out.rows of the source exist.
             unsafe {
                 let out = TileOut {
                     c: t.c.add(i0 * t.c_row_stride + j0 * t.c_col_stride),
@@ -229,6 +245,16 @@ unsafe fn macro_tiles<S: Simd, const MR: usize, const NV: usize>(t: &MacroTile) 
                             v.row_stride,
                             v.col_stride,
                         );
+                        b_tile::<S, MR, NV>(t.kc, a, panel, packing, j0, &out);
+                    }
+                    MacroA::Strips { src, buf } => {
+                        // In the A-strip-outer order this packs once per strip; in the other
+                        // it would pack per tile (correct, but `blocked` does not ask for it).
+                        if packed_strip != ip {
+                            pack_a(buf, src.at(i0, 0), out.rows, t.kc, MR);
+                            packed_strip = ip;
+                        }
+                        let a = PackedA::<MR> { ptr: buf };
                         b_tile::<S, MR, NV>(t.kc, a, panel, packing, j0, &out);
                     }
                 }
@@ -393,12 +419,15 @@ unsafe fn avx512_small(p: &Problem) {
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn avx512_macro(t: &MacroTile) {
     // SAFETY: this function only runs where AVX-512F and FMA exist (caller contract); an
-    // in-place A has no panel layout, so any tile height may read it.
+    // in-place A has no panel layout, so any tile height may read it, and a strip buffer holds
+    // 12 * kc elements, enough for an 8-row strip.
     unsafe {
         match t.a {
             // A block whose rows 8-row tiles cover with less padding (e.g. 256 rows: 32 tiles of
             // 8 against 22 of 12 = 264 rows): 256^3 measured ~3% faster than with 12-row tiles.
-            MacroA::InPlace(_) if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 => {
+            MacroA::InPlace(_) | MacroA::Strips { .. }
+                if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 =>
+            {
                 macro_tiles::<Avx512, 8, 2>(t)
             }
             _ => macro_tiles::<Avx512, 12, 2>(t),

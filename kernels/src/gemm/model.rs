@@ -1,7 +1,8 @@
 //! The analytical blocking model: KC, MC and NC of the packed path from the cache description
 //! and the micro-kernel's tile, in the spirit of BLIS's (Low, Igual, Smith and Quintana-Orti,
 //! "Analytical modeling is enough for high-performance BLIS", ACM TOMS 43(2), 2016), but for the
-//! loop order the families use: [`LoopOrder::APanelInL1`] with A read in place. There the roles
+//! loop order the families use: [`LoopOrder::APanelInL1`] with A read in place (or, for an A
+//! whose rows are not contiguous, packed one strip at a time: [`packs_a`]). There the roles
 //! of BLIS's classic order are swapped: an `MR x KC` strip of A's rows is what the micro-kernel
 //! reuses from L1 (once per B micro-panel), the packed `KC x NC` B block is what it reuses from
 //! L2 (once per A strip), and B's micro-panels stream from L2 through L1.
@@ -162,6 +163,43 @@ pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
     }
 }
 
+/// Whether the packed path should pack A (one `MR x KC` strip at a time, see
+/// `MacroA::Strips`) rather than read it in place, for an A whose column stride is
+/// `a_col_stride` (after [`super::problem::Problem`]'s normalisation: 1 whenever k == 1), for a
+/// product `n` columns wide on a family whose tile is `nr` wide.
+///
+/// Only the layout and n decide, never the thread count; packing does not change any
+/// tile's arithmetic, so results are bit-identical either way. In place, a tile broadcasts
+/// A's elements from its `MR` rows: for row-major A those rows are contiguous (a 6 x 512
+/// strip is 12 KiB in 6 streams, as cheap to keep in L1 as a packed panel, and packing costs
+/// a transpose; see the measurements above). When A's rows are not contiguous (a transposed
+/// operand, such as `H'ᵀ` in a recurrent op's `dU = H'ᵀ dZ`) a strip spans `KC` lines of
+/// which it uses `MR` floats each, and with a row stride of 256 floats (1 KiB) those lines
+/// fall into 4 of L1's 64 sets: the strip cannot stay in L1. Packed, it is `MR * KC`
+/// contiguous floats.
+///
+/// Measured (`gemm-tune tn 256 8192 256`, the SimpleRNN(256) weight gradient at batch 128 and
+/// 64 steps, AVX2 family, 1 thread, KC 512, Zen 3 build machine, fastest of 15, two runs, the
+/// machine shared, load 1.5-3.5): A in place 62.2-64.1 GFLOP/s; the `MC x KC` block packed
+/// first 71.8-72.5 (the 270 KiB packed block crowds the 512 KiB B block out of the 512 KiB L2);
+/// one strip at a time 78.2-80.8 (five runs), against matrixmultiply's 81.1-82.3 on the same
+/// layout and 80.5-83.4 for our row-major `256 x 8192 x 256`. In the cells (`cells-report
+/// --shapes 128x64x32x256 --threads 1`, CPU ms per fwd+bwd, two runs each, load about 5):
+/// SimpleRNN 57.2-58.3 -> 52.6-52.9, LSTM 232-235 -> 208-213, GRU 176-178 -> 166-167 (their
+/// `dU` products are 768 and 1024 columns wide).
+///
+/// A packed strip serves the `ceil(n / NR)` tiles of its row; with few of them the copy is not
+/// repaid (same command and machine, AVX2, NR 16, two runs each, in place / packed, GFLOP/s):
+/// 256 x 8192 x 32 (2 panels) 71.5-73.5 / 63.9-65.3, 64 x 1024 x 64 (4) 84.5-85.5 / 79.2-79.3,
+/// 256 x 8192 x 64 (4) 66.1-74.7 / 71.4-72.0, 256 x 8192 x 128 (8) 60.2-60.6 / 75.6-78.4,
+/// 128 x 1024 x 128 (8) 73.6-74.0 / 79.9-80.1. Hence more than [`MIN_PANELS_TO_PACK_A`].
+pub(crate) fn packs_a(a_col_stride: usize, n: usize, nr: usize) -> bool {
+    a_col_stride != 1 && n.div_ceil(nr.max(1)) > MIN_PANELS_TO_PACK_A
+}
+
+/// B panels (tiles per A strip) up to which a strided A is read in place ([`packs_a`]).
+pub(crate) const MIN_PANELS_TO_PACK_A: usize = 4;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +314,20 @@ mod tests {
             );
             assert!(nc >= MIN_TILES_PER_STRIP * nr, "{name}: strip reuse");
         }
+    }
+
+    /// A is packed only when its rows are not contiguous and n spans more than 4 tiles.
+    #[test]
+    fn packs_a_by_layout_and_width() {
+        // The SimpleRNN(256) weight gradient: A = H'ᵀ, column stride 256, n = 256.
+        assert!(packs_a(256, 256, 16));
+        assert!(packs_a(256, 80, 16));
+        assert!(!packs_a(256, 64, 16));
+        assert!(!packs_a(256, 32, 16));
+        // Row-major (or padded, or broadcast) rows: in place whatever the width.
+        assert!(!packs_a(1, 4096, 16));
+        assert!(packs_a(300, 160, 32));
+        assert!(!packs_a(300, 128, 32));
     }
 
     /// The reference machine's measured blocks come out of the model unchanged.

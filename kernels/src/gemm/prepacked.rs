@@ -16,7 +16,7 @@ use super::isa::{Avx2Isa, Avx512Isa};
 use super::isa::{Blocking, Isa, LoopOrder, PortableIsa};
 use super::pack::pack_b;
 use super::problem::{Problem, View};
-use super::{GemmOptions, KernelPath, blocked, pool, scale};
+use super::{GemmOptions, KernelPath, blocked, model, pool, scale};
 use crate::cache::{self, CacheDescription};
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
@@ -191,7 +191,7 @@ fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), Ke
         mc: b.mc,
         nc: b.nc,
         order: LoopOrder::APanelInL1,
-        pack_a: false,
+        pack_a: model::packs_a(p.a.col_stride, p.n, I::NR),
     };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
