@@ -66,26 +66,7 @@ fn check_targets(n: usize, targets: &Range<usize>) -> Result<(), DataError> {
 /// Mean squared error of f64 predictions against f64 targets (series units). Errors if the
 /// lengths differ or are zero.
 pub fn mse_f64(predictions: &[f64], targets: &[f64]) -> Result<f64, DataError> {
-    if predictions.len() != targets.len() {
-        return Err(DataError::LengthMismatch {
-            what: "predictions and targets",
-            left: predictions.len(),
-            right: targets.len(),
-        });
-    }
-    if predictions.is_empty() {
-        return Err(DataError::arg(
-            "predictions",
-            "[]",
-            "at least one prediction",
-        ));
-    }
-    let sum: f64 = predictions
-        .iter()
-        .zip(targets)
-        .map(|(p, t)| (p - t) * (p - t))
-        .sum();
-    Ok(sum / predictions.len() as f64)
+    crate::metrics::mean_squared_error(predictions, targets)
 }
 
 /// The windows that predict the series values at positions `targets` from the model's input

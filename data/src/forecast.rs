@@ -18,37 +18,10 @@ pub fn recursive_forecast<E: From<DataError>>(
     layout: Layout,
     mut predict: impl FnMut(&Windows) -> Result<f32, E>,
 ) -> Result<Vec<f32>, E> {
-    if step == 0 {
-        return Err(DataError::arg("step", 0, "a window length of at least 1").into());
-    }
-    if horizon == 0 {
-        return Err(DataError::arg("horizon", 0, "a number of steps of at least 1").into());
-    }
-    if history.len() < step {
-        return Err(DataError::arg(
-            "history",
-            format!("{} value(s)", history.len()),
-            &format!("at least step = {step} values to start the forecast from"),
-        )
-        .into());
-    }
-    let mut window: Vec<f64> = history[history.len() - step..].to_vec();
-    let mut out = Vec::with_capacity(horizon);
-    for _ in 0..horizon {
-        let y = predict(&Windows::single(&window, layout)?)?;
-        if !y.is_finite() {
-            return Err(DataError::arg(
-                "prediction",
-                format!("{y} at forecast step {}", out.len() + 1),
-                "a finite model output",
-            )
-            .into());
-        }
-        out.push(y);
-        window.remove(0);
-        window.push(f64::from(y));
-    }
-    Ok(out)
+    // A one-step model is a direct model of horizon 1: each block of one output is fed back.
+    crate::direct_forecast(history, step, horizon, layout, |w| {
+        predict(w).map(|y| vec![y])
+    })
 }
 
 /// Parses a window given as text, `"v1,v2,..."` (spaces allowed), into finite values; errors

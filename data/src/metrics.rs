@@ -6,6 +6,14 @@ use crate::{DataError, Windows};
 ///
 /// Errors if the lengths differ or are zero.
 pub fn mse(predictions: &[f32], targets: &[f32]) -> Result<f64, DataError> {
+    mean_squared_error(predictions, targets)
+}
+
+/// [`mse`] over any values that widen to f64 (f32 model outputs, f64 series values).
+pub(crate) fn mean_squared_error<T: Copy + Into<f64>>(
+    predictions: &[T],
+    targets: &[T],
+) -> Result<f64, DataError> {
     if predictions.len() != targets.len() {
         return Err(DataError::LengthMismatch {
             what: "predictions and targets",
@@ -24,7 +32,7 @@ pub fn mse(predictions: &[f32], targets: &[f32]) -> Result<f64, DataError> {
         .iter()
         .zip(targets)
         .map(|(&p, &t)| {
-            let d = f64::from(p) - f64::from(t);
+            let d = p.into() - t.into();
             d * d
         })
         .sum();
