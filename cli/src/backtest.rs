@@ -1,6 +1,7 @@
 //! `recur backtest`: a saved model forecast from `K` rolling origins at the end of the series
-//! (expanding history, no refit), scored with the baselines from the same origins. The fold
-//! geometry is data's [`data::backtest_folds`]; docs/forecasting.md describes it.
+//! (expanding history; its weights, or with `--refit` its architecture retrained per fold),
+//! scored with the baselines from the same origins. The fold geometry is data's
+//! [`data::backtest_folds`]; docs/forecasting.md describes it.
 
 use std::path::PathBuf;
 
@@ -10,9 +11,10 @@ use crate::args::BacktestArgs;
 use crate::backtest_plot::{BacktestPlot, backtest_plot};
 use crate::commands::{Loaded, Outcome, outcome};
 use crate::error::CliError;
-use crate::fitting::predict_rows;
+use crate::fitting::{self, predict_rows};
 use crate::output::OutDir;
-use crate::run_config::OutputConfig;
+use crate::run_config::{FitSettings, OutputConfig};
+use crate::spec::ModelSpec;
 use crate::time_column::series_time;
 
 /// One fold's scores, in series units.
@@ -87,6 +89,8 @@ pub struct BacktestReport {
     pub horizon: usize,
     /// Positions between consecutive origins.
     pub stride: usize,
+    /// Whether each fold retrained the model (`--refit`) rather than reusing its weights.
+    pub refit: bool,
     /// The model's outputs per forward pass (1: recursive forecasts).
     pub model_horizon: usize,
     /// The model's training split T (series positions).
@@ -116,6 +120,64 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n as f64
 }
 
+/// The model's forecast of `h` values after `history` (series units), as `recur forecast`
+/// makes it: differenced and scaled as at training, recursive or direct, then undone.
+fn forecast_from(
+    model: &mut nn::Sequential,
+    scaler: data::Scaler,
+    d: data::Differencing,
+    history: &[f64],
+    step: usize,
+    h: usize,
+    layout: data::Layout,
+) -> Result<Vec<f64>, CliError> {
+    let raw = data::direct_forecast(
+        &scaler.transform_all(&d.apply(history)?),
+        step,
+        h,
+        layout,
+        |x| predict_rows(model, x).map(|(out, _)| out),
+    )?;
+    Ok(d.integrate(history, &scaler.inverse_all(&raw))?)
+}
+
+/// The saved architecture trained afresh on `history` alone: scaling (of `kind`) fitted on
+/// its model series, every window whose targets lie in it, seeded by
+/// [`data::fold_seed`]`(spec.seed, fold)` so each fold's result depends on nothing else.
+fn refit_fold(
+    spec: &ModelSpec,
+    fit: &FitSettings,
+    kind: data::ScaleKind,
+    d: data::Differencing,
+    history: &[f64],
+    fold: usize,
+) -> Result<(nn::Sequential, data::Scaler), CliError> {
+    let model_values = d.apply(history)?;
+    let scaler = data::Scaler::fit(kind, &model_values)?;
+    let (x, y) = data::direct_windows(
+        &scaler.transform_all(&model_values),
+        spec.step,
+        spec.horizon,
+        spec.layout,
+    )
+    .map_err(|e| CliError::Usage(format!("--refit, fold {fold}: {e}")))?;
+    let fit = FitSettings {
+        batch_size: fit.batch_size.min(x.count()).max(1),
+        ..fit.clone()
+    };
+    let spec = ModelSpec {
+        seed: data::fold_seed(spec.seed, fold),
+        ..spec.clone()
+    };
+    crate::limits::check_training(&spec, fit.batch_size)?;
+    let mut model = spec
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot build the model: {e}")))?;
+    let magnitude = fitting::DataMagnitude::of(history, kind);
+    fitting::fit(&mut model, &x, &y, &fit, Some(magnitude), &mut |_| {})?;
+    Ok((model, scaler))
+}
+
 /// `recur backtest`: see the module docs.
 pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
     let output = OutputConfig::from_args(&args.output)?;
@@ -129,34 +191,54 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
     let h = args.horizon;
     // The first history must hold a window after the values differencing consumes, and a
     // season for the seasonal naive forecast.
-    let min_train = (step + d.lost() + 1).max(season.unwrap_or(0));
+    let model_horizon = l.model_horizon();
+    // A refit needs a window and all of the model's targets.
+    let targets = if args.refit { model_horizon } else { 1 };
+    let min_train = (step + d.lost() + targets).max(season.unwrap_or(0));
     let folds = data::backtest_folds(values.len(), args.folds, h, args.stride, min_train)
         .map_err(|e| {
             CliError::Usage(format!(
-                "--folds {} --horizon {h}: {e} (the first fold's history needs {min_train} values: a window of step {step}, its target and the {} value(s) differencing consumes{})",
+                "--folds {} --horizon {h}: {e} (the first fold's history needs {min_train} values: a window of step {step}, its target(s) and the {} value(s) differencing consumes{})",
                 args.folds,
                 d.lost(),
                 season.map_or(String::new(), |m| format!(", and at least --season {m}"))
             ))
         })?;
-    let model_horizon = l.model_horizon();
+    let refit = match (args.refit, &l.saved) {
+        (false, _) => None,
+        (true, Some(saved)) => Some((
+            saved.model.clone(),
+            FitSettings {
+                epochs: args.epochs.unwrap_or(50),
+                batch_size: args.batch_size.unwrap_or(16),
+                validation_split: None,
+                early_stopping: None,
+                verbose: 0,
+            },
+        )),
+        (true, None) => {
+            return Err(CliError::Usage(format!(
+                "--refit needs the model's saved settings: --model '{}' has none (train it again with this recur)",
+                args.model.model.display()
+            )));
+        }
+    };
     let m = &mut l.file.model;
-    let scaler = ds.scaler;
     let mut c = Columns {
         seasonal: season.map(|_| Vec::new()),
         ..Columns::default()
     };
+    let kind = l.data.windows.scale;
     for f in &folds {
         let history = &values[..f.origin];
-        let raw = data::direct_forecast(
-            &scaler.transform_all(&d.apply(history)?),
-            step,
-            h,
-            layout,
-            |x| predict_rows(m, x).map(|(out, _)| out),
-        )?;
-        c.model
-            .extend(d.integrate(history, &scaler.inverse_all(&raw))?);
+        let forecast = match &refit {
+            None => forecast_from(m, ds.scaler, d, history, step, h, layout)?,
+            Some((spec, fit)) => {
+                let (mut fold_model, scaler) = refit_fold(spec, fit, kind, d, history, f.index)?;
+                forecast_from(&mut fold_model, scaler, d, history, step, h, layout)?
+            }
+        };
+        c.model.extend(forecast);
         let b = data::origin_baselines(values, f.origin, h, season, step)?;
         c.actual.extend_from_slice(&values[f.origin..f.end]);
         c.persistence.extend(b.persistence);
@@ -176,7 +258,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
             fold: f.index,
             origin: f.origin,
             origin_time: label(f.origin)?,
-            in_training_part: f.origin < split,
+            in_training_part: refit.is_none() && f.origin < split,
             mse: fold_mse(&c.model, k)?,
             persistence_mse: fold_mse(&c.persistence, k)?,
             seasonal_naive_mse: c.seasonal.as_deref().map(|s| fold_mse(s, k)).transpose()?,
@@ -237,6 +319,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
         model: args.model.model.clone(),
         horizon: h,
         stride: args.stride.unwrap_or(h),
+        refit: args.refit,
         model_horizon,
         split,
         folds: reports,
@@ -301,10 +384,15 @@ fn opt(v: Option<f64>) -> String {
 /// The text table: one row per fold, the overall means and the per-step MSEs.
 fn human(r: &BacktestReport) -> String {
     let mut s = format!(
-        "backtest: {} folds, horizon {}, stride {} (series units; the model's weights serve every fold, no refit)\n",
+        "backtest: {} folds, horizon {}, stride {} (series units; {})\n",
         r.folds.len(),
         r.horizon,
-        r.stride
+        r.stride,
+        if r.refit {
+            "the model retrained on each fold's history"
+        } else {
+            "the model's weights serve every fold, no refit"
+        }
     );
     s.push_str(&format!(
         "{:>4}  {:>8}  {:>14}  {:>14}  {:>14}  {:>14}\n",

@@ -41,7 +41,7 @@ pub(crate) fn outcome(report: &impl Serialize, human: String) -> Result<Outcome,
 pub(crate) struct Loaded {
     pub(crate) file: ModelFile,
     /// The settings saved with the model, for a series model.
-    saved: Option<SeriesSettings>,
+    pub(crate) saved: Option<SeriesSettings>,
     /// The series settings: the saved ones with the flags given on top.
     pub(crate) data: DataConfig,
 }

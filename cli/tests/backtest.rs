@@ -247,3 +247,117 @@ fn bad_folds_and_short_series_are_usage_errors() {
         0
     );
 }
+
+#[test]
+fn refit_trains_each_fold_as_train_would_on_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = values(150);
+    let csv = write_csv(dir.path(), "y.csv", &x);
+    let model = train(dir.path(), &csv, &["--seed", "5"]);
+    let bt = |name: &str| {
+        let out = dir.path().join(name);
+        let r = json(&[
+            "backtest",
+            "--model",
+            &model,
+            "--folds",
+            "2",
+            "--horizon",
+            "10",
+            "--refit",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "8",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        let text = std::fs::read_to_string(r["outputs"]["backtest"].as_str().unwrap()).unwrap();
+        (r, text)
+    };
+    let (r, text) = bt("a");
+    assert_eq!(r["refit"], true);
+    assert!(
+        r["folds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["in_training_part"] == false)
+    );
+    // Same seed, same files.
+    assert_eq!(bt("b").1, text);
+    let model_column: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(5).unwrap().parse().unwrap())
+        .collect();
+    // Fold k is `train --split o_k --seed fold_seed(5, k)` forecasting from the cut series.
+    for (k, o) in [(1usize, 130usize), (2, 140)] {
+        let seed = data::fold_seed(5, k).to_string();
+        let fold_dir = dir.path().join(format!("fold{k}"));
+        let split = o.to_string();
+        let r = json(&[
+            "train",
+            "--csv",
+            &csv,
+            "--column",
+            "y",
+            "--split",
+            &split,
+            "--step",
+            "6",
+            "--no-pad",
+            "--scale",
+            "minmax",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "8",
+            "--seed",
+            &seed,
+            "--verbose",
+            "0",
+            "--out",
+            fold_dir.to_str().unwrap(),
+            "--json",
+        ]);
+        let fold_model = r["outputs"]["model"].as_str().unwrap().to_string();
+        let cut = write_csv(dir.path(), &format!("cut{k}.csv"), &x[..o]);
+        let fo = dir.path().join(format!("f{k}"));
+        let f = json(&[
+            "forecast",
+            "--model",
+            &fold_model,
+            "--csv",
+            &cut,
+            "--column",
+            "y",
+            "--split",
+            "100",
+            "--horizon",
+            "10",
+            "--out",
+            fo.to_str().unwrap(),
+            "--json",
+        ]);
+        assert_eq!(
+            floats(&f["forecast"]),
+            model_column[(k - 1) * 10..k * 10],
+            "fold {k}"
+        );
+    }
+    let (code, _, err) = run(&[
+        "backtest",
+        "--model",
+        &model,
+        "--folds",
+        "2",
+        "--horizon",
+        "3",
+        "--epochs",
+        "2",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--refit"), "{err}");
+}
