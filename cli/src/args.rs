@@ -54,6 +54,12 @@ pub enum Command {
     /// one-step model, by blocks of H for a model trained with --horizon H.
     #[command(allow_negative_numbers = true)]
     Forecast(ForecastArgs),
+    /// Rolling-origin backtest of a saved model: from K origins at the end of the series
+    /// (expanding history; the saved weights, or --refit per fold) forecast the next H values, beside persistence, the
+    /// seasonal naive forecast (--season) and the mean of the last window; per-fold, per-step
+    /// and overall MSEs in series units, backtest.csv and a plot of the folds.
+    #[command(allow_negative_numbers = true)]
+    Backtest(BacktestArgs),
     /// Print the Keras summary table of a saved model.
     #[command(allow_negative_numbers = true)]
     Summary(SummaryArgs),
@@ -378,6 +384,42 @@ pub struct ForecastArgs {
     /// horizon may not exceed the model's --interval-horizon.
     #[arg(long, allow_hyphen_values = true, value_parser = fraction, value_name = "P")]
     pub interval: Option<f64>,
+    /// Series and window flags.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output folder flags.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Threads and --json.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `recur backtest`.
+#[derive(Args, Debug, Clone)]
+pub struct BacktestArgs {
+    /// The model file: its weights forecast every fold (its architecture and seed with --refit).
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Number of folds K: origins n - H - (K - k) * S for k = 1..K.
+    #[arg(long, value_parser = horizon, value_name = "K")]
+    pub folds: usize,
+    /// Values H forecast from each origin.
+    #[arg(long, value_parser = horizon, value_name = "H")]
+    pub horizon: usize,
+    /// Positions S between consecutive origins [default: H, consecutive test blocks].
+    #[arg(long, value_parser = horizon, value_name = "S")]
+    pub stride: Option<usize>,
+    /// Retrain the saved model's architecture on each fold's history (scaling fitted on it),
+    /// seeded by the saved seed and the fold number, instead of reusing the saved weights.
+    #[arg(long)]
+    pub refit: bool,
+    /// Epochs of each refit [default: 50].
+    #[arg(long, requires = "refit", value_parser = whole_at_least_one, value_name = "E")]
+    pub epochs: Option<usize>,
+    /// Batch size of each refit [default: 16].
+    #[arg(long, requires = "refit", value_parser = whole_at_least_one, value_name = "B")]
+    pub batch_size: Option<usize>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,

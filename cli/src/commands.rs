@@ -31,19 +31,19 @@ pub struct Outcome {
     pub human: String,
 }
 
-fn outcome(report: &impl Serialize, human: String) -> Result<Outcome, CliError> {
+pub(crate) fn outcome(report: &impl Serialize, human: String) -> Result<Outcome, CliError> {
     let json = serde_json::to_value(report)
         .map_err(|e| CliError::Runtime(format!("cannot encode the report: {e}")))?;
     Ok(Outcome { json, human })
 }
 
 /// A model file with the data settings to use it on.
-struct Loaded {
-    file: ModelFile,
+pub(crate) struct Loaded {
+    pub(crate) file: ModelFile,
     /// The settings saved with the model, for a series model.
-    saved: Option<SeriesSettings>,
+    pub(crate) saved: Option<SeriesSettings>,
     /// The series settings: the saved ones with the flags given on top.
-    data: DataConfig,
+    pub(crate) data: DataConfig,
 }
 
 impl Loaded {
@@ -51,7 +51,7 @@ impl Loaded {
     /// contradicts a saved setting the model's numbers depend on (`--scale`, `--step`,
     /// `--layout`) is an error naming both values; flags that only choose which data is scored
     /// (`--csv`, `--column`, `--split`, `--no-pad`, the generator flags) are allowed.
-    fn new(path: &Path, args: &DataArgs) -> Result<Self, CliError> {
+    pub(crate) fn new(path: &Path, args: &DataArgs) -> Result<Self, CliError> {
         let file = ModelFile::load(path)?;
         let saved = file.series_settings(path)?.cloned();
         let s = &args.series;
@@ -131,7 +131,7 @@ impl Loaded {
 
     /// The model's outputs per window (`--horizon H` at training; 1 for a one-step model or a
     /// file without saved settings).
-    fn model_horizon(&self) -> usize {
+    pub(crate) fn model_horizon(&self) -> usize {
         self.saved.as_ref().map_or(1, |s| s.model.horizon)
     }
 
@@ -147,7 +147,7 @@ impl Loaded {
     }
 
     /// The series and windows, scaled as the model was trained.
-    fn series(&self) -> Result<(data::Series, data::Dataset), CliError> {
+    pub(crate) fn series(&self) -> Result<(data::Series, data::Dataset), CliError> {
         self.data.load_scaled(self.saved_scaler())
     }
 

@@ -3,7 +3,7 @@
 //! - [`args`]: the clap flags, parsed by [`parsers`] straight into nn's and data's types;
 //!   [`run_config`], [`data_config`] and [`spec`]: the settings of a run (a series or a
 //!   `--task`, the windows, the model), checked before any output folder exists.
-//! - [`train`] and [`commands`]: the subcommands, on nn's Sequential through [`fitting`];
+//! - [`train`], [`commands`] and [`backtest`] ([`backtest_plot`]): the subcommands, on nn's Sequential through [`fitting`];
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
@@ -18,6 +18,8 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
+pub mod backtest;
+pub mod backtest_plot;
 pub mod commands;
 pub mod data_config;
 pub mod error;
@@ -121,7 +123,7 @@ fn clap_error(
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             let _ = writeln!(
                 stderr,
-                "error: a subcommand is required: train, evaluate, predict, forecast, summary or upgrade (see recur --help)"
+                "error: a subcommand is required: train, evaluate, predict, forecast, backtest, summary or upgrade (see recur --help)"
             );
             2
         }
@@ -205,6 +207,7 @@ fn run_command(
         Command::Evaluate(a) => (a.common.clone(), Box::new(move || commands::evaluate(&a))),
         Command::Predict(a) => (a.common.clone(), Box::new(move || commands::predict(&a))),
         Command::Forecast(a) => (a.common.clone(), Box::new(move || commands::forecast(&a))),
+        Command::Backtest(a) => (a.common.clone(), Box::new(move || backtest::backtest(&a))),
         Command::Summary(a) => (a.common.clone(), Box::new(move || commands::summary(&a))),
         Command::Upgrade(a) => (a.common.clone(), Box::new(move || commands::upgrade(&a))),
     };

@@ -16,13 +16,13 @@ use crate::time_column::SeriesTime;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
-const FAMILY: &str = "sans-serif";
-const SIZE: (u32, u32) = (1400, 700);
+pub(crate) const FAMILY: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (1400, 700);
 
-const SERIES_COLOR: RGBColor = RGBColor(160, 160, 160);
+pub(crate) const SERIES_COLOR: RGBColor = RGBColor(160, 160, 160);
 const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
-const TEST_COLOR: RGBColor = RGBColor(255, 127, 14);
-const NEXT_COLOR: RGBColor = RGBColor(214, 39, 40);
+pub(crate) const TEST_COLOR: RGBColor = RGBColor(255, 127, 14);
+pub(crate) const NEXT_COLOR: RGBColor = RGBColor(214, 39, 40);
 
 fn register() {
     REGISTER.call_once(|| {
@@ -31,7 +31,7 @@ fn register() {
     });
 }
 
-fn plot_err(e: impl std::fmt::Display) -> String {
+pub(crate) fn plot_err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
@@ -78,7 +78,7 @@ pub struct ForecastPlot<'a> {
     pub band: Option<(&'a [f64], &'a [f64], f64)>,
 }
 
-fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
     });
@@ -354,7 +354,7 @@ fn beside_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, text: &str, le
     -(width as i32) - TEXT_GAP
 }
 
-fn render(
+pub(crate) fn render(
     path: &Path,
     format: PlotFormat,
     draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,

@@ -16,6 +16,8 @@
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text);
 //!   [`direct_windows`] and [`direct_forecast`] for direct multi-step models (`H` outputs).
+//! - [`backtest_folds`]: rolling-origin folds (expanding window); [`origin_baselines`] forecast
+//!   each fold's values from its origin; [`mse_by_step`] and [`fold_seed`].
 //! - [`Calibration`] and [`conformal_quantile`]: split-conformal prediction intervals.
 //!
 //! The tutorial's data in a few lines:
@@ -37,6 +39,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backtest;
 mod baselines;
 mod column;
 mod conformal;
@@ -56,6 +59,9 @@ pub mod time;
 mod time_gaps;
 mod windows;
 
+pub use backtest::{
+    Fold, OriginBaselines, backtest_folds, fold_seed, mse_by_step, origin_baselines,
+};
 pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
 pub use conformal::{Calibration, conformal_quantile, residuals_needed};
