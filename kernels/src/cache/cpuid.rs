@@ -1,7 +1,7 @@
 //! The CPUID instruction: vendor, family and model, and the cache leaves (4 on Intel,
 //! `0x8000001D` on AMD), which share one register layout.
 
-use super::{CacheDescription, CacheLevel};
+use super::{CacheDescription, CacheLevel, LevelCollector};
 
 /// A CPU vendor, as CPUID leaf 0 names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub(super) fn caches() -> Option<CacheDescription> {
 /// The description from the deterministic cache parameters leaf, `regs(sub)` being its
 /// `[eax, ebx, ecx, edx]` for sub-leaf `sub` (a cache type of 0 ends the list).
 fn describe(regs: impl Fn(u32) -> [u32; 4]) -> Option<CacheDescription> {
-    let (mut l1d, mut l2, mut l3) = (None, None, None);
+    let mut levels = LevelCollector::default();
     for sub in 0..16 {
         let [a, b, c, _] = regs(sub);
         let kind = a & 0x1F;
@@ -149,25 +149,17 @@ fn describe(regs: impl Fn(u32) -> [u32; 4]) -> Option<CacheDescription> {
         let partitions = ((b >> 12) & 0x3FF) as usize + 1;
         let ways = ((b >> 22) & 0x3FF) as usize + 1;
         let sets = c as usize + 1;
-        let level_desc = Some(CacheLevel {
-            size: ways * partitions * line * sets,
-            ways,
-            line,
-            shared_by,
-        });
-        match level {
-            1 => l1d = level_desc,
-            2 => l2 = level_desc,
-            3 => l3 = level_desc,
-            _ => {}
-        }
+        levels.record(
+            level as usize,
+            CacheLevel {
+                size: ways * partitions * line * sets,
+                ways,
+                line,
+                shared_by,
+            },
+        );
     }
-    let (l1d, l2) = (l1d?, l2?);
-    Some(CacheDescription {
-        l1d,
-        l2,
-        l3: l3.unwrap_or(l2),
-    })
+    levels.finish()
 }
 
 #[cfg(test)]

@@ -66,6 +66,37 @@ pub struct CacheDescription {
     pub l3: CacheLevel,
 }
 
+/// Gathers the data and unified cache levels a reader (sysfs or CPUID) finds, in any order, into
+/// a [`CacheDescription`].
+#[derive(Default)]
+pub(super) struct LevelCollector {
+    l1d: Option<CacheLevel>,
+    l2: Option<CacheLevel>,
+    l3: Option<CacheLevel>,
+}
+
+impl LevelCollector {
+    /// Records the cache of `level` (1, 2 or 3; deeper levels are not used by the model).
+    pub(super) fn record(&mut self, level: usize, cache: CacheLevel) {
+        match level {
+            1 => self.l1d = Some(cache),
+            2 => self.l2 = Some(cache),
+            3 => self.l3 = Some(cache),
+            _ => {}
+        }
+    }
+
+    /// The description, if an L1d and an L2 were found (a missing L3 is the L2 share).
+    pub(super) fn finish(self) -> Option<CacheDescription> {
+        let (l1d, l2) = (self.l1d?, self.l2?);
+        Some(CacheDescription {
+            l1d,
+            l2,
+            l3: self.l3.unwrap_or(l2),
+        })
+    }
+}
+
 impl CacheDescription {
     /// The fallback when nothing can be read: 32 KiB 8-way L1d, 256 KiB 4-way L2, 8 MiB 16-way
     /// L3 shared by 8 logical CPUs, 64-byte lines (an Intel Skylake client part, the smallest

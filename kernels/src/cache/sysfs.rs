@@ -1,6 +1,6 @@
 //! Linux sysfs: `/sys/devices/system/cpu/cpu0/cache/index*/`.
 
-use super::{CacheDescription, CacheLevel};
+use super::{CacheDescription, CacheLevel, LevelCollector};
 
 /// The directory whose `index0`, `index1`, ... describe CPU 0's caches.
 const ROOT: &str = "/sys/devices/system/cpu/cpu0/cache";
@@ -13,7 +13,7 @@ pub(super) fn read() -> Option<CacheDescription> {
 /// The description from `file(index, name)`, which returns the text of `index<index>/<name>`
 /// (or `None` past the last index). Without an L3, L3 is L2 (the model then has no more room).
 fn describe(file: impl Fn(usize, &str) -> Option<String>) -> Option<CacheDescription> {
-    let (mut l1d, mut l2, mut l3) = (None, None, None);
+    let mut levels = LevelCollector::default();
     // Sixteen indices is more than any CPU has; the loop stops at the first missing one.
     for index in 0..16 {
         let Some(kind) = file(index, "type") else {
@@ -34,25 +34,17 @@ fn describe(file: impl Fn(usize, &str) -> Option<String>) -> Option<CacheDescrip
         let shared_by = file(index, "shared_cpu_list")
             .and_then(|s| cpu_count(&s))
             .unwrap_or(1);
-        let c = Some(CacheLevel {
-            size,
-            ways,
-            line,
-            shared_by,
-        });
-        match level {
-            1 => l1d = c,
-            2 => l2 = c,
-            3 => l3 = c,
-            _ => {}
-        }
+        levels.record(
+            level,
+            CacheLevel {
+                size,
+                ways,
+                line,
+                shared_by,
+            },
+        );
     }
-    let (l1d, l2) = (l1d?, l2?);
-    Some(CacheDescription {
-        l1d,
-        l2,
-        l3: l3.unwrap_or(l2),
-    })
+    levels.finish()
 }
 
 /// Bytes of a sysfs size such as `32K`, `1024K`, `32768K` or `4M`.
