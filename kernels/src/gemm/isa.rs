@@ -347,7 +347,11 @@ impl Isa for Avx2Isa {
     }
 }
 
-/// Small-path tile choice for AVX2: one vector column when n fits it, else 4 x 16.
+/// Small-path tile choice for AVX2: one vector column when n fits it, else 4 x 16 for short m
+/// and 6 x 16 above. Short means m <= 8, or m <= 16 with k and n both under 128: at m = 16 three
+/// 6-row tiles beat four 4-row ones on a 16-sample LSTM chunk's step products (n = 4·64 forward,
+/// k = 4·64 backward; 12 accumulators per broadcast instead of 8) but lost on a SimpleRNN's
+/// 64 x 64 ones.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn avx2_small(p: &Problem) {
@@ -355,7 +359,7 @@ unsafe fn avx2_small(p: &Problem) {
     unsafe {
         if p.n <= 8 {
             small_tiles::<Avx2, 8, 1>(p);
-        } else if p.m <= 16 {
+        } else if p.m <= 8 || (p.m <= 16 && p.k < 128 && p.n < 128) {
             small_tiles::<Avx2, 4, 2>(p);
         } else {
             small_tiles::<Avx2, 6, 2>(p);
