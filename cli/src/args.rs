@@ -15,7 +15,7 @@ use crate::parsers::{
     time_step, units, whole_at_least_one, whole_at_least_two, window_values,
 };
 use crate::run_config::PlotFormat;
-use crate::spec::Cell;
+use forecast::spec::Cell;
 
 /// Where recur deliberately differs from Keras (shown in `--help`).
 pub const DIFFERENCES: &str = "\

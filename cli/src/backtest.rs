@@ -11,11 +11,11 @@ use crate::args::BacktestArgs;
 use crate::backtest_plot::{BacktestPlot, backtest_plot};
 use crate::commands::{Loaded, Outcome, outcome};
 use crate::error::CliError;
-use crate::fitting::{self, predict_rows};
 use crate::output::OutDir;
 use crate::run_config::{FitSettings, OutputConfig};
-use crate::spec::ModelSpec;
 use crate::time_column::series_time;
+use forecast::fitting::{self, predict_rows};
+use forecast::spec::ModelSpec;
 
 /// One fold's scores, in series units.
 #[derive(Debug, Clone, Serialize)]

@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs, UpgradeArgs};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::{self, predict_rows};
 use crate::horizon::{direct_parts, test_mse_by_horizon};
 use crate::intervals::half_widths;
 use crate::model_file::{ModelFile, SeriesSettings};
@@ -21,6 +20,7 @@ use crate::run_config::OutputConfig;
 use crate::scores::{ObservedScores, next_after, observed};
 use crate::time_column::series_time;
 use crate::train::{MissingReport, score_units};
+use forecast::fitting::{self, predict_rows};
 
 /// What a subcommand produced: the `--json` object and the human text.
 #[derive(Debug, Clone, PartialEq)]

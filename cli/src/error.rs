@@ -63,6 +63,16 @@ impl From<data::DataError> for CliError {
     }
 }
 
+impl From<forecast::ForecastError> for CliError {
+    /// The pipeline's two kinds are the CLI's two kinds.
+    fn from(e: forecast::ForecastError) -> Self {
+        match e {
+            forecast::ForecastError::Usage(m) => CliError::Usage(m),
+            forecast::ForecastError::Runtime(m) => CliError::Runtime(m),
+        }
+    }
+}
+
 /// Wraps an I/O failure on `path` as a runtime error.
 pub fn io_error(action: &str, path: &std::path::Path, e: std::io::Error) -> CliError {
     CliError::Runtime(format!("cannot {action} '{}': {e}", path.display()))

@@ -14,7 +14,7 @@ use nn::Sequential;
 
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::predict_rows;
+use forecast::fitting::predict_rows;
 
 /// Origins predicted per batch of windows.
 const CHUNK: usize = 1 << 14;

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::predict_rows;
 use crate::run_config::IntervalConfig;
+use forecast::fitting::predict_rows;
 
 /// Share of the training windows whose targets are held out for calibration.
 pub const HELD_OUT_SHARE: f64 = 0.2;

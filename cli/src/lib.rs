@@ -1,9 +1,9 @@
 //! `cli`: the `recur` command line.
 //!
 //! - [`args`]: the clap flags, parsed by [`parsers`] straight into nn's and data's types;
-//!   [`run_config`], [`data_config`] and [`spec`]: the settings of a run (a series or a
+//!   [`run_config`] and [`data_config`] (with the `forecast` crate's model spec): the settings of a run (a series or a
 //!   `--task`, the windows, the model), checked before any output folder exists.
-//! - [`train`], [`commands`] and [`backtest`] ([`backtest_plot`]): the subcommands, on nn's Sequential through [`fitting`];
+//! - [`train`], [`commands`] and [`backtest`] ([`backtest_plot`]): the subcommands, on nn's Sequential through the `forecast` crate;
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
@@ -23,7 +23,6 @@ pub mod backtest_plot;
 pub mod commands;
 pub mod data_config;
 pub mod error;
-pub mod fitting;
 pub mod horizon;
 pub mod intervals;
 pub mod limits;
@@ -37,7 +36,6 @@ pub mod progress;
 pub mod report;
 pub mod run_config;
 pub mod scores;
-pub mod spec;
 pub mod time_column;
 pub mod train;
 

@@ -10,7 +10,7 @@
 //! `MemAvailable` and the room left under the address-space limit (`ulimit -v`, `RLIMIT_AS`).
 
 use crate::error::CliError;
-use crate::spec::{Cell, ModelSpec};
+use forecast::spec::{Cell, ModelSpec};
 
 /// Most units of the recurrent layer, and the largest hidden Dense size. Why: a layer of 65,536
 /// units already holds over 4 billion recurrent weights (16 GB); the memory estimate refuses
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn param_counts_match_keras() {
         let spec = |cell, dense: Vec<usize>| ModelSpec {
-            recurrent: crate::spec::RecurrentSpec::new(
+            recurrent: forecast::spec::RecurrentSpec::new(
                 cell,
                 32,
                 nn::Activation::RELU,

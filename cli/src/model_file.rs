@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::spec::ModelSpec;
 use crate::time_column::SeriesTime;
+use forecast::spec::ModelSpec;
 
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::data_config::DataConfig;
 use crate::error::CliError;
-use crate::fitting::predict_all;
 use crate::predictions::Placed;
+use forecast::fitting::predict_all;
 
 /// Targets predicted per batch of observed windows.
 const OBSERVED_CHUNK: usize = 1 << 14;
@@ -174,6 +174,6 @@ pub fn next_after(
     scaler: &data::Scaler,
     differencing: data::Differencing,
 ) -> Result<f64, CliError> {
-    let raw = crate::fitting::predict_one(model, window)?;
+    let raw = forecast::fitting::predict_one(model, window)?;
     Ok(scaler.inverse(f64::from(raw)) + differencing.base(history, history.len())?)
 }

@@ -12,7 +12,6 @@ use nn::{History, Sequential};
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::fitting::{self, PartScores};
 use crate::horizon::{DirectPart, direct_parts, test_mse_by_horizon};
 use crate::intervals::{HeldOut, IntervalReport, calibrate, hold_out};
 use crate::model_file::{MODEL_FILE, ModelFile, SeriesSettings, Settings, TaskSettings};
@@ -23,6 +22,7 @@ use crate::progress::Console;
 use crate::report::{Rows, file_name};
 use crate::run_config::{Run, TrainConfig};
 use crate::scores::{ObservedScores, next_after, observed};
+use forecast::fitting::{self, PartScores};
 
 /// The set of files `recur train` owns in the output folder (see [`crate::output`]).
 pub const TRAIN_SET: &str = "train";

@@ -158,7 +158,7 @@ fn bad_horizons_are_one_line_and_status_2() {
 fn a_spec_without_horizon_reads_as_one_and_one_is_not_written() {
     let text = r#"{"cell":"simple","units":4,"activation":"relu","dense":[],"loss":"mse",
         "optimizer":"rmsprop","learning_rate":0.001,"seed":0,"step":3,"layout":"tutorial"}"#;
-    let spec: cli::spec::ModelSpec = serde_json::from_str(text).unwrap();
+    let spec: forecast::spec::ModelSpec = serde_json::from_str(text).unwrap();
     assert_eq!(spec.horizon, 1);
     let back = serde_json::to_value(&spec).unwrap();
     assert!(back.get("horizon").is_none(), "{back}");
@@ -166,7 +166,7 @@ fn a_spec_without_horizon_reads_as_one_and_one_is_not_written() {
     three.horizon = 3;
     let v = serde_json::to_value(&three).unwrap();
     assert_eq!(v["horizon"], 3);
-    let again: cli::spec::ModelSpec = serde_json::from_value(v).unwrap();
+    let again: forecast::spec::ModelSpec = serde_json::from_value(v).unwrap();
     assert_eq!(again, three);
     assert_eq!(three.build().unwrap().output_shape(), Some(&[3][..]));
 }

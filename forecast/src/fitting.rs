@@ -1,5 +1,6 @@
-//! What the CLI asks of nn's Sequential: fit on windows (rendering fit's events), score and
-//! predict one part, predict one window. Errors from nn become the CLI's by their variant.
+//! What a series run asks of nn's Sequential: fit on windows (sending fit's events to an
+//! observer), score and predict one part, predict one window. Errors from nn become the
+//! pipeline's by their variant.
 
 use std::ops::ControlFlow;
 
@@ -8,12 +9,12 @@ use nn::callbacks::EarlyStoppingConfig;
 use nn::model::{FitEvent, FitOptions, InvalidLoss, Validation};
 use nn::{History, Loss, NnError, Sequential, Tensor};
 
-use crate::error::CliError;
-use crate::run_config::FitSettings;
+use crate::FitSettings;
+use crate::error::ForecastError;
 
-fn tensor(x: &Windows) -> Result<Tensor, CliError> {
+fn tensor(x: &Windows) -> Result<Tensor, ForecastError> {
     Tensor::from_vec(x.data().to_vec(), &x.shape()).map_err(|e| {
-        CliError::Runtime(format!(
+        ForecastError::Runtime(format!(
             "cannot make a tensor of the windows {:?}: {e}",
             x.shape()
         ))
@@ -22,20 +23,21 @@ fn tensor(x: &Windows) -> Result<Tensor, CliError> {
 
 /// The targets of `x`'s windows as `[N, H]`: `H = y.len() / N` values per window (1 for a
 /// one-step model, the next `H` for a direct multi-step one), row-major.
-fn targets(x: &Windows, y: &[f32]) -> Result<Tensor, CliError> {
+fn targets(x: &Windows, y: &[f32]) -> Result<Tensor, ForecastError> {
     let n = x.count();
     if n == 0 {
-        return Tensor::from_vec(y.to_vec(), &[y.len(), 1])
-            .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")));
+        return Tensor::from_vec(y.to_vec(), &[y.len(), 1]).map_err(|e| {
+            ForecastError::Runtime(format!("cannot make a tensor of the targets: {e}"))
+        });
     }
     if !y.len().is_multiple_of(n) {
-        return Err(CliError::Runtime(format!(
+        return Err(ForecastError::Runtime(format!(
             "{} targets for {n} windows: not a whole number per window",
             y.len()
         )));
     }
     Tensor::from_vec(y.to_vec(), &[n, y.len() / n])
-        .map_err(|e| CliError::Runtime(format!("cannot make a tensor of the targets: {e}")))
+        .map_err(|e| ForecastError::Runtime(format!("cannot make a tensor of the targets: {e}")))
 }
 
 /// Largest magnitude of unscaled training data that is not blamed for a diverging fit: above
@@ -69,7 +71,7 @@ fn runtime<'a>(
     what: &'static str,
     model: &'a Sequential,
     magnitude: Option<DataMagnitude>,
-) -> impl Fn(NnError) -> CliError + 'a {
+) -> impl Fn(NnError) -> ForecastError + 'a {
     move |e| match e {
         NnError::NonFiniteLoss {
             epoch,
@@ -78,7 +80,7 @@ fn runtime<'a>(
             value,
         } => {
             if let Some(m) = magnitude.filter(|m| !m.scaled && m.max_abs > HUGE_MAGNITUDE) {
-                return CliError::Runtime(format!(
+                return ForecastError::Runtime(format!(
                     "the loss became {value} at epoch {epoch}, step {step}/{steps}: training \
                      diverged and stopped (nothing written). The series' values reach {:e} in \
                      magnitude, too large to train on unscaled (errors overflow); pass --scale \
@@ -89,13 +91,13 @@ fn runtime<'a>(
             let lr = model
                 .optimizer()
                 .map_or(f64::NAN, |o| o.config().learning_rate);
-            CliError::Runtime(format!(
+            ForecastError::Runtime(format!(
                 "the loss became {value} at epoch {epoch}, step {step}/{steps}: training diverged \
                  and stopped (nothing written). Try a lower --learning-rate (now {lr}), \
                  --clipnorm 1.0, or --activation tanh (relu recurrent layers explode easily)"
             ))
         }
-        other => CliError::Runtime(format!("{what}: {other}")),
+        other => ForecastError::Runtime(format!("{what}: {other}")),
     }
 }
 
@@ -110,7 +112,7 @@ pub fn fit(
     settings: &FitSettings,
     magnitude: Option<DataMagnitude>,
     observer: &mut dyn FnMut(&FitEvent<'_>),
-) -> Result<History, CliError> {
+) -> Result<History, ForecastError> {
     let (xt, yt) = (tensor(x)?, targets(x, y)?);
     let validation = match settings.validation_split {
         Some(v) => Validation::Split(v),
@@ -158,7 +160,7 @@ pub struct PartScores {
 /// Scores `model` on `(x, y)` in one forward pass. With the MSE loss the MSE is the score
 /// itself (bit for bit what `evaluate` gives); with another loss it is computed from the
 /// predictions.
-pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScores, CliError> {
+pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScores, ForecastError> {
     let (xt, yt) = (tensor(x)?, targets(x, y)?);
     let (score, pred) = model
         .evaluate_with_predictions(&xt, &yt, None)
@@ -178,11 +180,11 @@ pub fn score(model: &mut Sequential, x: &Windows, y: &[f32]) -> Result<PartScore
 
 /// The model's one-step output for one window: its only output, or the first (horizon 1) of
 /// a direct multi-step model's.
-pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, CliError> {
+pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, ForecastError> {
     let (out, _) = predict_rows(model, x)?;
     match out.first() {
         Some(v) if x.count() == 1 => Ok(*v),
-        _ => Err(CliError::Runtime(format!(
+        _ => Err(ForecastError::Runtime(format!(
             "the model gave {} outputs for {} window(s), expected one window",
             out.len(),
             x.count()
@@ -192,7 +194,10 @@ pub fn predict_one(model: &mut Sequential, x: &Windows) -> Result<f32, CliError>
 
 /// Every output of the model for the windows of `x`, row-major, with the outputs per window
 /// (`H`: 1 for a one-step model).
-pub fn predict_rows(model: &mut Sequential, x: &Windows) -> Result<(Vec<f32>, usize), CliError> {
+pub fn predict_rows(
+    model: &mut Sequential,
+    x: &Windows,
+) -> Result<(Vec<f32>, usize), ForecastError> {
     let out = model
         .predict(&tensor(x)?, None)
         .map_err(runtime("predict failed", model, None))?;
@@ -202,7 +207,7 @@ pub fn predict_rows(model: &mut Sequential, x: &Windows) -> Result<(Vec<f32>, us
         return Ok((Vec::new(), 1));
     }
     if n == 0 || len == 0 || !len.is_multiple_of(n) {
-        return Err(CliError::Runtime(format!(
+        return Err(ForecastError::Runtime(format!(
             "the model gave {len} outputs for {n} windows"
         )));
     }
@@ -210,15 +215,15 @@ pub fn predict_rows(model: &mut Sequential, x: &Windows) -> Result<(Vec<f32>, us
 }
 
 /// Keras's summary table of `model`.
-pub fn summary(model: &Sequential) -> Result<String, CliError> {
+pub fn summary(model: &Sequential) -> Result<String, ForecastError> {
     model
         .summary()
-        .map_err(|e| CliError::Runtime(format!("cannot draw the summary: {e}")))
+        .map_err(|e| ForecastError::Runtime(format!("cannot draw the summary: {e}")))
 }
 
 /// The model's one-step outputs for every window of `x`, one per window, in the model's
 /// units (a direct multi-step model's first output, its horizon-1 prediction).
-pub fn predict_all(model: &mut Sequential, x: &Windows) -> Result<Vec<f32>, CliError> {
+pub fn predict_all(model: &mut Sequential, x: &Windows) -> Result<Vec<f32>, ForecastError> {
     let (out, h) = predict_rows(model, x)?;
     Ok(out.chunks_exact(h).map(|row| row[0]).collect())
 }

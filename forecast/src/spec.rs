@@ -1,11 +1,10 @@
-//! The model `recur train` builds, held in nn's own types: the recurrent layer's config, the
+//! The model a series run builds, held in nn's own types: the recurrent layer's config, the
 //! hidden Dense sizes, the loss, the optimizer and the input the windows give.
 //!
 //! It is written (in `--json` and inside the model file) in a flat form with Keras names
 //! (`"cell": "simple"`, `"activation": "relu"`, `"loss": "mse"`, ...): that form is the one
 //! place where a name becomes text and is read back, with nn's own name functions.
 
-use clap::ValueEnum;
 use data::Layout;
 use nn::{
     Activation, DenseConfig, GruConfig, LayerConfig, Loss, LstmConfig, NnError, OptimizerConfig,
@@ -14,7 +13,8 @@ use nn::{
 use serde::{Deserialize, Serialize};
 
 /// The recurrent cell of `--cell`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Cell {
     /// Keras's SimpleRNN.
@@ -134,6 +134,30 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// The tutorial's model on windows of `step` values in the tutorial's layout:
+    /// `SimpleRNN(32, relu) -> Dense(8, relu) -> Dense(1)`, MSE, RMSprop with Keras's defaults,
+    /// seed 0.
+    pub fn tutorial(step: usize) -> Self {
+        ModelSpec {
+            recurrent: RecurrentSpec {
+                cell: Cell::Simple,
+                units: 32,
+                activation: Activation::RELU,
+                recurrent_activation: None,
+                dropout: 0.0,
+                recurrent_dropout: 0.0,
+            },
+            dense: vec![8],
+            loss: Loss::MeanSquaredError,
+            optimizer: OptimizerConfig::rmsprop(),
+            seed: 0,
+            step,
+            layout: Layout::Tutorial,
+            features: 1,
+            horizon: 1,
+        }
+    }
+
     /// The input shape of one sample.
     pub fn input_shape(&self) -> [usize; 2] {
         match self.layout {

@@ -1,0 +1,351 @@
+//! The model file of a many-series run: every member model (one per series, or the one
+//! global model) with the settings it needs to forecast, in one file.
+//!
+//! The file is a safetensors container whose tensors are the members' own model files (nn's
+//! format, bytes as `U8` tensors named `m0000000`, `m0000001`, ... in id order) and whose
+//! metadata holds one key, `recur`, with the container's format, mode and member count. Why
+//! nest whole model files: each member then carries its settings inside nn's checksum, so a
+//! flipped byte anywhere in a member is caught, and a member trained on a Spark executor is
+//! just its model file's bytes ([`ManyModel::from_members`] joins them).
+
+use std::collections::HashMap;
+
+use data::time::TimeAxis;
+use data::{Layout, Scaler, WindowConfig};
+use nn::Sequential;
+use rayon::prelude::*;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+
+use super::Mode;
+use crate::ForecastError;
+use crate::fitting::predict_one;
+use crate::spec::ModelSpec;
+
+/// Format tag of the container.
+pub const MANY_FORMAT: &str = "recur-many/1";
+
+/// Format tag of a member's settings document.
+pub const MEMBER_FORMAT: &str = "recur-many-member/1";
+
+/// Most members a container may hold (one per series).
+pub const MAX_MEMBERS: usize = 1_000_000;
+
+/// What forecasting one series needs beyond the model: its scaler, where it ends and its
+/// last values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesState {
+    /// The series id.
+    pub id: String,
+    /// The scaling fitted on its training part (identity without one).
+    pub scaler: Scaler,
+    /// Number of values it had.
+    pub series_len: usize,
+    /// Its last `step` values, in its units.
+    pub tail: Vec<f64>,
+    /// The time axis from `tail[0]` on, when the series had a regular time column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeAxis>,
+}
+
+/// The settings document inside a member's model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSettings {
+    /// Always [`MEMBER_FORMAT`].
+    pub format: String,
+    /// Local (one series) or global (every series of the run).
+    pub mode: Mode,
+    /// The model's specification (a local member's seed is its series seed).
+    pub model: ModelSpec,
+    /// How the series were windowed.
+    pub windows: WindowConfig,
+    /// The series this model forecasts: one for a local member, all for the global one.
+    pub series: Vec<SeriesState>,
+}
+
+/// One member: its model file's bytes and its settings (read from them).
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// nn's model file, settings inside.
+    pub bytes: Vec<u8>,
+    /// The settings read from (or written into) `bytes`.
+    pub settings: MemberSettings,
+}
+
+impl Member {
+    /// Saves `model` with `settings` as a member.
+    pub fn new(model: &Sequential, settings: MemberSettings) -> Result<Self, ForecastError> {
+        let doc = serde_json::to_value(&settings)
+            .map_err(|e| ForecastError::Runtime(format!("cannot encode the settings: {e}")))?;
+        let bytes = model
+            .to_bytes_with_metadata(Some(&doc))
+            .map_err(|e| ForecastError::Runtime(format!("cannot save the model: {e}")))?;
+        Ok(Member { bytes, settings })
+    }
+
+    /// Reads a member from its model file's bytes; `what` names it in errors.
+    pub fn from_bytes(bytes: Vec<u8>, what: &str) -> Result<Self, ForecastError> {
+        let (_, settings) = Self::load(&bytes, what)?;
+        Ok(Member { bytes, settings })
+    }
+
+    /// The member's model and settings, checked.
+    fn load(bytes: &[u8], what: &str) -> Result<(Sequential, MemberSettings), ForecastError> {
+        let bad = |why: String| ForecastError::Usage(format!("{what}: {why}"));
+        let (model, doc) = Sequential::from_bytes_with_metadata(bytes)
+            .map_err(|e| bad(format!("not a readable model ({e})")))?;
+        let doc = doc.ok_or_else(|| bad("a model without recur's many-series settings".into()))?;
+        let settings: MemberSettings = serde_json::from_value(doc).map_err(|e| {
+            bad(format!(
+                "settings that are not recur's many-series settings ({e})"
+            ))
+        })?;
+        if settings.format != MEMBER_FORMAT {
+            return Err(bad(format!(
+                "settings of format '{}', this recur reads '{MEMBER_FORMAT}'",
+                settings.format
+            )));
+        }
+        let series = settings.series.len();
+        match (settings.mode, series) {
+            (Mode::Local, 1) | (Mode::Global, 1..) => {}
+            (mode, n) => return Err(bad(format!("a {} member with {n} series", mode.name()))),
+        }
+        if let Some(s) = settings
+            .series
+            .iter()
+            .find(|s| s.tail.len() != settings.windows.step)
+        {
+            return Err(bad(format!(
+                "series '{}' keeps {} last values for windows of step {}",
+                s.id,
+                s.tail.len(),
+                settings.windows.step
+            )));
+        }
+        Ok((model, settings))
+    }
+
+    /// The ids of the member's series.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.settings.series.iter().map(|s| s.id.as_str())
+    }
+}
+
+/// The forecast of one series: `values[k]` is `k + 1` steps after its last value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesForecast {
+    /// The series id.
+    pub id: String,
+    /// The forecasts, in the series' units.
+    pub values: Vec<f64>,
+    /// Their times, when the series had a regular time column.
+    pub times: Option<Vec<String>>,
+}
+
+/// The model file of a many-series run.
+#[derive(Debug, Clone)]
+pub struct ManyModel {
+    /// Local or global.
+    pub mode: Mode,
+    /// The members in id order (local: one per series; global: one).
+    pub members: Vec<Member>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: String,
+    mode: Mode,
+    members: usize,
+}
+
+impl ManyModel {
+    /// Joins local members trained apart (on Spark executors, say) into one model file,
+    /// sorted by id. Errors if one is not a local member or two share an id.
+    pub fn from_members(members: Vec<Vec<u8>>) -> Result<Self, ForecastError> {
+        let mut read = members
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| Member::from_bytes(b, &format!("member {i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(m) = read.iter().find(|m| m.settings.mode != Mode::Local) {
+            return Err(ForecastError::Usage(format!(
+                "a global model (series {}) cannot be joined with others: members must be local models",
+                m.settings.series.len()
+            )));
+        }
+        read.sort_by(|a, b| a.settings.series[0].id.cmp(&b.settings.series[0].id));
+        if let Some(w) = read
+            .windows(2)
+            .find(|w| w[0].settings.series[0].id == w[1].settings.series[0].id)
+        {
+            return Err(ForecastError::Usage(format!(
+                "two members for series '{}'",
+                w[0].settings.series[0].id
+            )));
+        }
+        if read.is_empty() {
+            return Err(ForecastError::Usage("no members to join".into()));
+        }
+        Ok(ManyModel {
+            mode: Mode::Local,
+            members: read,
+        })
+    }
+
+    /// Every series id the model forecasts, in order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.members.iter().flat_map(Member::ids).collect()
+    }
+
+    /// Whether `bytes` look like a many-series model file (its container's metadata names
+    /// [`MANY_FORMAT`]'s family), so a front end can tell it from a one-series model file.
+    pub fn is_many(bytes: &[u8]) -> bool {
+        SafeTensors::read_metadata(bytes)
+            .ok()
+            .and_then(|(_, m)| m.metadata().as_ref()?.get("recur").cloned())
+            .is_some_and(|text| text.contains("\"recur-many/"))
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ForecastError> {
+        let header = serde_json::to_string(&Header {
+            format: MANY_FORMAT.to_string(),
+            mode: self.mode,
+            members: self.members.len(),
+        })
+        .map_err(|e| ForecastError::Runtime(format!("cannot encode the header: {e}")))?;
+        let views = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                TensorView::new(Dtype::U8, vec![m.bytes.len()], &m.bytes)
+                    .map(|v| (format!("m{i:07}"), v))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ForecastError::Runtime(format!("cannot pack the members: {e}")))?;
+        safetensors::serialize(views, Some(HashMap::from([("recur".to_string(), header)])))
+            .map_err(|e| ForecastError::Runtime(format!("cannot write the model file: {e}")))
+    }
+
+    /// Reads a file's bytes: a container of [`MANY_FORMAT`] whose members are all readable,
+    /// of its mode, in id order without repeats.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ForecastError> {
+        let bad =
+            |why: String| ForecastError::Usage(format!("not a readable many-series model: {why}"));
+        let st = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("{e:?}")))?;
+        let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("{e:?}")))?;
+        let text = meta
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get("recur"))
+            .ok_or_else(|| bad("no recur header".into()))?;
+        let header: Header =
+            serde_json::from_str(text).map_err(|e| bad(format!("its header ({e})")))?;
+        if header.format != MANY_FORMAT {
+            return Err(bad(format!(
+                "format '{}', this recur reads '{MANY_FORMAT}'",
+                header.format
+            )));
+        }
+        let count = st.len();
+        if count != header.members || count == 0 || count > MAX_MEMBERS {
+            return Err(bad(format!(
+                "{count} members where its header says {}",
+                header.members
+            )));
+        }
+        let members = (0..count)
+            .into_par_iter()
+            .map(|i| {
+                let name = format!("m{i:07}");
+                let view = st
+                    .tensor(&name)
+                    .map_err(|e| bad(format!("member {name}: {e:?}")))?;
+                if view.dtype() != Dtype::U8 {
+                    return Err(bad(format!("member {name} is not bytes")));
+                }
+                Member::from_bytes(view.data().to_vec(), &format!("member {name}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(m) = members.iter().find(|m| m.settings.mode != header.mode) {
+            return Err(bad(format!(
+                "a {} member in a {} model",
+                m.settings.mode.name(),
+                header.mode.name()
+            )));
+        }
+        if header.mode == Mode::Global && count != 1 {
+            return Err(bad(format!("a global model of {count} members")));
+        }
+        let ids: Vec<&str> = members.iter().flat_map(Member::ids).collect();
+        if let Some(w) = ids.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(bad(format!(
+                "series '{}' and '{}' out of order",
+                w[0], w[1]
+            )));
+        }
+        Ok(ManyModel {
+            mode: header.mode,
+            members,
+        })
+    }
+
+    /// Forecasts `horizon` values after the end of every series (predictions fed back in),
+    /// in id order, in parallel over the members.
+    pub fn forecast(&self, horizon: usize) -> Result<Vec<SeriesForecast>, ForecastError> {
+        if horizon == 0 {
+            return Err(ForecastError::Usage(
+                "horizon 0: expected at least 1 value to forecast".into(),
+            ));
+        }
+        let per_member = self
+            .members
+            .par_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let (mut model, settings) = Member::load(&m.bytes, &format!("member {i}"))?;
+                settings
+                    .series
+                    .iter()
+                    .map(|s| forecast_one(&mut model, s, settings.windows.layout, horizon))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, ForecastError>>()?;
+        Ok(per_member.into_iter().flatten().collect())
+    }
+}
+
+/// The recursive forecast of one series by `model`.
+fn forecast_one(
+    model: &mut Sequential,
+    s: &SeriesState,
+    layout: Layout,
+    horizon: usize,
+) -> Result<SeriesForecast, ForecastError> {
+    let scaled: Vec<f64> = s.tail.iter().map(|&v| s.scaler.transform(v)).collect();
+    let raw = data::recursive_forecast(&scaled, s.tail.len(), horizon, layout, |w| {
+        predict_one(model, w)
+    })?;
+    let values = raw
+        .iter()
+        .map(|&v| s.scaler.inverse(f64::from(v)))
+        .collect();
+    let times = match &s.time {
+        Some(axis) => Some(
+            (s.tail.len()..s.tail.len() + horizon)
+                .map(|i| axis.label(i))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    Ok(SeriesForecast {
+        id: s.id.clone(),
+        values,
+        times,
+    })
+}

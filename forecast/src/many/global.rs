@@ -1,0 +1,99 @@
+//! Global mode: one model trained on the windows of every series, each scaled on its own
+//! training part, scored per series in that series' units.
+
+use std::time::Instant;
+
+use data::Windows;
+use nn::model::FitEvent;
+
+use super::bundle::ManyModel;
+use super::job::{prepare, score_series};
+use super::local::{member_of, none_left, sorted_unique, state_of};
+use super::{ManyConfig, ManyRun, Mode, SeriesInput, Skipped, check_config};
+use crate::ForecastError;
+use crate::fitting::fit;
+
+/// Trains one model (seeded by the run's seed) on the pooled training windows of every series
+/// (in id order; fit shuffles them as Keras does), sending fit's events to `on_fit`, then
+/// scores it on each series. Series too short for the split and the window, or constant under
+/// the scaling, are skipped; it is an error if none is left or an id repeats.
+pub fn train_global(
+    inputs: &[SeriesInput],
+    cfg: &ManyConfig,
+    on_fit: &mut dyn FnMut(&FitEvent<'_>),
+) -> Result<ManyRun, ForecastError> {
+    if cfg.mode != Mode::Global {
+        return Err(ForecastError::Usage(
+            "train_global needs a config of mode global".into(),
+        ));
+    }
+    check_config(cfg)?;
+    let order = sorted_unique(inputs)?;
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
+    for &i in &order {
+        match prepare(&inputs[i], &cfg.windows) {
+            Ok(ds) => kept.push((&inputs[i], ds)),
+            Err(reason) => skipped.push(Skipped {
+                id: inputs[i].id.clone(),
+                reason,
+            }),
+        }
+    }
+    let mut run = ManyRun {
+        mode: Mode::Global,
+        metrics: Vec::new(),
+        predictions: Vec::new(),
+        skipped,
+        model: ManyModel {
+            mode: Mode::Global,
+            members: Vec::new(),
+        },
+        fit_seconds: 0.0,
+    };
+    none_left_before_fit(&run, kept.len())?;
+    let step = cfg.windows.step;
+    let mut rows = Vec::new();
+    let mut targets = Vec::new();
+    for (_, ds) in &kept {
+        rows.extend_from_slice(ds.train.x.data());
+        targets.extend_from_slice(&ds.train.y);
+    }
+    let x = Windows::from_rows(rows, step, cfg.windows.layout)?;
+    let windows = x.count();
+    if let Some(v) = cfg.fit.validation_split {
+        let left = (windows as f64 * (1.0 - v)) as usize;
+        if left == 0 || left >= windows {
+            return Err(ForecastError::Usage(format!(
+                "validation split {v}: expected a fraction that leaves at least one of the {windows} pooled training windows on each side"
+            )));
+        }
+    }
+    let mut model = cfg
+        .model
+        .build()
+        .map_err(|e| ForecastError::Usage(format!("cannot build the model: {e}")))?;
+    let mut settings = cfg.fit.clone();
+    settings.batch_size = settings.batch_size.min(windows).max(1);
+    let started = Instant::now();
+    let history = fit(&mut model, &x, &targets, &settings, None, on_fit)?;
+    run.fit_seconds = started.elapsed().as_secs_f64();
+    let epochs = history.loss.len();
+    let mut states = Vec::with_capacity(kept.len());
+    for (input, ds) in &kept {
+        let (metrics, predictions) = score_series(&mut model, &input.id, ds, epochs)?;
+        run.metrics.push(metrics);
+        run.predictions.push(predictions);
+        states.push(state_of(input, ds, step)?);
+    }
+    run.model
+        .members
+        .push(member_of(&model, cfg.model.clone(), cfg, states)?);
+    none_left(&run)?;
+    Ok(run)
+}
+
+/// [`none_left`] before anything is trained: no series kept is an error.
+fn none_left_before_fit(run: &ManyRun, kept: usize) -> Result<(), ForecastError> {
+    if kept == 0 { none_left(run) } else { Ok(()) }
+}

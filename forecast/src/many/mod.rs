@@ -1,0 +1,144 @@
+//! Many series at once: one model per series (**local**) or one model over the windows of all
+//! of them (**global**), from series already grouped by id (the long format's `id, time, value`
+//! rows, read by `data::read_long_csv_*` or handed over by a front end).
+//!
+//! - [`train_local`]: each series is split, windowed and fitted on its own, in parallel on
+//!   rayon's pool (one series per worker at a time). Its model is seeded by [`series_seed`] from
+//!   the run's seed and its id, so results depend neither on the thread count nor on the
+//!   order or grouping of the series.
+//! - [`train_global`]: every series is scaled on its own training part, their windows are
+//!   pooled into one fit, and the model is scored per series in that series' units.
+//! - [`ManyModel`]: the one model file of a run (every local model, or the global one), each
+//!   member with the settings it needs to forecast on its own; [`ManyModel::forecast`].
+//!
+//! Series too short for the split and the window (or constant under a scaling) are skipped
+//! with a reason, never an error, unless none is left.
+
+mod bundle;
+mod global;
+mod job;
+mod local;
+mod seed;
+
+pub use bundle::{
+    MANY_FORMAT, MAX_MEMBERS, MEMBER_FORMAT, ManyModel, Member, MemberSettings, SeriesForecast,
+    SeriesState,
+};
+pub use global::train_global;
+pub use job::{Part, SeriesMetrics, SeriesPredictions};
+pub use local::{SeriesDone, SeriesOutcome, train_local, train_series};
+pub use seed::series_seed;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FitSettings;
+use crate::spec::ModelSpec;
+
+/// One series of a many-series run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesInput {
+    /// The series id (the long format's `unique_id`).
+    pub id: String,
+    /// The values in time order, in the series' units.
+    pub values: Vec<f64>,
+    /// The time labels of the values, when the data had a time column (same length).
+    pub times: Option<Vec<String>>,
+    /// The regular time axis of the values (position 0 is `values[0]`), for future times.
+    pub axis: Option<data::time::TimeAxis>,
+}
+
+/// Local (one model per series) or global (one model for all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One model per series.
+    Local,
+    /// One model trained on the windows of every series.
+    Global,
+}
+
+impl Mode {
+    /// `local` or `global`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Local => "local",
+            Mode::Global => "global",
+        }
+    }
+}
+
+/// The settings of a many-series run: how each series becomes windows (the split applies
+/// within each series; the scaling is fitted on each series' own training part), the model
+/// and how fit runs. The model's seed is the run's: each local model is seeded by
+/// [`series_seed`]`(model.seed, id)`, the global model by `model.seed` itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManyConfig {
+    /// Local or global.
+    pub mode: Mode,
+    /// Split, step, padding, layout and scaling of each series.
+    pub windows: data::WindowConfig,
+    /// The model (its `step` and `layout` equal the windows').
+    pub model: ModelSpec,
+    /// How fit runs (its `verbose` is the front end's business: the runners report through
+    /// their observers).
+    pub fit: FitSettings,
+}
+
+/// A series left out of a run, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The series id.
+    pub id: String,
+    /// Why: too short for the split and the window, constant under a scaling, ...
+    pub reason: String,
+}
+
+/// What a many-series run produced: per-series metrics and predictions (sorted by id), the
+/// skipped series, and the model file.
+#[derive(Debug)]
+pub struct ManyRun {
+    /// Local or global.
+    pub mode: Mode,
+    /// One entry per trained series, sorted by id.
+    pub metrics: Vec<SeriesMetrics>,
+    /// The one-step predictions of each trained series, sorted by id.
+    pub predictions: Vec<SeriesPredictions>,
+    /// The series left out, sorted by id.
+    pub skipped: Vec<Skipped>,
+    /// The model file of the run.
+    pub model: ManyModel,
+    /// Wall-clock seconds of the training of every series (local: the parallel loop, scoring
+    /// included; global: the one fit).
+    pub fit_seconds: f64,
+}
+
+impl ManyRun {
+    /// The mean over the trained series of `f` (NaN when there is none).
+    pub fn mean_of(&self, f: impl Fn(&SeriesMetrics) -> f64) -> f64 {
+        let n = self.metrics.len();
+        self.metrics.iter().map(f).sum::<f64>() / n as f64
+    }
+}
+
+/// Errors unless the model's input matches the windows (step and layout) and it has one
+/// output: the many-series runners train one-step models.
+fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
+    let m = &cfg.model;
+    if m.step != cfg.windows.step || m.layout != cfg.windows.layout || m.features != 1 {
+        return Err(crate::ForecastError::Usage(format!(
+            "the model takes windows of step {} in the {} layout with {} feature(s), the data gives step {} in the {} layout with 1",
+            m.step,
+            m.layout.name(),
+            m.features,
+            cfg.windows.step,
+            cfg.windows.layout.name()
+        )));
+    }
+    if m.horizon != 1 {
+        return Err(crate::ForecastError::Usage(format!(
+            "horizon {}: many-series runs train one-step models (forecasts feed predictions back in)",
+            m.horizon
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Many-series runs: local results independent of threads, order and grouping; skipped series;
+//! the global mode; the model file's round trip, joins and corruption.
+
+use data::{ScaleKind, SplitAt, WindowConfig};
+use forecast::FitSettings;
+use forecast::many::{
+    ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, train_global, train_local, train_series,
+};
+use forecast::spec::ModelSpec;
+
+fn series(id: &str, n: usize, period: f64, trend: f64) -> SeriesInput {
+    let values = (0..n)
+        .map(|t| {
+            let t = t as f64;
+            (t * std::f64::consts::TAU / period).sin() + trend * t + 0.1 * ((t * 7.3).sin())
+        })
+        .collect();
+    SeriesInput {
+        id: id.to_string(),
+        values,
+        times: None,
+        axis: None,
+    }
+}
+
+fn config(mode: Mode) -> ManyConfig {
+    ManyConfig {
+        mode,
+        windows: WindowConfig {
+            split: SplitAt::Fraction(0.8),
+            scale: if mode == Mode::Global {
+                ScaleKind::Standard
+            } else {
+                ScaleKind::None
+            },
+            ..WindowConfig::default()
+        },
+        model: ModelSpec {
+            seed: 3,
+            ..ModelSpec::tutorial(4)
+        },
+        fit: FitSettings {
+            epochs: 3,
+            batch_size: 16,
+            validation_split: None,
+            early_stopping: None,
+            verbose: 0,
+        },
+    }
+}
+
+fn inputs() -> Vec<SeriesInput> {
+    vec![
+        series("b", 90, 12.0, 0.0),
+        series("a", 120, 20.0, 0.01),
+        series("short", 6, 12.0, 0.0),
+        series("c", 80, 7.0, -0.02),
+    ]
+}
+
+fn local_on(threads: usize, inputs: &[SeriesInput]) -> ManyRun {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| train_local(inputs, &config(Mode::Local), &|_| {}).unwrap())
+}
+
+fn member_bytes(run: &ManyRun) -> Vec<Vec<u8>> {
+    run.model.members.iter().map(|m| m.bytes.clone()).collect()
+}
+
+#[test]
+fn local_results_do_not_depend_on_threads_order_or_subset() {
+    let all = inputs();
+    let one = local_on(1, &all);
+    let two = local_on(2, &all);
+    assert_eq!(one.metrics, two.metrics);
+    assert_eq!(member_bytes(&one), member_bytes(&two));
+    let ids: Vec<&str> = one.metrics.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert_eq!(one.skipped.len(), 1);
+    assert_eq!(one.skipped[0].id, "short");
+    assert!(!one.skipped[0].reason.is_empty());
+
+    let mut shuffled = all.clone();
+    shuffled.reverse();
+    assert_eq!(local_on(2, &shuffled).metrics, one.metrics);
+
+    let subset = vec![all[3].clone(), all[1].clone()];
+    let sub = local_on(1, &subset);
+    assert_eq!(sub.metrics[0], one.metrics[0]);
+    assert_eq!(sub.metrics[1], one.metrics[2]);
+    assert_eq!(member_bytes(&sub)[1], member_bytes(&one)[2]);
+
+    // The per-group function gives the same as the runner.
+    match train_series(&all[1], &config(Mode::Local)).unwrap() {
+        forecast::many::SeriesOutcome::Trained { metrics, .. } => {
+            assert_eq!(metrics, one.metrics[0])
+        }
+        other => panic!("series 'a' was not trained: {other:?}"),
+    }
+}
+
+#[test]
+fn metrics_are_finite_and_predictions_sit_on_real_targets() {
+    let run = local_on(2, &inputs());
+    for (m, p) in run.metrics.iter().zip(&run.predictions) {
+        assert_eq!(m.id, p.id);
+        for v in [
+            m.train_mse,
+            m.test_mse,
+            m.baseline_test_mse,
+            m.persistence_test_mse,
+        ] {
+            assert!(v.is_finite() && v >= 0.0, "{m:?}");
+        }
+        assert_eq!(m.epochs, 3);
+        let n = inputs().iter().find(|s| s.id == m.id).unwrap().values.len();
+        assert!(p.placed.iter().all(|&(i, v, _)| i < n && v.is_finite()));
+        assert!(p.placed.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+    assert!(run.fit_seconds > 0.0);
+}
+
+#[test]
+fn repeated_ids_all_skipped_and_wrong_mode_are_errors() {
+    let mut twice = inputs();
+    twice.push(series("a", 50, 5.0, 0.0));
+    let e = train_local(&twice, &config(Mode::Local), &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("'a' is given twice"), "{e}");
+
+    let short = vec![series("x", 5, 3.0, 0.0), series("y", 3, 3.0, 0.0)];
+    let e = train_local(&short, &config(Mode::Local), &|_| {}).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("every one of the 2 series was skipped"),
+        "{e}"
+    );
+    let e = train_global(&short, &config(Mode::Global), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("skipped"), "{e}");
+
+    let e = train_local(&inputs(), &config(Mode::Global), &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("mode local"), "{e}");
+}
+
+#[test]
+fn global_mode_trains_one_model_and_skips_constant_series() {
+    let mut all = inputs();
+    all.push(SeriesInput {
+        id: "flat".into(),
+        values: vec![2.0; 60],
+        times: None,
+        axis: None,
+    });
+    let run = train_global(&all, &config(Mode::Global), &mut |_| {}).unwrap();
+    assert_eq!(run.model.members.len(), 1);
+    assert_eq!(run.model.ids(), ["a", "b", "c"]);
+    let skipped: Vec<&str> = run.skipped.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(skipped, ["flat", "short"]);
+    assert!(run.metrics.iter().all(|m| m.test_mse.is_finite()));
+    // Reproducible.
+    let again = train_global(&all, &config(Mode::Global), &mut |_| {}).unwrap();
+    assert_eq!(again.metrics, run.metrics);
+}
+
+#[test]
+fn model_file_round_trips_joins_and_refuses_corruption() {
+    let run = local_on(2, &inputs());
+    let bytes = run.model.to_bytes().unwrap();
+    assert!(ManyModel::is_many(&bytes));
+    let back = ManyModel::from_bytes(&bytes).unwrap();
+    let f1 = run.model.forecast(5).unwrap();
+    let f2 = back.forecast(5).unwrap();
+    assert_eq!(f1, f2);
+    assert_eq!(f1.len(), 3);
+    assert!(f1.iter().all(|f| f.values.len() == 5 && f.times.is_none()));
+    // Deterministic bytes (one metadata key, members in id order).
+    assert_eq!(back.to_bytes().unwrap(), bytes);
+
+    // Members joined in any order give the same file.
+    let mut members = member_bytes(&run);
+    members.reverse();
+    let joined = ManyModel::from_members(members.clone()).unwrap();
+    assert_eq!(joined.to_bytes().unwrap(), bytes);
+    members.push(members[0].clone());
+    assert!(ManyModel::from_members(members).is_err());
+
+    // Every flipped byte is refused or changes nothing (spaces padding the header).
+    for i in (0..bytes.len()).step_by(61) {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x5A;
+        if let Ok(m) = ManyModel::from_bytes(&bad) {
+            assert_eq!(
+                m.forecast(5).unwrap(),
+                f1,
+                "byte {i} changed the forecast unnoticed"
+            );
+        }
+    }
+    for len in [0, 7, 8, bytes.len() / 2, bytes.len() - 1] {
+        assert!(ManyModel::from_bytes(&bytes[..len]).is_err());
+    }
+}
+
+#[test]
+fn forecasts_carry_future_times_of_a_regular_axis() {
+    use data::time::TimeAxis;
+    let labels: Vec<String> = (0..100).map(jiff_day).collect();
+    let (axis, _, gaps) = TimeAxis::read(&labels, None, None).unwrap();
+    assert!(gaps.is_empty());
+    let mut s = series("dated", 100, 10.0, 0.0);
+    s.times = Some(labels);
+    s.axis = Some(axis);
+    let run = train_local(&[s], &config(Mode::Local), &|_| {}).unwrap();
+    let f = run.model.forecast(3).unwrap();
+    assert_eq!(
+        f[0].times.as_deref().unwrap(),
+        [jiff_day(100), jiff_day(101), jiff_day(102)]
+    );
+}
+
+/// `2024-01-01` plus `d` days, as ISO text.
+fn jiff_day(d: i64) -> String {
+    let start = 19723; // days from 1970-01-01 to 2024-01-01
+    let z = start + d;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = if month <= 2 { y + 1 } else { y };
+    format!("{year:04}-{month:02}-{day:02}")
+}
