@@ -204,8 +204,10 @@ pub fn read_long_csv_reader<R: Read>(
         Some(col) => Some(time_format(first_data, col, options)?),
         None => None,
     };
+    let value_label = layout.label(layout.value);
     let mut groups: BTreeMap<String, Vec<Observation>> = BTreeMap::new();
-    // Each row's text is freed once it is an observation: the file is never held twice.
+    // Each row's cells are freed as it becomes an observation, so the file's text and the
+    // observations are not both held in full.
     for row in rows.into_iter().skip(skip) {
         let id = row.cells[layout.id].trim();
         if id.is_empty() {
@@ -218,7 +220,7 @@ pub fn read_long_csv_reader<R: Read>(
         let value = parse_value(
             &row,
             layout.value,
-            &layout.label(layout.value),
+            &value_label,
             options.decimal,
             options.missing,
         )
