@@ -9,6 +9,8 @@
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
 //!   (plotters, with [`plot_axis`]'s time and value labels and one chart frame, caption, mesh
 //!   and legend, shared by all plots), [`report`] (aligned text).
+//! - [`many_plot`]: the one plot of a many-series run, the best, median and worst series by
+//!   skill over the baseline above a histogram of every series' skill.
 //! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
 //!   usage errors; its future times go into predict and forecast.
 //!
@@ -27,6 +29,7 @@ pub mod error;
 pub mod horizon;
 pub mod intervals;
 pub mod limits;
+pub mod many_plot;
 pub mod model_file;
 pub mod output;
 pub mod parsers;

@@ -44,6 +44,17 @@ pub(crate) const FULL: Look = Look {
     y_labels: 11,
 };
 
+/// A chart sharing its canvas with others (the panels of the many-series plot).
+pub(crate) const SMALL: Look = Look {
+    caption: 20,
+    label: 14,
+    axis: 16,
+    margin: 8,
+    margin_right: 48,
+    x_label_area: 44,
+    y_labels: 5,
+};
+
 /// What the frame shows: the ranges, the tick labels and the axis titles.
 pub(crate) struct Frame<'a> {
     /// Caption above the chart.
