@@ -7,7 +7,10 @@
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
-//!   (plotters, with [`plot_axis`]'s time and value labels), [`report`] (aligned text).
+//!   (plotters, with [`plot_axis`]'s time and value labels and one chart frame, caption, mesh
+//!   and legend, shared by all plots), [`report`] (aligned text).
+//! - [`many_plot`]: the one plot of a many-series run, the best, median and worst series by
+//!   skill over the baseline above a histogram of every series' skill.
 //! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
 //!   usage errors; its future times go into predict and forecast.
 //!
@@ -26,11 +29,13 @@ pub mod error;
 pub mod horizon;
 pub mod intervals;
 pub mod limits;
+pub mod many_plot;
 pub mod model_file;
 pub mod output;
 pub mod parsers;
 pub mod plot;
 pub mod plot_axis;
+mod plot_frame;
 pub mod predictions;
 pub mod progress;
 pub mod report;
