@@ -6,7 +6,9 @@
 //!   SimpleRNN(32, relu) -> Dense(8, relu) -> Dense(1), RMSprop, mse, `--epochs`, batch
 //!   `--batch`, split `--split`, padded windows of 4, no scaling) on a rayon pool of that many
 //!   workers built for the run, and prints series per second, wall and fit seconds, the
-//!   speed-up over 1 thread and the run's peak resident memory (`VmHWM`, reset before each run);
+//!   speed-up over 1 thread and the run's peak resident memory (`VmHWM`, reset before each run,
+//!   beside the resident memory just before it: a later run starts with the heap earlier runs
+//!   left to the allocator, so a run's own peak needs one `--threads` count per process);
 //! - checks that every run's metrics, predictions and model bytes are bit-identical to the
 //!   first run's (`identical: yes`; exit status 1 if not);
 //! - on the first `--quality-series` series (0 skips it), trains one global model (standard
@@ -22,7 +24,8 @@
 //!
 //! `--json` prints one object instead of the tables: `{"framework", "version", "cpu",
 //! "settings": {...}, "series_checksum", "runs": [{"threads", "wall_seconds", "fit_seconds",
-//! "series_per_second", "speedup", "vm_hwm_mib", "hwm_reset", "trained", "skipped"}],
+//! "series_per_second", "speedup", "vm_hwm_mib", "hwm_reset", "rss_before_mib", "trained",
+//! "skipped"}],
 //! "identical", "model_file": {"member_bytes", "file_bytes", "held_bytes"}, "quality": {...} |
 //! null}`. Bad arguments exit with status 2, a failed run with 1.
 
@@ -143,6 +146,7 @@ impl Report {
                     "speedup": self.speedup(r),
                     "vm_hwm_mib": r.vm_hwm_kib.map(|k| k as f64 / 1024.0),
                     "hwm_reset": r.hwm_reset,
+                    "rss_before_mib": r.rss_before_kib.map(|k| k as f64 / 1024.0),
                     "trained": r.trained,
                     "skipped": r.skipped,
                 })
@@ -213,20 +217,30 @@ impl Report {
             self.checksum
         );
         println!(
-            "{:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>8} {:>8}",
-            "threads", "series/s", "wall s", "fit s", "speedup", "VmHWM MiB", "trained", "skipped"
+            "{:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>11} {:>8} {:>8}",
+            "threads",
+            "series/s",
+            "wall s",
+            "fit s",
+            "speedup",
+            "VmHWM MiB",
+            "RSS before",
+            "trained",
+            "skipped"
         );
+        let kib =
+            |k: Option<u64>| k.map_or("-".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
         for r in &self.runs {
             println!(
-                "{:>7} {:>10.1} {:>9.3} {:>9.3} {:>8} {:>10} {:>8} {:>8}",
+                "{:>7} {:>10.1} {:>9.3} {:>9.3} {:>8} {:>10} {:>11} {:>8} {:>8}",
                 r.threads,
                 r.series_per_second(),
                 r.wall_seconds,
                 r.fit_seconds,
                 self.speedup(r)
                     .map_or("-".to_string(), |x| format!("{x:.2}x")),
-                r.vm_hwm_kib
-                    .map_or("-".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
+                kib(r.vm_hwm_kib),
+                kib(r.rss_before_kib),
                 r.trained,
                 r.skipped
             );
@@ -237,6 +251,12 @@ impl Report {
             if self.identical { "yes" } else { "no" },
             threads.join(", ")
         );
+        if self.runs.len() > 1 {
+            println!(
+                "(a later run's VmHWM includes heap that earlier runs left with the allocator, \
+                 'RSS before'; pass one --threads count for a run's own peak)"
+            );
+        }
         if self.runs.iter().any(|r| !r.hwm_reset) {
             println!("(VmHWM could not be reset between runs: each is the process's peak so far)");
         }

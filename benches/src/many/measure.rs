@@ -90,6 +90,9 @@ pub struct TimedRun {
     pub vm_hwm_kib: Option<u64>,
     /// Whether the peak was reset before the run (`/proc/self/clear_refs`).
     pub hwm_reset: bool,
+    /// Resident memory in KiB just before the run (the series, and heap earlier runs left to
+    /// the allocator); `None` without `/proc`.
+    pub rss_before_kib: Option<u64>,
     /// Every trained series' metrics, in id order.
     pub metrics: Vec<SeriesMetrics>,
     /// FNV-1a of everything the run produced: metrics, skip reasons, predictions, model bytes.
@@ -110,12 +113,24 @@ impl TimedRun {
     }
 }
 
-/// `VmHWM` of this process in KiB, or `None` where `/proc/self/status` does not tell.
+/// `VmHWM` (peak resident memory) of this process in KiB, or `None` where
+/// `/proc/self/status` does not tell.
 pub fn vm_hwm_kib() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// `VmRSS` (resident memory now) of this process in KiB, or `None` where `/proc/self/status`
+/// does not tell.
+pub fn vm_rss_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+/// The field of `/proc/self/status` starting with `key`, in KiB.
+fn status_kib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -215,6 +230,7 @@ pub fn run_local(
 ) -> Result<TimedRun, String> {
     let cfg = settings.config(Mode::Local);
     let hwm_reset = reset_hwm();
+    let rss_before_kib = vm_rss_kib();
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -242,6 +258,7 @@ pub fn run_local(
         skipped: run.skipped.len(),
         vm_hwm_kib,
         hwm_reset,
+        rss_before_kib,
         fingerprint: fingerprint(&run),
         member_bytes: run.model.members.first().map_or(0, |m| m.bytes.len()),
         file_bytes,
