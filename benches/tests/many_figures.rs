@@ -71,6 +71,9 @@ fn quality_compares_the_series_both_modes_trained() {
     assert_eq!(q.local.mean_test_mse, mean(|m| m.test_mse));
     assert_eq!(q.baseline_mse, mean(|m| m.baseline_test_mse));
     assert_eq!(q.persistence_mse, mean(|m| m.persistence_test_mse));
+    let mut mses: Vec<f64> = local.metrics[..3].iter().map(|m| m.test_mse).collect();
+    mses.sort_by(f64::total_cmp);
+    assert_eq!(q.local.median_test_mse, mses[1]);
     let beats = local.metrics[..3]
         .iter()
         .filter(|m| m.test_mse < m.persistence_test_mse)

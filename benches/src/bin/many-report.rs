@@ -12,8 +12,9 @@
 //! - checks that every run's metrics, predictions and model bytes are bit-identical to the
 //!   first run's (`identical: yes`; exit status 1 if not);
 //! - on the first `--quality-series` series (0 skips it), trains one global model (standard
-//!   scaling per series) and prints the mean test MSE of local, global, the mean-of-window
-//!   baseline and persistence, and on how many series each mode beats persistence. The local
+//!   scaling per series) and prints the mean and median test MSE of local, global, the
+//!   mean-of-window baseline and persistence, and on how many series each mode beats
+//!   persistence and the baseline. The local
 //!   figures are the first run's (a series' local model does not depend on the other series).
 //!
 //! ```text
@@ -157,6 +158,7 @@ impl Report {
             json!({
                 "trained": m.trained,
                 "mean_test_mse": m.mean_test_mse,
+                "median_test_mse": m.median_test_mse,
                 "beats_persistence": m.beats_persistence,
                 "beats_baseline": m.beats_baseline,
             })
@@ -169,6 +171,8 @@ impl Report {
                 "global": scores(&q.global),
                 "baseline_mse": q.baseline_mse,
                 "persistence_mse": q.persistence_mse,
+                "baseline_median": q.baseline_median,
+                "persistence_median": q.persistence_median,
                 "global_fit_seconds": q.global_fit_seconds,
             })
         });
@@ -270,31 +274,40 @@ impl Report {
         );
         if let Some(q) = &self.quality {
             println!(
-                "\nquality on the first {} series: test MSE in the series' units, means over the \
-                 {} both modes trained",
+                "\nquality on the first {} series: test MSE in the series' units, over the {} \
+                 series both modes trained",
                 q.series, q.compared
             );
             println!(
-                "{:<34} {:>14} {:>18} {:>15} {:>8}",
-                "", "mean test MSE", "beats persistence", "beats baseline", "trained"
+                "{:<34} {:>14} {:>16} {:>18} {:>15} {:>8}",
+                "",
+                "mean test MSE",
+                "median test MSE",
+                "beats persistence",
+                "beats baseline",
+                "trained"
             );
             for (name, m) in [
                 ("local (one model each, unscaled)", &q.local),
                 ("global (one model, standard)", &q.global),
             ] {
                 println!(
-                    "{:<34} {:>14.5} {:>18} {:>15} {:>8}",
+                    "{:<34} {:>14.5} {:>16.5} {:>18} {:>15} {:>8}",
                     name,
                     m.mean_test_mse,
+                    m.median_test_mse,
                     format!("{}/{}", m.beats_persistence, q.compared),
                     format!("{}/{}", m.beats_baseline, q.compared),
                     m.trained
                 );
             }
-            println!("{:<34} {:>14.5}", "mean-of-window baseline", q.baseline_mse);
             println!(
-                "{:<34} {:>14.5}",
-                "persistence (last value)", q.persistence_mse
+                "{:<34} {:>14.5} {:>16.5}",
+                "mean-of-window baseline", q.baseline_mse, q.baseline_median
+            );
+            println!(
+                "{:<34} {:>14.5} {:>16.5}",
+                "persistence (last value)", q.persistence_mse, q.persistence_median
             );
             println!(
                 "global fit: {:.3} s (local figures: the {}-thread run above)",

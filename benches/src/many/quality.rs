@@ -16,6 +16,8 @@ pub struct ModeScores {
     pub trained: usize,
     /// Mean test MSE over the series both modes trained.
     pub mean_test_mse: f64,
+    /// Median test MSE over them (a few series whose model did not learn move the mean a lot).
+    pub median_test_mse: f64,
     /// Of those, how many series its test MSE is below persistence's.
     pub beats_persistence: usize,
     /// Of those, how many series its test MSE is below the mean-of-window baseline's.
@@ -37,6 +39,10 @@ pub struct Quality {
     pub baseline_mse: f64,
     /// Mean test MSE of persistence, `y[t-1]` for `y[t]` (from the local run).
     pub persistence_mse: f64,
+    /// Median test MSE of the mean-of-window baseline.
+    pub baseline_median: f64,
+    /// Median test MSE of persistence.
+    pub persistence_median: f64,
     /// Seconds of the global model's one fit.
     pub global_fit_seconds: f64,
 }
@@ -48,16 +54,18 @@ fn scores(
     local: &HashMap<&str, &SeriesMetrics>,
     common: &[&str],
 ) -> ModeScores {
-    let (mut sum, mut beats_persistence, mut beats_baseline) = (0.0, 0, 0);
+    let (mut beats_persistence, mut beats_baseline) = (0, 0);
+    let mut mses = Vec::with_capacity(common.len());
     for id in common {
         let (m, reference) = (mine[id], local[id]);
-        sum += m.test_mse;
+        mses.push(m.test_mse);
         beats_persistence += usize::from(m.test_mse < reference.persistence_test_mse);
         beats_baseline += usize::from(m.test_mse < reference.baseline_test_mse);
     }
     ModeScores {
         trained,
-        mean_test_mse: sum / common.len() as f64,
+        mean_test_mse: mses.iter().sum::<f64>() / mses.len() as f64,
+        median_test_mse: crate::median(&mut mses),
         beats_persistence,
         beats_baseline,
     }
@@ -103,16 +111,19 @@ pub fn compare(
             by_id.len()
         ));
     }
-    let mean = |f: fn(&SeriesMetrics) -> f64| {
-        common.iter().map(|id| f(local[id])).sum::<f64>() / common.len() as f64
-    };
+    let of = |f: fn(&SeriesMetrics) -> f64| common.iter().map(|id| f(local[id])).collect();
+    let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let mut baseline: Vec<f64> = of(|m| m.baseline_test_mse);
+    let mut persistence: Vec<f64> = of(|m| m.persistence_test_mse);
     Ok(Quality {
         series: inputs.len(),
         compared: common.len(),
         local: scores(local.len(), &local, &local, &common),
         global: scores(by_id.len(), &by_id, &local, &common),
-        baseline_mse: mean(|m| m.baseline_test_mse),
-        persistence_mse: mean(|m| m.persistence_test_mse),
+        baseline_mse: mean(&baseline),
+        persistence_mse: mean(&persistence),
+        baseline_median: crate::median(&mut baseline),
+        persistence_median: crate::median(&mut persistence),
         global_fit_seconds,
     })
 }
