@@ -1,13 +1,13 @@
-//! Reading a series from CSV: one value column, an optional time column, header detection, and an
-//! error with line number and text for every bad row.
+//! Reading a series from CSV: one value column, optional covariate columns, an optional time
+//! column, header detection, and an error with line number and text for every bad row.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::missing::{MissingPolicy, fill_missing, is_missing_marker};
-use crate::time_gaps::{TimeGridOptions, fill_on_axis};
-use crate::{Column, DataError, Series};
+use crate::missing::{MissingPolicy, fill_missing, fill_missing_rows, is_missing_marker};
+use crate::time_gaps::{TimeGridOptions, fill_on_axis_rows};
+use crate::{Column, Covariate, DataError, Series};
 
 /// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
 /// `/dev/zero`, would otherwise be read until memory runs out. Input is read through
@@ -61,6 +61,12 @@ pub struct CsvOptions {
     pub column: Option<Column>,
     /// An optional column of time labels (dates, times, anything), kept as text.
     pub time_column: Option<Column>,
+    /// Covariate columns read beside the value column ([`Series::covariates`], in this
+    /// order), by header name or index. Each must be another column than the value and time
+    /// columns, and none may be listed twice (by name or index). Their cells follow the value
+    /// column's rules and [`CsvOptions::missing`]: a row is kept when every column has a value
+    /// there, observed or filled. Default: none.
+    pub covariates: Vec<Column>,
     /// Whether (and how) to read the time column as times on a regular step: `None` (default)
     /// keeps its labels as text; `Some` parses them, finds the missing rows of the step and
     /// puts them through [`CsvOptions::missing`] like missing cells (see [`fill_on_axis`]),
@@ -85,6 +91,7 @@ impl Default for CsvOptions {
         CsvOptions {
             column: None,
             time_column: None,
+            covariates: Vec::new(),
             time_grid: None,
             delimiter: b',',
             decimal: b'.',
@@ -149,7 +156,11 @@ pub fn read_csv_reader<R: Read>(
         });
     };
     let named = matches!(options.column, Some(Column::Name(_)))
-        || matches!(options.time_column, Some(Column::Name(_)));
+        || matches!(options.time_column, Some(Column::Name(_)))
+        || options
+            .covariates
+            .iter()
+            .any(|c| matches!(c, Column::Name(_)));
     let value_col = match &options.column {
         Some(col) => resolve(col, &rows, decimal)?,
         None => default_column(&rows, decimal)?,
@@ -180,26 +191,56 @@ pub fn read_csv_reader<R: Read>(
             "a different column than the value column",
         ));
     }
-    let column_label = if header {
-        format!("'{}'", excerpt(first.cells[value_col].trim()))
-    } else {
-        format!("index {value_col}")
+    let covariate_cols =
+        resolve_covariates(&options.covariates, &rows, decimal, value_col, time_col)?;
+    let label = |col: usize| {
+        if header {
+            format!("'{}'", excerpt(first.cells[col].trim()))
+        } else {
+            format!("index {col}")
+        }
     };
+    let column_label = label(value_col);
     let data = if header { &rows[1..] } else { &rows[..] };
-    let mut cells = Vec::with_capacity(data.len());
-    for row in data {
-        cells.push(parse_value(row, value_col, &column_label, options)?);
+    // One row of cells per data row: the value, then each covariate (row-major).
+    let width = 1 + covariate_cols.len();
+    let mut cells = Vec::with_capacity(data.len() * width);
+    if width == 1 {
+        for row in data {
+            cells.push(parse_value(
+                row,
+                value_col,
+                &column_label,
+                options.missing,
+                decimal,
+            )?);
+        }
+    } else {
+        let labels: Vec<String> = covariate_cols.iter().map(|&c| label(c)).collect();
+        for row in data {
+            cells.push(parse_value(
+                row,
+                value_col,
+                &column_label,
+                options.missing,
+                decimal,
+            )?);
+            for (&c, l) in covariate_cols.iter().zip(&labels) {
+                cells.push(parse_value(row, c, l, options.missing, decimal)?);
+            }
+        }
     }
     let times: Option<Vec<String>> = time_col.map(|tc| {
         data.iter()
             .map(|r| r.cells[tc].trim().to_string())
             .collect()
     });
-    let (values, times, counts, axis) = match (times, &options.time_grid) {
+    let (rows_kept, times, counts, axis) = match (times, &options.time_grid) {
         // Fewer than two rows are too short whatever their times say.
         (Some(labels), Some(grid)) if labels.len() >= 2 => {
-            let f = fill_on_axis(
+            let f = fill_on_axis_rows(
                 &cells,
+                width,
                 &labels,
                 grid,
                 options.missing,
@@ -214,10 +255,32 @@ pub fn read_csv_reader<R: Read>(
             Default::default(),
             None,
         ),
-        (times, _) => {
+        (times, _) if width == 1 => {
             let f = fill_missing(&cells, times.as_deref(), options.missing)?;
             (f.values, f.times, f.counts, None)
         }
+        (times, _) => {
+            let f = fill_missing_rows(&cells, width, times.as_deref(), options.missing)?;
+            (f.values, f.times, f.counts, None)
+        }
+    };
+    let (values, covariates) = if width == 1 {
+        (rows_kept, Vec::new())
+    } else {
+        let column = |k: usize| rows_kept.iter().skip(k).step_by(width).copied().collect();
+        let covariates = covariate_cols
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| Covariate {
+                name: if header {
+                    first.cells[c].trim().to_string()
+                } else {
+                    c.to_string()
+                },
+                values: column(k + 1),
+            })
+            .collect::<Vec<_>>();
+        (column(0), covariates)
     };
     if values.len() < 2 {
         return Err(DataError::SeriesTooShort {
@@ -225,7 +288,9 @@ pub fn read_csv_reader<R: Read>(
             len: values.len(),
         });
     }
-    let mut series = Series::new(values).with_missing(counts);
+    let mut series = Series::new(values)
+        .with_missing(counts)
+        .with_covariates(covariates)?;
     if let Some(axis) = axis {
         series = series.with_axis(axis);
     }
@@ -241,8 +306,58 @@ pub fn read_csv_reader<R: Read>(
     Ok(series)
 }
 
+/// The 0-based positions of the covariate columns, each another column than the value and
+/// time columns and none listed twice; errors name the column as it was asked for.
+fn resolve_covariates(
+    covariates: &[Column],
+    rows: &[Row],
+    decimal: u8,
+    value_col: usize,
+    time_col: Option<usize>,
+) -> Result<Vec<usize>, DataError> {
+    let mut cols: Vec<usize> = Vec::with_capacity(covariates.len());
+    for c in covariates {
+        let bad = |reason: String| DataError::Covariate {
+            column: c.to_string(),
+            reason,
+        };
+        let col = match resolve(c, rows, decimal) {
+            Ok(col) => col,
+            Err(DataError::ColumnNotFound { available, .. }) => {
+                return Err(bad(format!(
+                    "not found; available columns: {}",
+                    available.join(", ")
+                )));
+            }
+            Err(e) => return Err(bad(format!("cannot be chosen: {e}"))),
+        };
+        if col == value_col {
+            return Err(bad(format!(
+                "is the value column (index {col}): a covariate is another input column"
+            )));
+        }
+        if time_col == Some(col) {
+            return Err(bad(format!(
+                "is the time column (index {col}): a covariate holds numbers"
+            )));
+        }
+        if let Some(j) = cols.iter().position(|&o| o == col) {
+            return Err(bad(if covariates[j] == *c {
+                "is listed twice".to_string()
+            } else {
+                format!(
+                    "is the column listed before as {} (index {col}): each covariate once",
+                    covariates[j]
+                )
+            }));
+        }
+        cols.push(col);
+    }
+    Ok(cols)
+}
+
 /// Errors if the decimal separator is not `.` or `,`, or equals the delimiter.
-fn check_dialect(options: &CsvOptions) -> Result<(), DataError> {
+pub(crate) fn check_dialect(options: &CsvOptions) -> Result<(), DataError> {
     let (delimiter, decimal) = (options.delimiter, options.decimal);
     if decimal != b'.' && decimal != b',' {
         return Err(DataError::arg(
@@ -264,7 +379,7 @@ fn check_dialect(options: &CsvOptions) -> Result<(), DataError> {
 /// A cell as a number with the given decimal separator (`None`: not a number). With `,` a
 /// cell holding a `.` is not a number: it would be a thousands separator, which recur does not
 /// guess at.
-fn parse_number(cell: &str, decimal: u8) -> Option<f64> {
+pub(crate) fn parse_number(cell: &str, decimal: u8) -> Option<f64> {
     if decimal == b',' {
         if cell.contains('.') {
             return None;
@@ -276,9 +391,9 @@ fn parse_number(cell: &str, decimal: u8) -> Option<f64> {
 }
 
 /// One CSV record: its 1-based starting line and its fields as text.
-struct Row {
-    line: u64,
-    cells: Vec<String>,
+pub(crate) struct Row {
+    pub(crate) line: u64,
+    pub(crate) cells: Vec<String>,
     /// The file's delimiter, to show the row as it was written.
     delimiter: char,
 }
@@ -293,7 +408,7 @@ impl Row {
 /// Longest row excerpt quoted in an error message, in characters.
 const EXCERPT_CHARS: usize = 80;
 
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
@@ -307,7 +422,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Reads every record, checking UTF-8 and that all rows have the first row's field count.
-fn read_rows<R: Read>(
+pub(crate) fn read_rows<R: Read>(
     reader: R,
     source: &str,
     delimiter: u8,
@@ -514,7 +629,7 @@ fn available(rows: &[Row], decimal: u8) -> Vec<String> {
 }
 
 /// The 0-based position of `column`, or an error listing the available columns.
-fn resolve(column: &Column, rows: &[Row], decimal: u8) -> Result<usize, DataError> {
+pub(crate) fn resolve(column: &Column, rows: &[Row], decimal: u8) -> Result<usize, DataError> {
     let first = &rows[0];
     let found = match column {
         Column::Index(i) => (*i < first.cells.len()).then_some(*i),
@@ -566,14 +681,15 @@ fn default_column(rows: &[Row], decimal: u8) -> Result<usize, DataError> {
 
 /// The value of `row`'s cell in `col`; `None` for a missing marker when the policy fills or
 /// drops missing values (with `error`, the cell is refused as before policies existed).
-fn parse_value(
+pub(crate) fn parse_value(
     row: &Row,
     col: usize,
     column_label: &str,
-    options: &CsvOptions,
+    missing: MissingPolicy,
+    decimal: u8,
 ) -> Result<Option<f64>, DataError> {
     let cell = row.cells[col].trim();
-    if options.missing != MissingPolicy::Error && is_missing_marker(cell) {
+    if missing != MissingPolicy::Error && is_missing_marker(cell) {
         return Ok(None);
     }
     if cell.is_empty() {
@@ -583,7 +699,7 @@ fn parse_value(
             text: row.text(),
         });
     }
-    match parse_number(cell, options.decimal) {
+    match parse_number(cell, decimal) {
         Some(v) if v.is_finite() => Ok(Some(v)),
         Some(_) => Err(DataError::NotFinite {
             line: row.line,
