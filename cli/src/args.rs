@@ -403,10 +403,11 @@ pub struct ForecastArgs {
     /// Future values of a model's covariates (train --features): a CSV with the covariates'
     /// columns (by their header names; by the same indices for a CSV without a header) and,
     /// when the model has a time column, that column, whose rows must continue the series'
-    /// time axis one step at a time. Row k holds the covariates at the k-th time after the
-    /// series' end; a forecast of H values from a one-step model reads the first H - 1 rows
-    /// (the window of value k holds the covariates up to time k - 1), a model trained with
-    /// --horizon M reads (ceil(H / M) - 1) * M rows; further rows are ignored.
+    /// time axis one step at a time. The first row holds the covariates at the first time
+    /// after the series' end, the next one step later; a forecast of H values from a one-step
+    /// model reads the first H - 1 rows (each value fed back enters the next window with the
+    /// covariates at its time), a model trained with --horizon M reads (ceil(H / M) - 1) * M
+    /// rows; further rows are ignored.
     #[arg(long, value_name = "FILE")]
     pub future_csv: Option<PathBuf>,
     /// Series and window flags.
