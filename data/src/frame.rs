@@ -175,7 +175,12 @@ pub fn conmat_frame(
     for i in 0..count {
         x.extend_from_slice(&values[i * w..(i + step) * w]);
     }
-    let y = values[step * w..].iter().step_by(w).copied().collect();
+    // One channel: a plain copy, as the single-series conmat always made.
+    let y = if w == 1 {
+        values[step..].to_vec()
+    } else {
+        values[step * w..].iter().step_by(w).copied().collect()
+    };
     Ok((Windows::from_steps(x, step, w, layout)?, y))
 }
 
