@@ -1,11 +1,12 @@
 //! Reading a series from CSV: one value column, an optional time column, header detection, and an
 //! error with line number and text for every bad row.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
-use crate::missing::{MissingPolicy, fill_missing, is_missing_marker};
+use crate::csv_columns::{check_dialect, default_column, has_header, parse_value, resolve};
+use crate::csv_rows::{excerpt, open_capped, read_rows};
+use crate::missing::{MissingPolicy, fill_missing};
 use crate::time_gaps::{TimeGridOptions, fill_on_axis};
 use crate::{Column, DataError, Series};
 
@@ -108,22 +109,7 @@ impl Default for CsvOptions {
 /// error. Empty lines are skipped. A delimiter equal to the decimal separator, or a decimal
 /// separator other than `.` and `,`, is an error.
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
-    let path = path.as_ref();
-    let source = path.display().to_string();
-    let io = |e: io::Error| DataError::Io {
-        path: source.clone(),
-        message: e.to_string(),
-    };
-    let file = File::open(path).map_err(io)?;
-    // A regular file's length is known: a too-large one is refused before reading a byte.
-    let meta = file.metadata().map_err(io)?;
-    if meta.is_file() && meta.len() > options.limits.max_bytes {
-        return Err(DataError::TooLarge {
-            source: source.clone(),
-            what: "bytes",
-            limit: options.limits.max_bytes,
-        });
-    }
+    let (file, source) = open_capped(path.as_ref(), &options.limits)?;
     read_csv_reader(file, &source, options)
 }
 
@@ -139,7 +125,7 @@ pub fn read_csv_reader<R: Read>(
     source: &str,
     options: &CsvOptions,
 ) -> Result<Series, DataError> {
-    check_dialect(options)?;
+    check_dialect(options.delimiter, options.decimal)?;
     let decimal = options.decimal;
     let rows = read_rows(reader, source, options.delimiter, &options.limits)?;
     let Some(first) = rows.first() else {
@@ -152,20 +138,9 @@ pub fn read_csv_reader<R: Read>(
         || matches!(options.time_column, Some(Column::Name(_)));
     let value_col = match &options.column {
         Some(col) => resolve(col, &rows, decimal)?,
-        None => default_column(&rows, decimal)?,
+        None => default_column(&rows, decimal, &[])?,
     };
-    let first_cell = first.cells[value_col].trim();
-    let header = match options.header {
-        Some(false) if named => {
-            return Err(DataError::arg(
-                "header",
-                "false",
-                "a header row when a column is chosen by name (or choose it by index)",
-            ));
-        }
-        Some(forced) => forced,
-        None => named || (!first_cell.is_empty() && parse_number(first_cell, decimal).is_none()),
-    };
+    let header = has_header(options.header, named, &first.cells[value_col], decimal)?;
     let time_col = match &options.time_column {
         Some(col) => Some(resolve(col, &rows, decimal)?),
         None => None,
@@ -188,7 +163,13 @@ pub fn read_csv_reader<R: Read>(
     let data = if header { &rows[1..] } else { &rows[..] };
     let mut cells = Vec::with_capacity(data.len());
     for row in data {
-        cells.push(parse_value(row, value_col, &column_label, options)?);
+        cells.push(parse_value(
+            row,
+            value_col,
+            &column_label,
+            decimal,
+            options.missing,
+        )?);
     }
     let times: Option<Vec<String>> = time_col.map(|tc| {
         data.iter()
@@ -239,363 +220,4 @@ pub fn read_csv_reader<R: Read>(
         }
     }
     Ok(series)
-}
-
-/// Errors if the decimal separator is not `.` or `,`, or equals the delimiter.
-fn check_dialect(options: &CsvOptions) -> Result<(), DataError> {
-    let (delimiter, decimal) = (options.delimiter, options.decimal);
-    if decimal != b'.' && decimal != b',' {
-        return Err(DataError::arg(
-            "decimal",
-            format!("'{}'", char::from(decimal).escape_default()),
-            "'.' or ','",
-        ));
-    }
-    if delimiter == decimal {
-        return Err(DataError::arg(
-            "delimiter",
-            format!("'{}'", char::from(delimiter)),
-            "a delimiter other than the decimal separator (with decimal commas use ';' or a tab)",
-        ));
-    }
-    Ok(())
-}
-
-/// A cell as a number with the given decimal separator (`None`: not a number). With `,` a
-/// cell holding a `.` is not a number: it would be a thousands separator, which recur does not
-/// guess at.
-fn parse_number(cell: &str, decimal: u8) -> Option<f64> {
-    if decimal == b',' {
-        if cell.contains('.') {
-            return None;
-        }
-        cell.replace(',', ".").parse().ok()
-    } else {
-        cell.parse().ok()
-    }
-}
-
-/// One CSV record: its 1-based starting line and its fields as text.
-struct Row {
-    line: u64,
-    cells: Vec<String>,
-    /// The file's delimiter, to show the row as it was written.
-    delimiter: char,
-}
-
-impl Row {
-    /// The row as one line of text for messages, shortened and with control characters replaced.
-    fn text(&self) -> String {
-        excerpt(&self.cells.join(&self.delimiter.to_string()))
-    }
-}
-
-/// Longest row excerpt quoted in an error message, in characters.
-const EXCERPT_CHARS: usize = 80;
-
-fn excerpt(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    if clean.chars().count() > EXCERPT_CHARS {
-        let cut: String = clean.chars().take(EXCERPT_CHARS).collect();
-        format!("{cut}...")
-    } else {
-        clean
-    }
-}
-
-/// Reads every record, checking UTF-8 and that all rows have the first row's field count.
-fn read_rows<R: Read>(
-    reader: R,
-    source: &str,
-    delimiter: u8,
-    limits: &CsvLimits,
-) -> Result<Vec<Row>, DataError> {
-    let bounded = Bounded {
-        inner: reader.take(limits.max_bytes.saturating_add(1)),
-        limits: *limits,
-        read: 0,
-        line_len: 0,
-        exceeded: None,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        // Ragged rows are checked below, to report them with our own message.
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(SkipBoms {
-            inner: bounded,
-            head: Vec::new(),
-            started: false,
-        });
-    let mut record = csv::ByteRecord::new();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut cells_read = 0usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(match reader.get_ref().inner.exceeded {
-                    Some((what, limit)) => DataError::TooLarge {
-                        source: source.to_string(),
-                        what,
-                        limit,
-                    },
-                    None => csv_error(e, source),
-                });
-            }
-        }
-        cells_read = cells_read.saturating_add(record.len());
-        if rows.len() >= limits.max_rows {
-            return Err(DataError::TooLarge {
-                source: source.to_string(),
-                what: "rows",
-                limit: limits.max_rows as u64,
-            });
-        }
-        if cells_read > limits.max_cells {
-            return Err(DataError::TooLarge {
-                source: source.to_string(),
-                what: "cells",
-                limit: limits.max_cells as u64,
-            });
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let mut cells = Vec::with_capacity(record.len());
-        for field in record.iter() {
-            match std::str::from_utf8(field) {
-                Ok(s) => cells.push(s.to_string()),
-                Err(_) => {
-                    let lossy: Vec<String> = record
-                        .iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect();
-                    return Err(DataError::InvalidUtf8 {
-                        line,
-                        text: excerpt(&lossy.join(&char::from(delimiter).to_string())),
-                    });
-                }
-            }
-        }
-        let row = Row {
-            line,
-            cells,
-            delimiter: char::from(delimiter),
-        };
-        if let Some(first) = rows.first()
-            && row.cells.len() != first.cells.len()
-        {
-            return Err(DataError::RaggedRow {
-                line,
-                expected: first.cells.len(),
-                found: row.cells.len(),
-                text: row.text(),
-            });
-        }
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
-/// The UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// A reader that drops every UTF-8 byte order mark at the start of the input (a BOM is not part
-/// of the first header name). Why not the csv crate's own skipping: it only sees a BOM that
-/// arrives whole in its first read, so the same file read from a pipe that delivers it in
-/// pieces gave another first cell (and other errors). This reads the first three bytes however
-/// the source splits them; the csv parser then never sees a leading BOM.
-struct SkipBoms<R> {
-    inner: R,
-    /// The first bytes after the BOMs, read ahead and not yet passed on.
-    head: Vec<u8>,
-    started: bool,
-}
-
-impl<R: Read> Read for SkipBoms<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.started {
-            loop {
-                let mut head = Vec::with_capacity(BOM.len());
-                (&mut self.inner)
-                    .take(BOM.len() as u64)
-                    .read_to_end(&mut head)?;
-                if head != BOM {
-                    self.head = head;
-                    break;
-                }
-            }
-            self.started = true;
-        }
-        if !self.head.is_empty() {
-            let n = buf.len().min(self.head.len());
-            buf[..n].copy_from_slice(&self.head[..n]);
-            self.head.drain(..n);
-            return Ok(n);
-        }
-        self.inner.read(buf)
-    }
-}
-
-/// A reader that stops with an error once more than `max_bytes` were read or a line grows
-/// longer than `max_line_bytes`, recording which cap was hit (the csv parser only passes the
-/// I/O error on).
-struct Bounded<R> {
-    inner: io::Take<R>,
-    limits: CsvLimits,
-    read: u64,
-    line_len: usize,
-    exceeded: Option<(&'static str, u64)>,
-}
-
-impl<R: Read> Read for Bounded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if self.read > self.limits.max_bytes {
-            self.exceeded = Some(("bytes", self.limits.max_bytes));
-        }
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                self.line_len = 0;
-            } else {
-                self.line_len += 1;
-                if self.line_len > self.limits.max_line_bytes {
-                    self.exceeded = Some(("bytes in a line", self.limits.max_line_bytes as u64));
-                    break;
-                }
-            }
-        }
-        match self.exceeded {
-            Some(_) => Err(io::Error::other("CSV size cap exceeded")),
-            None => Ok(n),
-        }
-    }
-}
-
-fn csv_error(e: csv::Error, source: &str) -> DataError {
-    let line = e.position().map(|p| p.line());
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => DataError::Io {
-            path: source.to_string(),
-            message: io.to_string(),
-        },
-        other => DataError::Csv {
-            line,
-            message: format!("{other:?}"),
-        },
-    }
-}
-
-/// The columns as listed in errors: `0 'name'` when the first row is a header, else indices.
-fn available(rows: &[Row], decimal: u8) -> Vec<String> {
-    let Some(first) = rows.first() else {
-        return Vec::new();
-    };
-    let has_header = first
-        .cells
-        .iter()
-        .any(|c| !c.trim().is_empty() && parse_number(c.trim(), decimal).is_none());
-    first
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if has_header {
-                format!("{i} '{}'", excerpt(c.trim()))
-            } else {
-                i.to_string()
-            }
-        })
-        .collect()
-}
-
-/// The 0-based position of `column`, or an error listing the available columns.
-fn resolve(column: &Column, rows: &[Row], decimal: u8) -> Result<usize, DataError> {
-    let first = &rows[0];
-    let found = match column {
-        Column::Index(i) => (*i < first.cells.len()).then_some(*i),
-        Column::Name(name) => {
-            let matches: Vec<usize> = (first.cells.iter().enumerate())
-                .filter(|(_, c)| c.trim() == name.trim())
-                .map(|(i, _)| i)
-                .collect();
-            // Picking one of several silently would read the wrong column without a word.
-            if matches.len() > 1 {
-                return Err(DataError::AmbiguousColumn {
-                    name: name.trim().to_string(),
-                    indices: matches,
-                });
-            }
-            matches.first().copied()
-        }
-    };
-    found.ok_or_else(|| DataError::ColumnNotFound {
-        requested: column.to_string(),
-        available: available(rows, decimal),
-    })
-}
-
-/// The only column, or else the last column at least half of whose cells below the first row
-/// parse as numbers (NaN and infinity count as numbers here, so that such cells are reported as
-/// bad values of the chosen column rather than silently moving the choice to another column).
-fn default_column(rows: &[Row], decimal: u8) -> Result<usize, DataError> {
-    let width = rows[0].cells.len();
-    // With one column, or no row below the first, there is nothing to choose between; the
-    // caller then reports the bad cells or the too-short series.
-    if width == 1 || rows.len() < 2 {
-        return Ok(width - 1);
-    }
-    let body = &rows[1..];
-    (0..width)
-        .rev()
-        .find(|&j| {
-            let numeric = body
-                .iter()
-                .filter(|r| parse_number(r.cells[j].trim(), decimal).is_some())
-                .count();
-            numeric > 0 && 2 * numeric >= body.len()
-        })
-        .ok_or_else(|| DataError::NoNumericColumn {
-            available: available(rows, decimal),
-        })
-}
-
-/// The value of `row`'s cell in `col`; `None` for a missing marker when the policy fills or
-/// drops missing values (with `error`, the cell is refused as before policies existed).
-fn parse_value(
-    row: &Row,
-    col: usize,
-    column_label: &str,
-    options: &CsvOptions,
-) -> Result<Option<f64>, DataError> {
-    let cell = row.cells[col].trim();
-    if options.missing != MissingPolicy::Error && is_missing_marker(cell) {
-        return Ok(None);
-    }
-    if cell.is_empty() {
-        return Err(DataError::EmptyCell {
-            line: row.line,
-            column: column_label.to_string(),
-            text: row.text(),
-        });
-    }
-    match parse_number(cell, options.decimal) {
-        Some(v) if v.is_finite() => Ok(Some(v)),
-        Some(_) => Err(DataError::NotFinite {
-            line: row.line,
-            column: column_label.to_string(),
-            cell: excerpt(cell),
-            text: row.text(),
-        }),
-        None => Err(DataError::NonNumeric {
-            line: row.line,
-            column: column_label.to_string(),
-            cell: excerpt(cell),
-            text: row.text(),
-        }),
-    }
 }

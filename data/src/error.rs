@@ -115,6 +115,11 @@ pub enum DataError {
         /// The columns the file has.
         available: Vec<String>,
     },
+    /// A CSV input has no data rows (nothing, or only a header).
+    NoDataRows {
+        /// Where the input came from (a path, `"CSV input"`, ...).
+        source: String,
+    },
     /// The series has fewer than two values.
     SeriesTooShort {
         /// Where the series came from (a path, `"CSV input"`, ...).
@@ -251,6 +256,12 @@ impl fmt::Display for DataError {
                 "no numeric column found; available columns: {}; choose one with a column name or index",
                 list(available)
             ),
+            DataError::NoDataRows { source } => {
+                write!(
+                    f,
+                    "{source}: no data rows (the input is empty or only a header)"
+                )
+            }
             DataError::SeriesTooShort { source, len } => write!(
                 f,
                 "{source}: the series has {len} value(s); at least 2 are needed"

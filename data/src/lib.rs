@@ -5,6 +5,9 @@
 //!   as sequences `[N, lag + 1 + extra, 2]` with targets and a mean baseline.
 //! - [`read_csv_path`] / [`read_csv_str`] / [`read_csv_reader`]: a real series from CSV, with a
 //!   line number and the row's text for every bad row.
+//! - [`read_long_csv_path`] / [`read_long_csv_str`] / [`read_long_csv_reader`]: many series from
+//!   one long-format CSV (id, time, value rows in any order) as [`LongData`], sorted by id, each
+//!   series sorted by time with its own regular axis when it has one.
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).
@@ -43,13 +46,17 @@ mod backtest;
 mod baselines;
 mod column;
 mod conformal;
+mod csv_columns;
 mod csv_input;
+mod csv_rows;
 mod dataset;
 mod differencing;
 mod error;
 mod forecast;
 pub mod generate;
 mod horizon;
+mod long;
+mod long_series;
 mod metrics;
 mod missing;
 mod scale;
@@ -78,6 +85,10 @@ pub use generate::{
     SineConfig, ValueDistribution, long_dependency,
 };
 pub use horizon::{direct_forecast, direct_windows};
+pub use long::{
+    LongCsvOptions, LongData, LongSeries, MAX_LONG_SERIES, read_long_csv_path,
+    read_long_csv_reader, read_long_csv_str,
+};
 pub use metrics::{baseline_mse, mse, window_means};
 pub use missing::{Filled, MissingCounts, MissingPolicy, fill_missing, is_missing_marker};
 pub use scale::{ScaleKind, Scaler};
