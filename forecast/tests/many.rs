@@ -237,3 +237,89 @@ fn jiff_day(d: i64) -> String {
     let year = if month <= 2 { y + 1 } else { y };
     format!("{year:04}-{month:02}-{day:02}")
 }
+
+#[test]
+fn runs_stop_once_their_flag_is_set() {
+    use forecast::many::{train_global_until, train_local_until};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    // Set after the first series on one thread: the others never start.
+    let stop = AtomicBool::new(false);
+    let calls = AtomicUsize::new(0);
+    let e = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| {
+            train_local_until(
+                &inputs(),
+                &config(Mode::Local),
+                &|_| {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    stop.store(true, Ordering::Relaxed);
+                },
+                &stop,
+            )
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("interrupted"), "{e}");
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+
+    // Set at the last series: nothing is lost, the run comes back whole.
+    let stop = AtomicBool::new(false);
+    let run = train_local_until(
+        &inputs(),
+        &config(Mode::Local),
+        &|d| stop.store(d.done == d.total, Ordering::Relaxed),
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(run.metrics, local_on(2, &inputs()).metrics);
+
+    // Set during a fit (from the fit's own events here): the fit ends after that batch.
+    let stop = AtomicBool::new(false);
+    let mut batches = 0;
+    let e = train_global_until(
+        &inputs(),
+        &config(Mode::Global),
+        &mut |ev| {
+            if matches!(ev, nn::model::FitEvent::BatchEnd { .. }) {
+                batches += 1;
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+        &stop,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("interrupted"), "{e}");
+    assert_eq!(batches, 1);
+}
+
+#[test]
+fn long_series_become_inputs_with_their_times_and_axis() {
+    let text = "id,day,v\nb,2024-01-02,5\na,2024-01-01,1\nb,2024-01-01,4\nb,2024-01-03,6\n";
+    let options = data::LongCsvOptions {
+        id: data::Column::Name("id".into()),
+        time: Some(data::Column::Name("day".into())),
+        ..data::LongCsvOptions::default()
+    };
+    let inputs: Vec<SeriesInput> = data::read_long_csv_str(text, &options)
+        .unwrap()
+        .series
+        .into_iter()
+        .map(SeriesInput::from_long)
+        .collect();
+    assert_eq!(inputs.len(), 2);
+    assert_eq!(inputs[1].id, "b");
+    assert_eq!(inputs[1].values, [4.0, 5.0, 6.0]);
+    assert_eq!(
+        inputs[1].times.as_deref().unwrap(),
+        ["2024-01-01", "2024-01-02", "2024-01-03"]
+    );
+    assert_eq!(
+        inputs[1].axis.as_ref().unwrap().label(3).unwrap(),
+        "2024-01-04"
+    );
+    // One time leaves no step: no axis.
+    assert!(inputs[0].axis.is_none());
+}
