@@ -117,12 +117,16 @@ def long_csv(df, id_col, time_col, value_col):
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
     check_columns(df.columns, id_col, time_col, value_col)
-    frame = {str(id_col): df[id_col]}
     kind = None
+    columns = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
     if time_col is not None:
-        frame[str(time_col)], kind = time_text(df[time_col])
-    frame[str(value_col)] = df[value_col]
-    return pd.DataFrame(frame).to_csv(index=False), kind
+        times = df[time_col]
+        text, kind = time_text(times)
+        if text is not times:
+            df = pd.DataFrame({str(id_col): df[id_col], str(time_col): text,
+                               str(value_col): df[value_col]})
+            columns = [str(c) for c in columns]
+    return df.to_csv(columns=columns, header=[str(c) for c in columns], index=False), kind
 
 
 def metrics_frame(cols):

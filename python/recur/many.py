@@ -153,8 +153,8 @@ def _write_atomically(path, data):
 
 class ManyModel:
     """The model file of a many-series run: every local model (one per series) or the one
-    global model, each with the tail, scaling and time axis of its series. The same format as
-    the CLI's, so ``recur forecast --model`` reads it too."""
+    global model, each with the tail, scaling and time axis of its series. The file is forecast's
+    ``ManyModel`` container, the format of the command line's many-series runs too."""
 
     def __init__(self, native, kind=None):
         self._native = native
@@ -208,7 +208,8 @@ def _whole(key, value):
 
 def load(path):
     """Reads a many-series model file (written by :meth:`ManyResult.save`, by
-    :meth:`recur.spark.SparkResult.save` on a cluster, or by the CLI)."""
+    :meth:`recur.spark.SparkResult.save` on a cluster, or by the command line's many-series
+    training)."""
     with open(path, "rb") as f:
         return ManyModel.from_bytes(f.read())
 
@@ -246,7 +247,7 @@ class ManyResult:
 
     def save(self, path):
         """Writes the model file to ``path`` (to a temporary name, then renamed); read it back
-        with :func:`load` or the CLI."""
+        with :func:`load`."""
         self.model.save(path)
 
     def __repr__(self):

@@ -174,23 +174,29 @@ def _group_frame(out):
 
 def _frame(parts):
     """A DataFrame of :data:`GROUP_COLUMNS` from ``(rows, {column: values})`` parts: columns a
-    part lacks are null (NaN for doubles, ``<NA>`` for longs, None otherwise)."""
+    part lacks are null (NaN for doubles, ``<NA>`` for longs, None otherwise). Filled column
+    by column into preallocated arrays: a group's output is built once per series, so its
+    cost is part of Spark's per-series overhead."""
     pd = _long._pandas()
+    total = sum(n for n, _ in parts)
     cols = {}
     for name, kind in GROUP_COLUMNS:
-        pieces = []
+        if kind == "double":
+            col = np.full(total, np.nan)
+        elif kind == "long":
+            col = np.zeros(total, dtype=np.int64)
+            missing = np.ones(total, dtype=bool)
+        else:
+            col = np.full(total, None, dtype=object)
+        at = 0
         for n, values in parts:
             v = values.get(name)
-            if v is None:
-                v = [np.nan] * n if kind == "double" else [None] * n
-            pieces.append(np.asarray(v, dtype=np.float64 if kind == "double" else object))
-        flat = np.concatenate(pieces) if pieces else np.array([], dtype=object)
-        if kind == "double":
-            cols[name] = flat.astype(np.float64)
-        elif kind == "long":
-            cols[name] = pd.array(list(flat), dtype="Int64")
-        else:
-            cols[name] = flat.astype(object)
+            if v is not None and n:
+                col[at : at + n] = v
+                if kind == "long":
+                    missing[at : at + n] = False
+            at += n
+        cols[name] = pd.arrays.IntegerArray(col, missing) if kind == "long" else col
     return pd.DataFrame(cols)
 
 
@@ -284,7 +290,7 @@ class SparkResult:
 
     def save(self, path):
         """Writes ONE model file of every series to ``path`` on the driver (to a temporary name,
-        then renamed), readable with :func:`recur.many.load` on any machine and by the CLI."""
+        then renamed), readable with :func:`recur.many.load` on any machine."""
         self.model().save(path)
 
     def unpersist(self):
