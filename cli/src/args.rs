@@ -240,6 +240,21 @@ pub struct TrainArgs {
     /// Number of sequences of --task, training and test together [default: 4000].
     #[arg(long, requires = "task", value_parser = whole_at_least_two, value_name = "N")]
     pub count: Option<usize>,
+    /// Long format: the CSV column of series ids (name or 0-based index). Each id is one
+    /// series, sorted by --time-column; the split applies within each series [default split
+    /// with it: 0.8]. One model per series (local, in parallel), or one for all with --global.
+    #[arg(
+        long,
+        requires = "csv",
+        conflicts_with_all = ["task", "diff", "seasonal_diff", "season", "horizon", "interval"],
+        allow_hyphen_values = true,
+        value_name = "NAME|INDEX"
+    )]
+    pub id_column: Option<Column>,
+    /// With --id-column: one global model trained on the windows of every series, each scaled
+    /// on its own training part (--scale standard by default), instead of one model per series.
+    #[arg(long, requires = "id_column")]
+    pub global: bool,
     /// Recurrent cell: simple (SimpleRNN), lstm (LSTM) or gru (GRU, Keras 3's reset_after form).
     #[arg(long, value_enum, ignore_case = true, default_value_t = Cell::Simple)]
     pub cell: Cell,

@@ -7,8 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::CliError;
-use crate::plot::{FAMILY, NEXT_COLOR, SERIES_COLOR, SIZE, plot_err, render, y_range};
-use crate::plot_axis::{XLabels, y_decimals, y_label, y_label_area};
+use crate::plot::{NEXT_COLOR, SERIES_COLOR, SIZE, plot_err, render, y_range};
+use crate::plot_axis::XLabels;
+use crate::plot_frame::{FULL, chart, dashed_vline, draw_legend, index_frame, legend_line};
 use crate::run_config::PlotFormat;
 use crate::time_column::SeriesTime;
 
@@ -40,28 +41,10 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &BacktestPlot) -> R
     let (y0, y1) = y_range(p.values[start..].iter().chain(p.forecasts).copied());
     let (x0, x1) = (start as f64, n as f64 + 1.0);
     let xl = XLabels::new(p.time, 0, x0, x1);
-    let decimals = y_decimals(y0, y1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(&p.title, (FAMILY, 28))
-        .margin(20)
-        .margin_right(64)
-        .x_label_area_size(56)
-        .y_label_area_size(y_label_area(&root, FAMILY, 18, y0, y1))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc(xl.title())
-        .x_labels(xl.count(SIZE.0))
-        .x_label_formatter(&|x| xl.label(*x))
-        .y_label_formatter(&|y| y_label(*y, decimals))
-        .y_desc(p.value_name)
-        .label_style((FAMILY, 18))
-        .axis_desc_style((FAMILY, 20))
-        .light_line_style(WHITE)
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(plot_err)?;
+    let mut chart = chart(
+        &root,
+        &index_frame(&p.title, x0..x1, y0..y1, &xl, p.value_name, FULL, SIZE.0),
+    )?;
     chart
         .draw_series(LineSeries::new(
             (start..n).map(|i| (i as f64, p.values[i])),
@@ -69,16 +52,14 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &BacktestPlot) -> R
         ))
         .map_err(plot_err)?
         .label("series")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], SERIES_COLOR.stroke_width(3)));
+        .legend(legend_line(SERIES_COLOR));
     for (k, &o) in p.origins.iter().enumerate() {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(o as f64 - 0.5, y0), (o as f64 - 0.5, y1)],
-                6,
-                4,
-                BLACK.mix(0.35).stroke_width(1),
-            ))
-            .map_err(plot_err)?;
+        dashed_vline(
+            &mut chart,
+            o as f64 - 0.5,
+            y0..y1,
+            BLACK.mix(0.35).stroke_width(1),
+        )?;
         // Each fold's line starts at the last value it saw, so it reads as a continuation.
         let start_point = o.checked_sub(1).map(|i| (i as f64, p.values[i]));
         let line: Vec<(f64, f64)> = start_point
@@ -99,19 +80,10 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &BacktestPlot) -> R
                 p.origins.len(),
                 p.horizon
             ))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], NEXT_COLOR.stroke_width(3))
-            });
+            .legend(legend_line(NEXT_COLOR));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FAMILY, 18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(plot_err)?;
+    draw_legend(&mut chart, FULL.label)?;
     root.present().map_err(plot_err)
 }
 
@@ -128,5 +100,11 @@ pub fn backtest_plot(path: &Path, format: PlotFormat, p: &BacktestPlot) -> Resul
             p.values.len()
         )));
     }
-    render(path, format, |root| draw(root, p), |root| draw(root, p))
+    render(
+        path,
+        format,
+        SIZE,
+        |root| draw(root, p),
+        |root| draw(root, p),
+    )
 }

@@ -440,6 +440,10 @@ struct ForecastOutputs {
 /// plot. A one-step model feeds each prediction back as input; a direct model (trained with
 /// `--horizon H`) gives `H` values per forward pass, and beyond `H` continues by blocks of `H`.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
+    let bytes = crate::model_file::read_bytes(&args.model.model)?;
+    if forecast::many::ManyModel::is_many(&bytes) {
+        return crate::many_forecast::forecast_many(args, &bytes);
+    }
     refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
     let output = OutputConfig::from_args(&args.output)?;

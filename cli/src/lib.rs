@@ -7,7 +7,13 @@
 //!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
-//!   (plotters, with [`plot_axis`]'s time and value labels), [`report`] (aligned text).
+//!   (plotters, with [`plot_axis`]'s time and value labels and one chart frame, caption, mesh
+//!   and legend, shared by all plots), [`report`] (aligned text).
+//! - [`many_config`], [`many_train`], [`many_csv`], [`many_plot_outputs`] and [`many_forecast`]:
+//!   many series from a long-format CSV (`train --id-column`, local or `--global`) through the
+//!   `forecast` crate's runners, and `forecast` on the model file of such a run; [`many_plot`]:
+//!   its one plot, the best, median and worst series by skill over the baseline above a
+//!   histogram of every series' skill.
 //! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
 //!   usage errors; its future times go into predict and forecast.
 //!
@@ -26,11 +32,18 @@ pub mod error;
 pub mod horizon;
 pub mod intervals;
 pub mod limits;
+pub mod many_config;
+pub mod many_csv;
+pub mod many_forecast;
+pub mod many_plot;
+pub mod many_plot_outputs;
+pub mod many_train;
 pub mod model_file;
 pub mod output;
 pub mod parsers;
 pub mod plot;
 pub mod plot_axis;
+mod plot_frame;
 pub mod predictions;
 pub mod progress;
 pub mod report;
@@ -197,6 +210,11 @@ fn run_command(
         _,
         Box<dyn FnOnce() -> Result<commands::Outcome, CliError> + Send>,
     ) = match command {
+        Command::Train(a) if a.id_column.is_some() => {
+            let cfg = many_config::ManyTrainConfig::from_args(&a)?;
+            init_threads(cfg.threads)?;
+            return on_pool(|| many_train::train_many(&cfg, a.common.json, stdout, stderr));
+        }
         Command::Train(a) => {
             let cfg = run_config::TrainConfig::from_args(&a)?;
             init_threads(cfg.threads)?;

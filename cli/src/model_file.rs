@@ -158,6 +158,14 @@ impl ModelFile {
     /// [`ModelFile::load`] from the file's bytes; `path` only names the file in errors. Why
     /// public: the fuzz targets feed bytes straight in, without a file per input.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, CliError> {
+        if forecast::many::ManyModel::is_many(bytes) {
+            return Err(CliError::Usage(format!(
+                "--model '{}' is a many-series model (recur train --id-column): `recur forecast \
+                 --model {0} --horizon H` forecasts its series; evaluate, predict, backtest and \
+                 summary take one-series models",
+                path.display()
+            )));
+        }
         let (model, doc) =
             Sequential::from_bytes_with_metadata(bytes).map_err(|e| load_error(path, e))?;
         Self::usable(path, model, doc)
@@ -249,7 +257,7 @@ impl ModelFile {
 }
 
 /// The bytes of the model file at `path`: a folder or an unreadable file is a usage error.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
     if path.is_dir() {
         return Err(CliError::flag(
             "--model",

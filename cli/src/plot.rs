@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use crate::error::CliError;
-use crate::plot_axis::{XLabels, y_decimals, y_label, y_label_area};
+use crate::plot_axis::XLabels;
+use crate::plot_frame::{FULL, chart, draw_legend, index_frame, legend_line};
 use crate::run_config::PlotFormat;
 use crate::time_column::SeriesTime;
 
@@ -20,7 +21,7 @@ pub(crate) const FAMILY: &str = "sans-serif";
 pub(crate) const SIZE: (u32, u32) = (1400, 700);
 
 pub(crate) const SERIES_COLOR: RGBColor = RGBColor(160, 160, 160);
-const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
+pub(crate) const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
 pub(crate) const TEST_COLOR: RGBColor = RGBColor(255, 127, 14);
 pub(crate) const NEXT_COLOR: RGBColor = RGBColor(214, 39, 40);
 
@@ -78,14 +79,39 @@ pub struct ForecastPlot<'a> {
     pub band: Option<(&'a [f64], &'a [f64], f64)>,
 }
 
+/// Largest magnitude a plot draws: values past it (a diverged model's) are drawn at it, so the
+/// y range, with its room for the legend, stays finite and plotters' tick search terminates.
+pub(crate) const DRAWN_LIMIT: f64 = f64::MAX / 4.0;
+
+/// `v` moved into `-DRAWN_LIMIT..=DRAWN_LIMIT` (NaN stays NaN and is skipped by [`y_range`]).
+pub(crate) fn drawn(v: f64) -> f64 {
+    v.clamp(-DRAWN_LIMIT, DRAWN_LIMIT)
+}
+
+/// The y range showing `values` (NaN ignored), with room at the top for the legend and labels.
 pub(crate) fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
+    y_range_with(values, 0.35)
+}
+
+/// The y range showing `values` (NaN ignored), with `top` of their span free above them and a
+/// twentieth below.
+pub(crate) fn y_range_with(values: impl Iterator<Item = f64>, top: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| !v.is_nan())
+        .map(drawn)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    // Room at the top for the legend and the split label.
-    (lo - 0.05 * span, hi + 0.35 * span)
+    // At least a trillionth of the values' size: narrower, the padding vanishes in rounding
+    // at large values and the range collapses to one point.
+    let least = 1e-12 * lo.abs().max(hi.abs());
+    let span = if hi > lo {
+        (hi - lo).max(least)
+    } else {
+        1f64.max(1e3 * least)
+    };
+    (lo - 0.05 * span, hi + top * span)
 }
 
 fn draw_series<DB: DrawingBackend>(
@@ -103,29 +129,10 @@ fn draw_series<DB: DrawingBackend>(
     );
     let x1 = n as f64 * 1.01 + 1.0;
     let xl = XLabels::new(p.time, 0, 0.0, n as f64);
-    let decimals = y_decimals(y0, y1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(&p.title, (FAMILY, 28))
-        .margin(20)
-        // Room for the half of the last x label that extends past the plot's right edge.
-        .margin_right(64)
-        .x_label_area_size(56)
-        .y_label_area_size(y_label_area(&root, FAMILY, 18, y0, y1))
-        .build_cartesian_2d(0f64..x1, y0..y1)
-        .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc(xl.title())
-        .x_labels(xl.count(SIZE.0))
-        .x_label_formatter(&|x| xl.label(*x))
-        .y_label_formatter(&|y| y_label(*y, decimals))
-        .y_desc(p.value_name)
-        .label_style((FAMILY, 18))
-        .axis_desc_style((FAMILY, 20))
-        .light_line_style(WHITE)
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(plot_err)?;
+    let mut chart = chart(
+        &root,
+        &index_frame(&p.title, 0.0..x1, y0..y1, &xl, p.value_name, FULL, SIZE.0),
+    )?;
     let points = |xs: &[(usize, f64)]| xs.iter().map(|&(i, v)| (i as f64, v)).collect::<Vec<_>>();
     chart
         .draw_series(LineSeries::new(
@@ -134,7 +141,7 @@ fn draw_series<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?
         .label("series")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], SERIES_COLOR.stroke_width(3)));
+        .legend(legend_line(SERIES_COLOR));
     chart
         .draw_series(LineSeries::new(
             points(p.train),
@@ -142,12 +149,12 @@ fn draw_series<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?
         .label("train predictions")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
+        .legend(legend_line(TRAIN_COLOR));
     chart
         .draw_series(LineSeries::new(points(p.test), TEST_COLOR.stroke_width(2)))
         .map_err(plot_err)?
         .label("test predictions")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TEST_COLOR.stroke_width(3)));
+        .legend(legend_line(TEST_COLOR));
     let t = p.split as f64;
     let top = y1 - 0.04 * (y1 - y0);
     chart
@@ -182,14 +189,7 @@ fn draw_series<DB: DrawingBackend>(
             None => format!("next value (index {n}): {:.4}", p.next),
         })
         .legend(|(x, y)| Circle::new((x + 12, y), 6, NEXT_COLOR.filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FAMILY, 18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(plot_err)?;
+    draw_legend(&mut chart, FULL.label)?;
     root.present().map_err(plot_err)
 }
 
@@ -217,29 +217,10 @@ fn draw_forecast<DB: DrawingBackend>(
     let x0 = start as f64;
     let x1 = (n + p.forecast.len()) as f64 + 1.0;
     let xl = XLabels::new(p.time, p.offset, x0, x1);
-    let decimals = y_decimals(y0, y1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(&p.title, (FAMILY, 28))
-        .margin(20)
-        // Room for the half of the last x label that extends past the plot's right edge.
-        .margin_right(64)
-        .x_label_area_size(56)
-        .y_label_area_size(y_label_area(&root, FAMILY, 18, y0, y1))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc(xl.title())
-        .x_labels(xl.count(SIZE.0))
-        .x_label_formatter(&|x| xl.label(*x))
-        .y_label_formatter(&|y| y_label(*y, decimals))
-        .y_desc(p.value_name)
-        .label_style((FAMILY, 18))
-        .axis_desc_style((FAMILY, 20))
-        .light_line_style(WHITE)
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(plot_err)?;
+    let mut chart = chart(
+        &root,
+        &index_frame(&p.title, x0..x1, y0..y1, &xl, p.value_name, FULL, SIZE.0),
+    )?;
     chart
         .draw_series(LineSeries::new(
             (start..n).map(|i| (i as f64, p.values[i - p.offset])),
@@ -247,7 +228,7 @@ fn draw_forecast<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?
         .label(format!("series (last {shown} values)"))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], TRAIN_COLOR.stroke_width(3)));
+        .legend(legend_line(TRAIN_COLOR));
     if let Some((lo, hi, coverage)) = p.band {
         let mut outline: Vec<(f64, f64)> = lo
             .iter()
@@ -298,7 +279,7 @@ fn draw_forecast<DB: DrawingBackend>(
                 p.forecast.len()
             )
         })
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], NEXT_COLOR.stroke_width(3)));
+        .legend(legend_line(NEXT_COLOR));
     let t = n as f64 - 0.5;
     chart
         .draw_series(std::iter::once(PathElement::new(
@@ -322,14 +303,7 @@ fn draw_forecast<DB: DrawingBackend>(
                 ),
         ))
         .map_err(plot_err)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FAMILY, 18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(plot_err)?;
+    draw_legend(&mut chart, FULL.label)?;
     root.present().map_err(plot_err)
 }
 
@@ -354,9 +328,12 @@ fn beside_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, text: &str, le
     -(width as i32) - TEXT_GAP
 }
 
+/// Draws a plot of `size` pixels (width, height) to `path` in `format`: `draw_png` on a bitmap
+/// written there, or `draw_svg` on a string written there when it succeeds.
 pub(crate) fn render(
     path: &Path,
     format: PlotFormat,
+    size: (u32, u32),
     draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
     draw_svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
 ) -> Result<(), CliError> {
@@ -365,11 +342,11 @@ pub(crate) fn render(
         |e: String| CliError::Runtime(format!("cannot draw the plot '{}': {e}", path.display()));
     match format {
         PlotFormat::Png => {
-            draw_png(BitMapBackend::new(path, SIZE).into_drawing_area()).map_err(fail)
+            draw_png(BitMapBackend::new(path, size).into_drawing_area()).map_err(fail)
         }
         PlotFormat::Svg => {
             let mut text = String::new();
-            draw_svg(SVGBackend::with_string(&mut text, SIZE).into_drawing_area()).map_err(fail)?;
+            draw_svg(SVGBackend::with_string(&mut text, size).into_drawing_area()).map_err(fail)?;
             std::fs::write(path, text).map_err(|e| crate::error::io_error("write", path, e))
         }
     }
@@ -383,6 +360,7 @@ pub fn series_plot(path: &Path, format: PlotFormat, p: &SeriesPlot) -> Result<()
     render(
         path,
         format,
+        SIZE,
         |root| draw_series(root, p),
         |root| draw_series(root, p),
     )
@@ -398,6 +376,7 @@ pub fn forecast_plot(path: &Path, format: PlotFormat, p: &ForecastPlot) -> Resul
     render(
         path,
         format,
+        SIZE,
         |root| draw_forecast(root, p),
         |root| draw_forecast(root, p),
     )

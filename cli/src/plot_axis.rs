@@ -105,6 +105,28 @@ pub fn y_label(y: f64, decimals: usize) -> String {
     format!("{y:.decimals$}")
 }
 
+/// Magnitude from which y tick labels take a power of ten: plain, they would run to more
+/// digits than the label area holds.
+const SCIENTIFIC_FROM: f64 = 1e12;
+
+/// The y tick label at `y` on an axis from `y0` to `y1`: [`y_label`] with [`y_decimals`], or
+/// past a magnitude of 1e12 a mantissa with as many digits as the ticks need to differ and a
+/// power of ten (`4.00e307`); a tick that rounding put a millionth of a tick off 0 reads 0.
+pub fn y_tick_label(y: f64, y0: f64, y1: f64) -> String {
+    let size = y0.abs().max(y1.abs());
+    if size < SCIENTIFIC_FROM {
+        return y_label(y, y_decimals(y0, y1));
+    }
+    let tick = (y1 - y0).abs() / 10.0;
+    let digits = if tick.is_finite() && tick > 0.0 {
+        (size.log10().floor() - tick.log10().floor()).clamp(2.0, 16.0) as usize
+    } else {
+        2
+    };
+    let y = if y.abs() < 1e-6 * tick { 0.0 } else { y };
+    format!("{y:.digits$e}")
+}
+
 /// Pixels to reserve left of the plot for y tick labels (the widest of the range's ends at
 /// `size`) and the axis title beside them, with a margin between the two.
 pub fn y_label_area<DB: DrawingBackend>(
@@ -114,13 +136,13 @@ pub fn y_label_area<DB: DrawingBackend>(
     y0: f64,
     y1: f64,
 ) -> u32 {
-    let d = y_decimals(y0, y1);
     let font = TextStyle::from((family, size).into_font());
     let widest = [y0, y1, (y0 + y1) / 2.0]
         .iter()
         .map(|&y| {
-            root.estimate_text_size(&y_label(y, d), &font)
-                .map_or(10 * y_label(y, d).len() as u32, |(w, _)| w)
+            let label = y_tick_label(y, y0, y1);
+            root.estimate_text_size(&label, &font)
+                .map_or(10 * label.len() as u32, |(w, _)| w)
         })
         .max()
         .unwrap_or(60);

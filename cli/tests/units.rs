@@ -162,7 +162,7 @@ fn forecast_rows_with_times_start_with_the_time_column() {
 
 #[test]
 fn plot_axis_labels_show_times_for_the_span_and_enough_decimals() {
-    use cli::plot_axis::{XLabels, y_decimals, y_label};
+    use cli::plot_axis::{XLabels, y_decimals, y_label, y_tick_label};
     use cli::time_column::SeriesTime;
     let quarters: Vec<String> = (0..200)
         .map(|i| format!("{}Q{}", 1959 + i / 4, i % 4 + 1))
@@ -189,4 +189,13 @@ fn plot_axis_labels_show_times_for_the_span_and_enough_decimals() {
     assert_eq!(y_decimals(0.0, 0.01), 3);
     assert_eq!(y_decimals(-350_000.0, 180_000.0), 0);
     assert_eq!(y_label(123_456.7, 0), "123457");
+    // Past 1e12 a power of ten, with the digits the ticks need to differ.
+    assert_eq!(y_tick_label(0.25, 0.0, 1.0), "0.2");
+    assert_eq!(y_tick_label(2e307, -4e307, 4e307), "2.00e307");
+    assert_eq!(
+        y_tick_label(3e290, -4e307, 4e307),
+        "0.00e0",
+        "rounding off 0"
+    );
+    assert_eq!(y_tick_label(1.5e13, 1e13, 1.00001e13), "1.500000e13");
 }

@@ -46,6 +46,7 @@ fn config(mode: Mode) -> ManyConfig {
             early_stopping: None,
             verbose: 0,
         },
+        columns: Default::default(),
     }
 }
 

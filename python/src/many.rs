@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicBool;
 use data::{Column, LongCsvOptions};
 use forecast::ForecastError;
 use forecast::many::{
-    ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome, train_global_until,
-    train_local_until, train_series,
+    ColumnNames, ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome,
+    train_global_until, train_local_until, train_series,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -84,7 +84,12 @@ pub fn many_fit<'py>(
     value_col: String,
     settings: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let cfg = many_settings::config(settings)?;
+    let mut cfg = many_settings::config(settings)?;
+    cfg.columns = ColumnNames {
+        id: id_col.clone(),
+        time: time_col.clone(),
+        value: value_col.clone(),
+    };
     let (inputs, run) = run_interruptibly(py, |stop| {
         train(&csv, &id_col, time_col.as_deref(), &value_col, &cfg, stop)
     })?
@@ -118,7 +123,12 @@ pub fn many_train_group<'py>(
     settings: &str,
     horizon: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let cfg = many_settings::config(settings)?;
+    let mut cfg = many_settings::config(settings)?;
+    cfg.columns = ColumnNames {
+        id: id_col.clone(),
+        time: time_col.clone(),
+        value: value_col.clone(),
+    };
     if cfg.mode != Mode::Local {
         return Err(PyValueError::new_err(
             "mode: a group trains its own series in local mode; the global mode fits one \

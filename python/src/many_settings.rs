@@ -6,7 +6,7 @@
 
 use data::{Layout, ScaleKind, SplitAt, WindowConfig};
 use forecast::FitSettings;
-use forecast::many::{ManyConfig, Mode};
+use forecast::many::{ColumnNames, ManyConfig, Mode};
 use forecast::spec::{Cell, ModelSpec, RecurrentSpec};
 use nn::{Activation, Loss, OptimizerConfig};
 use pyo3::PyResult;
@@ -231,6 +231,8 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         },
         model,
         fit,
+        // The data's own names, set when it is read.
+        columns: ColumnNames::default(),
     })
 }
 

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
-use super::Mode;
+use super::{ColumnNames, Mode};
 use crate::ForecastError;
 use crate::fitting::predict_one;
 use crate::spec::ModelSpec;
@@ -63,6 +63,8 @@ pub struct MemberSettings {
     pub windows: WindowConfig,
     /// The series this model forecasts: one for a local member, all for the global one.
     pub series: Vec<SeriesState>,
+    /// The names of the data's columns.
+    pub columns: ColumnNames,
 }
 
 /// One member: its model file's bytes and its settings (read from them).
@@ -194,6 +196,13 @@ impl ManyModel {
             mode: Mode::Local,
             members: read,
         })
+    }
+
+    /// The names of the data's columns the model was trained on (the first member's).
+    pub fn columns(&self) -> ColumnNames {
+        self.members
+            .first()
+            .map_or_else(ColumnNames::default, |m| m.settings.columns.clone())
     }
 
     /// Every series id the model forecasts, in order.

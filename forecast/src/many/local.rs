@@ -180,6 +180,7 @@ pub(crate) fn member_of(
             model: spec,
             windows: cfg.windows,
             series,
+            columns: cfg.columns.clone(),
         },
     )
 }

@@ -98,6 +98,33 @@ pub struct ManyConfig {
     /// How fit runs (its `verbose` is the front end's business: the runners report through
     /// their observers).
     pub fit: FitSettings,
+    /// The names of the data's id, time and value columns, kept in the model file for the
+    /// headers of its forecasts.
+    #[serde(default)]
+    pub columns: ColumnNames,
+}
+
+/// The names of a long-format table's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnNames {
+    /// The series id column.
+    pub id: String,
+    /// The time column, if the data had one.
+    pub time: Option<String>,
+    /// The value column.
+    pub value: String,
+}
+
+impl Default for ColumnNames {
+    /// Nixtla's `unique_id`, `ds`, `y`.
+    fn default() -> Self {
+        ColumnNames {
+            id: "unique_id".into(),
+            time: Some("ds".into()),
+            value: "y".into(),
+        }
+    }
 }
 
 /// A series left out of a run, and why.

@@ -1,0 +1,136 @@
+//! `recur forecast` on the model file of a many-series run: every series continued `--horizon`
+//! values from the last values kept in the file, written as a long-format `forecast.csv`.
+
+use std::path::PathBuf;
+
+use forecast::many::{ManyModel, Mode, SeriesForecast};
+use serde::Serialize;
+
+use crate::args::{DataArgs, ForecastArgs};
+use crate::commands::{Outcome, outcome};
+use crate::error::CliError;
+use crate::many_csv::many_forecast_csv;
+use crate::output::OutDir;
+use crate::report::Rows;
+use crate::run_config::OutputConfig;
+
+/// Most forecast values (series times horizon) one command writes.
+pub const MAX_FORECAST_VALUES: usize = 100_000_000;
+
+/// Series shown in the text output (all are in `forecast.csv`).
+const SHOWN: usize = 10;
+
+#[derive(Debug, Serialize)]
+struct ManyForecastReport {
+    model: PathBuf,
+    mode: Mode,
+    horizon: usize,
+    series: usize,
+    forecasts: Vec<SeriesForecast>,
+    outputs: ManyForecastOutputs,
+}
+
+#[derive(Debug, Serialize)]
+struct ManyForecastOutputs {
+    forecast: PathBuf,
+}
+
+/// The first data flag given, by name: a many-series model keeps each series' last values and
+/// windows, so flags choosing other data would be ignored.
+fn data_flag_given(d: &DataArgs) -> Option<&'static str> {
+    let s = &d.series;
+    let given = [
+        ("--csv", s.csv.is_some()),
+        ("--split", d.split.is_some()),
+        ("--step", s.step.is_some()),
+        ("--scale", s.scale.is_some()),
+        ("--layout", s.layout.is_some()),
+        ("--no-pad", s.no_pad),
+        ("--diff", s.diff.is_some()),
+        ("--seasonal-diff", s.seasonal_diff.is_some()),
+        ("--season", s.season.is_some()),
+        ("--data-seed", d.data_seed.is_some()),
+        ("--n", d.sine.n.is_some()),
+        ("--freq", d.sine.freq.is_some()),
+        ("--amplitude", d.sine.amplitude.is_some()),
+        ("--noise", d.sine.noise.is_some()),
+        ("--noise-amplitude", d.sine.noise_amplitude.is_some()),
+    ];
+    given.iter().find(|(_, g)| *g).map(|(name, _)| *name)
+}
+
+/// `recur forecast --model <many-series model> --horizon H`: writes `forecast.csv` (`<id>,
+/// [<time>], step, forecast`) in the output folder.
+pub fn forecast_many(args: &ForecastArgs, bytes: &[u8]) -> Result<Outcome, CliError> {
+    let path = &args.model.model;
+    if let Some(flag) = data_flag_given(&args.data) {
+        return Err(CliError::Usage(format!(
+            "the argument '{flag}' cannot be used with a many-series model ('{}'): it keeps each \
+             series' last values and windows, and forecasts from them",
+            path.display()
+        )));
+    }
+    if args.interval.is_some() {
+        return Err(CliError::Usage(format!(
+            "the argument '--interval' cannot be used with a many-series model ('{}'): it holds \
+             no calibration residuals",
+            path.display()
+        )));
+    }
+    let output = OutputConfig::from_args(&args.output)?;
+    let model = ManyModel::from_bytes(bytes)
+        .map_err(|e| CliError::Usage(format!("--model '{}': {e}", path.display())))?;
+    let ids = model.ids();
+    let horizon = args.horizon;
+    if ids.len().saturating_mul(horizon) > MAX_FORECAST_VALUES {
+        return Err(CliError::flag(
+            "--horizon",
+            horizon,
+            &format!(
+                "at most {} values for each of the model's {} series (at most {MAX_FORECAST_VALUES} values in all)",
+                MAX_FORECAST_VALUES / ids.len().max(1),
+                ids.len()
+            ),
+        ));
+    }
+    let forecasts = model.forecast(horizon)?;
+    let columns = model.columns();
+    let mut out = OutDir::create(&output.out)?.stage("forecast")?;
+    let csv = out.write_bytes("forecast.csv", &many_forecast_csv(&columns, &forecasts)?)?;
+    out.commit()?;
+    let mut rows = Rows::default();
+    for f in forecasts.iter().take(SHOWN) {
+        let first = f.values.first().copied().unwrap_or(f64::NAN);
+        let last = f.values.last().copied().unwrap_or(f64::NAN);
+        let when = match f.times.as_deref() {
+            Some([a, .., b]) => format!(" ({a} to {b})"),
+            Some([a]) => format!(" ({a})"),
+            _ => String::new(),
+        };
+        rows.push(
+            format!("{}{when}", f.id),
+            format!("{first:.6} ... {last:.6}"),
+        );
+    }
+    let more = if forecasts.len() > SHOWN {
+        format!("... and {} more series\n", forecasts.len() - SHOWN)
+    } else {
+        String::new()
+    };
+    let human = format!(
+        "forecast of {horizon} values for each of {} series ({} model), first and last:\n{}{more}wrote {}\n",
+        forecasts.len(),
+        model.mode.name(),
+        rows.render(),
+        csv.display()
+    );
+    let report = ManyForecastReport {
+        model: path.clone(),
+        mode: model.mode,
+        horizon,
+        series: forecasts.len(),
+        forecasts,
+        outputs: ManyForecastOutputs { forecast: csv },
+    };
+    outcome(&report, human)
+}
