@@ -297,19 +297,16 @@ fn runs_stop_once_their_flag_is_set() {
 }
 
 #[test]
-fn long_series_become_inputs_with_their_times_and_axis() {
-    let text = "id,day,v\nb,2024-01-02,5\na,2024-01-01,1\nb,2024-01-01,4\nb,2024-01-03,6\n";
+fn long_files_become_inputs_with_times_axes_and_column_names() {
+    use forecast::many::{LongInputs, NoAxis};
+    let text = "store,day,sales\nb,2024-01-02,5\na,2024-01-01,1\nb,2024-01-01,4\nb,2024-01-03,6\n";
     let options = data::LongCsvOptions {
-        id: data::Column::Name("id".into()),
+        id: data::Column::Name("store".into()),
         time: Some(data::Column::Name("day".into())),
         ..data::LongCsvOptions::default()
     };
-    let inputs: Vec<SeriesInput> = data::read_long_csv_str(text, &options)
-        .unwrap()
-        .series
-        .into_iter()
-        .map(SeriesInput::from_long)
-        .collect();
+    let read = LongInputs::new(data::read_long_csv_str(text, &options).unwrap(), true);
+    let inputs = &read.inputs;
     assert_eq!(inputs.len(), 2);
     assert_eq!(inputs[1].id, "b");
     assert_eq!(inputs[1].values, [4.0, 5.0, 6.0]);
@@ -321,6 +318,32 @@ fn long_series_become_inputs_with_their_times_and_axis() {
         inputs[1].axis.as_ref().unwrap().label(3).unwrap(),
         "2024-01-04"
     );
-    // One time leaves no step: no axis.
+    assert_eq!(
+        read.columns,
+        forecast::many::ColumnNames {
+            id: "store".into(),
+            time: Some("day".into()),
+            value: "sales".into(),
+        }
+    );
+    // One time leaves no step: no axis, and the reader's note says why.
     assert!(inputs[0].axis.is_none());
+    assert!(
+        matches!(&read.no_time_axis[..], [NoAxis { id, reason }] if id == "a" && !reason.is_empty())
+    );
+
+    // Without a header or a time column: generic names, file order, no notes.
+    let options = data::LongCsvOptions {
+        header: Some(false),
+        ..data::LongCsvOptions::default()
+    };
+    let read = LongInputs::new(
+        data::read_long_csv_str("x,3\ny,1\nx,2\n", &options).unwrap(),
+        false,
+    );
+    assert_eq!(read.columns.id, "id");
+    assert_eq!(read.columns.time, None);
+    assert_eq!(read.columns.value, "value");
+    assert_eq!(read.inputs[0].values, [3.0, 2.0]);
+    assert!(read.no_time_axis.is_empty());
 }

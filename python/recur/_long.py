@@ -135,7 +135,7 @@ def metrics_frame(cols):
 
 
 def skipped_frame(cols):
-    """The skipped DataFrame: ``id``, ``reason``."""
+    """An ``id``, ``reason`` DataFrame (the skipped series, the series without a time axis)."""
     return _pandas().DataFrame(cols, columns=["id", "reason"])
 
 

@@ -225,6 +225,8 @@ class ManyResult:
       in the sorted series), ``time`` (with a time column), ``actual, prediction, part``
       (``train`` or ``test``).
     - ``skipped``: ``id, reason`` of the series left out.
+    - ``no_time_axis``: ``id, reason`` of the series trained whose times fall on no regular
+      step (their forecasts have steps but no times).
     - ``fit_seconds``: wall-clock seconds of training; ``mode``: ``local`` or ``global``.
     - ``model``: the :class:`ManyModel`.
     """
@@ -235,6 +237,7 @@ class ManyResult:
         self.metrics = _long.metrics_frame(out["metrics"])
         self.predictions = _long.predictions_frame(out["predictions"], kind)
         self.skipped = _long.skipped_frame(out["skipped"])
+        self.no_time_axis = _long.skipped_frame(out["no_time_axis"])
         self.model = ManyModel(out["model"], kind)
 
     def forecast(self, horizon):

@@ -45,6 +45,8 @@ METRIC_COLUMNS = [
 #: - ``forecast``: ``id, step, time, prediction`` (``step`` from 1; ``time`` the future time
 #:   label when the series' times are on a regular step);
 #: - ``skipped``: ``id, reason``;
+#: - ``no_time_axis``: ``id, reason`` (trained, but its times fall on no regular step, so its
+#:   forecasts have no times);
 #: - ``model``: ``id, model`` (the series' model file; join them with
 #:   :meth:`recur.many.ManyModel.from_members`).
 GROUP_COLUMNS = [
@@ -167,6 +169,9 @@ def _group_frame(out):
     s = out["skipped"]
     n = len(s["id"])
     parts.append((n, {"kind": ["skipped"] * n, "id": s["id"], "reason": s["reason"]}))
+    a = out["no_time_axis"]
+    n = len(a["id"])
+    parts.append((n, {"kind": ["no_time_axis"] * n, "id": a["id"], "reason": a["reason"]}))
     if out["member"] is not None:
         parts.append((1, {"kind": ["model"], "id": m["id"][:1], "model": [out["member"]]}))
     return _frame(parts)
@@ -241,7 +246,9 @@ class SparkResult:
     - ``metrics``: one row per trained series, sorted by id;
     - ``predictions``: ``id, index, time, actual, prediction, part``;
     - ``forecasts``: ``id, step, time, prediction`` (empty unless ``horizon > 0``);
-    - ``skipped``: ``id, reason``, sorted by id.
+    - ``skipped``: ``id, reason``, sorted by id;
+    - ``no_time_axis``: ``id, reason`` of the series trained without a regular time step,
+      sorted by id.
     """
 
     def __init__(self, out, time_type):
@@ -279,6 +286,10 @@ class SparkResult:
     @property
     def skipped(self):
         return self._kind("skipped").select("id", "reason").orderBy("id")
+
+    @property
+    def no_time_axis(self):
+        return self._kind("no_time_axis").select("id", "reason").orderBy("id")
 
     def model(self):
         """Collects every series' model to the driver and joins them into one

@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicBool;
 use data::{Column, LongCsvOptions};
 use forecast::ForecastError;
 use forecast::many::{
-    ColumnNames, ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome,
-    train_global_until, train_local_until, train_series,
+    LongInputs, ManyConfig, ManyModel, ManyRun, Mode, SeriesOutcome, train_global_until,
+    train_local_until, train_series,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -28,7 +28,7 @@ fn read_series(
     id: &str,
     time: Option<&str>,
     value: &str,
-) -> Result<Vec<SeriesInput>, ForecastError> {
+) -> Result<LongInputs, ForecastError> {
     let options = LongCsvOptions {
         id: Column::Name(id.to_string()),
         time: time.map(|t| Column::Name(t.to_string())),
@@ -38,14 +38,11 @@ fn read_series(
     };
     // Messages name lines of this text: line 1 is the header, line k the DataFrame's row k - 2.
     let long = data::read_long_csv_reader(csv.as_bytes(), "the DataFrame", &options)?;
-    Ok(long
-        .series
-        .into_iter()
-        .map(SeriesInput::from_long)
-        .collect())
+    Ok(LongInputs::new(long, time.is_some()))
 }
 
-/// Trains every series of `csv` as `cfg` says; `stop` ends the run early.
+/// Trains every series of `csv` as `cfg` says (with the data's column names); `stop` ends the
+/// run early.
 fn train(
     csv: &str,
     id: &str,
@@ -53,13 +50,17 @@ fn train(
     value: &str,
     cfg: &ManyConfig,
     stop: &AtomicBool,
-) -> Result<(Vec<SeriesInput>, ManyRun), ForecastError> {
-    let inputs = read_series(csv, id, time, value)?;
-    let run = match cfg.mode {
-        Mode::Local => train_local_until(&inputs, cfg, &|_| {}, stop)?,
-        Mode::Global => train_global_until(&inputs, cfg, &mut |_| {}, stop)?,
+) -> Result<(LongInputs, ManyRun), ForecastError> {
+    let read = read_series(csv, id, time, value)?;
+    let cfg = ManyConfig {
+        columns: read.columns.clone(),
+        ..cfg.clone()
     };
-    Ok((inputs, run))
+    let run = match cfg.mode {
+        Mode::Local => train_local_until(&read.inputs, &cfg, &|_| {}, stop)?,
+        Mode::Global => train_global_until(&read.inputs, &cfg, &mut |_| {}, stop)?,
+    };
+    Ok((read, run))
 }
 
 /// Checks the settings' JSON text (as `many_fit` would read it) without training: a Spark
@@ -73,7 +74,7 @@ pub fn many_check_settings(settings: &str) -> PyResult<String> {
 /// `value_col`) with the settings' JSON, in local or global mode, with the GIL released
 /// (Ctrl-C stops the run between series, or after a batch in global mode). Returns a dict:
 /// `mode`, `metrics`, `predictions`, `skipped` (columns), `fit_seconds` and `model` (a
-/// [`PyManyModel`]). Bad settings or data raise `ValueError`; a failing run `RuntimeError`.
+/// [`PyManyModel`]), `no_time_axis` (columns `id`, `reason`). Bad settings or data raise `ValueError`; a failing run `RuntimeError`.
 #[pyfunction]
 #[pyo3(signature = (csv, id_col, time_col, value_col, settings))]
 pub fn many_fit<'py>(
@@ -84,13 +85,8 @@ pub fn many_fit<'py>(
     value_col: String,
     settings: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut cfg = many_settings::config(settings)?;
-    cfg.columns = ColumnNames {
-        id: id_col.clone(),
-        time: time_col.clone(),
-        value: value_col.clone(),
-    };
-    let (inputs, run) = run_interruptibly(py, |stop| {
+    let cfg = many_settings::config(settings)?;
+    let (read, run) = run_interruptibly(py, |stop| {
         train(&csv, &id_col, time_col.as_deref(), &value_col, &cfg, stop)
     })?
     .map_err(forecast_error)?;
@@ -99,9 +95,13 @@ pub fn many_fit<'py>(
     d.set_item("metrics", columns::metrics(py, &run.metrics)?)?;
     d.set_item(
         "predictions",
-        columns::predictions(py, &inputs, &run.predictions)?,
+        columns::predictions(py, &read.inputs, &run.predictions)?,
     )?;
     d.set_item("skipped", columns::skipped(py, &run.skipped)?)?;
+    d.set_item(
+        "no_time_axis",
+        columns::no_time_axis(py, &read.no_time_axis)?,
+    )?;
     d.set_item("fit_seconds", run.fit_seconds)?;
     d.set_item("model", PyManyModel { inner: run.model })?;
     Ok(d)
@@ -123,12 +123,7 @@ pub fn many_train_group<'py>(
     settings: &str,
     horizon: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut cfg = many_settings::config(settings)?;
-    cfg.columns = ColumnNames {
-        id: id_col.clone(),
-        time: time_col.clone(),
-        value: value_col.clone(),
-    };
+    let cfg = many_settings::config(settings)?;
     if cfg.mode != Mode::Local {
         return Err(PyValueError::new_err(
             "mode: a group trains its own series in local mode; the global mode fits one \
@@ -140,9 +135,10 @@ pub fn many_train_group<'py>(
         0 => None,
         h => Some(many_settings::horizon(h)?),
     };
-    let (input, outcome, forecast) = py
+    let (input, no_time_axis, outcome, forecast) = py
         .detach(|| -> Result<_, ForecastError> {
-            let mut inputs = read_series(&csv, &id_col, time_col.as_deref(), &value_col)?;
+            let read = read_series(&csv, &id_col, time_col.as_deref(), &value_col)?;
+            let mut inputs = read.inputs;
             if inputs.len() != 1 {
                 let shown: Vec<String> =
                     inputs.iter().take(3).map(|s| format!("'{}'", s.id)).collect();
@@ -154,6 +150,10 @@ pub fn many_train_group<'py>(
                 )));
             }
             let input = inputs.remove(0);
+            let cfg = ManyConfig {
+                columns: read.columns,
+                ..cfg
+            };
             let outcome = train_series(&input, &cfg)?;
             let forecast = match (&outcome, horizon) {
                 (SeriesOutcome::Trained { member, .. }, Some(h)) => Some(
@@ -165,7 +165,7 @@ pub fn many_train_group<'py>(
                 ),
                 _ => None,
             };
-            Ok((input, outcome, forecast))
+            Ok((input, read.no_time_axis, outcome, forecast))
         })
         .map_err(forecast_error)?;
     let d = PyDict::new(py);
@@ -188,6 +188,7 @@ pub fn many_train_group<'py>(
         columns::predictions(py, std::slice::from_ref(&input), &predictions)?,
     )?;
     d.set_item("skipped", columns::skipped(py, &skipped)?)?;
+    d.set_item("no_time_axis", columns::no_time_axis(py, &no_time_axis)?)?;
     d.set_item("member", member)?;
     let forecasts = match (forecast, horizon) {
         (Some(f), Some(h)) => Some(columns::forecasts(py, &f, h)?),

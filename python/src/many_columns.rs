@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use forecast::many::{
-    Part, SeriesForecast, SeriesInput, SeriesMetrics, SeriesPredictions, Skipped,
+    NoAxis, Part, SeriesForecast, SeriesInput, SeriesMetrics, SeriesPredictions, Skipped,
 };
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyRuntimeError;
@@ -96,12 +96,22 @@ pub fn predictions<'py>(
 
 /// `skipped`: `id` and `reason` per series left out.
 pub fn skipped<'py>(py: Python<'py>, rows: &[Skipped]) -> PyResult<Bound<'py, PyDict>> {
+    id_reason(py, rows.iter().map(|s| (s.id.as_str(), s.reason.as_str())))
+}
+
+/// `no_time_axis`: `id` and `reason` per series whose times fall on no regular step.
+pub fn no_time_axis<'py>(py: Python<'py>, rows: &[NoAxis]) -> PyResult<Bound<'py, PyDict>> {
+    id_reason(py, rows.iter().map(|s| (s.id.as_str(), s.reason.as_str())))
+}
+
+fn id_reason<'py, 'a>(
+    py: Python<'py>,
+    rows: impl Iterator<Item = (&'a str, &'a str)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (ids, reasons): (Vec<&str>, Vec<&str>) = rows.unzip();
     let d = PyDict::new(py);
-    d.set_item("id", rows.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
-    d.set_item(
-        "reason",
-        rows.iter().map(|s| s.reason.as_str()).collect::<Vec<_>>(),
-    )?;
+    d.set_item("id", ids)?;
+    d.set_item("reason", reasons)?;
     Ok(d)
 }
 

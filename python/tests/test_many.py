@@ -140,6 +140,19 @@ def test_save_load_and_forecast_with_future_dates(tmp_path):
         recur.many.load(bad)
 
 
+def test_irregular_series_train_and_forecast_without_times():
+    df = long_frame()
+    gap = df[(df["unique_id"] == "s1") & (df["ds"] == pd.Timestamp("2024-01-20"))].index
+    r = recur.many.fit(df.drop(gap), **FAST)
+    assert "s1" in list(r.metrics["id"])
+    assert list(r.no_time_axis["id"]) == ["s1"]
+    assert "between 2024-01-19" in r.no_time_axis["reason"][0]
+    f = r.forecast(2)
+    assert f[f["id"] == "s1"]["time"].isna().all()
+    assert f[f["id"] != "s1"]["time"].notna().all()
+    assert recur.many.fit(df, **FAST).no_time_axis.empty
+
+
 def test_numeric_times_and_no_time_column():
     df = long_frame()
     df["t"] = (df["ds"] - pd.Timestamp("2024-01-01")).dt.days * 2

@@ -55,8 +55,8 @@ def spark():
 
 
 def twenty_series():
-    """20 daily series of 24 to 62 values with their own period and trend, plus one of 4
-    values (skipped), rows shuffled."""
+    """20 daily series of 24 to 62 values with their own period and trend, one with two days
+    missing (trained without a time axis) and one of 4 values (skipped), rows shuffled."""
     rng = np.random.default_rng(11)
     parts = []
     for k in range(20):
@@ -68,6 +68,9 @@ def twenty_series():
             "ds": pd.date_range("2023-01-01", periods=n, freq="D") + pd.Timedelta(days=k),
             "y": y,
         }))
+    gappy = pd.date_range("2023-02-01", periods=40, freq="D").delete([10, 11])
+    parts.append(pd.DataFrame({"unique_id": "store-gappy", "ds": gappy,
+                               "y": np.cos(np.arange(len(gappy)) / 3.0)}))
     parts.append(pd.DataFrame({
         "unique_id": "store-new",
         "ds": pd.date_range("2023-06-01", periods=4, freq="D"),
@@ -88,11 +91,14 @@ def runs(spark):
 def test_spark_metrics_equal_the_embedded_run_exactly(runs):
     _, embedded, on_spark = runs
     metrics = on_spark.metrics.toPandas()
-    assert len(metrics) == 20
+    assert len(metrics) == 21
     pd.testing.assert_frame_equal(metrics, embedded.metrics, check_dtype=False, check_exact=True)
     skipped = on_spark.skipped.toPandas()
     pd.testing.assert_frame_equal(skipped, embedded.skipped, check_dtype=False)
     assert list(skipped["id"]) == ["store-new"]
+    no_axis = on_spark.no_time_axis.toPandas()
+    pd.testing.assert_frame_equal(no_axis, embedded.no_time_axis, check_dtype=False)
+    assert list(no_axis["id"]) == ["store-gappy"]
 
 
 def test_spark_predictions_and_forecasts_equal_the_embedded_run(runs):
@@ -116,6 +122,7 @@ def test_model_saved_from_spark_loads_and_forecasts_as_the_embedded_one(runs, tm
     last = df.groupby("unique_id")["ds"].max()
     first = f.iloc[0]
     assert first["time"] == last[first["id"]] + pd.Timedelta(days=1)
+    assert f[f["id"] == "store-gappy"]["time"].isna().all()
 
 
 def test_global_mode_and_bad_settings_are_refused_on_the_driver(spark):

@@ -18,6 +18,7 @@ mod bundle;
 mod global;
 mod job;
 mod local;
+mod long_inputs;
 mod seed;
 
 pub use bundle::{
@@ -27,6 +28,7 @@ pub use bundle::{
 pub use global::{train_global, train_global_until};
 pub use job::{Part, SeriesMetrics, SeriesPredictions};
 pub use local::{SeriesDone, SeriesOutcome, train_local, train_local_until, train_series};
+pub use long_inputs::{LongInputs, NoAxis};
 pub use seed::series_seed;
 
 use serde::{Deserialize, Serialize};
@@ -45,22 +47,6 @@ pub struct SeriesInput {
     pub times: Option<Vec<String>>,
     /// The regular time axis of the values (position 0 is `values[0]`), for future times.
     pub axis: Option<data::time::TimeAxis>,
-}
-
-impl SeriesInput {
-    /// One series of a long-format file, as `data::read_long_csv_*` returns it: its id, values,
-    /// time labels and regular axis (none when its times are irregular; the reader's note
-    /// says why).
-    pub fn from_long(long: data::LongSeries) -> Self {
-        let times = long.series.times().map(<[String]>::to_vec);
-        let axis = long.series.axis().cloned();
-        SeriesInput {
-            id: long.id,
-            values: long.series.into_values(),
-            times,
-            axis,
-        }
-    }
 }
 
 /// Local (one model per series) or global (one model for all).
