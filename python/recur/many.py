@@ -154,7 +154,8 @@ def _write_atomically(path, data):
 class ManyModel:
     """The model file of a many-series run: every local model (one per series) or the one
     global model, each with the tail, scaling and time axis of its series. The file is forecast's
-    ``ManyModel`` container, the format of the command line's many-series runs too."""
+    ``ManyModel`` container, the one ``recur train --id-column`` writes and ``recur forecast
+    --model`` reads: the same data and settings give the same bytes from either."""
 
     def __init__(self, native, kind=None):
         self._native = native
@@ -208,8 +209,7 @@ def _whole(key, value):
 
 def load(path):
     """Reads a many-series model file (written by :meth:`ManyResult.save`, by
-    :meth:`recur.spark.SparkResult.save` on a cluster, or by the command line's many-series
-    training)."""
+    :meth:`recur.spark.SparkResult.save` on a cluster, or by ``recur train --id-column``)."""
     with open(path, "rb") as f:
         return ManyModel.from_bytes(f.read())
 
