@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod long_dependency;
+pub mod many;
 
 use std::hint::black_box;
 use std::time::Instant;
