@@ -140,7 +140,6 @@ def main():
 
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas")
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
-    import pandas as pd
 
     import recur
     import recur.many

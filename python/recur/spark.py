@@ -8,8 +8,10 @@ model over every series) is not offered here: it needs every series' windows in 
 
 :func:`train_group` is the per-group function, public so that other engines can map it too
 (Ray Data's ``map_groups``, Dask's ``groupby().apply``): it takes the rows of one series as a
-pandas DataFrame and returns one pandas DataFrame of :data:`GROUP_COLUMNS`, with a ``kind``
-column saying what each row is.
+pandas DataFrame and returns a one-row pandas DataFrame of :data:`GROUP_COLUMNS` (``kind``
+``trained`` or ``skipped``, the metrics, the predictions and forecasts as arrays, the series'
+model file); :func:`group_results` turns those rows, gathered, into the tables of
+:class:`recur.many.ManyResult`.
 
 Needs pyspark and pyarrow (``pip install recur[spark]``), and recur installed on every
 executor's Python.
@@ -17,54 +19,56 @@ executor's Python.
 
 import functools
 
-import numpy as np
-
-from recur import _long, _recur
+from recur import _groups, _long, _recur
 from recur import many as _many
 
-__all__ = ["GROUP_COLUMNS", "GROUP_SCHEMA", "SparkResult", "fit", "train_group"]
-
-#: The metrics columns, as in :attr:`recur.many.ManyResult.metrics`.
-METRIC_COLUMNS = [
-    ("train_mse", "double"),
-    ("test_mse", "double"),
-    ("baseline_test_mse", "double"),
-    ("persistence_test_mse", "double"),
-    ("skill", "double"),
-    ("train_windows", "long"),
-    ("test_windows", "long"),
-    ("epochs", "long"),
+__all__ = [
+    "GROUP_COLUMNS",
+    "GROUP_SCHEMA",
+    "GroupResults",
+    "SparkResult",
+    "fit",
+    "group_meta",
+    "group_results",
+    "train_group",
 ]
 
-#: The columns of :func:`train_group`'s output and their Spark SQL types. ``kind`` says which
-#: columns a row fills (the others are null):
+METRIC_COLUMNS = _groups.METRIC_COLUMNS
+
+#: The columns of :func:`train_group`'s output and their Spark SQL types, one row per series:
 #:
-#: - ``metrics``: ``id`` and the metrics columns (one row per trained series);
-#: - ``prediction``: ``id, index, time, actual, prediction, part`` (one row per one-step
-#:   prediction; ``time`` is the time label as text, null without a time column);
-#: - ``forecast``: ``id, step, time, prediction`` (``step`` from 1; ``time`` the future time
-#:   label when the series' times are on a regular step);
-#: - ``skipped``: ``id, reason``;
-#: - ``no_time_axis``: ``id, reason`` (trained, but its times fall on no regular step, so its
-#:   forecasts have no times);
-#: - ``model``: ``id, model`` (the series' model file; join them with
+#: - ``kind``: ``trained`` or ``skipped``; ``id``;
+#: - the metrics columns of :attr:`recur.many.ManyResult.metrics` (null when skipped);
+#: - ``reason``: why the series was skipped (null when trained);
+#: - ``no_time_axis``: why its times fall on no regular step (null when they do, or without a
+#:   time column): it is trained, but its forecasts have no times;
+#: - ``pred_index, pred_time, pred_actual, pred_value, pred_part``: the one-step predictions
+#:   as arrays (index in the series, time label as text or null without a time column, actual
+#:   value, prediction, ``train``/``test``);
+#: - ``forecast_time, forecast_value``: the ``horizon`` forecasts as arrays (null with
+#:   ``horizon=0``; times null without a regular time step);
+#: - ``model``: the series' model file (join them with
 #:   :meth:`recur.many.ManyModel.from_members`).
-GROUP_COLUMNS = [
-    ("kind", "string"),
-    ("id", "string"),
-    ("index", "long"),
-    ("step", "long"),
-    ("time", "string"),
-    ("actual", "double"),
-    ("prediction", "double"),
-    ("part", "string"),
-    *METRIC_COLUMNS,
-    ("reason", "string"),
-    ("model", "binary"),
-]
+GROUP_COLUMNS = _groups.GROUP_COLUMNS
 
 #: :data:`GROUP_COLUMNS` as a Spark DDL schema string (for ``applyInPandas``).
 GROUP_SCHEMA = ", ".join(f"`{name}` {kind}" for name, kind in GROUP_COLUMNS)
+
+#: The tables of gathered :func:`train_group` outputs (see :func:`group_results`).
+GroupResults = _groups.GroupResults
+
+
+def group_results(groups):
+    """The tables of :func:`train_group`'s outputs gathered into one pandas DataFrame (Ray
+    Data's ``to_pandas()``, Dask's ``compute()``): ``metrics``, ``predictions``,
+    ``forecasts`` (None without a horizon), ``skipped``, ``no_time_axis`` as pandas
+    DataFrames in id order, and ``model()``, the run's :class:`recur.many.ManyModel`."""
+    return _groups.GroupResults(groups)
+
+
+def group_meta():
+    """An empty DataFrame of :data:`GROUP_COLUMNS` (Dask's ``meta``)."""
+    return _groups.meta()
 
 
 def _group_settings(settings):
@@ -85,11 +89,11 @@ def _group_settings(settings):
 
 def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
     """Trains the one series in ``pdf`` (the rows of one id, in any order) exactly as
-    :func:`recur.many.fit` would in local mode, and returns a pandas DataFrame of
-    :data:`GROUP_COLUMNS`: its metrics, its one-step predictions, ``horizon`` forecasts (none
-    when 0), and its model file; or one ``skipped`` row with the reason when the series is too
-    short for the split and ``step``. Settings are :func:`recur.many.fit`'s (``mode`` must be
-    ``"local"``).
+    :func:`recur.many.fit` would in local mode, and returns a one-row pandas DataFrame of
+    :data:`GROUP_COLUMNS`: its metrics, its one-step predictions and ``horizon`` forecasts
+    (none when 0) as arrays, and its model file; or, for a series too short for the split and
+    ``step``, ``kind`` ``skipped`` with the reason. Settings are :func:`recur.many.fit`'s
+    (``mode`` must be ``"local"``).
 
     Time labels are text: a datetime column is written as dates when every time of the group
     is at midnight, else as ISO date-times (:func:`fit` casts them back on Spark).
@@ -102,10 +106,12 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
     Ray Data::
 
         out = ds.groupby("unique_id").map_groups(fn, batch_format="pandas")
+        results = recur.spark.group_results(out.to_pandas())
 
     Dask::
 
         out = ddf.groupby("unique_id").apply(fn, meta=recur.spark.group_meta())
+        results = recur.spark.group_results(out.compute())
     """
     s = _group_settings(settings)
     csv, _ = _long.long_csv(pdf, id_col, time_col, value_col)
@@ -117,97 +123,12 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
         _many._settings_json(s),
         _many._whole("horizon", horizon),
     )
-    return _group_frame(out)
-
-
-def group_meta():
-    """An empty DataFrame of :data:`GROUP_COLUMNS` with their pandas dtypes (Dask's
-    ``meta``)."""
-    return _frame([])
-
-
-def _group_frame(out):
-    """The per-group columns as one DataFrame of :data:`GROUP_COLUMNS`."""
-    parts = []
-    m = out["metrics"]
-    n = len(m["id"])
-    parts.append((n, {"kind": ["metrics"] * n, "id": m["id"], **{k: m[k] for k, _ in METRIC_COLUMNS}}))
-    p = out["predictions"]
-    counts = np.asarray(p["counts"], dtype=np.int64)
-    n = int(counts.sum())
-    parts.append(
-        (
-            n,
-            {
-                "kind": ["prediction"] * n,
-                "id": np.repeat(np.asarray(p["ids"], dtype=object), counts),
-                "index": p["index"],
-                "time": p["time"],
-                "actual": p["actual"],
-                "prediction": p["prediction"],
-                "part": np.where(p["test"], "test", "train"),
-            },
-        )
-    )
-    f = out["forecasts"]
-    if f is not None:
-        h = f["horizon"]
-        n = h * len(f["ids"])
-        times = [x for t in f["times"] for x in (t if t is not None else [None] * h)]
-        parts.append(
-            (
-                n,
-                {
-                    "kind": ["forecast"] * n,
-                    "id": np.repeat(np.asarray(f["ids"], dtype=object), h),
-                    "step": np.tile(np.arange(1, h + 1), len(f["ids"])),
-                    "time": times,
-                    "prediction": f["values"],
-                },
-            )
-        )
-    s = out["skipped"]
-    n = len(s["id"])
-    parts.append((n, {"kind": ["skipped"] * n, "id": s["id"], "reason": s["reason"]}))
-    a = out["no_time_axis"]
-    n = len(a["id"])
-    parts.append((n, {"kind": ["no_time_axis"] * n, "id": a["id"], "reason": a["reason"]}))
-    if out["member"] is not None:
-        parts.append((1, {"kind": ["model"], "id": m["id"][:1], "model": [out["member"]]}))
-    return _frame(parts)
-
-
-def _frame(parts):
-    """A DataFrame of :data:`GROUP_COLUMNS` from ``(rows, {column: values})`` parts: columns a
-    part lacks are null (NaN for doubles, ``<NA>`` for longs, None otherwise). Filled column
-    by column into preallocated arrays: a group's output is built once per series, so its
-    cost is part of Spark's per-series overhead."""
-    pd = _long._pandas()
-    total = sum(n for n, _ in parts)
-    cols = {}
-    for name, kind in GROUP_COLUMNS:
-        if kind == "double":
-            col = np.full(total, np.nan)
-        elif kind == "long":
-            col = np.zeros(total, dtype=np.int64)
-            missing = np.ones(total, dtype=bool)
-        else:
-            col = np.full(total, None, dtype=object)
-        at = 0
-        for n, values in parts:
-            v = values.get(name)
-            if v is not None and n:
-                col[at : at + n] = v
-                if kind == "long":
-                    missing[at : at + n] = False
-            at += n
-        cols[name] = pd.arrays.IntegerArray(col, missing) if kind == "long" else col
-    return pd.DataFrame(cols)
+    return _groups.frame(out)
 
 
 def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
     """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
-    ``time_col`` or None, ``value_col``) in local mode, one group per series, and returns a
+    ``time_col``, ``value_col``; the time column is needed, it alone orders a group's rows) in local mode, one group per series, and returns a
     :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they are checked on the
     driver (``ValueError`` naming a bad one) before the job starts. ``horizon > 0`` also
     forecasts that many values after each series.
@@ -218,6 +139,11 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **sett
     s = _group_settings(settings)
     _recur.many_check_settings(_many._settings_json(s))
     horizon = _many._whole("horizon", horizon)
+    if time_col is None:
+        raise ValueError(
+            "time_col: expected a time column on Spark: a group's rows reach its worker in no "
+            "fixed order, so only times can put a series in order"
+        )
     roles = _long.check_columns(sdf.columns, id_col, time_col, value_col)
     fn = functools.partial(
         train_group,
@@ -234,67 +160,97 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **sett
         .persist()
     )
     out.count()
-    time_type = None if time_col is None else sdf.schema[time_col].dataType
-    return SparkResult(out, time_type)
+    return SparkResult(out, sdf.schema[time_col].dataType)
 
 
 class SparkResult:
     """What :func:`fit` gives: Spark DataFrames of the run, the same columns as
     :class:`recur.many.ManyResult`'s (``time`` cast back to the time column's type when it
-    is a date, timestamp or number; ids are strings).
+    is a date, timestamp or number; ids are strings). The long tables are made from the
+    groups' arrays when read.
 
     - ``metrics``: one row per trained series, sorted by id;
     - ``predictions``: ``id, index, time, actual, prediction, part``;
     - ``forecasts``: ``id, step, time, prediction`` (empty unless ``horizon > 0``);
     - ``skipped``: ``id, reason``, sorted by id;
     - ``no_time_axis``: ``id, reason`` of the series trained without a regular time step,
-      sorted by id.
+      sorted by id;
+    - ``groups``: :func:`train_group`'s rows themselves.
     """
 
     def __init__(self, out, time_type):
-        self._out = out
+        self.groups = out
         self._time_type = time_type
 
-    def _kind(self, kind):
+    def _trained(self):
         from pyspark.sql import functions as F
 
-        return self._out.where(F.col("kind") == kind)
+        return self.groups.where(F.col("kind") == "trained")
 
-    def _time(self):
+    def _time(self, col):
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
 
         t = self._time_type
         castable = (T.DateType, T.TimestampType, T.TimestampNTZType, T.NumericType)
-        if t is not None and isinstance(t, castable):
-            return F.col("time").cast(t).alias("time")
-        return F.col("time")
+        if isinstance(t, castable):
+            return F.col(col).cast(t).alias("time")
+        return F.col(col).alias("time")
 
     @property
     def metrics(self):
-        return self._kind("metrics").select("id", *[k for k, _ in METRIC_COLUMNS]).orderBy("id")
+        return self._trained().select("id", *[k for k, _ in METRIC_COLUMNS]).orderBy("id")
 
     @property
     def predictions(self):
-        cols = ["id", "index"] + ([self._time()] if self._time_type is not None else [])
-        return self._kind("prediction").select(*cols, "actual", "prediction", "part")
+        from pyspark.sql import functions as F
+
+        arrays = [(source, name) for source, name, _ in _groups.PREDICTION_ARRAYS]
+        zipped = F.arrays_zip(*[F.col(source).alias(name) for source, name in arrays])
+        rows = self._trained().select("id", F.explode(zipped).alias("p"))
+        return rows.select(
+            "id",
+            F.col("p.index").alias("index"),
+            self._time("p.time"),
+            *[F.col(f"p.{name}").alias(name) for name in ("actual", "prediction", "part")],
+        )
 
     @property
     def forecasts(self):
-        return self._kind("forecast").select("id", "step", self._time(), "prediction")
+        from pyspark.sql import functions as F
+
+        rows = self._trained().select(
+            "id", "forecast_time", F.posexplode("forecast_value").alias("pos", "prediction")
+        )
+        return rows.select(
+            "id",
+            (F.col("pos") + 1).cast("long").alias("step"),
+            F.element_at("forecast_time", F.col("pos") + 1).alias("t"),
+            "prediction",
+        ).select("id", "step", self._time("t"), "prediction")
 
     @property
     def skipped(self):
-        return self._kind("skipped").select("id", "reason").orderBy("id")
+        from pyspark.sql import functions as F
+
+        return (
+            self.groups.where(F.col("kind") == "skipped").select("id", "reason").orderBy("id")
+        )
 
     @property
     def no_time_axis(self):
-        return self._kind("no_time_axis").select("id", "reason").orderBy("id")
+        from pyspark.sql import functions as F
+
+        return (
+            self.groups.where(F.col("no_time_axis").isNotNull())
+            .select("id", F.col("no_time_axis").alias("reason"))
+            .orderBy("id")
+        )
 
     def model(self):
         """Collects every series' model to the driver and joins them into one
         :class:`recur.many.ManyModel` (the model :func:`recur.many.fit` would have made)."""
-        members = [r["model"] for r in self._kind("model").select("model").toLocalIterator()]
+        members = [r["model"] for r in self._trained().select("model").toLocalIterator()]
         if not members:
             raise ValueError("no series was trained (see skipped): there is no model to save")
         return _many.ManyModel.from_members(members)
@@ -306,4 +262,4 @@ class SparkResult:
 
     def unpersist(self):
         """Frees the persisted group output."""
-        self._out.unpersist()
+        self.groups.unpersist()

@@ -225,25 +225,28 @@ def test_group_function_equals_the_whole_run_for_a_series():
     for sid in ["s1", "tiny"]:
         out = recur.spark.train_group(df[df["unique_id"] == sid], horizon=2, **FAST)
         assert [c for c, _ in recur.spark.GROUP_COLUMNS] == list(out.columns)
+        assert len(out) == 1
+        row = out.iloc[0]
+        assert row["id"] == sid
         if sid == "tiny":
-            assert list(out["kind"]) == ["skipped"]
-            assert out["reason"][0] == whole.skipped["reason"][0]
+            assert row["kind"] == "skipped"
+            assert row["reason"] == whole.skipped["reason"][0]
+            assert row["model"] is None and row["pred_value"] is None
             continue
-        m = out[out["kind"] == "metrics"]
+        assert row["kind"] == "trained" and row["reason"] is None
         cols = [c for c, _ in recur.spark.METRIC_COLUMNS]
         expected = whole.metrics[whole.metrics["id"] == sid]
-        assert m["id"].tolist() == [sid]
-        np.testing.assert_array_equal(m[cols].to_numpy(float), expected[cols].to_numpy(float))
-        p = out[out["kind"] == "prediction"]
+        np.testing.assert_array_equal(out[cols].to_numpy(float), expected[cols].to_numpy(float))
         wp = whole.predictions[whole.predictions["id"] == sid]
-        np.testing.assert_array_equal(p["prediction"].to_numpy(float), wp["prediction"])
-        np.testing.assert_array_equal(p["index"].to_numpy(int), wp["index"])
-        assert list(pd.to_datetime(p["time"])) == list(wp["time"])
-        fc = out[out["kind"] == "forecast"]
-        np.testing.assert_array_equal(
-            fc["prediction"].to_numpy(float), whole_f[whole_f["id"] == sid]["prediction"])
-        member = out[out["kind"] == "model"]["model"].iloc[0]
-        single = recur.many.ManyModel.from_members([member])
+        np.testing.assert_array_equal(row["pred_value"], wp["prediction"])
+        np.testing.assert_array_equal(row["pred_actual"], wp["actual"])
+        np.testing.assert_array_equal(row["pred_index"], wp["index"])
+        assert list(row["pred_part"]) == list(wp["part"])
+        assert list(pd.to_datetime(row["pred_time"])) == list(wp["time"])
+        wf = whole_f[whole_f["id"] == sid]
+        np.testing.assert_array_equal(row["forecast_value"], wf["prediction"])
+        assert list(pd.to_datetime(row["forecast_time"])) == list(wf["time"])
+        single = recur.many.ManyModel.from_members([row["model"]])
         assert single.ids == [sid]
     with pytest.raises(ValueError, match="one series"):
         recur.spark.train_group(df, **FAST)
@@ -253,17 +256,31 @@ def test_group_function_equals_the_whole_run_for_a_series():
         recur.spark.train_group(df[df["unique_id"] == "s1"], epochz=1)
 
 
-def test_members_trained_apart_join_into_the_run_model():
+def test_gathered_groups_give_the_tables_and_the_model_of_the_whole_run():
+    # What a Ray Data or Dask user does: map train_group over the groups, gather the rows.
     df = long_frame()
+    gap = df[(df["unique_id"] == "s2") & (df["ds"] == pd.Timestamp("2024-01-10"))].index
+    df = df.drop(gap)
     whole = recur.many.fit(df, **FAST)
-    members = []
-    for sid, group in df.groupby("unique_id"):
-        out = recur.spark.train_group(group, **FAST)
-        members += list(out[out["kind"] == "model"]["model"])
-    joined = recur.many.ManyModel.from_members(members[::-1])
-    assert joined.to_bytes() == whole.model_bytes()
+    groups = pd.concat(
+        [recur.spark.train_group(g, horizon=3, **FAST) for _, g in df.groupby("unique_id")],
+        ignore_index=True,
+    ).sample(frac=1.0, random_state=2)
+    r = recur.spark.group_results(groups)
+    pd.testing.assert_frame_equal(r.metrics, whole.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(
+        r.predictions, whole.predictions, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(
+        r.forecasts, whole.forecast(3), check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.skipped, whole.skipped)
+    pd.testing.assert_frame_equal(r.no_time_axis, whole.no_time_axis)
+    assert list(r.no_time_axis["id"]) == ["s2"]
+    assert r.model().to_bytes() == whole.model_bytes()
     with pytest.raises(ValueError, match="two members"):
-        recur.many.ManyModel.from_members(members + members[:1])
+        recur.many.ManyModel.from_members([groups["model"].dropna().iloc[0]] * 2)
+    with pytest.raises(ValueError, match="train_group's output"):
+        recur.spark.group_results(df)
+    assert list(recur.spark.group_meta().columns) == [c for c, _ in recur.spark.GROUP_COLUMNS]
 
 
 CHILD = textwrap.dedent(

@@ -135,3 +135,25 @@ def test_global_mode_and_bad_settings_are_refused_on_the_driver(spark):
         recur.spark.fit(sdf, epochz=3)
     with pytest.raises(ValueError, match="value_col: no column 'sales'"):
         recur.spark.fit(sdf, value_col="sales")
+    with pytest.raises(ValueError, match="time_col: expected a time column on Spark"):
+        recur.spark.fit(sdf, time_col=None)
+
+
+def test_dates_and_integer_ids_come_back_in_their_types(spark):
+    from pyspark.sql import functions as F
+
+    df = twenty_series()
+    df = df[df["unique_id"].isin(["store-03", "store-07", "store-11"])].copy()
+    df["unique_id"] = df["unique_id"].str[-2:].astype(int)
+    df["ds"] = df["ds"].dt.date  # datetime.date objects, as Spark's DateType gives
+    sdf = spark.createDataFrame(df).withColumn("ds", F.col("ds").cast("date"))
+    on_spark = recur.spark.fit(sdf, horizon=2, **dict(SETTINGS, epochs=1))
+    embedded = recur.many.fit(df, **dict(SETTINGS, epochs=1))
+    pd.testing.assert_frame_equal(
+        on_spark.metrics.toPandas(), embedded.metrics, check_dtype=False, check_exact=True)
+    f = on_spark.forecasts.toPandas().sort_values(["id", "step"], ignore_index=True)
+    pd.testing.assert_frame_equal(f, embedded.forecast(2), check_dtype=False, check_exact=True)
+    assert list(f["id"][:1]) == ["11"]
+    last = df.groupby("unique_id")["ds"].max()
+    assert f["time"].iloc[0] == last[11] + pd.Timedelta(days=1)
+    on_spark.unpersist()
