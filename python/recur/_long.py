@@ -118,15 +118,64 @@ def long_csv(df, id_col, time_col, value_col):
         raise ValueError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
     check_columns(df.columns, id_col, time_col, value_col)
     kind = None
-    columns = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
+    names = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
+    columns = [df[c] for c in names]
     if time_col is not None:
-        times = df[time_col]
-        text, kind = time_text(times)
-        if text is not times:
-            df = pd.DataFrame({str(id_col): df[id_col], str(time_col): text,
-                               str(value_col): df[value_col]})
-            columns = [str(c) for c in columns]
-    return df.to_csv(columns=columns, header=[str(c) for c in columns], index=False), kind
+        columns[1], kind = time_text(columns[1])
+    return csv_text([str(c) for c in names], columns), kind
+
+
+def csv_text(names, columns):
+    """``to_csv(index=False)`` of the columns (pandas Series) under the header ``names``, the
+    same text, written directly for the common dtypes (float64 as ``repr``, integers, text),
+    which is several times faster than pandas' writer; other dtypes go through ``to_csv``."""
+    cells = [_cells(c) for c in columns]
+    if any(c is None for c in cells):
+        pd = _pandas()
+        frame = pd.DataFrame(dict(zip(range(len(columns)), columns)))
+        return frame.to_csv(index=False, header=names)
+    lines = [",".join(_quoted(n) for n in names)]
+    lines.extend(",".join(row) for row in zip(*cells))
+    lines.append("")
+    return "\n".join(lines)
+
+
+_SPECIAL = frozenset(',"\r\n')
+
+
+def _quoted(text):
+    """A text cell as the csv module's minimal quoting writes it."""
+    if _SPECIAL.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _cells(s):
+    """The column's cells as ``to_csv`` writes them (missing: empty), or None when its dtype
+    has no direct path here."""
+    pd = _pandas()
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 8:
+        values = s.to_numpy()
+        cells = list(map(repr, values.tolist()))
+        missing = np.isnan(values)
+        if missing.any():
+            for i in np.flatnonzero(missing):
+                cells[i] = ""
+        return cells
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return list(map(str, s.to_numpy().tolist()))
+    if dtype == object or pd.api.types.is_string_dtype(dtype):
+        # Each distinct text is quoted once (a long frame repeats every id many times).
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        for i, v in enumerate(uniques):
+            if not isinstance(v, str):
+                return None
+            table[i] = _quoted(v)
+        table[-1] = ""  # the code of a missing cell is -1
+        return table[codes].tolist()
+    return None
 
 
 def metrics_frame(cols):

@@ -324,3 +324,25 @@ def test_sigint_stops_a_run_with_keyboard_interrupt(mode):
             child.kill()
     assert child.returncode == 0, err
     assert "interrupted" in out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dataframes_reach_the_reader_as_to_csv_writes_them(seed):
+    # recur writes the common dtypes itself (faster); the text must be pandas' own.
+    from recur import _long
+
+    rng = np.random.default_rng(seed)
+    n = 50
+    ids = rng.choice(["a", "b,c", 'say "hi"', "line\nbreak", " pad ", "ü"], n)
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-20, 20, n)
+    values[rng.random(n) < 0.1] = np.nan
+    frames = [
+        pd.DataFrame({"id": ids, "t": rng.integers(-5, 10**12, n), "v": values}),
+        pd.DataFrame({"id": pd.array(ids, dtype="string"), "t": values, "v": values}),
+        pd.DataFrame({"id": ids.astype(object), "t": np.where(values > 0, None, ids), "v": values}),
+        pd.DataFrame({"id": rng.integers(0, 5, n), "t": values.astype(np.float32), "v": values}),
+        pd.DataFrame({"id": ids, "t": pd.array(rng.integers(0, 9, n), dtype="Int64"), "v": values}),
+    ]
+    for frame in frames:
+        text = _long.csv_text(["id", "t", "v"], [frame[c] for c in ["id", "t", "v"]])
+        assert text == frame.to_csv(index=False)
