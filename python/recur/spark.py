@@ -33,6 +33,7 @@ __all__ = [
     "train_group",
 ]
 
+#: The metrics columns and their Spark SQL types, as in :attr:`recur.many.ManyResult.metrics`.
 METRIC_COLUMNS = _groups.METRIC_COLUMNS
 
 #: The columns of :func:`train_group`'s output and their Spark SQL types, one row per series:
@@ -128,8 +129,8 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
 
 def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
     """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
-    ``time_col``, ``value_col``; the time column is needed, it alone orders a group's rows) in local mode, one group per series, and returns a
-    :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they are checked on the
+    ``time_col``, ``value_col``; the time column is needed, it alone orders a group's rows) in
+    local mode, one group per series, and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they are checked on the
     driver (``ValueError`` naming a bad one) before the job starts. ``horizon > 0`` also
     forecasts that many values after each series.
 
