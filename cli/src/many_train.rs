@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use data::LongCsvOptions;
 use forecast::many::{
-    ColumnNames, ManyRun, Mode, SeriesDone, SeriesInput, SeriesOutcome, Skipped, train_global,
-    train_local,
+    ColumnNames, LongInputs, ManyRun, Mode, SeriesDone, SeriesInput, SeriesOutcome, Skipped,
+    train_global, train_local,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -22,6 +22,8 @@ use crate::output::OutDir;
 use crate::progress::Console;
 use crate::report::{Rows, file_name};
 use crate::train::{PREDICTIONS_FILE, TRAIN_SET};
+
+pub use forecast::many::NoAxis;
 
 /// File name of the per-series metrics.
 pub const METRICS_FILE: &str = "metrics.csv";
@@ -41,15 +43,6 @@ pub struct ManyOutputs {
     pub model: PathBuf,
     /// The plot.
     pub plot: PathBuf,
-}
-
-/// A series whose time column gave no regular step: trained, but its forecasts have no times.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NoAxis {
-    /// The series id.
-    pub id: String,
-    /// Why it has no regular step.
-    pub reason: String,
 }
 
 /// Everything a many-series `recur train` reports (the `--json` object).
@@ -99,38 +92,8 @@ fn load(cfg: &ManyTrainConfig) -> Result<(Vec<SeriesInput>, ColumnNames, Vec<NoA
     };
     let long = data::read_long_csv_path(&cfg.csv, &options)
         .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", cfg.csv.display())))?;
-    let first = long.series.first().map(|s| &s.series);
-    let columns = ColumnNames {
-        id: long.id_name.clone().unwrap_or_else(|| "id".into()),
-        time: cfg.time_column.as_ref().map(|_| {
-            first
-                .and_then(|s| s.time_name())
-                .unwrap_or("time")
-                .to_string()
-        }),
-        value: first.and_then(|s| s.name()).unwrap_or("value").to_string(),
-    };
-    let no_axis = long
-        .series
-        .iter()
-        .filter_map(|s| {
-            s.axis_note.as_ref().map(|reason| NoAxis {
-                id: s.id.clone(),
-                reason: reason.clone(),
-            })
-        })
-        .collect();
-    let inputs = long
-        .series
-        .into_iter()
-        .map(|s| SeriesInput {
-            id: s.id,
-            values: s.series.values().to_vec(),
-            times: s.series.times().map(<[String]>::to_vec),
-            axis: s.series.axis().cloned(),
-        })
-        .collect();
-    Ok((inputs, columns, no_axis))
+    let read = LongInputs::new(long, cfg.time_column.is_some());
+    Ok((read.inputs, read.columns, read.no_time_axis))
 }
 
 /// The local runner's progress: an indicatif bar over the series on a terminal at verbose 1,

@@ -113,6 +113,24 @@ pub fn fit(
     magnitude: Option<DataMagnitude>,
     observer: &mut dyn FnMut(&FitEvent<'_>),
 ) -> Result<History, ForecastError> {
+    // The CLI never interrupts fit from an event (Ctrl-C ends the process).
+    fit_until(model, x, y, settings, magnitude, &mut |e| {
+        observer(e);
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`fit`] that `observer` can stop: a `Break` ends fit after the batch and is a runtime error
+/// saying it was interrupted (a front end that cannot end the process on Ctrl-C, Python,
+/// stops there).
+pub fn fit_until(
+    model: &mut Sequential,
+    x: &Windows,
+    y: &[f32],
+    settings: &FitSettings,
+    magnitude: Option<DataMagnitude>,
+    observer: &mut dyn FnMut(&FitEvent<'_>) -> ControlFlow<()>,
+) -> Result<History, ForecastError> {
     let (xt, yt) = (tensor(x)?, targets(x, y)?);
     let validation = match settings.validation_split {
         Some(v) => Validation::Split(v),
@@ -137,11 +155,7 @@ pub fn fit(
         on_invalid_loss: InvalidLoss::Error,
         ..FitOptions::default()
     };
-    // The CLI never interrupts fit from an event (Ctrl-C ends the process).
-    let result = model.fit_with(&xt, &yt, &opts, &mut |e| {
-        observer(e);
-        ControlFlow::Continue(())
-    });
+    let result = model.fit_with(&xt, &yt, &opts, observer);
     result.map_err(runtime("training failed", model, magnitude))
 }
 

@@ -238,3 +238,112 @@ fn jiff_day(d: i64) -> String {
     let year = if month <= 2 { y + 1 } else { y };
     format!("{year:04}-{month:02}-{day:02}")
 }
+
+#[test]
+fn runs_stop_once_their_flag_is_set() {
+    use forecast::many::{train_global_until, train_local_until};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    // Set after the first series on one thread: the others never start.
+    let stop = AtomicBool::new(false);
+    let calls = AtomicUsize::new(0);
+    let e = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| {
+            train_local_until(
+                &inputs(),
+                &config(Mode::Local),
+                &|_| {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    stop.store(true, Ordering::Relaxed);
+                },
+                &stop,
+            )
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("interrupted"), "{e}");
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+
+    // Set at the last series: nothing is lost, the run comes back whole.
+    let stop = AtomicBool::new(false);
+    let run = train_local_until(
+        &inputs(),
+        &config(Mode::Local),
+        &|d| stop.store(d.done == d.total, Ordering::Relaxed),
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(run.metrics, local_on(2, &inputs()).metrics);
+
+    // Set during a fit (from the fit's own events here): the fit ends after that batch.
+    let stop = AtomicBool::new(false);
+    let mut batches = 0;
+    let e = train_global_until(
+        &inputs(),
+        &config(Mode::Global),
+        &mut |ev| {
+            if matches!(ev, nn::model::FitEvent::BatchEnd { .. }) {
+                batches += 1;
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+        &stop,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("interrupted"), "{e}");
+    assert_eq!(batches, 1);
+}
+
+#[test]
+fn long_files_become_inputs_with_times_axes_and_column_names() {
+    use forecast::many::{LongInputs, NoAxis};
+    let text = "store,day,sales\nb,2024-01-02,5\na,2024-01-01,1\nb,2024-01-01,4\nb,2024-01-03,6\n";
+    let options = data::LongCsvOptions {
+        id: data::Column::Name("store".into()),
+        time: Some(data::Column::Name("day".into())),
+        ..data::LongCsvOptions::default()
+    };
+    let read = LongInputs::new(data::read_long_csv_str(text, &options).unwrap(), true);
+    let inputs = &read.inputs;
+    assert_eq!(inputs.len(), 2);
+    assert_eq!(inputs[1].id, "b");
+    assert_eq!(inputs[1].values, [4.0, 5.0, 6.0]);
+    assert_eq!(
+        inputs[1].times.as_deref().unwrap(),
+        ["2024-01-01", "2024-01-02", "2024-01-03"]
+    );
+    assert_eq!(
+        inputs[1].axis.as_ref().unwrap().label(3).unwrap(),
+        "2024-01-04"
+    );
+    assert_eq!(
+        read.columns,
+        forecast::many::ColumnNames {
+            id: "store".into(),
+            time: Some("day".into()),
+            value: "sales".into(),
+        }
+    );
+    // One time leaves no step: no axis, and the reader's note says why.
+    assert!(inputs[0].axis.is_none());
+    assert!(
+        matches!(&read.no_time_axis[..], [NoAxis { id, reason }] if id == "a" && !reason.is_empty())
+    );
+
+    // Without a header or a time column: generic names, file order, no notes.
+    let options = data::LongCsvOptions {
+        header: Some(false),
+        ..data::LongCsvOptions::default()
+    };
+    let read = LongInputs::new(
+        data::read_long_csv_str("x,3\ny,1\nx,2\n", &options).unwrap(),
+        false,
+    );
+    assert_eq!(read.columns.id, "id");
+    assert_eq!(read.columns.time, None);
+    assert_eq!(read.columns.value, "value");
+    assert_eq!(read.inputs[0].values, [3.0, 2.0]);
+    assert!(read.no_time_axis.is_empty());
+}

@@ -27,3 +27,13 @@ fn root(e: &NnError) -> &NnError {
         other => other,
     }
 }
+
+/// Converts a pipeline error: bad input (a setting, a series, a model file) is `ValueError`,
+/// a failure while running (a diverging fit) is `RuntimeError`, as the CLI's exit statuses 2
+/// and 1.
+pub fn forecast_error(e: forecast::ForecastError) -> PyErr {
+    match e {
+        forecast::ForecastError::Usage(m) => PyValueError::new_err(m),
+        forecast::ForecastError::Runtime(m) => PyRuntimeError::new_err(m),
+    }
+}

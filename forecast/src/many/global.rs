@@ -1,6 +1,7 @@
 //! Global mode: one model trained on the windows of every series, each scaled on its own
 //! training part, scored per series in that series' units.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use data::Windows;
@@ -8,10 +9,10 @@ use nn::model::FitEvent;
 
 use super::bundle::ManyModel;
 use super::job::{prepare, score_series};
-use super::local::{member_of, none_left, sorted_unique, state_of};
+use super::local::{interrupted, member_of, none_left, sorted_unique, state_of, stop_at_batch_end};
 use super::{ManyConfig, ManyRun, Mode, SeriesInput, Skipped, check_config};
 use crate::ForecastError;
-use crate::fitting::fit;
+use crate::fitting::fit_until;
 
 /// Trains one model (seeded by the run's seed) on the pooled training windows of every series
 /// (in id order; fit shuffles them as Keras does), sending fit's events to `on_fit`, then
@@ -21,6 +22,17 @@ pub fn train_global(
     inputs: &[SeriesInput],
     cfg: &ManyConfig,
     on_fit: &mut dyn FnMut(&FitEvent<'_>),
+) -> Result<ManyRun, ForecastError> {
+    train_global_until(inputs, cfg, on_fit, &AtomicBool::new(false))
+}
+
+/// [`train_global`] that stops once `stop` is set (by another thread): the fit ends after its
+/// current batch and the run is a [`ForecastError::Runtime`] saying it was interrupted.
+pub fn train_global_until(
+    inputs: &[SeriesInput],
+    cfg: &ManyConfig,
+    on_fit: &mut dyn FnMut(&FitEvent<'_>),
+    stop: &AtomicBool,
 ) -> Result<ManyRun, ForecastError> {
     if cfg.mode != Mode::Global {
         return Err(ForecastError::Usage(
@@ -76,7 +88,15 @@ pub fn train_global(
     let mut settings = cfg.fit.clone();
     settings.batch_size = settings.batch_size.min(windows).max(1);
     let started = Instant::now();
-    let history = fit(&mut model, &x, &targets, &settings, None, on_fit)?;
+    let observer = &mut |e: &FitEvent<'_>| {
+        on_fit(e);
+        stop_at_batch_end(e, stop)
+    };
+    let history = match fit_until(&mut model, &x, &targets, &settings, None, observer) {
+        Ok(h) => h,
+        Err(_) if stop.load(Ordering::Relaxed) => return Err(interrupted()),
+        Err(e) => return Err(e),
+    };
     run.fit_seconds = started.elapsed().as_secs_f64();
     let epochs = history.loss.len();
     let mut states = Vec::with_capacity(kept.len());

@@ -1,15 +1,17 @@
 //! Local mode: one model per series, series in parallel on rayon's pool.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use nn::Sequential;
+use nn::model::FitEvent;
 use rayon::prelude::*;
 
 use super::bundle::{ManyModel, Member, MemberSettings, SeriesState};
 use super::job::{SeriesMetrics, SeriesPredictions, prepare, score_series};
 use super::{ManyConfig, ManyRun, Mode, SeriesInput, Skipped, check_config, series_seed};
-use crate::fitting::fit;
+use crate::fitting::fit_until;
 use crate::{FitSettings, ForecastError};
 
 /// What training one series gave.
@@ -93,6 +95,16 @@ pub(crate) fn state_of(
 /// for the split and the window, constant under a scaling, or whose training diverges is
 /// skipped with the reason; a model that cannot be built is an error (it is the run's).
 pub fn train_series(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesOutcome, ForecastError> {
+    train_series_until(input, cfg, &AtomicBool::new(false))
+}
+
+/// [`train_series`] that ends after the current batch once `stop` is set, with the error
+/// [`interrupted`] (what the series had learnt is dropped).
+fn train_series_until(
+    input: &SeriesInput,
+    cfg: &ManyConfig,
+    stop: &AtomicBool,
+) -> Result<SeriesOutcome, ForecastError> {
     check_config(cfg)?;
     let skip = |reason: String| {
         Ok(SeriesOutcome::Skipped(Skipped {
@@ -115,15 +127,16 @@ pub fn train_series(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesOutco
     let mut settings = cfg.fit.clone();
     // A batch never holds more windows than there are (as the single-series run).
     settings.batch_size = settings.batch_size.min(ds.train.len()).max(1);
-    let history = match fit(
+    let history = match fit_until(
         &mut model,
         &ds.train.x,
         &ds.train.y,
         &settings,
         None,
-        &mut |_| {},
+        &mut |e| stop_at_batch_end(e, stop),
     ) {
         Ok(h) => h,
+        Err(_) if stop.load(Ordering::Relaxed) => return Err(interrupted()),
         Err(ForecastError::Runtime(m)) if m.contains("training diverged") => {
             return skip(diverged(&m));
         }
@@ -181,6 +194,19 @@ pub fn train_local(
     cfg: &ManyConfig,
     on_done: &(dyn Fn(&SeriesDone<'_>) + Sync),
 ) -> Result<ManyRun, ForecastError> {
+    train_local_until(inputs, cfg, on_done, &AtomicBool::new(false))
+}
+
+/// [`train_local`] that stops once `stop` is set (by another thread): the series in training
+/// end after their current batch, no further series starts, and the run is the error
+/// [`interrupted`] unless every series had finished. Why: a front end that cannot end the
+/// process on Ctrl-C (Python) stops a long run within a moment.
+pub fn train_local_until(
+    inputs: &[SeriesInput],
+    cfg: &ManyConfig,
+    on_done: &(dyn Fn(&SeriesDone<'_>) + Sync),
+    stop: &AtomicBool,
+) -> Result<ManyRun, ForecastError> {
     if cfg.mode != Mode::Local {
         return Err(ForecastError::Usage(
             "train_local needs a config of mode local".into(),
@@ -197,7 +223,10 @@ pub fn train_local(
         .par_iter()
         .with_max_len(1)
         .map(|&i| {
-            let outcome = train_series(&inputs[i], cfg)?;
+            if stop.load(Ordering::Relaxed) {
+                return Err(interrupted());
+            }
+            let outcome = train_series_until(&inputs[i], cfg, stop)?;
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             on_done(&SeriesDone {
                 done,
@@ -235,6 +264,22 @@ pub fn train_local(
     }
     none_left(&run)?;
     Ok(run)
+}
+
+/// The error of a run stopped by its `stop` flag.
+pub(crate) fn interrupted() -> ForecastError {
+    ForecastError::Runtime(
+        "interrupted: the run was stopped before every series was trained".into(),
+    )
+}
+
+/// Fit's observer under a `stop` flag: breaks at the end of a batch once it is set.
+pub(crate) fn stop_at_batch_end(e: &FitEvent<'_>, stop: &AtomicBool) -> ControlFlow<()> {
+    if matches!(e, FitEvent::BatchEnd { .. }) && stop.load(Ordering::Relaxed) {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
 }
 
 /// The indices of `inputs` in id order; an error if an id repeats or there is no series.

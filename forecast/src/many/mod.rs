@@ -18,15 +18,17 @@ mod bundle;
 mod global;
 mod job;
 mod local;
+mod long_inputs;
 mod seed;
 
 pub use bundle::{
     MANY_FORMAT, MAX_MEMBERS, MEMBER_FORMAT, ManyModel, Member, MemberSettings, SeriesForecast,
     SeriesState,
 };
-pub use global::train_global;
+pub use global::{train_global, train_global_until};
 pub use job::{Part, SeriesMetrics, SeriesPredictions};
-pub use local::{SeriesDone, SeriesOutcome, train_local, train_series};
+pub use local::{SeriesDone, SeriesOutcome, train_local, train_local_until, train_series};
+pub use long_inputs::{LongInputs, NoAxis};
 pub use seed::series_seed;
 
 use serde::{Deserialize, Serialize};

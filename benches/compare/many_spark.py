@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""recur's local many-series training on Spark (`recur.spark.fit`, local[N]) against the
+embedded run (`recur.many.fit`, rayon on N threads) on the same N cores: series per second of
+both and Spark's overhead.
+
+The series are `many-report`'s, bit for bit (`benches/src/many/generate.rs`: splitmix64 drawing
+each series' period, amplitude, phase, trend, level and noise, ported below; both print the same
+`series checksum` for the same `--series`, `--points` and `--seed`). Each is trained with the
+tutorial model (SimpleRNN(32, relu) -> Dense(8, relu) -> Dense(1), RMSprop, mse, batch 16,
+padded windows of 4, no scaling, split 0.8, `--epochs`), seeded from `--seed` and its id, so
+the two runs must give identical metrics (checked: `identical metrics: yes`, exit status 1 if
+not).
+
+What is timed:
+
+- embedded: the whole `recur.many.fit(df, ...)` call (the DataFrame written as CSV text, read,
+  every series trained, results turned into DataFrames), with RAYON_NUM_THREADS=N;
+- Spark: the whole `recur.spark.fit(sdf, ...)` call (groupBy(id).applyInPandas, one group per
+  series, each trained by recur inside a Python worker, the output persisted and counted), on
+  local[N] with N shuffle partitions and RAYON_NUM_THREADS=1 in the workers (each task trains
+  one series on one core, as each rayon worker does in the embedded run). Not timed: the Spark
+  session's start-up, turning the pandas DataFrame into a cached Spark DataFrame, and a warm-up
+  job on two series that starts the Python workers (their first imports of pandas, pyarrow and
+  recur); the cold first job's seconds are printed beside.
+
+Needs pyspark, pyarrow, pandas, recur (`pip install ./python[spark]`) and Java 17 or newer:
+
+    python3 benches/compare/many_spark.py --series 1000 --points 1000 --epochs 50 --threads 2
+    python3 benches/compare/many_spark.py --series 50 --points 300 --epochs 5   # a quick check
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import struct
+import sys
+import time
+
+MASK = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+class SplitMix64:
+    """Vigna's splitmix64, as generate.rs."""
+
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next_u64(self):
+        self.state = (self.state + GOLDEN) & MASK
+        return mix(self.state)
+
+    def next_f64(self):
+        return (self.next_u64() >> 11) * (1.0 / (1 << 53))
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * self.next_f64()
+
+
+def series(seed, index, points):
+    """Series `index`: generate.rs's `series`, the same draws in the same order of operations."""
+    rng = SplitMix64(mix((seed + ((index + 1) * GOLDEN)) & MASK))
+    period = rng.uniform(10.0, 200.0)
+    amplitude = rng.uniform(0.5, 2.0)
+    phase = rng.uniform(0.0, math.tau)
+    trend = rng.uniform(-2.0, 2.0)
+    level = rng.uniform(-2.0, 2.0)
+    noise = rng.uniform(0.1, 1.0)
+    n = float(points)
+    out = []
+    for t in range(points):
+        t = float(t)
+        u = rng.next_f64()
+        out.append(
+            amplitude * math.sin(math.tau * t / period + phase) + trend * t / n + level + noise * u
+        )
+    return out
+
+
+def series_id(index, count):
+    """generate.rs's ids: `s` and the index in at least 4 digits."""
+    digits = max(4, len(str(max(count - 1, 0))))
+    return f"s{index:0{digits}d}"
+
+
+def checksum(all_series):
+    """FNV-1a over every value's little-endian bits, as generate.rs's `checksum`."""
+    h = 0xCBF29CE484222325
+    for values in all_series:
+        for b in struct.pack(f"<{len(values)}d", *values):
+            h = ((h ^ b) * 0x100000001B3) & MASK
+    return h
+
+
+def long_frame(all_series):
+    """The long format: `unique_id`, `ds` (the position, a regular numeric time), `y`."""
+    import numpy as np
+    import pandas as pd
+
+    count = len(all_series)
+    points = len(all_series[0])
+    return pd.DataFrame({
+        "unique_id": np.repeat([series_id(i, count) for i in range(count)], points),
+        "ds": np.tile(np.arange(points, dtype=np.int64), count),
+        "y": np.concatenate([np.asarray(s, dtype=np.float64) for s in all_series]),
+    })
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--series", type=int, default=1000)
+    p.add_argument("--points", type=int, default=1000)
+    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--split", type=float, default=0.8)
+    p.add_argument("--seed", type=int, default=0, help="seed of the series and of the models")
+    p.add_argument("--threads", type=int, default=2, help="cores: local[N] and rayon's N")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    args = p.parse_args()
+    if args.series < 1 or args.points < 2 or args.threads < 1 or not 0.0 < args.split < 1.0:
+        p.error("expected --series >= 1, --points >= 2, --threads >= 1 and 0 < --split < 1")
+
+    # Before recur is imported: rayon reads it when its pool starts. The JVM and the Python
+    # workers it starts inherit the CPU set.
+    os.environ["RAYON_NUM_THREADS"] = str(args.threads)
+    if hasattr(os, "sched_setaffinity"):
+        cpus = sorted(os.sched_getaffinity(0))[: args.threads]
+        os.sched_setaffinity(0, cpus)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas")
+    warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+
+    import recur
+    import recur.many
+    import recur.spark
+
+    settings = dict(
+        epochs=args.epochs, batch_size=args.batch_size, split=args.split, seed=args.seed
+    )
+    started = time.perf_counter()
+    all_series = [series(args.seed, i, args.points) for i in range(args.series)]
+    df = long_frame(all_series)
+    generate_s = time.perf_counter() - started
+    check = checksum(all_series)
+
+    started = time.perf_counter()
+    embedded = recur.many.fit(df, "unique_id", "ds", "y", **settings)
+    embedded_s = time.perf_counter() - started
+
+    from pyspark.sql import SparkSession
+
+    started = time.perf_counter()
+    spark = (
+        SparkSession.builder.master(f"local[{args.threads}]")
+        .appName("recur-many-spark")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(args.threads))
+        .config("spark.executorEnv.RAYON_NUM_THREADS", "1")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    session_s = time.perf_counter() - started
+    started = time.perf_counter()
+    sdf = spark.createDataFrame(df).cache()
+    sdf.count()
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    warm_ids = [series_id(i, args.series) for i in range(min(2, args.series))]
+    warm = recur.spark.fit(sdf.where(sdf.unique_id.isin(warm_ids)), **dict(settings, epochs=1))
+    warm.unpersist()
+    warmup_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    on_spark = recur.spark.fit(sdf, "unique_id", "ds", "y", **settings)
+    spark_s = time.perf_counter() - started
+    metrics = on_spark.metrics.toPandas()
+    identical = (
+        len(metrics) == len(embedded.metrics)
+        and metrics["id"].tolist() == embedded.metrics["id"].tolist()
+        and all(
+            (metrics[c].to_numpy(float) == embedded.metrics[c].to_numpy(float)).all()
+            for c in ["train_mse", "test_mse", "baseline_test_mse", "persistence_test_mse"]
+        )
+    )
+    on_spark.unpersist()
+    spark.stop()
+
+    n = args.series
+    figures = {
+        "framework": "recur",
+        "version": recur.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs visible, {args.threads} used",
+        "settings": dict(vars(args)),
+        "series_checksum": f"{check:016x}",
+        "trained": len(embedded.metrics),
+        "skipped": len(embedded.skipped),
+        "embedded": {
+            "wall_seconds": embedded_s,
+            "fit_seconds": embedded.fit_seconds,
+            "series_per_second": n / embedded_s,
+        },
+        "spark": {
+            "wall_seconds": spark_s,
+            "series_per_second": n / spark_s,
+            "session_seconds": session_s,
+            "load_seconds": load_s,
+            "warmup_seconds": warmup_s,
+        },
+        "overhead": spark_s / embedded_s - 1.0,
+        "identical_metrics": identical,
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(
+            f"{n} series x {args.points} points, {args.epochs} epochs, batch {args.batch_size}, "
+            f"split {args.split}, seed {args.seed}, {args.threads} cores "
+            f"(generated in {generate_s:.1f} s)"
+        )
+        print(f"series checksum: {check:016x} (many-report prints it too)")
+        print(f"trained {figures['trained']}, skipped {figures['skipped']}")
+        print()
+        print(f"{'run':<34}{'wall s':>10}{'series/s':>12}")
+        print(f"{'embedded (recur.many.fit)':<34}{embedded_s:>10.2f}{n / embedded_s:>12.2f}")
+        print(f"{f'Spark local[{args.threads}] (recur.spark.fit)':<34}{spark_s:>10.2f}"
+              f"{n / spark_s:>12.2f}")
+        print()
+        print(f"Spark overhead: {100 * figures['overhead']:+.1f}% "
+              f"(not timed: session start {session_s:.1f} s, DataFrame to Spark {load_s:.1f} s, "
+              f"warm-up job {warmup_s:.1f} s)")
+        print(f"embedded fit_seconds: {embedded.fit_seconds:.2f}")
+        print(f"identical metrics: {'yes' if identical else 'no'}")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

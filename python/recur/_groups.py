@@ -1,0 +1,172 @@
+"""The one-row-per-series output of :func:`recur.spark.train_group`, and its tables.
+
+Why one row per series, with the predictions and forecasts as arrays: an engine moves a
+group's output through Arrow and turns it into rows of its own (Spark: into the JVM's rows,
+then its cache); a series of 1,000 values would otherwise come back as 1,000 rows of twenty
+columns, which cost Spark several times the Python work of the group. Arrays cross as one
+value per column, and the long tables are made only when read (:class:`GroupResults` here,
+``SparkResult`` on Spark)."""
+
+import numpy as np
+
+from recur import _long
+
+#: The metrics columns, as in :attr:`recur.many.ManyResult.metrics`.
+METRIC_COLUMNS = [
+    ("train_mse", "double"),
+    ("test_mse", "double"),
+    ("baseline_test_mse", "double"),
+    ("persistence_test_mse", "double"),
+    ("skill", "double"),
+    ("train_windows", "long"),
+    ("test_windows", "long"),
+    ("epochs", "long"),
+]
+
+#: The predictions' arrays and their names in the long table.
+PREDICTION_ARRAYS = [
+    ("pred_index", "index", "array<long>"),
+    ("pred_time", "time", "array<string>"),
+    ("pred_actual", "actual", "array<double>"),
+    ("pred_value", "prediction", "array<double>"),
+    ("pred_part", "part", "array<string>"),
+]
+
+#: The columns of a group's output and their Spark SQL types: one row per series.
+GROUP_COLUMNS = [
+    ("kind", "string"),
+    ("id", "string"),
+    *METRIC_COLUMNS,
+    ("reason", "string"),
+    ("no_time_axis", "string"),
+    *[(name, kind) for name, _, kind in PREDICTION_ARRAYS],
+    ("forecast_time", "array<string>"),
+    ("forecast_value", "array<double>"),
+    ("model", "binary"),
+]
+
+
+def frame(out):
+    """The one-row DataFrame of a group from ``_recur.many_train_group``'s columns."""
+    row = {name: None for name, _ in GROUP_COLUMNS}
+    m = out["metrics"]
+    if m["id"]:
+        row["kind"] = "trained"
+        row["id"] = m["id"][0]
+        for name, _ in METRIC_COLUMNS:
+            row[name] = m[name][0].item()
+        p = out["predictions"]
+        row["pred_index"] = np.asarray(p["index"], dtype=np.int64)
+        row["pred_time"] = p["time"]
+        row["pred_actual"] = p["actual"]
+        row["pred_value"] = p["prediction"]
+        row["pred_part"] = np.where(p["test"], "test", "train").astype(object)
+        f = out["forecasts"]
+        if f is not None:
+            row["forecast_value"] = f["values"]
+            row["forecast_time"] = f["times"][0]
+        row["model"] = out["member"]
+    else:
+        s = out["skipped"]
+        row["kind"] = "skipped"
+        row["id"] = s["id"][0]
+        row["reason"] = s["reason"][0]
+    a = out["no_time_axis"]
+    if a["id"]:
+        row["no_time_axis"] = a["reason"][0]
+    return _frame([row])
+
+
+def _frame(rows):
+    """A DataFrame of :data:`GROUP_COLUMNS` from row dicts: doubles as float64 (NaN when
+    missing), longs as nullable Int64, the rest as objects (None when missing)."""
+    pd = _long._pandas()
+    cols = {}
+    for name, kind in GROUP_COLUMNS:
+        values = [r[name] for r in rows]
+        if kind == "double":
+            cols[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        elif kind == "long":
+            cols[name] = pd.array(values, dtype="Int64")
+        else:
+            col = np.empty(len(values), dtype=object)
+            col[:] = values
+            cols[name] = col
+    return pd.DataFrame(cols)
+
+
+def meta():
+    """An empty DataFrame of :data:`GROUP_COLUMNS` (Dask's ``meta``)."""
+    return _frame([])
+
+
+class GroupResults:
+    """The tables of :func:`recur.spark.train_group`'s outputs gathered into one pandas
+    DataFrame (from Ray Data, Dask, or any loop over groups): the same tables as
+    :class:`recur.many.ManyResult` (time labels read back as numbers or ISO dates and
+    date-times when they all are, else text), and :meth:`model`."""
+
+    def __init__(self, groups):
+        pd = _long._pandas()
+        missing = [name for name, _ in GROUP_COLUMNS if name not in groups.columns]
+        if missing:
+            raise ValueError(f"groups: not train_group's output (no column {missing[0]!r})")
+        groups = groups.sort_values("id", kind="stable", ignore_index=True)
+        trained = groups[groups["kind"] == "trained"].reset_index(drop=True)
+        self._trained = trained
+        metrics = {"id": trained["id"].to_numpy(dtype=object)}
+        for name, kind in METRIC_COLUMNS:
+            col = trained[name]
+            metrics[name] = col.to_numpy(dtype=np.float64 if kind == "double" else np.int64)
+        self.metrics = pd.DataFrame(metrics)
+        skipped = groups[groups["kind"] == "skipped"]
+        self.skipped = _long.skipped_frame(
+            {"id": list(skipped["id"]), "reason": list(skipped["reason"])}
+        )
+        no_axis = groups[groups["no_time_axis"].notna()]
+        self.no_time_axis = _long.skipped_frame(
+            {"id": list(no_axis["id"]), "reason": list(no_axis["no_time_axis"])}
+        )
+        self.predictions = self._predictions()
+        self.forecasts = self._forecasts()
+
+    def _predictions(self):
+        pd = _long._pandas()
+        t = self._trained
+        counts = np.array([len(v) for v in t["pred_value"]], dtype=np.int64)
+        cols = {"id": np.repeat(t["id"].to_numpy(dtype=object), counts)}
+
+        def flat(name, dtype):
+            parts = [np.asarray(v, dtype=dtype) for v in t[name]]
+            return np.concatenate(parts) if parts else np.array([], dtype=dtype)
+
+        cols["index"] = flat("pred_index", np.int64)
+        if len(t) and all(v is not None for v in t["pred_time"]):
+            labels = list(flat("pred_time", object))
+            cols["time"] = _long.infer_kind(labels).back(labels)
+        cols["actual"] = flat("pred_actual", np.float64)
+        cols["prediction"] = flat("pred_value", np.float64)
+        cols["part"] = flat("pred_part", object)
+        return pd.DataFrame(cols)
+
+    def _forecasts(self):
+        t = self._trained
+        values = [v for v in t["forecast_value"] if v is not None]
+        if not values:
+            return None
+        h = len(values[0])
+        return _long.forecasts_frame(
+            {
+                "ids": list(t["id"]),
+                "horizon": h,
+                "values": np.concatenate([np.asarray(v, dtype=np.float64) for v in values]),
+                "times": [None if v is None else list(v) for v in t["forecast_time"]],
+            },
+            None,
+        )
+
+    def model(self):
+        """Every trained series' model joined into one :class:`recur.many.ManyModel`."""
+        from recur import many
+
+        return many.ManyModel.from_members(list(self._trained["model"]))

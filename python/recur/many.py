@@ -1,0 +1,260 @@
+"""Many series at once from a pandas DataFrame in the long format: one row per (series id,
+time, value), rows in any order, as ``recur train --csv long.csv --id-column unique_id
+--time-column ds --column y`` reads them (the DataFrame is handed to the same reader).
+
+- **local** mode (default): one model per series, trained in parallel on all cores, each seeded
+  from ``seed`` and its id, so a series gets the same model whatever else is in the run (on
+  Spark too: :mod:`recur.spark`).
+- **global** mode: one model on the windows of every series, each series scaled on its own
+  training part (standard scaling by default).
+
+Each series is sorted by its time (a duplicated time within a series is an error naming the
+series and the time); the split (a whole ``T`` or a fraction) applies within each series; series
+too short for the split and ``step`` are skipped and listed with the reason (an error if none
+is left). Errors in the data name CSV lines: line 1 is the header, line ``k`` the DataFrame's
+row ``k - 2`` in its own order.
+
+Example::
+
+    import recur.many
+    result = recur.many.fit(df, "unique_id", "ds", "y", epochs=20)
+    result.metrics            # one row per series
+    result.save("many.recur")
+    recur.many.load("many.recur").forecast(12)
+"""
+
+import inspect
+import json
+import math
+import os
+import tempfile
+
+from recur import _long, _recur
+
+__all__ = ["fit", "load", "ManyModel", "ManyResult"]
+
+
+def fit(
+    df,
+    id_col="unique_id",
+    time_col="ds",
+    value_col="y",
+    *,
+    mode="local",
+    step=4,
+    split=0.8,
+    pad=True,
+    scale=None,
+    layout="tutorial",
+    cell="simple",
+    units=32,
+    dense=(8,),
+    activation="relu",
+    loss="mse",
+    optimizer="rmsprop",
+    learning_rate=None,
+    epochs=50,
+    batch_size=16,
+    validation_split=None,
+    early_stopping=None,
+    seed=0,
+    **unknown,
+):
+    """Trains every series of the long-format DataFrame ``df`` and returns a
+    :class:`ManyResult`.
+
+    Columns: ``id_col`` (series ids, read as text: ``1`` and ``01`` are two series),
+    ``time_col`` (numbers, dates, date-times or ISO text; ``None`` keeps each series in the
+    DataFrame's row order) and ``value_col`` (finite numbers; an empty cell is an error).
+
+    Settings (as ``recur train``'s flags): ``mode`` ``"local"`` or ``"global"``; ``step``
+    values per window; ``split`` a whole ``T`` (training part ``x[0..T]`` of every series) or
+    a fraction of each series' length; ``pad`` the tutorial's padding of each part; ``scale``
+    ``"none"``, ``"minmax"`` or ``"standard"`` fitted on each series' training part (None:
+    ``"none"`` in local mode, ``"standard"`` in global mode); ``layout`` ``"tutorial"`` or
+    ``"sequence"``; ``cell`` ``"simple"``, ``"lstm"`` or ``"gru"``; ``units``; ``dense`` the
+    hidden Dense sizes (relu); ``activation``, ``loss`` and ``optimizer`` Keras names;
+    ``learning_rate`` (None: the optimizer's Keras default); ``epochs``; ``batch_size``;
+    ``validation_split``; ``early_stopping`` patience; ``seed``.
+
+    An unknown keyword or a bad value raises ``ValueError`` naming it; so does bad data. The
+    GIL is released while training; Ctrl-C stops the run between series (after a batch in
+    global mode) with ``KeyboardInterrupt``.
+    """
+    settings = _settings(locals(), unknown)
+    csv, kind = _long.long_csv(df, id_col, time_col, value_col)
+    out = _recur.many_fit(
+        csv,
+        str(id_col),
+        None if time_col is None else str(time_col),
+        str(value_col),
+        _settings_json(settings),
+    )
+    return ManyResult(out, kind)
+
+
+#: The settings :func:`fit` takes and their defaults (:mod:`recur.spark` uses the same).
+DEFAULTS = {
+    p.name: p.default
+    for p in inspect.signature(fit).parameters.values()
+    if p.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
+def _settings(given, unknown):
+    """The settings among ``given`` (a dict of every keyword); ``unknown`` keywords raise."""
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValueError(
+            f"unknown setting {name!r}: expected one of {', '.join(DEFAULTS)}"
+        )
+    return {k: given[k] for k in DEFAULTS}
+
+
+def _plain(key, value):
+    """A setting as a JSON value (NumPy scalars and tuples too); NaN and infinities are
+    refused here, naming the setting, because JSON has no spelling for them."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        value = value.item()
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, list):
+        return [_plain(key, v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{key}: expected a finite number, got {value}")
+    if value is not None and not isinstance(value, (bool, int, float, str)):
+        raise ValueError(f"{key}: expected a number, a string or None, got {type(value).__name__}")
+    return value
+
+
+def _settings_json(settings):
+    return json.dumps({k: _plain(k, v) for k, v in settings.items()})
+
+
+def _write_atomically(path, data):
+    """Writes ``data`` to a temporary file beside ``path``, then renames it over ``path``:
+    a reader never sees half a file, and a failed write leaves the old one."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class ManyModel:
+    """The model file of a many-series run: every local model (one per series) or the one
+    global model, each with the tail, scaling and time axis of its series. The file is forecast's
+    ``ManyModel`` container, the one ``recur train --id-column`` writes and ``recur forecast
+    --model`` reads: the same data and settings give the same bytes from either."""
+
+    def __init__(self, native, kind=None):
+        self._native = native
+        self._kind = kind
+
+    @classmethod
+    def from_bytes(cls, data):
+        """Reads a model file's bytes (``ValueError`` if they are not one)."""
+        return cls(_recur.ManyModel.from_bytes(bytes(data)))
+
+    @classmethod
+    def from_members(cls, members):
+        """Joins the one-series models that :func:`recur.spark.train_group` returns (its
+        ``model`` rows' bytes, in any order) into one model, as if trained together."""
+        return cls(_recur.ManyModel.from_members([bytes(m) for m in members]))
+
+    @property
+    def ids(self):
+        """The series ids, in order."""
+        return self._native.ids
+
+    @property
+    def mode(self):
+        """``"local"`` or ``"global"``."""
+        return self._native.mode
+
+    def forecast(self, horizon):
+        """Forecasts ``horizon`` values after the end of every series (predictions fed back
+        in): a DataFrame ``id, step, [time,] prediction`` with ``step`` from 1, and the future
+        times of every series whose times fell on a regular step."""
+        return _long.forecasts_frame(self._native.forecast(_whole("horizon", horizon)), self._kind)
+
+    def to_bytes(self):
+        """The model file's bytes."""
+        return self._native.to_bytes()
+
+    def save(self, path):
+        """Writes the model file to ``path`` (to a temporary name, then renamed)."""
+        _write_atomically(path, self.to_bytes())
+
+
+def _whole(key, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if hasattr(value, "item") and isinstance(value.item(), int):
+            return value.item()
+        raise ValueError(f"{key}: expected a whole number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{key}: expected a whole number >= 1, got {value}")
+    return value
+
+
+def load(path):
+    """Reads a many-series model file (written by :meth:`ManyResult.save`, by
+    :meth:`recur.spark.SparkResult.save` on a cluster, or by ``recur train --id-column``)."""
+    with open(path, "rb") as f:
+        return ManyModel.from_bytes(f.read())
+
+
+class ManyResult:
+    """What :func:`fit` gives.
+
+    - ``metrics``: one row per trained series, sorted by id: ``id, train_mse, test_mse,
+      baseline_test_mse`` (mean of the window), ``persistence_test_mse`` (last value of the
+      window), ``skill`` (``1 - test_mse / min(baselines)``, NaN when a baseline is perfect),
+      ``train_windows, test_windows, epochs``. MSEs are in the series' units, squared.
+    - ``predictions``: the one-step predictions in the long format: ``id, index`` (position
+      in the sorted series), ``time`` (with a time column), ``actual, prediction, part``
+      (``train`` or ``test``).
+    - ``skipped``: ``id, reason`` of the series left out.
+    - ``no_time_axis``: ``id, reason`` of the series trained whose times fall on no regular
+      step (their forecasts have steps but no times).
+    - ``fit_seconds``: wall-clock seconds of training; ``mode``: ``local`` or ``global``.
+    - ``model``: the :class:`ManyModel`.
+    """
+
+    def __init__(self, out, kind):
+        self.mode = out["mode"]
+        self.fit_seconds = out["fit_seconds"]
+        self.metrics = _long.metrics_frame(out["metrics"])
+        self.predictions = _long.predictions_frame(out["predictions"], kind)
+        self.skipped = _long.skipped_frame(out["skipped"])
+        self.no_time_axis = _long.skipped_frame(out["no_time_axis"])
+        self.model = ManyModel(out["model"], kind)
+
+    def forecast(self, horizon):
+        """See :meth:`ManyModel.forecast` (times come back in the time column's type)."""
+        return self.model.forecast(horizon)
+
+    def model_bytes(self):
+        """The model file's bytes."""
+        return self.model.to_bytes()
+
+    def save(self, path):
+        """Writes the model file to ``path`` (to a temporary name, then renamed); read it back
+        with :func:`load`."""
+        self.model.save(path)
+
+    def __repr__(self):
+        return (
+            f"<ManyResult {self.mode}: {len(self.metrics)} series trained, "
+            f"{len(self.skipped)} skipped, {self.fit_seconds:.2f} s>"
+        )

@@ -1,0 +1,266 @@
+"""recur's local mode on Spark: one model per series, each trained by recur inside an executor
+with ``groupBy(id).applyInPandas(train_group, GROUP_SCHEMA)``.
+
+A series' model is seeded from the run's ``seed`` and its id alone, so the metrics,
+predictions, forecasts and model file equal those of :func:`recur.many.fit` in local mode on
+the same data and settings, whichever executor trains which series. The global mode (one
+model over every series) is not offered here: it needs every series' windows in one process.
+
+:func:`train_group` is the per-group function, public so that other engines can map it too
+(Ray Data's ``map_groups``, Dask's ``groupby().apply``): it takes the rows of one series as a
+pandas DataFrame and returns a one-row pandas DataFrame of :data:`GROUP_COLUMNS` (``kind``
+``trained`` or ``skipped``, the metrics, the predictions and forecasts as arrays, the series'
+model file); :func:`group_results` turns those rows, gathered, into the tables of
+:class:`recur.many.ManyResult`.
+
+Needs pyspark and pyarrow (``pip install recur[spark]``), and recur installed on every
+executor's Python.
+"""
+
+import functools
+
+from recur import _groups, _long, _recur
+from recur import many as _many
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "GROUP_SCHEMA",
+    "GroupResults",
+    "SparkResult",
+    "fit",
+    "group_meta",
+    "group_results",
+    "train_group",
+]
+
+#: The metrics columns and their Spark SQL types, as in :attr:`recur.many.ManyResult.metrics`.
+METRIC_COLUMNS = _groups.METRIC_COLUMNS
+
+#: The columns of :func:`train_group`'s output and their Spark SQL types, one row per series:
+#:
+#: - ``kind``: ``trained`` or ``skipped``; ``id``;
+#: - the metrics columns of :attr:`recur.many.ManyResult.metrics` (null when skipped);
+#: - ``reason``: why the series was skipped (null when trained);
+#: - ``no_time_axis``: why its times fall on no regular step (null when they do, or without a
+#:   time column): it is trained, but its forecasts have no times;
+#: - ``pred_index, pred_time, pred_actual, pred_value, pred_part``: the one-step predictions
+#:   as arrays (index in the series, time label as text or null without a time column, actual
+#:   value, prediction, ``train``/``test``);
+#: - ``forecast_time, forecast_value``: the ``horizon`` forecasts as arrays (null with
+#:   ``horizon=0``; times null without a regular time step);
+#: - ``model``: the series' model file (join them with
+#:   :meth:`recur.many.ManyModel.from_members`).
+GROUP_COLUMNS = _groups.GROUP_COLUMNS
+
+#: :data:`GROUP_COLUMNS` as a Spark DDL schema string (for ``applyInPandas``).
+GROUP_SCHEMA = ", ".join(f"`{name}` {kind}" for name, kind in GROUP_COLUMNS)
+
+#: The tables of gathered :func:`train_group` outputs (see :func:`group_results`).
+GroupResults = _groups.GroupResults
+
+
+def group_results(groups):
+    """The tables of :func:`train_group`'s outputs gathered into one pandas DataFrame (Ray
+    Data's ``to_pandas()``, Dask's ``compute()``): ``metrics``, ``predictions``,
+    ``forecasts`` (None without a horizon), ``skipped``, ``no_time_axis`` as pandas
+    DataFrames in id order, and ``model()``, the run's :class:`recur.many.ManyModel`."""
+    return _groups.GroupResults(groups)
+
+
+def group_meta():
+    """An empty DataFrame of :data:`GROUP_COLUMNS` (Dask's ``meta``)."""
+    return _groups.meta()
+
+
+def _group_settings(settings):
+    """The settings of a local run: :data:`recur.many.DEFAULTS` updated by ``settings``;
+    unknown names and any mode but local raise ``ValueError``."""
+    unknown = {k: v for k, v in settings.items() if k not in _many.DEFAULTS}
+    merged = dict(_many.DEFAULTS)
+    merged.update({k: v for k, v in settings.items() if k in _many.DEFAULTS})
+    _many._settings(merged, unknown)
+    if merged["mode"] != "local":
+        raise ValueError(
+            f"mode: expected 'local' on Spark, got {merged['mode']!r}: the global mode fits one "
+            "model on the windows of every series, so it needs them all in one process "
+            "(recur.many.fit with mode='global')"
+        )
+    return merged
+
+
+def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
+    """Trains the one series in ``pdf`` (the rows of one id, in any order) exactly as
+    :func:`recur.many.fit` would in local mode, and returns a one-row pandas DataFrame of
+    :data:`GROUP_COLUMNS`: its metrics, its one-step predictions and ``horizon`` forecasts
+    (none when 0) as arrays, and its model file; or, for a series too short for the split and
+    ``step``, ``kind`` ``skipped`` with the reason. Settings are :func:`recur.many.fit`'s
+    (``mode`` must be ``"local"``).
+
+    Time labels are text: a datetime column is written as dates when every time of the group
+    is at midnight, else as ISO date-times (:func:`fit` casts them back on Spark).
+
+    Spark::
+
+        fn = functools.partial(train_group, id_col="unique_id", time_col="ds", value_col="y")
+        out = sdf.groupBy("unique_id").applyInPandas(fn, schema=GROUP_SCHEMA)
+
+    Ray Data::
+
+        out = ds.groupby("unique_id").map_groups(fn, batch_format="pandas")
+        results = recur.spark.group_results(out.to_pandas())
+
+    Dask::
+
+        out = ddf.groupby("unique_id").apply(fn, meta=recur.spark.group_meta())
+        results = recur.spark.group_results(out.compute())
+    """
+    s = _group_settings(settings)
+    csv, _ = _long.long_csv(pdf, id_col, time_col, value_col)
+    out = _recur.many_train_group(
+        csv,
+        str(id_col),
+        None if time_col is None else str(time_col),
+        str(value_col),
+        _many._settings_json(s),
+        _many._whole("horizon", horizon),
+    )
+    return _groups.frame(out)
+
+
+def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
+    """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
+    ``time_col``, ``value_col``; the time column is needed, it alone orders a group's rows) in
+    local mode, one group per series, and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they are checked on the
+    driver (``ValueError`` naming a bad one) before the job starts. ``horizon > 0`` also
+    forecasts that many values after each series.
+
+    The groups' output is persisted and computed before returning (one Spark job), so the
+    result's DataFrames read it without training again; ``SparkResult.unpersist()`` frees it.
+    """
+    s = _group_settings(settings)
+    _recur.many_check_settings(_many._settings_json(s))
+    horizon = _many._whole("horizon", horizon)
+    if time_col is None:
+        raise ValueError(
+            "time_col: expected a time column on Spark: a group's rows reach its worker in no "
+            "fixed order, so only times can put a series in order"
+        )
+    roles = _long.check_columns(sdf.columns, id_col, time_col, value_col)
+    fn = functools.partial(
+        train_group,
+        id_col=id_col,
+        time_col=time_col,
+        value_col=value_col,
+        horizon=horizon,
+        **s,
+    )
+    out = (
+        sdf.select(*[name for _, name in roles])
+        .groupBy(id_col)
+        .applyInPandas(fn, schema=GROUP_SCHEMA)
+        .persist()
+    )
+    out.count()
+    return SparkResult(out, sdf.schema[time_col].dataType)
+
+
+class SparkResult:
+    """What :func:`fit` gives: Spark DataFrames of the run, the same columns as
+    :class:`recur.many.ManyResult`'s (``time`` cast back to the time column's type when it
+    is a date, timestamp or number; ids are strings). The long tables are made from the
+    groups' arrays when read.
+
+    - ``metrics``: one row per trained series, sorted by id;
+    - ``predictions``: ``id, index, time, actual, prediction, part``;
+    - ``forecasts``: ``id, step, time, prediction`` (empty unless ``horizon > 0``);
+    - ``skipped``: ``id, reason``, sorted by id;
+    - ``no_time_axis``: ``id, reason`` of the series trained without a regular time step,
+      sorted by id;
+    - ``groups``: :func:`train_group`'s rows themselves.
+    """
+
+    def __init__(self, out, time_type):
+        self.groups = out
+        self._time_type = time_type
+
+    def _trained(self):
+        from pyspark.sql import functions as F
+
+        return self.groups.where(F.col("kind") == "trained")
+
+    def _time(self, col):
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        t = self._time_type
+        castable = (T.DateType, T.TimestampType, T.TimestampNTZType, T.NumericType)
+        if isinstance(t, castable):
+            return F.col(col).cast(t).alias("time")
+        return F.col(col).alias("time")
+
+    @property
+    def metrics(self):
+        return self._trained().select("id", *[k for k, _ in METRIC_COLUMNS]).orderBy("id")
+
+    @property
+    def predictions(self):
+        from pyspark.sql import functions as F
+
+        arrays = [(source, name) for source, name, _ in _groups.PREDICTION_ARRAYS]
+        zipped = F.arrays_zip(*[F.col(source).alias(name) for source, name in arrays])
+        rows = self._trained().select("id", F.explode(zipped).alias("p"))
+        return rows.select(
+            "id",
+            F.col("p.index").alias("index"),
+            self._time("p.time"),
+            *[F.col(f"p.{name}").alias(name) for name in ("actual", "prediction", "part")],
+        )
+
+    @property
+    def forecasts(self):
+        from pyspark.sql import functions as F
+
+        rows = self._trained().select(
+            "id", "forecast_time", F.posexplode("forecast_value").alias("pos", "prediction")
+        )
+        return rows.select(
+            "id",
+            (F.col("pos") + 1).cast("long").alias("step"),
+            F.element_at("forecast_time", F.col("pos") + 1).alias("t"),
+            "prediction",
+        ).select("id", "step", self._time("t"), "prediction")
+
+    @property
+    def skipped(self):
+        from pyspark.sql import functions as F
+
+        return (
+            self.groups.where(F.col("kind") == "skipped").select("id", "reason").orderBy("id")
+        )
+
+    @property
+    def no_time_axis(self):
+        from pyspark.sql import functions as F
+
+        return (
+            self.groups.where(F.col("no_time_axis").isNotNull())
+            .select("id", F.col("no_time_axis").alias("reason"))
+            .orderBy("id")
+        )
+
+    def model(self):
+        """Collects every series' model to the driver and joins them into one
+        :class:`recur.many.ManyModel` (the model :func:`recur.many.fit` would have made)."""
+        members = [r["model"] for r in self._trained().select("model").toLocalIterator()]
+        if not members:
+            raise ValueError("no series was trained (see skipped): there is no model to save")
+        return _many.ManyModel.from_members(members)
+
+    def save(self, path):
+        """Writes ONE model file of every series to ``path`` on the driver (to a temporary name,
+        then renamed), readable with :func:`recur.many.load` on any machine."""
+        self.model().save(path)
+
+    def unpersist(self):
+        """Frees the persisted group output."""
+        self.groups.unpersist()
