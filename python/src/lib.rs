@@ -2,7 +2,7 @@
 //! `data` functions, with NumPy arrays in and out. The Keras-shaped API (`recur.keras`) is
 //! the Python code beside it; it holds names and defaults only, every computation and check
 //! happens here or below, in the crates the CLI uses too. `recur.many` and `recur.spark` train
-//! many series through forecast's runners ([`many`]), with DataFrames turned into long-format CSV
+//! many series through forecast's runners (the `many` module), with DataFrames turned into long-format CSV
 //! text for data's reader, so a DataFrame and a CSV file are read alike.
 //!
 //! While a model computes, the GIL is released; `fit` takes it back between batches only to

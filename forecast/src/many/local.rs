@@ -199,7 +199,7 @@ pub fn train_local(
 
 /// [`train_local`] that stops once `stop` is set (by another thread): the series in training
 /// end after their current batch, no further series starts, and the run is the error
-/// [`interrupted`] unless every series had finished. Why: a front end that cannot end the
+/// `interrupted` (a runtime error) unless every series had finished. Why: a front end that cannot end the
 /// process on Ctrl-C (Python) stops a long run within a moment.
 pub fn train_local_until(
     inputs: &[SeriesInput],
