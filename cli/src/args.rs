@@ -10,9 +10,10 @@ use data::{Column, Layout, LongDependencyKind, MissingPolicy, NoiseKind, ScaleKi
 use nn::{Activation, Loss, OptimizerConfig};
 
 use crate::parsers::{
-    DenseSizes, WindowValues, activation, decimal, delimiter, dense_sizes, diff_order, finite,
-    fraction, horizon, loss, optimizer, positive, rate, season, step, threads, time_format,
-    time_step, units, whole_at_least_one, whole_at_least_two, window_values,
+    DenseSizes, FeatureColumns, WindowValues, activation, decimal, delimiter, dense_sizes,
+    diff_order, feature_columns, finite, fraction, horizon, loss, optimizer, positive, rate,
+    season, step, threads, time_format, time_step, units, whole_at_least_one, whole_at_least_two,
+    window_values,
 };
 use crate::run_config::PlotFormat;
 use forecast::spec::Cell;
@@ -94,6 +95,21 @@ pub struct SeriesArgs {
         value_name = "NAME|INDEX"
     )]
     pub time_column: Option<Column>,
+    /// Covariates: CSV columns (header names or 0-based indices, comma-separated) fed to the
+    /// model beside the value column as extra input channels. Each window holds their values
+    /// at its own time steps (past covariates), so windows are (N, step, 1 + F) in the
+    /// sequence layout, (N, 1, step * (1 + F)) time-major in the tutorial layout. Each is
+    /// scaled on the training part (--scale's kind; standardised with --scale none).
+    /// evaluate, predict and forecast use the model's own; forecasting more values than the
+    /// model outputs at once needs their future values (forecast --future-csv).
+    #[arg(
+        long,
+        requires = "csv",
+        allow_hyphen_values = true,
+        value_parser = feature_columns,
+        value_name = "COL,COL..."
+    )]
+    pub features: Option<FeatureColumns>,
     /// Format of the time column, strftime-style (for example %d.%m.%Y or %m/%d/%Y %H:%M)
     /// [default: detected from its first cell: a number, YYYY-MM-DD, YYYY/MM/DD, YYYY-MM,
     /// YYYYQn or an ISO 8601 date-time].
@@ -246,7 +262,9 @@ pub struct TrainArgs {
     #[arg(
         long,
         requires = "csv",
-        conflicts_with_all = ["task", "diff", "seasonal_diff", "season", "horizon", "interval"],
+        conflicts_with_all = [
+            "task", "diff", "seasonal_diff", "season", "horizon", "interval", "features"
+        ],
         allow_hyphen_values = true,
         value_name = "NAME|INDEX"
     )]
@@ -399,6 +417,16 @@ pub struct ForecastArgs {
     /// horizon may not exceed the model's --interval-horizon.
     #[arg(long, allow_hyphen_values = true, value_parser = fraction, value_name = "P")]
     pub interval: Option<f64>,
+    /// Future values of a model's covariates (train --features): a CSV with the covariates'
+    /// columns (by their header names; by the same indices for a CSV without a header) and,
+    /// when the model has a time column, that column, whose rows must continue the series'
+    /// time axis one step at a time. The first row holds the covariates at the first time
+    /// after the series' end, the next one step later; a forecast of H values from a one-step
+    /// model reads the first H - 1 rows (each value fed back enters the next window with the
+    /// covariates at its time), a model trained with --horizon M reads (ceil(H / M) - 1) * M
+    /// rows; further rows are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub future_csv: Option<PathBuf>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,

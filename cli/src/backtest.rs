@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::args::BacktestArgs;
 use crate::backtest_plot::{BacktestPlot, backtest_plot};
 use crate::commands::{Loaded, Outcome, outcome};
+use crate::covariates::CovariateHistory;
 use crate::error::CliError;
 use crate::output::OutDir;
 use crate::run_config::{FitSettings, OutputConfig};
@@ -120,19 +121,43 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n as f64
 }
 
-/// The model's forecast of `h` values after `history` (series units), as `recur forecast`
-/// makes it: differenced and scaled as at training, recursive or direct, then undone.
+/// The model's forecast of `h` values after the first `origin` values of `values` (series
+/// units), as `recur forecast` makes it: differenced and scaled as at training (`scaler`,
+/// `covariates.scalers`), recursive or direct, then undone. The covariates' values from
+/// `origin` on are the future rows fed back with the forecasts (known in hindsight, as a
+/// backtest with future covariates takes them).
 fn forecast_from(
     model: &mut nn::Sequential,
     scaler: data::Scaler,
     d: data::Differencing,
-    history: &[f64],
-    step: usize,
-    h: usize,
-    layout: data::Layout,
+    values: &[f64],
+    covariates: &CovariateHistory,
+    origin: usize,
+    (step, h, layout): (usize, usize, data::Layout),
 ) -> Result<Vec<f64>, CliError> {
-    let raw = data::direct_forecast(
-        &scaler.transform_all(&d.apply(history)?),
+    let history = &values[..origin];
+    let past = CovariateHistory {
+        values: covariates
+            .values
+            .iter()
+            .map(|c| c[..origin].to_vec())
+            .collect(),
+        ..covariates.clone()
+    };
+    let future: Vec<Vec<f64>> = covariates
+        .values
+        .iter()
+        .map(|c| c[origin..].to_vec())
+        .collect();
+    let rows = past.rows(history, &scaler, d)?;
+    let fed = if covariates.is_empty() {
+        0
+    } else {
+        data::fed_back_rows(h, model.output_shape().map_or(1, |s| s[0])).min(values.len() - origin)
+    };
+    let raw = data::direct_forecast_frame(
+        data::Frame::new(&rows, 1 + covariates.len())?,
+        &covariates.future_rows(&future, fed),
         step,
         h,
         layout,
@@ -141,21 +166,44 @@ fn forecast_from(
     Ok(d.integrate(history, &scaler.inverse_all(&raw))?)
 }
 
-/// The saved architecture trained afresh on `history` alone: scaling (of `kind`) fitted on
-/// its model series, every window whose targets lie in it, seeded by
+/// The saved architecture trained afresh on the first `origin` values alone: scalings (of
+/// `kind` for the target, [`data::covariate_scale`] of it for the covariates) fitted on its
+/// model series, every window whose targets lie in it, seeded by
 /// [`data::fold_seed`]`(spec.seed, fold)` so each fold's result depends on nothing else.
+/// Returns the model with the target's scaler and the covariates' (raw values beside them).
 fn refit_fold(
     spec: &ModelSpec,
     fit: &FitSettings,
     kind: data::ScaleKind,
     d: data::Differencing,
-    history: &[f64],
-    fold: usize,
-) -> Result<(nn::Sequential, data::Scaler), CliError> {
+    values: &[f64],
+    covariates: &CovariateHistory,
+    (origin, fold): (usize, usize),
+) -> Result<(nn::Sequential, data::Scaler, CovariateHistory), CliError> {
+    let history = &values[..origin];
     let model_values = d.apply(history)?;
     let scaler = data::Scaler::fit(kind, &model_values)?;
-    let (x, y) = data::direct_windows(
-        &scaler.transform_all(&model_values),
+    let lost = d.lost();
+    let covariate_kind = data::covariate_scale(kind);
+    let mut fold_covariates = covariates.clone();
+    for (c, s) in covariates.values.iter().zip(&mut fold_covariates.scalers) {
+        *s = data::Scaler::fit(covariate_kind, &c[lost..origin]).map_err(|e| {
+            CliError::Usage(format!(
+                "--refit, fold {fold}: a covariate of the fold's history cannot be scaled: {e}"
+            ))
+        })?;
+    }
+    let past = CovariateHistory {
+        values: covariates
+            .values
+            .iter()
+            .map(|c| c[..origin].to_vec())
+            .collect(),
+        ..fold_covariates.clone()
+    };
+    let rows = past.rows(history, &scaler, d)?;
+    let (x, y) = data::direct_windows_frame(
+        data::Frame::new(&rows, 1 + covariates.len())?,
         spec.step,
         spec.horizon,
         spec.layout,
@@ -175,7 +223,7 @@ fn refit_fold(
         .map_err(|e| CliError::Usage(format!("cannot build the model: {e}")))?;
     let magnitude = fitting::DataMagnitude::of(history, kind);
     fitting::fit(&mut model, &x, &y, &fit, Some(magnitude), &mut |_| {})?;
-    Ok((model, scaler))
+    Ok((model, scaler, fold_covariates))
 }
 
 /// `recur backtest`: see the module docs.
@@ -229,13 +277,24 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
         ..Columns::default()
     };
     let kind = l.data.windows.scale;
+    let covariates = CovariateHistory::from_series(&series, &ds);
+    let shape = (step, h, layout);
     for f in &folds {
-        let history = &values[..f.origin];
         let forecast = match &refit {
-            None => forecast_from(m, ds.scaler, d, history, step, h, layout)?,
+            None => forecast_from(m, ds.scaler, d, values, &covariates, f.origin, shape)?,
             Some((spec, fit)) => {
-                let (mut fold_model, scaler) = refit_fold(spec, fit, kind, d, history, f.index)?;
-                forecast_from(&mut fold_model, scaler, d, history, step, h, layout)?
+                let at = (f.origin, f.index);
+                let (mut fold_model, scaler, fold_covariates) =
+                    refit_fold(spec, fit, kind, d, values, &covariates, at)?;
+                forecast_from(
+                    &mut fold_model,
+                    scaler,
+                    d,
+                    values,
+                    &fold_covariates,
+                    f.origin,
+                    shape,
+                )?
             }
         };
         c.model.extend(forecast);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::args::{DataArgs, EvaluateArgs, ForecastArgs, PredictArgs, SummaryArgs, UpgradeArgs};
+use crate::covariates::{CovariateHistory, FutureColumns, forecast_rows};
 use crate::data_config::DataConfig;
 use crate::error::CliError;
 use crate::horizon::{direct_parts, test_mse_by_horizon};
@@ -89,6 +90,23 @@ impl Loaded {
                 path.display()
             )));
         }
+        let trained: Vec<data::Column> = saved
+            .as_ref()
+            .map(|s| s.data.features().to_vec())
+            .unwrap_or_default();
+        if let Some(asked) = s.features.as_ref().filter(|f| f.0 != trained) {
+            return Err(CliError::Usage(format!(
+                "--features {} contradicts the model's saved covariates ({}) (--model '{}'): the \
+                 model takes exactly the inputs it was trained on; leave out --features",
+                column_list(&asked.0),
+                if trained.is_empty() {
+                    "none".to_string()
+                } else {
+                    column_list(&trained)
+                },
+                path.display()
+            )));
+        }
         // The window length and layout are the model's input shape, saved settings or not.
         if let Some(step) = s.step.filter(|&v| v != file.step) {
             return Err(CliError::Usage(format!(
@@ -121,7 +139,30 @@ impl Loaded {
                 file.layout.name()
             )));
         }
+        // Covariates come from a CSV's columns: the generated sine has none to give.
+        if data.features().len() + 1 != file.features {
+            return Err(CliError::Usage(format!(
+                "--model '{}' takes {} covariate(s) beside the series ({}), which only a CSV \
+                 with those columns gives: leave out the generator's flags (or pass --csv)",
+                path.display(),
+                file.features - 1,
+                column_list(&trained)
+            )));
+        }
         Ok(Loaded { file, saved, data })
+    }
+
+    /// The covariates' scalers saved with the model (`None` without covariates).
+    fn saved_covariate_scalers(&self) -> Option<&[data::Scaler]> {
+        self.saved
+            .as_ref()
+            .and_then(|s| s.covariates.as_ref())
+            .map(|c| c.scalers.as_slice())
+    }
+
+    /// Whether the model takes covariates (`train --features`).
+    pub(crate) fn has_covariates(&self) -> bool {
+        self.file.features > 1
     }
 
     /// The split-conformal residuals stored by `train --interval`, if any.
@@ -148,7 +189,8 @@ impl Loaded {
 
     /// The series and windows, scaled as the model was trained.
     pub(crate) fn series(&self) -> Result<(data::Series, data::Dataset), CliError> {
-        self.data.load_scaled(self.saved_scaler())
+        self.data
+            .load_scaled(self.saved_scaler(), self.saved_covariate_scalers())
     }
 
     /// The scaler for raw values: the model's own when it is of the asked kind, identity
@@ -162,11 +204,23 @@ impl Loaded {
     }
 }
 
+/// Columns as a comma list for messages (`'price', index 3`).
+pub(crate) fn column_list(columns: &[data::Column]) -> String {
+    columns
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The `recur evaluate` report.
 #[derive(Debug, Serialize)]
 struct EvaluateReport {
     model: PathBuf,
     config: DataConfig,
+    /// The covariates' names (`--features` at training), when the model has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    features: Vec<String>,
     train_score: f64,
     test_score: f64,
     score_units: &'static str,
@@ -213,6 +267,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         observed,
         test_mse_by_horizon,
         missing: MissingReport::of(&l.data, &series),
+        features: series.covariates().iter().map(|c| c.name.clone()).collect(),
         config: l.data,
     };
     let loss = model.loss().map_or("loss", |l| l.short_name());
@@ -260,6 +315,9 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome, CliError> {
         && m.policy != data::MissingPolicy::Error
     {
         human.push_str(&format!("missing values: {}\n", m.describe()));
+    }
+    if !r.features.is_empty() {
+        human.push_str(&format!("covariates: {}\n", r.features.join(", ")));
     }
     human.push_str(&o.verdict());
     human.push('\n');
@@ -319,6 +377,15 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
     let path = args.model.model.clone();
     let r = if let Some(window) = &args.window {
         let values = &window.0;
+        if l.has_covariates() {
+            return Err(CliError::Usage(format!(
+                "--window gives the series' values only, but --model '{}' also takes its {} \
+                 covariate(s) at each time step: predict after a series instead (leave out \
+                 --window: the model file's own, or --csv with the covariates' columns)",
+                path.display(),
+                l.file.features - 1
+            )));
+        }
         if values.len() != needed {
             let what = if d.is_none() {
                 format!("exactly step = {step} values (the model's window length)")
@@ -347,36 +414,40 @@ pub fn predict(args: &PredictArgs) -> Result<Outcome, CliError> {
         }
     } else {
         // From the model file alone when its tail is the end of this series.
-        let (history, scaler, next_time) = match l.same_series().cloned() {
+        let (history, scaler, next_time, covariates) = match l.same_series().cloned() {
             Some(s) => {
                 let next_time = s.time.as_ref().map(|t| t.label(s.tail.len())).transpose()?;
-                (s.tail, s.scaler, next_time)
+                let covariates = CovariateHistory::from_settings(s.covariates.as_ref());
+                (s.tail, s.scaler, next_time, covariates)
             }
             None => {
                 let (series, ds) = l.series()?;
                 let n = series.len();
                 let next_time = series_time(&series).map(|t| t.label(n)).transpose()?;
-                (series.into_values(), ds.scaler, next_time)
+                let covariates = CovariateHistory::from_series(&series, &ds);
+                (series.into_values(), ds.scaler, next_time, covariates)
             }
         };
         let n = history.len();
-        let z = scaler.transform_all(&d.apply(&history[n - needed - 1..])?);
-        let last = &z[z.len() - step..];
-        // The tutorial's testX[-1]: with padding, `step` copies of the last model value.
-        let tutorial = if pad {
-            vec![z[z.len() - 1]; step]
+        let rows = covariates.rows(&history, &scaler, d)?;
+        let frame = data::Frame::new(&rows, 1 + covariates.len())?;
+        let m = frame.rows();
+        let x = data::last_window(frame, step, layout)?;
+        // The tutorial's testX[-1]: with padding, `step` copies of the last row (every
+        // channel's last value); without, the `step` rows before the last.
+        let xt = if pad {
+            let copies = data::pad_rows_with_last(frame.slice(m - 1..m)?, step - 1);
+            data::last_window(data::Frame::new(&copies, frame.width())?, step, layout)?
         } else {
-            z[z.len() - step - 1..z.len() - 1].to_vec()
+            data::last_window(frame.slice(0..m - 1)?, step, layout)?
         };
-        let x = data::Windows::single(last, layout)?;
-        let xt = data::Windows::single(&tutorial, layout)?;
-        let m = &mut l.file.model;
+        let model = &mut l.file.model;
         PredictReport {
             model: path,
             window: history[n - needed..].to_vec(),
             next_time,
-            next_value: next_after(m, &x, &history, &scaler, d)?,
-            next_value_tutorial: Some(next_after(m, &xt, &history, &scaler, d)?),
+            next_value: next_after(model, &x, &history, &scaler, d)?,
+            next_value_tutorial: Some(next_after(model, &xt, &history, &scaler, d)?),
             interval: None,
             lo: None,
             hi: None,
@@ -427,6 +498,12 @@ struct ForecastReport {
     /// The time of each forecast value, with a time column.
     #[serde(skip_serializing_if = "Option::is_none")]
     times: Option<Vec<String>>,
+    /// The covariates' names (`--features` at training), when the model has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    features: Vec<String>,
+    /// Rows of future covariates read from `--future-csv` (with covariates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    future_rows: Option<usize>,
     outputs: ForecastOutputs,
 }
 
@@ -440,13 +517,14 @@ struct ForecastOutputs {
 /// plot. A one-step model feeds each prediction back as input; a direct model (trained with
 /// `--horizon H`) gives `H` values per forward pass, and beyond `H` continues by blocks of `H`.
 pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
+    // Before the model file is read: an unusable --out is refused ahead of any other error.
+    let output = OutputConfig::from_args(&args.output)?;
     let bytes = crate::model_file::read_bytes(&args.model.model)?;
     if forecast::many::ManyModel::is_many(&bytes) {
-        return crate::many_forecast::forecast_many(args, &bytes);
+        return crate::many_forecast::forecast_many(args, &bytes, output);
     }
     refuse_season(&args.data, "forecast")?;
     let horizon = args.horizon;
-    let output = OutputConfig::from_args(&args.output)?;
     let mut l = Loaded::new(&args.model.model, &args.data)?;
     // Checked before any work: the stored residuals must allow P for every step.
     let half = match args.interval {
@@ -454,20 +532,23 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         None => None,
     };
     // The values to continue (series units), the index of the first, the scaler, the time
-    // axis (position 0 at the first value to continue) and the series' name.
-    let (history, offset, scaler, time, name) = match l.same_series() {
+    // axis (position 0 at the first value to continue), the series' name (its header, so
+    // `Some` exactly when the CSV had one) and the covariates beside the values.
+    let (history, offset, scaler, time, name, covariates) = match l.same_series() {
         Some(s) => (
             s.tail.clone(),
             s.series_len - s.tail.len(),
             s.scaler,
             s.time.clone(),
             s.series_name.clone(),
+            CovariateHistory::from_settings(s.covariates.as_ref()),
         ),
         None => {
             let (series, ds) = l.series()?;
             let time = series_time(&series);
             let name = series.name().map(str::to_string);
-            (series.into_values(), 0, ds.scaler, time, name)
+            let covariates = CovariateHistory::from_series(&series, &ds);
+            (series.into_values(), 0, ds.scaler, time, name, covariates)
         }
     };
     let times = match &time {
@@ -482,11 +563,28 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
     let (step, layout) = (l.data.windows.step, l.data.windows.layout);
     let d = l.data.differencing;
     let model_horizon = l.model_horizon();
+    let wanted = FutureColumns::of(
+        &l.data,
+        &covariates.names,
+        name.is_some(),
+        time.as_ref().map(|t| t.name.as_str()),
+    );
+    let (future, future_rows) = forecast_rows(
+        args.future_csv.as_deref(),
+        &covariates,
+        &wanted,
+        time.as_ref(),
+        history.len(),
+        horizon,
+        model_horizon,
+    )?;
+    let rows = covariates.rows(&history, &scaler, d)?;
     let m = &mut l.file.model;
     // The model continues its own series (the differences, with differencing); the rebuilt
     // values then continue the history in series units.
-    let raw = data::direct_forecast(
-        &scaler.transform_all(&d.apply(&history)?),
+    let raw = data::direct_forecast_frame(
+        data::Frame::new(&rows, 1 + covariates.len())?,
+        &future,
         step,
         horizon,
         layout,
@@ -543,6 +641,8 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
         hi: band.map(|b| b.1),
         forecast: values,
         times,
+        future_rows: (!covariates.is_empty()).then_some(future_rows),
+        features: covariates.names,
         outputs: ForecastOutputs {
             forecast: csv,
             plot,
@@ -567,6 +667,18 @@ pub fn forecast(args: &ForecastArgs) -> Result<Outcome, CliError> {
             w = format!("{:.0}% interval (split conformal): ", p * 100.0).len()
         ),
         _ => human,
+    };
+    let human = if r.features.is_empty() {
+        human
+    } else {
+        format!(
+            "{human}covariates {}: {} future row(s) read{}\n",
+            r.features.join(", "),
+            future_rows,
+            args.future_csv
+                .as_ref()
+                .map_or(String::new(), |f| format!(" from {}", f.display()))
+        )
     };
     let human = if model_horizon > 1 {
         format!(

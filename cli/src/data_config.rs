@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use data::time::{TimeFormat, TimeStep};
 use data::{
-    Column, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
+    Column, Covariate, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
     SineConfig, SplitAt, TimeGridOptions, WindowConfig,
 };
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,10 @@ pub enum Source {
         /// before they existed: the defaults).
         #[serde(default)]
         dialect: CsvDialect,
+        /// Covariate columns (`--features`), in the model's channel order; absent without
+        /// them (and in files of older recur).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        features: Vec<Column>,
     },
 }
 
@@ -146,6 +150,11 @@ impl DataConfig {
     pub fn from_args(args: &DataArgs, saved: Option<&DataConfig>) -> Result<Self, CliError> {
         let base = saved.cloned().unwrap_or_default();
         let s = &args.series;
+        // A saved model keeps its covariates on another CSV too: it takes no other input.
+        let features = match &s.features {
+            Some(f) => f.0.clone(),
+            None => base.features().to_vec(),
+        };
         let source = match (&s.csv, base.source) {
             (Some(path), _) => Source::Csv {
                 path: path.clone(),
@@ -154,6 +163,7 @@ impl DataConfig {
                 time_format: s.time_format.clone(),
                 time_step: s.time_step,
                 dialect: CsvDialect::from_args(s, CsvDialect::default())?,
+                features,
             },
             (None, Source::Generated(mut g)) => {
                 apply_generator_flags(args, &mut g)?;
@@ -186,21 +196,33 @@ impl DataConfig {
         })
     }
 
+    /// The covariate columns (`--features`): empty for the generated series or without them.
+    pub fn features(&self) -> &[Column] {
+        match &self.source {
+            Source::Csv { features, .. } => features,
+            Source::Generated(_) => &[],
+        }
+    }
+
     /// Reads or generates the series and builds the windows. Every problem (unreadable or
     /// malformed CSV, missing column, series too short for T and the step) is a usage error.
     pub fn load(&self) -> Result<(Series, Dataset), CliError> {
-        self.load_scaled(None)
+        self.load_scaled(None, None)
     }
 
-    /// [`DataConfig::load`] with a scaler fitted earlier (the one a model was trained with)
-    /// instead of one fitted on this series' training part, when it is of the kind the
-    /// settings ask for. The arithmetic is prepare's own, so on the training series the
-    /// windows are bit-identical.
-    pub fn load_scaled(&self, fitted: Option<Scaler>) -> Result<(Series, Dataset), CliError> {
+    /// [`DataConfig::load`] with scalers fitted earlier (those a model was trained with)
+    /// instead of ones fitted on this series' training part: the target's when it is of the
+    /// kind the settings ask for, the covariates' when there is one per covariate. The
+    /// arithmetic is prepare's own, so on the training series the windows are bit-identical.
+    pub fn load_scaled(
+        &self,
+        fitted: Option<Scaler>,
+        fitted_covariates: Option<&[Scaler]>,
+    ) -> Result<(Series, Dataset), CliError> {
         let step = self.windows.step;
         let series = match &self.source {
             Source::Generated(g) => {
-                crate::limits::check_windows(g.n, step)?;
+                crate::limits::check_windows(g.n, step, 1)?;
                 data::generate::sine(g)?
             }
             Source::Csv {
@@ -210,12 +232,14 @@ impl DataConfig {
                 time_format,
                 time_step,
                 dialect,
+                features,
             } => {
                 // The time column is read on its regular step, so that its missing rows go
                 // through --missing like missing cells (before any window is built).
                 let options = CsvOptions {
                     column: column.clone(),
                     time_column: time_column.clone(),
+                    covariates: features.clone(),
                     time_grid: time_column.as_ref().map(|_| TimeGridOptions {
                         format: time_format.clone(),
                         step: *time_step,
@@ -229,9 +253,12 @@ impl DataConfig {
                     data::DataError::Time { message } => {
                         crate::time_column::time_error(time_column.as_ref(), &message)
                     }
+                    e @ data::DataError::Covariate { .. } => {
+                        CliError::Usage(format!("--features (--csv '{}'): {e}", path.display()))
+                    }
                     e => CliError::Usage(format!("--csv '{}': {e}", path.display())),
                 })?;
-                crate::limits::check_windows(series.len(), step)?;
+                crate::limits::check_windows(series.len(), step, 1 + features.len())?;
                 series
             }
         };
@@ -253,20 +280,53 @@ impl DataConfig {
         let (model_values, windows) = self
             .model_series(series.values())
             .map_err(|e| CliError::Usage(format!("{e}{}", hint())))?;
+        // Covariates on the model's positions (differencing consumes the target's first
+        // values), scaled by the saved scalers when there is one per covariate.
+        let lost = self.differencing.lost();
+        let fitted_covariates = fitted_covariates.filter(|f| f.len() == series.covariates().len());
+        let mut covariate_scale = data::covariate_scale(self.windows.scale);
+        let mut covariates: Vec<Covariate> = series
+            .covariates()
+            .iter()
+            .map(|c| Covariate {
+                name: c.name.clone(),
+                values: c.values[lost..].to_vec(),
+            })
+            .collect();
+        if let Some(scalers) = fitted_covariates {
+            for (c, s) in covariates.iter_mut().zip(scalers) {
+                c.values = s.transform_all(&c.values);
+            }
+            covariate_scale = ScaleKind::None;
+        }
         let prepared = match fitted {
             Some(f) => {
                 let windows = WindowConfig {
                     scale: ScaleKind::None,
                     ..windows
                 };
-                data::prepare(&f.transform_all(&model_values), &windows).map(|mut ds| {
+                data::prepare_with_covariates(
+                    &f.transform_all(&model_values),
+                    &covariates,
+                    &windows,
+                    covariate_scale,
+                )
+                .map(|mut ds| {
                     ds.scaler = f;
                     ds
                 })
             }
-            None => data::prepare(&model_values, &windows),
+            None => {
+                data::prepare_with_covariates(&model_values, &covariates, &windows, covariate_scale)
+            }
         };
-        let dataset = prepared.map_err(|e| CliError::Usage(format!("{e}{}", hint())))?;
+        let mut dataset = prepared.map_err(|e| match e {
+            e @ data::DataError::Covariate { .. } => CliError::Usage(format!("--features: {e}")),
+            e => CliError::Usage(format!("{e}{}", hint())),
+        })?;
+        if let Some(scalers) = fitted_covariates {
+            dataset.covariate_scalers = scalers.to_vec();
+        }
         Ok((series, dataset))
     }
 

@@ -29,26 +29,27 @@ pub struct DirectPart {
 }
 
 /// The training and test parts of `ds` for a model with `horizon` outputs, from the model
-/// series `ds.scaled` split at `ds.split`. Errors (naming `--horizon`) when a part is too
-/// short to hold one window and its `horizon` targets.
+/// series (with its covariates, `ds.frame()`) split at `ds.split`. Errors (naming `--horizon`)
+/// when a part is too short to hold one window and its `horizon` targets.
 pub fn direct_parts(
     ds: &data::Dataset,
     horizon: usize,
     layout: data::Layout,
 ) -> Result<(DirectPart, DirectPart), CliError> {
-    let part = |name: &str, values: &[f64]| -> Result<DirectPart, CliError> {
-        let (x, y) = data::direct_windows(values, ds.step, horizon, layout).map_err(|e| {
+    let part = |name: &str, rows: data::Frame<'_>| -> Result<DirectPart, CliError> {
+        let (x, y) = data::direct_windows_frame(rows, ds.step, horizon, layout).map_err(|e| {
             CliError::Usage(format!(
                 "--horizon {horizon}: the {name} part ({} model values) is too short for one window of step {} and its {horizon} targets ({e})",
-                values.len(),
+                rows.rows(),
                 ds.step
             ))
         })?;
         Ok(DirectPart { x, y })
     };
+    let frame = ds.frame()?;
     Ok((
-        part("training", &ds.scaled[..ds.split])?,
-        part("test", &ds.scaled[ds.split..])?,
+        part("training", frame.slice(0..ds.split)?)?,
+        part("test", frame.slice(ds.split..frame.rows())?)?,
     ))
 }
 
@@ -66,12 +67,13 @@ pub fn test_mse_by_horizon(
     let lost = d.lost();
     let (n, step, split) = (values.len(), ds.step, ds.split + lost);
     let layout = config.windows.layout;
+    let frame = ds.frame()?;
     let mut sums: Vec<f64> = Vec::new();
     let mut counts: Vec<usize> = Vec::new();
     let mut start = split;
     while start < n {
         let chunk = start..n.min(start + CHUNK);
-        let x = data::observed_windows(&ds.scaled, lost, chunk.clone(), step, layout)?;
+        let x = data::observed_windows_frame(frame, lost, chunk.clone(), step, layout)?;
         let (out, h) = predict_rows(model, &x)?;
         if sums.is_empty() {
             sums = vec![0.0; h];

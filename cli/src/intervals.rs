@@ -97,19 +97,36 @@ pub fn calibrate(
     let (lost, step, layout) = (d.lost(), ds.step, config.windows.layout);
     let split = ds.split + lost;
     let k = held.horizon;
-    let x = data::observed_windows(&ds.scaled, lost, held.origins.clone(), step, layout)?;
+    let frame = ds.frame()?;
+    let w = frame.width();
+    let x = data::observed_windows_frame(frame, lost, held.origins.clone(), step, layout)?;
     let count = x.count();
     let mut windows = x.into_data();
     let mut preds: Vec<Vec<f32>> = vec![Vec::with_capacity(k); count];
     while preds.first().is_some_and(|p| p.len() < k) {
-        let x = data::Windows::from_rows(windows, step, layout)?;
+        let x = data::Windows::from_steps(windows, step, w, layout)?;
         let (out, h) = predict_rows(model, &x)?;
-        let mut next = Vec::with_capacity(count * step);
-        for ((row, o), p) in x.rows().zip(out.chunks_exact(h)).zip(&mut preds) {
+        let mut next = Vec::with_capacity(count * step * w);
+        for (((row, o), p), t) in x
+            .rows()
+            .zip(out.chunks_exact(h))
+            .zip(&mut preds)
+            .zip(held.origins.clone())
+        {
+            // Each output fed back becomes a row: the output, then the covariates at its own
+            // position (known: the origins lie in the training part). Rows past the series
+            // only feed forecasts of targets beyond the split, which are never scored, so
+            // they take the last row's covariates.
+            let mut rows: Vec<f32> = row.to_vec();
+            for (j, &y) in o.iter().enumerate() {
+                rows.push(y);
+                let at = (t - lost + p.len() + j).min(frame.rows() - 1);
+                let cov = frame.row(at).map_or(&[][..], |r| &r[1..]);
+                rows.extend(cov.iter().map(|&v| v as f32));
+            }
             p.extend_from_slice(o);
-            let mut w: Vec<f32> = row.iter().chain(o).copied().collect();
-            w.drain(..w.len() - step);
-            next.extend_from_slice(&w);
+            rows.drain(..rows.len() - step * w);
+            next.extend_from_slice(&rows);
         }
         windows = next;
     }

@@ -16,6 +16,8 @@
 //!   histogram of every series' skill.
 //! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
 //!   usage errors; its future times go into predict and forecast.
+//! - [`covariates`]: `--features` columns as extra input channels: what the model file keeps
+//!   of them, the model's rows for a history, and `forecast --future-csv`.
 //!
 //! [`run`] is the whole program given its arguments and the two output streams; errors are one
 //! line on stderr with exit status 2 for bad input, 1 for failures while running.
@@ -27,6 +29,7 @@ pub mod args;
 pub mod backtest;
 pub mod backtest_plot;
 pub mod commands;
+pub mod covariates;
 pub mod data_config;
 pub mod error;
 pub mod horizon;

@@ -119,13 +119,19 @@ pub fn check_training(spec: &ModelSpec, batch: usize) -> Result<(), CliError> {
 
 /// Refuses windows of a series of `n` values at window length `step` that would not fit in
 /// memory: the series and its scaled copy (f64), and the windows of both parts with their
-/// padding and targets (f32), counted twice for the copies made on the way.
-pub fn check_windows(n: usize, step: usize) -> Result<(), CliError> {
-    let (n, step) = (n as u128, step as u128);
+/// padding and targets (f32), counted twice for the copies made on the way. `channels` is 1 +
+/// the number of covariates (`--features`): each window holds `step` rows of that many.
+pub fn check_windows(n: usize, step: usize, channels: usize) -> Result<(), CliError> {
+    let (n, step, c) = (n as u128, step as u128, channels.max(1) as u128);
     let windows = n + 2 * step;
-    let needed = 2 * (n * 8 * 3 + windows * (step + 1) * 4);
+    let needed = 2 * (n * 8 * 3 * c + windows * (step * c + 1) * 4);
+    let covariates = if c > 1 {
+        format!(" with {} covariate(s)", c - 1)
+    } else {
+        String::new()
+    };
     check_memory(
-        &format!("the windows of a series of n = {n} values at --step {step}"),
+        &format!("the windows of a series of n = {n} values at --step {step}{covariates}"),
         needed,
     )
 }

@@ -50,7 +50,8 @@ impl ManyTrainConfig {
     /// The settings of `recur train --id-column ...`: the one-series settings (the same flags
     /// mean the same), with the split defaulting to [`DEFAULT_SPLIT`] and, with `--global`,
     /// the scaling to standard. clap has already refused the flags a many-series run does not
-    /// take (`--task`, `--diff`, `--seasonal-diff`, `--season`, `--horizon`, `--interval`).
+    /// take (`--task`, `--diff`, `--seasonal-diff`, `--season`, `--horizon`, `--interval`,
+    /// `--features`: the long-format reader reads no covariates).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
         let id_column = args
             .id_column
@@ -69,12 +70,22 @@ impl ManyTrainConfig {
             time_format,
             time_step,
             dialect,
+            features,
         } = &data.source
         else {
             return Err(CliError::Usage(
                 "the argument '--id-column' needs '--csv <FILE>' (a long-format file)".into(),
             ));
         };
+        // clap refuses the pair already; this keeps a many-series run from silently
+        // dropping covariates should the settings come from elsewhere.
+        if !features.is_empty() {
+            return Err(CliError::Usage(
+                "the argument '--id-column' cannot be used with '--features' (a many-series run \
+                 reads no covariates)"
+                    .into(),
+            ));
+        }
         let mode = if args.global {
             Mode::Global
         } else {

@@ -60,8 +60,13 @@ fn data_flag_given(d: &DataArgs) -> Option<&'static str> {
 }
 
 /// `recur forecast --model <many-series model> --horizon H`: writes `forecast.csv` (`<id>,
-/// [<time>], step, forecast`) in the output folder.
-pub fn forecast_many(args: &ForecastArgs, bytes: &[u8]) -> Result<Outcome, CliError> {
+/// [<time>], step, forecast`) in the output folder `output` (checked by the caller before the
+/// model file was read).
+pub fn forecast_many(
+    args: &ForecastArgs,
+    bytes: &[u8],
+    output: OutputConfig,
+) -> Result<Outcome, CliError> {
     let path = &args.model.model;
     if let Some(flag) = data_flag_given(&args.data) {
         return Err(CliError::Usage(format!(
@@ -77,7 +82,13 @@ pub fn forecast_many(args: &ForecastArgs, bytes: &[u8]) -> Result<Outcome, CliEr
             path.display()
         )));
     }
-    let output = OutputConfig::from_args(&args.output)?;
+    if args.future_csv.is_some() {
+        return Err(CliError::Usage(format!(
+            "the argument '--future-csv' cannot be used with a many-series model ('{}'): it has \
+             no covariates",
+            path.display()
+        )));
+    }
     let model = ManyModel::from_bytes(bytes)
         .map_err(|e| CliError::Usage(format!("--model '{}': {e}", path.display())))?;
     let ids = model.ids();

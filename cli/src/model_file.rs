@@ -8,6 +8,7 @@ use data::Layout;
 use nn::{LayerConfig, NnError, Sequential};
 use serde::{Deserialize, Serialize};
 
+use crate::covariates::CovariateSettings;
 use crate::data_config::DataConfig;
 use crate::error::CliError;
 use crate::time_column::SeriesTime;
@@ -33,6 +34,13 @@ pub const SERIES_FORMAT: &str = "recur-cli-settings/1";
 /// field and give predictions in differenced units without a word; it refuses an unknown tag
 /// instead. Files without differencing keep [`SERIES_FORMAT`], so older recur still reads them.
 pub const SERIES_DIFF_FORMAT: &str = "recur-cli-settings/2";
+
+/// Tag of the settings document of a series model with covariates (`--features`), with or
+/// without differencing. Why a third tag: a recur that predates covariates would refuse the
+/// unknown `covariates` field with a message about foreign settings, or read the model's wider
+/// input as another window length; an unknown tag is refused plainly. Files without
+/// covariates keep their tag.
+pub const SERIES_COVARIATES_FORMAT: &str = "recur-cli-settings/3";
 
 /// Tag of the settings document of a `--task` model.
 pub const TASK_FORMAT: &str = "recur-cli-task/1";
@@ -69,6 +77,9 @@ pub struct SeriesSettings {
     /// intervals (`train --interval`); absent without it and in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<data::Calibration>,
+    /// The covariates (`--features`): names, scalers and last values; absent without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariates: Option<CovariateSettings>,
 }
 
 impl SeriesSettings {
@@ -83,7 +94,10 @@ impl SeriesSettings {
         let n = series.len();
         let keep = TAIL_LEN.max(data.windows.step + data.differencing.lost() + 1);
         let start = n - n.min(keep);
-        let format = if data.differencing.is_none() {
+        let covariates = CovariateSettings::of(series, ds, start);
+        let format = if covariates.is_some() {
+            SERIES_COVARIATES_FORMAT
+        } else if data.differencing.is_none() {
             SERIES_FORMAT
         } else {
             SERIES_DIFF_FORMAT
@@ -99,6 +113,7 @@ impl SeriesSettings {
             time: time.map(|t| t.from_position(start)).transpose()?,
             series_name: series.name().map(str::to_string),
             calibration: None,
+            covariates,
         })
     }
 }
@@ -144,6 +159,8 @@ pub struct ModelFile {
     pub step: usize,
     /// Input layout the model takes.
     pub layout: Layout,
+    /// Values per time step: 1, or 1 + the number of covariates (`--features`).
+    pub features: usize,
     /// The settings saved with it (`None`: a model saved by the library without them).
     pub settings: Option<Settings>,
 }
@@ -210,21 +227,23 @@ impl ModelFile {
         let shown = path.display();
         let settings = doc.map(|v| settings_of(v, path)).transpose()?;
         // A direct multi-step model (`--horizon H`) outputs H values; its settings say so.
-        let horizon = match &settings {
-            Some(Settings::Series(s)) => s.model.horizon,
-            Some(Settings::Task(t)) => t.model.horizon,
-            None => 1,
+        // Its covariates widen each time step to 1 + F values.
+        let (horizon, features) = match &settings {
+            Some(Settings::Series(s)) => (s.model.horizon, s.model.features),
+            Some(Settings::Task(t)) => (t.model.horizon, t.model.features),
+            None => (1, 1),
         };
-        let (step, layout) = input_of(&model, horizon).map_err(|why| {
+        let (step, layout) = input_of(&model, horizon, features).map_err(|why| {
             CliError::Usage(format!(
                 "--model '{shown}' is a model of another architecture: {why} (recur uses \
-                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(H) on windows of shape (1, step) or (step, 1), H = 1 unless trained with --horizon H)"
+                 SimpleRNN, LSTM or GRU -> Dense... -> Dense(H) on windows of shape (1, step) or (step, 1), H = 1 unless trained with --horizon H, 1 + F values per step with F covariates)"
             ))
         })?;
         Ok(ModelFile {
             model,
             step,
             layout,
+            features,
             settings,
         })
     }
@@ -337,17 +356,21 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
         TASK_FORMAT => serde_json::from_value(doc)
             .map(Settings::Task)
             .map_err(|e| bad(&e)),
-        SERIES_FORMAT | SERIES_DIFF_FORMAT => {
+        SERIES_FORMAT | SERIES_DIFF_FORMAT | SERIES_COVARIATES_FORMAT => {
             let s: SeriesSettings = serde_json::from_value(doc).map_err(|e| bad(&e))?;
             let step = s.data.windows.step;
             let d = s.data.differencing;
-            // The tag says whether there are differences: a mismatch is a foreign document.
-            if d.is_none() != (format == SERIES_FORMAT) || d.validate().is_err() {
+            // The tag says whether there are differences and covariates: a mismatch is a
+            // foreign document.
+            let tagged_diff = format == SERIES_DIFF_FORMAT;
+            let covariates = format == SERIES_COVARIATES_FORMAT;
+            if (!covariates && d.is_none() == tagged_diff) || d.validate().is_err() {
                 return Err(bad(&format!(
                     "format '{format}' with differencing {}",
                     d.describe()
                 )));
             }
+            check_covariates(&s, covariates).map_err(|why| bad(&why))?;
             let needed = step + d.lost() + 1;
             if s.tail.len() < needed || s.tail.len() > s.series_len {
                 return Err(CliError::Usage(format!(
@@ -362,9 +385,36 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
     }
 }
 
+/// Whether the covariates of series settings agree with their tag (`tagged`: the covariates
+/// format) and with each other: one name, scaler and tail per `--features` column, each tail
+/// as long as the target's, and the model's features `1 + F`. Why checked: each is an index
+/// into the others, so a foreign document must be refused here rather than fail later.
+fn check_covariates(s: &SeriesSettings, tagged: bool) -> Result<(), String> {
+    let columns = s.data.features().len();
+    match &s.covariates {
+        None if !tagged && columns == 0 && s.model.features == 1 => Ok(()),
+        Some(c)
+            if tagged
+                && columns > 0
+                && c.names.len() == columns
+                && c.scalers.len() == columns
+                && c.tails.len() == columns
+                && c.tails.iter().all(|t| t.len() == s.tail.len())
+                && s.model.features == 1 + columns =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "covariates that do not match their {columns} --features column(s), the format \
+             tag or the model's {} feature(s) per step",
+            s.model.features
+        )),
+    }
+}
+
 /// The window length and layout a loaded model takes, or why the CLI cannot use it (it must
-/// output `horizon` values per window).
-fn input_of(m: &Sequential, horizon: usize) -> Result<(usize, Layout), String> {
+/// output `horizon` values per window and take `features` values per time step).
+fn input_of(m: &Sequential, horizon: usize, features: usize) -> Result<(usize, Layout), String> {
     let layers = m.layers();
     match layers.first().map(|l| l.config()) {
         Some(LayerConfig::SimpleRnn(c)) if !c.return_sequences && !c.stateful => {}
@@ -398,11 +448,19 @@ fn input_of(m: &Sequential, horizon: usize) -> Result<(usize, Layout), String> {
     if m.loss().is_none() {
         return Err("it is not compiled (no loss)".into());
     }
+    let f = features.max(1);
     match m.input_shape() {
-        Some(&[1, step]) => Ok((step, Layout::Tutorial)),
-        Some(&[step, 1]) => Ok((step, Layout::Sequence)),
+        // The tutorial layout flattens `step` time steps of `f` values.
+        Some(&[1, width]) if width.is_multiple_of(f) => Ok((width / f, Layout::Tutorial)),
+        Some(&[step, w]) if w == f => Ok((step, Layout::Sequence)),
         // A `--task` model: sequences of (value, marker).
-        Some(&[step, data::generate::LONG_DEPENDENCY_FEATURES]) => Ok((step, Layout::Sequence)),
+        Some(&[step, data::generate::LONG_DEPENDENCY_FEATURES]) if f == 1 => {
+            Ok((step, Layout::Sequence))
+        }
+        other if f > 1 => Err(format!(
+            "its input shape is {other:?}, not (1, step * {f}) or (step, {f}) for its {} covariate(s)",
+            f - 1
+        )),
         other => Err(format!(
             "its input shape is {other:?}, not (1, step), (step, 1) or (step, 2)"
         )),

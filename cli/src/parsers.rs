@@ -128,6 +128,29 @@ pub fn window_values(text: &str) -> Result<WindowValues, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The covariate columns of `--features a,b,...` (a newtype, so clap takes the list as one
+/// value).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeatureColumns(pub Vec<data::Column>);
+
+/// Comma-separated CSV columns, each a header name or a 0-based index, none empty or given
+/// twice (a name and an index of the same column are found out when the CSV is read).
+pub fn feature_columns(text: &str) -> Result<FeatureColumns, String> {
+    let mut columns: Vec<data::Column> = Vec::new();
+    for part in text.split(',') {
+        let c: data::Column = part.parse().map_err(|_| {
+            "expected CSV columns as a comma list of header names or 0-based indices, such as \
+             price,promo or 2,3 (none empty)"
+                .to_string()
+        })?;
+        if columns.contains(&c) {
+            return Err(format!("expected each column once ({c} is listed twice)"));
+        }
+        columns.push(c);
+    }
+    Ok(FeatureColumns(columns))
+}
+
 /// A Keras activation name, case-insensitive (`ReLU` is `relu`), with Keras's default arguments.
 pub fn activation(text: &str) -> Result<Activation, String> {
     Activation::from_keras_name(&text.trim().to_ascii_lowercase()).map_err(|e| e.to_string())

@@ -156,7 +156,12 @@ impl TrainConfig {
             },
         };
         let (step, layout, features) = match &run {
-            Run::Series { data } => (data.windows.step, data.windows.layout, 1),
+            // The target, then each covariate, at every time step.
+            Run::Series { data } => (
+                data.windows.step,
+                data.windows.layout,
+                1 + data.features().len(),
+            ),
             Run::Task { task } => (
                 task.timesteps(),
                 data::Layout::Sequence,

@@ -115,6 +115,7 @@ pub fn observed(
     let lost = d.lost();
     let (n, step, split) = (values.len(), ds.step, ds.split + lost);
     let layout = config.windows.layout;
+    let frame = ds.frame()?;
     let mut part = |targets: std::ops::Range<usize>| -> Result<Vec<(usize, f64)>, CliError> {
         let mut placed = Vec::with_capacity(targets.len());
         // In chunks, so these windows never hold more memory than a chunk's worth beside the
@@ -122,7 +123,7 @@ pub fn observed(
         let mut start = targets.start;
         while start < targets.end {
             let chunk = start..targets.end.min(start + OBSERVED_CHUNK);
-            let x = data::observed_windows(&ds.scaled, lost, chunk.clone(), step, layout)?;
+            let x = data::observed_windows_frame(frame, lost, chunk.clone(), step, layout)?;
             let unscaled = ds.scaler.inverse_all(&predict_all(model, &x)?);
             for (t, p) in chunk.zip(unscaled) {
                 placed.push((t, p + d.base(values, t)?));

@@ -130,6 +130,14 @@ pub struct SeriesFigures {
     /// The split-conformal calibration (`--interval`), when asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<IntervalReport>,
+    /// The covariates (`--features`) by name, in the model's channel order (channel 0 is the
+    /// target); absent without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+    /// How each covariate was scaled on the training part: `--scale`'s kind, `standard` with
+    /// `--scale none`; absent without covariates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature_scale: Option<data::ScaleKind>,
 }
 
 /// A series' time column as the train report shows it.
@@ -273,14 +281,11 @@ impl Loaded {
 }
 
 /// The first `count` windows of a part and their targets (`y.len() / x.count()` per window).
-fn first_windows(
-    (x, y): (&Windows, &[f32]),
-    count: usize,
-) -> Result<(Windows, Vec<f32>), CliError> {
+fn first_windows((x, y): (&Windows, &[f32]), count: usize) -> (Windows, Vec<f32>) {
     let per = y.len() / x.count().max(1);
-    let step = x.step();
-    let kept = Windows::from_rows(x.data()[..count * step].to_vec(), step, x.layout())?;
-    Ok((kept, y[..count * per].to_vec()))
+    let kept = x.head(count);
+    let targets = y[..kept.count() * per].to_vec();
+    (kept, targets)
 }
 
 /// Keras's rule for `validation_split`: the first `int(N * (1 - v))` windows train, the rest
@@ -346,10 +351,9 @@ pub fn train(
         )?),
         _ => None,
     };
-    let fit_part = match &held {
-        Some(h) => Some(first_windows(loaded.train(), h.fit_windows)?),
-        None => None,
-    };
+    let fit_part = held
+        .as_ref()
+        .map(|h| first_windows(loaded.train(), h.fit_windows));
     let fit_windows = fit_part
         .as_ref()
         .map_or(loaded.train().0.count(), |(x, _)| x.count());
@@ -459,6 +463,9 @@ fn series_outputs(
         test_mse_by_horizon: test_mse_by_horizon(model, series.values(), ds, data)?,
         observed,
         interval: None,
+        features: series.covariates().iter().map(|c| c.name.clone()).collect(),
+        feature_scale: (!series.covariates().is_empty())
+            .then(|| data::covariate_scale(data.windows.scale)),
     };
     let (calibration, interval) = match (held, cfg.interval) {
         (Some(h), Some(i)) => {
@@ -687,6 +694,14 @@ pub fn human_report(r: &TrainReport) -> String {
                 && m.policy != data::MissingPolicy::Error
             {
                 rows.push("missing values", m.describe());
+            }
+            if let Some(kind) = f.feature_scale {
+                rows.push(
+                    format!(
+                        "covariates (past values at each window step, {kind} scaling fitted on the training part)"
+                    ),
+                    f.features.join(", "),
+                );
             }
             if let Some(i) = &f.interval {
                 rows.push(

@@ -215,6 +215,25 @@ fn global_mode_scales_each_series_and_trains_one_model() {
         f.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
+    // The model has no covariates, so future values of some are refused before any output.
+    let f2 = dir.path().join("gf2");
+    let (code, _, err) = run(&[
+        "forecast",
+        "--model",
+        r["outputs"]["model"].as_str().unwrap(),
+        "--horizon",
+        "2",
+        "--future-csv",
+        &csv,
+        "--out",
+        f2.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--future-csv") && err.contains("many-series"),
+        "{err}"
+    );
+    assert!(!f2.exists());
 }
 
 #[test]
@@ -248,6 +267,13 @@ fn bad_long_input_is_one_line_and_status_2() {
     assert_eq!(code, 2);
     assert!(
         err.contains("--diff") && err.contains("--id-column"),
+        "{err}"
+    );
+    // The long-format reader reads no covariates.
+    let (code, _, err) = run(&train_args(&ok, out, &["--features", "y"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--features") && err.contains("--id-column"),
         "{err}"
     );
     let mut args = train_args(&ok, out, &[]);

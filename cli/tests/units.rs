@@ -80,6 +80,7 @@ fn a_saved_csv_source_gives_way_to_generator_flags_only() {
             time_format: None,
             time_step: None,
             dialect: Default::default(),
+            features: Vec::new(),
         },
         ..DataConfig::default()
     };

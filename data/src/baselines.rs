@@ -52,7 +52,7 @@ fn seasonal_lag(
     Ok(targets.map(|t| values[t - lag]).collect())
 }
 
-fn check_targets(n: usize, targets: &Range<usize>) -> Result<(), DataError> {
+pub(crate) fn check_targets(n: usize, targets: &Range<usize>) -> Result<(), DataError> {
     if targets.is_empty() || targets.end > n {
         return Err(DataError::arg(
             "targets",
@@ -81,26 +81,13 @@ pub fn observed_windows(
     step: usize,
     layout: Layout,
 ) -> Result<Windows, DataError> {
-    if step == 0 {
-        return Err(DataError::arg("step", 0, "a window length of at least 1"));
-    }
-    check_targets(model_values.len() + lost, &targets)?;
-    if targets.start < lost + step {
-        return Err(DataError::arg(
-            "targets",
-            format!("{}..{}", targets.start, targets.end),
-            &format!(
-                "targets from position {} on (step {step} after the {lost} value(s) differencing consumes)",
-                lost + step
-            ),
-        ));
-    }
-    let mut rows = Vec::with_capacity(targets.len() * step);
-    for t in targets {
-        let j = t - lost;
-        rows.extend(model_values[j - step..j].iter().map(|&v| v as f32));
-    }
-    Windows::from_rows(rows, step, layout)
+    crate::frame::observed_windows_frame(
+        crate::Frame::single(model_values),
+        lost,
+        targets,
+        step,
+        layout,
+    )
 }
 
 /// Skill of a model against a reference: `1 - model_mse / reference_mse` (1 is perfect, 0 no

@@ -1,6 +1,6 @@
 //! The cells of CSV rows: the number dialect, choosing columns by name or index (or the
 //! default value column), the header decision and the value cells, shared by the readers of
-//! one series and of long files.
+//! one series, of long files and of future-values tables.
 
 use crate::csv_rows::{Row, excerpt};
 use crate::missing::{MissingPolicy, is_missing_marker};
@@ -149,8 +149,8 @@ pub(crate) fn parse_value(
     row: &Row,
     col: usize,
     column_label: &str,
-    decimal: u8,
     missing: MissingPolicy,
+    decimal: u8,
 ) -> Result<Option<f64>, DataError> {
     let cell = row.cells[col].trim();
     if missing != MissingPolicy::Error && is_missing_marker(cell) {

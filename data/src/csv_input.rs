@@ -1,14 +1,14 @@
-//! Reading a series from CSV: one value column, an optional time column, header detection, and an
-//! error with line number and text for every bad row.
+//! Reading a series from CSV: one value column, optional covariate columns, an optional time
+//! column, header detection, and an error with line number and text for every bad row.
 
 use std::io::Read;
 use std::path::Path;
 
 use crate::csv_columns::{check_dialect, default_column, has_header, parse_value, resolve};
-use crate::csv_rows::{excerpt, open_capped, read_rows};
-use crate::missing::{MissingPolicy, fill_missing};
-use crate::time_gaps::{TimeGridOptions, fill_on_axis};
-use crate::{Column, DataError, Series};
+use crate::csv_rows::{Row, excerpt, open_capped, read_rows};
+use crate::missing::{MissingPolicy, fill_missing, fill_missing_rows};
+use crate::time_gaps::{TimeGridOptions, fill_on_axis_rows};
+use crate::{Column, Covariate, DataError, Series};
 
 /// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
 /// `/dev/zero`, would otherwise be read until memory runs out. Input is read through
@@ -62,10 +62,17 @@ pub struct CsvOptions {
     pub column: Option<Column>,
     /// An optional column of time labels (dates, times, anything), kept as text.
     pub time_column: Option<Column>,
+    /// Covariate columns read beside the value column ([`Series::covariates`], in this
+    /// order), by header name or index. Each must be another column than the value and time
+    /// columns, and none may be listed twice (by name or index). Their cells follow the value
+    /// column's rules and [`CsvOptions::missing`]: a row is kept when every column has a value
+    /// there, observed or filled. Default: none.
+    pub covariates: Vec<Column>,
     /// Whether (and how) to read the time column as times on a regular step: `None` (default)
     /// keeps its labels as text; `Some` parses them, finds the missing rows of the step and
-    /// puts them through [`CsvOptions::missing`] like missing cells (see [`fill_on_axis`]),
-    /// and sets [`Series::axis`]. Ignored without a time column.
+    /// puts them through [`CsvOptions::missing`] like missing cells (see
+    /// [`fill_on_axis`](crate::fill_on_axis)), and sets [`Series::axis`]. Ignored without a
+    /// time column.
     pub time_grid: Option<TimeGridOptions>,
     /// Field delimiter byte (default `b','`); it must differ from `decimal`.
     pub delimiter: u8,
@@ -86,6 +93,7 @@ impl Default for CsvOptions {
         CsvOptions {
             column: None,
             time_column: None,
+            covariates: Vec::new(),
             time_grid: None,
             delimiter: b',',
             decimal: b'.',
@@ -105,9 +113,9 @@ impl Default for CsvOptions {
 /// except that with a [`CsvOptions::missing`] policy other than `error` the missing markers
 /// (empty, `NA`, `NaN`, ... see [`MissingPolicy`]) are filled or dropped as it says, and
 /// [`Series::missing`] counts them. With [`CsvOptions::time_grid`] the time column's missing
-/// rows go through the same policy (see [`fill_on_axis`]). A series with fewer than 2 values (after dropping) is an
-/// error. Empty lines are skipped. A delimiter equal to the decimal separator, or a decimal
-/// separator other than `.` and `,`, is an error.
+/// rows go through the same policy (see [`fill_on_axis`](crate::fill_on_axis)). A series with
+/// fewer than 2 values (after dropping) is an error. Empty lines are skipped. A delimiter equal
+/// to the decimal separator, or a decimal separator other than `.` and `,`, is an error.
 pub fn read_csv_path(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Series, DataError> {
     let (file, source) = open_capped(path.as_ref(), &options.limits)?;
     read_csv_reader(file, &source, options)
@@ -135,7 +143,11 @@ pub fn read_csv_reader<R: Read>(
         });
     };
     let named = matches!(options.column, Some(Column::Name(_)))
-        || matches!(options.time_column, Some(Column::Name(_)));
+        || matches!(options.time_column, Some(Column::Name(_)))
+        || options
+            .covariates
+            .iter()
+            .any(|c| matches!(c, Column::Name(_)));
     let value_col = match &options.column {
         Some(col) => resolve(col, &rows, decimal)?,
         None => default_column(&rows, decimal, &[])?,
@@ -155,32 +167,56 @@ pub fn read_csv_reader<R: Read>(
             "a different column than the value column",
         ));
     }
-    let column_label = if header {
-        format!("'{}'", excerpt(first.cells[value_col].trim()))
-    } else {
-        format!("index {value_col}")
+    let covariate_cols =
+        resolve_covariates(&options.covariates, &rows, decimal, value_col, time_col)?;
+    let label = |col: usize| {
+        if header {
+            format!("'{}'", excerpt(first.cells[col].trim()))
+        } else {
+            format!("index {col}")
+        }
     };
+    let column_label = label(value_col);
     let data = if header { &rows[1..] } else { &rows[..] };
-    let mut cells = Vec::with_capacity(data.len());
-    for row in data {
-        cells.push(parse_value(
-            row,
-            value_col,
-            &column_label,
-            decimal,
-            options.missing,
-        )?);
+    // One row of cells per data row: the value, then each covariate (row-major).
+    let width = 1 + covariate_cols.len();
+    let mut cells = Vec::with_capacity(data.len() * width);
+    if width == 1 {
+        for row in data {
+            cells.push(parse_value(
+                row,
+                value_col,
+                &column_label,
+                options.missing,
+                decimal,
+            )?);
+        }
+    } else {
+        let labels: Vec<String> = covariate_cols.iter().map(|&c| label(c)).collect();
+        for row in data {
+            cells.push(parse_value(
+                row,
+                value_col,
+                &column_label,
+                options.missing,
+                decimal,
+            )?);
+            for (&c, l) in covariate_cols.iter().zip(&labels) {
+                cells.push(parse_value(row, c, l, options.missing, decimal)?);
+            }
+        }
     }
     let times: Option<Vec<String>> = time_col.map(|tc| {
         data.iter()
             .map(|r| r.cells[tc].trim().to_string())
             .collect()
     });
-    let (values, times, counts, axis) = match (times, &options.time_grid) {
+    let (rows_kept, times, counts, axis) = match (times, &options.time_grid) {
         // Fewer than two rows are too short whatever their times say.
         (Some(labels), Some(grid)) if labels.len() >= 2 => {
-            let f = fill_on_axis(
+            let f = fill_on_axis_rows(
                 &cells,
+                width,
                 &labels,
                 grid,
                 options.missing,
@@ -195,10 +231,32 @@ pub fn read_csv_reader<R: Read>(
             Default::default(),
             None,
         ),
-        (times, _) => {
+        (times, _) if width == 1 => {
             let f = fill_missing(&cells, times.as_deref(), options.missing)?;
             (f.values, f.times, f.counts, None)
         }
+        (times, _) => {
+            let f = fill_missing_rows(&cells, width, times.as_deref(), options.missing)?;
+            (f.values, f.times, f.counts, None)
+        }
+    };
+    let (values, covariates) = if width == 1 {
+        (rows_kept, Vec::new())
+    } else {
+        let column = |k: usize| rows_kept.iter().skip(k).step_by(width).copied().collect();
+        let covariates = covariate_cols
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| Covariate {
+                name: if header {
+                    first.cells[c].trim().to_string()
+                } else {
+                    c.to_string()
+                },
+                values: column(k + 1),
+            })
+            .collect::<Vec<_>>();
+        (column(0), covariates)
     };
     if values.len() < 2 {
         return Err(DataError::SeriesTooShort {
@@ -206,7 +264,9 @@ pub fn read_csv_reader<R: Read>(
             len: values.len(),
         });
     }
-    let mut series = Series::new(values).with_missing(counts);
+    let mut series = Series::new(values)
+        .with_missing(counts)
+        .with_covariates(covariates)?;
     if let Some(axis) = axis {
         series = series.with_axis(axis);
     }
@@ -220,4 +280,54 @@ pub fn read_csv_reader<R: Read>(
         }
     }
     Ok(series)
+}
+
+/// The 0-based positions of the covariate columns, each another column than the value and
+/// time columns and none listed twice; errors name the column as it was asked for.
+fn resolve_covariates(
+    covariates: &[Column],
+    rows: &[Row],
+    decimal: u8,
+    value_col: usize,
+    time_col: Option<usize>,
+) -> Result<Vec<usize>, DataError> {
+    let mut cols: Vec<usize> = Vec::with_capacity(covariates.len());
+    for c in covariates {
+        let bad = |reason: String| DataError::Covariate {
+            column: c.to_string(),
+            reason,
+        };
+        let col = match resolve(c, rows, decimal) {
+            Ok(col) => col,
+            Err(DataError::ColumnNotFound { available, .. }) => {
+                return Err(bad(format!(
+                    "not found; available columns: {}",
+                    available.join(", ")
+                )));
+            }
+            Err(e) => return Err(bad(format!("cannot be chosen: {e}"))),
+        };
+        if col == value_col {
+            return Err(bad(format!(
+                "is the value column (index {col}): a covariate is another input column"
+            )));
+        }
+        if time_col == Some(col) {
+            return Err(bad(format!(
+                "is the time column (index {col}): a covariate holds numbers"
+            )));
+        }
+        if let Some(j) = cols.iter().position(|&o| o == col) {
+            return Err(bad(if covariates[j] == *c {
+                "is listed twice".to_string()
+            } else {
+                format!(
+                    "is the column listed before as {} (index {col}): each covariate once",
+                    covariates[j]
+                )
+            }));
+        }
+        cols.push(col);
+    }
+    Ok(cols)
 }

@@ -147,6 +147,15 @@ pub enum DataError {
         /// The single value of the training part.
         value: f64,
     },
+    /// A covariate column (`CsvOptions::covariates`, or a covariate handed to
+    /// [`crate::prepare_with_covariates`]) cannot be used.
+    Covariate {
+        /// The column, described as `'name'` or `index N`.
+        column: String,
+        /// Why, as the end of a sentence starting with the column (`not found; ...`, `is the
+        /// value column ...`).
+        reason: String,
+    },
     /// Two sequences that must have equal lengths do not.
     LengthMismatch {
         /// What is being compared, e.g. `"predictions and targets"`.
@@ -306,6 +315,9 @@ impl fmt::Display for DataError {
                 "cannot fit {scale} scaling: every training value equals {}; use scale none",
                 num(*value)
             ),
+            DataError::Covariate { column, reason } => {
+                write!(f, "covariate column {column} {reason}")
+            }
             DataError::LengthMismatch { what, left, right } => {
                 write!(f, "{what} have different lengths: {left} and {right}")
             }

@@ -3,7 +3,7 @@
 
 use crate::error::num;
 use crate::windows::to_f32;
-use crate::{DataError, Layout, Windows};
+use crate::{DataError, Frame, Layout, Windows};
 
 /// The windows of `values` with their next `horizon` values as targets: window `i` is
 /// `values[i..i+step]`, its targets `values[i+step..i+step+horizon]` (row-major, `horizon` per
@@ -18,48 +18,7 @@ pub fn direct_windows(
     horizon: usize,
     layout: Layout,
 ) -> Result<(Windows, Vec<f32>), DataError> {
-    if step == 0 {
-        return Err(DataError::arg("step", 0, "a window length of at least 1"));
-    }
-    if horizon == 0 {
-        return Err(DataError::arg(
-            "horizon",
-            0,
-            "a number of steps of at least 1",
-        ));
-    }
-    let need = step.saturating_add(horizon);
-    if values.len() < need {
-        return Err(DataError::arg(
-            "values",
-            format!("{} value(s)", values.len()),
-            &format!(
-                "at least step + horizon = {step} + {horizon} values (one window and all of its targets)"
-            ),
-        ));
-    }
-    let count = values.len() - need + 1;
-    if count
-        .checked_mul(step.max(horizon))
-        .is_none_or(|total| total > crate::MAX_WINDOW_VALUES)
-    {
-        return Err(DataError::arg(
-            "step",
-            step,
-            &format!(
-                "a window length whose {count} windows hold at most {} values in all",
-                crate::MAX_WINDOW_VALUES
-            ),
-        ));
-    }
-    let v = to_f32(values, "series")?;
-    let mut x = Vec::with_capacity(count * step);
-    let mut y = Vec::with_capacity(count * horizon);
-    for i in 0..count {
-        x.extend_from_slice(&v[i..i + step]);
-        y.extend_from_slice(&v[i + step..i + step + horizon]);
-    }
-    Ok((Windows::from_rows(x, step, layout)?, y))
+    crate::frame::direct_windows_frame(crate::Frame::single(values), step, horizon, layout)
 }
 
 /// Forecasts `horizon` values after `history` with a model that outputs `H >= 1` values per
@@ -77,6 +36,34 @@ pub fn direct_forecast<E: From<DataError>>(
     step: usize,
     horizon: usize,
     layout: Layout,
+    predict: impl FnMut(&Windows) -> Result<Vec<f32>, E>,
+) -> Result<Vec<f32>, E> {
+    direct_forecast_frame(Frame::single(history), &[], step, horizon, layout, predict)
+}
+
+/// How many rows of future covariates a forecast of `horizon` values needs from a model with
+/// `outputs` values per forward pass: every output but those of the last pass is fed back
+/// into a window, with the covariates at its own time, so `(ceil(horizon / outputs) - 1) *
+/// outputs` rows (`horizon - 1` for a one-step model; none when `horizon <= outputs`). Row
+/// `k` holds the covariates at the time of forecast value `k` (position `n + k` after a
+/// history of `n` values). `outputs == 0` counts as 1.
+pub fn fed_back_rows(horizon: usize, outputs: usize) -> usize {
+    let outputs = outputs.max(1);
+    horizon.div_ceil(outputs).saturating_sub(1) * outputs
+}
+
+/// [`direct_forecast`] on a frame of the target and `F` covariates (see [`Frame`]): each
+/// window is the last `step` rows, and each output fed back becomes a new row made of the
+/// output and its covariates, taken from `future` (row-major, `F` values per row; row `k` at
+/// the time of forecast value `k`, as [`fed_back_rows`] counts them). With one channel
+/// `future` must be empty and this is [`direct_forecast`]. Errors as it does, and if `future`
+/// is not whole rows or runs out before the last output fed back.
+pub fn direct_forecast_frame<E: From<DataError>>(
+    history: Frame<'_>,
+    future: &[f64],
+    step: usize,
+    horizon: usize,
+    layout: Layout,
     mut predict: impl FnMut(&Windows) -> Result<Vec<f32>, E>,
 ) -> Result<Vec<f32>, E> {
     if step == 0 {
@@ -85,23 +72,35 @@ pub fn direct_forecast<E: From<DataError>>(
     if horizon == 0 {
         return Err(DataError::arg("horizon", 0, "a number of steps of at least 1").into());
     }
-    if history.len() < step {
+    let (w, rows) = (history.width(), history.rows());
+    let f = w - 1;
+    if (f == 0 && !future.is_empty()) || (f > 0 && !future.len().is_multiple_of(f)) {
+        return Err(DataError::arg(
+            "future",
+            format!("{} value(s)", future.len()),
+            &format!("whole rows of the {f} covariate(s)"),
+        )
+        .into());
+    }
+    if rows < step {
         return Err(DataError::arg(
             "history",
-            format!("{} value(s)", history.len()),
+            format!("{rows} value(s)"),
             &format!("at least step = {step} values to start the forecast from"),
         )
         .into());
     }
-    let mut window: Vec<f64> = history[history.len() - step..].to_vec();
+    let mut window: Vec<f64> = history.data()[(rows - step) * w..].to_vec();
     let mut out = Vec::with_capacity(horizon);
     while out.len() < horizon {
-        let block = predict(&Windows::single(&window, layout)?)?;
+        let x = Windows::from_steps(to_f32(&window, "window")?, step, w, layout)?;
+        let block = predict(&x)?;
         if block.is_empty() {
             return Err(
                 DataError::arg("prediction", "no value", "at least one model output").into(),
             );
         }
+        let start = out.len();
         for &y in &block {
             if !y.is_finite() {
                 return Err(DataError::arg(
@@ -114,9 +113,28 @@ pub fn direct_forecast<E: From<DataError>>(
             if out.len() < horizon {
                 out.push(y);
             }
-            window.push(f64::from(y));
         }
-        window.drain(..window.len() - step);
+        if out.len() == horizon {
+            break;
+        }
+        // The whole block becomes the newest rows of the next window.
+        for (k, &y) in block.iter().enumerate() {
+            window.push(f64::from(y));
+            let at = start + k;
+            let row = future.get(at * f..(at + 1) * f).ok_or_else(|| {
+                DataError::arg(
+                    "future",
+                    format!("{} row(s)", future.len().checked_div(f).unwrap_or(0)),
+                    &format!(
+                        "a row of covariates for each forecast value fed back: at least {} for a forecast of {horizon} values from {} output(s) per pass",
+                        fed_back_rows(horizon, block.len()),
+                        block.len()
+                    ),
+                )
+            })?;
+            window.extend_from_slice(row);
+        }
+        window.drain(..window.len() - step * w);
     }
     Ok(out)
 }
@@ -152,6 +170,42 @@ mod tests {
         assert_eq!(one, vec![3.0]);
         let nan = |_: &Windows| -> Result<Vec<f32>, DataError> { Ok(vec![1.0, f32::NAN]) };
         assert!(direct_forecast(&[0.0, 1.0], 2, 3, Layout::Sequence, nan).is_err());
+    }
+
+    #[test]
+    fn fed_back_outputs_take_their_covariates_from_the_future_rows() {
+        // Rows (y, x); the model predicts y + x of the last row.
+        let model = |w: &Windows| -> Result<Vec<f32>, DataError> {
+            let r = w.data();
+            Ok(vec![r[r.len() - 2] + r[r.len() - 1]])
+        };
+        let history = [0.0, 10.0, 1.0, 11.0];
+        let frame = Frame::new(&history, 2).unwrap();
+        let future = [100.0, 1000.0];
+        let out = direct_forecast_frame(frame, &future, 1, 3, Layout::Sequence, model).unwrap();
+        assert_eq!(out, vec![12.0, 112.0, 1112.0]);
+        // Two values need one fed-back row; three need two.
+        assert!(direct_forecast_frame(frame, &future[..1], 1, 2, Layout::Sequence, model).is_ok());
+        let e = direct_forecast_frame(frame, &future[..1], 1, 3, Layout::Sequence, model)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1 row(s)") && e.contains("at least 2"), "{e}");
+        // A one-channel frame takes no future rows.
+        assert!(
+            direct_forecast_frame(Frame::single(&[1.0]), &[1.0], 1, 2, Layout::Sequence, model)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn fed_back_rows_are_all_outputs_but_the_last_pass() {
+        assert_eq!(fed_back_rows(1, 1), 0);
+        assert_eq!(fed_back_rows(5, 1), 4);
+        assert_eq!(fed_back_rows(3, 3), 0);
+        assert_eq!(fed_back_rows(4, 3), 3);
+        assert_eq!(fed_back_rows(7, 3), 6);
+        assert_eq!(fed_back_rows(6, 3), 3);
+        assert_eq!(fed_back_rows(2, 0), 1);
     }
 
     #[test]

@@ -19,6 +19,11 @@
 //! - [`Differencing`] (`--diff`, `--seasonal-diff`) and its inverse; [`MissingPolicy`] for gaps.
 //! - [`recursive_forecast`] (predictions fed back in) and [`parse_window`] (a window as text);
 //!   [`direct_windows`] and [`direct_forecast`] for direct multi-step models (`H` outputs).
+//! - Covariates ([`Covariate`], `CsvOptions::covariates`): other columns as extra input
+//!   channels; [`Frame`] holds the target and covariates row by row, and [`conmat_frame`],
+//!   [`observed_windows_frame`], [`direct_windows_frame`], [`direct_forecast_frame`] and
+//!   [`prepare_with_covariates`] are the windowing functions over it (one channel gives the
+//!   single-series results). [`read_csv_table_path`] reads their future values.
 //! - [`backtest_folds`]: rolling-origin folds (expanding window); [`origin_baselines`] forecast
 //!   each fold's values from its origin; [`mse_by_step`] and [`fold_seed`].
 //! - [`Calibration`] and [`conformal_quantile`]: split-conformal prediction intervals.
@@ -46,13 +51,16 @@ mod backtest;
 mod baselines;
 mod column;
 mod conformal;
+mod covariates;
 mod csv_columns;
 mod csv_input;
 mod csv_rows;
+mod csv_table;
 mod dataset;
 mod differencing;
 mod error;
 mod forecast;
+mod frame;
 pub mod generate;
 mod horizon;
 mod long;
@@ -72,19 +80,25 @@ pub use backtest::{
 pub use baselines::{mase, mse_f64, observed_windows, persistence, seasonal_naive, skill};
 pub use column::Column;
 pub use conformal::{Calibration, conformal_quantile, residuals_needed};
+pub use covariates::{Covariate, covariate_scale};
 pub use csv_input::{
     CsvLimits, CsvOptions, MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_LINE_BYTES, MAX_CSV_ROWS,
     read_csv_path, read_csv_reader, read_csv_str,
 };
-pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare};
+pub use csv_table::{CsvTable, TableOptions, read_csv_table_path, read_csv_table_str};
+pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare, prepare_with_covariates};
 pub use differencing::{Differencing, MAX_DIFF_ORDER};
 pub use error::DataError;
 pub use forecast::{parse_window, recursive_forecast};
+pub use frame::{
+    Frame, conmat_frame, direct_windows_frame, interleave, last_window, observed_windows_frame,
+    pad_rows_with_last,
+};
 pub use generate::{
     LongDependencyConfig, LongDependencyData, LongDependencyKind, NoiseKind, SequencePart,
     SineConfig, ValueDistribution, long_dependency,
 };
-pub use horizon::{direct_forecast, direct_windows};
+pub use horizon::{direct_forecast, direct_forecast_frame, direct_windows, fed_back_rows};
 pub use long::{
     LongCsvOptions, LongData, LongSeries, MAX_LONG_SERIES, read_long_csv_path,
     read_long_csv_reader, read_long_csv_str,

@@ -221,8 +221,8 @@ pub fn read_long_csv_reader<R: Read>(
             &row,
             layout.value,
             &value_label,
-            options.decimal,
             options.missing,
+            options.decimal,
         )
         .map_err(|e| in_series(e, id))?;
         let (time_value, label) = match (&time, layout.time) {

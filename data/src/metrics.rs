@@ -40,11 +40,15 @@ pub(crate) fn mean_squared_error<T: Copy + Into<f64>>(
 }
 
 /// The mean-of-window predictor: for each window, the mean of its `step` values (computed in
-/// f64, returned as f32 like a model's output).
+/// f64, returned as f32 like a model's output). With covariates (windows of `F + 1` features
+/// per time step) it is the mean of the target's values, channel 0 of each time step.
 pub fn window_means(x: &Windows) -> Vec<f32> {
-    let step = x.step() as f64;
+    let (features, timesteps) = (x.features(), x.timesteps() as f64);
     x.rows()
-        .map(|row| (row.iter().map(|&v| f64::from(v)).sum::<f64>() / step) as f32)
+        .map(|row| {
+            let sum: f64 = row.iter().step_by(features).map(|&v| f64::from(v)).sum();
+            (sum / timesteps) as f32
+        })
         .collect()
 }
 

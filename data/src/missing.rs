@@ -182,6 +182,111 @@ pub fn fill_missing(
     })
 }
 
+/// Several columns after a missing-value policy (see [`fill_missing_rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FilledRows {
+    /// The kept rows, row-major, every cell observed or filled in.
+    pub values: Vec<f64>,
+    /// The time labels of the kept rows, when labels were given.
+    pub times: Option<Vec<String>>,
+    /// Cells filled in (in kept rows) and rows dropped.
+    pub counts: MissingCounts,
+    /// The input row of the first kept row (`None` when no row is kept).
+    pub first_kept: Option<usize>,
+}
+
+/// [`fill_missing`] for rows of `width` cells (row-major `cells`; the target and its
+/// covariates): each column is filled on its own as `policy` says, and a row is kept when every
+/// one of its cells is observed or filled, so one policy treats every column alike. `drop`
+/// drops a row with any missing cell; `ffill` and `interpolate` drop the rows where some
+/// column has no value to carry or no side to interpolate from. With one column this gives
+/// what [`fill_missing`] gives (a property test checks it).
+pub(crate) fn fill_missing_rows(
+    cells: &[Option<f64>],
+    width: usize,
+    times: Option<&[String]>,
+    policy: MissingPolicy,
+) -> Result<FilledRows, DataError> {
+    let rows = cells.len().checked_div(width).unwrap_or(0);
+    let mut filled: Vec<Option<f64>> = cells.to_vec();
+    for c in 0..width {
+        let column: Vec<Option<f64>> = (0..rows).map(|r| cells[r * width + c]).collect();
+        for (r, v) in fill_gaps(&column, policy)?.into_iter().enumerate() {
+            filled[r * width + c] = v;
+        }
+    }
+    let mut counts = MissingCounts::default();
+    let mut values = Vec::with_capacity(filled.len());
+    let mut kept_times = times.map(|_| Vec::with_capacity(rows));
+    let mut first_kept = None;
+    for r in 0..rows {
+        let row = &filled[r * width..(r + 1) * width];
+        if row.iter().any(Option::is_none) {
+            counts.dropped += 1;
+            continue;
+        }
+        first_kept.get_or_insert(r);
+        counts.filled += cells[r * width..(r + 1) * width]
+            .iter()
+            .filter(|v| v.is_none())
+            .count();
+        values.extend(row.iter().flatten());
+        if let (Some(out), Some(t)) = (kept_times.as_mut(), times) {
+            out.push(t[r].clone());
+        }
+    }
+    Ok(FilledRows {
+        values,
+        times: kept_times,
+        counts,
+        first_kept,
+    })
+}
+
+/// Each value of one column after `policy`: observed, filled in, or `None` where the policy
+/// leaves no value (the row is then dropped). The rules are [`fill_missing`]'s.
+fn fill_gaps(values: &[Option<f64>], policy: MissingPolicy) -> Result<Vec<Option<f64>>, DataError> {
+    let mut next_obs = vec![None; values.len()];
+    let mut next = None;
+    for i in (0..values.len()).rev() {
+        next_obs[i] = next;
+        if values[i].is_some() {
+            next = Some(i);
+        }
+    }
+    let mut prev: Option<usize> = None;
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        if v.is_some() {
+            out.push(*v);
+            prev = Some(i);
+            continue;
+        }
+        out.push(match policy {
+            MissingPolicy::Error => {
+                return Err(DataError::arg(
+                    "missing",
+                    format!("policy error with a missing value at row {i}"),
+                    "a policy of drop, ffill or interpolate",
+                ));
+            }
+            MissingPolicy::Drop => None,
+            MissingPolicy::Ffill => prev.and_then(|l| values[l]),
+            MissingPolicy::Interpolate => match (prev, next_obs[i]) {
+                (Some(l), Some(r)) => match (values[l], values[r]) {
+                    (Some(a), Some(b)) => {
+                        let w = (i - l) as f64 / (r - l) as f64;
+                        Some(a + (b - a) * w)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +318,59 @@ mod tests {
         let (x, c) = run(&v, MissingPolicy::Interpolate);
         assert_eq!((x, c.filled, c.dropped), (vec![1.0, 2.0, 3.0, 4.0], 2, 2));
         assert!(fill_missing(&v, None, MissingPolicy::Error).is_err());
+    }
+
+    #[test]
+    fn a_row_is_kept_when_every_column_has_a_value() {
+        // Column b has a leading gap, column a a trailing one.
+        let cells = [
+            Some(1.0),
+            None,
+            Some(2.0),
+            Some(20.0),
+            None,
+            Some(30.0),
+            Some(4.0),
+            Some(40.0),
+        ];
+        let f = fill_missing_rows(&cells, 2, None, MissingPolicy::Ffill).unwrap();
+        assert_eq!(f.values, vec![2.0, 20.0, 2.0, 30.0, 4.0, 40.0]);
+        assert_eq!(
+            (f.counts.filled, f.counts.dropped, f.first_kept),
+            (1, 1, Some(1))
+        );
+        let f = fill_missing_rows(&cells, 2, None, MissingPolicy::Interpolate).unwrap();
+        assert_eq!(f.values, vec![2.0, 20.0, 3.0, 30.0, 4.0, 40.0]);
+        let f = fill_missing_rows(&cells, 2, None, MissingPolicy::Drop).unwrap();
+        assert_eq!(f.values, vec![2.0, 20.0, 4.0, 40.0]);
+        assert_eq!((f.counts.filled, f.counts.dropped), (0, 2));
+        assert!(fill_missing_rows(&cells, 2, None, MissingPolicy::Error).is_err());
+    }
+
+    proptest::proptest! {
+        /// One column through the rows version is fill_missing.
+        #[test]
+        fn one_column_rows_are_fill_missing(
+            cells in proptest::collection::vec(proptest::option::of(-1e3f64..1e3), 0..30),
+            policy in proptest::sample::select(vec![
+                MissingPolicy::Drop, MissingPolicy::Ffill, MissingPolicy::Interpolate,
+            ]),
+        ) {
+            let times: Vec<String> = (0..cells.len()).map(|i| i.to_string()).collect();
+            let one = fill_missing(&cells, Some(&times), policy).unwrap();
+            let rows = fill_missing_rows(&cells, 1, Some(&times), policy).unwrap();
+            proptest::prop_assert_eq!(&rows.values, &one.values);
+            proptest::prop_assert_eq!(&rows.times, &one.times);
+            proptest::prop_assert_eq!(rows.counts, one.counts);
+            proptest::prop_assert_eq!(rows.first_kept, cells.iter().position(Option::is_some));
+            // A copy of the column beside it changes nothing but doubles the fills.
+            let doubled: Vec<Option<f64>> = cells.iter().flat_map(|&c| [c, c]).collect();
+            let two = fill_missing_rows(&doubled, 2, None, policy).unwrap();
+            let pairs: Vec<f64> = one.values.iter().flat_map(|&v| [v, v]).collect();
+            proptest::prop_assert_eq!(two.values, pairs);
+            proptest::prop_assert_eq!(two.counts.filled, 2 * one.counts.filled);
+            proptest::prop_assert_eq!(two.counts.dropped, one.counts.dropped);
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! A univariate series with optional time labels.
 
 use crate::time::TimeAxis;
-use crate::{DataError, MissingCounts};
+use crate::{Covariate, DataError, MissingCounts};
 
-/// A series of finite values, with an optional name and optional time labels (one per value,
-/// kept as the text found in the input, for plot axes and prediction files).
+/// A series of finite values, with an optional name, optional time labels (one per value,
+/// kept as the text found in the input, for plot axes and prediction files) and optional
+/// covariates (other columns, one value per series value).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     values: Vec<f64>,
@@ -13,6 +14,7 @@ pub struct Series {
     name: Option<String>,
     missing: MissingCounts,
     axis: Option<TimeAxis>,
+    covariates: Vec<Covariate>,
 }
 
 impl Series {
@@ -25,7 +27,29 @@ impl Series {
             name: None,
             missing: MissingCounts::default(),
             axis: None,
+            covariates: Vec::new(),
         }
+    }
+
+    /// Attaches covariates, each with one value per series value; errors if a count differs.
+    pub fn with_covariates(mut self, covariates: Vec<Covariate>) -> Result<Self, DataError> {
+        if let Some(c) = covariates
+            .iter()
+            .find(|c| c.values.len() != self.values.len())
+        {
+            return Err(DataError::LengthMismatch {
+                what: "covariate values and series values",
+                left: c.values.len(),
+                right: self.values.len(),
+            });
+        }
+        self.covariates = covariates;
+        Ok(self)
+    }
+
+    /// The covariates read beside the values (empty without any).
+    pub fn covariates(&self) -> &[Covariate] {
+        &self.covariates
     }
 
     /// Sets the series' name (for example the CSV column header).

@@ -3,7 +3,7 @@
 //! rows alike, and interpolation runs by time (on the full grid, a row is one step).
 
 use crate::DataError;
-use crate::missing::{MissingCounts, MissingPolicy, fill_missing};
+use crate::missing::{MissingCounts, MissingPolicy, fill_missing, fill_missing_rows};
 use crate::time::{TimeAxis, TimeFormat, TimeStep, gap_error};
 
 /// How to read a time column as times on a regular step (see [`crate::time`]).
@@ -18,7 +18,8 @@ pub struct TimeGridOptions {
 /// A series on its regular time axis after a missing-value policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnAxis {
-    /// The values kept or filled in, one per step of the axis.
+    /// The values kept or filled in, one per step of the axis (one row of cells per step,
+    /// row-major, from the crate's reader of covariates).
     pub values: Vec<f64>,
     /// Their time labels: the input's text for rows of the file, the axis's text
     /// ([`TimeAxis::label`]) for inserted rows.
@@ -52,11 +53,27 @@ pub fn fill_on_axis(
     policy: MissingPolicy,
     max_rows: usize,
 ) -> Result<OnAxis, DataError> {
-    if cells.len() != labels.len() {
+    fill_on_axis_rows(cells, 1, labels, grid, policy, max_rows)
+}
+
+/// [`fill_on_axis`] for rows of `width` cells (row-major `cells`, one row per label: the
+/// target and its covariates). A missing row of the step is missing in every column; a row is
+/// kept when every column has a value there (see `fill_missing_rows`), and under `drop` a row
+/// with any missing cell inside the series is refused. The kept rows are always consecutive
+/// on the grid (every policy drops only leading and trailing rows), so the axis stays regular.
+pub(crate) fn fill_on_axis_rows(
+    cells: &[Option<f64>],
+    width: usize,
+    labels: &[String],
+    grid: &TimeGridOptions,
+    policy: MissingPolicy,
+    max_rows: usize,
+) -> Result<OnAxis, DataError> {
+    if cells.len() != labels.len().saturating_mul(width) {
         return Err(DataError::LengthMismatch {
             what: "time labels and value cells",
             left: labels.len(),
-            right: cells.len(),
+            right: cells.len().checked_div(width).unwrap_or(0),
         });
     }
     let (axis, times, gaps) = TimeAxis::read(labels, grid.format.as_ref(), grid.step)?;
@@ -68,7 +85,7 @@ pub fn fill_on_axis(
     let inserted = gaps
         .iter()
         .try_fold(0usize, |sum, g| sum.checked_add(g.missing));
-    let total = inserted.and_then(|i| i.checked_add(cells.len()));
+    let total = inserted.and_then(|i| i.checked_add(labels.len()));
     let (inserted, total) = match (inserted, total) {
         (Some(i), Some(t)) if t <= max_rows => (i, t),
         _ => {
@@ -81,50 +98,62 @@ pub fn fill_on_axis(
             });
         }
     };
-    let mut full = Vec::with_capacity(total);
+    let mut full = Vec::with_capacity(total * width);
     let mut full_labels = Vec::with_capacity(total);
     let mut next_gap = gaps.iter().peekable();
-    for (i, (cell, label)) in cells.iter().zip(labels).enumerate() {
-        full.push(*cell);
+    for (i, label) in labels.iter().enumerate() {
+        full.extend_from_slice(&cells[i * width..(i + 1) * width]);
         full_labels.push(label.clone());
         if let Some(g) = next_gap.next_if(|g| g.after == i) {
             for _ in 0..g.missing {
-                full_labels.push(axis.label(full.len())?);
-                full.push(None);
+                full_labels.push(axis.label(full_labels.len())?);
+                full.extend(std::iter::repeat_n(None, width));
             }
         }
     }
     if policy == MissingPolicy::Drop {
-        refuse_interior_drop(&full, &full_labels, &axis)?;
+        refuse_interior_drop(&full, width, &full_labels, &axis)?;
     }
-    let first_kept = full.iter().position(Option::is_some).unwrap_or(0);
-    let f = fill_missing(&full, Some(&full_labels), policy)?;
+    let (values, times, counts, first_kept) = if width == 1 {
+        let first_kept = full.iter().position(Option::is_some);
+        let f = fill_missing(&full, Some(&full_labels), policy)?;
+        (f.values, f.times, f.counts, first_kept)
+    } else {
+        let f = fill_missing_rows(&full, width, Some(&full_labels), policy)?;
+        (f.values, f.times, f.counts, f.first_kept)
+    };
     Ok(OnAxis {
-        values: f.values,
-        times: f.times.unwrap_or_default(),
-        axis: axis.from_position(first_kept)?,
+        values,
+        times: times.unwrap_or_default(),
+        axis: axis.from_position(first_kept.unwrap_or(0))?,
         counts: MissingCounts {
             missing_rows: inserted,
-            ..f.counts
+            ..counts
         },
     })
 }
 
-/// The error for policy drop when a missing value lies between two observed ones on the grid.
+/// The error for policy drop when a row with a missing cell lies between two complete rows on
+/// the grid (rows of `width` cells).
 fn refuse_interior_drop(
     full: &[Option<f64>],
+    width: usize,
     labels: &[String],
     axis: &TimeAxis,
 ) -> Result<(), DataError> {
+    let complete: Vec<bool> = full
+        .chunks_exact(width)
+        .map(|row| row.iter().all(Option::is_some))
+        .collect();
     let (Some(first), Some(last)) = (
-        full.iter().position(Option::is_some),
-        full.iter().rposition(Option::is_some),
+        complete.iter().position(|&c| c),
+        complete.iter().rposition(|&c| c),
     ) else {
         return Ok(());
     };
-    let inside = &full[first..=last];
-    let count = inside.iter().filter(|v| v.is_none()).count();
-    match inside.iter().position(Option::is_none) {
+    let inside = &complete[first..=last];
+    let count = inside.iter().filter(|&&c| !c).count();
+    match inside.iter().position(|&c| !c) {
         None => Ok(()),
         Some(k) => Err(DataError::Time {
             message: format!(

@@ -142,6 +142,21 @@ impl Windows {
         })
     }
 
+    /// Windows of `step` time steps of `features` values each, from a flat time-major buffer
+    /// (window `i` is `data[i*step*features..(i+1)*step*features]`, time step `t` of it the
+    /// `features` values at `t*features`), shaped `[N, step, features]` in the sequence layout
+    /// and `[N, 1, step * features]` in the tutorial layout. With one feature this is
+    /// [`Windows::from_rows`]. Errors if `step` or `features` is 0 or the buffer length is not
+    /// a multiple of `step * features`.
+    pub fn from_steps(
+        data: Vec<f32>,
+        step: usize,
+        features: usize,
+        layout: Layout,
+    ) -> Result<Self, DataError> {
+        Ok(Windows::from_sequences(data, step, features)?.with_layout(layout))
+    }
+
     /// A batch of one window holding `values` (for example the last `step` values of a series,
     /// to predict the value after it). Errors if `values` is empty or a value is not finite in f32.
     pub fn single(values: &[f64], layout: Layout) -> Result<Self, DataError> {
@@ -240,6 +255,18 @@ impl Windows {
         })
     }
 
+    /// The first `count` windows (all of them if there are fewer), in the same shape.
+    pub fn head(&self, count: usize) -> Windows {
+        let count = count.min(self.count());
+        let step = self.step();
+        Windows {
+            data: self.data[..count * step].to_vec(),
+            shape: shape_for(self.layout, count, step, self.features),
+            layout: self.layout,
+            features: self.features,
+        }
+    }
+
     /// The last window as a batch of one (the tutorial's `testX[-1]`), or `None` if empty.
     pub fn last(&self) -> Option<Windows> {
         self.window(self.count().checked_sub(1)?)
@@ -257,37 +284,7 @@ pub const MAX_WINDOW_VALUES: usize = 1 << 30;
 /// Errors if `step == 0`, if `data` has no more than `step` values (no window), or if a value is
 /// not finite once converted to f32.
 pub fn conmat(data: &[f64], step: usize, layout: Layout) -> Result<(Windows, Vec<f32>), DataError> {
-    check_step(step)?;
-    if data.len() <= step {
-        return Err(DataError::arg(
-            "step",
-            step,
-            &format!(
-                "less than the {} value(s) to window (a window needs step + 1 values)",
-                data.len()
-            ),
-        ));
-    }
-    let count = data.len() - step;
-    if count
-        .checked_mul(step)
-        .is_none_or(|total| total > MAX_WINDOW_VALUES)
-    {
-        return Err(DataError::arg(
-            "step",
-            step,
-            &format!(
-                "a window length whose {count} windows hold at most {MAX_WINDOW_VALUES} values in all"
-            ),
-        ));
-    }
-    let values = to_f32(data, "series")?;
-    let mut x = Vec::with_capacity(count * step);
-    for i in 0..count {
-        x.extend_from_slice(&values[i..i + step]);
-    }
-    let y = values[step..].to_vec();
-    Ok((Windows::from_rows(x, step, layout)?, y))
+    crate::frame::conmat_frame(crate::Frame::single(data), step, layout)
 }
 
 /// The tutorial's padding: `values` followed by `copies` repeats of its last value

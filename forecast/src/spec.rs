@@ -124,9 +124,10 @@ pub struct ModelSpec {
     pub seed: u64,
     /// Window length: the model's input holds `step` time steps.
     pub step: usize,
-    /// Input layout: `(1, step)` or `(step, features)` per sample.
+    /// Input layout: `(1, step * features)` or `(step, features)` per sample.
     pub layout: Layout,
-    /// Features per time step: 1 for a series, 2 for a `--task` (value and marker).
+    /// Features per time step: 1 for a series, 1 + F for a series with F covariates (the
+    /// target first), 2 for a `--task` (value and marker).
     pub features: usize,
     /// Outputs of the final Dense layer: the next `horizon` values at once (`--horizon H`,
     /// a direct multi-step model); 1 for a one-step model.
@@ -158,10 +159,11 @@ impl ModelSpec {
         }
     }
 
-    /// The input shape of one sample.
+    /// The input shape of one sample: the tutorial layout flattens the `step` time steps of
+    /// `features` values into one (time-major), as the tutorial's `(1, step)` does for one.
     pub fn input_shape(&self) -> [usize; 2] {
         match self.layout {
-            Layout::Tutorial => [1, self.step],
+            Layout::Tutorial => [1, self.step * self.features],
             Layout::Sequence => [self.step, self.features],
         }
     }

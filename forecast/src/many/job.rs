@@ -71,13 +71,23 @@ pub(crate) fn prepare(input: &SeriesInput, windows: &WindowConfig) -> Result<Dat
     data::prepare(&input.values, windows).map_err(|e| e.to_string())
 }
 
-/// MSE of persistence on a part's windows: each window's last value predicts its target
-/// (`y[t-1]` for `y[t]`), in the windows' (scaled) units.
+/// MSE of persistence on a part's windows: each window's last target value predicts its
+/// target (`y[t-1]` for `y[t]`), in the windows' (scaled) units.
 fn persistence_mse(part: &WindowedPart) -> Result<f64, ForecastError> {
+    // A window is time-major with the target first at each time step, so its last target
+    // value sits `features` values before its end (the last value while there is one feature,
+    // as check_config requires today).
+    let features = part.x.features();
     let last: Vec<f32> = part
         .x
         .rows()
-        .map(|row| row.last().copied().unwrap_or(f32::NAN))
+        .map(|row| {
+            row.len()
+                .checked_sub(features)
+                .and_then(|i| row.get(i))
+                .copied()
+                .unwrap_or(f32::NAN)
+        })
         .collect();
     Ok(data::mse(&last, &part.y)?)
 }

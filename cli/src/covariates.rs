@@ -1,0 +1,318 @@
+//! Covariates in the CLI (`train --features`, `forecast --future-csv`): what a model file keeps
+//! of them, the model's input rows for a raw history, and their future values for a forecast.
+//!
+//! The model's input at position `j` is the row `[y, x1, .., xF]` (see [`data::Frame`]): the
+//! target differenced and scaled as at training, each covariate scaled by its own scaler and
+//! taken at the same series position. A one-step model forecasting `H` values feeds each
+//! prediction back as the newest row, with the covariates at its time, so it reads `H - 1`
+//! future rows; a model with `M` outputs per pass reads `(ceil(H / M) - 1) * M`
+//! ([`data::fed_back_rows`]).
+
+use std::path::Path;
+
+use data::{Column, Dataset, Differencing, Scaler, Series, TableOptions};
+use serde::{Deserialize, Serialize};
+
+use crate::data_config::{CsvDialect, DataConfig, Source};
+use crate::error::CliError;
+use crate::time_column::SeriesTime;
+
+/// What a model file keeps of its covariates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CovariateSettings {
+    /// Their names in the model's channel order (covariate `k` is channel `k + 1`): header
+    /// names, or 0-based column indices as text for a CSV without a header.
+    pub names: Vec<String>,
+    /// Each covariate's scaling, fitted on the training part.
+    pub scalers: Vec<Scaler>,
+    /// Each covariate's last values in its own units, aligned with the settings' `tail`.
+    pub tails: Vec<Vec<f64>>,
+}
+
+impl CovariateSettings {
+    /// Those of a run on `series` windowed as `ds`, keeping the values from position `start`
+    /// on; `None` without covariates.
+    pub fn of(series: &Series, ds: &Dataset, start: usize) -> Option<Self> {
+        let c = series.covariates();
+        (!c.is_empty()).then(|| CovariateSettings {
+            names: c.iter().map(|c| c.name.clone()).collect(),
+            scalers: ds.covariate_scalers.clone(),
+            tails: c.iter().map(|c| c.values[start..].to_vec()).collect(),
+        })
+    }
+}
+
+/// The covariates beside a raw history of the target: their names, their raw values aligned
+/// with the history, and the scalers the model takes them through. Empty for a model without
+/// covariates.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CovariateHistory {
+    /// Names, in channel order.
+    pub names: Vec<String>,
+    /// Raw values, one column per covariate, each as long as the target's history.
+    pub values: Vec<Vec<f64>>,
+    /// Each covariate's scaling.
+    pub scalers: Vec<Scaler>,
+}
+
+impl CovariateHistory {
+    /// The covariates a model file keeps (aligned with its tail).
+    pub fn from_settings(settings: Option<&CovariateSettings>) -> Self {
+        settings.map_or_else(Self::default, |c| CovariateHistory {
+            names: c.names.clone(),
+            values: c.tails.clone(),
+            scalers: c.scalers.clone(),
+        })
+    }
+
+    /// The covariates of a series read with the model's settings, scaled as `ds` is.
+    pub fn from_series(series: &Series, ds: &Dataset) -> Self {
+        CovariateHistory {
+            names: series.covariates().iter().map(|c| c.name.clone()).collect(),
+            values: series
+                .covariates()
+                .iter()
+                .map(|c| c.values.clone())
+                .collect(),
+            scalers: ds.covariate_scalers.clone(),
+        }
+    }
+
+    /// Number of covariates.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are none (a model of the target alone).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The model's input rows (row-major, `1 + F` per row; see [`data::Frame`]) for the
+    /// target's raw `history`: the target differenced by `d` and scaled by `scaler`, each
+    /// covariate from position `lost` on (the rows start where the differences do) scaled by
+    /// its own scaler.
+    pub fn rows(
+        &self,
+        history: &[f64],
+        scaler: &Scaler,
+        d: Differencing,
+    ) -> Result<Vec<f64>, CliError> {
+        let target = scaler.transform_all(&d.apply(history)?);
+        if self.is_empty() {
+            return Ok(target);
+        }
+        let lost = d.lost();
+        let scaled: Vec<Vec<f64>> = self
+            .values
+            .iter()
+            .zip(&self.scalers)
+            .map(|(v, s)| s.transform_all(v.get(lost..).unwrap_or_default()))
+            .collect();
+        let refs: Vec<&[f64]> = scaled.iter().map(Vec::as_slice).collect();
+        Ok(data::interleave(&target, &refs)?)
+    }
+
+    /// The first `rows` of raw future values (one column per covariate) as scaled rows of
+    /// `F` values each, the form [`data::direct_forecast_frame`] takes.
+    pub fn future_rows(&self, columns: &[Vec<f64>], rows: usize) -> Vec<f64> {
+        let mut out = Vec::with_capacity(rows * self.len());
+        for k in 0..rows {
+            for (c, s) in columns.iter().zip(&self.scalers) {
+                out.push(s.transform(c[k]));
+            }
+        }
+        out
+    }
+}
+
+/// Where the covariates of a model are found in a CSV of their future values, and how it is
+/// written: by header name when the training CSV had a header, else by the same indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FutureColumns {
+    /// The covariates' columns, in channel order.
+    pub columns: Vec<Column>,
+    /// The time column, when the model's series has one.
+    pub time: Option<Column>,
+    /// Delimiter and decimal separator (the series CSV's).
+    pub dialect: CsvDialect,
+}
+
+/// Reads `--future-csv`: the covariates' raw values at the `rows` times after a history of
+/// `n` values (one column per covariate, `rows` values each). With a time axis, each row's
+/// time must be the axis's position `n + k`, else an error naming the first row that is not.
+/// Fewer rows than `rows` is an error saying how many the forecast needs and why.
+pub fn read_future(
+    path: &Path,
+    wanted: &FutureColumns,
+    time: Option<&SeriesTime>,
+    n: usize,
+    rows: usize,
+    why: &str,
+) -> Result<Vec<Vec<f64>>, CliError> {
+    let shown = path.display();
+    let options = TableOptions {
+        columns: wanted.columns.clone(),
+        time_column: wanted.time.clone().filter(|_| time.is_some()),
+        header: None,
+        delimiter: wanted.dialect.delimiter,
+        decimal: wanted.dialect.decimal,
+        ..TableOptions::default()
+    };
+    let table = data::read_csv_table_path(path, &options)
+        .map_err(|e| CliError::Usage(format!("--future-csv '{shown}': {e}")))?;
+    if table.rows() < rows {
+        return Err(CliError::Usage(format!(
+            "--future-csv '{shown}' has {} row(s) of covariates: {why} needs them at the {rows} \
+             time(s) after the series' end",
+            table.rows()
+        )));
+    }
+    if let (Some(t), Some(cells)) = (time, table.times.as_ref()) {
+        check_times(t, &cells[..rows], &table.lines, n, &shown.to_string())?;
+    }
+    Ok(table
+        .columns
+        .into_iter()
+        .map(|mut c| {
+            c.truncate(rows);
+            c
+        })
+        .collect())
+}
+
+/// Each future row's time must continue the series' axis: row `k` at position `n + k`.
+fn check_times(
+    t: &SeriesTime,
+    cells: &[String],
+    lines: &[u64],
+    n: usize,
+    shown: &str,
+) -> Result<(), CliError> {
+    let axis = &t.axis;
+    for (k, cell) in cells.iter().enumerate() {
+        let expected = axis
+            .at(n + k)
+            .map_err(|e| CliError::Usage(format!("--future-csv '{shown}': {e}")))?;
+        let found = axis.format.parse_cell(cell);
+        let on_time = found
+            .as_ref()
+            .is_ok_and(|v| axis.step.steps_between(&expected, v, axis.month_end) == Some(0));
+        if !on_time {
+            let want = axis.format.write(&expected);
+            let what = match found {
+                Ok(_) => format!("'{cell}'"),
+                Err(e) => e,
+            };
+            return Err(CliError::Usage(format!(
+                "--future-csv '{shown}': line {} has time {what} in column '{}' where the \
+                 series continues at {want} (row {} after its end; the rows must follow its \
+                 time axis one step of {} at a time)",
+                lines[k],
+                t.name,
+                k + 1,
+                axis.step
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl FutureColumns {
+    /// Where the covariates `names` of a model trained with `data` are found in a CSV of their
+    /// future values: by name when the training CSV had a header (`header`), else by the
+    /// indices `--features` gave; the time column likewise (`time_name` is its header).
+    pub fn of(data: &DataConfig, names: &[String], header: bool, time_name: Option<&str>) -> Self {
+        let (time_column, dialect, features) = match &data.source {
+            Source::Csv {
+                time_column,
+                dialect,
+                features,
+                ..
+            } => (time_column.clone(), *dialect, features.clone()),
+            Source::Generated(_) => (None, CsvDialect::default(), Vec::new()),
+        };
+        if header {
+            FutureColumns {
+                columns: names.iter().map(|n| Column::Name(n.clone())).collect(),
+                time: time_name
+                    .map(|t| Column::Name(t.to_string()))
+                    .or(time_column),
+                dialect,
+            }
+        } else {
+            FutureColumns {
+                columns: features,
+                time: time_column,
+                dialect,
+            }
+        }
+    }
+
+    /// The columns as a CSV needs them, for messages: `x, z` and `and the time column 'ds'`.
+    fn describe(&self, timed: bool) -> String {
+        let columns = crate::commands::column_list(&self.columns);
+        match self.time.as_ref().filter(|_| timed) {
+            Some(t) => format!("{columns} and the time column {t}"),
+            None => columns,
+        }
+    }
+}
+
+/// The future covariate rows a forecast needs (scaled, `F` per row) and how many, from
+/// `--future-csv` (`file`). `horizon` values from a model of `model_horizon` outputs per pass
+/// feed [`data::fed_back_rows`] of them back; without covariates or with nothing fed back
+/// none are needed. Errors (usage): `--future-csv` for a model without covariates, a missing
+/// `--future-csv` when rows are needed (naming the flag, the columns and the count), and
+/// whatever [`read_future`] refuses.
+pub fn forecast_rows(
+    file: Option<&Path>,
+    covariates: &CovariateHistory,
+    wanted: &FutureColumns,
+    time: Option<&SeriesTime>,
+    n: usize,
+    horizon: usize,
+    model_horizon: usize,
+) -> Result<(Vec<f64>, usize), CliError> {
+    if covariates.is_empty() {
+        return match file {
+            Some(f) => Err(CliError::Usage(format!(
+                "--future-csv '{}' gives future values of covariates, but the model was \
+                 trained without --features: leave out --future-csv",
+                f.display()
+            ))),
+            None => Ok((Vec::new(), 0)),
+        };
+    }
+    let rows = data::fed_back_rows(horizon, model_horizon);
+    let why = if model_horizon > 1 {
+        format!(
+            "--horizon {horizon} from a model of {model_horizon} values per pass feeds {rows} of \
+             them back into windows that hold the covariates at their times, so it"
+        )
+    } else {
+        format!(
+            "--horizon {horizon} feeds {rows} forecast value(s) back into windows that hold the \
+             covariates at their times, so it"
+        )
+    };
+    let Some(file) = file else {
+        if rows == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let at_once = if model_horizon > 1 {
+            format!("at most --horizon {model_horizon}, the values the model gives at once")
+        } else {
+            "--horizon 1".to_string()
+        };
+        return Err(CliError::Usage(format!(
+            "forecast with covariates needs their future values: {why} needs them at the {rows} \
+             time(s) after the series' end; pass --future-csv FILE with the columns {} (or \
+             forecast {at_once})",
+            wanted.describe(time.is_some())
+        )));
+    };
+    let columns = read_future(file, wanted, time, n, rows, &why)?;
+    Ok((covariates.future_rows(&columns, rows), rows))
+}
