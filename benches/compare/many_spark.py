@@ -11,17 +11,21 @@ padded windows of 4, no scaling, split 0.8, `--epochs`), seeded from `--seed` an
 the two runs must give identical metrics (checked: `identical metrics: yes`, exit status 1 if
 not).
 
-What is timed:
+What is timed (with `--repeats R`, each R times, alternated, and the best times compared):
 
 - embedded: the whole `recur.many.fit(df, ...)` call (the DataFrame written as CSV text, read,
   every series trained, results turned into DataFrames), with RAYON_NUM_THREADS=N;
 - Spark: the whole `recur.spark.fit(sdf, ...)` call (groupBy(id).applyInPandas, one group per
   series, each trained by recur inside a Python worker, the output persisted and counted), on
   local[N] with N shuffle partitions and RAYON_NUM_THREADS=1 in the workers (each task trains
-  one series on one core, as each rayon worker does in the embedded run). Not timed: the Spark
-  session's start-up, turning the pandas DataFrame into a cached Spark DataFrame, and a warm-up
-  job on two series that starts the Python workers (their first imports of pandas, pyarrow and
-  recur); the cold first job's seconds are printed beside.
+  one series on one core, as each rayon worker does in the embedded run); and the same on the
+  rows already hash-partitioned by id into the N partitions and sorted by id within them (as a
+  table bucketed by id reads), so that the job has no shuffle and no sort: what recur costs on
+  Spark apart from them.
+
+Not timed: the Spark session's start-up, turning the pandas DataFrame into cached Spark
+DataFrames, and a warm-up job on two series that starts the Python workers (their first
+imports of pandas, pyarrow and recur); their seconds are printed beside.
 
 Needs pyspark, pyarrow, pandas, recur (`pip install ./python[spark]`) and Java 17 or newer:
 
@@ -123,10 +127,15 @@ def main():
     p.add_argument("--split", type=float, default=0.8)
     p.add_argument("--seed", type=int, default=0, help="seed of the series and of the models")
     p.add_argument("--threads", type=int, default=2, help="cores: local[N] and rayon's N")
+    p.add_argument("--repeats", type=int, default=1,
+                   help="runs of each, alternated (embedded, Spark, embedded, ...); the best "
+                   "of each is compared, so a busy moment on a shared machine weighs less")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
-    if args.series < 1 or args.points < 2 or args.threads < 1 or not 0.0 < args.split < 1.0:
-        p.error("expected --series >= 1, --points >= 2, --threads >= 1 and 0 < --split < 1")
+    if (args.series < 1 or args.points < 2 or args.threads < 1 or args.repeats < 1
+            or not 0.0 < args.split < 1.0):
+        p.error("expected --series >= 1, --points >= 2, --threads >= 1, --repeats >= 1 and "
+                "0 < --split < 1")
 
     # Before recur is imported: rayon reads it when its pool starts. The JVM and the Python
     # workers it starts inherit the CPU set.
@@ -154,9 +163,6 @@ def main():
     generate_s = time.perf_counter() - started
     check = checksum(all_series)
 
-    started = time.perf_counter()
-    embedded = recur.many.fit(df, "unique_id", "ds", "y", **settings)
-    embedded_s = time.perf_counter() - started
 
     from pyspark.sql import SparkSession
 
@@ -177,15 +183,32 @@ def main():
     sdf = spark.createDataFrame(df).cache()
     sdf.count()
     load_s = time.perf_counter() - started
+    # The same rows already hash-partitioned by id into the job's N partitions and sorted by
+    # id within each, as a table bucketed by id would be read: the job then needs no shuffle
+    # and no sort of its own, which shows what recur costs on Spark apart from them.
+    laid = sdf.repartition(args.threads, "unique_id").sortWithinPartitions("unique_id").cache()
+    laid.count()
     started = time.perf_counter()
     warm_ids = [series_id(i, args.series) for i in range(min(2, args.series))]
     warm = recur.spark.fit(sdf.where(sdf.unique_id.isin(warm_ids)), **dict(settings, epochs=1))
     warm.unpersist()
     warmup_s = time.perf_counter() - started
 
-    started = time.perf_counter()
-    on_spark = recur.spark.fit(sdf, "unique_id", "ds", "y", **settings)
-    spark_s = time.perf_counter() - started
+    embedded_runs, spark_runs, laid_runs = [], [], []
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        embedded = recur.many.fit(df, "unique_id", "ds", "y", **settings)
+        embedded_runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        on_laid = recur.spark.fit(laid, "unique_id", "ds", "y", **settings)
+        laid_runs.append(time.perf_counter() - started)
+        on_laid.unpersist()
+        started = time.perf_counter()
+        on_spark = recur.spark.fit(sdf, "unique_id", "ds", "y", **settings)
+        spark_runs.append(time.perf_counter() - started)
+        if len(spark_runs) < args.repeats:
+            on_spark.unpersist()
+    embedded_s, spark_s, laid_s = min(embedded_runs), min(spark_runs), min(laid_runs)
     metrics = on_spark.metrics.toPandas()
     identical = (
         len(metrics) == len(embedded.metrics)
@@ -209,17 +232,25 @@ def main():
         "skipped": len(embedded.skipped),
         "embedded": {
             "wall_seconds": embedded_s,
+            "runs": embedded_runs,
             "fit_seconds": embedded.fit_seconds,
             "series_per_second": n / embedded_s,
         },
         "spark": {
             "wall_seconds": spark_s,
+            "runs": spark_runs,
             "series_per_second": n / spark_s,
             "session_seconds": session_s,
             "load_seconds": load_s,
             "warmup_seconds": warmup_s,
         },
+        "spark_laid_out_by_id": {
+            "wall_seconds": laid_s,
+            "runs": laid_runs,
+            "series_per_second": n / laid_s,
+        },
         "overhead": spark_s / embedded_s - 1.0,
+        "overhead_laid_out_by_id": laid_s / embedded_s - 1.0,
         "identical_metrics": identical,
     }
     if args.json:
@@ -237,11 +268,18 @@ def main():
         print(f"{'embedded (recur.many.fit)':<34}{embedded_s:>10.2f}{n / embedded_s:>12.2f}")
         print(f"{f'Spark local[{args.threads}] (recur.spark.fit)':<34}{spark_s:>10.2f}"
               f"{n / spark_s:>12.2f}")
+        print(f"{'  the rows laid out by id':<34}{laid_s:>10.2f}{n / laid_s:>12.2f}")
         print()
-        print(f"Spark overhead: {100 * figures['overhead']:+.1f}% "
-              f"(not timed: session start {session_s:.1f} s, DataFrame to Spark {load_s:.1f} s, "
-              f"warm-up job {warmup_s:.1f} s)")
-        print(f"embedded fit_seconds: {embedded.fit_seconds:.2f}")
+        print(f"Spark overhead: {100 * figures['overhead']:+.1f}%; with the rows laid out by id "
+              f"(no shuffle, no sort in the job): {100 * figures['overhead_laid_out_by_id']:+.1f}%")
+        print(f"not timed: session start {session_s:.1f} s, DataFrame to Spark {load_s:.1f} s, "
+              f"warm-up job {warmup_s:.1f} s")
+        if args.repeats > 1:
+            print("runs (s): embedded " + ", ".join(f"{t:.2f}" for t in embedded_runs)
+                  + "; Spark " + ", ".join(f"{t:.2f}" for t in spark_runs)
+                  + "; laid out " + ", ".join(f"{t:.2f}" for t in laid_runs)
+                  + " (best compared)")
+        print(f"embedded fit_seconds (last run): {embedded.fit_seconds:.2f}")
         print(f"identical metrics: {'yes' if identical else 'no'}")
     return 0 if identical else 1
 
