@@ -118,61 +118,21 @@ pub fn fill_missing(
     times: Option<&[String]>,
     policy: MissingPolicy,
 ) -> Result<Filled, DataError> {
-    // The nearest observed row on each side of every row, in two linear passes (a gap scan
-    // per missing value would be quadratic in a long gap).
-    let mut next_obs = vec![None; values.len()];
-    let mut next = None;
-    for i in (0..values.len()).rev() {
-        next_obs[i] = next;
-        if values[i].is_some() {
-            next = Some(i);
-        }
-    }
-    let mut prev: Option<usize> = None;
+    let filled = fill_gaps(values, policy)?;
     let mut counts = MissingCounts::default();
     let mut kept = Vec::with_capacity(values.len());
     let mut kept_times = times.map(|_| Vec::with_capacity(values.len()));
-    let mut keep = |i: usize, v: f64, kept: &mut Vec<f64>| {
+    for (i, (given, fill)) in values.iter().zip(filled).enumerate() {
+        let Some(v) = fill else {
+            counts.dropped += 1;
+            continue;
+        };
+        if given.is_none() {
+            counts.filled += 1;
+        }
         kept.push(v);
         if let (Some(out), Some(t)) = (kept_times.as_mut(), times) {
             out.push(t[i].clone());
-        }
-    };
-    for (i, v) in values.iter().enumerate() {
-        if let Some(v) = *v {
-            keep(i, v, &mut kept);
-            prev = Some(i);
-            continue;
-        }
-        let fill = match policy {
-            MissingPolicy::Error => {
-                return Err(DataError::arg(
-                    "missing",
-                    format!("policy error with a missing value at row {i}"),
-                    "a policy of drop, ffill or interpolate",
-                ));
-            }
-            MissingPolicy::Drop => None,
-            // A leading gap has no value to carry.
-            MissingPolicy::Ffill => prev.and_then(|l| values[l]),
-            // Leading and trailing gaps lack a side: None, dropped.
-            MissingPolicy::Interpolate => match (prev, next_obs[i]) {
-                (Some(l), Some(r)) => match (values[l], values[r]) {
-                    (Some(a), Some(b)) => {
-                        let w = (i - l) as f64 / (r - l) as f64;
-                        Some(a + (b - a) * w)
-                    }
-                    _ => None,
-                },
-                _ => None,
-            },
-        };
-        match fill {
-            Some(v) => {
-                counts.filled += 1;
-                keep(i, v, &mut kept);
-            }
-            None => counts.dropped += 1,
         }
     }
     Ok(Filled {
@@ -246,6 +206,8 @@ pub(crate) fn fill_missing_rows(
 /// Each value of one column after `policy`: observed, filled in, or `None` where the policy
 /// leaves no value (the row is then dropped). The rules are [`fill_missing`]'s.
 fn fill_gaps(values: &[Option<f64>], policy: MissingPolicy) -> Result<Vec<Option<f64>>, DataError> {
+    // The nearest observed row on each side of every row, in two linear passes (a gap scan
+    // per missing value would be quadratic in a long gap).
     let mut next_obs = vec![None; values.len()];
     let mut next = None;
     for i in (0..values.len()).rev() {
