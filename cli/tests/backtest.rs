@@ -4,13 +4,7 @@
 
 mod common;
 
-use common::run;
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
+use common::{json, run};
 
 fn values(n: usize) -> Vec<f64> {
     (0..n)

@@ -6,13 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::run;
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
+use common::{json, run};
 
 /// A reproducible uniform draw in [-1, 1) (xorshift64*), so the test needs no rand crate.
 struct Draws(u64);

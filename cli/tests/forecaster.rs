@@ -3,13 +3,7 @@
 
 mod common;
 
-use common::run;
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
+use common::{json, run};
 
 /// A trending, seasonal series: 3 + 0.5 t + 4 sin(2 pi t / 12) (period 12).
 fn trend_csv(dir: &std::path::Path, n: usize, sep: char, decimal: char) -> String {

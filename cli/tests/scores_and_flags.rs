@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::run;
+use common::{json, run};
 use data::{SineConfig, SplitAt, WindowConfig};
 use nn::{Sequential, Tensor};
 use serde_json::Value;
@@ -34,12 +34,6 @@ fn expected(model: &Path, split: SplitAt) -> (f64, f64, f64, f64) {
     let (train_score, train_mse) = part(&ds.train);
     let (test_score, test_mse) = part(&ds.test);
     (train_score, test_score, train_mse, test_mse)
-}
-
-fn json(args: &[&str]) -> Value {
-    let (code, stdout, stderr) = run(args);
-    assert_eq!(code, 0, "{args:?}: {stderr}");
-    serde_json::from_str(&stdout).unwrap()
 }
 
 fn close(a: f64, b: f64) -> bool {

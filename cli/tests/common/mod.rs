@@ -15,3 +15,11 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(err).unwrap(),
     )
 }
+
+/// Runs the CLI in-process with `args` (which end in `--json`) and returns its JSON report;
+/// panics with stderr unless it exits 0.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
