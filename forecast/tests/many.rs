@@ -4,7 +4,8 @@
 use data::{ScaleKind, SplitAt, WindowConfig};
 use forecast::FitSettings;
 use forecast::many::{
-    ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, train_global, train_local, train_series,
+    ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome, train_global,
+    train_in_order_until, train_local, train_series,
 };
 use forecast::spec::ModelSpec;
 
@@ -101,6 +102,46 @@ fn local_results_do_not_depend_on_threads_order_or_subset() {
         }
         other => panic!("series 'a' was not trained: {other:?}"),
     }
+}
+
+#[test]
+fn in_order_runner_gives_the_local_runs_series_from_inside_or_outside_the_pool() {
+    let all = inputs();
+    let run = local_on(2, &all);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let check = |outcomes: Vec<SeriesOutcome>| {
+        let ids: Vec<&str> = outcomes.iter().map(SeriesOutcome::id).collect();
+        assert_eq!(ids, ["a", "b", "c", "short"]);
+        let mut trained = 0;
+        for o in &outcomes {
+            if let SeriesOutcome::Trained {
+                metrics, member, ..
+            } = o
+            {
+                assert_eq!(*metrics, run.metrics[trained]);
+                assert_eq!(member.bytes, run.model.members[trained].bytes);
+                trained += 1;
+            }
+        }
+        assert_eq!(trained, 3);
+    };
+    // From a thread of its own (a Python worker's) and from one of rayon's workers.
+    check(train_in_order_until(&all, &config(Mode::Local), &never).unwrap());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    check(pool.install(|| train_in_order_until(&all, &config(Mode::Local), &never).unwrap()));
+
+    // Every series of a group skipped is not an error (the run's other groups may train).
+    let short = vec![series("x", 5, 3.0, 0.0)];
+    let outcomes = train_in_order_until(&short, &config(Mode::Local), &never).unwrap();
+    assert!(matches!(outcomes[..], [SeriesOutcome::Skipped(_)]));
+    let stopped = std::sync::atomic::AtomicBool::new(true);
+    let e = train_in_order_until(&all, &config(Mode::Local), &stopped).unwrap_err();
+    assert!(e.to_string().contains("interrupted"), "{e}");
+    let e = train_in_order_until(&all, &config(Mode::Global), &never).unwrap_err();
+    assert!(e.to_string().contains("mode local"), "{e}");
 }
 
 #[test]

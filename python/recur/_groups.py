@@ -47,34 +47,43 @@ GROUP_COLUMNS = [
 
 
 def frame(out):
-    """The one-row DataFrame of a group from ``_recur.many_train_group``'s columns."""
-    row = {name: None for name, _ in GROUP_COLUMNS}
-    m = out["metrics"]
-    if m["id"]:
+    """The DataFrame of a group (one row per series, in id order) from
+    ``_recur.many_train_group``'s columns."""
+    m, p, f = out["metrics"], out["predictions"], out["forecasts"]
+    no_axis = dict(zip(out["no_time_axis"]["id"], out["no_time_axis"]["reason"]))
+    counts = np.asarray(p["counts"], dtype=np.int64)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    parts = np.where(np.asarray(p["test"], dtype=bool), "test", "train").astype(object)
+    index = np.asarray(p["index"], dtype=np.int64)
+    times = p["time"]
+    rows = []
+    for k, series in enumerate(m["id"]):
+        a, b = int(starts[k]), int(ends[k])
+        row = {name: None for name, _ in GROUP_COLUMNS}
         row["kind"] = "trained"
-        row["id"] = m["id"][0]
+        row["id"] = series
         for name, _ in METRIC_COLUMNS:
-            row[name] = m[name][0].item()
-        p = out["predictions"]
-        row["pred_index"] = np.asarray(p["index"], dtype=np.int64)
-        row["pred_time"] = p["time"]
-        row["pred_actual"] = p["actual"]
-        row["pred_value"] = p["prediction"]
-        row["pred_part"] = np.where(p["test"], "test", "train").astype(object)
-        f = out["forecasts"]
+            row[name] = m[name][k].item()
+        row["pred_index"] = index[a:b]
+        row["pred_time"] = None if times is None else times[a:b]
+        row["pred_actual"] = p["actual"][a:b]
+        row["pred_value"] = p["prediction"][a:b]
+        row["pred_part"] = parts[a:b]
         if f is not None:
-            row["forecast_value"] = f["values"]
-            row["forecast_time"] = f["times"][0]
-        row["model"] = out["member"]
-    else:
-        s = out["skipped"]
-        row["kind"] = "skipped"
-        row["id"] = s["id"][0]
-        row["reason"] = s["reason"][0]
-    a = out["no_time_axis"]
-    if a["id"]:
-        row["no_time_axis"] = a["reason"][0]
-    return _frame([row])
+            h = f["horizon"]
+            row["forecast_value"] = f["values"][k * h : (k + 1) * h]
+            row["forecast_time"] = f["times"][k]
+        row["model"] = out["members"][k]
+        rows.append(row)
+    for series, reason in zip(out["skipped"]["id"], out["skipped"]["reason"]):
+        row = {name: None for name, _ in GROUP_COLUMNS}
+        row.update(kind="skipped", id=series, reason=reason)
+        rows.append(row)
+    for row in rows:
+        row["no_time_axis"] = no_axis.get(row["id"])
+    rows.sort(key=lambda r: r["id"])
+    return _frame(rows)
 
 
 def _frame(rows):

@@ -1,5 +1,9 @@
-"""recur's local mode on Spark: one model per series, each trained by recur inside an executor
-with ``groupBy(id).applyInPandas(train_group, GROUP_SCHEMA)``.
+"""recur's local mode on Spark: one model per series, each trained by recur inside an executor.
+:func:`fit` hashes the series by id into partitions (``repartition(n, id)``) and trains every
+series of a partition in one Python call (``mapInPandas(train_partition, GROUP_SCHEMA)``);
+``groupBy(id).applyInPandas(train_group, GROUP_SCHEMA)`` gives the same rows, one Python call
+per series, which costs Spark about as much as training a small model (see
+``docs/many-series.md``).
 
 A series' model is seeded from the run's ``seed`` and its id alone, so the metrics,
 predictions, forecasts and model file equal those of :func:`recur.many.fit` in local mode on
@@ -7,8 +11,9 @@ the same data and settings, whichever executor trains which series. The global m
 model over every series) is not offered here: it needs every series' windows in one process.
 
 :func:`train_group` is the per-group function, public so that other engines can map it too
-(Ray Data's ``map_groups``, Dask's ``groupby().apply``): it takes the rows of one series as a
-pandas DataFrame and returns a one-row pandas DataFrame of :data:`GROUP_COLUMNS` (``kind``
+(Ray Data's ``map_groups``, Dask's ``groupby().apply``): it takes the rows of one series (or
+of several) as a pandas DataFrame and returns a pandas DataFrame of :data:`GROUP_COLUMNS`,
+one row per series (``kind``
 ``trained`` or ``skipped``, the metrics, the predictions and forecasts as arrays, the series'
 model file); :func:`group_results` turns those rows, gathered, into the tables of
 :class:`recur.many.ManyResult`.
@@ -31,7 +36,12 @@ __all__ = [
     "group_meta",
     "group_results",
     "train_group",
+    "train_partition",
 ]
+
+#: Series trained per Python call of :func:`train_partition`: its output goes back to Spark
+#: after each slice, so a partition's results are never all held in the worker at once.
+SLICE_SERIES = 64
 
 #: The metrics columns and their Spark SQL types, as in :attr:`recur.many.ManyResult.metrics`.
 METRIC_COLUMNS = _groups.METRIC_COLUMNS
@@ -89,17 +99,18 @@ def _group_settings(settings):
 
 
 def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
-    """Trains the one series in ``pdf`` (the rows of one id, in any order) exactly as
-    :func:`recur.many.fit` would in local mode, and returns a one-row pandas DataFrame of
-    :data:`GROUP_COLUMNS`: its metrics, its one-step predictions and ``horizon`` forecasts
-    (none when 0) as arrays, and its model file; or, for a series too short for the split and
-    ``step``, ``kind`` ``skipped`` with the reason. Settings are :func:`recur.many.fit`'s
-    (``mode`` must be ``"local"``).
+    """Trains the series in ``pdf`` (the rows of one id, or of several, in any order) exactly
+    as :func:`recur.many.fit` would in local mode, one after the other on the calling thread,
+    and returns a pandas DataFrame of :data:`GROUP_COLUMNS`, one row per series in id order:
+    its metrics, its one-step predictions and ``horizon`` forecasts (none when 0) as arrays,
+    and its model file; or, for a series too short for the split and ``step``, ``kind``
+    ``skipped`` with the reason. Settings are :func:`recur.many.fit`'s (``mode`` must be
+    ``"local"``).
 
     Time labels are text: a datetime column is written as dates when every time of the group
     is at midnight, else as ISO date-times (:func:`fit` casts them back on Spark).
 
-    Spark::
+    Spark, one group per series::
 
         fn = functools.partial(train_group, id_col="unique_id", time_col="ds", value_col="y")
         out = sdf.groupBy("unique_id").applyInPandas(fn, schema=GROUP_SCHEMA)
@@ -127,27 +138,65 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
     return _groups.frame(out)
 
 
-def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **settings):
-    """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
-    ``time_col``, ``value_col``; the time column is needed, it alone orders a group's rows) in
-    local mode, one group per series, and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they are checked on the
-    driver (``ValueError`` naming a bad one) before the job starts. ``horizon > 0`` also
-    forecasts that many values after each series.
+def train_partition(frames, *, id_col="unique_id", time_col="ds", value_col="y", horizon=0,
+                    **settings):
+    """The ``mapInPandas`` function of :func:`fit`: trains every series whose rows are in
+    ``frames`` (an iterator of pandas DataFrames: the whole partition, every row of each of
+    its ids, as ``repartition(n, id)`` lays them out) with :func:`train_group`, in slices of
+    :data:`SLICE_SERIES` series, and yields their rows of :data:`GROUP_COLUMNS`.
 
-    The groups' output is persisted and computed before returning (one Spark job), so the
-    result's DataFrames read it without training again; ``SparkResult.unpersist()`` frees it.
+    Spark::
+
+        fn = functools.partial(train_partition, id_col="unique_id", time_col="ds", value_col="y")
+        out = sdf.repartition(8, "unique_id").mapInPandas(fn, schema=GROUP_SCHEMA)
+    """
+    pd = _long._pandas()
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return
+    pdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    codes, _ = pd.factorize(pdf[id_col])
+    slices = codes // SLICE_SERIES
+    for k in range(int(slices.max()) + 1):
+        rows = pdf[slices == k]
+        yield train_group(
+            rows, id_col=id_col, time_col=time_col, value_col=value_col, horizon=horizon,
+            **settings,
+        )
+
+
+def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, partitions=None,
+        **settings):
+    """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
+    ``time_col``, ``value_col``; the time column is needed, it alone orders a series' rows) in
+    local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they
+    are checked on the driver (``ValueError`` naming a bad one) before the job starts.
+    ``horizon > 0`` also forecasts that many values after each series.
+
+    The series are hashed by id into ``partitions`` tasks (None: four per core of the
+    cluster, ``4 * defaultParallelism``, so that the cores finish together), and each task
+    trains its series one after the other on its core (set
+    ``spark.executorEnv.RAYON_NUM_THREADS=1``). A series' results do not depend on which task
+    trains it.
+
+    The output is persisted and computed before returning (one Spark job), so the result's
+    DataFrames read it without training again; ``SparkResult.unpersist()`` frees it.
     """
     s = _group_settings(settings)
     _recur.many_check_settings(_many._settings_json(s))
     horizon = _many._whole("horizon", horizon)
     if time_col is None:
         raise ValueError(
-            "time_col: expected a time column on Spark: a group's rows reach its worker in no "
+            "time_col: expected a time column on Spark: a series' rows reach its worker in no "
             "fixed order, so only times can put a series in order"
         )
     roles = _long.check_columns(sdf.columns, id_col, time_col, value_col)
+    if partitions is None:
+        partitions = 4 * sdf.sparkSession.sparkContext.defaultParallelism
+    elif isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
+        raise ValueError(f"partitions: expected a whole number >= 1 or None, got {partitions!r}")
     fn = functools.partial(
-        train_group,
+        train_partition,
         id_col=id_col,
         time_col=time_col,
         value_col=value_col,
@@ -156,8 +205,8 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, **sett
     )
     out = (
         sdf.select(*[name for _, name in roles])
-        .groupBy(id_col)
-        .applyInPandas(fn, schema=GROUP_SCHEMA)
+        .repartition(partitions, id_col)
+        .mapInPandas(fn, schema=GROUP_SCHEMA)
         .persist()
     )
     out.count()

@@ -9,8 +9,9 @@ use std::sync::atomic::AtomicBool;
 use data::{Column, LongCsvOptions};
 use forecast::ForecastError;
 use forecast::many::{
-    LongInputs, ManyConfig, ManyModel, ManyRun, Mode, SeriesOutcome, train_global_until,
-    train_local_until, train_series,
+    LongInputs, ManyConfig, ManyModel, ManyRun, Member, Mode, SeriesForecast, SeriesMetrics,
+    SeriesOutcome, SeriesPredictions, Skipped, train_global_until, train_in_order_until,
+    train_local_until,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -107,11 +108,13 @@ pub fn many_fit<'py>(
     Ok(d)
 }
 
-/// Trains ONE series in local mode exactly as `many_fit` would (same seed from the run's seed
-/// and the id): the per-group function of Spark, Ray or Dask. `csv` must hold a single id.
-/// Returns a dict: `metrics`, `predictions`, `skipped` (columns, 0 or 1 series), `member`
-/// (the series' model file as bytes, None when skipped) and `forecasts` (columns when
-/// `horizon > 0` and the series was trained, else None).
+/// Trains the series of `csv` (one or more ids; a group of Spark's `applyInPandas` or a
+/// whole partition of `mapInPandas`) in local mode exactly as `many_fit` would (each seeded
+/// from the run's seed and its id), one after the other on the calling thread: an executor
+/// task owns one core, so the series of a group do not fan out over rayon's pool. Returns a
+/// dict: `metrics`, `predictions`, `skipped`, `no_time_axis` (columns, series in id order),
+/// `members` (each trained series' model file as bytes, in the order of `metrics`) and
+/// `forecasts` (columns when `horizon > 0`, else None). Ctrl-C stops between series.
 #[pyfunction]
 #[pyo3(signature = (csv, id_col, time_col, value_col, settings, horizon=0))]
 pub fn many_train_group<'py>(
@@ -135,67 +138,95 @@ pub fn many_train_group<'py>(
         0 => None,
         h => Some(many_settings::horizon(h)?),
     };
-    let (input, no_time_axis, outcome, forecast) = py
-        .detach(|| -> Result<_, ForecastError> {
-            let read = read_series(&csv, &id_col, time_col.as_deref(), &value_col)?;
-            let mut inputs = read.inputs;
-            if inputs.len() != 1 {
-                let shown: Vec<String> =
-                    inputs.iter().take(3).map(|s| format!("'{}'", s.id)).collect();
-                return Err(ForecastError::Usage(format!(
-                    "a group holds one series, this one holds {} ({}{}): group the rows by the id column",
-                    inputs.len(),
-                    shown.join(", "),
-                    if inputs.len() > 3 { ", ..." } else { "" }
-                )));
-            }
-            let input = inputs.remove(0);
-            let cfg = ManyConfig {
-                columns: read.columns,
-                ..cfg
-            };
-            let outcome = train_series(&input, &cfg)?;
-            let forecast = match (&outcome, horizon) {
-                (SeriesOutcome::Trained { member, .. }, Some(h)) => Some(
-                    ManyModel {
-                        mode: Mode::Local,
-                        members: vec![member.clone()],
-                    }
-                    .forecast(h)?,
-                ),
-                _ => None,
-            };
-            Ok((input, read.no_time_axis, outcome, forecast))
-        })
-        .map_err(forecast_error)?;
+    let (read, trained, skipped, forecasts) = run_interruptibly(py, |stop| {
+        train_in_order(
+            &csv,
+            &id_col,
+            time_col.as_deref(),
+            &value_col,
+            &cfg,
+            horizon,
+            stop,
+        )
+    })?
+    .map_err(forecast_error)?;
     let d = PyDict::new(py);
-    let (metrics, predictions, skipped, member) = match &outcome {
-        SeriesOutcome::Trained {
-            metrics,
-            predictions,
-            member,
-        } => (
-            vec![metrics.clone()],
-            vec![predictions.clone()],
-            Vec::new(),
-            Some(PyBytes::new(py, &member.bytes)),
-        ),
-        SeriesOutcome::Skipped(s) => (Vec::new(), Vec::new(), vec![s.clone()], None),
-    };
+    let metrics: Vec<SeriesMetrics> = trained.iter().map(|t| t.0.clone()).collect();
+    let predictions: Vec<SeriesPredictions> = trained.iter().map(|t| t.1.clone()).collect();
+    let members: Vec<Bound<'py, PyBytes>> = trained
+        .iter()
+        .map(|t| PyBytes::new(py, &t.2.bytes))
+        .collect();
     d.set_item("metrics", columns::metrics(py, &metrics)?)?;
     d.set_item(
         "predictions",
-        columns::predictions(py, std::slice::from_ref(&input), &predictions)?,
+        columns::predictions(py, &read.inputs, &predictions)?,
     )?;
     d.set_item("skipped", columns::skipped(py, &skipped)?)?;
-    d.set_item("no_time_axis", columns::no_time_axis(py, &no_time_axis)?)?;
-    d.set_item("member", member)?;
-    let forecasts = match (forecast, horizon) {
-        (Some(f), Some(h)) => Some(columns::forecasts(py, &f, h)?),
-        _ => None,
+    d.set_item(
+        "no_time_axis",
+        columns::no_time_axis(py, &read.no_time_axis)?,
+    )?;
+    d.set_item("members", members)?;
+    let forecasts = match horizon {
+        Some(h) => Some(columns::forecasts(py, &forecasts, h)?),
+        None => None,
     };
     d.set_item("forecasts", forecasts)?;
     Ok(d)
+}
+
+/// A trained series of a group: its metrics, predictions and model file.
+type TrainedSeries = (SeriesMetrics, SeriesPredictions, Member);
+
+/// What [`train_in_order`] gives: the data read, the trained and skipped series, and the
+/// forecasts of the trained ones (empty without a horizon).
+type GroupRun = (
+    LongInputs,
+    Vec<TrainedSeries>,
+    Vec<Skipped>,
+    Vec<SeriesForecast>,
+);
+
+/// Reads `csv` and trains its series one after the other, in id order; `stop` ends the run
+/// (the caller then raises the pending KeyboardInterrupt instead of returning).
+fn train_in_order(
+    csv: &str,
+    id: &str,
+    time: Option<&str>,
+    value: &str,
+    cfg: &ManyConfig,
+    horizon: Option<usize>,
+    stop: &AtomicBool,
+) -> Result<GroupRun, ForecastError> {
+    let read = read_series(csv, id, time, value)?;
+    let cfg = ManyConfig {
+        columns: read.columns.clone(),
+        ..cfg.clone()
+    };
+    let mut trained = Vec::new();
+    let mut skipped = Vec::new();
+    let mut forecasts = Vec::new();
+    for outcome in train_in_order_until(&read.inputs, &cfg, stop)? {
+        match outcome {
+            SeriesOutcome::Trained {
+                metrics,
+                predictions,
+                member,
+            } => {
+                if let Some(h) = horizon {
+                    let model = ManyModel {
+                        mode: Mode::Local,
+                        members: vec![member.clone()],
+                    };
+                    forecasts.extend(model.forecast(h)?);
+                }
+                trained.push((metrics, predictions, member));
+            }
+            SeriesOutcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    Ok((read, trained, skipped, forecasts))
 }
 
 /// The model file of a many-series run: every local model (one per series) or the global one,

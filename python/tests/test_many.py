@@ -248,12 +248,38 @@ def test_group_function_equals_the_whole_run_for_a_series():
         assert list(pd.to_datetime(row["forecast_time"])) == list(wf["time"])
         single = recur.many.ManyModel.from_members([row["model"]])
         assert single.ids == [sid]
-    with pytest.raises(ValueError, match="one series"):
-        recur.spark.train_group(df, **FAST)
     with pytest.raises(ValueError, match="local"):
         recur.spark.train_group(df[df["unique_id"] == "s1"], mode="global")
     with pytest.raises(ValueError, match="epochz"):
         recur.spark.train_group(df[df["unique_id"] == "s1"], epochz=1)
+
+
+def test_a_group_of_several_series_gives_their_rows_in_id_order_as_the_whole_run():
+    # A Spark partition (or a group by a bucket of ids) holds several series: each is trained
+    # as if alone, seeded from its id.
+    df = long_frame()
+    whole = recur.many.fit(df, **FAST)
+    out = recur.spark.train_group(df.sample(frac=1.0, random_state=1), horizon=2, **FAST)
+    assert list(out["id"]) == sorted(df["unique_id"].unique())
+    assert list(out["kind"]) == ["skipped" if i == "tiny" else "trained" for i in out["id"]]
+    r = recur.spark.group_results(out)
+    pd.testing.assert_frame_equal(r.metrics, whole.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.predictions, whole.predictions, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.forecasts, whole.forecast(2), check_exact=True)
+    assert r.model().to_bytes() == whole.model_bytes()
+
+
+def test_partition_function_trains_every_series_of_its_frames_in_slices(monkeypatch):
+    df = long_frame()
+    whole = recur.many.fit(df, **FAST)
+    monkeypatch.setattr(recur.spark, "SLICE_SERIES", 2)
+    frames = [df.iloc[: len(df) // 3], df.iloc[:0], df.iloc[len(df) // 3 :]]
+    slices = list(recur.spark.train_partition(iter(frames), **FAST))
+    n = df["unique_id"].nunique()
+    assert [len(s) for s in slices] == [2] * (n // 2) + ([n % 2] if n % 2 else [])
+    r = recur.spark.group_results(pd.concat(slices, ignore_index=True))
+    pd.testing.assert_frame_equal(r.metrics, whole.metrics, check_dtype=False, check_exact=True)
+    assert list(recur.spark.train_partition(iter([df.iloc[:0]]), **FAST)) == []
 
 
 def test_gathered_groups_give_the_tables_and_the_model_of_the_whole_run():

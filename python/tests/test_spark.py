@@ -1,5 +1,5 @@
-"""recur.spark on a real local Spark session (local[2]): 20 small series trained one group per
-series inside the executors give exactly what recur.many.fit gives on one machine (metrics,
+"""recur.spark on a real local Spark session (local[2]): 20 small series trained inside the
+executors (hashed by id into partitions, or one group per series) give exactly what recur.many.fit gives on one machine (metrics,
 predictions, forecasts, skipped), and the one model file saved from Spark is the embedded run's,
 byte for byte, loadable with recur.many.load. Skipped only where there is no Java."""
 
@@ -123,6 +123,24 @@ def test_model_saved_from_spark_loads_and_forecasts_as_the_embedded_one(runs, tm
     first = f.iloc[0]
     assert first["time"] == last[first["id"]] + pd.Timedelta(days=1)
     assert f[f["id"] == "store-gappy"]["time"].isna().all()
+
+
+def test_one_group_per_series_and_any_partition_count_give_the_same_rows(spark, runs):
+    import functools
+
+    df, embedded, on_spark = runs
+    sdf = spark.createDataFrame(df)
+    fn = functools.partial(recur.spark.train_group, **SETTINGS)
+    per_id = sdf.groupBy("unique_id").applyInPandas(fn, schema=recur.spark.GROUP_SCHEMA)
+    r = recur.spark.group_results(per_id.toPandas())
+    pd.testing.assert_frame_equal(r.metrics, embedded.metrics, check_dtype=False, check_exact=True)
+    one = recur.spark.fit(sdf, partitions=1, **SETTINGS)
+    pd.testing.assert_frame_equal(
+        one.metrics.toPandas(), embedded.metrics, check_dtype=False, check_exact=True)
+    one.unpersist()
+    for bad in (0, -2, 2.5, True, "8"):
+        with pytest.raises(ValueError, match="partitions: expected a whole number"):
+            recur.spark.fit(sdf, partitions=bad)
 
 
 def test_global_mode_and_bad_settings_are_refused_on_the_driver(spark):

@@ -266,6 +266,39 @@ pub fn train_local_until(
     Ok(run)
 }
 
+/// Trains each series' own model one after the other, in id order, on one of rayon's workers
+/// (the calling thread when it is one): the per-group runner of an engine whose task owns one
+/// core (a Spark executor's Python worker). Same models, figures and files as
+/// [`train_local`], series for series; unlike it, no error when every series is skipped (a
+/// group's series may all be short while the run's others are not).
+///
+/// Why on a worker: as under [`train_local`], nn's parallel products (a large model's) then
+/// run on the pool the series runs on, instead of being handed to it from outside.
+pub fn train_in_order_until(
+    inputs: &[SeriesInput],
+    cfg: &ManyConfig,
+    stop: &AtomicBool,
+) -> Result<Vec<SeriesOutcome>, ForecastError> {
+    if cfg.mode != Mode::Local {
+        return Err(ForecastError::Usage(
+            "train_in_order_until needs a config of mode local".into(),
+        ));
+    }
+    check_config(cfg)?;
+    let order = sorted_unique(inputs)?;
+    rayon::scope(|_| {
+        order
+            .iter()
+            .map(|&i| {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(interrupted());
+                }
+                train_series_until(&inputs[i], cfg, stop)
+            })
+            .collect()
+    })
+}
+
 /// The error of a run stopped by its `stop` flag.
 pub(crate) fn interrupted() -> ForecastError {
     ForecastError::Runtime(

@@ -27,7 +27,9 @@ pub use bundle::{
 };
 pub use global::{train_global, train_global_until};
 pub use job::{Part, SeriesMetrics, SeriesPredictions};
-pub use local::{SeriesDone, SeriesOutcome, train_local, train_local_until, train_series};
+pub use local::{
+    SeriesDone, SeriesOutcome, train_in_order_until, train_local, train_local_until, train_series,
+};
 pub use long_inputs::{LongInputs, NoAxis};
 pub use seed::series_seed;
 
