@@ -57,6 +57,7 @@ mod csv_input;
 mod csv_rows;
 mod csv_table;
 mod dataset;
+mod dialect_names;
 mod differencing;
 mod error;
 mod forecast;
@@ -87,6 +88,7 @@ pub use csv_input::{
 };
 pub use csv_table::{CsvTable, TableOptions, read_csv_table_path, read_csv_table_str};
 pub use dataset::{Dataset, WindowConfig, WindowedPart, prepare, prepare_with_covariates};
+pub use dialect_names::{decimal, delimiter};
 pub use differencing::{Differencing, MAX_DIFF_ORDER};
 pub use error::DataError;
 pub use forecast::{parse_window, recursive_forecast};
