@@ -16,8 +16,8 @@
 //!   before allocating) and [`model_file`] (the file with its settings; its format is the one
 //!   `recur` has always written).
 //!
-//! Messages name the CLI's flags (`--split`, `--features`...): the Python package takes the
-//! same settings under the same names.
+//! Messages name each setting by its CLI flag (`--split`, `--features`...), the one name it
+//! has in the docs.
 
 pub mod backtest;
 pub mod config;

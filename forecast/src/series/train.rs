@@ -192,6 +192,7 @@ pub fn build_model(
 }
 
 /// A run checked and ready to fit: the series, its windows and the built model.
+#[derive(Debug)]
 pub struct Prepared {
     config: SeriesConfig,
     series: Series,
@@ -203,6 +204,7 @@ pub struct Prepared {
 }
 
 /// The windows of a run.
+#[derive(Debug)]
 struct Parts {
     ds: Dataset,
     /// The training and test parts of a direct model (`--horizon H > 1`), which trains and
