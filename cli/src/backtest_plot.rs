@@ -11,7 +11,7 @@ use crate::plot::{NEXT_COLOR, SERIES_COLOR, SIZE, plot_err, render, y_range};
 use crate::plot_axis::XLabels;
 use crate::plot_frame::{FULL, chart, dashed_vline, draw_legend, index_frame, legend_line};
 use crate::run_config::PlotFormat;
-use crate::time_column::SeriesTime;
+use forecast::series::SeriesTime;
 
 /// What the backtest plot shows (values in series units).
 #[derive(Debug, Clone)]

@@ -1,153 +1,23 @@
-//! The series and its windows: built from the flags (over the settings a model was trained
-//! with, for evaluate/predict/forecast), then read or generated and windowed.
+//! The data settings from the flags: the `forecast` crate's [`DataConfig`] built from `--csv`,
+//! the generator's flags and the window flags, over the settings a model was trained with (for
+//! evaluate, predict and forecast).
 
-use std::path::PathBuf;
+use data::SineConfig;
+use forecast::series::{CsvDialect, DataConfig, Source};
 
-use data::time::{TimeFormat, TimeStep};
-use data::{
-    Column, Covariate, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
-    SineConfig, SplitAt, TimeGridOptions, WindowConfig,
-};
-use serde::{Deserialize, Serialize};
-
-use crate::args::{DataArgs, SineArgs};
+use crate::args::{DataArgs, SeriesArgs, SineArgs};
 use crate::error::CliError;
 
-/// Where the series comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Source {
-    /// The tutorial's generated sine.
-    Generated(SineConfig),
-    /// A CSV file.
-    Csv {
-        /// Path as given.
-        path: PathBuf,
-        /// Value column (`None`: the only or last numeric column).
-        column: Option<Column>,
-        /// Optional time column.
-        time_column: Option<Column>,
-        /// `--time-format` (absent in model files of older recur: detected).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        time_format: Option<TimeFormat>,
-        /// `--time-step` (absent in model files of older recur: inferred).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        time_step: Option<TimeStep>,
-        /// Delimiter, decimal separator and missing-value policy (absent in files of recur
-        /// before they existed: the defaults).
-        #[serde(default)]
-        dialect: CsvDialect,
-        /// Covariate columns (`--features`), in the model's channel order; absent without
-        /// them (and in files of older recur).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        features: Vec<Column>,
-    },
-}
-
-/// How a CSV file is written and what to do with its gaps (`--delimiter`, `--decimal`,
-/// `--missing`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CsvDialect {
-    /// Field delimiter byte (saved as a one-character string).
-    #[serde(with = "ascii_char")]
-    pub delimiter: u8,
-    /// Decimal separator byte (`.` or `,`; saved as a one-character string).
-    #[serde(with = "ascii_char")]
-    pub decimal: u8,
-    /// Missing-value policy.
-    pub missing: MissingPolicy,
-}
-
-impl Default for CsvDialect {
-    fn default() -> Self {
-        let o = CsvOptions::default();
-        CsvDialect {
-            delimiter: o.delimiter,
-            decimal: o.decimal,
-            missing: o.missing,
-        }
-    }
-}
-
-/// An ASCII byte as a one-character string in the settings document (`";"`, not `59`).
-mod ascii_char {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub fn serialize<S: Serializer>(b: &u8, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&char::from(*b).to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
-        let text = String::deserialize(d)?;
-        match text.as_bytes() {
-            [b] if b.is_ascii() => Ok(*b),
-            _ => Err(D::Error::custom(format!(
-                "'{text}' is not one ASCII character"
-            ))),
-        }
-    }
-}
-
-impl CsvDialect {
-    /// The dialect the flags give over `base`; a delimiter equal to the decimal separator is
-    /// an error naming both flags.
-    fn from_args(args: &crate::args::SeriesArgs, base: CsvDialect) -> Result<Self, CliError> {
-        let d = CsvDialect {
-            delimiter: args.delimiter.unwrap_or(base.delimiter),
-            decimal: args.decimal.unwrap_or(base.decimal),
-            missing: args.missing.unwrap_or(base.missing),
-        };
-        if d.delimiter == d.decimal {
-            let c = char::from(d.decimal);
-            return Err(CliError::Usage(format!(
-                "--decimal '{c}' is also the field delimiter (--delimiter '{c}'{}): pass \
-                 --delimiter semicolon (or tab) with decimal commas",
-                if args.delimiter.is_none() {
-                    ", the default"
-                } else {
-                    ""
-                }
-            )));
-        }
-        Ok(d)
-    }
-}
-
-/// The series and how it becomes windows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataConfig {
-    /// Where the series comes from.
-    pub source: Source,
-    /// Split, step, padding, layout and scaling.
-    pub windows: WindowConfig,
-    /// Whether T was given (or saved) rather than the tutorial's default.
-    pub split_given: bool,
-    /// Differences taken before windowing (`--diff`, `--seasonal-diff`); none by default.
-    #[serde(default, skip_serializing_if = "Differencing::is_none")]
-    pub differencing: Differencing,
-    /// Season length of the seasonal naive baseline (`--season`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub season: Option<usize>,
-}
-
-impl Default for DataConfig {
-    fn default() -> Self {
-        DataConfig {
-            source: Source::Generated(SineConfig::default()),
-            windows: WindowConfig::default(),
-            split_given: false,
-            differencing: Differencing::default(),
-            season: None,
-        }
-    }
-}
-
-impl DataConfig {
+/// [`DataConfig`] from the flags: the clap side of the `forecast` crate's settings.
+pub trait DataConfigArgs: Sized {
     /// Settings from the flags; flags not given take their value from `saved` (the settings a
     /// model was trained with) or else the tutorial's. clap has already checked each value and
     /// the relations between the flags (`--csv` against the generator flags).
-    pub fn from_args(args: &DataArgs, saved: Option<&DataConfig>) -> Result<Self, CliError> {
+    fn from_args(args: &DataArgs, saved: Option<&DataConfig>) -> Result<Self, CliError>;
+}
+
+impl DataConfigArgs for DataConfig {
+    fn from_args(args: &DataArgs, saved: Option<&DataConfig>) -> Result<Self, CliError> {
         let base = saved.cloned().unwrap_or_default();
         let s = &args.series;
         // A saved model keeps its covariates on another CSV too: it takes no other input.
@@ -162,7 +32,7 @@ impl DataConfig {
                 time_column: s.time_column.clone(),
                 time_format: s.time_format.clone(),
                 time_step: s.time_step,
-                dialect: CsvDialect::from_args(s, CsvDialect::default())?,
+                dialect: dialect_from_args(s, CsvDialect::default())?,
                 features,
             },
             (None, Source::Generated(mut g)) => {
@@ -195,164 +65,29 @@ impl DataConfig {
             season: s.season.or(base.season),
         })
     }
+}
 
-    /// The covariate columns (`--features`): empty for the generated series or without them.
-    pub fn features(&self) -> &[Column] {
-        match &self.source {
-            Source::Csv { features, .. } => features,
-            Source::Generated(_) => &[],
-        }
+/// The dialect the flags give over `base`; a delimiter equal to the decimal separator is an
+/// error naming both flags.
+pub fn dialect_from_args(args: &SeriesArgs, base: CsvDialect) -> Result<CsvDialect, CliError> {
+    let d = CsvDialect {
+        delimiter: args.delimiter.unwrap_or(base.delimiter),
+        decimal: args.decimal.unwrap_or(base.decimal),
+        missing: args.missing.unwrap_or(base.missing),
+    };
+    if d.delimiter == d.decimal {
+        let c = char::from(d.decimal);
+        return Err(CliError::Usage(format!(
+            "--decimal '{c}' is also the field delimiter (--delimiter '{c}'{}): pass \
+             --delimiter semicolon (or tab) with decimal commas",
+            if args.delimiter.is_none() {
+                ", the default"
+            } else {
+                ""
+            }
+        )));
     }
-
-    /// Reads or generates the series and builds the windows. Every problem (unreadable or
-    /// malformed CSV, missing column, series too short for T and the step) is a usage error.
-    pub fn load(&self) -> Result<(Series, Dataset), CliError> {
-        self.load_scaled(None, None)
-    }
-
-    /// [`DataConfig::load`] with scalers fitted earlier (those a model was trained with)
-    /// instead of ones fitted on this series' training part: the target's when it is of the
-    /// kind the settings ask for, the covariates' when there is one per covariate. The
-    /// arithmetic is prepare's own, so on the training series the windows are bit-identical.
-    pub fn load_scaled(
-        &self,
-        fitted: Option<Scaler>,
-        fitted_covariates: Option<&[Scaler]>,
-    ) -> Result<(Series, Dataset), CliError> {
-        let step = self.windows.step;
-        let series = match &self.source {
-            Source::Generated(g) => {
-                crate::limits::check_windows(g.n, step, 1)?;
-                data::generate::sine(g)?
-            }
-            Source::Csv {
-                path,
-                column,
-                time_column,
-                time_format,
-                time_step,
-                dialect,
-                features,
-            } => {
-                // The time column is read on its regular step, so that its missing rows go
-                // through --missing like missing cells (before any window is built).
-                let options = CsvOptions {
-                    column: column.clone(),
-                    time_column: time_column.clone(),
-                    covariates: features.clone(),
-                    time_grid: time_column.as_ref().map(|_| TimeGridOptions {
-                        format: time_format.clone(),
-                        step: *time_step,
-                    }),
-                    delimiter: dialect.delimiter,
-                    decimal: dialect.decimal,
-                    missing: dialect.missing,
-                    ..CsvOptions::default()
-                };
-                let series = data::read_csv_path(path, &options).map_err(|e| match e {
-                    data::DataError::Time { message } => {
-                        crate::time_column::time_error(time_column.as_ref(), &message)
-                    }
-                    e @ data::DataError::Covariate { .. } => {
-                        CliError::Usage(format!("--features (--csv '{}'): {e}", path.display()))
-                    }
-                    e => CliError::Usage(format!("--csv '{}': {e}", path.display())),
-                })?;
-                crate::limits::check_windows(series.len(), step, 1 + features.len())?;
-                series
-            }
-        };
-        let fitted = fitted.filter(|f| f.kind() == self.windows.scale);
-        let hint = || {
-            let mut hint = String::new();
-            if !self.split_given {
-                hint.push_str(" (T = 900 is the tutorial's default: pass --split with an index or a fraction such as 0.7)");
-            }
-            if !self.differencing.is_none() {
-                hint.push_str(&format!(
-                    " (with {}, which consumes the first {} value(s): the model's series and T are shorter by that much)",
-                    self.differencing.describe(),
-                    self.differencing.lost()
-                ));
-            }
-            hint
-        };
-        let (model_values, windows) = self
-            .model_series(series.values())
-            .map_err(|e| CliError::Usage(format!("{e}{}", hint())))?;
-        // Covariates on the model's positions (differencing consumes the target's first
-        // values), scaled by the saved scalers when there is one per covariate.
-        let lost = self.differencing.lost();
-        let fitted_covariates = fitted_covariates.filter(|f| f.len() == series.covariates().len());
-        let mut covariate_scale = data::covariate_scale(self.windows.scale);
-        let mut covariates: Vec<Covariate> = series
-            .covariates()
-            .iter()
-            .map(|c| Covariate {
-                name: c.name.clone(),
-                values: c.values[lost..].to_vec(),
-            })
-            .collect();
-        if let Some(scalers) = fitted_covariates {
-            for (c, s) in covariates.iter_mut().zip(scalers) {
-                c.values = s.transform_all(&c.values);
-            }
-            covariate_scale = ScaleKind::None;
-        }
-        let prepared = match fitted {
-            Some(f) => {
-                let windows = WindowConfig {
-                    scale: ScaleKind::None,
-                    ..windows
-                };
-                data::prepare_with_covariates(
-                    &f.transform_all(&model_values),
-                    &covariates,
-                    &windows,
-                    covariate_scale,
-                )
-                .map(|mut ds| {
-                    ds.scaler = f;
-                    ds
-                })
-            }
-            None => {
-                data::prepare_with_covariates(&model_values, &covariates, &windows, covariate_scale)
-            }
-        };
-        let mut dataset = prepared.map_err(|e| match e {
-            e @ data::DataError::Covariate { .. } => CliError::Usage(format!("--features: {e}")),
-            e => CliError::Usage(format!("{e}{}", hint())),
-        })?;
-        if let Some(scalers) = fitted_covariates {
-            dataset.covariate_scalers = scalers.to_vec();
-        }
-        Ok((series, dataset))
-    }
-
-    /// The series the model sees before scaling (the differences, with differencing) and the
-    /// window settings for it: with differencing, T is resolved on the whole series and moved
-    /// back by the values differencing consumes, so the split falls on the same series value.
-    fn model_series(&self, values: &[f64]) -> Result<(Vec<f64>, WindowConfig), data::DataError> {
-        let d = self.differencing;
-        if d.is_none() {
-            return Ok((values.to_vec(), self.windows));
-        }
-        let split = self.windows.split.resolve(values.len())?;
-        let lost = d.lost();
-        if split <= lost {
-            return Err(data::DataError::InvalidArgument {
-                name: "split",
-                value: format!("{} (T = {split})", self.windows.split),
-                expected: format!("T above the {lost} value(s) differencing consumes"),
-            });
-        }
-        let windows = WindowConfig {
-            split: SplitAt::Index(split - lost),
-            ..self.windows
-        };
-        Ok((d.apply(values)?, windows))
-    }
+    Ok(d)
 }
 
 /// Whether a flag of the generated sine was given (they cannot be combined with `--csv`).

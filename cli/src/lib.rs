@@ -1,10 +1,12 @@
-//! `cli`: the `recur` command line.
+//! `cli`: the `recur` command line. The pipeline itself is the `forecast` crate's (one series:
+//! `forecast::series`; many: `forecast::many`); this crate parses the flags into its settings,
+//! prints text and JSON, writes the output files and draws the plots.
 //!
 //! - [`args`]: the clap flags, parsed by [`parsers`] straight into nn's and data's types;
-//!   [`run_config`] and [`data_config`] (with the `forecast` crate's model spec): the settings of a run (a series or a
-//!   `--task`, the windows, the model), checked before any output folder exists.
-//! - [`train`], [`commands`] and [`backtest`] ([`backtest_plot`]): the subcommands, on nn's Sequential through the `forecast` crate;
-//!   [`model_file`]: the model file with the settings kept inside it; [`progress`]: renders
+//!   [`run_config`] and [`data_config`] turn them into the `forecast` crate's settings (the
+//!   series run or a `--task`, the data, the model), checked before any output folder exists.
+//! - [`train`], [`commands`] and [`backtest`] ([`backtest_plot`]): the subcommands, on
+//!   `forecast::series` (a `--task` run is trained in [`train`] itself); [`progress`]: renders
 //!   fit's events with nn's Keras formatting (indicatif bar for verbose 1 on a terminal).
 //! - [`output`] (each command's files replaced as one set, under a journal), [`predictions`] (CSV), [`plot`]
 //!   (plotters, with [`plot_axis`]'s time and value labels and one chart frame, caption, mesh
@@ -14,10 +16,6 @@
 //!   `forecast` crate's runners, and `forecast` on the model file of such a run; [`many_plot`]:
 //!   its one plot, the best, median and worst series by skill over the baseline above a
 //!   histogram of every series' skill.
-//! - [`time_column`]: a CSV's time column as a regular axis (data's `time` module), gaps as
-//!   usage errors; its future times go into predict and forecast.
-//! - [`covariates`]: `--features` columns as extra input channels: what the model file keeps
-//!   of them, the model's rows for a history, and `forecast --future-csv`.
 //!
 //! [`run`] is the whole program given its arguments and the two output streams; errors are one
 //! line on stderr with exit status 2 for bad input, 1 for failures while running.
@@ -29,19 +27,14 @@ pub mod args;
 pub mod backtest;
 pub mod backtest_plot;
 pub mod commands;
-pub mod covariates;
 pub mod data_config;
 pub mod error;
-pub mod horizon;
-pub mod intervals;
-pub mod limits;
 pub mod many_config;
 pub mod many_csv;
 pub mod many_forecast;
 pub mod many_plot;
 pub mod many_plot_outputs;
 pub mod many_train;
-pub mod model_file;
 pub mod output;
 pub mod parsers;
 pub mod plot;
@@ -51,8 +44,6 @@ pub mod predictions;
 pub mod progress;
 pub mod report;
 pub mod run_config;
-pub mod scores;
-pub mod time_column;
 pub mod train;
 
 use std::ffi::OsString;

@@ -9,9 +9,9 @@ use forecast::many::{ManyConfig, Mode};
 use serde::Serialize;
 
 use crate::args::TrainArgs;
-use crate::data_config::{CsvDialect, Source};
 use crate::error::CliError;
 use crate::run_config::{OutputConfig, Run, TrainConfig};
+use forecast::series::{CsvDialect, Source};
 
 /// The split within each series when `--split` is not given: the last fifth is the test
 /// part. Why not the tutorial's T = 900: series of a long file differ in length, and a fixed
@@ -58,11 +58,12 @@ impl ManyTrainConfig {
             .clone()
             .ok_or_else(|| CliError::Usage("a many-series run needs --id-column".into()))?;
         let base = TrainConfig::from_args(args)?;
-        let Run::Series { data } = &base.run else {
+        let Run::Series(series) = &base.run else {
             return Err(CliError::Usage(
                 "the argument '--id-column' cannot be used with '--task'".into(),
             ));
         };
+        let data = &series.data;
         let Source::Csv {
             path,
             column,
@@ -109,8 +110,8 @@ impl ManyTrainConfig {
             run: ManyConfig {
                 mode,
                 windows,
-                model: base.model,
-                fit: base.fit,
+                model: series.model.clone(),
+                fit: series.fit.clone(),
                 // The file's own names replace these once it is read.
                 columns: Default::default(),
             },

@@ -17,7 +17,7 @@ use crate::plot::{
 use crate::plot_axis::XLabels;
 use crate::plot_frame::{SMALL, chart, dashed_vline, index_frame};
 use crate::run_config::PlotFormat;
-use crate::time_column::SeriesTime;
+use forecast::series::SeriesTime;
 
 /// Pixels of the whole plot (width, height): taller than the one-series plots, for the panels
 /// and the histogram.

@@ -10,7 +10,7 @@ use crate::many_config::ManyTrainConfig;
 use crate::many_csv::SeriesLookup;
 use crate::many_plot::{ManyPanel, ManyPlot, many_plot, pick_panels};
 use crate::output::Staging;
-use crate::time_column::SeriesTime;
+use forecast::series::SeriesTime;
 
 /// Draws the run's plot into the staged set as `plot.<format>`; `lookup` finds a series'
 /// input and split by id. Returns the final path.

@@ -17,11 +17,11 @@ use serde::Serialize;
 use crate::error::CliError;
 use crate::many_config::ManyTrainConfig;
 use crate::many_csv::{SeriesLookup, metrics_csv, predictions_csv};
-use crate::model_file::MODEL_FILE;
 use crate::output::OutDir;
 use crate::progress::Console;
 use crate::report::{Rows, file_name};
 use crate::train::{PREDICTIONS_FILE, TRAIN_SET};
+use forecast::series::model_file::MODEL_FILE;
 
 pub use forecast::many::NoAxis;
 

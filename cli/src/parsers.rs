@@ -5,7 +5,7 @@
 
 use nn::{Activation, Loss, OptimizerConfig};
 
-use crate::limits::{MAX_DENSE_LAYERS, MAX_HORIZON, MAX_STEP, MAX_UNITS, max_threads};
+use forecast::series::limits::{MAX_DENSE_LAYERS, MAX_HORIZON, MAX_STEP, MAX_UNITS, max_threads};
 
 /// A whole number `>= min`.
 fn whole_at_least(text: &str, min: usize) -> Result<usize, String> {

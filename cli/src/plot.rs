@@ -13,7 +13,7 @@ use crate::error::CliError;
 use crate::plot_axis::XLabels;
 use crate::plot_frame::{FULL, chart, draw_legend, index_frame, legend_line};
 use crate::run_config::PlotFormat;
-use crate::time_column::SeriesTime;
+use forecast::series::SeriesTime;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();

@@ -7,7 +7,7 @@ use jiff::fmt::strtime;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::time_column::SeriesTime;
+use forecast::series::SeriesTime;
 
 /// Labels of an x axis in series indices: the index, or the time at that index.
 pub struct XLabels<'a> {

@@ -1,50 +1,14 @@
 //! The predictions and forecast CSV files.
 //!
 //! `predictions.csv` has one row per series value: `index`, `time` (only when the CSV had a
-//! time column), `actual`, `train_prediction`, `test_prediction`. A prediction sits on the row
-//! of the value it predicts. `recur train` writes the one-step predictions of the observed
-//! targets ([`crate::scores`]): every test value (the first `step` from windows that reach back
-//! across the split) and the training values from `step` on (`step + lost` with differencing);
-//! the cells before are empty. Padding copies are never targets. All values are in the series'
-//! units (scaling and differencing undone). [`place`] places the outputs of the tutorial's own
-//! windows instead (the first `step` values of each part then have none).
+//! time column), `actual`, `train_prediction`, `test_prediction`: the rows of the `forecast`
+//! crate's [`PredictionTable`] (which says where each prediction sits), the prediction in the
+//! column of its part. The cells of rows without a prediction are empty.
 
-use data::{Dataset, Series};
+use data::Series;
+use forecast::series::{Placed, PredictionTable, SeriesTime};
 
 use crate::error::CliError;
-use crate::time_column::SeriesTime;
-
-/// Predictions of the training and test windows in the series' units, placed on the index of
-/// the value each one predicts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
-    /// `(series index, prediction)` for training windows with real targets.
-    pub train: Vec<(usize, f64)>,
-    /// `(series index, prediction)` for test windows with real targets.
-    pub test: Vec<(usize, f64)>,
-}
-
-/// Places raw (scaled) model outputs for `ds.train` and `ds.test` on the series' indices and
-/// inverts the scaling. Errors if a list does not hold one output per window.
-pub fn place(ds: &Dataset, train: &[f32], test: &[f32]) -> Result<Placed, CliError> {
-    let one = |part: &data::WindowedPart, preds: &[f32], name: &str| {
-        if preds.len() != part.len() {
-            return Err(CliError::Runtime(format!(
-                "the model gave {} {name} predictions for {} windows",
-                preds.len(),
-                part.len()
-            )));
-        }
-        let values = ds.scaler.inverse_all(preds);
-        Ok((0..part.len())
-            .filter_map(|i| part.target_index(i).map(|t| (t, values[i])))
-            .collect())
-    };
-    Ok(Placed {
-        train: one(&ds.train, train, "training")?,
-        test: one(&ds.test, test, "test")?,
-    })
-}
 
 fn csv_err(e: impl std::fmt::Display) -> CliError {
     CliError::Runtime(format!("cannot write CSV: {e}"))
@@ -56,29 +20,31 @@ pub fn predictions_csv(
     time: Option<&SeriesTime>,
     placed: &Placed,
 ) -> Result<Vec<u8>, CliError> {
-    let n = series.len();
-    let mut train = vec![None; n];
-    let mut test = vec![None; n];
-    for &(i, v) in &placed.train {
-        train[i] = Some(v);
-    }
-    for &(i, v) in &placed.test {
-        test[i] = Some(v);
-    }
+    table_csv(&PredictionTable::new(series, time, placed)?)
+}
+
+/// The text of `predictions.csv` from its rows.
+pub fn table_csv(table: &PredictionTable) -> Result<Vec<u8>, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["index"];
-    if let Some(t) = time {
-        header.push(&t.name);
+    if let Some(name) = &table.time_column {
+        header.push(name);
     }
     header.extend(["actual", "train_prediction", "test_prediction"]);
     w.write_record(&header).map_err(csv_err)?;
     let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for (i, &actual) in series.values().iter().enumerate() {
-        let mut row = vec![i.to_string()];
-        if let Some(t) = time {
-            row.push(t.label(i)?);
+    for i in 0..table.len() {
+        let mut row = vec![table.index[i].to_string()];
+        if let Some(t) = &table.time {
+            row.push(t[i].clone());
         }
-        row.extend([actual.to_string(), cell(train[i]), cell(test[i])]);
+        let p = table.prediction[i];
+        let (train, test) = match table.part[i] {
+            "train" => (p, None),
+            "test" => (None, p),
+            _ => (None, None),
+        };
+        row.extend([cell(table.actual[i]), cell(train), cell(test)]);
         w.write_record(&row).map_err(csv_err)?;
     }
     w.into_inner().map_err(csv_err)

@@ -7,26 +7,34 @@ use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{OutputArgs, TrainArgs};
-use crate::data_config::DataConfig;
+use crate::data_config::DataConfigArgs;
 use crate::error::CliError;
 pub use forecast::FitSettings;
+use forecast::series::config::check_horizon;
+use forecast::series::{DEFAULT_INTERVAL_HORIZON, DataConfig, IntervalConfig, SeriesConfig};
 use forecast::spec::{ModelSpec, RecurrentSpec};
 
 /// What a run trains on: a series or a built-in long-dependency task. One or the other, never
 /// both (clap rejects `--task` with any series flag).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+// One value per run, never in bulk: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Run {
-    /// A series cut into windows.
-    Series {
-        /// Series and windows.
-        data: DataConfig,
-    },
+    /// A series cut into windows: the `forecast` crate's single-series run.
+    Series(SeriesConfig),
     /// `--task`: generated sequences `[N, lag + 1, 2]` with one target each.
-    Task {
-        /// The task.
-        task: data::LongDependencyConfig,
-    },
+    Task(TaskConfig),
+}
+
+/// The settings of a `--task` run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskConfig {
+    /// The task.
+    pub task: data::LongDependencyConfig,
+    /// The model.
+    pub model: ModelSpec,
+    /// Fit settings.
+    pub fit: FitSettings,
 }
 
 /// Plot image format.
@@ -96,35 +104,69 @@ impl OutputConfig {
     }
 }
 
-/// Every setting of `recur train` (the `config` object of `--json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Every setting of `recur train` (the `config` object of `--json`): the series run (or the
+/// task) with the output folder and the threads around it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     /// The series or the task.
-    #[serde(flatten)]
     pub run: Run,
-    /// The model.
-    pub model: ModelSpec,
-    /// Fit settings.
-    pub fit: FitSettings,
     /// Outputs.
     pub output: OutputConfig,
     /// Worker threads (`None`: RAYON_NUM_THREADS or all cores).
     pub threads: Option<usize>,
-    /// Split-conformal calibration (`--interval`, `--interval-horizon`), or none.
-    pub interval: Option<IntervalConfig>,
 }
 
-/// `train --interval P --interval-horizon K`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct IntervalConfig {
-    /// The coverage reported on the test targets.
-    pub p: f64,
-    /// Horizon steps calibrated, `1..=horizon`.
-    pub horizon: usize,
+impl TrainConfig {
+    /// The model.
+    pub fn model(&self) -> &ModelSpec {
+        match &self.run {
+            Run::Series(s) => &s.model,
+            Run::Task(t) => &t.model,
+        }
+    }
+
+    /// Fit settings.
+    pub fn fit(&self) -> &FitSettings {
+        match &self.run {
+            Run::Series(s) => &s.fit,
+            Run::Task(t) => &t.fit,
+        }
+    }
 }
 
-/// `--interval-horizon`'s default.
-pub const DEFAULT_INTERVAL_HORIZON: usize = 24;
+/// The `config` object as recur has always written it: the series' `data` (or the `task`),
+/// `model`, `fit`, `output`, `threads`, `interval`.
+#[derive(Serialize)]
+struct ConfigDocument<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a DataConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<&'a data::LongDependencyConfig>,
+    model: &'a ModelSpec,
+    fit: &'a FitSettings,
+    output: &'a OutputConfig,
+    threads: Option<usize>,
+    interval: Option<IntervalConfig>,
+}
+
+impl Serialize for TrainConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (data, task, interval) = match &self.run {
+            Run::Series(c) => (Some(&c.data), None, c.interval),
+            Run::Task(t) => (None, Some(&t.task), None),
+        };
+        ConfigDocument {
+            data,
+            task,
+            model: self.model(),
+            fit: self.fit(),
+            output: &self.output,
+            threads: self.threads,
+            interval,
+        }
+        .serialize(s)
+    }
+}
 
 /// `--threads` (its parser caps it), or `None` to let rayon pick; without the flag, checks
 /// `RAYON_NUM_THREADS` against the same cap (rayon would otherwise ignore a malformed value
@@ -147,28 +189,31 @@ pub fn threads(flag: Option<usize>) -> Result<Option<usize>, CliError> {
 impl TrainConfig {
     /// The settings of `recur train` (the data itself is checked when it is loaded).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
-        let run = match args.task {
-            None => Run::Series {
-                data: DataConfig::from_args(&args.data, None)?,
-            },
-            Some(kind) => Run::Task {
-                task: task_config(args, kind)?,
-            },
+        enum Kind {
+            Series(DataConfig),
+            Task(data::LongDependencyConfig),
+        }
+        let kind = match args.task {
+            None => Kind::Series(DataConfig::from_args(&args.data, None)?),
+            Some(kind) => Kind::Task(task_config(args, kind)?),
         };
-        let (step, layout, features) = match &run {
+        let (step, layout, features) = match &kind {
             // The target, then each covariate, at every time step.
-            Run::Series { data } => (
+            Kind::Series(data) => (
                 data.windows.step,
                 data.windows.layout,
                 1 + data.features().len(),
             ),
-            Run::Task { task } => (
+            Kind::Task(task) => (
                 task.timesteps(),
                 data::Layout::Sequence,
                 data::generate::LONG_DEPENDENCY_FEATURES,
             ),
         };
-        let horizon = train_horizon(args, &run)?;
+        let horizon = args.horizon.unwrap_or(1);
+        if let Kind::Series(data) = &kind {
+            check_horizon(data, horizon)?;
+        }
         let recurrent = RecurrentSpec::new(
             args.cell,
             args.units,
@@ -182,51 +227,45 @@ impl TrainConfig {
         optimizer.learning_rate = args.learning_rate.unwrap_or(optimizer.learning_rate);
         optimizer.clipnorm = args.clipnorm;
         optimizer.global_clipnorm = args.global_clipnorm;
+        let model = ModelSpec {
+            recurrent,
+            dense: args.dense.0.clone(),
+            loss: args.loss,
+            optimizer,
+            seed: args.seed,
+            step,
+            layout,
+            features,
+            horizon,
+        };
+        let fit = FitSettings {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            validation_split: args.validation_split,
+            early_stopping: args.early_stopping,
+            verbose: args.verbose,
+        };
+        let output = OutputConfig::from_args(&args.output)?;
+        let threads = threads(args.common.threads)?;
+        let run = match kind {
+            Kind::Series(data) => Run::Series(SeriesConfig {
+                data,
+                model,
+                fit,
+                interval: args.interval.map(|p| IntervalConfig {
+                    p,
+                    horizon: args.interval_horizon.unwrap_or(DEFAULT_INTERVAL_HORIZON),
+                }),
+                csv_text: None,
+            }),
+            Kind::Task(task) => Run::Task(TaskConfig { task, model, fit }),
+        };
         Ok(TrainConfig {
             run,
-            model: ModelSpec {
-                recurrent,
-                dense: args.dense.0.clone(),
-                loss: args.loss,
-                optimizer,
-                seed: args.seed,
-                step,
-                layout,
-                features,
-                horizon,
-            },
-            fit: FitSettings {
-                epochs: args.epochs,
-                batch_size: args.batch_size,
-                validation_split: args.validation_split,
-                early_stopping: args.early_stopping,
-                verbose: args.verbose,
-            },
-            output: OutputConfig::from_args(&args.output)?,
-            threads: threads(args.common.threads)?,
-            interval: args.interval.map(|p| IntervalConfig {
-                p,
-                horizon: args.interval_horizon.unwrap_or(DEFAULT_INTERVAL_HORIZON),
-            }),
+            output,
+            threads,
         })
     }
-}
-
-/// `--horizon H` (default 1). A direct model trains on real targets only: with the tutorial's
-/// padding, `H - 1` of the targets after a part's last windows would be padding copies, so
-/// `H > 1` asks for `--no-pad` instead of mixing them in.
-fn train_horizon(args: &TrainArgs, run: &Run) -> Result<usize, CliError> {
-    let h = args.horizon.unwrap_or(1);
-    if let Run::Series { data } = run
-        && h > 1
-        && data.windows.pad
-    {
-        return Err(CliError::Usage(format!(
-            "--horizon {h} trains on the next {h} real values after each window, but the \
-             tutorial's padding makes up targets at the end of each part: pass --no-pad"
-        )));
-    }
-    Ok(h)
 }
 
 /// The `--task` settings: `--split` is the task's training share and `--data-seed` (else

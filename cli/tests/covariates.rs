@@ -103,7 +103,8 @@ fn a_lagged_covariate_is_learned_on_both_layouts() {
 #[test]
 fn windows_hold_the_target_then_the_scaled_covariate_at_each_step() {
     use cli::args::{DataArgs, SeriesArgs};
-    use cli::data_config::DataConfig;
+    use cli::data_config::DataConfigArgs;
+    use forecast::series::DataConfig;
     let dir = tempfile::tempdir().unwrap();
     let (csv, _, _) = lagged(dir.path(), 40, 0);
     let args = DataArgs {
@@ -490,7 +491,9 @@ fn backtests_and_intervals_take_the_covariates_along() {
 
 #[test]
 fn settings_whose_covariates_disagree_with_their_tag_are_refused() {
-    use cli::model_file::{ModelFile, SERIES_COVARIATES_FORMAT, SERIES_FORMAT, Settings};
+    use forecast::series::model_file::{
+        ModelFile, SERIES_COVARIATES_FORMAT, SERIES_FORMAT, Settings,
+    };
     let dir = tempfile::tempdir().unwrap();
     let (csv, _, _) = lagged(dir.path(), 80, 0);
     let out = dir.path().join("run");
@@ -503,7 +506,7 @@ fn settings_whose_covariates_disagree_with_their_tag_are_refused() {
     assert_eq!(s.format, SERIES_COVARIATES_FORMAT);
     let c = s.covariates.as_ref().unwrap();
     assert_eq!((c.names.len(), c.tails[0].len()), (1, s.tail.len()));
-    let refused = |edit: &dyn Fn(&mut cli::model_file::SeriesSettings)| {
+    let refused = |edit: &dyn Fn(&mut forecast::series::model_file::SeriesSettings)| {
         let mut t = s.clone();
         edit(&mut t);
         let path = dir.path().join("edited.recur");

@@ -266,8 +266,8 @@ fn semicolons_decimal_commas_and_gaps() {
 
 #[test]
 fn model_files_of_recur_before_these_settings_still_load() {
-    use cli::data_config::{CsvDialect, Source};
-    use cli::model_file::{ModelFile, Settings};
+    use forecast::series::model_file::{ModelFile, Settings};
+    use forecast::series::{CsvDialect, Source};
     // Written before the CSV dialect, --missing, --season and differencing existed.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fuzz/corpus/model_loader/gru-nile-minmax.recur");
@@ -280,5 +280,5 @@ fn model_files_of_recur_before_these_settings_still_load() {
     if let Source::Csv { dialect, .. } = &s.data.source {
         assert_eq!(*dialect, CsvDialect::default());
     }
-    assert_eq!(s.format, cli::model_file::SERIES_FORMAT);
+    assert_eq!(s.format, forecast::series::model_file::SERIES_FORMAT);
 }

@@ -350,7 +350,7 @@ fn bad_time_flags_exit_2_with_one_line() {
 
 #[test]
 fn model_files_without_the_time_fields_still_load_and_forecast_without_times() {
-    use cli::model_file::{ModelFile, Settings};
+    use forecast::series::model_file::{ModelFile, Settings};
     let dir = tempfile::tempdir().unwrap();
     let csv = write_csv(dir.path(), "q.csv", "quarter", 60, quarter);
     let out = dir.path().join("run");

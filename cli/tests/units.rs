@@ -3,11 +3,13 @@
 //! one-line error text.
 
 use cli::args::{DataArgs, SeriesArgs, SineArgs};
-use cli::data_config::{DataConfig, Source};
+use cli::data_config::DataConfigArgs;
 use cli::error::CliError;
 use cli::parsers::{dense_sizes, fraction, positive, rate, whole_at_least_one};
-use cli::predictions::{forecast_csv, place, predictions_csv};
+use cli::predictions::{forecast_csv, predictions_csv};
 use data::{Layout, Series, SplitAt, WindowConfig, prepare};
+use forecast::series::placed::place;
+use forecast::series::{DataConfig, Source};
 
 #[test]
 fn numbers_are_checked() {
@@ -164,7 +166,7 @@ fn forecast_rows_with_times_start_with_the_time_column() {
 #[test]
 fn plot_axis_labels_show_times_for_the_span_and_enough_decimals() {
     use cli::plot_axis::{XLabels, y_decimals, y_label, y_tick_label};
-    use cli::time_column::SeriesTime;
+    use forecast::series::SeriesTime;
     let quarters: Vec<String> = (0..200)
         .map(|i| format!("{}Q{}", 1959 + i / 4, i % 4 + 1))
         .collect();

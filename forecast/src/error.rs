@@ -13,6 +13,13 @@ pub enum ForecastError {
 }
 
 impl ForecastError {
+    /// A usage error naming `flag`, the offending `value` and what was expected.
+    pub fn flag(flag: &str, value: impl fmt::Display, expected: &str) -> Self {
+        ForecastError::Usage(format!(
+            "invalid value '{value}' for {flag}: expected {expected}"
+        ))
+    }
+
     /// The message without its kind.
     pub fn message(&self) -> &str {
         match self {

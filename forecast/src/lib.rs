@@ -5,6 +5,8 @@
 //!   sizes, loss, optimizer, input), in nn's own types, with its text form for model files.
 //! - [`fitting`]: fit on windows, score a part, predict windows; [`FitSettings`] is how fit
 //!   runs.
+//! - [`series`]: one series at a time, the whole pipeline of the CLI's single-series
+//!   commands (train, evaluate, predict, forecast, backtest) and its model file.
 //! - [`many`]: many series at once, one model per series (local) or one for all (global),
 //!   and the one model file of such a run.
 //!
@@ -18,6 +20,7 @@ mod error;
 mod fit_settings;
 pub mod fitting;
 pub mod many;
+pub mod series;
 pub mod spec;
 
 pub use error::ForecastError;

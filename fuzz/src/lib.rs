@@ -5,7 +5,8 @@
 //! - [`csv_reader`]: data's CSV reader under several option sets.
 //! - [`keras_config`]: nn's reader of Keras 3 `config.json` files (from `.keras` archives).
 //! - [`model_loader`]: nn's checkpoint parser, model loader and upgrade path for old files, and
-//!   the CLI's reading of the model file with its settings.
+//!   the reading of the model file with its settings (the `forecast` crate's, as the CLI and
+//!   Python read it).
 //!
 //! Why a library of plain functions: the AFL binaries, the replay tests and any other fuzzer
 //! (cargo-fuzz on a nightly machine) call the same code, so a finding replays in

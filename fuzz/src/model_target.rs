@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cli::model_file::ModelFile;
+use forecast::series::model_file::ModelFile;
 use nn::Sequential;
 use nn::checkpoint::Checkpoint;
 use nn::model::{MODEL_METADATA_KEY, USER_METADATA_KEY};
@@ -77,10 +77,11 @@ fn model_file(bytes: &[u8]) {
     let path = Path::new("fuzz.recur");
     match ModelFile::from_bytes(bytes, path) {
         Ok(mut file) => {
-            assert!(loaded.is_ok(), "the CLI reads a file nn refuses");
+            assert!(loaded.is_ok(), "recur reads a file nn refuses");
             predict_zeros(&mut file.model);
         }
         Err(e) => {
+            let e = cli::error::CliError::from(e);
             assert_eq!(
                 e.exit_code(),
                 2,
@@ -91,10 +92,11 @@ fn model_file(bytes: &[u8]) {
     }
     match ModelFile::upgrade_from_bytes(bytes, path) {
         Ok((mut file, _)) => {
-            assert!(upgraded.is_ok(), "the CLI upgrades a file nn refuses");
+            assert!(upgraded.is_ok(), "recur upgrades a file nn refuses");
             predict_zeros(&mut file.model);
         }
         Err(e) => {
+            let e = cli::error::CliError::from(e);
             assert_eq!(
                 e.exit_code(),
                 2,

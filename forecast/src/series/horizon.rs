@@ -12,9 +12,9 @@
 
 use nn::Sequential;
 
-use crate::data_config::DataConfig;
-use crate::error::CliError;
-use forecast::fitting::predict_rows;
+use super::data_config::DataConfig;
+use crate::ForecastError;
+use crate::fitting::predict_rows;
 
 /// Origins predicted per batch of windows.
 const CHUNK: usize = 1 << 14;
@@ -35,10 +35,10 @@ pub fn direct_parts(
     ds: &data::Dataset,
     horizon: usize,
     layout: data::Layout,
-) -> Result<(DirectPart, DirectPart), CliError> {
-    let part = |name: &str, rows: data::Frame<'_>| -> Result<DirectPart, CliError> {
+) -> Result<(DirectPart, DirectPart), ForecastError> {
+    let part = |name: &str, rows: data::Frame<'_>| -> Result<DirectPart, ForecastError> {
         let (x, y) = data::direct_windows_frame(rows, ds.step, horizon, layout).map_err(|e| {
-            CliError::Usage(format!(
+            ForecastError::Usage(format!(
                 "--horizon {horizon}: the {name} part ({} model values) is too short for one window of step {} and its {horizon} targets ({e})",
                 rows.rows(),
                 ds.step
@@ -62,7 +62,7 @@ pub fn test_mse_by_horizon(
     values: &[f64],
     ds: &data::Dataset,
     config: &DataConfig,
-) -> Result<Vec<f64>, CliError> {
+) -> Result<Vec<f64>, ForecastError> {
     let d = config.differencing;
     let lost = d.lost();
     let (n, step, split) = (values.len(), ds.step, ds.split + lost);

@@ -15,10 +15,10 @@ use std::ops::Range;
 use nn::Sequential;
 use serde::Serialize;
 
-use crate::data_config::DataConfig;
-use crate::error::CliError;
-use crate::run_config::IntervalConfig;
-use forecast::fitting::predict_rows;
+use super::config::IntervalConfig;
+use super::data_config::DataConfig;
+use crate::ForecastError;
+use crate::fitting::predict_rows;
 
 /// Share of the training windows whose targets are held out for calibration.
 pub const HELD_OUT_SHARE: f64 = 0.2;
@@ -48,19 +48,19 @@ pub fn hold_out(
     lost: usize,
     step: usize,
     h: usize,
-) -> Result<HeldOut, CliError> {
+) -> Result<HeldOut, ForecastError> {
     let held = ((windows as f64) * HELD_OUT_SHARE).ceil() as usize;
     let k = config.horizon;
     let at_k = (held + 1).saturating_sub(k);
     if at_k < MIN_RESIDUALS {
-        return Err(CliError::Usage(format!(
+        return Err(ForecastError::Usage(format!(
             "--interval-horizon {k}: the {held} held-out targets (the last {}% of the {windows} training windows) give {at_k} residual(s) at step {k}, fewer than the {MIN_RESIDUALS} needed: lower --interval-horizon or give the training part more values (--split)",
             (HELD_OUT_SHARE * 100.0) as usize
         )));
     }
     // The forecasts from every origin are kept until the residuals are taken: f32 outputs and
     // f64 residuals.
-    crate::limits::check_memory(
+    super::limits::check_memory(
         &format!(
             "the calibration forecasts of --interval-horizon {k} from {held} held-out origins"
         ),
@@ -69,7 +69,7 @@ pub fn hold_out(
     // Windows whose H targets all precede the held-out tail (model positions < split - lost - held).
     let fit_windows = (split - lost).saturating_sub(held + step + h - 1);
     if fit_windows == 0 || fit_windows > windows {
-        return Err(CliError::flag(
+        return Err(ForecastError::flag(
             "--interval",
             config.p,
             &format!(
@@ -92,7 +92,7 @@ pub fn calibrate(
     ds: &data::Dataset,
     config: &DataConfig,
     held: &HeldOut,
-) -> Result<data::Calibration, CliError> {
+) -> Result<data::Calibration, ForecastError> {
     let d = config.differencing;
     let (lost, step, layout) = (d.lost(), ds.step, config.windows.layout);
     let split = ds.split + lost;
@@ -169,10 +169,10 @@ pub fn report(
     held: &HeldOut,
     placed: &[(usize, f64)],
     values: &[f64],
-) -> Result<IntervalReport, CliError> {
+) -> Result<IntervalReport, ForecastError> {
     let half_widths = cal
         .half_widths(p, cal.horizons())
-        .map_err(|e| CliError::Usage(format!("--interval {p}: {e}")))?;
+        .map_err(|e| ForecastError::Usage(format!("--interval {p}: {e}")))?;
     let q = half_widths[0];
     let inside = placed
         .iter()
@@ -196,21 +196,21 @@ pub fn half_widths(
     cal: Option<&data::Calibration>,
     p: f64,
     steps: usize,
-) -> Result<Vec<f64>, CliError> {
+) -> Result<Vec<f64>, ForecastError> {
     let Some(cal) = cal else {
-        return Err(CliError::Usage(format!(
+        return Err(ForecastError::Usage(format!(
             "--interval {p}: the model has no calibration; train it with --interval"
         )));
     };
     if steps > cal.horizons() {
-        return Err(CliError::Usage(format!(
+        return Err(ForecastError::Usage(format!(
             "--interval {p} with --horizon {steps}: the model's intervals are calibrated for {} step(s); train with --interval-horizon {steps} (or more), or forecast fewer steps",
             cal.horizons()
         )));
     }
     cal.half_widths(p, steps).map_err(|_| {
         let n = cal.residuals[..steps].iter().map(Vec::len).min().unwrap_or(0);
-        CliError::Usage(format!(
+        ForecastError::Usage(format!(
             "--interval {p}: the model's {n} held-out residuals at step {steps} allow P up to {:.4} (split conformal needs ceil((n + 1) P) <= n); ask a lower --interval or train on a longer training part",
             n as f64 / (n + 1) as f64
         ))

@@ -1,6 +1,8 @@
-//! The model file `recur train` writes: nn's saved Sequential plus the CLI's settings document
-//! in its metadata (covered by the file's checksum), so evaluate, predict and forecast rebuild
-//! the same windows, and predict and forecast work from the model file alone.
+//! The model file of a single-series run (`recur train`, Python's `recur.series.fit`): nn's
+//! saved Sequential plus the settings document in its metadata (covered by the file's
+//! checksum), so evaluate, predict and forecast rebuild the same windows, and predict and
+//! forecast work from the model file alone. The format tags are the ones the CLI has always
+//! written (`recur-cli-settings/...`), so every older file still loads.
 
 use std::path::Path;
 
@@ -8,11 +10,11 @@ use data::Layout;
 use nn::{LayerConfig, NnError, Sequential};
 use serde::{Deserialize, Serialize};
 
-use crate::covariates::CovariateSettings;
-use crate::data_config::DataConfig;
-use crate::error::CliError;
-use crate::time_column::SeriesTime;
-use forecast::spec::ModelSpec;
+use super::covariates::CovariateSettings;
+use super::data_config::DataConfig;
+use super::time_axis::SeriesTime;
+use crate::ForecastError;
+use crate::spec::ModelSpec;
 
 /// File name of the saved model inside the output folder.
 pub const MODEL_FILE: &str = "model.recur";
@@ -90,7 +92,7 @@ impl SeriesSettings {
         series: &data::Series,
         time: Option<&SeriesTime>,
         ds: &data::Dataset,
-    ) -> Result<Self, CliError> {
+    ) -> Result<Self, ForecastError> {
         let n = series.len();
         let keep = TAIL_LEN.max(data.windows.step + data.differencing.lost() + 1);
         let start = n - n.min(keep);
@@ -150,7 +152,7 @@ impl Serialize for Settings {
     }
 }
 
-/// A model file the CLI can use: the model, the input it takes and its settings.
+/// A model file recur can use: the model, the input it takes and its settings.
 #[derive(Debug)]
 pub struct ModelFile {
     /// The compiled model with its trained weights.
@@ -168,15 +170,15 @@ pub struct ModelFile {
 impl ModelFile {
     /// Loads `path`: a missing or unreadable file, one that is not a model, a model of another
     /// architecture or settings that are not recur's are usage errors naming the path.
-    pub fn load(path: &Path) -> Result<Self, CliError> {
+    pub fn load(path: &Path) -> Result<Self, ForecastError> {
         Self::from_bytes(&read_bytes(path)?, path)
     }
 
     /// [`ModelFile::load`] from the file's bytes; `path` only names the file in errors. Why
     /// public: the fuzz targets feed bytes straight in, without a file per input.
-    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, CliError> {
-        if forecast::many::ManyModel::is_many(bytes) {
-            return Err(CliError::Usage(format!(
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, ForecastError> {
+        if crate::many::ManyModel::is_many(bytes) {
+            return Err(ForecastError::Usage(format!(
                 "--model '{}' is a many-series model (recur train --id-column): `recur forecast \
                  --model {0} --horizon H` forecasts its series; evaluate, predict, backtest and \
                  summary take one-series models",
@@ -194,7 +196,7 @@ impl ModelFile {
     pub fn upgrade_from_bytes(
         bytes: &[u8],
         path: &Path,
-    ) -> Result<(Self, Option<&'static str>), CliError> {
+    ) -> Result<(Self, Option<&'static str>), ForecastError> {
         let (model, doc, unverified) =
             Sequential::upgrade_bytes(bytes).map_err(|e| load_error(path, e))?;
         Ok((Self::usable(path, model, doc)?, unverified))
@@ -204,7 +206,7 @@ impl ModelFile {
     /// one, rewrites it in place (atomically) in the current format. Returns the model file
     /// and what the old format's checksum could not verify (`None`: already current, nothing
     /// written).
-    pub fn upgrade(path: &Path) -> Result<(Self, Option<&'static str>), CliError> {
+    pub fn upgrade(path: &Path) -> Result<(Self, Option<&'static str>), ForecastError> {
         let (file, unverified) = Self::upgrade_from_bytes(&read_bytes(path)?, path)?;
         if unverified.is_some() {
             match &file.settings {
@@ -212,18 +214,18 @@ impl ModelFile {
                 None => file
                     .model
                     .save(path)
-                    .map_err(|e| CliError::Runtime(format!("cannot save the model: {e}")))?,
+                    .map_err(|e| ForecastError::Runtime(format!("cannot save the model: {e}")))?,
             }
         }
         Ok((file, unverified))
     }
 
-    /// Checks that a loaded model is one the CLI can use and reads its settings.
+    /// Checks that a loaded model is one recur can use and reads its settings.
     fn usable(
         path: &Path,
         model: Sequential,
         doc: Option<serde_json::Value>,
-    ) -> Result<Self, CliError> {
+    ) -> Result<Self, ForecastError> {
         let shown = path.display();
         let settings = doc.map(|v| settings_of(v, path)).transpose()?;
         // A direct multi-step model (`--horizon H`) outputs H values; its settings say so.
@@ -234,7 +236,7 @@ impl ModelFile {
             None => (1, 1),
         };
         let (step, layout) = input_of(&model, horizon, features).map_err(|why| {
-            CliError::Usage(format!(
+            ForecastError::Usage(format!(
                 "--model '{shown}' is a model of another architecture: {why} (recur uses \
                  SimpleRNN, LSTM or GRU -> Dense... -> Dense(H) on windows of shape (1, step) or (step, 1), H = 1 unless trained with --horizon H, 1 + F values per step with F covariates)"
             ))
@@ -248,22 +250,30 @@ impl ModelFile {
         })
     }
 
+    /// The bytes [`ModelFile::save`] writes for this model and its settings (the model alone
+    /// when it has none), without touching the file system.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ForecastError> {
+        let doc = self.settings.as_ref().map(settings_document).transpose()?;
+        self.model
+            .to_bytes_with_metadata(doc.as_ref())
+            .map_err(|e| ForecastError::Runtime(format!("cannot save the model: {e}")))
+    }
+
     /// Saves `model` with `settings` to `path` (the caller passes a temporary name).
-    pub fn save(model: &Sequential, settings: &Settings, path: &Path) -> Result<(), CliError> {
-        let doc = serde_json::to_value(settings)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the settings: {e}")))?;
+    pub fn save(model: &Sequential, settings: &Settings, path: &Path) -> Result<(), ForecastError> {
+        let doc = settings_document(settings)?;
         model
             .save_with_metadata(path, &doc)
-            .map_err(|e| CliError::Runtime(format!("cannot save the model: {e}")))
+            .map_err(|e| ForecastError::Runtime(format!("cannot save the model: {e}")))
     }
 
     /// The settings of a series model; a `--task` model is a usage error (its windows cannot
     /// be rebuilt from a series).
-    pub fn series_settings(&self, path: &Path) -> Result<Option<&SeriesSettings>, CliError> {
+    pub fn series_settings(&self, path: &Path) -> Result<Option<&SeriesSettings>, ForecastError> {
         match &self.settings {
             None => Ok(None),
             Some(Settings::Series(s)) => Ok(Some(s)),
-            Some(Settings::Task(t)) => Err(CliError::Usage(format!(
+            Some(Settings::Task(t)) => Err(ForecastError::Usage(format!(
                 "--model '{}' was trained on --task {} (lag {}): evaluate, predict and forecast \
                  work on series models; `recur summary` shows this one, and its test scores are \
                  in the train report",
@@ -275,10 +285,16 @@ impl ModelFile {
     }
 }
 
+/// The settings as the JSON document a model file keeps.
+fn settings_document(settings: &Settings) -> Result<serde_json::Value, ForecastError> {
+    serde_json::to_value(settings)
+        .map_err(|e| ForecastError::Runtime(format!("cannot encode the settings: {e}")))
+}
+
 /// The bytes of the model file at `path`: a folder or an unreadable file is a usage error.
-pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ForecastError> {
     if path.is_dir() {
-        return Err(CliError::flag(
+        return Err(ForecastError::flag(
             "--model",
             path.display(),
             "a model file (this is a folder)",
@@ -287,10 +303,10 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
     read_capped(path, MAX_MODEL_FILE_BYTES)
 }
 
-/// nn's reason for refusing a model file, as the CLI's usage error.
-fn load_error(path: &Path, e: NnError) -> CliError {
+/// nn's reason for refusing a model file, as a usage error.
+fn load_error(path: &Path, e: NnError) -> ForecastError {
     let shown = path.display();
-    CliError::Usage(match e {
+    ForecastError::Usage(match e {
         NnError::OldFormat {
             version,
             unverified,
@@ -308,16 +324,16 @@ fn load_error(path: &Path, e: NnError) -> CliError {
 }
 
 /// The bytes of the model file at `path`, refused when longer than `cap` (before parsing).
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, CliError> {
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ForecastError> {
     use std::io::Read;
     let shown = path.display();
     let cannot = |e: std::io::Error| {
-        CliError::Usage(format!(
+        ForecastError::Usage(format!(
             "--model '{shown}': cannot read the model file: {e}"
         ))
     };
     let too_large = || {
-        CliError::Usage(format!(
+        ForecastError::Usage(format!(
             "--model '{shown}' is larger than {cap} bytes, the largest model file recur reads: \
              it is not a model recur wrote"
         ))
@@ -340,9 +356,9 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, CliError> {
 }
 
 /// Reads a settings document by its `format` tag.
-fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError> {
+fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, ForecastError> {
     let bad = |e: &dyn std::fmt::Display| {
-        CliError::Usage(format!(
+        ForecastError::Usage(format!(
             "--model '{}': the settings in the model file are not recur's: {e}",
             path.display()
         ))
@@ -373,7 +389,7 @@ fn settings_of(doc: serde_json::Value, path: &Path) -> Result<Settings, CliError
             check_covariates(&s, covariates).map_err(|why| bad(&why))?;
             let needed = step + d.lost() + 1;
             if s.tail.len() < needed || s.tail.len() > s.series_len {
-                return Err(CliError::Usage(format!(
+                return Err(ForecastError::Usage(format!(
                     "--model '{}': the settings in the model file are not valid ({} tail values; step {step} needs at least {needed})",
                     path.display(),
                     s.tail.len()
@@ -412,7 +428,7 @@ fn check_covariates(s: &SeriesSettings, tagged: bool) -> Result<(), String> {
     }
 }
 
-/// The window length and layout a loaded model takes, or why the CLI cannot use it (it must
+/// The window length and layout a loaded model takes, or why recur cannot use it (it must
 /// output `horizon` values per window and take `features` values per time step).
 fn input_of(m: &Sequential, horizon: usize, features: usize) -> Result<(usize, Layout), String> {
     let layers = m.layers();

@@ -6,7 +6,7 @@ use data::time::TimeAxis;
 use data::{Column, Series};
 use serde::{Deserialize, Serialize};
 
-use crate::error::CliError;
+use crate::ForecastError;
 
 /// A series' time axis and the time column's name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,20 +22,20 @@ pub struct SeriesTime {
 impl SeriesTime {
     /// The time at position `i` as written in output files (numbers, `YYYY-MM-DD`, ISO
     /// date-times); an error past the calendar's range.
-    pub fn label(&self, i: usize) -> Result<String, CliError> {
+    pub fn label(&self, i: usize) -> Result<String, ForecastError> {
         self.axis
             .label(i)
-            .map_err(|e| CliError::Usage(format!("--time-column '{}': {e}", self.name)))
+            .map_err(|e| ForecastError::Usage(format!("--time-column '{}': {e}", self.name)))
     }
 
     /// The same time column with position 0 moved to position `i`.
-    pub fn from_position(&self, i: usize) -> Result<SeriesTime, CliError> {
+    pub fn from_position(&self, i: usize) -> Result<SeriesTime, ForecastError> {
         Ok(SeriesTime {
             name: self.name.clone(),
             axis: self
                 .axis
                 .from_position(i)
-                .map_err(|e| CliError::Runtime(e.to_string()))?,
+                .map_err(|e| ForecastError::Runtime(e.to_string()))?,
         })
     }
 }
@@ -52,7 +52,7 @@ pub fn series_time(series: &Series) -> Option<SeriesTime> {
 /// The usage error for a time column that cannot be read as times on a regular step, has
 /// missing rows under `--missing error`, or would lose rows inside under `--missing drop`:
 /// one line naming `--time-column` and the flags that fix it.
-pub fn time_error(column: Option<&Column>, message: &str) -> CliError {
+pub fn time_error(column: Option<&Column>, message: &str) -> ForecastError {
     let column = match column {
         Some(Column::Name(name)) => name.trim().to_string(),
         Some(Column::Index(i)) => i.to_string(),
@@ -70,5 +70,5 @@ pub fn time_error(column: Option<&Column>, message: &str) -> CliError {
     } else {
         ""
     };
-    CliError::Usage(format!("--time-column '{column}': {why}{hint}"))
+    ForecastError::Usage(format!("--time-column '{column}': {why}{hint}"))
 }

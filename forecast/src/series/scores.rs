@@ -17,10 +17,10 @@
 use nn::Sequential;
 use serde::Serialize;
 
-use crate::data_config::DataConfig;
-use crate::error::CliError;
-use crate::predictions::Placed;
-use forecast::fitting::predict_all;
+use super::data_config::DataConfig;
+use super::placed::Placed;
+use crate::ForecastError;
+use crate::fitting::predict_all;
 
 /// Targets predicted per batch of observed windows.
 const OBSERVED_CHUNK: usize = 1 << 14;
@@ -89,10 +89,10 @@ impl ObservedScores {
 /// Errors (naming `--season`) if the season is not shorter than the training part: the seasonal
 /// naive forecast of the first test value needs the value a season before it. Checked before
 /// training, so a bad `--season` costs no fit.
-pub fn check_season(config: &DataConfig, ds: &data::Dataset) -> Result<(), CliError> {
+pub fn check_season(config: &DataConfig, ds: &data::Dataset) -> Result<(), ForecastError> {
     let split = ds.split + config.differencing.lost();
     match config.season {
-        Some(m) if m >= split => Err(CliError::flag(
+        Some(m) if m >= split => Err(ForecastError::flag(
             "--season",
             m,
             &format!(
@@ -110,13 +110,13 @@ pub fn observed(
     values: &[f64],
     ds: &data::Dataset,
     config: &DataConfig,
-) -> Result<(ObservedScores, Placed), CliError> {
+) -> Result<(ObservedScores, Placed), ForecastError> {
     let d = config.differencing;
     let lost = d.lost();
     let (n, step, split) = (values.len(), ds.step, ds.split + lost);
     let layout = config.windows.layout;
     let frame = ds.frame()?;
-    let mut part = |targets: std::ops::Range<usize>| -> Result<Vec<(usize, f64)>, CliError> {
+    let mut part = |targets: std::ops::Range<usize>| -> Result<Vec<(usize, f64)>, ForecastError> {
         let mut placed = Vec::with_capacity(targets.len());
         // In chunks, so these windows never hold more memory than a chunk's worth beside the
         // tutorial's windows (which the memory check before loading counted).
@@ -134,7 +134,7 @@ pub fn observed(
     };
     let train = part(lost + step..split)?;
     let test = part(split..n)?;
-    let mse = |placed: &[(usize, f64)]| -> Result<f64, CliError> {
+    let mse = |placed: &[(usize, f64)]| -> Result<f64, ForecastError> {
         let (p, a): (Vec<f64>, Vec<f64>) = placed.iter().map(|&(t, p)| (p, values[t])).unzip();
         Ok(data::mse_f64(&p, &a)?)
     };
@@ -174,7 +174,7 @@ pub fn next_after(
     history: &[f64],
     scaler: &data::Scaler,
     differencing: data::Differencing,
-) -> Result<f64, CliError> {
-    let raw = forecast::fitting::predict_one(model, window)?;
+) -> Result<f64, ForecastError> {
+    let raw = crate::fitting::predict_one(model, window)?;
     Ok(scaler.inverse(f64::from(raw)) + differencing.base(history, history.len())?)
 }

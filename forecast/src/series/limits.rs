@@ -4,13 +4,13 @@
 //!
 //! Fixed caps bound each flag on its own ([`MAX_UNITS`], [`MAX_DENSE_LAYERS`], [`MAX_STEP`],
 //! [`MAX_HORIZON`], [`max_threads`]); the CSV caps live in `data` ([`data::MAX_CSV_BYTES`] and
-//! its siblings) and the model file's in [`crate::model_file::MAX_MODEL_FILE_BYTES`]. Sizes that
+//! its siblings) and the model file's in [`super::model_file::MAX_MODEL_FILE_BYTES`]. Sizes that
 //! only matter together (units, Dense sizes, step and batch size; a series' length and step) are
 //! checked by an estimate of the memory they need against the memory available: `/proc/meminfo`'s
 //! `MemAvailable` and the room left under the address-space limit (`ulimit -v`, `RLIMIT_AS`).
 
-use crate::error::CliError;
-use forecast::spec::{Cell, ModelSpec};
+use crate::ForecastError;
+use crate::spec::{Cell, ModelSpec};
 
 /// Most units of the recurrent layer, and the largest hidden Dense size. Why: a layer of 65,536
 /// units already holds over 4 billion recurrent weights (16 GB); the memory estimate refuses
@@ -41,9 +41,9 @@ pub use nn::memory::{available_memory, show_bytes};
 
 /// Refuses `needed` bytes when they exceed the memory available; `what` names the flags and
 /// values that need them.
-pub fn check_memory(what: &str, needed: u128) -> Result<(), CliError> {
+pub fn check_memory(what: &str, needed: u128) -> Result<(), ForecastError> {
     match available_memory() {
-        Some(room) if needed > u128::from(room) => Err(CliError::Usage(format!(
+        Some(room) if needed > u128::from(room) => Err(ForecastError::Usage(format!(
             "{what} need about {} of memory, more than the {} available (MemAvailable, ulimit -v); \
              choose smaller values",
             show_bytes(needed),
@@ -96,7 +96,7 @@ pub fn training_bytes(spec: &ModelSpec, batch: usize) -> u128 {
 }
 
 /// Refuses a model whose training would not fit in memory, naming the flags that size it.
-pub fn check_training(spec: &ModelSpec, batch: usize) -> Result<(), CliError> {
+pub fn check_training(spec: &ModelSpec, batch: usize) -> Result<(), ForecastError> {
     let dense = if spec.dense.is_empty() {
         "none".to_string()
     } else {
@@ -121,7 +121,7 @@ pub fn check_training(spec: &ModelSpec, batch: usize) -> Result<(), CliError> {
 /// memory: the series and its scaled copy (f64), and the windows of both parts with their
 /// padding and targets (f32), counted twice for the copies made on the way. `channels` is 1 +
 /// the number of covariates (`--features`): each window holds `step` rows of that many.
-pub fn check_windows(n: usize, step: usize, channels: usize) -> Result<(), CliError> {
+pub fn check_windows(n: usize, step: usize, channels: usize) -> Result<(), ForecastError> {
     let (n, step, c) = (n as u128, step as u128, channels.max(1) as u128);
     let windows = n + 2 * step;
     let needed = 2 * (n * 8 * 3 * c + windows * (step * c + 1) * 4);
@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn param_counts_match_keras() {
         let spec = |cell, dense: Vec<usize>| ModelSpec {
-            recurrent: forecast::spec::RecurrentSpec::new(
+            recurrent: crate::spec::RecurrentSpec::new(
                 cell,
                 32,
                 nn::Activation::RELU,

@@ -1,5 +1,6 @@
-//! Covariates in the CLI (`train --features`, `forecast --future-csv`): what a model file keeps
-//! of them, the model's input rows for a raw history, and their future values for a forecast.
+//! Covariates (`train --features`, `forecast --future-csv`): what a model file keeps of them,
+//! the model's input rows for a raw history, and their future values for a forecast (from a
+//! CSV file, or given as columns by a front end such as Python's).
 //!
 //! The model's input at position `j` is the row `[y, x1, .., xF]` (see [`data::Frame`]): the
 //! target differenced and scaled as at training, each covariate scaled by its own scaler and
@@ -8,14 +9,14 @@
 //! future rows; a model with `M` outputs per pass reads `(ceil(H / M) - 1) * M`
 //! ([`data::fed_back_rows`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use data::{Column, Dataset, Differencing, Scaler, Series, TableOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::data_config::{CsvDialect, DataConfig, Source};
-use crate::error::CliError;
-use crate::time_column::SeriesTime;
+use super::data_config::{CsvDialect, DataConfig, Source};
+use super::time_axis::SeriesTime;
+use crate::ForecastError;
 
 /// What a model file keeps of its covariates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,7 +99,7 @@ impl CovariateHistory {
         history: &[f64],
         scaler: &Scaler,
         d: Differencing,
-    ) -> Result<Vec<f64>, CliError> {
+    ) -> Result<Vec<f64>, ForecastError> {
         let target = scaler.transform_all(&d.apply(history)?);
         if self.is_empty() {
             return Ok(target);
@@ -150,7 +151,7 @@ pub fn read_future(
     n: usize,
     rows: usize,
     why: &str,
-) -> Result<Vec<Vec<f64>>, CliError> {
+) -> Result<Vec<Vec<f64>>, ForecastError> {
     let shown = path.display();
     let options = TableOptions {
         columns: wanted.columns.clone(),
@@ -161,9 +162,9 @@ pub fn read_future(
         ..TableOptions::default()
     };
     let table = data::read_csv_table_path(path, &options)
-        .map_err(|e| CliError::Usage(format!("--future-csv '{shown}': {e}")))?;
+        .map_err(|e| ForecastError::Usage(format!("--future-csv '{shown}': {e}")))?;
     if table.rows() < rows {
-        return Err(CliError::Usage(format!(
+        return Err(ForecastError::Usage(format!(
             "--future-csv '{shown}' has {} row(s) of covariates: {why} needs them at the {rows} \
              time(s) after the series' end",
             table.rows()
@@ -189,12 +190,12 @@ fn check_times(
     lines: &[u64],
     n: usize,
     shown: &str,
-) -> Result<(), CliError> {
+) -> Result<(), ForecastError> {
     let axis = &t.axis;
     for (k, cell) in cells.iter().enumerate() {
         let expected = axis
             .at(n + k)
-            .map_err(|e| CliError::Usage(format!("--future-csv '{shown}': {e}")))?;
+            .map_err(|e| ForecastError::Usage(format!("--future-csv '{shown}': {e}")))?;
         let found = axis.format.parse_cell(cell);
         let on_time = found
             .as_ref()
@@ -205,7 +206,7 @@ fn check_times(
                 Ok(_) => format!("'{cell}'"),
                 Err(e) => e,
             };
-            return Err(CliError::Usage(format!(
+            return Err(ForecastError::Usage(format!(
                 "--future-csv '{shown}': line {} has time {what} in column '{}' where the \
                  series continues at {want} (row {} after its end; the rows must follow its \
                  time axis one step of {} at a time)",
@@ -252,7 +253,7 @@ impl FutureColumns {
 
     /// The columns as a CSV needs them, for messages: `x, z` and `and the time column 'ds'`.
     fn describe(&self, timed: bool) -> String {
-        let columns = crate::commands::column_list(&self.columns);
+        let columns = column_list(&self.columns);
         match self.time.as_ref().filter(|_| timed) {
             Some(t) => format!("{columns} and the time column {t}"),
             None => columns,
@@ -260,27 +261,44 @@ impl FutureColumns {
     }
 }
 
+/// The covariates' values at the times after the series' end, for a forecast of a model
+/// trained with `--features`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FutureCovariates {
+    /// A CSV file with the covariates' columns (and the time column, when the series has
+    /// one): `forecast --future-csv`. Found as [`FutureColumns`] says.
+    Csv(PathBuf),
+    /// Raw values, one column per covariate in the model's channel order, each holding at
+    /// least the rows the forecast needs (from the first time after the series' end).
+    Columns(Vec<Vec<f64>>),
+}
+
 /// The future covariate rows a forecast needs (scaled, `F` per row) and how many, from
-/// `--future-csv` (`file`). `horizon` values from a model of `model_horizon` outputs per pass
-/// feed [`data::fed_back_rows`] of them back; without covariates or with nothing fed back
-/// none are needed. Errors (usage): `--future-csv` for a model without covariates, a missing
-/// `--future-csv` when rows are needed (naming the flag, the columns and the count), and
-/// whatever [`read_future`] refuses.
+/// `future` (`--future-csv`, or columns). `horizon` values from a model of `model_horizon`
+/// outputs per pass feed [`data::fed_back_rows`] of them back; without covariates or with
+/// nothing fed back none are needed. Errors (usage): future values for a model without
+/// covariates, none when rows are needed (naming the flag, the columns and the count), columns
+/// of the wrong number or length, and whatever [`read_future`] refuses.
 pub fn forecast_rows(
-    file: Option<&Path>,
+    future: Option<&FutureCovariates>,
     covariates: &CovariateHistory,
     wanted: &FutureColumns,
     time: Option<&SeriesTime>,
     n: usize,
     horizon: usize,
     model_horizon: usize,
-) -> Result<(Vec<f64>, usize), CliError> {
+) -> Result<(Vec<f64>, usize), ForecastError> {
     if covariates.is_empty() {
-        return match file {
-            Some(f) => Err(CliError::Usage(format!(
+        return match future {
+            Some(FutureCovariates::Csv(f)) => Err(ForecastError::Usage(format!(
                 "--future-csv '{}' gives future values of covariates, but the model was \
                  trained without --features: leave out --future-csv",
                 f.display()
+            ))),
+            Some(FutureCovariates::Columns(c)) => Err(ForecastError::Usage(format!(
+                "{} column(s) of future covariates were given, but the model was trained \
+                 without --features: leave them out",
+                c.len()
             ))),
             None => Ok((Vec::new(), 0)),
         };
@@ -297,7 +315,7 @@ pub fn forecast_rows(
              covariates at their times, so it"
         )
     };
-    let Some(file) = file else {
+    let Some(future) = future else {
         if rows == 0 {
             return Ok((Vec::new(), 0));
         }
@@ -306,13 +324,59 @@ pub fn forecast_rows(
         } else {
             "--horizon 1".to_string()
         };
-        return Err(CliError::Usage(format!(
+        return Err(ForecastError::Usage(format!(
             "forecast with covariates needs their future values: {why} needs them at the {rows} \
              time(s) after the series' end; pass --future-csv FILE with the columns {} (or \
              forecast {at_once})",
             wanted.describe(time.is_some())
         )));
     };
-    let columns = read_future(file, wanted, time, n, rows, &why)?;
+    let columns = match future {
+        FutureCovariates::Csv(file) => read_future(file, wanted, time, n, rows, &why)?,
+        FutureCovariates::Columns(columns) => {
+            check_columns(columns, covariates, rows, &why)?;
+            columns.clone()
+        }
+    };
     Ok((covariates.future_rows(&columns, rows), rows))
+}
+
+/// Future values given as columns must be one per covariate, each holding the `rows` values
+/// the forecast needs.
+fn check_columns(
+    columns: &[Vec<f64>],
+    covariates: &CovariateHistory,
+    rows: usize,
+    why: &str,
+) -> Result<(), ForecastError> {
+    if columns.len() != covariates.len() {
+        return Err(ForecastError::Usage(format!(
+            "{} column(s) of future covariates were given for the model's {} covariate(s) ({})",
+            columns.len(),
+            covariates.len(),
+            covariates.names.join(", ")
+        )));
+    }
+    if let Some((name, c)) = covariates
+        .names
+        .iter()
+        .zip(columns)
+        .find(|(_, c)| c.len() < rows)
+    {
+        return Err(ForecastError::Usage(format!(
+            "the future values of covariate '{name}' have {} row(s): {why} needs them at the \
+             {rows} time(s) after the series' end",
+            c.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Columns as a comma list for messages (`'price', index 3`).
+pub fn column_list(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
