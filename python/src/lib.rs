@@ -16,6 +16,9 @@ mod many;
 mod many_columns;
 mod many_settings;
 mod model;
+mod series;
+mod series_settings;
+mod settings;
 mod stdout;
 
 use pyo3::prelude::*;
@@ -29,5 +32,7 @@ fn _recur(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(many::many_fit, m)?)?;
     m.add_function(wrap_pyfunction!(many::many_train_group, m)?)?;
     m.add_function(wrap_pyfunction!(many::many_check_settings, m)?)?;
+    m.add_class::<series::PySeriesModel>()?;
+    m.add_function(wrap_pyfunction!(series::series_fit, m)?)?;
     Ok(())
 }

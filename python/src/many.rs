@@ -21,6 +21,7 @@ use crate::errors::forecast_error;
 use crate::interrupt::run_interruptibly;
 use crate::many_columns as columns;
 use crate::many_settings;
+use crate::settings;
 
 /// Reads the long-format CSV text of a DataFrame: columns by header name, the header row
 /// always present. Series come back in id order.
@@ -136,7 +137,7 @@ pub fn many_train_group<'py>(
     }
     let horizon = match horizon {
         0 => None,
-        h => Some(many_settings::horizon(h)?),
+        h => Some(settings::horizon(h)?),
     };
     let (read, trained, skipped, forecasts) = run_interruptibly(py, |stop| {
         train_in_order(
@@ -270,7 +271,7 @@ impl PyManyModel {
     /// Forecasts `horizon` values after the end of every series (predictions fed back in), as
     /// columns: `ids`, `values` (flat, series x horizon), `horizon` and `times` per series.
     fn forecast<'py>(&self, py: Python<'py>, horizon: usize) -> PyResult<Bound<'py, PyDict>> {
-        let h = many_settings::horizon(horizon)?;
+        let h = settings::horizon(horizon)?;
         let rows = py
             .detach(|| self.inner.forecast(h))
             .map_err(forecast_error)?;
