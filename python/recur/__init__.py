@@ -4,9 +4,11 @@
 lines. ``recur.from_keras`` and ``Sequential.to_keras`` convert live Keras models (Keras is
 imported only when they are called).
 
-``recur.many`` trains many series from a long-format pandas DataFrame (one model per series, or
+``recur.series`` is ``recur train``/``forecast``/``backtest`` for one series (a DataFrame, a
+Series, an array or a CSV file); ``recur.many`` trains many series from a long-format pandas DataFrame (one model per series, or
 one for all); ``recur.spark`` runs the same on a Spark DataFrame. They are imported on demand
-(``import recur.many``), so ``import recur`` needs neither pandas nor pyspark.
+(``import recur.series``, ``import recur.many``), so ``import recur`` needs neither pandas nor
+pyspark.
 """
 
 from recur._recur import __version__
