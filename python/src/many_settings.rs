@@ -4,7 +4,7 @@
 //! to the libraries' own lookups (nn's activations, losses and optimizers, data's scalings and
 //! layouts), so the package keeps no list of names of its own.
 
-use data::{Layout, ScaleKind, SplitAt, WindowConfig};
+use data::{Differencing, Layout, ScaleKind, SplitAt, WindowConfig};
 use forecast::FitSettings;
 use forecast::many::{ColumnNames, ManyConfig, Mode};
 use forecast::spec::{Cell, ModelSpec, RecurrentSpec};
@@ -23,7 +23,7 @@ pub const MAX_DENSE_LAYERS: usize = 64;
 pub const MAX_HORIZON: usize = 1_000_000;
 
 /// Every keyword, in the order messages list them.
-const KEYWORDS: [&str; 18] = [
+const KEYWORDS: [&str; 21] = [
     "mode",
     "step",
     "split",
@@ -42,6 +42,9 @@ const KEYWORDS: [&str; 18] = [
     "validation_split",
     "early_stopping",
     "seed",
+    "diff",
+    "seasonal_diff",
+    "season",
 ];
 
 /// `ValueError("<key>: expected <expected>, got <value>")`.
@@ -233,6 +236,17 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         fit,
         // The data's own names, set when it is read.
         columns: ColumnNames::default(),
+        differencing: Differencing {
+            order: k
+                .optional("diff", |k| k.count("diff", 1, data::MAX_DIFF_ORDER))?
+                .unwrap_or(0),
+            seasonal: k.optional("seasonal_diff", |k| {
+                k.count("seasonal_diff", 1, data::generate::MAX_SEQUENCE_LEN)
+            })?,
+        },
+        season: k.optional("season", |k| {
+            k.count("season", 1, data::generate::MAX_SEQUENCE_LEN)
+        })?,
     })
 }
 
