@@ -229,9 +229,9 @@ class ManyResult:
       baseline_test_mse`` (mean of the window), on the tutorial's windows (of the differences,
       with ``diff`` or ``seasonal_diff``); then on the observed test targets (every test
       value): ``persistence_test_mse`` (``y[t-1]``), ``seasonal_naive_test_mse`` (``y[t-m]``,
-      NaN without ``season``), ``test_mse_observed`` (the model), ``skill`` (``1 -
-      test_mse_observed / `` the best baseline's, NaN when it is perfect); ``train_windows,
-      test_windows, epochs``. MSEs are in the series' units, squared.
+      NaN without ``season``), ``test_mse_observed`` (the model), ``skill`` (1 -
+      ``test_mse_observed`` / the best baseline's MSE, NaN when it is perfect);
+      ``train_windows, test_windows, epochs``. MSEs are in the series' units, squared.
     - ``predictions``: the one-step predictions in the long format: ``id, index`` (position
       in the sorted series), ``time`` (with a time column), ``actual, prediction, part``
       (``train`` or ``test``).
