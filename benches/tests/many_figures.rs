@@ -76,7 +76,7 @@ fn quality_compares_the_series_both_modes_trained() {
     assert_eq!(q.local.median_test_mse, mses[1]);
     let beats = local.metrics[..3]
         .iter()
-        .filter(|m| m.test_mse < m.persistence_test_mse)
+        .filter(|m| m.test_mse_observed < m.persistence_test_mse)
         .count();
     assert_eq!(q.local.beats_persistence, beats);
     assert!(q.global.mean_test_mse.is_finite() && q.global.mean_test_mse > 0.0);

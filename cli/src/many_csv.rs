@@ -41,8 +41,10 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// `metrics.csv`: `<id>, status, train_mse, test_mse, baseline_test_mse, persistence_test_mse,
-/// skill, train_windows, test_windows, epochs, reason`; status `trained` or `skipped` (then
-/// only the reason is filled). Rows sorted by id.
+/// seasonal_naive_test_mse, test_mse_observed, skill, train_windows, test_windows, epochs,
+/// reason`; status `trained` or `skipped` (then only the reason is filled).
+/// `seasonal_naive_test_mse` is empty without `--season` (the column stays, so files of runs
+/// with and without it have one header). Rows sorted by id.
 pub fn metrics_csv(
     id_name: &str,
     metrics: &[SeriesMetrics],
@@ -56,6 +58,8 @@ pub fn metrics_csv(
         "test_mse",
         "baseline_test_mse",
         "persistence_test_mse",
+        "seasonal_naive_test_mse",
+        "test_mse_observed",
         "skill",
         "train_windows",
         "test_windows",
@@ -75,6 +79,8 @@ pub fn metrics_csv(
                     m.test_mse.to_string(),
                     m.baseline_test_mse.to_string(),
                     m.persistence_test_mse.to_string(),
+                    opt(m.seasonal_naive_test_mse),
+                    m.test_mse_observed.to_string(),
                     opt(m.skill),
                     m.train_windows.to_string(),
                     m.test_windows.to_string(),
@@ -85,7 +91,7 @@ pub fn metrics_csv(
         })
         .chain(skipped.iter().map(|s| {
             let mut row = vec![s.id.clone(), "skipped".into()];
-            row.extend(std::iter::repeat_n(String::new(), 8));
+            row.extend(std::iter::repeat_n(String::new(), 10));
             row.push(s.reason.clone());
             (s.id.as_str(), row)
         }))

@@ -1,5 +1,5 @@
 //! The one plot of a many-series run: a few series stacked on top (the best, the median and the
-//! worst by skill over the baseline), each with its train and test predictions and its split,
+//! worst by skill over the best baseline), each with its train and test predictions and its split,
 //! and under them the histogram of every trained series' skill.
 
 mod histogram;
@@ -60,9 +60,11 @@ pub struct ManyPanel<'a> {
     pub test: &'a [(usize, f64)],
     /// The split index T within this series (at most `values.len()`).
     pub split: usize,
-    /// Skill over the baseline, `1 - test mse / baseline test mse`; `None` when undefined.
+    /// Skill over the best baseline, `1 - test mse / best baseline's test mse` on the
+    /// observed test targets; `None` when undefined.
     pub skill: Option<f64>,
-    /// The model's mean squared error on this series' test targets, in squared series units.
+    /// The model's mean squared error on this series' observed test targets, in squared
+    /// series units.
     pub test_mse: f64,
     /// The series' time axis (position 0 is `values[0]`), for a time axis; `None` for indices.
     pub time: Option<&'a SeriesTime>,

@@ -59,17 +59,23 @@ pub fn write_plot(
             test,
             split: *split,
             skill: run.metrics[*i].skill,
-            test_mse: run.metrics[*i].test_mse,
+            test_mse: run.metrics[*i].test_mse_observed,
             time: time.as_ref(),
         })
         .collect();
     let all_skills: Vec<f64> = skills.iter().flatten().copied().collect();
+    let d = cfg.run.differencing;
     let title = format!(
-        "recur: {} series, {} mode ({} skipped) - mean test mse {:.4}",
+        "recur: {} series, {} mode{} ({} skipped) - mean observed test mse {:.4}",
         run.metrics.len(),
         run.mode.name(),
+        if d.is_none() {
+            String::new()
+        } else {
+            format!(", {}", d.describe())
+        },
         run.skipped.len(),
-        run.mean_of(|m| m.test_mse)
+        run.mean_of(|m| m.test_mse_observed)
     );
     let plot = ManyPlot {
         title,

@@ -60,15 +60,25 @@ pub struct ManyReport {
     pub skipped: Vec<Skipped>,
     /// Series trained without a regular time step (their forecasts have no times).
     pub no_time_axis: Vec<NoAxis>,
-    /// Mean over the trained series of the training MSE (series units, on the windows).
+    /// Mean over the trained series of the training MSE (series units, on the windows; with
+    /// differencing, on the windows of the differences, whose one-step errors are the same
+    /// numbers in series units).
     pub train_mse: f64,
     /// Mean over the trained series of the test MSE (series units, on the test windows).
     pub test_mse: f64,
     /// Mean over the trained series of the mean-of-window baseline's test MSE.
     pub baseline_test_mse: f64,
-    /// Mean over the trained series of persistence's test MSE (`y[t-1]`).
+    /// Mean over the trained series of the model's MSE on the observed test targets (every
+    /// test value, series units).
+    pub test_mse_observed: f64,
+    /// Mean over the trained series of persistence's MSE (`y[t-1]`) on the observed test
+    /// targets.
     pub persistence_test_mse: f64,
-    /// Trained series whose test MSE is below both baselines'.
+    /// Mean over the trained series of the seasonal naive forecast's MSE (`y[t-m]`) on the
+    /// observed test targets; `null` without `--season`.
+    pub seasonal_naive_test_mse: Option<f64>,
+    /// Trained series whose observed test MSE is below the best baseline's (persistence, and
+    /// the seasonal naive forecast with `--season`): skill above 0.
     pub series_beating_baselines: usize,
     /// Wall-clock seconds training every series took (local: the parallel loop; global: the fit).
     pub fit_seconds: f64,
@@ -132,8 +142,15 @@ impl<'a> SeriesProgress<'a> {
         }
         let what = match d.outcome {
             SeriesOutcome::Trained { metrics: m, .. } => format!(
-                "test mse {:.6} (baseline {:.6}, persistence {:.6}), {} epochs",
-                m.test_mse, m.baseline_test_mse, m.persistence_test_mse, m.epochs
+                "test mse {:.6} (baseline {:.6}); on observed targets {:.6} (persistence {:.6}{}), {} epochs",
+                m.test_mse,
+                m.baseline_test_mse,
+                m.test_mse_observed,
+                m.persistence_test_mse,
+                m.seasonal_naive_test_mse
+                    .map(|s| format!(", seasonal naive {s:.6}"))
+                    .unwrap_or_default(),
+                m.epochs
             ),
             SeriesOutcome::Skipped(s) => format!("skipped: {}", s.reason),
         };
@@ -208,7 +225,12 @@ pub fn train_many(
         train_mse: run.mean_of(|m| m.train_mse),
         test_mse: run.mean_of(|m| m.test_mse),
         baseline_test_mse: run.mean_of(|m| m.baseline_test_mse),
+        test_mse_observed: run.mean_of(|m| m.test_mse_observed),
         persistence_test_mse: run.mean_of(|m| m.persistence_test_mse),
+        seasonal_naive_test_mse: cfg
+            .run
+            .season
+            .map(|_| run.mean_of(|m| m.seasonal_naive_test_mse.unwrap_or(f64::NAN))),
         series_beating_baselines: run
             .metrics
             .iter()
@@ -269,18 +291,22 @@ pub fn human_report(r: &ManyReport) -> String {
             r.mode.name()
         ),
     );
-    let w = &r.config.run.windows;
-    let windows = if w.pad {
-        "tutorial's padded windows"
-    } else {
-        "windows"
+    let run = &r.config.run;
+    let windows = match (run.windows.pad, run.differencing.is_none()) {
+        (true, true) => "tutorial's padded windows, series units".to_string(),
+        (false, true) => "windows, series units".to_string(),
+        (pad, false) => format!(
+            "{}windows of the differences ({}), one-step errors in series units",
+            if pad { "padded " } else { "" },
+            run.differencing.describe()
+        ),
     };
     rows.push(
-        format!("mean train mse ({windows}, series units)"),
+        format!("mean train mse ({windows})"),
         format!("{:.6}", r.train_mse),
     );
     rows.push(
-        format!("mean test mse ({windows}, series units)"),
+        format!("mean test mse ({windows})"),
         format!("{:.6}", r.test_mse),
     );
     rows.push(
@@ -288,11 +314,25 @@ pub fn human_report(r: &ManyReport) -> String {
         format!("{:.6}", r.baseline_test_mse),
     );
     rows.push(
-        "mean persistence test mse (y[t-1])",
-        format!("{:.6}", r.persistence_test_mse),
+        "mean test mse on observed targets (every test value, series units)",
+        format!("{:.6}", r.test_mse_observed),
     );
     rows.push(
-        "series beating both baselines",
+        "mean persistence test mse (y[t-1], observed targets)",
+        format!("{:.6}", r.persistence_test_mse),
+    );
+    if let (Some(m), Some(v)) = (run.season, r.seasonal_naive_test_mse) {
+        rows.push(
+            format!("mean seasonal naive test mse (y[t-{m}], observed targets)"),
+            format!("{v:.6}"),
+        );
+    }
+    rows.push(
+        if run.season.is_some() {
+            "series beating the best baseline (persistence or seasonal naive)"
+        } else {
+            "series beating the best baseline (persistence)"
+        },
         format!("{} of {}", r.series_beating_baselines, r.series),
     );
     rows.push(

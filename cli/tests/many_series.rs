@@ -263,12 +263,6 @@ fn bad_long_input_is_one_line_and_status_2() {
     );
 
     let ok = write(dir.path(), "ok.csv", &long_csv(SERIES, false));
-    let (code, _, err) = run(&train_args(&ok, out, &["--diff", "1"]));
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("--diff") && err.contains("--id-column"),
-        "{err}"
-    );
     // The long-format reader reads no covariates.
     let (code, _, err) = run(&train_args(&ok, out, &["--features", "y"]));
     assert_eq!(code, 2);

@@ -76,6 +76,34 @@ impl Differencing {
         c
     }
 
+    /// The values a model learns from `values` (the differences, with differencing) and the
+    /// window settings for them. With differencing, `T` is resolved on the whole series and
+    /// moved back by the values differencing consumes, so the split falls on the same series
+    /// value as without it. Errors name `split` when `T` is not above those values.
+    pub fn model_values(
+        &self,
+        values: &[f64],
+        windows: &crate::WindowConfig,
+    ) -> Result<(Vec<f64>, crate::WindowConfig), DataError> {
+        if self.is_none() {
+            return Ok((values.to_vec(), *windows));
+        }
+        let split = windows.split.resolve(values.len())?;
+        let lost = self.lost();
+        if split <= lost {
+            return Err(DataError::InvalidArgument {
+                name: "split",
+                value: format!("{} (T = {split})", windows.split),
+                expected: format!("T above the {lost} value(s) differencing consumes"),
+            });
+        }
+        let model_windows = crate::WindowConfig {
+            split: crate::SplitAt::Index(split - lost),
+            ..*windows
+        };
+        Ok((self.apply(values)?, model_windows))
+    }
+
     /// The differenced series: `values.len() - lost()` values, the first being `d_lost`. Errors
     /// if the series has no more than `lost()` values (nothing would be left).
     pub fn apply(&self, values: &[f64]) -> Result<Vec<f64>, DataError> {

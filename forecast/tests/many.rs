@@ -48,6 +48,8 @@ fn config(mode: Mode) -> ManyConfig {
             verbose: 0,
         },
         columns: Default::default(),
+        differencing: Default::default(),
+        season: None,
     }
 }
 
@@ -153,11 +155,15 @@ fn metrics_are_finite_and_predictions_sit_on_real_targets() {
             m.train_mse,
             m.test_mse,
             m.baseline_test_mse,
+            m.test_mse_observed,
             m.persistence_test_mse,
         ] {
             assert!(v.is_finite() && v >= 0.0, "{m:?}");
         }
         assert_eq!(m.epochs, 3);
+        assert_eq!(m.seasonal_naive_test_mse, None);
+        let best = m.persistence_test_mse;
+        assert_eq!(m.skill, Some(1.0 - m.test_mse_observed / best));
         let n = inputs().iter().find(|s| s.id == m.id).unwrap().values.len();
         assert!(p.placed.iter().all(|&(i, v, _)| i < n && v.is_finite()));
         assert!(p.placed.windows(2).all(|w| w[0].0 < w[1].0));

@@ -17,6 +17,8 @@ METRIC_COLUMNS = [
     ("test_mse", "double"),
     ("baseline_test_mse", "double"),
     ("persistence_test_mse", "double"),
+    ("seasonal_naive_test_mse", "double"),
+    ("test_mse_observed", "double"),
     ("skill", "double"),
     ("train_windows", "long"),
     ("test_windows", "long"),

@@ -58,6 +58,9 @@ def fit(
     validation_split=None,
     early_stopping=None,
     seed=0,
+    diff=None,
+    seasonal_diff=None,
+    season=None,
     **unknown,
 ):
     """Trains every series of the long-format DataFrame ``df`` and returns a
@@ -75,7 +78,12 @@ def fit(
     ``"sequence"``; ``cell`` ``"simple"``, ``"lstm"`` or ``"gru"``; ``units``; ``dense`` the
     hidden Dense sizes (relu); ``activation``, ``loss`` and ``optimizer`` Keras names;
     ``learning_rate`` (None: the optimizer's Keras default); ``epochs``; ``batch_size``;
-    ``validation_split``; ``early_stopping`` patience; ``seed``.
+    ``validation_split``; ``early_stopping`` patience; ``seed``; ``diff`` (None, 1 or 2) and
+    ``seasonal_diff`` (None or a season length ``m``): each series is differenced before its
+    split and scaling, the model learns the differences, and predictions, metrics and
+    forecasts are turned back into the series' units; ``season`` (None or ``m``): the
+    seasonal naive baseline ``y[t-m]``, scored beside persistence (a series whose training part
+    is not longer than ``m`` is skipped).
 
     An unknown keyword or a bad value raises ``ValueError`` naming it; so does bad data. The
     GIL is released while training; Ctrl-C stops the run between series (after a batch in
@@ -218,8 +226,11 @@ class ManyResult:
     """What :func:`fit` gives.
 
     - ``metrics``: one row per trained series, sorted by id: ``id, train_mse, test_mse,
-      baseline_test_mse`` (mean of the window), ``persistence_test_mse`` (last value of the
-      window), ``skill`` (``1 - test_mse / min(baselines)``, NaN when a baseline is perfect),
+      baseline_test_mse`` (mean of the window), on the tutorial's windows (of the differences,
+      with ``diff`` or ``seasonal_diff``); then on the observed test targets (every test
+      value): ``persistence_test_mse`` (``y[t-1]``), ``seasonal_naive_test_mse`` (``y[t-m]``,
+      NaN without ``season``), ``test_mse_observed`` (the model), ``skill`` (1 -
+      ``test_mse_observed`` / the best baseline's MSE, NaN when it is perfect);
       ``train_windows, test_windows, epochs``. MSEs are in the series' units, squared.
     - ``predictions``: the one-step predictions in the long format: ``id, index`` (position
       in the sorted series), ``time`` (with a time column), ``actual, prediction, part``

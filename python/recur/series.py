@@ -50,7 +50,7 @@ def fit(
     pad=True,
     scale="none",
     layout="tutorial",
-    diff=0,
+    diff=None,
     seasonal_diff=None,
     season=None,
     missing="error",
@@ -94,7 +94,7 @@ def fit(
     the tutorial's ``T = 900`` for the generated sine, ``0.8`` for given data); ``pad``
     the tutorial's padding of each part; ``scale`` ``"none"``, ``"minmax"`` or
     ``"standard"``, fitted on the training part; ``layout`` ``"tutorial"`` (windows
-    ``(N, 1, step)``) or ``"sequence"`` (``(N, step, 1 + F)``); ``diff`` 0 or 1 and
+    ``(N, 1, step)``) or ``"sequence"`` (``(N, step, 1 + F)``); ``diff`` None, 1 or 2 and
     ``seasonal_diff`` a season length: the model learns differences, every output is turned
     back into series values; ``season`` the seasonal naive baseline's season; ``missing``
     ``"error"``, ``"drop"``, ``"ffill"`` or ``"interpolate"`` for empty cells and missing

@@ -169,8 +169,9 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
         **settings):
     """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
     ``time_col``, ``value_col``; the time column is needed, it alone orders a series' rows) in
-    local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s; they
-    are checked on the driver (``ValueError`` naming a bad one) before the job starts.
+    local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s
+    (``diff``, ``seasonal_diff`` and ``season`` included); they are checked on the driver
+    (``ValueError`` naming a bad one) before the job starts.
     ``horizon > 0`` also forecasts that many values after each series.
 
     The series are hashed by id into ``partitions`` tasks (None: four per core of the

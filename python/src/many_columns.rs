@@ -13,8 +13,8 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// `metrics`: one row per trained series; `skill` is NaN where the better baseline is
-/// perfect.
+/// `metrics`: one row per trained series; `seasonal_naive_test_mse` is NaN without a season,
+/// `skill` NaN where the best baseline is perfect.
 pub fn metrics<'py>(py: Python<'py>, rows: &[SeriesMetrics]) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let float = |f: fn(&SeriesMetrics) -> f64| -> Bound<'py, PyArray1<f64>> {
@@ -31,6 +31,11 @@ pub fn metrics<'py>(py: Python<'py>, rows: &[SeriesMetrics]) -> PyResult<Bound<'
     d.set_item("test_mse", float(|m| m.test_mse))?;
     d.set_item("baseline_test_mse", float(|m| m.baseline_test_mse))?;
     d.set_item("persistence_test_mse", float(|m| m.persistence_test_mse))?;
+    d.set_item(
+        "seasonal_naive_test_mse",
+        float(|m| m.seasonal_naive_test_mse.unwrap_or(f64::NAN)),
+    )?;
+    d.set_item("test_mse_observed", float(|m| m.test_mse_observed))?;
     d.set_item("skill", float(|m| m.skill.unwrap_or(f64::NAN)))?;
     d.set_item("train_windows", whole(|m| m.train_windows))?;
     d.set_item("test_windows", whole(|m| m.test_windows))?;

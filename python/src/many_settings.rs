@@ -8,8 +8,18 @@ use serde_json::Value;
 
 use crate::settings::{self, Keywords, MODEL_KEYWORDS};
 
-/// The keywords of the windows and the mode, before [`MODEL_KEYWORDS`].
-const RUN_KEYWORDS: [&str; 6] = ["mode", "step", "split", "pad", "scale", "layout"];
+/// The keywords of the mode, the windows and the differencing, before [`MODEL_KEYWORDS`].
+const RUN_KEYWORDS: [&str; 9] = [
+    "mode",
+    "step",
+    "split",
+    "pad",
+    "scale",
+    "layout",
+    "diff",
+    "seasonal_diff",
+    "season",
+];
 
 /// The run's configuration from the settings' JSON text.
 pub fn config(text: &str) -> PyResult<ManyConfig> {
@@ -46,5 +56,7 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         fit: settings::fit(&k)?,
         // The data's own names, set when it is read.
         columns: ColumnNames::default(),
+        differencing: settings::differencing(&k)?,
+        season: settings::season(&k)?,
     })
 }

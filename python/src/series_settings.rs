@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use data::time::{TimeFormat, TimeStep};
-use data::{Column, Differencing, Layout, MissingPolicy, ScaleKind, SineConfig, WindowConfig};
+use data::{Column, Layout, MissingPolicy, ScaleKind, SineConfig, WindowConfig};
 use forecast::series::{CsvDialect, DataConfig, IntervalConfig, SeriesConfig, Source};
 use pyo3::PyResult;
 use pyo3::exceptions::PyValueError;
@@ -97,19 +97,6 @@ fn character(k: &Keywords, key: &str, parse: impl Fn(&str) -> Result<u8, String>
     parse(text).map_err(|e| bad(key, k.value(key), &e.replace("expected ", "")))
 }
 
-/// `diff` (0 to [`data::MAX_DIFF_ORDER`]) and `seasonal_diff` (a season length or None).
-fn differencing(k: &Keywords) -> PyResult<Differencing> {
-    let d = Differencing {
-        order: k.count("diff", 0, data::MAX_DIFF_ORDER)?,
-        seasonal: k.optional("seasonal_diff", |k| {
-            k.count("seasonal_diff", 1, data::generate::MAX_SEQUENCE_LEN)
-        })?,
-    };
-    d.validate()
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(d)
-}
-
 /// The run's configuration from the settings' JSON text and the input.
 pub fn config(text: &str, input: Input) -> PyResult<SeriesConfig> {
     let keywords: Vec<&str> = SERIES_KEYWORDS
@@ -192,10 +179,8 @@ pub fn config(text: &str, input: Input) -> PyResult<SeriesConfig> {
                 scale: k.name("scale", str::parse::<ScaleKind>)?,
             },
             split_given: true,
-            differencing: differencing(&k)?,
-            season: k.optional("season", |k| {
-                k.count("season", 2, data::generate::MAX_SEQUENCE_LEN)
-            })?,
+            differencing: settings::differencing(&k)?,
+            season: settings::season(&k)?,
         },
         model,
         fit: settings::fit(&k)?,

@@ -5,7 +5,7 @@
 //! layouts), so the package keeps no list of names of its own. `recur.many` and
 //! `recur.series` share the model and fit keywords read here.
 
-use data::{Layout, SplitAt};
+use data::{Differencing, Layout, SplitAt};
 use forecast::FitSettings;
 use forecast::spec::{Cell, ModelSpec, RecurrentSpec};
 use nn::{Activation, Loss, OptimizerConfig};
@@ -214,6 +214,26 @@ pub fn fit(k: &Keywords) -> PyResult<FitSettings> {
             k.count("early_stopping", 1, usize::MAX)
         })?,
         verbose: 0,
+    })
+}
+
+/// `diff` (None, or 1 to [`data::MAX_DIFF_ORDER`]) and `seasonal_diff` (None or a season
+/// length), as `--diff` and `--seasonal-diff`.
+pub fn differencing(k: &Keywords) -> PyResult<Differencing> {
+    Ok(Differencing {
+        order: k
+            .optional("diff", |k| k.count("diff", 1, data::MAX_DIFF_ORDER))?
+            .unwrap_or(0),
+        seasonal: k.optional("seasonal_diff", |k| {
+            k.count("seasonal_diff", 1, data::generate::MAX_SEQUENCE_LEN)
+        })?,
+    })
+}
+
+/// `season` (None or a season length), the seasonal naive baseline's, as `--season`.
+pub fn season(k: &Keywords) -> PyResult<Option<usize>> {
+    k.optional("season", |k| {
+        k.count("season", 1, data::generate::MAX_SEQUENCE_LEN)
     })
 }
 

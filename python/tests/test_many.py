@@ -46,8 +46,13 @@ def test_local_fit_gives_metrics_predictions_and_skipped_in_id_order():
     assert r.mode == "local"
     assert list(r.metrics["id"]) == ["s0", "s1", "s2", "s3"]
     assert list(r.metrics.columns) == [
-        "id", "train_mse", "test_mse", "baseline_test_mse", "persistence_test_mse", "skill",
+        "id", "train_mse", "test_mse", "baseline_test_mse", "persistence_test_mse",
+        "seasonal_naive_test_mse", "test_mse_observed", "skill",
         "train_windows", "test_windows", "epochs"]
+    # Without a season there is no seasonal naive figure.
+    assert r.metrics["seasonal_naive_test_mse"].isna().all()
+    best = r.metrics["persistence_test_mse"]
+    np.testing.assert_allclose(r.metrics["skill"], 1 - r.metrics["test_mse_observed"] / best)
     assert (r.metrics["epochs"] == 3).all()
     for col in ["train_mse", "test_mse", "baseline_test_mse", "persistence_test_mse"]:
         assert np.isfinite(r.metrics[col]).all() and (r.metrics[col] >= 0).all()
@@ -197,6 +202,12 @@ def test_integer_ids_are_text_and_time_zones_come_back():
     (dict(validation_split=1.0), "validation_split"),
     (dict(optimizer="adamz"), "optimizer"),
     (dict(loss="l3"), "loss"),
+    (dict(diff=3), "diff: .*got 3"),
+    (dict(diff=0), "diff: .*got 0"),
+    (dict(diff=1.5), "diff: .*got 1.5"),
+    (dict(seasonal_diff=0), "seasonal_diff: .*got 0"),
+    (dict(season=0), "season: .*got 0"),
+    (dict(season="7"), "season: .*got \"7\""),
 ])
 def test_bad_settings_raise_value_error_naming_them(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -372,3 +383,60 @@ def test_dataframes_reach_the_reader_as_to_csv_writes_them(seed):
     for frame in frames:
         text = _long.csv_text(["id", "t", "v"], [frame[c] for c in ["id", "t", "v"]])
         assert text == frame.to_csv(index=False)
+
+
+def trending_frame():
+    """Two steep lines with a season of 7 (rows shuffled), and one series too short."""
+    parts = []
+    for sid, n, slope in [("down", 100, -4.0), ("tiny", 6, 1.0), ("up", 120, 5.0)]:
+        t = np.arange(n)
+        parts.append(pd.DataFrame({
+            "unique_id": sid,
+            "ds": pd.date_range("2024-01-01", periods=n, freq="D"),
+            "y": 100 + slope * t + 3 * np.sin(2 * np.pi * t / 7),
+        }))
+    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=0)
+
+
+@pytest.mark.parametrize("mode", ["local", "global"])
+def test_differenced_runs_answer_in_series_units(mode):
+    df = trending_frame()
+    r = recur.many.fit(df, mode=mode, diff=1, season=7, **FAST)
+    assert list(r.metrics["id"]) == ["down", "up"]
+    assert list(r.skipped["id"]) == ["tiny"]
+    # The trend over a season: the seasonal naive error of each line, exactly.
+    np.testing.assert_allclose(r.metrics["seasonal_naive_test_mse"], [28.0**2, 35.0**2])
+    assert np.isfinite(r.metrics["test_mse_observed"]).all()
+    best = np.minimum(r.metrics["persistence_test_mse"], r.metrics["seasonal_naive_test_mse"])
+    np.testing.assert_allclose(r.metrics["skill"], 1 - r.metrics["test_mse_observed"] / best)
+    # Predictions and forecasts in series units: they follow each line (differences would
+    # sit near 0, far from values of -300 to 700).
+    p = r.predictions
+    assert (abs(p["prediction"] - p["actual"]) < 25).all()
+    f = r.forecast(3)
+    for sid, slope in [("down", -4.0), ("up", 5.0)]:
+        last = df[df["unique_id"] == sid].sort_values("ds")["y"].iloc[-1]
+        got = f[f["id"] == sid]["prediction"].to_numpy()
+        np.testing.assert_allclose(got, last + slope * np.arange(1, 4), atol=30)
+    # The saved model forecasts the same.
+    back = recur.many.ManyModel.from_bytes(r.model_bytes())
+    pd.testing.assert_frame_equal(back.forecast(3), f, check_exact=True)
+
+
+def test_differenced_groups_equal_the_whole_run():
+    df = trending_frame()
+    settings = dict(seasonal_diff=7, season=7, **FAST)
+    whole = recur.many.fit(df, **settings)
+    groups = pd.concat(
+        [recur.spark.train_group(g, horizon=2, **settings) for _, g in df.groupby("unique_id")],
+        ignore_index=True,
+    )
+    r = recur.spark.group_results(groups)
+    pd.testing.assert_frame_equal(r.metrics, whole.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.forecasts, whole.forecast(2), check_exact=True)
+    assert r.model().to_bytes() == whole.model_bytes()
+
+
+def test_a_season_longer_than_every_series_is_a_value_error():
+    with pytest.raises(ValueError, match="season 500"):
+        recur.many.fit(trending_frame(), season=500, **FAST)

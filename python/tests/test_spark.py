@@ -151,10 +151,25 @@ def test_global_mode_and_bad_settings_are_refused_on_the_driver(spark):
         recur.spark.fit(sdf, units=0)
     with pytest.raises(ValueError, match="epochz"):
         recur.spark.fit(sdf, epochz=3)
+    with pytest.raises(ValueError, match="seasonal_diff: .*got 0"):
+        recur.spark.fit(sdf, seasonal_diff=0)
     with pytest.raises(ValueError, match="value_col: no column 'sales'"):
         recur.spark.fit(sdf, value_col="sales")
     with pytest.raises(ValueError, match="time_col: expected a time column on Spark"):
         recur.spark.fit(sdf, time_col=None)
+
+
+def test_differenced_spark_run_equals_the_embedded_one(spark):
+    df = twenty_series()
+    settings = dict(SETTINGS, diff=1, season=7)
+    embedded = recur.many.fit(df, **settings)
+    on_spark = recur.spark.fit(spark.createDataFrame(df), horizon=3, **settings)
+    metrics = on_spark.metrics.toPandas()
+    assert metrics["seasonal_naive_test_mse"].notna().all()
+    pd.testing.assert_frame_equal(metrics, embedded.metrics, check_dtype=False, check_exact=True)
+    f = on_spark.forecasts.toPandas().sort_values(["id", "step"], ignore_index=True)
+    pd.testing.assert_frame_equal(f, embedded.forecast(3), check_dtype=False, check_exact=True)
+    on_spark.unpersist()
 
 
 def test_dates_and_integer_ids_come_back_in_their_types(spark):

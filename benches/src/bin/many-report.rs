@@ -13,8 +13,9 @@
 //!   first run's (`identical: yes`; exit status 1 if not);
 //! - on the first `--quality-series` series (0 skips it), trains one global model (standard
 //!   scaling per series) and prints the mean and median test MSE of local, global, the
-//!   mean-of-window baseline and persistence, and on how many series each mode beats
-//!   persistence and the baseline. The local
+//!   mean-of-window baseline and persistence (on every test value), and on how many series
+//!   each mode beats persistence (its MSE on every test value against persistence's) and the
+//!   baseline. The local
 //!   figures are the first run's (a series' local model does not depend on the other series).
 //!
 //! ```text
@@ -307,7 +308,7 @@ impl Report {
             );
             println!(
                 "{:<34} {:>14.5} {:>16.5}",
-                "persistence (last value)", q.persistence_mse, q.persistence_median
+                "persistence (every test value)", q.persistence_mse, q.persistence_median
             );
             println!(
                 "global fit: {:.3} s (local figures: the {}-thread run above)",

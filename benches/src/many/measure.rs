@@ -68,6 +68,8 @@ impl RunSettings {
                 verbose: 0,
             },
             columns: ColumnNames::default(),
+            differencing: Default::default(),
+            season: None,
         }
     }
 }
@@ -174,7 +176,9 @@ pub fn fingerprint(run: &ManyRun) -> u64 {
             m.train_mse,
             m.test_mse,
             m.baseline_test_mse,
+            m.test_mse_observed,
             m.persistence_test_mse,
+            m.seasonal_naive_test_mse.unwrap_or(f64::NAN),
             m.skill.unwrap_or(f64::NAN),
         ] {
             h.f64(v);
@@ -211,9 +215,11 @@ pub fn metrics_identical(a: &[SeriesMetrics], b: &[SeriesMetrics]) -> bool {
                 m.train_mse,
                 m.test_mse,
                 m.baseline_test_mse,
+                m.test_mse_observed,
                 m.persistence_test_mse,
             ]
             .map(f64::to_bits),
+            m.seasonal_naive_test_mse.map(f64::to_bits),
             m.skill.map(f64::to_bits),
             [m.train_windows, m.test_windows, m.epochs],
         )

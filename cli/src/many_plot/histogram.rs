@@ -1,6 +1,6 @@
 //! The histogram of per-series skill under the many-series panels: bins from -1 (or the lowest
 //! skill above it) to the highest skill, with skills below -1 counted in one bar at the left,
-//! and a line at 0, where a series does as well as the baseline.
+//! and a line at 0, where a series does as well as the best baseline.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -81,7 +81,7 @@ pub(super) fn draw_histogram<DB: DrawingBackend>(
         return draw_note(area);
     };
     let caption = format!(
-        "skill over the baseline, {} series (> 0 beats it)",
+        "skill over the best baseline, {} series (> 0 beats it)",
         bins.total
     );
     let (lo, w, hi) = (bins.lo, bins.width, bins.hi);
@@ -102,7 +102,9 @@ pub(super) fn draw_histogram<DB: DrawingBackend>(
         caption: &caption,
         x,
         y: 0.0..top,
-        x_desc: "skill = 1 - test mse / the baseline's test mse".to_string(),
+        x_desc:
+            "skill = 1 - observed test mse / the best baseline's (persistence or seasonal naive)"
+                .to_string(),
         x_labels: 12,
         // No ticks under the bar of skills below -1: their values are not on this axis.
         x_label: Box::new(move |x| {
@@ -160,7 +162,10 @@ pub(super) fn draw_histogram<DB: DrawingBackend>(
 /// The histogram's place when no series has a defined skill: its caption and why it is empty.
 fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), String> {
     let inner = area
-        .titled("skill over the baseline, 0 series", (FAMILY, SMALL.caption))
+        .titled(
+            "skill over the best baseline, 0 series",
+            (FAMILY, SMALL.caption),
+        )
         .map_err(plot_err)?;
     let (w, h) = inner.dim_in_pixel();
     let style = TextStyle::from((FAMILY, SMALL.axis).into_font())

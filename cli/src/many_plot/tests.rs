@@ -107,7 +107,7 @@ fn one_two_and_three_panels_draw_to_png_and_svg() {
             &drawn_bytes(&p, PlotFormat::Svg),
             &[
                 &last,
-                "skill over the baseline, 6 series (&gt; 0 beats it)",
+                "skill over the best baseline, 6 series (&gt; 0 beats it)",
                 "&lt; -1: 1",
             ],
         );
@@ -130,7 +130,7 @@ fn no_skill_draws_a_note_instead_of_bars() {
         &drawn_bytes(&p, PlotFormat::Svg),
         &[
             "best: only (skill undefined, test mse 0.0456)",
-            "skill over the baseline, 0 series",
+            "skill over the best baseline, 0 series",
             "no histogram",
         ],
     );

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use data::time::TimeAxis;
-use data::{Layout, Scaler, WindowConfig};
+use data::{Differencing, Layout, Scaler, WindowConfig};
 use nn::Sequential;
 use rayon::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -32,7 +32,7 @@ pub const MEMBER_FORMAT: &str = "recur-many-member/1";
 pub const MAX_MEMBERS: usize = 1_000_000;
 
 /// What forecasting one series needs beyond the model: its scaler, where it ends and its
-/// last values.
+/// last values (the last `step`, and before them the values differencing consumes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeriesState {
@@ -42,7 +42,8 @@ pub struct SeriesState {
     pub scaler: Scaler,
     /// Number of values it had.
     pub series_len: usize,
-    /// Its last `step` values, in its units.
+    /// Its last `step + lost` values, in its units (`lost`: the values the member's
+    /// differencing consumes, 0 without it).
     pub tail: Vec<f64>,
     /// The time axis from `tail[0]` on, when the series had a regular time column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +62,10 @@ pub struct MemberSettings {
     pub model: ModelSpec,
     /// How the series were windowed.
     pub windows: WindowConfig,
+    /// The differences the model learnt (none in the files of recur before differencing in
+    /// many-series runs, and then absent from the file, which stays byte for byte what it was).
+    #[serde(default, skip_serializing_if = "Differencing::is_none")]
+    pub differencing: Differencing,
     /// The series this model forecasts: one for a local member, all for the global one.
     pub series: Vec<SeriesState>,
     /// The names of the data's columns.
@@ -115,16 +120,18 @@ impl Member {
             (Mode::Local, 1) | (Mode::Global, 1..) => {}
             (mode, n) => return Err(bad(format!("a {} member with {n} series", mode.name()))),
         }
-        if let Some(s) = settings
-            .series
-            .iter()
-            .find(|s| s.tail.len() != settings.windows.step)
-        {
+        settings
+            .differencing
+            .validate()
+            .map_err(|e| bad(format!("its differencing: {e}")))?;
+        let kept = settings.windows.step + settings.differencing.lost();
+        if let Some(s) = settings.series.iter().find(|s| s.tail.len() != kept) {
             return Err(bad(format!(
-                "series '{}' keeps {} last values for windows of step {}",
+                "series '{}' keeps {} last values for windows of step {} after {} value(s) differencing consumes",
                 s.id,
                 s.tail.len(),
-                settings.windows.step
+                settings.windows.step,
+                settings.differencing.lost()
             )));
         }
         Ok((model, settings))
@@ -321,7 +328,7 @@ impl ManyModel {
                 settings
                     .series
                     .iter()
-                    .map(|s| forecast_one(&mut model, s, settings.windows.layout, horizon))
+                    .map(|s| forecast_one(&mut model, s, &settings, horizon))
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, ForecastError>>()?;
@@ -329,21 +336,35 @@ impl ManyModel {
     }
 }
 
-/// The recursive forecast of one series by `model`.
+/// The recursive forecast of one series by `model` (of a member with `settings`): the model
+/// continues the differences of the tail (the tail itself without differencing), which are
+/// then added up from the tail's real values.
 fn forecast_one(
     model: &mut Sequential,
     s: &SeriesState,
-    layout: Layout,
+    settings: &MemberSettings,
     horizon: usize,
 ) -> Result<SeriesForecast, ForecastError> {
-    let scaled: Vec<f64> = s.tail.iter().map(|&v| s.scaler.transform(v)).collect();
-    let raw = data::recursive_forecast(&scaled, s.tail.len(), horizon, layout, |w| {
+    let d = settings.differencing;
+    let model_tail = if d.is_none() {
+        s.tail.clone()
+    } else {
+        d.apply(&s.tail)?
+    };
+    let scaled: Vec<f64> = model_tail.iter().map(|&v| s.scaler.transform(v)).collect();
+    let layout: Layout = settings.windows.layout;
+    let raw = data::recursive_forecast(&scaled, scaled.len(), horizon, layout, |w| {
         predict_one(model, w)
     })?;
-    let values = raw
+    let unscaled: Vec<f64> = raw
         .iter()
         .map(|&v| s.scaler.inverse(f64::from(v)))
         .collect();
+    let values = if d.is_none() {
+        unscaled
+    } else {
+        d.integrate(&s.tail, &unscaled)?
+    };
     let times = match &s.time {
         Some(axis) => Some(
             (s.tail.len()..s.tail.len() + horizon)

@@ -16,8 +16,9 @@ use crate::fitting::fit_until;
 
 /// Trains one model (seeded by the run's seed) on the pooled training windows of every series
 /// (in id order; fit shuffles them as Keras does), sending fit's events to `on_fit`, then
-/// scores it on each series. Series too short for the split and the window, or constant under
-/// the scaling, are skipped; it is an error if none is left or an id repeats.
+/// scores it on each series. Series too short for the split and the window (after
+/// differencing, with it), constant under the scaling, or whose training part is not longer
+/// than the season, are skipped; it is an error if none is left or an id repeats.
 pub fn train_global(
     inputs: &[SeriesInput],
     cfg: &ManyConfig,
@@ -44,7 +45,7 @@ pub fn train_global_until(
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
     for &i in &order {
-        match prepare(&inputs[i], &cfg.windows) {
+        match prepare(&inputs[i], cfg) {
             Ok(ds) => kept.push((&inputs[i], ds)),
             Err(reason) => skipped.push(Skipped {
                 id: inputs[i].id.clone(),
@@ -101,10 +102,10 @@ pub fn train_global_until(
     let epochs = history.loss.len();
     let mut states = Vec::with_capacity(kept.len());
     for (input, ds) in &kept {
-        let (metrics, predictions) = score_series(&mut model, &input.id, ds, epochs)?;
+        let (metrics, predictions) = score_series(&mut model, input, ds, cfg, epochs)?;
         run.metrics.push(metrics);
         run.predictions.push(predictions);
-        states.push(state_of(input, ds, step)?);
+        states.push(state_of(input, ds, cfg)?);
     }
     run.model
         .members

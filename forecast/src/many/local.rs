@@ -70,14 +70,17 @@ fn validation_fits(fit: &FitSettings, windows: usize) -> Result<(), String> {
     }
 }
 
-/// The tail and time axis a model file keeps of a series.
+/// The tail and time axis a model file keeps of a series: its last `step` values, and before
+/// them the values differencing consumes (a forecast differences the tail, then undoes the
+/// differences from it).
 pub(crate) fn state_of(
     input: &SeriesInput,
     ds: &data::Dataset,
-    step: usize,
+    cfg: &ManyConfig,
 ) -> Result<SeriesState, ForecastError> {
     let n = input.values.len();
-    let start = n - step.min(n);
+    let kept = cfg.windows.step + cfg.differencing.lost();
+    let start = n - kept.min(n);
     Ok(SeriesState {
         id: input.id.clone(),
         scaler: ds.scaler,
@@ -92,8 +95,9 @@ pub(crate) fn state_of(
 }
 
 /// Trains one series' own model (seeded by [`series_seed`]) and scores it. A series too short
-/// for the split and the window, constant under a scaling, or whose training diverges is
-/// skipped with the reason; a model that cannot be built is an error (it is the run's).
+/// for the split and the window (after differencing, with it), constant under a scaling, whose
+/// training part is not longer than the season, or whose training diverges is skipped with the
+/// reason; a model that cannot be built is an error (it is the run's).
 pub fn train_series(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesOutcome, ForecastError> {
     train_series_until(input, cfg, &AtomicBool::new(false))
 }
@@ -112,7 +116,7 @@ fn train_series_until(
             reason,
         }))
     };
-    let ds = match prepare(input, &cfg.windows) {
+    let ds = match prepare(input, cfg) {
         Ok(ds) => ds,
         Err(reason) => return skip(reason),
     };
@@ -142,13 +146,8 @@ fn train_series_until(
         }
         Err(e) => return Err(e),
     };
-    let (metrics, predictions) = score_series(&mut model, &input.id, &ds, history.loss.len())?;
-    let member = member_of(
-        &model,
-        spec,
-        cfg,
-        vec![state_of(input, &ds, cfg.windows.step)?],
-    )?;
+    let (metrics, predictions) = score_series(&mut model, input, &ds, cfg, history.loss.len())?;
+    let member = member_of(&model, spec, cfg, vec![state_of(input, &ds, cfg)?])?;
     Ok(SeriesOutcome::Trained {
         metrics,
         predictions,
@@ -179,6 +178,7 @@ pub(crate) fn member_of(
             mode: cfg.mode,
             model: spec,
             windows: cfg.windows,
+            differencing: cfg.differencing,
             series,
             columns: cfg.columns.clone(),
         },

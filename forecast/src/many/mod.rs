@@ -13,12 +13,18 @@
 //!
 //! Series too short for the split and the window (or constant under a scaling) are skipped
 //! with a reason, never an error, unless none is left.
+//!
+//! With differencing ([`ManyConfig::differencing`]), each series is differenced before its
+//! split and scaling, as a one-series run does: the split `T` is resolved on the whole series
+//! and falls on the same value, the model learns the differences, and its predictions,
+//! scores and forecasts are turned back into the series' units.
 
 mod bundle;
 mod global;
 mod job;
 mod local;
 mod long_inputs;
+mod model_series;
 mod seed;
 
 pub use bundle::{
@@ -90,6 +96,15 @@ pub struct ManyConfig {
     /// headers of its forecasts.
     #[serde(default)]
     pub columns: ColumnNames,
+    /// Differences taken of each series before its split and scaling (`--diff`,
+    /// `--seasonal-diff`); none by default.
+    #[serde(default, skip_serializing_if = "data::Differencing::is_none")]
+    pub differencing: data::Differencing,
+    /// Season length `m` of the seasonal naive baseline (`y[t-m]`, `--season`), scored on each
+    /// series' observed test targets; `None`: not scored. A series whose training part is not
+    /// longer than `m` is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
 }
 
 /// The names of a long-format table's columns.
@@ -152,8 +167,15 @@ impl ManyRun {
 }
 
 /// Errors unless the model's input matches the windows (step and layout) and it has one
-/// output: the many-series runners train one-step models.
+/// output (the many-series runners train one-step models), the differences are valid and the
+/// season is at least 1.
 fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
+    cfg.differencing.validate()?;
+    if cfg.season == Some(0) {
+        return Err(crate::ForecastError::Usage(
+            "season 0: expected a season length of at least 1".into(),
+        ));
+    }
     let m = &cfg.model;
     if m.step != cfg.windows.step || m.layout != cfg.windows.layout || m.features != 1 {
         return Err(crate::ForecastError::Usage(format!(

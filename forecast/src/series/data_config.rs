@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use data::time::{TimeFormat, TimeStep};
 use data::{
     Column, Covariate, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
-    SineConfig, SplitAt, TimeGridOptions, WindowConfig,
+    SineConfig, TimeGridOptions, WindowConfig,
 };
 use serde::{Deserialize, Serialize};
 
@@ -272,27 +272,9 @@ impl DataConfig {
         Ok((series, dataset))
     }
 
-    /// The series the model sees before scaling (the differences, with differencing) and the
-    /// window settings for it: with differencing, T is resolved on the whole series and moved
-    /// back by the values differencing consumes, so the split falls on the same series value.
+    /// The series the model sees before scaling and its window settings
+    /// ([`data::Differencing::model_values`]).
     fn model_series(&self, values: &[f64]) -> Result<(Vec<f64>, WindowConfig), data::DataError> {
-        let d = self.differencing;
-        if d.is_none() {
-            return Ok((values.to_vec(), self.windows));
-        }
-        let split = self.windows.split.resolve(values.len())?;
-        let lost = d.lost();
-        if split <= lost {
-            return Err(data::DataError::InvalidArgument {
-                name: "split",
-                value: format!("{} (T = {split})", self.windows.split),
-                expected: format!("T above the {lost} value(s) differencing consumes"),
-            });
-        }
-        let windows = WindowConfig {
-            split: SplitAt::Index(split - lost),
-            ..self.windows
-        };
-        Ok((d.apply(values)?, windows))
+        self.differencing.model_values(values, &self.windows)
     }
 }
