@@ -6,8 +6,7 @@
 
 use std::path::PathBuf;
 
-use forecast::series::backtest::{ByStep, FoldReport, Overall};
-use forecast::series::{BacktestConfig, BacktestRun};
+use forecast::series::{BacktestConfig, BacktestRun, BacktestSummary};
 use serde::Serialize;
 
 use crate::args::BacktestArgs;
@@ -31,22 +30,9 @@ pub struct BacktestOutputs {
 pub struct BacktestReport {
     /// The model file.
     pub model: PathBuf,
-    /// Values forecast from each origin.
-    pub horizon: usize,
-    /// Positions between consecutive origins.
-    pub stride: usize,
-    /// Whether each fold retrained the model (`--refit`) rather than reusing its weights.
-    pub refit: bool,
-    /// The model's outputs per forward pass (1: recursive forecasts).
-    pub model_horizon: usize,
-    /// The model's training split T (series positions).
-    pub split: usize,
-    /// Each fold, in time order.
-    pub folds: Vec<FoldReport>,
-    /// Means over the folds.
-    pub overall: Overall,
-    /// Per horizon step.
-    pub by_step: ByStep,
+    /// The scores.
+    #[serde(flatten)]
+    pub summary: BacktestSummary,
     /// The files written.
     pub outputs: BacktestOutputs,
 }
@@ -68,7 +54,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
         }),
     };
     let run = forecast::series::backtest(&mut model, &config)?;
-    let h = run.horizon;
+    let h = run.summary.horizon;
     let csv = backtest_csv(&run)?;
     let mut out = OutDir::create(&output.out)?.stage("backtest")?;
     let csv_path = out.write_bytes("backtest.csv", &csv)?;
@@ -96,14 +82,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
     out.commit()?;
     let r = BacktestReport {
         model: args.model.model.clone(),
-        horizon: h,
-        stride: run.stride,
-        refit: run.refit,
-        model_horizon: run.model_horizon,
-        split: run.split,
-        folds: run.folds,
-        overall: run.overall,
-        by_step: run.by_step,
+        summary: run.summary,
         outputs: BacktestOutputs {
             backtest: csv_path,
             plot,
@@ -115,7 +94,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
 
 /// `backtest.csv`: fold, origin, step, position (and time), actual, then each forecast.
 fn backtest_csv(run: &BacktestRun) -> Result<Vec<u8>, CliError> {
-    let (folds, c, h) = (&run.geometry, &run.columns, run.horizon);
+    let (folds, c, h) = (&run.geometry, &run.columns, run.summary.horizon);
     let time_name = run.time.as_ref().map(|t| t.name.as_str());
     let err = |e: csv::Error| CliError::Runtime(format!("cannot write CSV: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -157,7 +136,8 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// The text table: one row per fold, the overall means and the per-step MSEs.
-fn human(r: &BacktestReport) -> String {
+fn human(report: &BacktestReport) -> String {
+    let r = &report.summary;
     let mut s = format!(
         "backtest: {} folds, horizon {}, stride {} (series units; {})\n",
         r.folds.len(),
@@ -216,8 +196,8 @@ fn human(r: &BacktestReport) -> String {
     }
     s.push_str(&format!(
         "wrote {}, {}\n",
-        r.outputs.backtest.display(),
-        r.outputs.plot.display()
+        report.outputs.backtest.display(),
+        report.outputs.plot.display()
     ));
     s
 }

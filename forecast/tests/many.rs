@@ -1,13 +1,12 @@
 //! Many-series runs: local results independent of threads, order and grouping; skipped series;
 //! the global mode; the model file's round trip, joins and corruption.
 
-use data::{ScaleKind, SplitAt, WindowConfig};
-use forecast::FitSettings;
+mod common;
+
 use forecast::many::{
     ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome, train_global,
     train_in_order_until, train_local, train_series,
 };
-use forecast::spec::ModelSpec;
 
 fn series(id: &str, n: usize, period: f64, trend: f64) -> SeriesInput {
     let values = (0..n)
@@ -25,32 +24,7 @@ fn series(id: &str, n: usize, period: f64, trend: f64) -> SeriesInput {
 }
 
 fn config(mode: Mode) -> ManyConfig {
-    ManyConfig {
-        mode,
-        windows: WindowConfig {
-            split: SplitAt::Fraction(0.8),
-            scale: if mode == Mode::Global {
-                ScaleKind::Standard
-            } else {
-                ScaleKind::None
-            },
-            ..WindowConfig::default()
-        },
-        model: ModelSpec {
-            seed: 3,
-            ..ModelSpec::tutorial(4)
-        },
-        fit: FitSettings {
-            epochs: 3,
-            batch_size: 16,
-            validation_split: None,
-            early_stopping: None,
-            verbose: 0,
-        },
-        columns: Default::default(),
-        differencing: Default::default(),
-        season: None,
-    }
+    common::many_config(mode, 3)
 }
 
 fn inputs() -> Vec<SeriesInput> {

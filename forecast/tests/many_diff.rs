@@ -2,10 +2,10 @@
 //! forecasts back in series units (local and global), the observed scores beside the
 //! baselines, the model file's tail, and the series and settings refused.
 
-use data::{Differencing, ScaleKind, SplitAt, WindowConfig};
-use forecast::FitSettings;
+mod common;
+
+use data::Differencing;
 use forecast::many::{ManyConfig, ManyModel, Mode, SeriesInput, train_global, train_local};
-use forecast::spec::ModelSpec;
 
 /// A steep line with a small season of 6: `50 + 2 t + sin(2 pi t / 6)`.
 fn trending(id: &str, n: usize, slope: f64) -> SeriesInput {
@@ -24,30 +24,9 @@ fn trending(id: &str, n: usize, slope: f64) -> SeriesInput {
 
 fn config(mode: Mode, differencing: Differencing, season: Option<usize>) -> ManyConfig {
     ManyConfig {
-        mode,
-        windows: WindowConfig {
-            split: SplitAt::Fraction(0.8),
-            scale: if mode == Mode::Global {
-                ScaleKind::Standard
-            } else {
-                ScaleKind::None
-            },
-            ..WindowConfig::default()
-        },
-        model: ModelSpec {
-            seed: 1,
-            ..ModelSpec::tutorial(4)
-        },
-        fit: FitSettings {
-            epochs: 3,
-            batch_size: 16,
-            validation_split: None,
-            early_stopping: None,
-            verbose: 0,
-        },
-        columns: Default::default(),
         differencing,
         season,
+        ..common::many_config(mode, 1)
     }
 }
 

@@ -113,7 +113,7 @@ fn a_series_from_csv_text_trains_and_forecasts_from_the_model_bytes() {
         },
     )
     .unwrap();
-    assert_eq!(b.folds.len(), 2);
+    assert_eq!(b.summary.folds.len(), 2);
     assert_eq!(b.columns.model.len(), 6);
 }
 

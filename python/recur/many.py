@@ -23,13 +23,7 @@ Example::
     recur.many.load("many.recur").forecast(12)
 """
 
-import inspect
-import json
-import math
-import os
-import tempfile
-
-from recur import _long, _recur
+from recur import _keywords, _long, _recur
 
 __all__ = ["fit", "load", "ManyModel", "ManyResult"]
 
@@ -96,67 +90,18 @@ def fit(
         str(id_col),
         None if time_col is None else str(time_col),
         str(value_col),
-        _settings_json(settings),
+        _keywords.to_json(settings),
     )
     return ManyResult(out, kind)
 
 
 #: The settings :func:`fit` takes and their defaults (:mod:`recur.spark` uses the same).
-DEFAULTS = {
-    p.name: p.default
-    for p in inspect.signature(fit).parameters.values()
-    if p.kind is inspect.Parameter.KEYWORD_ONLY
-}
+DEFAULTS = _keywords.defaults(fit)
 
 
 def _settings(given, unknown):
     """The settings among ``given`` (a dict of every keyword); ``unknown`` keywords raise."""
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValueError(
-            f"unknown setting {name!r}: expected one of {', '.join(DEFAULTS)}"
-        )
-    return {k: given[k] for k in DEFAULTS}
-
-
-def _plain(key, value):
-    """A setting as a JSON value (NumPy scalars and tuples too); NaN and infinities are
-    refused here, naming the setting, because JSON has no spelling for them."""
-    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
-        value = value.item()
-    if isinstance(value, tuple):
-        value = list(value)
-    if isinstance(value, list):
-        return [_plain(key, v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{key}: expected a finite number, got {value}")
-    if value is not None and not isinstance(value, (bool, int, float, str)):
-        raise ValueError(f"{key}: expected a number, a string or None, got {type(value).__name__}")
-    return value
-
-
-def _settings_json(settings):
-    return json.dumps({k: _plain(k, v) for k, v in settings.items()})
-
-
-def _write_atomically(path, data):
-    """Writes ``data`` to a temporary file beside ``path``, then renames it over ``path``:
-    a reader never sees half a file, and a failed write leaves the old one."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    return _keywords.pick(given, unknown, DEFAULTS)
 
 
 class ManyModel:
@@ -194,7 +139,7 @@ class ManyModel:
         """Forecasts ``horizon`` values after the end of every series (predictions fed back
         in): a DataFrame ``id, step, [time,] prediction`` with ``step`` from 1, and the future
         times of every series whose times fell on a regular step."""
-        return _long.forecasts_frame(self._native.forecast(_whole("horizon", horizon)), self._kind)
+        return _long.forecasts_frame(self._native.forecast(_keywords.whole("horizon", horizon)), self._kind)
 
     def to_bytes(self):
         """The model file's bytes."""
@@ -202,17 +147,7 @@ class ManyModel:
 
     def save(self, path):
         """Writes the model file to ``path`` (to a temporary name, then renamed)."""
-        _write_atomically(path, self.to_bytes())
-
-
-def _whole(key, value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        if hasattr(value, "item") and isinstance(value.item(), int):
-            return value.item()
-        raise ValueError(f"{key}: expected a whole number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{key}: expected a whole number >= 1, got {value}")
-    return value
+        _keywords.write_atomically(path, self.to_bytes())
 
 
 def load(path):

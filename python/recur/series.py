@@ -21,14 +21,12 @@ Example::
     recur.series.load("co2.recur").forecast(52)
 """
 
-import inspect
 import json
 import os
 
 import numpy as np
 
-from recur import _long, _recur
-from recur.many import _plain, _settings, _whole, _write_atomically
+from recur import _keywords, _long, _recur
 
 __all__ = ["fit", "load", "SeriesModel", "SeriesResult", "BacktestResult"]
 
@@ -117,23 +115,16 @@ def fit(
     settings.update(names)
     if split is None:
         settings["split"] = 900 if data is None else 0.8
-    out = _recur.series_fit(source, json.dumps({k: _plain(k, v) for k, v in settings.items()}))
+    out = _recur.series_fit(source, _keywords.to_json(settings))
     return SeriesResult(out, kind)
 
 
 #: The settings :func:`fit` takes and their defaults.
-DEFAULTS = {
-    p.name: p.default
-    for p in inspect.signature(fit).parameters.values()
-    if p.kind is inspect.Parameter.KEYWORD_ONLY
-}
+DEFAULTS = _keywords.defaults(fit)
 
 
 def _settings_of(given, unknown):
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValueError(f"unknown setting {name!r}: expected one of {', '.join(DEFAULTS)}")
-    settings = {k: given[k] for k in DEFAULTS}
+    settings = _keywords.pick(given, unknown, DEFAULTS)
     settings["features"] = _names("features", given["features"])
     return settings
 
@@ -287,7 +278,7 @@ class SeriesModel:
         With covariates, ``future`` gives their values over the horizon (a DataFrame or dict
         with the features' names, or an array ``(horizon, F)``)."""
         out = self._native.forecast(
-            _whole("horizon", horizon),
+            _keywords.whole("horizon", horizon),
             None if interval is None else float(interval),
             _future_columns(future, self.features),
         )
@@ -319,12 +310,12 @@ class SeriesModel:
             )
         out = self._native.backtest(
             source,
-            _whole("folds", folds),
-            _whole("horizon", horizon),
-            None if stride is None else _whole("stride", stride),
+            _keywords.whole("folds", folds),
+            _keywords.whole("horizon", horizon),
+            None if stride is None else _keywords.whole("stride", stride),
             bool(refit),
-            None if epochs is None else _whole("epochs", epochs),
-            None if batch_size is None else _whole("batch_size", batch_size),
+            None if epochs is None else _keywords.whole("epochs", epochs),
+            None if batch_size is None else _keywords.whole("batch_size", batch_size),
         )
         return BacktestResult(out, kind)
 
@@ -335,7 +326,7 @@ class SeriesModel:
     def save(self, path):
         """Writes the model file to ``path`` (to a temporary name, then renamed); ``recur
         forecast --model path`` reads it too."""
-        _write_atomically(path, self.to_bytes())
+        _keywords.write_atomically(path, self.to_bytes())
 
     def __repr__(self):
         return f"<SeriesModel {self._native.describe()}>"

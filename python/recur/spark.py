@@ -24,7 +24,7 @@ executor's Python.
 
 import functools
 
-from recur import _groups, _long, _recur
+from recur import _groups, _keywords, _long, _recur
 from recur import many as _many
 
 __all__ = [
@@ -132,8 +132,8 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
         str(id_col),
         None if time_col is None else str(time_col),
         str(value_col),
-        _many._settings_json(s),
-        _many._whole("horizon", horizon),
+        _keywords.to_json(s),
+        _keywords.whole("horizon", horizon),
     )
     return _groups.frame(out)
 
@@ -184,8 +184,8 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
     DataFrames read it without training again; ``SparkResult.unpersist()`` frees it.
     """
     s = _group_settings(settings)
-    _recur.many_check_settings(_many._settings_json(s))
-    horizon = _many._whole("horizon", horizon)
+    _recur.many_check_settings(_keywords.to_json(s))
+    horizon = _keywords.whole("horizon", horizon)
     if time_col is None:
         raise ValueError(
             "time_col: expected a time column on Spark: a series' rows reach its worker in no "

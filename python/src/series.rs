@@ -275,22 +275,6 @@ impl PySeriesModel {
         let run = py
             .detach(|| forecast::series::backtest(&mut model, &cfg))
             .map_err(forecast_error)?;
-        #[derive(Serialize)]
-        struct Report<'a> {
-            horizon: usize,
-            stride: usize,
-            refit: bool,
-            folds: &'a [forecast::series::backtest::FoldReport],
-            overall: &'a forecast::series::backtest::Overall,
-            by_step: &'a forecast::series::backtest::ByStep,
-        }
-        json(&Report {
-            horizon: run.horizon,
-            stride: run.stride,
-            refit: run.refit,
-            folds: &run.folds,
-            overall: &run.overall,
-            by_step: &run.by_step,
-        })
+        json(&run.summary)
     }
 }

@@ -130,37 +130,29 @@ pub fn config(text: &str, input: Input) -> PyResult<SeriesConfig> {
         TimeFormat::custom(k.text("time_format")?)
             .map_err(|e| PyValueError::new_err(format!("time_format: {e}")))
     })?;
-    let (csv_text, source) = match input {
-        Input::Generated => (None, Source::Generated(SineConfig::default())),
-        Input::Text(text) => (Some(text), csv_source(&k, FRAME_NAME.into(), dialect)?),
-        Input::Path(path) => (None, csv_source(&k, path, dialect)?),
+    let (csv_text, path) = match input {
+        Input::Generated => (None, None),
+        Input::Text(text) => (Some(text), Some(PathBuf::from(FRAME_NAME))),
+        Input::Path(path) => (None, Some(path)),
     };
-    let source = match source {
-        Source::Csv {
+    let source = match path {
+        Some(path) => Source::Csv {
             path,
-            column,
-            time_column,
-            dialect,
-            ..
-        } => Source::Csv {
-            path,
-            column,
-            time_column,
+            column: column(&k, "value_col")?,
+            time_column: column(&k, "time_col")?,
             time_format,
             time_step,
             dialect,
             features,
         },
-        generated => {
-            if !features.is_empty() {
-                return Err(bad(
-                    "features",
-                    k.value("features"),
-                    "no features for the generated sine",
-                ));
-            }
-            generated
+        None if !features.is_empty() => {
+            return Err(bad(
+                "features",
+                k.value("features"),
+                "no features for the generated sine",
+            ));
         }
+        None => Source::Generated(SineConfig::default()),
     };
     let interval = k.optional("interval", |k| {
         Ok(IntervalConfig {
@@ -186,18 +178,5 @@ pub fn config(text: &str, input: Input) -> PyResult<SeriesConfig> {
         fit: settings::fit(&k)?,
         interval,
         csv_text,
-    })
-}
-
-/// A CSV source named `path`, its columns from `value_col` and `time_col`.
-fn csv_source(k: &Keywords, path: PathBuf, dialect: CsvDialect) -> PyResult<Source> {
-    Ok(Source::Csv {
-        path,
-        column: column(k, "value_col")?,
-        time_column: column(k, "time_col")?,
-        time_format: None,
-        time_step: None,
-        dialect,
-        features: Vec::new(),
     })
 }

@@ -96,14 +96,15 @@ pub struct Columns {
     pub window_mean: Vec<f64>,
 }
 
-/// A backtest's results.
-#[derive(Debug, Clone)]
-pub struct BacktestRun {
+/// A backtest's scores: the `recur backtest --json` report without the CLI's paths, and
+/// what `recur.series` returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct BacktestSummary {
     /// Values forecast from each origin.
     pub horizon: usize,
     /// Positions between consecutive origins.
     pub stride: usize,
-    /// Whether each fold retrained the model rather than reusing its weights.
+    /// Whether each fold retrained the model (`--refit`) rather than reusing its weights.
     pub refit: bool,
     /// The model's outputs per forward pass (1: recursive forecasts).
     pub model_horizon: usize,
@@ -115,6 +116,13 @@ pub struct BacktestRun {
     pub overall: Overall,
     /// Per horizon step.
     pub by_step: ByStep,
+}
+
+/// A backtest's results.
+#[derive(Debug, Clone)]
+pub struct BacktestRun {
+    /// The scores.
+    pub summary: BacktestSummary,
     /// Each fold's geometry (origin, end), in time order.
     pub geometry: Vec<data::Fold>,
     /// The forecasts of every fold, beside the actual values.
@@ -360,14 +368,16 @@ pub fn backtest(
         window_mean_mse: data::mse_by_step(&c.window_mean, &c.actual, h)?,
     };
     Ok(BacktestRun {
-        horizon: h,
-        stride: cfg.stride.unwrap_or(h),
-        refit: cfg.refit.is_some(),
-        model_horizon,
-        split,
-        folds: reports,
-        overall,
-        by_step,
+        summary: BacktestSummary {
+            horizon: h,
+            stride: cfg.stride.unwrap_or(h),
+            refit: cfg.refit.is_some(),
+            model_horizon,
+            split,
+            folds: reports,
+            overall,
+            by_step,
+        },
         geometry: folds,
         columns: c,
         series_name: series.name().map(str::to_string),

@@ -36,7 +36,7 @@ pub mod scores;
 pub mod time_axis;
 pub mod train;
 
-pub use backtest::{BacktestConfig, BacktestRun, backtest};
+pub use backtest::{BacktestConfig, BacktestRun, BacktestSummary, backtest};
 pub use config::{DEFAULT_INTERVAL_HORIZON, IntervalConfig, SeriesConfig};
 pub use covariates::FutureCovariates;
 pub use data_config::{CsvDialect, DataConfig, Source};
