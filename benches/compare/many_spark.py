@@ -16,7 +16,7 @@ What is timed (with `--repeats R`, each R times, alternated, and the best times 
 - embedded: the whole `recur.many.fit(df, ...)` call (the DataFrame written as CSV text, read,
   every series trained, results turned into DataFrames), with RAYON_NUM_THREADS=N;
 - Spark: the whole `recur.spark.fit(sdf, ...)` call (the rows hashed by id into 4N
-  partitions, `mapInPandas` training every series of a partition one after the other in a
+  partitions, `mapInArrow` training every series of a partition one after the other in a
   Python worker, the output persisted and counted), on local[N] with RAYON_NUM_THREADS=1 in
   the workers (each task trains on one core, as each rayon worker does in the embedded run);
   and, for comparison, `groupBy(id).applyInPandas(recur.spark.train_group)`, one Python call

@@ -48,8 +48,8 @@ GROUP_COLUMNS = [
 ]
 
 
-def frame(out):
-    """The DataFrame of a group (one row per series, in id order) from
+def _rows(out):
+    """A group's rows (dicts of :data:`GROUP_COLUMNS`, one per series, in id order) from
     ``_recur.many_train_group``'s columns."""
     m, p, f = out["metrics"], out["predictions"], out["forecasts"]
     no_axis = dict(zip(out["no_time_axis"]["id"], out["no_time_axis"]["reason"]))
@@ -85,7 +85,43 @@ def frame(out):
     for row in rows:
         row["no_time_axis"] = no_axis.get(row["id"])
     rows.sort(key=lambda r: r["id"])
-    return _frame(rows)
+    return rows
+
+
+def frame(out):
+    """The DataFrame of a group (one row per series, in id order) from
+    ``_recur.many_train_group``'s columns."""
+    return _frame(_rows(out))
+
+
+#: The Arrow types of the Spark SQL types in :data:`GROUP_COLUMNS`.
+_ARROW_TYPES = {
+    "string": "string",
+    "double": "float64",
+    "long": "int64",
+    "binary": "binary",
+    "array<long>": ("list", "int64"),
+    "array<double>": ("list", "float64"),
+    "array<string>": ("list", "string"),
+}
+
+
+def arrow_schema():
+    """:data:`GROUP_COLUMNS` as an Arrow schema (what ``mapInArrow`` must yield)."""
+    import pyarrow as pa
+
+    def arrow(kind):
+        t = _ARROW_TYPES[kind]
+        return pa.list_(pa.type_for_alias(t[1])) if isinstance(t, tuple) else pa.type_for_alias(t)
+
+    return pa.schema([(name, arrow(kind)) for name, kind in GROUP_COLUMNS])
+
+
+def batch(out):
+    """The rows of :func:`frame` as one Arrow record batch of :func:`arrow_schema`."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pylist(_rows(out), schema=arrow_schema())
 
 
 def _frame(rows):

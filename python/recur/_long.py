@@ -125,6 +125,30 @@ def long_csv(df, id_col, time_col, value_col):
     return csv_text([str(c) for c in names], columns), kind
 
 
+def arrow_csv(table, id_col, time_col, value_col):
+    """The CSV text of an Arrow table's id, time and value columns, as :func:`long_csv` writes
+    a DataFrame's (the same values, so the same results), written by Arrow's CSV writer: a
+    Spark partition reaches :func:`recur.spark.fit`'s tasks as Arrow batches, and going
+    through pandas would cost more than the writing. A date or timestamp column becomes text
+    as in :func:`time_text`, from the wall-clock times pandas would get (a timestamp with a
+    zone, as Spark sends one in its session's zone, loses the zone, as ``mapInPandas``
+    gives it)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
+    columns = [table.column(n) for n in names]
+    if time_col is not None and pa.types.is_temporal(columns[1].type):
+        times = columns[1].to_pandas()
+        if getattr(times.dtype, "tz", None) is not None:
+            times = times.dt.tz_localize(None)
+        text, _ = time_text(times)
+        columns[1] = pa.array(np.asarray(text, dtype=object), type=pa.string())
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table(columns, names=[str(n) for n in names]), out)
+    return out.getvalue().to_pybytes().decode("utf-8")
+
+
 def csv_text(names, columns):
     """``to_csv(index=False)`` of the columns (pandas Series) under the header ``names``, the
     same text, written directly for the common dtypes (float64 as ``repr``, integers, text),

@@ -1,6 +1,7 @@
 """recur's local mode on Spark: one model per series, each trained by recur inside an executor.
 :func:`fit` hashes the series by id into partitions (``repartition(n, id)``) and trains every
-series of a partition in one Python call (``mapInPandas(train_partition, GROUP_SCHEMA)``);
+series of a partition in one Python call (``mapInArrow(train_partition_arrow, GROUP_SCHEMA)``;
+:func:`train_partition` is the same for ``mapInPandas``);
 ``groupBy(id).applyInPandas(train_group, GROUP_SCHEMA)`` gives the same rows, one Python call
 per series, which costs Spark about as much as training a small model (see
 ``docs/many-series.md``).
@@ -23,6 +24,8 @@ executor's Python.
 """
 
 import functools
+
+import numpy as np
 
 from recur import _groups, _keywords, _long, _recur
 from recur import many as _many
@@ -140,7 +143,8 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
 
 def train_partition(frames, *, id_col="unique_id", time_col="ds", value_col="y", horizon=0,
                     **settings):
-    """The ``mapInPandas`` function of :func:`fit`: trains every series whose rows are in
+    """A ``mapInPandas`` function (:func:`fit` uses :func:`train_partition_arrow`, its
+    ``mapInArrow`` twin, which gives the same rows): trains every series whose rows are in
     ``frames`` (an iterator of pandas DataFrames: the whole partition, every row of each of
     its ids, as ``repartition(n, id)`` lays them out) with :func:`train_group`, in slices of
     :data:`SLICE_SERIES` series, and yields their rows of :data:`GROUP_COLUMNS`.
@@ -163,6 +167,34 @@ def train_partition(frames, *, id_col="unique_id", time_col="ds", value_col="y",
             rows, id_col=id_col, time_col=time_col, value_col=value_col, horizon=horizon,
             **settings,
         )
+
+
+def train_partition_arrow(batches, *, id_col="unique_id", time_col="ds", value_col="y",
+                          horizon=0, **settings):
+    """:func:`train_partition` for ``mapInArrow``, which :func:`fit` uses: the partition
+    arrives as Arrow record batches and its CSV text is written from them by Arrow
+    (:func:`recur._long.arrow_csv`), the results go back as Arrow batches, and no pandas
+    DataFrame is made on the way; the rows are the same as :func:`train_partition`'s."""
+    import pyarrow as pa
+
+    s = _group_settings(settings)
+    batches = [b for b in batches if b.num_rows]
+    if not batches:
+        return
+    table = pa.Table.from_batches(batches)
+    codes = table.column(id_col).combine_chunks().dictionary_encode().indices
+    slices = np.asarray(codes) // SLICE_SERIES
+    for k in range(int(slices.max()) + 1):
+        rows = table.filter(pa.array(slices == k))
+        out = _recur.many_train_group(
+            _long.arrow_csv(rows, id_col, time_col, value_col),
+            str(id_col),
+            None if time_col is None else str(time_col),
+            str(value_col),
+            _keywords.to_json(s),
+            _keywords.whole("horizon", horizon),
+        )
+        yield _groups.batch(out)
 
 
 def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, partitions=None,
@@ -197,7 +229,7 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
     elif isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
         raise ValueError(f"partitions: expected a whole number >= 1 or None, got {partitions!r}")
     fn = functools.partial(
-        train_partition,
+        train_partition_arrow,
         id_col=id_col,
         time_col=time_col,
         value_col=value_col,
@@ -207,7 +239,7 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
     out = (
         sdf.select(*[name for _, name in roles])
         .repartition(partitions, id_col)
-        .mapInPandas(fn, schema=GROUP_SCHEMA)
+        .mapInArrow(fn, schema=GROUP_SCHEMA)
         .persist()
     )
     out.count()

@@ -293,6 +293,49 @@ def test_partition_function_trains_every_series_of_its_frames_in_slices(monkeypa
     assert list(recur.spark.train_partition(iter([df.iloc[:0]]), **FAST)) == []
 
 
+def test_arrow_partition_function_gives_the_pandas_rows():
+    pa = pytest.importorskip("pyarrow")
+    df = long_frame()
+    frames = [df.iloc[: len(df) // 3], df.iloc[:0], df.iloc[len(df) // 3 :]]
+    batches = [pa.RecordBatch.from_pandas(f, preserve_index=False) for f in frames]
+    via_arrow = list(recur.spark.train_partition_arrow(iter(batches), **FAST))
+    via_pandas = list(recur.spark.train_partition(iter(frames), **FAST))
+    assert [b.schema for b in via_arrow] == [recur._groups.arrow_schema()] * len(via_arrow)
+    got = pd.concat([b.to_pandas() for b in via_arrow], ignore_index=True)
+    want = pd.concat(via_pandas, ignore_index=True)
+    r, w = recur.spark.group_results(got), recur.spark.group_results(want)
+    pd.testing.assert_frame_equal(r.metrics, w.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.predictions, w.predictions, check_dtype=False, check_exact=True)
+    assert r.model().to_bytes() == w.model().to_bytes()
+    assert list(recur.spark.train_partition_arrow(iter([batches[1]]), **FAST)) == []
+
+
+@pytest.mark.parametrize("times", [
+    pd.date_range("2024-01-01", periods=3, freq="D"),
+    pd.date_range("2024-01-01 06:30", periods=3, freq="h", tz="Europe/Paris"),
+    pd.date_range("2024-01-01", periods=3, freq="250ms"),
+    [10, 20, 30],
+    ["a1", "a2", "a3"],
+])
+def test_arrow_csv_writes_the_values_the_pandas_writer_writes(times):
+    pa = pytest.importorskip("pyarrow")
+    from recur import _long
+    df = pd.DataFrame({"id": ["x", "y,z", "x"], "t": times, "v": [0.1, 1 / 3, -2.5e-300]})
+    want, _ = _long.long_csv(df, "id", "t", "v")
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    got = _long.arrow_csv(table, "id", "t", "v")
+    # Arrow quotes every text cell; the values are what counts.
+    import csv, io
+    rows = lambda text: list(csv.reader(io.StringIO(text)))
+    if isinstance(times, pd.DatetimeIndex) and times.tz is not None:
+        # Spark hands a zoned timestamp over in its session's zone; its wall-clock time is
+        # what mapInPandas would give, so the zone is dropped, not converted to UTC.
+        local = df.assign(t=df["t"].dt.tz_localize(None))
+        want, _ = _long.long_csv(local, "id", "t", "v")
+    assert rows(got) == rows(want)
+    assert [float(r[2]) for r in rows(got)[1:]] == list(df["v"])
+
+
 def test_gathered_groups_give_the_tables_and_the_model_of_the_whole_run():
     # What a Ray Data or Dask user does: map train_group over the groups, gather the rows.
     df = long_frame()
