@@ -50,6 +50,7 @@ fn config(mode: Mode) -> ManyConfig {
         columns: Default::default(),
         differencing: Default::default(),
         season: None,
+        interval: None,
     }
 }
 

@@ -48,6 +48,7 @@ fn config(mode: Mode, differencing: Differencing, season: Option<usize>) -> Many
         columns: Default::default(),
         differencing,
         season,
+        interval: None,
     }
 }
 
