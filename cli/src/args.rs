@@ -259,12 +259,14 @@ pub struct TrainArgs {
     /// Long format: the CSV column of series ids (name or 0-based index). Each id is one
     /// series, sorted by --time-column; the split applies within each series [default split
     /// with it: 0.8]. One model per series (local, in parallel), or one for all with --global.
-    /// --diff, --seasonal-diff and --season apply to each series (a series whose training
-    /// part is not longer than the season, or too short after differencing, is skipped).
+    /// --diff, --seasonal-diff, --season, --horizon and --interval apply to each series (a
+    /// series whose training part is not longer than the season, too short after
+    /// differencing or for --horizon's targets, or too short to give --interval's residuals,
+    /// is skipped).
     #[arg(
         long,
         requires = "csv",
-        conflicts_with_all = ["task", "horizon", "interval", "features"],
+        conflicts_with_all = ["task", "features"],
         allow_hyphen_values = true,
         value_name = "NAME|INDEX"
     )]

@@ -49,9 +49,10 @@ pub struct ManyTrainConfig {
 impl ManyTrainConfig {
     /// The settings of `recur train --id-column ...`: the one-series settings (the same flags
     /// mean the same), with the split defaulting to [`DEFAULT_SPLIT`] and, with `--global`,
-    /// the scaling to standard. `--diff`, `--seasonal-diff` and `--season` apply to each
-    /// series. clap has already refused the flags a many-series run does not take (`--task`,
-    /// `--horizon`, `--interval`, `--features`: the long-format reader reads no covariates).
+    /// the scaling to standard. `--diff`, `--seasonal-diff`, `--season`, `--horizon` (a
+    /// direct model) and `--interval` (each series calibrated on its own held-out targets)
+    /// apply to each series. clap has already refused the flags a many-series run does not
+    /// take (`--task`, `--features`: the long-format reader reads no covariates).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
         let id_column = args
             .id_column
@@ -116,6 +117,7 @@ impl ManyTrainConfig {
                 columns: Default::default(),
                 differencing: data.differencing,
                 season: data.season,
+                interval: series.interval,
             },
             output: base.output,
             threads: base.threads,

@@ -42,16 +42,19 @@ fn opt(v: Option<f64>) -> String {
 
 /// `metrics.csv`: `<id>, status, train_mse, test_mse, baseline_test_mse, persistence_test_mse,
 /// seasonal_naive_test_mse, test_mse_observed, skill, train_windows, test_windows, epochs,
-/// reason`; status `trained` or `skipped` (then only the reason is filled).
-/// `seasonal_naive_test_mse` is empty without `--season` (the column stays, so files of runs
-/// with and without it have one header). Rows sorted by id.
+/// [interval_coverage, interval_half_width,] reason`; status `trained` or `skipped` (then only
+/// the reason is filled). `seasonal_naive_test_mse` is empty without `--season` (the column
+/// stays, so files of runs with and without it have one header); the interval columns are
+/// there when the run calibrated intervals (`--interval`), so files of runs without stay what
+/// they were. Rows sorted by id.
 pub fn metrics_csv(
     id_name: &str,
     metrics: &[SeriesMetrics],
     skipped: &[Skipped],
 ) -> Result<Vec<u8>, CliError> {
+    let band = metrics.iter().any(|m| m.interval_coverage.is_some());
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header = vec![
         id_name,
         "status",
         "train_mse",
@@ -64,34 +67,39 @@ pub fn metrics_csv(
         "train_windows",
         "test_windows",
         "epochs",
-        "reason",
-    ])
-    .map_err(csv_err)?;
+    ];
+    if band {
+        header.extend(["interval_coverage", "interval_half_width"]);
+    }
+    header.push("reason");
+    w.write_record(&header).map_err(csv_err)?;
+    let blank = header.len() - 3;
     let mut rows: Vec<(&str, Vec<String>)> = metrics
         .iter()
         .map(|m| {
-            (
-                m.id.as_str(),
-                vec![
-                    m.id.clone(),
-                    "trained".into(),
-                    m.train_mse.to_string(),
-                    m.test_mse.to_string(),
-                    m.baseline_test_mse.to_string(),
-                    m.persistence_test_mse.to_string(),
-                    opt(m.seasonal_naive_test_mse),
-                    m.test_mse_observed.to_string(),
-                    opt(m.skill),
-                    m.train_windows.to_string(),
-                    m.test_windows.to_string(),
-                    m.epochs.to_string(),
-                    String::new(),
-                ],
-            )
+            let mut row = vec![
+                m.id.clone(),
+                "trained".into(),
+                m.train_mse.to_string(),
+                m.test_mse.to_string(),
+                m.baseline_test_mse.to_string(),
+                m.persistence_test_mse.to_string(),
+                opt(m.seasonal_naive_test_mse),
+                m.test_mse_observed.to_string(),
+                opt(m.skill),
+                m.train_windows.to_string(),
+                m.test_windows.to_string(),
+                m.epochs.to_string(),
+            ];
+            if band {
+                row.extend([opt(m.interval_coverage), opt(m.interval_half_width)]);
+            }
+            row.push(String::new());
+            (m.id.as_str(), row)
         })
         .chain(skipped.iter().map(|s| {
             let mut row = vec![s.id.clone(), "skipped".into()];
-            row.extend(std::iter::repeat_n(String::new(), 10));
+            row.extend(std::iter::repeat_n(String::new(), blank));
             row.push(s.reason.clone());
             (s.id.as_str(), row)
         }))
@@ -149,7 +157,7 @@ pub fn predictions_csv(
 
 /// `forecast.csv` of a many-series model: `<id>, [<time>], step, forecast` (1-based steps
 /// after each series' last value; the time column when the model's data had one, empty for a
-/// series without a regular step).
+/// series without a regular step), then `lo, hi` when the forecasts have intervals.
 pub fn many_forecast_csv(
     columns: &ColumnNames,
     forecasts: &[SeriesForecast],
@@ -159,6 +167,10 @@ pub fn many_forecast_csv(
     let mut header = vec![columns.id.as_str()];
     header.extend(time_name);
     header.extend(["step", "forecast"]);
+    let band = forecasts.iter().any(|f| f.lo.is_some());
+    if band {
+        header.extend(["lo", "hi"]);
+    }
     w.write_record(&header).map_err(csv_err)?;
     for f in forecasts {
         for (k, v) in f.values.iter().enumerate() {
@@ -172,6 +184,10 @@ pub fn many_forecast_csv(
                 );
             }
             row.extend([(k + 1).to_string(), v.to_string()]);
+            if band {
+                let at = |b: &Option<Vec<f64>>| opt(b.as_ref().and_then(|b| b.get(k).copied()));
+                row.extend([at(&f.lo), at(&f.hi)]);
+            }
             w.write_record(&row).map_err(csv_err)?;
         }
     }

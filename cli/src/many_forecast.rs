@@ -25,6 +25,9 @@ struct ManyForecastReport {
     model: PathBuf,
     mode: Mode,
     horizon: usize,
+    /// The coverage of each forecast's `lo` and `hi` (`--interval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<f64>,
     series: usize,
     forecasts: Vec<SeriesForecast>,
     outputs: ManyForecastOutputs,
@@ -59,9 +62,9 @@ fn data_flag_given(d: &DataArgs) -> Option<&'static str> {
     given.iter().find(|(_, g)| *g).map(|(name, _)| *name)
 }
 
-/// `recur forecast --model <many-series model> --horizon H`: writes `forecast.csv` (`<id>,
-/// [<time>], step, forecast`) in the output folder `output` (checked by the caller before the
-/// model file was read).
+/// `recur forecast --model <many-series model> --horizon H [--interval P]`: writes
+/// `forecast.csv` (`<id>, [<time>], step, forecast`, then `lo, hi` with `--interval`) in the
+/// output folder `output` (checked by the caller before the model file was read).
 pub fn forecast_many(
     args: &ForecastArgs,
     bytes: &[u8],
@@ -72,13 +75,6 @@ pub fn forecast_many(
         return Err(CliError::Usage(format!(
             "the argument '{flag}' cannot be used with a many-series model ('{}'): it keeps each \
              series' last values and windows, and forecasts from them",
-            path.display()
-        )));
-    }
-    if args.interval.is_some() {
-        return Err(CliError::Usage(format!(
-            "the argument '--interval' cannot be used with a many-series model ('{}'): it holds \
-             no calibration residuals",
             path.display()
         )));
     }
@@ -104,7 +100,7 @@ pub fn forecast_many(
             ),
         ));
     }
-    let forecasts = model.forecast(horizon)?;
+    let forecasts = model.forecast_with_interval(horizon, args.interval)?;
     let columns = model.columns();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let csv = out.write_bytes("forecast.csv", &many_forecast_csv(&columns, &forecasts)?)?;
@@ -128,8 +124,12 @@ pub fn forecast_many(
     } else {
         String::new()
     };
+    let band = args
+        .interval
+        .map(|p| format!(", with {:.0}% intervals (split conformal)", p * 100.0))
+        .unwrap_or_default();
     let human = format!(
-        "forecast of {horizon} values for each of {} series ({} model), first and last:\n{}{more}wrote {}\n",
+        "forecast of {horizon} values for each of {} series ({} model{band}), first and last:\n{}{more}wrote {}\n",
         forecasts.len(),
         model.mode.name(),
         rows.render(),
@@ -139,6 +139,7 @@ pub fn forecast_many(
         model: path.clone(),
         mode: model.mode,
         horizon,
+        interval: args.interval,
         series: forecasts.len(),
         forecasts,
         outputs: ManyForecastOutputs { forecast: csv },

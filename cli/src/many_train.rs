@@ -80,6 +80,11 @@ pub struct ManyReport {
     /// Trained series whose observed test MSE is below the best baseline's (persistence, and
     /// the seasonal naive forecast with `--season`): skill above 0.
     pub series_beating_baselines: usize,
+    /// With `--interval P`: the mean over the trained series of the share of their observed
+    /// test targets inside the one-step prediction plus or minus their step-1 half-width
+    /// (`interval_coverage` in `metrics.csv`); absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_coverage: Option<f64>,
     /// Wall-clock seconds training every series took (local: the parallel loop; global: the fit).
     pub fit_seconds: f64,
     /// Files written.
@@ -236,6 +241,10 @@ pub fn train_many(
             .iter()
             .filter(|m| m.skill.is_some_and(|s| s > 0.0))
             .count(),
+        interval_coverage: cfg
+            .run
+            .interval
+            .map(|_| run.mean_of(|m| m.interval_coverage.unwrap_or(f64::NAN))),
         fit_seconds: run.fit_seconds,
         outputs,
     };
@@ -335,11 +344,26 @@ pub fn human_report(r: &ManyReport) -> String {
         },
         format!("{} of {}", r.series_beating_baselines, r.series),
     );
+    if let (Some(i), Some(c)) = (run.interval, r.interval_coverage) {
+        rows.push(
+            format!(
+                "mean coverage of the {:.0}% intervals (one-step, observed test targets)",
+                i.p * 100.0
+            ),
+            format!("{c:.4}"),
+        );
+    }
     rows.push(
         "fit time",
         format!("{:.2} s on {} thread(s)", r.fit_seconds, r.threads),
     );
     let mut text = rows.render();
+    if run.model.horizon > 1 {
+        text.push_str(&format!(
+            "direct model of {h} outputs: train and test mse over all {h} outputs of its windows; the baseline, observed and interval figures score its horizon-1 output\n",
+            h = run.model.horizon
+        ));
+    }
     let list = |title: &str, items: Vec<(&str, &str)>| {
         let mut s = format!("{title}:\n");
         for (id, why) in items.iter().take(LISTED) {

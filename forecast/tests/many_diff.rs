@@ -26,6 +26,7 @@ fn config(mode: Mode, differencing: Differencing, season: Option<usize>) -> Many
     ManyConfig {
         differencing,
         season,
+        interval: None,
         ..common::many_config(mode, 1)
     }
 }

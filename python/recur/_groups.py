@@ -23,6 +23,8 @@ METRIC_COLUMNS = [
     ("train_windows", "long"),
     ("test_windows", "long"),
     ("epochs", "long"),
+    ("interval_coverage", "double"),
+    ("interval_half_width", "double"),
 ]
 
 #: The predictions' arrays and their names in the long table.
@@ -44,6 +46,8 @@ GROUP_COLUMNS = [
     *[(name, kind) for name, _, kind in PREDICTION_ARRAYS],
     ("forecast_time", "array<string>"),
     ("forecast_value", "array<double>"),
+    ("forecast_lo", "array<double>"),
+    ("forecast_hi", "array<double>"),
     ("model", "binary"),
 ]
 
@@ -76,6 +80,9 @@ def _rows(out):
             h = f["horizon"]
             row["forecast_value"] = f["values"][k * h : (k + 1) * h]
             row["forecast_time"] = f["times"][k]
+            for bound in ("lo", "hi"):
+                if f.get(bound) is not None:
+                    row[f"forecast_{bound}"] = f[bound][k * h : (k + 1) * h]
         row["model"] = out["members"][k]
         rows.append(row)
     for series, reason in zip(out["skipped"]["id"], out["skipped"]["reason"]):
@@ -202,12 +209,21 @@ class GroupResults:
         if not values:
             return None
         h = len(values[0])
+
+        def flat(name):
+            parts = [v for v in t[name] if v is not None]
+            if len(parts) < len(t):
+                return None
+            return np.concatenate([np.asarray(v, dtype=np.float64) for v in parts])
+
         return _long.forecasts_frame(
             {
                 "ids": list(t["id"]),
                 "horizon": h,
-                "values": np.concatenate([np.asarray(v, dtype=np.float64) for v in values]),
+                "values": flat("forecast_value"),
                 "times": [None if v is None else list(v) for v in t["forecast_time"]],
+                "lo": flat("forecast_lo"),
+                "hi": flat("forecast_hi"),
             },
             None,
         )

@@ -227,8 +227,9 @@ def predictions_frame(cols, kind):
 
 
 def forecasts_frame(cols, kind):
-    """The forecasts DataFrame: ``id, step, [time,] prediction``, ``step`` from 1, with future
-    times for the series whose time column has a regular step."""
+    """The forecasts DataFrame: ``id, step, [time,] prediction[, lo, hi]``, ``step`` from 1,
+    with future times for the series whose time column has a regular step, and the interval's
+    bounds when the forecasts have them."""
     pd = _pandas()
     h = cols["horizon"]
     ids = np.asarray(cols["ids"], dtype=object)
@@ -239,4 +240,7 @@ def forecasts_frame(cols, kind):
         kind = kind or infer_kind(flat)
         frame["time"] = kind.back(flat)
     frame["prediction"] = np.asarray(cols["values"], dtype=np.float64)
+    for bound in ("lo", "hi"):
+        if cols.get(bound) is not None:
+            frame[bound] = np.asarray(cols[bound], dtype=np.float64)
     return pd.DataFrame(frame)

@@ -55,6 +55,9 @@ def fit(
     diff=None,
     seasonal_diff=None,
     season=None,
+    horizon=1,
+    interval=None,
+    interval_horizon=24,
     **unknown,
 ):
     """Trains every series of the long-format DataFrame ``df`` and returns a
@@ -77,7 +80,14 @@ def fit(
     split and scaling, the model learns the differences, and predictions, metrics and
     forecasts are turned back into the series' units; ``season`` (None or ``m``): the
     seasonal naive baseline ``y[t-m]``, scored beside persistence (a series whose training part
-    is not longer than ``m`` is skipped).
+    is not longer than ``m`` is skipped); ``horizon`` the outputs of a direct multi-step model
+    (each window's next ``horizon`` values at once; needs ``pad=False``; the metrics score its
+    horizon-1 output, as ``recur.series`` does, and forecasts use its outputs by blocks);
+    ``interval`` (None or a coverage ``P`` in (0, 1)): split-conformal intervals, each series
+    calibrated on the held-out last 20% of its training part's targets for horizons
+    ``1..interval_horizon`` (its model, or the global one, is fitted on the windows before
+    them), stored in the model for :meth:`ManyModel.forecast`'s ``interval``; a series whose
+    training part cannot give enough residuals is skipped with the reason.
 
     An unknown keyword or a bad value raises ``ValueError`` naming it; so does bad data. The
     GIL is released while training; Ctrl-C stops the run between series (after a batch in
@@ -135,11 +145,16 @@ class ManyModel:
         """``"local"`` or ``"global"``."""
         return self._native.mode
 
-    def forecast(self, horizon):
+    def forecast(self, horizon, interval=None):
         """Forecasts ``horizon`` values after the end of every series (predictions fed back
-        in): a DataFrame ``id, step, [time,] prediction`` with ``step`` from 1, and the future
-        times of every series whose times fell on a regular step."""
-        return _long.forecasts_frame(self._native.forecast(_keywords.whole("horizon", horizon)), self._kind)
+        in; a direct model's outputs by blocks): a DataFrame ``id, step, [time,] prediction``
+        with ``step`` from 1, and the future times of every series whose times fell on a
+        regular step. With ``interval`` (a coverage in (0, 1)), ``lo`` and ``hi`` columns: the
+        split-conformal interval from each series' calibration (``ValueError`` when the model
+        was trained without ``interval``, or ``horizon`` passes its ``interval_horizon``)."""
+        native = self._native.forecast(_keywords.whole("horizon", horizon), _coverage(interval))
+        return _long.forecasts_frame(native, self._kind)
+
 
     def to_bytes(self):
         """The model file's bytes."""
@@ -148,6 +163,20 @@ class ManyModel:
     def save(self, path):
         """Writes the model file to ``path`` (to a temporary name, then renamed)."""
         _keywords.write_atomically(path, self.to_bytes())
+
+
+def _coverage(value):
+    """``interval`` as a float (None stays None); ``ValueError`` names it otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"interval: expected a coverage strictly between 0 and 1, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"interval: expected a coverage strictly between 0 and 1, got {value!r}"
+        ) from None
 
 
 def load(path):
@@ -166,7 +195,11 @@ class ManyResult:
       value): ``persistence_test_mse`` (``y[t-1]``), ``seasonal_naive_test_mse`` (``y[t-m]``,
       NaN without ``season``), ``test_mse_observed`` (the model), ``skill`` (1 -
       ``test_mse_observed`` / the best baseline's MSE, NaN when it is perfect);
-      ``train_windows, test_windows, epochs``. MSEs are in the series' units, squared.
+      ``train_windows, test_windows, epochs``; with ``interval``, ``interval_coverage`` (the
+      share of the observed test targets inside the one-step prediction plus or minus the
+      step-1 half-width) and ``interval_half_width`` (NaN without ``interval``). MSEs are in
+      the series' units, squared. A direct model (``horizon > 1``) is scored on its horizon-1
+      output, but ``train_mse`` and ``test_mse`` on its windows over all its outputs.
     - ``predictions``: the one-step predictions in the long format: ``id, index`` (position
       in the sorted series), ``time`` (with a time column), ``actual, prediction, part``
       (``train`` or ``test``).
@@ -186,9 +219,9 @@ class ManyResult:
         self.no_time_axis = _long.skipped_frame(out["no_time_axis"])
         self.model = ManyModel(out["model"], kind)
 
-    def forecast(self, horizon):
+    def forecast(self, horizon, interval=None):
         """See :meth:`ManyModel.forecast` (times come back in the time column's type)."""
-        return self.model.forecast(horizon)
+        return self.model.forecast(horizon, interval)
 
     def model_bytes(self):
         """The model file's bytes."""

@@ -61,6 +61,8 @@ METRIC_COLUMNS = _groups.METRIC_COLUMNS
 #:   value, prediction, ``train``/``test``);
 #: - ``forecast_time, forecast_value``: the ``horizon`` forecasts as arrays (null with
 #:   ``horizon=0``; times null without a regular time step);
+#: - ``forecast_lo, forecast_hi``: their split-conformal bounds at the run's ``interval``
+#:   (null without ``interval`` or with ``horizon=0``);
 #: - ``model``: the series' model file (join them with
 #:   :meth:`recur.many.ManyModel.from_members`).
 GROUP_COLUMNS = _groups.GROUP_COLUMNS
@@ -86,8 +88,13 @@ def group_meta():
 
 
 def _group_settings(settings):
-    """The settings of a local run: :data:`recur.many.DEFAULTS` updated by ``settings``;
-    unknown names and any mode but local raise ``ValueError``."""
+    """The settings of a local run: :data:`recur.many.DEFAULTS` updated by ``settings``, where
+    ``model_horizon`` is :func:`recur.many.fit`'s ``horizon`` (the outputs of a direct model:
+    here ``horizon`` is the forecast's length); unknown names and any mode but local raise
+    ``ValueError``."""
+    settings = dict(settings)
+    if "model_horizon" in settings:
+        settings["horizon"] = settings.pop("model_horizon")
     unknown = {k: v for k, v in settings.items() if k not in _many.DEFAULTS}
     merged = dict(_many.DEFAULTS)
     merged.update({k: v for k, v in settings.items() if k in _many.DEFAULTS})
@@ -108,7 +115,9 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
     its metrics, its one-step predictions and ``horizon`` forecasts (none when 0) as arrays,
     and its model file; or, for a series too short for the split and ``step``, ``kind``
     ``skipped`` with the reason. Settings are :func:`recur.many.fit`'s (``mode`` must be
-    ``"local"``).
+    ``"local"``), but a direct model's outputs are ``model_horizon``: ``horizon`` is the
+    forecast's length here. With ``interval``, the forecasts come with their bounds at that coverage
+    (``forecast_lo``, ``forecast_hi``), so ``horizon`` may not pass ``interval_horizon``.
 
     Time labels are text: a datetime column is written as dates when every time of the group
     is at midnight, else as ISO date-times (:func:`fit` casts them back on Spark).
@@ -202,9 +211,11 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
     """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
     ``time_col``, ``value_col``; the time column is needed, it alone orders a series' rows) in
     local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s
-    (``diff``, ``seasonal_diff`` and ``season`` included); they are checked on the driver
-    (``ValueError`` naming a bad one) before the job starts.
-    ``horizon > 0`` also forecasts that many values after each series.
+    (``diff``, ``seasonal_diff``, ``season``, ``interval`` and ``interval_horizon`` included;
+    its ``horizon``, a direct model's outputs, is ``model_horizon`` here); they are checked on
+    the driver (``ValueError`` naming a bad one) before the job starts.
+    ``horizon > 0`` also forecasts that many values after each series (with ``interval``, with
+    their bounds at that coverage: ``horizon`` may then not pass ``interval_horizon``).
 
     The series are hashed by id into ``partitions`` tasks (None: four per core of the
     cluster, ``4 * defaultParallelism``, so that the cores finish together), and each task
@@ -216,8 +227,8 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
     DataFrames read it without training again; ``SparkResult.unpersist()`` frees it.
     """
     s = _group_settings(settings)
-    _recur.many_check_settings(_keywords.to_json(s))
     horizon = _keywords.whole("horizon", horizon)
+    _recur.many_check_settings(_keywords.to_json(s), horizon)
     if time_col is None:
         raise ValueError(
             "time_col: expected a time column on Spark: a series' rows reach its worker in no "
@@ -234,7 +245,7 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
         time_col=time_col,
         value_col=value_col,
         horizon=horizon,
-        **s,
+        **settings,
     )
     out = (
         sdf.select(*[name for _, name in roles])
@@ -243,7 +254,7 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
         .persist()
     )
     out.count()
-    return SparkResult(out, sdf.schema[time_col].dataType)
+    return SparkResult(out, sdf.schema[time_col].dataType, interval=s["interval"] is not None)
 
 
 class SparkResult:
@@ -254,16 +265,18 @@ class SparkResult:
 
     - ``metrics``: one row per trained series, sorted by id;
     - ``predictions``: ``id, index, time, actual, prediction, part``;
-    - ``forecasts``: ``id, step, time, prediction`` (empty unless ``horizon > 0``);
+    - ``forecasts``: ``id, step, time, prediction`` (empty unless ``horizon > 0``), then
+      ``lo, hi`` when the run had ``interval``;
     - ``skipped``: ``id, reason``, sorted by id;
     - ``no_time_axis``: ``id, reason`` of the series trained without a regular time step,
       sorted by id;
     - ``groups``: :func:`train_group`'s rows themselves.
     """
 
-    def __init__(self, out, time_type):
+    def __init__(self, out, time_type, interval=False):
         self.groups = out
         self._time_type = time_type
+        self._interval = interval
 
     def _trained(self):
         from pyspark.sql import functions as F
@@ -302,15 +315,20 @@ class SparkResult:
     def forecasts(self):
         from pyspark.sql import functions as F
 
+        bounds = ["lo", "hi"] if self._interval else []
         rows = self._trained().select(
-            "id", "forecast_time", F.posexplode("forecast_value").alias("pos", "prediction")
+            "id",
+            "forecast_time",
+            *[f"forecast_{b}" for b in bounds],
+            F.posexplode("forecast_value").alias("pos", "prediction"),
         )
         return rows.select(
             "id",
             (F.col("pos") + 1).cast("long").alias("step"),
             F.element_at("forecast_time", F.col("pos") + 1).alias("t"),
             "prediction",
-        ).select("id", "step", self._time("t"), "prediction")
+            *[F.element_at(f"forecast_{b}", F.col("pos") + 1).alias(b) for b in bounds],
+        ).select("id", "step", self._time("t"), "prediction", *bounds)
 
     @property
     def skipped(self):

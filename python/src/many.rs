@@ -65,11 +65,32 @@ fn train(
     Ok((read, run))
 }
 
-/// Checks the settings' JSON text (as `many_fit` would read it) without training: a Spark
-/// driver calls it before starting a job. Raises `ValueError` naming the bad setting.
+/// Checks the settings' JSON text (as `many_fit` would read it) and the forecast `horizon` of
+/// a group run (0: none) without training: a Spark driver calls it before starting a job.
+/// Raises `ValueError` naming the bad setting.
 #[pyfunction]
-pub fn many_check_settings(settings: &str) -> PyResult<String> {
-    Ok(many_settings::config(settings)?.mode.name().to_string())
+#[pyo3(signature = (settings, horizon=0))]
+pub fn many_check_settings(settings: &str, horizon: usize) -> PyResult<String> {
+    let cfg = many_settings::config(settings)?;
+    group_horizon(&cfg, horizon)?;
+    Ok(cfg.mode.name().to_string())
+}
+
+/// The forecast horizon of a group run (`None` for 0), which with intervals gets the run's
+/// `interval` around each value, so it may not pass `interval_horizon`.
+fn group_horizon(cfg: &ManyConfig, horizon: usize) -> PyResult<Option<usize>> {
+    if horizon == 0 {
+        return Ok(None);
+    }
+    let h = settings::horizon(horizon)?;
+    match cfg.interval {
+        Some(i) if h > i.horizon => Err(PyValueError::new_err(format!(
+            "horizon: expected at most interval_horizon = {} (the steps the intervals of \
+             interval={} are calibrated for), got {h}",
+            i.horizon, i.p
+        ))),
+        _ => Ok(Some(h)),
+    }
 }
 
 /// Trains every series of long-format CSV text (`id_col`, `time_col` or None for file order,
@@ -115,7 +136,9 @@ pub fn many_fit<'py>(
 /// task owns one core, so the series of a group do not fan out over rayon's pool. Returns a
 /// dict: `metrics`, `predictions`, `skipped`, `no_time_axis` (columns, series in id order),
 /// `members` (each trained series' model file as bytes, in the order of `metrics`) and
-/// `forecasts` (columns when `horizon > 0`, else None). Ctrl-C stops between series.
+/// `forecasts` (columns when `horizon > 0`, else None; with the run's `interval` around each
+/// value when it has one, so `horizon` may not pass `interval_horizon`). Ctrl-C stops between
+/// series.
 #[pyfunction]
 #[pyo3(signature = (csv, id_col, time_col, value_col, settings, horizon=0))]
 pub fn many_train_group<'py>(
@@ -135,10 +158,7 @@ pub fn many_train_group<'py>(
              (recur.many.fit)",
         ));
     }
-    let horizon = match horizon {
-        0 => None,
-        h => Some(settings::horizon(h)?),
-    };
+    let horizon = group_horizon(&cfg, horizon)?;
     let (read, trained, skipped, forecasts) = run_interruptibly(py, |stop| {
         train_in_order(
             &csv,
@@ -220,7 +240,8 @@ fn train_in_order(
                         mode: Mode::Local,
                         members: vec![member.clone()],
                     };
-                    forecasts.extend(model.forecast(h)?);
+                    let p = cfg.interval.map(|i| i.p);
+                    forecasts.extend(model.forecast_with_interval(h, p)?);
                 }
                 trained.push((metrics, predictions, member));
             }
@@ -268,12 +289,26 @@ impl PyManyModel {
         Ok(PyBytes::new(py, &bytes))
     }
 
-    /// Forecasts `horizon` values after the end of every series (predictions fed back in), as
-    /// columns: `ids`, `values` (flat, series x horizon), `horizon` and `times` per series.
-    fn forecast<'py>(&self, py: Python<'py>, horizon: usize) -> PyResult<Bound<'py, PyDict>> {
+    /// Forecasts `horizon` values after the end of every series (predictions fed back in, by
+    /// blocks for a direct model), as columns: `ids`, `values` (flat, series x horizon),
+    /// `horizon`, `times` per series, and with `interval` (a coverage in `(0, 1)`) `lo` and
+    /// `hi` from each series' calibration (`ValueError` naming `interval` when the model has
+    /// none, or `interval_horizon` when it is calibrated for fewer steps).
+    #[pyo3(signature = (horizon, interval=None))]
+    fn forecast<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: usize,
+        interval: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let h = settings::horizon(horizon)?;
+        if let Some(p) = interval.filter(|p| !(*p > 0.0 && *p < 1.0)) {
+            return Err(PyValueError::new_err(format!(
+                "interval: expected a coverage strictly between 0 and 1, got {p}"
+            )));
+        }
         let rows = py
-            .detach(|| self.inner.forecast(h))
+            .detach(|| self.inner.forecast_with_interval(h, interval))
             .map_err(forecast_error)?;
         columns::forecasts(py, &rows, h)
     }

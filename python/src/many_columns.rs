@@ -14,7 +14,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// `metrics`: one row per trained series; `seasonal_naive_test_mse` is NaN without a season,
-/// `skill` NaN where the best baseline is perfect.
+/// `skill` NaN where the best baseline is perfect, `interval_coverage` and
+/// `interval_half_width` NaN without intervals.
 pub fn metrics<'py>(py: Python<'py>, rows: &[SeriesMetrics]) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let float = |f: fn(&SeriesMetrics) -> f64| -> Bound<'py, PyArray1<f64>> {
@@ -40,6 +41,14 @@ pub fn metrics<'py>(py: Python<'py>, rows: &[SeriesMetrics]) -> PyResult<Bound<'
     d.set_item("train_windows", whole(|m| m.train_windows))?;
     d.set_item("test_windows", whole(|m| m.test_windows))?;
     d.set_item("epochs", whole(|m| m.epochs))?;
+    d.set_item(
+        "interval_coverage",
+        float(|m| m.interval_coverage.unwrap_or(f64::NAN)),
+    )?;
+    d.set_item(
+        "interval_half_width",
+        float(|m| m.interval_half_width.unwrap_or(f64::NAN)),
+    )?;
     Ok(d)
 }
 
@@ -120,8 +129,9 @@ fn id_reason<'py, 'a>(
     Ok(d)
 }
 
-/// `forecasts`: `ids` per series, `values` (series x horizon, flat, row-major), `horizon`, and
-/// `times` per series (None for a series without a regular time axis).
+/// `forecasts`: `ids` per series, `values` (series x horizon, flat, row-major), `horizon`,
+/// `times` per series (None for a series without a regular time axis), and `lo`, `hi` (flat as
+/// `values`) when the forecasts have intervals, else None.
 pub fn forecasts<'py>(
     py: Python<'py>,
     rows: &[SeriesForecast],
@@ -135,6 +145,14 @@ pub fn forecasts<'py>(
     d.set_item("horizon", horizon)?;
     let values: Vec<f64> = rows.iter().flat_map(|f| f.values.iter().copied()).collect();
     d.set_item("values", values.into_pyarray(py))?;
+    // Bounds only when every series has them (a model's series are calibrated alike).
+    let band = |b: fn(&SeriesForecast) -> Option<&Vec<f64>>| -> Option<Vec<f64>> {
+        let all: Option<Vec<&Vec<f64>>> = rows.iter().map(b).collect();
+        all.filter(|v| !v.is_empty())
+            .map(|v| v.into_iter().flatten().copied().collect())
+    };
+    d.set_item("lo", band(|f| f.lo.as_ref()).map(|v| v.into_pyarray(py)))?;
+    d.set_item("hi", band(|f| f.hi.as_ref()).map(|v| v.into_pyarray(py)))?;
     d.set_item(
         "times",
         rows.iter().map(|f| f.times.as_deref()).collect::<Vec<_>>(),

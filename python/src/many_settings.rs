@@ -4,12 +4,14 @@
 use data::{Layout, ScaleKind, WindowConfig};
 use forecast::many::{ColumnNames, ManyConfig, Mode};
 use pyo3::PyResult;
+use pyo3::exceptions::PyValueError;
 use serde_json::Value;
 
 use crate::settings::{self, Keywords, MODEL_KEYWORDS};
 
-/// The keywords of the mode, the windows and the differencing, before [`MODEL_KEYWORDS`].
-const RUN_KEYWORDS: [&str; 9] = [
+/// The keywords of the mode, the windows, the differencing, the direct model's horizon and
+/// the intervals, before [`MODEL_KEYWORDS`].
+const RUN_KEYWORDS: [&str; 12] = [
     "mode",
     "step",
     "split",
@@ -19,6 +21,9 @@ const RUN_KEYWORDS: [&str; 9] = [
     "diff",
     "seasonal_diff",
     "season",
+    "horizon",
+    "interval",
+    "interval_horizon",
 ];
 
 /// The run's configuration from the settings' JSON text.
@@ -42,13 +47,23 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         Value::Null => ScaleKind::None,
         _ => k.name("scale", str::parse::<ScaleKind>)?,
     };
-    let model = settings::model(&k, step, layout, 1, 1)?;
+    let horizon = k.count("horizon", 1, settings::MAX_HORIZON)?;
+    let pad = k.boolean("pad")?;
+    if horizon > 1 && pad {
+        return Err(PyValueError::new_err(format!(
+            "horizon: a direct model of {horizon} outputs trains on the next {horizon} real values \
+             after each window, but the tutorial's padding makes up targets at the end of each \
+             part: pass pad=False"
+        )));
+    }
+    let model = settings::model(&k, step, layout, 1, horizon)?;
+    let interval = settings::interval(&k)?;
     Ok(ManyConfig {
         mode,
         windows: WindowConfig {
             split: settings::split(&k)?,
             step,
-            pad: k.boolean("pad")?,
+            pad,
             layout,
             scale,
         },
@@ -58,5 +73,6 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         columns: ColumnNames::default(),
         differencing: settings::differencing(&k)?,
         season: settings::season(&k)?,
+        interval,
     })
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use data::time::{TimeFormat, TimeStep};
 use data::{Column, Layout, MissingPolicy, ScaleKind, SineConfig, WindowConfig};
-use forecast::series::{CsvDialect, DataConfig, IntervalConfig, SeriesConfig, Source};
+use forecast::series::{CsvDialect, DataConfig, SeriesConfig, Source};
 use pyo3::PyResult;
 use pyo3::exceptions::PyValueError;
 use serde_json::Value;
@@ -154,12 +154,7 @@ pub fn config(text: &str, input: Input) -> PyResult<SeriesConfig> {
         }
         None => Source::Generated(SineConfig::default()),
     };
-    let interval = k.optional("interval", |k| {
-        Ok(IntervalConfig {
-            p: k.fraction("interval")?,
-            horizon: k.count("interval_horizon", 1, settings::MAX_HORIZON)?,
-        })
-    })?;
+    let interval = settings::interval(&k)?;
     Ok(SeriesConfig {
         data: DataConfig {
             source,

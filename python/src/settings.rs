@@ -7,6 +7,7 @@
 
 use data::{Differencing, Layout, SplitAt};
 use forecast::FitSettings;
+use forecast::series::IntervalConfig;
 use forecast::spec::{Cell, ModelSpec, RecurrentSpec};
 use nn::{Activation, Loss, OptimizerConfig};
 use pyo3::PyResult;
@@ -234,6 +235,17 @@ pub fn differencing(k: &Keywords) -> PyResult<Differencing> {
 pub fn season(k: &Keywords) -> PyResult<Option<usize>> {
     k.optional("season", |k| {
         k.count("season", 1, data::generate::MAX_SEQUENCE_LEN)
+    })
+}
+
+/// `interval` (None or a coverage in `(0, 1)`) with `interval_horizon` (steps calibrated, 1 to
+/// [`MAX_HORIZON`]), as `--interval` and `--interval-horizon`.
+pub fn interval(k: &Keywords) -> PyResult<Option<IntervalConfig>> {
+    k.optional("interval", |k| {
+        Ok(IntervalConfig {
+            p: k.fraction("interval")?,
+            horizon: k.count("interval_horizon", 1, MAX_HORIZON)?,
+        })
     })
 }
 

@@ -48,9 +48,10 @@ def test_local_fit_gives_metrics_predictions_and_skipped_in_id_order():
     assert list(r.metrics.columns) == [
         "id", "train_mse", "test_mse", "baseline_test_mse", "persistence_test_mse",
         "seasonal_naive_test_mse", "test_mse_observed", "skill",
-        "train_windows", "test_windows", "epochs"]
-    # Without a season there is no seasonal naive figure.
+        "train_windows", "test_windows", "epochs", "interval_coverage", "interval_half_width"]
+    # Without a season there is no seasonal naive figure, without an interval no coverage.
     assert r.metrics["seasonal_naive_test_mse"].isna().all()
+    assert r.metrics[["interval_coverage", "interval_half_width"]].isna().all().all()
     best = r.metrics["persistence_test_mse"]
     np.testing.assert_allclose(r.metrics["skill"], 1 - r.metrics["test_mse_observed"] / best)
     assert (r.metrics["epochs"] == 3).all()
@@ -483,3 +484,104 @@ def test_differenced_groups_equal_the_whole_run():
 def test_a_season_longer_than_every_series_is_a_value_error():
     with pytest.raises(ValueError, match="season 500"):
         recur.many.fit(trending_frame(), season=500, **FAST)
+
+
+def calibrated_frame():
+    """Two series long enough for 4 calibrated steps (at least 20 residuals at step 4) and one
+    too short for them, rows shuffled."""
+    parts = []
+    for sid, n, period in [("a", 200, 12.0), ("b", 180, 9.0), ("short", 60, 7.0)]:
+        t = np.arange(n)
+        parts.append(pd.DataFrame({
+            "unique_id": sid,
+            "ds": pd.date_range("2024-01-01", periods=n, freq="D"),
+            "y": np.sin(2 * np.pi * t / period) + 0.01 * t + 0.2 * np.sin(7.3 * t + period),
+        }))
+    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=4)
+
+
+@pytest.mark.parametrize("mode", ["local", "global"])
+def test_intervals_calibrate_each_series_and_bound_its_forecasts(mode):
+    df = calibrated_frame()
+    r = recur.many.fit(df, mode=mode, interval=0.9, interval_horizon=4, **FAST)
+    assert list(r.metrics["id"]) == ["a", "b"]
+    assert list(r.skipped["id"]) == ["short"]
+    assert "interval-horizon 4" in r.skipped["reason"][0]
+    assert r.metrics["interval_coverage"].between(0, 1).all()
+    assert (r.metrics["interval_half_width"] > 0).all()
+    f80 = r.forecast(4, interval=0.8)
+    f95 = r.forecast(4, interval=0.95)
+    assert list(f80.columns) == ["id", "step", "time", "prediction", "lo", "hi"]
+    assert ((f80["lo"] < f80["prediction"]) & (f80["prediction"] < f80["hi"])).all()
+    assert ((f95["lo"] <= f80["lo"]) & (f95["hi"] >= f80["hi"])).all()
+    plain = r.forecast(4)
+    assert list(plain.columns) == ["id", "step", "time", "prediction"]
+    pd.testing.assert_frame_equal(plain, f80[plain.columns], check_exact=True)
+    # The saved model keeps each series' calibration.
+    back = recur.many.ManyModel.from_bytes(r.model_bytes())
+    pd.testing.assert_frame_equal(back.forecast(4, interval=0.8), f80, check_exact=True)
+    with pytest.raises(ValueError, match="interval-horizon"):
+        r.forecast(5, interval=0.8)
+    with pytest.raises(ValueError, match="interval"):
+        r.forecast(4, interval=1.5)
+    with pytest.raises(ValueError, match="interval"):
+        r.forecast(4, interval="wide")
+
+
+def test_forecast_interval_needs_a_calibrated_model():
+    r = recur.many.fit(calibrated_frame(), **FAST)
+    with pytest.raises(ValueError, match="no calibration"):
+        r.forecast(3, interval=0.9)
+
+
+def test_direct_models_forecast_by_blocks():
+    df = calibrated_frame()
+    r = recur.many.fit(df, horizon=3, pad=False, **FAST)
+    assert list(r.metrics["id"]) == ["a", "b", "short"]
+    # No padding, 3 targets per window: T - step - 3 + 1 training windows.
+    assert r.metrics["train_windows"][0] == 160 - 4 - 3 + 1
+    f3, f7 = r.forecast(3), r.forecast(7)
+    for sid in ["a", "b", "short"]:
+        np.testing.assert_array_equal(
+            f3[f3["id"] == sid]["prediction"], f7[f7["id"] == sid]["prediction"][:3])
+    # Both at once: calibrated by blocks.
+    both = recur.many.fit(df, horizon=2, pad=False, interval=0.9, interval_horizon=4, **FAST)
+    assert len(both.forecast(4, interval=0.9)) == 2 * 4
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        (dict(interval=1.5), "interval"),
+        (dict(interval=0.0), "interval"),
+        (dict(interval="0.9"), "interval"),
+        (dict(interval=0.9, interval_horizon=0), "interval_horizon"),
+        (dict(horizon=0, pad=False), "horizon"),
+        (dict(horizon=3), "horizon.*pad=False"),
+    ],
+)
+def test_bad_interval_and_horizon_values_name_the_keyword(settings, named):
+    with pytest.raises(ValueError, match=named):
+        recur.many.fit(calibrated_frame(), **FAST, **settings)
+
+
+def test_calibrated_groups_equal_the_whole_run():
+    df = calibrated_frame()
+    settings = dict(interval=0.9, interval_horizon=4, **FAST)
+    whole = recur.many.fit(df, **settings)
+    groups = pd.concat(
+        [recur.spark.train_group(g, horizon=3, **settings) for _, g in df.groupby("unique_id")],
+        ignore_index=True,
+    )
+    r = recur.spark.group_results(groups)
+    pd.testing.assert_frame_equal(r.metrics, whole.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(r.forecasts, whole.forecast(3, interval=0.9), check_exact=True)
+    assert r.model().to_bytes() == whole.model_bytes()
+    # A direct model on Spark is model_horizon (horizon is the forecast's length there).
+    direct = dict(model_horizon=2, pad=False, **FAST)
+    whole = recur.many.fit(df, horizon=2, pad=False, **FAST)
+    out = recur.spark.train_group(df, horizon=3, **direct)
+    assert recur.spark.group_results(out).model().to_bytes() == whole.model_bytes()
+    # Forecast bounds past the calibrated steps are refused before training.
+    with pytest.raises(ValueError, match="horizon: expected at most interval_horizon = 4"):
+        recur.spark.train_group(df, horizon=5, **settings)

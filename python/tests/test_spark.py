@@ -190,3 +190,36 @@ def test_dates_and_integer_ids_come_back_in_their_types(spark):
     last = df.groupby("unique_id")["ds"].max()
     assert f["time"].iloc[0] == last[11] + pd.Timedelta(days=1)
     on_spark.unpersist()
+
+
+def test_calibrated_spark_run_equals_the_embedded_one(spark):
+    # Series of 60 to 190 values: the three longest hold out enough targets for 3 calibrated
+    # steps, the others are skipped, as in the embedded run.
+    rng = np.random.default_rng(5)
+    parts = []
+    for k in range(6):
+        n = 60 + 26 * k
+        t = np.arange(n)
+        parts.append(pd.DataFrame({
+            "unique_id": f"s{k}",
+            "ds": pd.date_range("2023-01-01", periods=n, freq="D"),
+            "y": np.sin(2 * np.pi * t / (5 + k)) + 0.1 * rng.standard_normal(n),
+        }))
+    df = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=6)
+    settings = dict(SETTINGS, interval=0.9, interval_horizon=3)
+    embedded = recur.many.fit(df, **settings)
+    on_spark = recur.spark.fit(spark.createDataFrame(df), horizon=3, **settings)
+    metrics = on_spark.metrics.toPandas()
+    assert metrics["interval_coverage"].notna().all()
+    pd.testing.assert_frame_equal(metrics, embedded.metrics, check_dtype=False, check_exact=True)
+    pd.testing.assert_frame_equal(
+        on_spark.skipped.toPandas(), embedded.skipped, check_dtype=False)
+    assert list(embedded.skipped["id"]) == ["s0", "s1", "s2"]
+    f = on_spark.forecasts.toPandas().sort_values(["id", "step"], ignore_index=True)
+    assert list(f.columns) == ["id", "step", "time", "prediction", "lo", "hi"]
+    pd.testing.assert_frame_equal(
+        f, embedded.forecast(3, interval=0.9), check_dtype=False, check_exact=True)
+    assert on_spark.model().to_bytes() == embedded.model_bytes()
+    with pytest.raises(ValueError, match="interval_horizon"):
+        recur.spark.fit(spark.createDataFrame(df), horizon=4, **settings)
+    on_spark.unpersist()

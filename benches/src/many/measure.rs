@@ -70,6 +70,7 @@ impl RunSettings {
             columns: ColumnNames::default(),
             differencing: Default::default(),
             season: None,
+            interval: None,
         }
     }
 }

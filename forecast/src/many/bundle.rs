@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use data::time::TimeAxis;
-use data::{Differencing, Layout, Scaler, WindowConfig};
+use data::{Differencing, Scaler, WindowConfig};
 use nn::Sequential;
 use rayon::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ColumnNames, Mode};
 use crate::ForecastError;
-use crate::fitting::predict_one;
+use crate::fitting::predict_rows;
+use crate::series::forecast::bounds;
+use crate::series::intervals::half_widths;
 use crate::spec::ModelSpec;
 
 /// Format tag of the container.
@@ -48,6 +50,11 @@ pub struct SeriesState {
     /// The time axis from `tail[0]` on, when the series had a regular time column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeAxis>,
+    /// The split-conformal residuals of the series' held-out targets per horizon step
+    /// (`--interval`), series units; absent without intervals (and from the files of recur
+    /// before them, which stay byte for byte what they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<data::Calibration>,
 }
 
 /// The settings document inside a member's model file.
@@ -134,6 +141,17 @@ impl Member {
                 settings.differencing.lost()
             )));
         }
+        // The residuals are read as they were written: sorted, finite, none missing.
+        if let Some(s) = settings.series.iter().find(|s| {
+            s.calibration
+                .as_ref()
+                .is_some_and(|c| data::Calibration::new(c.residuals.clone()).as_ref() != Ok(c))
+        }) {
+            return Err(bad(format!(
+                "series '{}' keeps a calibration that is not sorted finite residuals for every step",
+                s.id
+            )));
+        }
         Ok((model, settings))
     }
 
@@ -152,6 +170,12 @@ pub struct SeriesForecast {
     pub values: Vec<f64>,
     /// Their times, when the series had a regular time column.
     pub times: Option<Vec<String>>,
+    /// Lower bounds of the split-conformal interval of each value, with an interval asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lo: Option<Vec<f64>>,
+    /// Upper bounds, with an interval asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hi: Option<Vec<f64>>,
 }
 
 /// The model file of a many-series run.
@@ -314,21 +338,65 @@ impl ManyModel {
     /// Forecasts `horizon` values after the end of every series (predictions fed back in),
     /// in id order, in parallel over the members.
     pub fn forecast(&self, horizon: usize) -> Result<Vec<SeriesForecast>, ForecastError> {
+        self.forecast_with_interval(horizon, None)
+    }
+
+    /// [`ManyModel::forecast`] with, for `interval = Some(P)`, the split-conformal interval of
+    /// coverage `P` around each value from its series' calibration (`lo`, `hi`). A one-step
+    /// model feeds each prediction back; a direct model (`--horizon H` at training) gives `H`
+    /// values per forward pass and continues by blocks of `H`. Errors (before any forecast,
+    /// naming the series and `--interval` or `--interval-horizon`) when a series has no
+    /// calibration, was calibrated for fewer steps than `horizon`, or has too few residuals
+    /// for `P`.
+    pub fn forecast_with_interval(
+        &self,
+        horizon: usize,
+        interval: Option<f64>,
+    ) -> Result<Vec<SeriesForecast>, ForecastError> {
         if horizon == 0 {
             return Err(ForecastError::Usage(
                 "horizon 0: expected at least 1 value to forecast".into(),
             ));
         }
+        // Every series' half-widths first: a bad interval costs no forecast.
+        let half: Vec<Vec<Option<Vec<f64>>>> = self
+            .members
+            .iter()
+            .map(|m| {
+                m.settings
+                    .series
+                    .iter()
+                    .map(|s| {
+                        interval
+                            .map(|p| {
+                                half_widths(s.calibration.as_ref(), p, horizon).map_err(|e| {
+                                    ForecastError::Usage(format!("series '{}': {e}", s.id))
+                                })
+                            })
+                            .transpose()
+                    })
+                    .collect()
+            })
+            .collect::<Result<_, ForecastError>>()?;
         let per_member = self
             .members
             .par_iter()
+            .zip(&half)
             .enumerate()
-            .map(|(i, m)| {
+            .map(|(i, (m, half))| {
                 let (mut model, settings) = Member::load(&m.bytes, &format!("member {i}"))?;
                 settings
                     .series
                     .iter()
-                    .map(|s| forecast_one(&mut model, s, &settings, horizon))
+                    .zip(half)
+                    .map(|(s, half)| {
+                        let mut f = forecast_one(&mut model, s, &settings, horizon)?;
+                        if let Some(h) = half {
+                            let (lo, hi) = bounds(&f.values, h);
+                            (f.lo, f.hi) = (Some(lo), Some(hi));
+                        }
+                        Ok(f)
+                    })
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, ForecastError>>()?;
@@ -336,9 +404,10 @@ impl ManyModel {
     }
 }
 
-/// The recursive forecast of one series by `model` (of a member with `settings`): the model
-/// continues the differences of the tail (the tail itself without differencing), which are
-/// then added up from the tail's real values.
+/// The forecast of one series by `model` (of a member with `settings`): the model continues
+/// the differences of the tail (the tail itself without differencing), by one value per
+/// forward pass for a one-step model or `H` for a direct one, and the values are then added
+/// up from the tail's real values.
 fn forecast_one(
     model: &mut Sequential,
     s: &SeriesState,
@@ -352,14 +421,14 @@ fn forecast_one(
         d.apply(&s.tail)?
     };
     let scaled: Vec<f64> = model_tail.iter().map(|&v| s.scaler.transform(v)).collect();
-    let layout: Layout = settings.windows.layout;
-    let raw = data::recursive_forecast(&scaled, scaled.len(), horizon, layout, |w| {
-        predict_one(model, w)
-    })?;
-    let unscaled: Vec<f64> = raw
-        .iter()
-        .map(|&v| s.scaler.inverse(f64::from(v)))
-        .collect();
+    let raw = data::direct_forecast(
+        &scaled,
+        scaled.len(),
+        horizon,
+        settings.windows.layout,
+        |w| predict_rows(model, w).map(|(out, _)| out),
+    )?;
+    let unscaled = s.scaler.inverse_all(&raw);
     let values = if d.is_none() {
         unscaled
     } else {
@@ -377,5 +446,7 @@ fn forecast_one(
         id: s.id.clone(),
         values,
         times,
+        lo: None,
+        hi: None,
     })
 }

@@ -15,10 +15,13 @@ use crate::ForecastError;
 use crate::fitting::fit_until;
 
 /// Trains one model (seeded by the run's seed) on the pooled training windows of every series
-/// (in id order; fit shuffles them as Keras does), sending fit's events to `on_fit`, then
-/// scores it on each series. Series too short for the split and the window (after
-/// differencing, with it), constant under the scaling, or whose training part is not longer
-/// than the season, are skipped; it is an error if none is left or an id repeats.
+/// (in id order; fit shuffles them as Keras does; with intervals, each series' windows before
+/// its held-out targets), sending fit's events to `on_fit`, then scores it on each series
+/// (and with intervals calibrates it on each series' held-out targets). Series too short for
+/// the split and the window (after differencing, with it; for a direct model's targets),
+/// constant under the scaling, whose training part is not longer than the season or cannot
+/// give the interval's residuals, are skipped; it is an error if none is left or an id
+/// repeats.
 pub fn train_global(
     inputs: &[SeriesInput],
     cfg: &ManyConfig,
@@ -46,7 +49,7 @@ pub fn train_global_until(
     let mut skipped = Vec::new();
     for &i in &order {
         match prepare(&inputs[i], cfg) {
-            Ok(ds) => kept.push((&inputs[i], ds)),
+            Ok(data) => kept.push((&inputs[i], data)),
             Err(reason) => skipped.push(Skipped {
                 id: inputs[i].id.clone(),
                 reason,
@@ -68,9 +71,10 @@ pub fn train_global_until(
     let step = cfg.windows.step;
     let mut rows = Vec::new();
     let mut targets = Vec::new();
-    for (_, ds) in &kept {
-        rows.extend_from_slice(ds.train.x.data());
-        targets.extend_from_slice(&ds.train.y);
+    for (_, data) in &kept {
+        let (x, y) = data.fit_part();
+        rows.extend_from_slice(x.data());
+        targets.extend_from_slice(y);
     }
     let x = Windows::from_rows(rows, step, cfg.windows.layout)?;
     let windows = x.count();
@@ -101,11 +105,12 @@ pub fn train_global_until(
     run.fit_seconds = started.elapsed().as_secs_f64();
     let epochs = history.loss.len();
     let mut states = Vec::with_capacity(kept.len());
-    for (input, ds) in &kept {
-        let (metrics, predictions) = score_series(&mut model, input, ds, cfg, epochs)?;
+    for (input, data) in &kept {
+        let (metrics, predictions, calibration) =
+            score_series(&mut model, input, data, cfg, epochs)?;
         run.metrics.push(metrics);
         run.predictions.push(predictions);
-        states.push(state_of(input, ds, cfg)?);
+        states.push(state_of(input, &data.ds, cfg, calibration)?);
     }
     run.model
         .members

@@ -72,11 +72,12 @@ fn validation_fits(fit: &FitSettings, windows: usize) -> Result<(), String> {
 
 /// The tail and time axis a model file keeps of a series: its last `step` values, and before
 /// them the values differencing consumes (a forecast differences the tail, then undoes the
-/// differences from it).
+/// differences from it), and with intervals the series' `calibration`.
 pub(crate) fn state_of(
     input: &SeriesInput,
     ds: &data::Dataset,
     cfg: &ManyConfig,
+    calibration: Option<data::Calibration>,
 ) -> Result<SeriesState, ForecastError> {
     let n = input.values.len();
     let kept = cfg.windows.step + cfg.differencing.lost();
@@ -91,13 +92,15 @@ pub(crate) fn state_of(
             .as_ref()
             .map(|a| a.from_position(start))
             .transpose()?,
+        calibration,
     })
 }
 
-/// Trains one series' own model (seeded by [`series_seed`]) and scores it. A series too short
-/// for the split and the window (after differencing, with it), constant under a scaling, whose
-/// training part is not longer than the season, or whose training diverges is skipped with the
-/// reason; a model that cannot be built is an error (it is the run's).
+/// Trains one series' own model (seeded by [`series_seed`]) and scores it (and with intervals
+/// calibrates it). A series too short for the split and the window (after differencing, with
+/// it; for a direct model's `H` targets), constant under a scaling, whose training part is not
+/// longer than the season or cannot give the interval's residuals, or whose training diverges
+/// is skipped with the reason; a model that cannot be built is an error (it is the run's).
 pub fn train_series(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesOutcome, ForecastError> {
     train_series_until(input, cfg, &AtomicBool::new(false))
 }
@@ -116,11 +119,12 @@ fn train_series_until(
             reason,
         }))
     };
-    let ds = match prepare(input, cfg) {
-        Ok(ds) => ds,
+    let data = match prepare(input, cfg) {
+        Ok(data) => data,
         Err(reason) => return skip(reason),
     };
-    if let Err(reason) = validation_fits(&cfg.fit, ds.train.len()) {
+    let (x, y) = data.fit_part();
+    if let Err(reason) = validation_fits(&cfg.fit, x.count()) {
         return skip(reason);
     }
     let mut spec = cfg.model.clone();
@@ -130,15 +134,10 @@ fn train_series_until(
         .map_err(|e| ForecastError::Usage(format!("cannot build the model: {e}")))?;
     let mut settings = cfg.fit.clone();
     // A batch never holds more windows than there are (as the single-series run).
-    settings.batch_size = settings.batch_size.min(ds.train.len()).max(1);
-    let history = match fit_until(
-        &mut model,
-        &ds.train.x,
-        &ds.train.y,
-        &settings,
-        None,
-        &mut |e| stop_at_batch_end(e, stop),
-    ) {
+    settings.batch_size = settings.batch_size.min(x.count()).max(1);
+    let history = match fit_until(&mut model, x, y, &settings, None, &mut |e| {
+        stop_at_batch_end(e, stop)
+    }) {
         Ok(h) => h,
         Err(_) if stop.load(Ordering::Relaxed) => return Err(interrupted()),
         Err(ForecastError::Runtime(m)) if m.contains("training diverged") => {
@@ -146,8 +145,14 @@ fn train_series_until(
         }
         Err(e) => return Err(e),
     };
-    let (metrics, predictions) = score_series(&mut model, input, &ds, cfg, history.loss.len())?;
-    let member = member_of(&model, spec, cfg, vec![state_of(input, &ds, cfg)?])?;
+    let (metrics, predictions, calibration) =
+        score_series(&mut model, input, &data, cfg, history.loss.len())?;
+    let member = member_of(
+        &model,
+        spec,
+        cfg,
+        vec![state_of(input, &data.ds, cfg, calibration)?],
+    )?;
     Ok(SeriesOutcome::Trained {
         metrics,
         predictions,

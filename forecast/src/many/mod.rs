@@ -14,6 +14,13 @@
 //! Series too short for the split and the window (or constant under a scaling) are skipped
 //! with a reason, never an error, unless none is left.
 //!
+//! With intervals ([`ManyConfig::interval`]), each series is calibrated on the held-out tail
+//! of its own training part as a one-series run is ([`crate::series::intervals`]), and a
+//! series whose training part cannot give enough residuals is skipped with the reason. With
+//! a direct model (`model.horizon = H > 1`, [`crate::series::horizon`]), each window's targets
+//! are its next `H` values; the metrics score its horizon-1 output, and forecasts use the `H`
+//! outputs of each forward pass.
+//!
 //! With differencing ([`ManyConfig::differencing`]), each series is differenced before its
 //! split and scaling, as a one-series run does: the split `T` is resolved on the whole series
 //! and falls on the same value, the model learns the differences, and its predictions,
@@ -105,6 +112,12 @@ pub struct ManyConfig {
     /// longer than `m` is skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub season: Option<usize>,
+    /// Split-conformal intervals (`--interval P`, `--interval-horizon K`): each series holds
+    /// out the last targets of its training part, its model (the global one in global mode)
+    /// is fitted on the windows before them and calibrated on them as a one-series run's is,
+    /// and the residuals go into the model file with the series. `None`: no calibration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<crate::series::IntervalConfig>,
 }
 
 /// The names of a long-format table's columns.
@@ -166,11 +179,27 @@ impl ManyRun {
     }
 }
 
-/// Errors unless the model's input matches the windows (step and layout) and it has one
-/// output (the many-series runners train one-step models), the differences are valid and the
-/// season is at least 1.
+/// Errors unless the model's input matches the windows (step and layout), a direct model
+/// (`horizon > 1`) has unpadded windows, the differences are valid, the season is at least 1
+/// and the interval's coverage lies in `(0, 1)` with at least one step calibrated.
 fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
     cfg.differencing.validate()?;
+    if let Some(i) = cfg.interval {
+        if !(i.p > 0.0 && i.p < 1.0) {
+            return Err(crate::ForecastError::flag(
+                "--interval",
+                i.p,
+                "a coverage strictly between 0 and 1",
+            ));
+        }
+        if i.horizon == 0 {
+            return Err(crate::ForecastError::flag(
+                "--interval-horizon",
+                0,
+                "at least 1 horizon step to calibrate",
+            ));
+        }
+    }
     if cfg.season == Some(0) {
         return Err(crate::ForecastError::Usage(
             "season 0: expected a season length of at least 1".into(),
@@ -187,11 +216,12 @@ fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
             cfg.windows.layout.name()
         )));
     }
-    if m.horizon != 1 {
-        return Err(crate::ForecastError::Usage(format!(
-            "horizon {}: many-series runs train one-step models (forecasts feed predictions back in)",
-            m.horizon
-        )));
+    if m.horizon == 0 {
+        return Err(crate::ForecastError::flag(
+            "--horizon",
+            0,
+            "at least 1 output per window",
+        ));
     }
-    Ok(())
+    crate::series::config::check_horizon_padding(m.horizon, cfg.windows.pad)
 }

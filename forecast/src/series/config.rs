@@ -41,7 +41,13 @@ pub const DEFAULT_INTERVAL_HORIZON: usize = 24;
 /// tutorial's padding `H - 1` of the targets after a part's last windows would be padding
 /// copies, so `H > 1` asks for `--no-pad` instead of mixing them in.
 pub fn check_horizon(data: &DataConfig, horizon: usize) -> Result<(), ForecastError> {
-    if horizon > 1 && data.windows.pad {
+    check_horizon_padding(horizon, data.windows.pad)
+}
+
+/// [`check_horizon`] on windows padded (`pad`) or not: the check of every front end and
+/// runner that trains a direct model (the many-series runners too).
+pub fn check_horizon_padding(horizon: usize, pad: bool) -> Result<(), ForecastError> {
+    if horizon > 1 && pad {
         return Err(ForecastError::Usage(format!(
             "--horizon {horizon} trains on the next {horizon} real values after each window, \
              but the tutorial's padding makes up targets at the end of each part: pass --no-pad"

@@ -16,7 +16,6 @@ use nn::Sequential;
 use serde::Serialize;
 
 use super::config::IntervalConfig;
-use super::data_config::DataConfig;
 use crate::ForecastError;
 use crate::fitting::predict_rows;
 
@@ -84,17 +83,36 @@ pub fn hold_out(
     })
 }
 
+/// Errors (naming `--interval`) unless the fewest residuals of the hold-out `held` (those of
+/// its last step) allow coverage `p`: split conformal needs `ceil((n + 1) p) <= n`. Checked
+/// before fitting, so a `p` the calibration cannot give costs no fit.
+pub fn check_coverage(held: &HeldOut, p: f64) -> Result<(), ForecastError> {
+    let n = (held.origins.len() + 1).saturating_sub(held.horizon);
+    if n < data::residuals_needed(p) {
+        return Err(ForecastError::flag(
+            "--interval",
+            p,
+            &format!(
+                "a coverage the {n} held-out residual(s) at step {} allow (split conformal needs ceil((n + 1) P) <= n, so at most P = {:.4}): ask a lower --interval, a lower --interval-horizon or give the training part more values",
+                held.horizon,
+                n as f64 / (n + 1) as f64
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The absolute residuals of forecasts from the held-out origins, per horizon step (see the
-/// module's description), as a [`data::Calibration`].
+/// module's description), as a [`data::Calibration`], for a model of the series `values`
+/// differenced by `d` (the model series is `ds`'s) taking windows in `layout`.
 pub fn calibrate(
     model: &mut Sequential,
     values: &[f64],
     ds: &data::Dataset,
-    config: &DataConfig,
+    (d, layout): (data::Differencing, data::Layout),
     held: &HeldOut,
 ) -> Result<data::Calibration, ForecastError> {
-    let d = config.differencing;
-    let (lost, step, layout) = (d.lost(), ds.step, config.windows.layout);
+    let (lost, step) = (d.lost(), ds.step);
     let split = ds.split + lost;
     let k = held.horizon;
     let frame = ds.frame()?;

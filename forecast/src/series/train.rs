@@ -415,7 +415,7 @@ impl Scored<'_> {
         };
         let calibration = match (self.held, cfg.interval) {
             (Some(h), Some(i)) => {
-                let cal = calibrate(model, series.values(), ds, data, h)?;
+                let cal = calibrate(model, series.values(), ds, (d, data.windows.layout), h)?;
                 figures.interval = Some(super::intervals::report(
                     &cal,
                     i.p,

@@ -33,5 +33,6 @@ pub fn many_config(mode: Mode, seed: u64) -> ManyConfig {
         columns: Default::default(),
         differencing: Default::default(),
         season: None,
+        interval: None,
     }
 }
