@@ -17,8 +17,9 @@
 //!   stay in L2, A is broadcast in place from MR-row strips that stay in L1, and rayon workers
 //!   split the columns (or rows) of C. The blocks come from an analytical model of the running
 //!   CPU's caches ([`cache`], detected once; `RECUR_CACHES` overrides): an A strip at most all
-//!   of L1d, and a B block of at least 8 panels in half of L2, bound KC; NC fills half of L2 or
-//!   a quarter of the L3 share per CPU, whichever is wider; k is cut into equal passes of at
+//!   of L1d, and a B block of at least 8 panels in half of L2, bound KC; NC fills half of L2 or,
+//!   on AMD, a quarter of the L3 share per CPU, whichever is wider (on Intel a block past L2
+//!   measured slower); k is cut into equal passes of at
 //!   most `4 m` (at least 256). On a Zen 3 (32 KiB L1d, 512 KiB L2, 2 MiB of L3 per core) with
 //!   the AVX2 family's 6 x 16 tile that is KC <= 512 with NC = 256; on the Sapphire Rapids
 //!   reference machine with the AVX-512 family's 12 x 32 tile, KC <= 1024 with NC = 256, the

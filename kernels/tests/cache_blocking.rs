@@ -4,12 +4,12 @@
 mod common;
 
 use common::{Layout, Strided, check, filler, reference};
-use kernels::cache::{CACHES_ENV, CacheDescription, CacheLevel};
+use kernels::cache::{CACHES_ENV, CacheDescription, CacheLevel, Vendor};
 use kernels::{
     Algorithm, GemmOptions, GemmTuning, KernelError, KernelPath, blocking_for, gemm, gemm_tuned,
 };
 
-/// A description from sizes in KiB (64-byte lines; 8-way L1d and L2, 16-way L3).
+/// A description of an AMD part from sizes in KiB (64-byte lines; 8-way L1d and L2, 16-way L3).
 fn caches(l1: usize, l2: usize, l3: usize, l3_shared: usize) -> CacheDescription {
     let level = |kib: usize, ways, shared_by| CacheLevel {
         size: kib << 10,
@@ -21,6 +21,7 @@ fn caches(l1: usize, l2: usize, l3: usize, l3_shared: usize) -> CacheDescription
         l1d: level(l1, 8, 1),
         l2: level(l2, 8, 1),
         l3: level(l3, 16, l3_shared),
+        vendor: Vendor::Amd,
     }
 }
 
@@ -37,6 +38,7 @@ fn sapphire_rapids() -> CacheDescription {
             line: 64,
             shared_by: 2,
         },
+        vendor: Vendor::Intel,
         ..caches(48, 2048, 105 << 10, 112)
     }
 }

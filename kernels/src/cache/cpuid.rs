@@ -14,6 +14,17 @@ pub enum Vendor {
     Other,
 }
 
+impl Vendor {
+    /// `intel`, `amd` or `other`, as `RECUR_CACHES`'s `vendor` key takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Intel => "intel",
+            Vendor::Amd => "amd",
+            Vendor::Other => "other",
+        }
+    }
+}
+
 /// The running CPU's identity, for per-microarchitecture choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CpuId {

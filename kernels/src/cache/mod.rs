@@ -64,6 +64,9 @@ pub struct CacheDescription {
     pub l2: CacheLevel,
     /// The last-level (unified) cache.
     pub l3: CacheLevel,
+    /// Who made the CPU: the blocking model lets B blocks grow into L3 on AMD only (see
+    /// `gemm/model.rs`). The readers leave it [`Vendor::Other`]; detection fills it from CPUID.
+    pub vendor: Vendor,
 }
 
 /// Gathers the data and unified cache levels a reader (sysfs or CPUID) finds, in any order, into
@@ -93,6 +96,7 @@ impl LevelCollector {
             l1d,
             l2,
             l3: self.l3.unwrap_or(l2),
+            vendor: Vendor::Other,
         })
     }
 }
@@ -120,6 +124,7 @@ impl CacheDescription {
             line: 64,
             shared_by: 8,
         },
+        vendor: Vendor::Other,
     };
 
     /// Whether every level has a non-zero size, at least one way, a power-of-two line of 16 to
@@ -167,7 +172,14 @@ impl fmt::Display for CacheLevel {
 
 impl fmt::Display for CacheDescription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "L1d {}; L2 {}; L3 {}", self.l1d, self.l2, self.l3)
+        write!(
+            f,
+            "L1d {}; L2 {}; L3 {}; vendor {}",
+            self.l1d,
+            self.l2,
+            self.l3,
+            self.vendor.name()
+        )
     }
 }
 
@@ -233,13 +245,15 @@ pub fn detected() -> Result<&'static DetectedCaches, KernelError> {
 
 /// The hardware's description: sysfs, then CPUID, then the conservative default.
 fn from_hardware() -> (CacheDescription, CacheSource) {
-    if let Some(d) = sysfs::read().filter(|d| d.validate().is_ok()) {
-        return (d, CacheSource::Sysfs);
-    }
-    if let Some(d) = cpuid::caches().filter(|d| d.validate().is_ok()) {
-        return (d, CacheSource::Cpuid);
-    }
-    (CacheDescription::CONSERVATIVE, CacheSource::Default)
+    let vendor = CpuId::current().vendor;
+    let (d, source) = if let Some(d) = sysfs::read().filter(|d| d.validate().is_ok()) {
+        (d, CacheSource::Sysfs)
+    } else if let Some(d) = cpuid::caches().filter(|d| d.validate().is_ok()) {
+        (d, CacheSource::Cpuid)
+    } else {
+        (CacheDescription::CONSERVATIVE, CacheSource::Default)
+    };
+    (CacheDescription { vendor, ..d }, source)
 }
 
 /// `hardware` with the override `value` (the variable's text, `None` when unset) applied.

@@ -1,10 +1,10 @@
 //! The `RECUR_CACHES` override's grammar.
 
-use super::{CacheDescription, CacheLevel};
+use super::{CacheDescription, CacheLevel, Vendor};
 
 /// The keys [`parse_override`] accepts, for its error messages.
 const KEYS: &str = "l1d, l2, l3 (sizes), l1d_ways, l2_ways, l3_ways, line (bytes, every level), \
-                    l3_shared (logical CPUs sharing L3)";
+                    l3_shared (logical CPUs sharing L3), vendor (intel, amd or other)";
 
 /// Applies an override such as `l1d=32K,l2=1M,l3=32M` to `base` (the detected description).
 ///
@@ -41,6 +41,14 @@ pub fn parse_override(text: &str, base: CacheDescription) -> Result<CacheDescrip
             "l2_ways" => d.l2.ways = count(key, value)?,
             "l3_ways" => d.l3.ways = count(key, value)?,
             "l3_shared" => d.l3.shared_by = count(key, value)?,
+            "vendor" => {
+                d.vendor = match value.to_ascii_lowercase().as_str() {
+                    "intel" => Vendor::Intel,
+                    "amd" => Vendor::Amd,
+                    "other" => Vendor::Other,
+                    _ => return Err(format!("vendor {value:?} is not intel, amd or other")),
+                }
+            }
             "line" => {
                 let line = count(key, value)?;
                 for l in [&mut d.l1d, &mut d.l2, &mut d.l3] {

@@ -31,7 +31,16 @@
 //!   rounds, quiet machine), NC 128 / 256 / 512 / 1024 gave 85-87 / 79-91 / 87-92 / 88-93
 //!   GFLOP/s at n = 2048 and 91.7-92.2 / 91-92 / 91.6-92 / 92.7-93.0 at n = 1024. Where it is
 //!   small (Sapphire Rapids: about 1 MiB per logical CPU, a slow mesh) the L2 budget rules, as
-//!   measured there (a 2 MiB block lost 3-7% to a 1 MiB one).
+//!   measured there (a 2 MiB block lost 3-7% to a 1 MiB one). **The L3 budget applies on AMD
+//!   only** (Zen's L3, a victim cache of its core complex, fed the wide blocks above). On
+//!   Intel a B block past half of L2 lost wherever it was measured: on Sapphire Rapids (above),
+//!   and on a 2-vCPU Xeon guest (family 6 model 0xa7, AVX-512, 48 KiB L1d, 2 MiB L2, whose
+//!   hypervisor reports 480 MiB of L3 shared by the 2 vCPUs, so the L3 budget gave NC 2048 at
+//!   KC 1024, an 8 MiB block): `gemm-report`, 1 thread, n = 1024 / 2048, 146 / 148 GFLOP/s (61%
+//!   of the 239 GFLOP/s peak, 0.91-0.97x matrixmultiply) with the L3 budget against 177-193 /
+//!   168-184 (1.08-1.18x matrixmultiply) with the L3 share forced down to 2-8 MiB
+//!   (`RECUR_CACHES=l3=4M`, `8M`, `16M`: NC 256-512), the L2 budget's 1 MiB blocks doing best.
+//!   An unknown vendor takes the L2 budget, which never put a block past its cache.
 //! - **MC** sizes an A block that would take the same L2 budget at the deepest KC (rounded up
 //!   to MR; 264 on the reference machine, where 256-264 measured 7% above 192). A is read in
 //!   place, so MC only bounds a worker's row chunk when the workers split rows.
@@ -83,7 +92,7 @@
 //!   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512
 //!   (177 GFLOP/s). A 2 MiB block (1024 x 512) lost 3-7%.
 
-use crate::cache::CacheDescription;
+use crate::cache::{CacheDescription, Vendor};
 
 use super::isa::{Blocking, LoopOrder};
 
@@ -129,7 +138,11 @@ pub fn limits(caches: &CacheDescription, mr: usize, nr: usize) -> Limits {
     let kc = (kc_l1.min(kc_l2) / 16 * 16).max(16);
     let nc_max = MAX_L3_PANELS * nr;
     let mc = (b_block / kc).div_ceil(mr).max(1) * mr;
-    let l3_block = caches.l3.share() / L3_SHARE_DIVISOR / F32;
+    // The L3 budget on AMD only; see the module docs for the measurements.
+    let l3_block = match caches.vendor {
+        Vendor::Amd => caches.l3.share() / L3_SHARE_DIVISOR / F32,
+        Vendor::Intel | Vendor::Other => 0,
+    };
     Limits {
         kc,
         mc,
@@ -205,8 +218,11 @@ mod tests {
     use super::*;
     use crate::cache::{CacheDescription, CacheLevel};
 
-    /// A description from sizes in KiB, ways, and the L3's sharers.
+    /// A description from the vendor, sizes in KiB, ways, and the L3's sharers.
+    // One argument per column of the tables below, which read as the CPUs' spec sheets.
+    #[allow(clippy::too_many_arguments)]
     fn cpu(
+        vendor: Vendor,
         l1: usize,
         l1w: usize,
         l2: usize,
@@ -225,6 +241,7 @@ mod tests {
             l1d: level(l1, l1w, 2),
             l2: level(l2, l2w, 2),
             l3: level(l3, l3w, sh),
+            vendor,
         }
     }
 
@@ -236,7 +253,7 @@ mod tests {
             // Zen 4 (EPYC 9004 / Ryzen 7000): 32K 8-way, 1M 8-way, 32M 16-way per 8-core CCD.
             (
                 "zen4 avx2",
-                cpu(32, 8, 1024, 8, 32 << 10, 16, 16),
+                cpu(Vendor::Amd, 32, 8, 1024, 8, 32 << 10, 16, 16),
                 6,
                 16,
                 1024,
@@ -245,7 +262,7 @@ mod tests {
             ),
             (
                 "zen4 avx512",
-                cpu(32, 8, 1024, 8, 32 << 10, 16, 16),
+                cpu(Vendor::Amd, 32, 8, 1024, 8, 32 << 10, 16, 16),
                 12,
                 32,
                 512,
@@ -255,17 +272,49 @@ mod tests {
             // Zen 3 (EPYC 7003, this project's build machine): 32K, 512K, 32M per CCD.
             (
                 "zen3 avx2",
-                cpu(32, 8, 512, 8, 32 << 10, 16, 16),
+                cpu(Vendor::Amd, 32, 8, 512, 8, 32 << 10, 16, 16),
                 6,
                 16,
                 512,
                 132,
                 256,
             ),
+            // This project's Zen 3 VM: sysfs says the 32M L3 is shared by its 2 vCPUs, so the
+            // L3 budget widens the block (measured best there).
+            (
+                "zen3 vm avx2",
+                cpu(Vendor::Amd, 32, 8, 512, 8, 32 << 10, 16, 2),
+                6,
+                16,
+                512,
+                132,
+                1024,
+            ),
+            // The Xeon guest of issue 15's second Intel measurement (family 6 model 0xa7): its
+            // hypervisor reports 480M of L3 for 2 vCPUs; on Intel the L2 budget rules.
+            (
+                "xeon vm avx512",
+                cpu(Vendor::Intel, 48, 12, 2048, 16, 480 << 10, 16, 2),
+                12,
+                32,
+                1024,
+                264,
+                256,
+            ),
+            // The same caches on an AMD part would take the L3 budget (the widest block).
+            (
+                "xeon caches as amd",
+                cpu(Vendor::Amd, 48, 12, 2048, 16, 480 << 10, 16, 2),
+                12,
+                32,
+                1024,
+                264,
+                2048,
+            ),
             // Sapphire Rapids (the reference machine): 48K 12-way, 2M 16-way, 105M / 56 cores.
             (
                 "spr avx512",
-                cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
+                cpu(Vendor::Intel, 48, 12, 2048, 16, 105 << 10, 15, 112),
                 12,
                 32,
                 1024,
@@ -274,7 +323,7 @@ mod tests {
             ),
             (
                 "spr avx2",
-                cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
+                cpu(Vendor::Intel, 48, 12, 2048, 16, 105 << 10, 15, 112),
                 6,
                 16,
                 2048,
@@ -284,22 +333,23 @@ mod tests {
             // Skylake-SP: 32K 8-way, 1M 16-way, 1.375M of non-inclusive L3 per core.
             (
                 "skx avx512",
-                cpu(32, 8, 1024, 16, 38_912, 11, 56),
+                cpu(Vendor::Intel, 32, 8, 1024, 16, 38_912, 11, 56),
                 12,
                 32,
                 512,
                 264,
                 256,
             ),
-            // Skylake client (AVX2 only): 32K 8-way, 256K 4-way, 8M 16-way for 8 threads.
+            // Skylake client (AVX2 only): 32K 8-way, 256K 4-way, 8M 16-way for 8 threads; an
+            // Intel part, so the L2 budget (half of its 256K: NC 128 at KC 256).
             (
                 "skl avx2",
-                cpu(32, 8, 256, 4, 8 << 10, 16, 8),
+                cpu(Vendor::Intel, 32, 8, 256, 4, 8 << 10, 16, 8),
                 6,
                 16,
                 256,
                 132,
-                256,
+                128,
             ),
         ];
         for (name, caches, mr, nr, kc, mc, nc) in table {
@@ -333,7 +383,11 @@ mod tests {
     /// The reference machine's measured blocks come out of the model unchanged.
     #[test]
     fn reference_machine_points() {
-        let spr = limits(&cpu(48, 12, 2048, 16, 105 << 10, 15, 112), 12, 32);
+        let spr = limits(
+            &cpu(Vendor::Intel, 48, 12, 2048, 16, 105 << 10, 15, 112),
+            12,
+            32,
+        );
         let kc_nc = |m, k| {
             let b = blocking_for(&spr, 32, m, k);
             (b.kc, b.nc)
@@ -350,9 +404,9 @@ mod tests {
     #[test]
     fn invariants() {
         let descs = [
-            cpu(32, 8, 512, 8, 32 << 10, 16, 16),
-            cpu(48, 12, 2048, 16, 105 << 10, 15, 112),
-            cpu(16, 4, 128, 4, 512, 8, 4),
+            cpu(Vendor::Amd, 32, 8, 512, 8, 32 << 10, 16, 16),
+            cpu(Vendor::Intel, 48, 12, 2048, 16, 105 << 10, 15, 112),
+            cpu(Vendor::Other, 16, 4, 128, 4, 512, 8, 4),
             CacheDescription::CONSERVATIVE,
         ];
         for caches in descs {
