@@ -127,15 +127,22 @@ fn print_setup(path: KernelPath, caches: &DetectedCaches) {
         "widest supported".to_string()
     };
     let l = kernels::blocking_limits(path, &caches.description);
+    let share = caches.description.l3.share() / 1024;
+    let l3 = if l.l3_block > 0 {
+        format!(
+            "or {} KiB in L3 (L3 share per logical CPU {share} KiB)",
+            l.l3_block * 4 / 1024
+        )
+    } else {
+        format!("(no L3 budget on this vendor; L3 share per logical CPU {share} KiB)")
+    };
     println!(
         "micro-kernel: {path} ({why}); model limits: KC <= {}, NC <= {}, MC {}, B block <= {} KiB \
-         in L2 or {} KiB in L3 (L3 share per logical CPU {} KiB)",
+         in L2 {l3}",
         l.kc,
         l.nc_max,
         l.mc,
         l.b_block * 4 / 1024,
-        l.l3_block * 4 / 1024,
-        caches.description.l3.share() / 1024
     );
 }
 
