@@ -26,25 +26,7 @@ fn trending_csv(series: &[(&str, usize, f64)]) -> String {
 const SERIES: &[(&str, usize, f64)] = &[("up", 120, 5.0), ("down", 100, -4.0), ("tiny", 6, 1.0)];
 
 fn args<'a>(csv: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "train",
-        "--csv",
-        csv,
-        "--id-column",
-        "unique_id",
-        "--time-column",
-        "ds",
-        "--column",
-        "y",
-        "--epochs",
-        "3",
-        "--verbose",
-        "0",
-        "--out",
-        out,
-    ];
-    a.extend_from_slice(extra);
-    a
+    common::many_train_args(csv, out, "3", extra)
 }
 
 /// `(id, index, actual, prediction)` of every predicted row of predictions.csv.

@@ -38,25 +38,7 @@ fn write_csv(dir: &std::path::Path) -> String {
 }
 
 fn train_args<'a>(csv: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "train",
-        "--csv",
-        csv,
-        "--id-column",
-        "unique_id",
-        "--time-column",
-        "ds",
-        "--column",
-        "y",
-        "--epochs",
-        "3",
-        "--verbose",
-        "0",
-        "--out",
-        out,
-    ];
-    a.extend_from_slice(extra);
-    a
+    common::many_train_args(csv, out, "3", extra)
 }
 
 /// The rows of `forecast.csv` after `forecast --model model --horizon h [--interval p]`, split

@@ -51,24 +51,7 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
 }
 
 fn train_args<'a>(csv: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "train",
-        "--csv",
-        csv,
-        "--id-column",
-        "unique_id",
-        "--time-column",
-        "ds",
-        "--column",
-        "y",
-        "--epochs",
-        "2",
-        "--verbose",
-        "0",
-        "--out",
-        out,
-        "--json",
-    ];
+    let mut a = common::many_train_args(csv, out, "2", &["--json"]);
     a.extend_from_slice(extra);
     a
 }

@@ -23,3 +23,32 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     assert_eq!(code, 0, "{args:?}: {stderr}");
     serde_json::from_str(&stdout).unwrap()
 }
+
+/// `recur train` on a long-format CSV (`unique_id`, `ds`, `y`) for `epochs`, quietly, into
+/// `out`, followed by `extra` flags.
+pub fn many_train_args<'a>(
+    csv: &'a str,
+    out: &'a str,
+    epochs: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut a = vec![
+        "train",
+        "--csv",
+        csv,
+        "--id-column",
+        "unique_id",
+        "--time-column",
+        "ds",
+        "--column",
+        "y",
+        "--epochs",
+        epochs,
+        "--verbose",
+        "0",
+        "--out",
+        out,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
