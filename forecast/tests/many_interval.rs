@@ -3,8 +3,9 @@
 //! series in the model file (absent without intervals), intervals around forecasts, series
 //! too short for the residuals skipped, and direct models scored and forecast by blocks.
 
-use data::{ScaleKind, SplitAt, WindowConfig};
-use forecast::FitSettings;
+mod common;
+
+use data::WindowConfig;
 use forecast::many::{
     ManyConfig, ManyModel, ManyRun, Mode, SeriesInput, SeriesOutcome, train_global,
     train_in_order_until, train_local,
@@ -36,36 +37,18 @@ fn inputs() -> Vec<SeriesInput> {
 }
 
 fn config(mode: Mode, interval: Option<IntervalConfig>, horizon: usize) -> ManyConfig {
-    let step = 4;
+    let base = common::many_config(mode, 3);
     ManyConfig {
-        mode,
         windows: WindowConfig {
-            split: SplitAt::Fraction(0.8),
-            step,
             pad: horizon == 1,
-            scale: if mode == Mode::Global {
-                ScaleKind::Standard
-            } else {
-                ScaleKind::None
-            },
-            ..WindowConfig::default()
+            ..base.windows
         },
         model: ModelSpec {
-            seed: 3,
             horizon,
-            ..ModelSpec::tutorial(step)
+            ..base.model
         },
-        fit: FitSettings {
-            epochs: 3,
-            batch_size: 16,
-            validation_split: None,
-            early_stopping: None,
-            verbose: 0,
-        },
-        columns: Default::default(),
-        differencing: Default::default(),
-        season: None,
         interval,
+        ..base
     }
 }
 
