@@ -1,6 +1,6 @@
 //! One series of a long file from its rows: sorted by time, duplicate times refused, put on its
-//! regular step when it has one (through [`fill_on_axis`](crate::fill_on_axis)) and otherwise kept by row with a
-//! note saying why it has no axis.
+//! regular step when it has one (through [`fill_on_axis`](crate::fill_on_axis)) and otherwise
+//! kept by row with a note saying why it has no axis.
 
 use crate::covariates::split_rows;
 use crate::csv_rows::excerpt;
@@ -54,7 +54,7 @@ pub(crate) fn assemble(
 ) -> Result<LongSeries, DataError> {
     let Some(format) = &context.format else {
         let f = by_row(&row_cells(&rows), None, context)?;
-        let series = named(build(&f.values, context)?.with_missing(f.counts), context);
+        let series = named(build(f.values, context)?.with_missing(f.counts), context);
         return Ok(LongSeries {
             id,
             series,
@@ -81,7 +81,7 @@ pub(crate) fn assemble(
         context.max_rows,
     ) {
         Ok(on) => {
-            let series = build(&on.values, context)?
+            let series = build(on.values, context)?
                 .with_missing(on.counts)
                 .with_times(on.times)?
                 .with_axis(on.axis);
@@ -96,7 +96,7 @@ pub(crate) fn assemble(
                 times,
                 counts,
             } = by_row(&cells, Some(&labels), context)?;
-            let series = build(&values, context)?
+            let series = build(values, context)?
                 .with_missing(counts)
                 .with_times(times.unwrap_or_default())?;
             (series, Some(message))
@@ -140,11 +140,11 @@ fn by_row(
 }
 
 /// The series of kept rows (row-major: the value, then each covariate).
-fn build(rows: &[f64], context: &SeriesContext) -> Result<Series, DataError> {
+fn build(rows: Vec<f64>, context: &SeriesContext) -> Result<Series, DataError> {
     if context.features.is_empty() {
-        return Ok(Series::new(rows.to_vec()));
+        return Ok(Series::new(rows));
     }
-    let (values, covariates) = split_rows(rows, context.features.clone());
+    let (values, covariates) = split_rows(&rows, context.features.clone());
     Series::new(values).with_covariates(covariates)
 }
 
