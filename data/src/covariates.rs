@@ -12,6 +12,23 @@ pub struct Covariate {
     pub values: Vec<f64>,
 }
 
+/// Splits kept rows of `1 + names.len()` cells (row-major: the target, then each covariate in
+/// the order of `names`) into the target's values and the covariates, so every reader that
+/// reads covariates beside a target builds them one way.
+pub(crate) fn split_rows(rows: &[f64], names: Vec<String>) -> (Vec<f64>, Vec<Covariate>) {
+    let width = 1 + names.len();
+    let column = |k: usize| rows.iter().skip(k).step_by(width).copied().collect();
+    let covariates = names
+        .into_iter()
+        .enumerate()
+        .map(|(k, name)| Covariate {
+            name,
+            values: column(k + 1),
+        })
+        .collect();
+    (column(0), covariates)
+}
+
 /// How covariates are scaled when the target is scaled as `target`: the same kind, except
 /// that an unscaled target ([`ScaleKind::None`], the tutorial's) still gets standardised
 /// covariates.

@@ -4,11 +4,12 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::covariates::split_rows;
 use crate::csv_columns::{check_dialect, default_column, has_header, parse_value, resolve};
 use crate::csv_rows::{Row, excerpt, open_capped, read_rows};
 use crate::missing::{MissingPolicy, fill_missing, fill_missing_rows};
 use crate::time_gaps::{TimeGridOptions, fill_on_axis_rows};
-use crate::{Column, Covariate, DataError, Series};
+use crate::{Column, DataError, Series};
 
 /// Largest CSV input read, in bytes (1 GiB). Why: a larger file, or an endless one such as
 /// `/dev/zero`, would otherwise be read until memory runs out. Input is read through
@@ -243,20 +244,11 @@ pub fn read_csv_reader<R: Read>(
     let (values, covariates) = if width == 1 {
         (rows_kept, Vec::new())
     } else {
-        let column = |k: usize| rows_kept.iter().skip(k).step_by(width).copied().collect();
-        let covariates = covariate_cols
+        let names = covariate_cols
             .iter()
-            .enumerate()
-            .map(|(k, &c)| Covariate {
-                name: if header {
-                    first.cells[c].trim().to_string()
-                } else {
-                    c.to_string()
-                },
-                values: column(k + 1),
-            })
-            .collect::<Vec<_>>();
-        (column(0), covariates)
+            .map(|&c| covariate_name(header, &first.cells, c))
+            .collect();
+        split_rows(&rows_kept, names)
     };
     if values.len() < 2 {
         return Err(DataError::SeriesTooShort {
@@ -282,9 +274,18 @@ pub fn read_csv_reader<R: Read>(
     Ok(series)
 }
 
+/// A covariate's name: its header cell (trimmed) with a header, else its 0-based index.
+pub(crate) fn covariate_name(header: bool, first: &[String], col: usize) -> String {
+    if header {
+        first[col].trim().to_string()
+    } else {
+        col.to_string()
+    }
+}
+
 /// The 0-based positions of the covariate columns, each another column than the value and
 /// time columns and none listed twice; errors name the column as it was asked for.
-fn resolve_covariates(
+pub(crate) fn resolve_covariates(
     covariates: &[Column],
     rows: &[Row],
     decimal: u8,

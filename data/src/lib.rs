@@ -7,7 +7,8 @@
 //!   line number and the row's text for every bad row.
 //! - [`read_long_csv_path`] / [`read_long_csv_str`] / [`read_long_csv_reader`]: many series from
 //!   one long-format CSV (id, time, value rows in any order) as [`LongData`], sorted by id, each
-//!   series sorted by time with its own regular axis when it has one.
+//!   series sorted by time with its own regular axis when it has one, and with the covariate
+//!   columns of `LongCsvOptions::features` when asked.
 //! - [`prepare`]: split at T, optional scaling fitted on the training part ([`Scaler`]), the
 //!   tutorial's padding, and [`conmat`] sliding windows in either [`Layout`].
 //! - [`mse`] and [`baseline_mse`] (mean-of-window predictor).

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::csv_columns::{check_dialect, default_column, has_header, parse_value, resolve};
+use crate::csv_input::{covariate_name, resolve_covariates};
 use crate::csv_rows::{Row, excerpt, open_capped, read_rows};
 use crate::long_series::{Observation, SeriesContext, assemble};
 use crate::missing::MissingPolicy;
@@ -39,6 +40,14 @@ pub struct LongCsvOptions {
     /// [`CsvOptions::decimal`](crate::CsvOptions::decimal)). Numeric times are always read
     /// with a decimal point.
     pub decimal: u8,
+    /// Covariate columns read beside the value column, by header name or 0-based index: each
+    /// series' [`Series::covariates`] hold them in this order, named by their header (or index
+    /// without one), sorted with the series by time. Each must be another column than the id,
+    /// time and value columns, and none may be listed twice. Their cells follow the value
+    /// column's rules and [`LongCsvOptions::missing`], per series and per column, and a row is
+    /// kept when every column has a value there, observed or filled (as
+    /// [`CsvOptions::covariates`](crate::CsvOptions::covariates)). Default: none.
+    pub features: Vec<Column>,
     /// What to do with missing values (see [`read_long_csv_path`] for how each policy applies
     /// per series).
     pub missing: MissingPolicy,
@@ -63,6 +72,7 @@ impl Default for LongCsvOptions {
             id: Column::Index(0),
             time: None,
             value: None,
+            features: Vec::new(),
             delimiter: b',',
             decimal: b'.',
             missing: MissingPolicy::Error,
@@ -205,6 +215,7 @@ pub fn read_long_csv_reader<R: Read>(
         None => None,
     };
     let value_label = layout.label(layout.value);
+    let feature_labels: Vec<String> = layout.features.iter().map(|&c| layout.label(c)).collect();
     let mut groups: BTreeMap<String, Vec<Observation>> = BTreeMap::new();
     // Each row's cells are freed as it becomes an observation, so the file's text and the
     // observations are not both held in full.
@@ -225,6 +236,15 @@ pub fn read_long_csv_reader<R: Read>(
             options.decimal,
         )
         .map_err(|e| in_series(e, id))?;
+        let features = layout
+            .features
+            .iter()
+            .zip(&feature_labels)
+            .map(|(&col, label)| {
+                parse_value(&row, col, label, options.missing, options.decimal)
+                    .map_err(|e| in_series(e, id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let (time_value, label) = match (&time, layout.time) {
             (Some(format), Some(col)) => {
                 let cell = row.cells[col].trim();
@@ -244,6 +264,7 @@ pub fn read_long_csv_reader<R: Read>(
             time: time_value,
             label,
             value,
+            features,
         };
         match groups.get_mut(id) {
             Some(group) => group.push(observation),
@@ -267,6 +288,11 @@ pub fn read_long_csv_reader<R: Read>(
         max_rows: options.limits.max_rows,
         value_name: header_cell(layout.value),
         time_name: layout.time.and_then(header_cell),
+        features: layout
+            .features
+            .iter()
+            .map(|&c| covariate_name(layout.header, &layout.names, c))
+            .collect(),
     };
     let mut series = Vec::with_capacity(groups.len());
     let mut total = 0usize;
@@ -293,6 +319,8 @@ struct Layout {
     id: usize,
     time: Option<usize>,
     value: usize,
+    /// The covariate columns, in the order asked for.
+    features: Vec<usize>,
     header: bool,
     /// The first row's cells (the header names when `header`).
     names: Vec<String>,
@@ -325,6 +353,15 @@ impl Layout {
         {
             return Err(same_column("time", col, "value"));
         }
+        let features = resolve_covariates(&options.features, rows, decimal, value, time)?;
+        if let Some(k) = features.iter().position(|&c| c == id) {
+            return Err(DataError::Covariate {
+                column: options.features[k].to_string(),
+                reason: format!(
+                    "is the id column (index {id}): a covariate is another input column"
+                ),
+            });
+        }
         let named = [
             Some(&options.id),
             options.time.as_ref(),
@@ -332,6 +369,7 @@ impl Layout {
         ]
         .into_iter()
         .flatten()
+        .chain(&options.features)
         .any(|c| matches!(c, Column::Name(_)));
         let first = &rows[0];
         let header = has_header(options.header, named, &first.cells[value], decimal)?;
@@ -339,6 +377,7 @@ impl Layout {
             id,
             time,
             value,
+            features,
             header,
             names: first.cells.clone(),
         })
