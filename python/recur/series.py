@@ -255,9 +255,10 @@ class SeriesModel:
         self._kind = kind
 
     @classmethod
-    def from_bytes(cls, data):
-        """Reads a model file's bytes (``ValueError`` if they are not a single-series model)."""
-        return cls(_recur.SeriesModel.from_bytes(bytes(data)))
+    def from_bytes(cls, data, name=None):
+        """Reads a model file's bytes (``ValueError`` if they are not a single-series model;
+        ``name``, such as the file's path, is what messages call it)."""
+        return cls(_recur.SeriesModel.from_bytes(bytes(data), None if name is None else os.fspath(name)))
 
     @property
     def features(self):
@@ -341,7 +342,7 @@ def load(path):
     """Reads a single-series model file (written by :meth:`SeriesResult.save` or by ``recur
     train``)."""
     with open(path, "rb") as f:
-        return SeriesModel.from_bytes(f.read())
+        return SeriesModel.from_bytes(f.read(), path)
 
 
 def _forecast_frame(out, kind):

@@ -106,17 +106,23 @@ fn predictions<'py>(py: Python<'py>, run: &SeriesRun) -> PyResult<Bound<'py, PyD
 pub struct PySeriesModel {
     bytes: Vec<u8>,
     csv_text: Option<String>,
+    /// What messages call the model: its file's path when read from one.
+    name: PathBuf,
 }
 
 impl PySeriesModel {
     fn of_run(run: SeriesRun, csv_text: Option<String>) -> PyResult<Self> {
         let bytes = run.model_file.to_bytes().map_err(forecast_error)?;
-        Ok(PySeriesModel { bytes, csv_text })
+        Ok(PySeriesModel {
+            bytes,
+            csv_text,
+            name: PathBuf::from(MODEL_NAME),
+        })
     }
 
     /// The model, read afresh (a forecast or backtest may change its state).
     fn model(&self) -> Result<SeriesModel, ForecastError> {
-        SeriesModel::from_bytes(&self.bytes, Path::new(MODEL_NAME))
+        SeriesModel::from_bytes(&self.bytes, &self.name)
     }
 }
 
@@ -152,14 +158,18 @@ fn backtest_source(
 
 #[pymethods]
 impl PySeriesModel {
-    /// Reads a model file's bytes; `ValueError` if they are not a single-series model.
+    /// Reads a model file's bytes (`name`: its path, for messages); `ValueError` if they are
+    /// not a single-series model.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<Self> {
-        py.detach(|| SeriesModel::from_bytes(&data, Path::new(MODEL_NAME)))
+    #[pyo3(signature = (data, name=None))]
+    fn from_bytes(py: Python<'_>, data: Vec<u8>, name: Option<PathBuf>) -> PyResult<Self> {
+        let name = name.unwrap_or_else(|| PathBuf::from(MODEL_NAME));
+        py.detach(|| SeriesModel::from_bytes(&data, &name))
             .map_err(forecast_error)?;
         Ok(PySeriesModel {
             bytes: data,
             csv_text: None,
+            name,
         })
     }
 

@@ -175,6 +175,10 @@ def test_bad_settings_raise_value_error_naming_them(kwargs, word):
         recur.series.fit(weekly_trend(), "co2", "date", **{**FAST, **kwargs})
 
 
-def test_a_model_file_that_is_not_one_is_refused():
+def test_a_model_file_that_is_not_one_is_refused(tmp_path):
     with pytest.raises(ValueError):
         recur.series.SeriesModel.from_bytes(b"not a model")
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not a model either")
+    with pytest.raises(ValueError, match="notes.txt"):
+        recur.series.load(path)
