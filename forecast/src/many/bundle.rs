@@ -106,7 +106,10 @@ impl Member {
     }
 
     /// The member's model and settings, checked.
-    fn load(bytes: &[u8], what: &str) -> Result<(Sequential, MemberSettings), ForecastError> {
+    pub(crate) fn load(
+        bytes: &[u8],
+        what: &str,
+    ) -> Result<(Sequential, MemberSettings), ForecastError> {
         let bad = |why: String| ForecastError::Usage(format!("{what}: {why}"));
         let (model, doc) = Sequential::from_bytes_with_metadata(bytes)
             .map_err(|e| bad(format!("not a readable model ({e})")))?;
@@ -408,7 +411,7 @@ impl ManyModel {
 /// the differences of the tail (the tail itself without differencing), by one value per
 /// forward pass for a one-step model or `H` for a direct one, and the values are then added
 /// up from the tail's real values.
-fn forecast_one(
+pub(crate) fn forecast_one(
     model: &mut Sequential,
     s: &SeriesState,
     settings: &MemberSettings,

@@ -10,6 +10,7 @@
 //!   pooled into one fit, and the model is scored per series in that series' units.
 //! - [`ManyModel`]: the one model file of a run (every local model, or the global one), each
 //!   member with the settings it needs to forecast on its own; [`ManyModel::forecast`].
+//! - [`backtest()`]: each series' rolling-origin backtest by its member, pooled over the series.
 //!
 //! Series too short for the split and the window (or constant under a scaling) are skipped
 //! with a reason, never an error, unless none is left.
@@ -26,6 +27,7 @@
 //! and falls on the same value, the model learns the differences, and its predictions,
 //! scores and forecasts are turned back into the series' units.
 
+mod backtest;
 mod bundle;
 mod global;
 mod job;
@@ -34,6 +36,7 @@ mod long_inputs;
 mod model_series;
 mod seed;
 
+pub use backtest::{ManyBacktest, ManyBacktestConfig, PooledOverall, SeriesBacktest, backtest};
 pub use bundle::{
     MANY_FORMAT, MAX_MEMBERS, MEMBER_FORMAT, ManyModel, Member, MemberSettings, SeriesForecast,
     SeriesState,

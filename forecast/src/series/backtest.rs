@@ -142,7 +142,8 @@ impl BacktestRun {
     }
 }
 
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
+/// The mean of `v` (NaN when empty).
+pub(crate) fn mean(v: impl Iterator<Item = f64>) -> f64 {
     let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
     s / n as f64
 }
@@ -272,16 +273,7 @@ pub fn backtest(
     } else {
         1
     };
-    let min_train = (step + d.lost() + targets).max(season.unwrap_or(0));
-    let folds = data::backtest_folds(values.len(), cfg.folds, h, cfg.stride, min_train)
-        .map_err(|e| {
-            ForecastError::Usage(format!(
-                "--folds {} --horizon {h}: {e} (the first fold's history needs {min_train} values: a window of step {step}, its target(s) and the {} value(s) differencing consumes{})",
-                cfg.folds,
-                d.lost(),
-                season.map_or(String::new(), |m| format!(", and at least --season {m}"))
-            ))
-        })?;
+    let folds = fold_geometry(values.len(), cfg, (step, d.lost(), targets), season)?;
     let refit = match (&cfg.refit, &model.saved) {
         (None, _) => None,
         (Some(fit), Some(saved)) => Some((saved.model.clone(), fit.clone())),
@@ -293,33 +285,91 @@ pub fn backtest(
         }
     };
     let m = &mut model.file.model;
+    let kind = model.data.windows.scale;
+    let covariates = CovariateHistory::from_series(&series, &ds);
+    let shape = (step, h, layout);
+    let c = fold_columns(values, &folds, (h, season, step), |f| match &refit {
+        None => forecast_from(m, ds.scaler, d, values, &covariates, f.origin, shape),
+        Some((spec, fit)) => {
+            let at = (f.origin, f.index);
+            let (mut fold_model, scaler, fold_covariates) =
+                refit_fold(spec, fit, kind, d, values, &covariates, at)?;
+            forecast_from(
+                &mut fold_model,
+                scaler,
+                d,
+                values,
+                &fold_covariates,
+                f.origin,
+                shape,
+            )
+        }
+    })?;
+    let time = series_time(&series);
+    let label = |i: usize| time.as_ref().map(|t| t.label(i)).transpose();
+    let scores = score(
+        &c,
+        &folds,
+        h,
+        |f| refit.is_none() && f.origin < split,
+        label,
+    )?;
+    Ok(BacktestRun {
+        summary: BacktestSummary {
+            horizon: h,
+            stride: cfg.stride.unwrap_or(h),
+            refit: cfg.refit.is_some(),
+            model_horizon,
+            split,
+            folds: scores.folds,
+            overall: scores.overall,
+            by_step: scores.by_step,
+        },
+        geometry: folds,
+        columns: c,
+        series_name: series.name().map(str::to_string),
+        time,
+        values: series.into_values(),
+    })
+}
+
+/// The folds of a backtest of a series of `n` values (`cfg`'s folds, horizon and stride) whose
+/// first history holds a window of `step` values, the `lost` values differencing consumes
+/// before it, `targets` values after it (the model's outputs with a refit, else 1) and a
+/// `season` for the seasonal naive forecast. The error (usage) names the flags and what the
+/// first history needs.
+pub(crate) fn fold_geometry(
+    n: usize,
+    cfg: &BacktestConfig,
+    (step, lost, targets): (usize, usize, usize),
+    season: Option<usize>,
+) -> Result<Vec<data::Fold>, ForecastError> {
+    let (folds, h) = (cfg.folds, cfg.horizon);
+    let min_train = (step + lost + targets).max(season.unwrap_or(0));
+    data::backtest_folds(n, folds, h, cfg.stride, min_train).map_err(|e| {
+        ForecastError::Usage(format!(
+            "--folds {folds} --horizon {h}: {e} (the first fold's history needs {min_train} values: a window of step {step}, its target(s) and the {lost} value(s) differencing consumes{})",
+            season.map_or(String::new(), |m| format!(", and at least --season {m}"))
+        ))
+    })
+}
+
+/// The forecasts of every fold (`forecast` of each, `h` values) beside the series' values
+/// and the baselines from the same origins (`season`: the seasonal naive forecast's; `window`:
+/// the values the window mean averages).
+pub(crate) fn fold_columns(
+    values: &[f64],
+    folds: &[data::Fold],
+    (h, season, window): (usize, Option<usize>, usize),
+    mut forecast: impl FnMut(&data::Fold) -> Result<Vec<f64>, ForecastError>,
+) -> Result<Columns, ForecastError> {
     let mut c = Columns {
         seasonal: season.map(|_| Vec::new()),
         ..Columns::default()
     };
-    let kind = model.data.windows.scale;
-    let covariates = CovariateHistory::from_series(&series, &ds);
-    let shape = (step, h, layout);
-    for f in &folds {
-        let forecast = match &refit {
-            None => forecast_from(m, ds.scaler, d, values, &covariates, f.origin, shape)?,
-            Some((spec, fit)) => {
-                let at = (f.origin, f.index);
-                let (mut fold_model, scaler, fold_covariates) =
-                    refit_fold(spec, fit, kind, d, values, &covariates, at)?;
-                forecast_from(
-                    &mut fold_model,
-                    scaler,
-                    d,
-                    values,
-                    &fold_covariates,
-                    f.origin,
-                    shape,
-                )?
-            }
-        };
-        c.model.extend(forecast);
-        let b = data::origin_baselines(values, f.origin, h, season, step)?;
+    for f in folds {
+        c.model.extend(forecast(f)?);
+        let b = data::origin_baselines(values, f.origin, h, season, window)?;
         c.actual.extend_from_slice(&values[f.origin..f.end]);
         c.persistence.extend(b.persistence);
         c.window_mean.extend(b.window_mean);
@@ -327,8 +377,29 @@ pub fn backtest(
             all.extend(s);
         }
     }
-    let time = series_time(&series);
-    let label = |i: usize| time.as_ref().map(|t| t.label(i)).transpose();
+    Ok(c)
+}
+
+/// The scores of a backtest's columns: per fold, their means and per step.
+#[derive(Debug, Clone)]
+pub(crate) struct Scores {
+    /// Each fold's, in time order.
+    pub folds: Vec<FoldReport>,
+    /// Means over the folds.
+    pub overall: Overall,
+    /// Per horizon step.
+    pub by_step: ByStep,
+}
+
+/// Scores the columns `c` of `folds` (`h` values each); `in_training` tells whether a fold's
+/// origin lies in the model's training part, `label` the time of a series position.
+pub(crate) fn score(
+    c: &Columns,
+    folds: &[data::Fold],
+    h: usize,
+    in_training: impl Fn(&data::Fold) -> bool,
+    label: impl Fn(usize) -> Result<Option<String>, ForecastError>,
+) -> Result<Scores, ForecastError> {
     let fold_mse = |col: &[f64], k: usize| {
         data::mse_f64(&col[k * h..(k + 1) * h], &c.actual[k * h..(k + 1) * h])
     };
@@ -338,7 +409,7 @@ pub fn backtest(
             fold: f.index,
             origin: f.origin,
             origin_time: label(f.origin)?,
-            in_training_part: refit.is_none() && f.origin < split,
+            in_training_part: in_training(f),
             mse: fold_mse(&c.model, k)?,
             persistence_mse: fold_mse(&c.persistence, k)?,
             seasonal_naive_mse: c.seasonal.as_deref().map(|s| fold_mse(s, k)).transpose()?,
@@ -367,21 +438,9 @@ pub fn backtest(
             .transpose()?,
         window_mean_mse: data::mse_by_step(&c.window_mean, &c.actual, h)?,
     };
-    Ok(BacktestRun {
-        summary: BacktestSummary {
-            horizon: h,
-            stride: cfg.stride.unwrap_or(h),
-            refit: cfg.refit.is_some(),
-            model_horizon,
-            split,
-            folds: reports,
-            overall,
-            by_step,
-        },
-        geometry: folds,
-        columns: c,
-        series_name: series.name().map(str::to_string),
-        time,
-        values: series.into_values(),
+    Ok(Scores {
+        folds: reports,
+        overall,
+        by_step,
     })
 }

@@ -1,0 +1,276 @@
+//! Backtesting a many-series model: for each series, the rolling origins of a one-series
+//! backtest ([`crate::series::backtest()`], the fold geometry of [`data::backtest_folds`]),
+//! each forecast by the series' member (its local model, or the global one) from the values
+//! before the origin as [`ManyModel::forecast`] continues a series (its scaler, differencing
+//! and window), scored beside the baselines from the same origins. The scores are pooled over
+//! the series: the mean of their MSEs, and how many the model beats persistence on.
+//!
+//! The model file keeps each series' last values only, so the series come from the data
+//! (the long file the model was trained on, or a longer one). Series of the data the model
+//! does not know, series of the model the data lacks, and series too short for the folds are
+//! skipped with the reason; no series left is an error. The model's weights serve every fold
+//! (no refit: refitting every series on every fold is a training run of its own).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::bundle::{ManyModel, Member, MemberSettings, SeriesState, forecast_one};
+use super::{Mode, SeriesInput, Skipped};
+use crate::ForecastError;
+use crate::series::backtest::{
+    BacktestConfig, ByStep, Columns, FoldReport, Overall, fold_columns, fold_geometry, mean, score,
+};
+
+/// How to backtest every series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManyBacktestConfig {
+    /// Values forecast from each origin (`--horizon`).
+    pub horizon: usize,
+    /// Origins per series (`--folds`).
+    pub folds: usize,
+    /// Positions between consecutive origins (`--stride`; `None`: the horizon).
+    pub stride: Option<usize>,
+    /// Season length `m` of the seasonal naive baseline (`--season`; the model file does not
+    /// keep the training run's); `None`: not scored.
+    pub season: Option<usize>,
+}
+
+/// The backtest of one series, in its units.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesBacktest {
+    /// The series id.
+    pub id: String,
+    /// Each fold's scores, in time order (`in_training_part`: the origin lies before the
+    /// split `T` of the series as the model was trained on it).
+    pub folds: Vec<FoldReport>,
+    /// Means over the folds.
+    pub overall: Overall,
+    /// Per horizon step.
+    pub by_step: ByStep,
+    /// Each fold's geometry (origin, end), in time order.
+    #[serde(skip)]
+    pub geometry: Vec<data::Fold>,
+    /// The forecasts of every fold (`H` values each) beside the actual values.
+    #[serde(skip)]
+    pub columns: Columns,
+    /// The time labels of the forecast values (in the order of `columns`), when the data had
+    /// a time column.
+    #[serde(skip)]
+    pub times: Option<Vec<String>>,
+}
+
+/// The scores pooled over the backtested series: means over the series of their overall
+/// MSEs (each in its own units).
+#[derive(Debug, Clone, Serialize)]
+pub struct PooledOverall {
+    /// Series backtested.
+    pub series: usize,
+    /// The model's.
+    pub mse: f64,
+    /// Persistence's.
+    pub persistence_mse: f64,
+    /// The seasonal naive forecast's (with a season).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seasonal_naive_mse: Option<f64>,
+    /// The window mean's.
+    pub window_mean_mse: f64,
+    /// `1 - mse / persistence_mse` of the pooled means (`None` when persistence is perfect).
+    pub skill: Option<f64>,
+    /// Series whose overall MSE is below persistence's.
+    pub series_beating_persistence: usize,
+}
+
+/// A many-series backtest's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManyBacktest {
+    /// Local or global.
+    pub mode: Mode,
+    /// Values forecast from each origin.
+    pub horizon: usize,
+    /// Positions between consecutive origins.
+    pub stride: usize,
+    /// The model's outputs per forward pass (1: recursive forecasts).
+    pub model_horizon: usize,
+    /// The seasonal naive forecast's season, when scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
+    /// The scores pooled over the series.
+    pub overall: PooledOverall,
+    /// Each backtested series, in id order.
+    pub series: Vec<SeriesBacktest>,
+    /// The series left out, with the reason, in id order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Backtests every series of `model` on its values in `inputs` (see the module docs). Errors
+/// (usage) on a zero horizon, folds, stride or season, and when no series can be backtested
+/// (naming the first series' reason).
+pub fn backtest(
+    model: &ManyModel,
+    inputs: &[SeriesInput],
+    cfg: &ManyBacktestConfig,
+) -> Result<ManyBacktest, ForecastError> {
+    for (flag, v) in [
+        ("--horizon", Some(cfg.horizon)),
+        ("--folds", Some(cfg.folds)),
+        ("--stride", cfg.stride),
+        ("--season", cfg.season),
+    ] {
+        if v == Some(0) {
+            return Err(ForecastError::flag(flag, 0, "at least 1"));
+        }
+    }
+    let by_id: HashMap<&str, &SeriesInput> = inputs.iter().map(|s| (s.id.as_str(), s)).collect();
+    let outcomes = model
+        .members
+        .par_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            m.settings
+                .series
+                .par_iter()
+                .map_init(
+                    || Member::load(&m.bytes, &format!("member {i}")),
+                    |loaded, s| {
+                        let Some(input) = by_id.get(s.id.as_str()) else {
+                            return Ok(Err(skip(&s.id, "not in the data")));
+                        };
+                        let (net, _) = loaded.as_mut().map_err(|e| e.clone())?;
+                        backtest_one(net, &m.settings, s, input, cfg)
+                    },
+                )
+                .collect::<Result<Vec<_>, ForecastError>>()
+        })
+        .collect::<Result<Vec<_>, ForecastError>>()?;
+    let mut series = Vec::new();
+    let mut skipped = Vec::new();
+    for o in outcomes.into_iter().flatten() {
+        match o {
+            Ok(s) => series.push(s),
+            Err(s) => skipped.push(s),
+        }
+    }
+    let known: std::collections::HashSet<&str> = model.ids().into_iter().collect();
+    skipped.extend(
+        inputs
+            .iter()
+            .filter(|s| !known.contains(s.id.as_str()))
+            .map(|s| skip(&s.id, "not in the model")),
+    );
+    series.sort_by(|a, b| a.id.cmp(&b.id));
+    skipped.sort_by(|a, b| a.id.cmp(&b.id));
+    if series.is_empty() {
+        let why = skipped.first().map_or_else(String::new, |s| {
+            format!(" (series '{}': {})", s.id, s.reason)
+        });
+        return Err(ForecastError::Usage(format!(
+            "--folds {} --horizon {}: no series of the data can be backtested by the model{why}",
+            cfg.folds, cfg.horizon
+        )));
+    }
+    let overall = pooled(&series, cfg.season.is_some());
+    Ok(ManyBacktest {
+        mode: model.mode,
+        horizon: cfg.horizon,
+        stride: cfg.stride.unwrap_or(cfg.horizon),
+        model_horizon: model
+            .members
+            .first()
+            .map_or(1, |m| m.settings.model.horizon),
+        season: cfg.season,
+        overall,
+        series,
+        skipped,
+    })
+}
+
+fn skip(id: &str, reason: &str) -> Skipped {
+    Skipped {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The backtest of series `s` (values `input`) by `net`, the model of a member with
+/// `settings`; `Err(Skipped)` when the series is too short for the folds.
+fn backtest_one(
+    net: &mut nn::Sequential,
+    settings: &MemberSettings,
+    s: &SeriesState,
+    input: &SeriesInput,
+    cfg: &ManyBacktestConfig,
+) -> Result<Result<SeriesBacktest, Skipped>, ForecastError> {
+    let values = &input.values;
+    let (h, step) = (cfg.horizon, settings.windows.step);
+    let kept = step + settings.differencing.lost();
+    let geometry = BacktestConfig {
+        horizon: h,
+        folds: cfg.folds,
+        stride: cfg.stride,
+        refit: None,
+    };
+    let folds = match fold_geometry(
+        values.len(),
+        &geometry,
+        (step, settings.differencing.lost(), 1),
+        cfg.season,
+    ) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(skip(&s.id, e.message()))),
+    };
+    let columns = fold_columns(values, &folds, (h, cfg.season, step), |f| {
+        // The series as the model file would keep it had it ended at the origin.
+        let at_origin = SeriesState {
+            tail: values[f.origin - kept..f.origin].to_vec(),
+            time: None,
+            calibration: None,
+            ..s.clone()
+        };
+        Ok(forecast_one(net, &at_origin, settings, h)?.values)
+    })?;
+    let split = settings.windows.split.resolve(s.series_len).ok();
+    let times = input.times.as_ref();
+    let label = |i: usize| Ok(times.and_then(|t| t.get(i).cloned()));
+    let scores = score(
+        &columns,
+        &folds,
+        h,
+        |f| split.is_some_and(|t| f.origin < t),
+        label,
+    )?;
+    let times = times.map(|t| {
+        folds
+            .iter()
+            .flat_map(|f| t[f.origin..f.end].iter().cloned())
+            .collect()
+    });
+    Ok(Ok(SeriesBacktest {
+        id: s.id.clone(),
+        folds: scores.folds,
+        overall: scores.overall,
+        by_step: scores.by_step,
+        geometry: folds,
+        columns,
+        times,
+    }))
+}
+
+/// The means over `series` of their overall MSEs.
+fn pooled(series: &[SeriesBacktest], seasonal: bool) -> PooledOverall {
+    let of = |f: fn(&Overall) -> f64| mean(series.iter().map(|s| f(&s.overall)));
+    let (mse, persistence_mse) = (of(|o| o.mse), of(|o| o.persistence_mse));
+    PooledOverall {
+        series: series.len(),
+        mse,
+        persistence_mse,
+        seasonal_naive_mse: seasonal.then(|| of(|o| o.seasonal_naive_mse.unwrap_or(f64::NAN))),
+        window_mean_mse: of(|o| o.window_mean_mse),
+        skill: data::skill(mse, persistence_mse),
+        series_beating_persistence: series
+            .iter()
+            .filter(|s| s.overall.mse < s.overall.persistence_mse)
+            .count(),
+    }
+}
