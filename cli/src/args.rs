@@ -58,7 +58,9 @@ pub enum Command {
     /// Rolling-origin backtest of a saved model: from K origins at the end of the series
     /// (expanding history; the saved weights, or --refit per fold) forecast the next H values, beside persistence, the
     /// seasonal naive forecast (--season) and the mean of the last window; per-fold, per-step
-    /// and overall MSEs in series units, backtest.csv and a plot of the folds.
+    /// and overall MSEs in series units, backtest.csv and a plot of the folds. A many-series
+    /// model backtests every series of its long --csv file (saved weights, no --refit), pooled
+    /// over the series: backtest.csv, backtest_series.csv, no plot.
     #[command(allow_negative_numbers = true)]
     Backtest(BacktestArgs),
     /// Print the Keras summary table of a saved model.
@@ -465,6 +467,15 @@ pub struct BacktestArgs {
     /// Batch size of each refit [default: 16].
     #[arg(long, requires = "refit", value_parser = whole_at_least_one, value_name = "B")]
     pub batch_size: Option<usize>,
+    /// A many-series model: the --csv long file's column of series ids (name or 0-based
+    /// index) [default: the model's; --column and --time-column likewise].
+    #[arg(
+        long,
+        requires = "csv",
+        allow_hyphen_values = true,
+        value_name = "NAME|INDEX"
+    )]
+    pub id_column: Option<Column>,
     /// Series and window flags.
     #[command(flatten)]
     pub data: DataArgs,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::args::BacktestArgs;
 use crate::backtest_plot::{BacktestPlot, backtest_plot};
-use crate::commands::{Outcome, load_model, outcome};
+use crate::commands::{Outcome, model_with_flags, outcome};
 use crate::error::CliError;
 use crate::output::OutDir;
 use crate::run_config::{FitSettings, OutputConfig};
@@ -40,7 +40,17 @@ pub struct BacktestReport {
 /// `recur backtest`: see the module docs.
 pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
     let output = OutputConfig::from_args(&args.output)?;
-    let mut model = load_model(&args.model.model, &args.data)?;
+    let bytes = forecast::series::model_file::read_bytes(&args.model.model)?;
+    if forecast::many::ManyModel::is_many(&bytes) {
+        return crate::many_backtest::backtest_many(args, &bytes, output);
+    }
+    if args.id_column.is_some() {
+        return Err(CliError::Usage(format!(
+            "the argument '--id-column' is for a many-series model: --model '{}' forecasts one series",
+            args.model.model.display()
+        )));
+    }
+    let mut model = model_with_flags(&bytes, &args.model.model, &args.data)?;
     let config = BacktestConfig {
         horizon: args.horizon,
         folds: args.folds,

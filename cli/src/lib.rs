@@ -15,7 +15,7 @@
 //!   many series from a long-format CSV (`train --id-column`, local or `--global`) through the
 //!   `forecast` crate's runners, and `forecast` on the model file of such a run; [`many_plot`]:
 //!   its one plot, the best, median and worst series by skill over the baseline above a
-//!   histogram of every series' skill.
+//!   histogram of every series' skill; [`many_backtest`]: `backtest` on such a model file.
 //!
 //! [`run`] is the whole program given its arguments and the two output streams; errors are one
 //! line on stderr with exit status 2 for bad input, 1 for failures while running.
@@ -29,6 +29,8 @@ pub mod backtest_plot;
 pub mod commands;
 pub mod data_config;
 pub mod error;
+pub mod many_backtest;
+mod many_backtest_csv;
 pub mod many_config;
 pub mod many_csv;
 pub mod many_forecast;

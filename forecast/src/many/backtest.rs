@@ -162,12 +162,14 @@ pub fn backtest(
     series.sort_by(|a, b| a.id.cmp(&b.id));
     skipped.sort_by(|a, b| a.id.cmp(&b.id));
     if series.is_empty() {
+        let flags = format!("--folds {} --horizon {}: ", cfg.folds, cfg.horizon);
+        // A too-short series' reason starts with the same flags.
         let why = skipped.first().map_or_else(String::new, |s| {
-            format!(" (series '{}': {})", s.id, s.reason)
+            let reason = s.reason.strip_prefix(&flags).unwrap_or(&s.reason);
+            format!(" (series '{}': {reason})", s.id)
         });
         return Err(ForecastError::Usage(format!(
-            "--folds {} --horizon {}: no series of the data can be backtested by the model{why}",
-            cfg.folds, cfg.horizon
+            "{flags}no series of the data can be backtested by the model{why}"
         )));
     }
     let overall = pooled(&series, cfg.season.is_some());
