@@ -11,49 +11,39 @@ fn csv_err(e: impl std::fmt::Display) -> CliError {
 
 /// `backtest.csv`: the one-series file's columns (`fold, origin, step, position, [<time>],
 /// actual, model, persistence, [seasonal_naive,] window_mean`) after the id column, one row per
-/// series (in id order), fold and step.
+/// series (in id order), fold and step ([`ManyBacktest::rows`]). The time column is there when
+/// the model's data had one (as in its `forecast.csv`), empty for a series without times.
 pub fn many_backtest_csv(columns: &ColumnNames, run: &ManyBacktest) -> Result<Vec<u8>, CliError> {
+    let r = run.rows();
     let mut w = csv::Writer::from_writer(Vec::new());
     let time_name = columns.time.as_deref();
     let mut header = vec![columns.id.as_str(), "fold", "origin", "step", "position"];
     header.extend(time_name);
     header.extend(["actual", "model", "persistence"]);
-    if run.season.is_some() {
+    if r.seasonal_naive.is_some() {
         header.push("seasonal_naive");
     }
     header.push("window_mean");
     w.write_record(&header).map_err(csv_err)?;
-    let h = run.horizon;
-    for s in &run.series {
-        let c = &s.columns;
-        for (k, f) in s.geometry.iter().enumerate() {
-            for j in 0..h {
-                let i = k * h + j;
-                let mut row = vec![
-                    s.id.clone(),
-                    f.index.to_string(),
-                    f.origin.to_string(),
-                    (j + 1).to_string(),
-                    (f.origin + j).to_string(),
-                ];
-                if time_name.is_some() {
-                    row.push(
-                        s.times
-                            .as_ref()
-                            .and_then(|t| t.get(i).cloned())
-                            .unwrap_or_default(),
-                    );
-                }
-                row.extend([
-                    c.actual[i].to_string(),
-                    c.model[i].to_string(),
-                    c.persistence[i].to_string(),
-                ]);
-                row.extend(c.seasonal.as_ref().map(|sn| sn[i].to_string()));
-                row.push(c.window_mean[i].to_string());
-                w.write_record(&row).map_err(csv_err)?;
-            }
+    for i in 0..r.id.len() {
+        let mut row = vec![
+            r.id[i].clone(),
+            r.fold[i].to_string(),
+            r.origin[i].to_string(),
+            r.step[i].to_string(),
+            r.position[i].to_string(),
+        ];
+        if time_name.is_some() {
+            row.push(r.time.as_ref().map(|t| t[i].clone()).unwrap_or_default());
         }
+        row.extend([
+            r.actual[i].to_string(),
+            r.model[i].to_string(),
+            r.persistence[i].to_string(),
+        ]);
+        row.extend(r.seasonal_naive.as_ref().map(|sn| sn[i].to_string()));
+        row.push(r.window_mean[i].to_string());
+        w.write_record(&row).map_err(csv_err)?;
     }
     w.into_inner().map_err(csv_err)
 }

@@ -139,6 +139,17 @@ fn baselines_pooled_scores_and_skips() {
             assert_eq!(f.in_training_part, f.origin < trained_n * 4 / 5);
         }
     }
+    // The long table: every series, fold and step, in id order.
+    let r = bt.rows();
+    assert_eq!(r.id.len(), 2 * 3 * 4);
+    assert_eq!((r.id[0].as_str(), r.id[12].as_str()), ("a", "b"));
+    assert_eq!(r.step[..5], [1, 2, 3, 4, 1]);
+    assert_eq!(r.model[12..], bt.series[1].columns.model);
+    assert_eq!(
+        r.time.as_ref().unwrap()[12],
+        bt.series[1].times.as_ref().unwrap()[0]
+    );
+    assert_eq!(r.seasonal_naive.as_ref().unwrap().len(), 24);
     let mean = |f: fn(&forecast::many::SeriesBacktest) -> f64| {
         bt.series.iter().map(f).sum::<f64>() / bt.series.len() as f64
     };

@@ -21,11 +21,13 @@ Example::
     result.metrics            # one row per series
     result.save("many.recur")
     recur.many.load("many.recur").forecast(12)
+    result.backtest(df, folds=3, horizon=6).overall   # pooled over the series
 """
 
-from recur import _keywords, _long, _recur
+from recur import _keywords, _long, _many_backtest, _recur
+from recur._many_backtest import ManyBacktestResult
 
-__all__ = ["fit", "load", "ManyModel", "ManyResult"]
+__all__ = ["fit", "load", "ManyModel", "ManyResult", "ManyBacktestResult"]
 
 
 def fit(
@@ -155,6 +157,22 @@ class ManyModel:
         native = self._native.forecast(_keywords.whole("horizon", horizon), _coverage(interval))
         return _long.forecasts_frame(native, self._kind)
 
+    def backtest(
+        self, df, folds=3, horizon=1, *, stride=None, season=None, id_col=None, time_col=None,
+        value_col=None,
+    ):
+        """Rolling-origin backtest of every series of the long-format DataFrame ``df``, as
+        ``recur backtest --model many.recur --csv long.csv``: per series ``folds`` origins
+        ``stride`` values apart (None: ``horizon``) ending at its end, each forecasting
+        ``horizon`` values with the series' model (the saved weights: no refit) from the
+        values before the origin, beside persistence, the window mean and, with ``season``,
+        the seasonal naive forecast. The columns default to the model's (None). Series not in
+        the model, not in ``df`` or too short for the folds are skipped with the reason (a
+        ``ValueError`` when none is left). Returns a :class:`ManyBacktestResult`."""
+        return _many_backtest.backtest(
+            self._native, df, folds, horizon, stride, season, id_col, time_col, value_col
+        )
+
 
     def to_bytes(self):
         """The model file's bytes."""
@@ -222,6 +240,10 @@ class ManyResult:
     def forecast(self, horizon, interval=None):
         """See :meth:`ManyModel.forecast` (times come back in the time column's type)."""
         return self.model.forecast(horizon, interval)
+
+    def backtest(self, df, folds=3, horizon=1, **kwargs):
+        """See :meth:`ManyModel.backtest` (``df``: the training DataFrame, or a longer one)."""
+        return self.model.backtest(df, folds, horizon, **kwargs)
 
     def model_bytes(self):
         """The model file's bytes."""

@@ -13,6 +13,7 @@ mod errors;
 mod interrupt;
 mod keras_bridge;
 mod many;
+mod many_backtest;
 mod many_columns;
 mod many_settings;
 mod model;
@@ -32,6 +33,8 @@ fn _recur(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(many::many_fit, m)?)?;
     m.add_function(wrap_pyfunction!(many::many_train_group, m)?)?;
     m.add_function(wrap_pyfunction!(many::many_check_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(many_backtest::many_backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(many_backtest::many_model_columns, m)?)?;
     m.add_class::<series::PySeriesModel>()?;
     m.add_function(wrap_pyfunction!(series::series_fit, m)?)?;
     Ok(())

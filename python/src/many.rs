@@ -25,7 +25,7 @@ use crate::settings;
 
 /// Reads the long-format CSV text of a DataFrame: columns by header name, the header row
 /// always present. Series come back in id order.
-fn read_series(
+pub(crate) fn read_series(
     csv: &str,
     id: &str,
     time: Option<&str>,
@@ -255,7 +255,7 @@ fn train_in_order(
 /// each with what it needs to forecast its series.
 #[pyclass(module = "recur._recur", name = "ManyModel", frozen)]
 pub struct PyManyModel {
-    inner: ManyModel,
+    pub(crate) inner: ManyModel,
 }
 
 #[pymethods]

@@ -276,3 +276,70 @@ fn pooled(series: &[SeriesBacktest], seasonal: bool) -> PooledOverall {
             .count(),
     }
 }
+
+/// Every forecast value of a many-series backtest as columns, one entry per series (in id
+/// order), fold and step: the long table `recur backtest` writes as `backtest.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BacktestRows {
+    /// The series id.
+    pub id: Vec<String>,
+    /// 1-based fold number.
+    pub fold: Vec<usize>,
+    /// The fold's origin (series position of its first forecast value).
+    pub origin: Vec<usize>,
+    /// 1-based horizon step.
+    pub step: Vec<usize>,
+    /// Series position of the value.
+    pub position: Vec<usize>,
+    /// Its time label, when the data had a time column (empty for a series without).
+    pub time: Option<Vec<String>>,
+    /// The series' value.
+    pub actual: Vec<f64>,
+    /// The model's forecast.
+    pub model: Vec<f64>,
+    /// Persistence's.
+    pub persistence: Vec<f64>,
+    /// The seasonal naive forecast's, with a season.
+    pub seasonal_naive: Option<Vec<f64>>,
+    /// The window mean's.
+    pub window_mean: Vec<f64>,
+}
+
+impl ManyBacktest {
+    /// Every forecast value beside the actual one and the baselines', as columns.
+    pub fn rows(&self) -> BacktestRows {
+        let timed = self.series.iter().any(|s| s.times.is_some());
+        let mut r = BacktestRows {
+            time: timed.then(Vec::new),
+            seasonal_naive: self.season.map(|_| Vec::new()),
+            ..BacktestRows::default()
+        };
+        let h = self.horizon;
+        for s in &self.series {
+            let c = &s.columns;
+            for f in &s.geometry {
+                for j in 0..h {
+                    r.id.push(s.id.clone());
+                    r.fold.push(f.index);
+                    r.origin.push(f.origin);
+                    r.step.push(j + 1);
+                    r.position.push(f.origin + j);
+                }
+            }
+            if let Some(t) = r.time.as_mut() {
+                match &s.times {
+                    Some(times) => t.extend(times.iter().cloned()),
+                    None => t.extend(std::iter::repeat_n(String::new(), c.actual.len())),
+                }
+            }
+            r.actual.extend(&c.actual);
+            r.model.extend(&c.model);
+            r.persistence.extend(&c.persistence);
+            if let (Some(all), Some(sn)) = (r.seasonal_naive.as_mut(), c.seasonal.as_ref()) {
+                all.extend(sn);
+            }
+            r.window_mean.extend(&c.window_mean);
+        }
+        r
+    }
+}

@@ -36,7 +36,9 @@ mod long_inputs;
 mod model_series;
 mod seed;
 
-pub use backtest::{ManyBacktest, ManyBacktestConfig, PooledOverall, SeriesBacktest, backtest};
+pub use backtest::{
+    BacktestRows, ManyBacktest, ManyBacktestConfig, PooledOverall, SeriesBacktest, backtest,
+};
 pub use bundle::{
     MANY_FORMAT, MAX_MEMBERS, MEMBER_FORMAT, ManyModel, Member, MemberSettings, SeriesForecast,
     SeriesState,
