@@ -59,8 +59,8 @@ pub enum Command {
     /// (expanding history; the saved weights, or --refit per fold) forecast the next H values, beside persistence, the
     /// seasonal naive forecast (--season) and the mean of the last window; per-fold, per-step
     /// and overall MSEs in series units, backtest.csv and a plot of the folds. A many-series
-    /// model backtests every series of its long --csv file (saved weights, no --refit), pooled
-    /// over the series: backtest.csv, backtest_series.csv, no plot.
+    /// model backtests every series of its long --csv file (--refit: local models only),
+    /// pooled over the series: backtest.csv, backtest_series.csv, no plot.
     #[command(allow_negative_numbers = true)]
     Backtest(BacktestArgs),
     /// Print the Keras summary table of a saved model.

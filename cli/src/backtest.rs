@@ -55,13 +55,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
         horizon: args.horizon,
         folds: args.folds,
         stride: args.stride,
-        refit: args.refit.then(|| FitSettings {
-            epochs: args.epochs.unwrap_or(50),
-            batch_size: args.batch_size.unwrap_or(16),
-            validation_split: None,
-            early_stopping: None,
-            verbose: 0,
-        }),
+        refit: refit_settings(args),
     };
     let run = forecast::series::backtest(&mut model, &config)?;
     let h = run.summary.horizon;
@@ -100,6 +94,17 @@ pub fn backtest(args: &BacktestArgs) -> Result<Outcome, CliError> {
     };
     let human = human(&r);
     outcome(&r, human)
+}
+
+/// The settings of each fold's refit (`--refit`, `--epochs` [50], `--batch-size` [16]).
+pub(crate) fn refit_settings(args: &BacktestArgs) -> Option<FitSettings> {
+    args.refit.then(|| FitSettings {
+        epochs: args.epochs.unwrap_or(50),
+        batch_size: args.batch_size.unwrap_or(16),
+        validation_split: None,
+        early_stopping: None,
+        verbose: 0,
+    })
 }
 
 /// `backtest.csv`: fold, origin, step, position (and time), actual, then each forecast.

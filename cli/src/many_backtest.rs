@@ -1,7 +1,8 @@
 //! `recur backtest` on the model file of a many-series run: every series of the long `--csv`
 //! file backtested by its member ([`forecast::many::backtest()`]: the one-series folds, the
 //! saved weights, the baselines from the same origins), pooled over the series, written as the
-//! long `backtest.csv` and `backtest_series.csv`. No plot, no `--refit`.
+//! long `backtest.csv` and `backtest_series.csv`; with `--refit` (local models), each
+//! series' model retrained on each fold's history. No plot.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ use forecast::series::CsvDialect;
 use serde::Serialize;
 
 use crate::args::{BacktestArgs, DataArgs};
+use crate::backtest::refit_settings;
 use crate::commands::{Outcome, outcome};
 use crate::data_config::dialect_from_args;
 use crate::error::CliError;
@@ -56,7 +58,6 @@ fn refused_flag(args: &BacktestArgs) -> Option<&'static str> {
     let d: &DataArgs = &args.data;
     let s = &d.series;
     [
-        ("--refit", args.refit),
         ("--features", s.features.is_some()),
         ("--split", d.split.is_some()),
         ("--step", s.step.is_some()),
@@ -123,7 +124,7 @@ pub fn backtest_many(
     if let Some(flag) = refused_flag(args) {
         return Err(CliError::Usage(format!(
             "the argument '{flag}' cannot be used with a many-series model ('{}'): its backtest \
-             forecasts every fold with the saved weights, windows and scaling of each series",
+             forecasts every fold with the saved windows, scaling and differencing of each series",
             path.display()
         )));
     }
@@ -143,6 +144,7 @@ pub fn backtest_many(
         folds: args.folds,
         stride: args.stride,
         season: args.data.series.season,
+        refit: refit_settings(args),
     };
     let run = forecast::many::backtest(&model, &read.inputs, &cfg)?;
     // The headers are the file's own names, as training's outputs are.
@@ -180,10 +182,15 @@ fn human(report: &ManyBacktestReport) -> String {
     let o = &r.overall;
     let folds = r.series.first().map_or(0, |s| s.folds.len());
     let mut s = format!(
-        "backtest of {} series ({} model, saved weights): {folds} folds, horizon {}, stride {} \
-         (each series in its units; means over the series)\n",
+        "backtest of {} series ({} model, {}): {folds} folds, horizon {}, stride {} (each \
+         series in its units; means over the series)\n",
         o.series,
         r.mode.name(),
+        if r.refit {
+            "retrained on each fold's history"
+        } else {
+            "saved weights"
+        },
         r.horizon,
         r.stride
     );

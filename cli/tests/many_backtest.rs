@@ -194,10 +194,6 @@ fn bad_values_are_refused_with_one_line() {
         ),
         (&["--folds", "2", "--horizon", "2"], "--csv"),
         (
-            &["--csv", &whole, "--folds", "2", "--horizon", "2", "--refit"],
-            "--refit",
-        ),
-        (
             &[
                 "--csv",
                 &whole,
@@ -232,6 +228,38 @@ fn bad_values_are_refused_with_one_line() {
         assert_eq!(err.trim_end().lines().count(), 1, "{a:?}: {err}");
         assert!(err.contains(needle), "{a:?}: {err}");
     }
+    // A local model refits each series per fold; a global one is refused.
+    let refit = [
+        "--csv",
+        &whole,
+        "--folds",
+        "2",
+        "--horizon",
+        "2",
+        "--refit",
+        "--epochs",
+        "1",
+        "--json",
+    ];
+    let mut a = base.to_vec();
+    a.extend_from_slice(&refit);
+    let report = json(&a);
+    assert_eq!(report["refit"], true);
+    assert_eq!(report["overall"]["series"], 3);
+    let global = dir.path().join("g");
+    let (code, _, err) = run(&common::many_train_args(
+        &train,
+        global.to_str().unwrap(),
+        "1",
+        &["--global"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let g = global.join("model.recur");
+    let mut a = vec!["backtest", "--model", g.to_str().unwrap(), "--out", bt];
+    a.extend_from_slice(&refit);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--refit") && err.contains("global"), "{err}");
     // --id-column is refused for a one-series model.
     let one = dir.path().join("one");
     let (code, _, err) = run(&[

@@ -49,6 +49,7 @@ fn cfg(folds: usize, horizon: usize) -> ManyBacktestConfig {
         folds,
         stride: None,
         season: None,
+        refit: None,
     }
 }
 
@@ -215,4 +216,41 @@ fn bad_settings_and_no_series_left_are_errors() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("'a'") && e.contains("not in the data"), "{e}");
+}
+
+/// A refit retrains each local series' model on each fold's history: seeded by its series and
+/// the fold, so the same on any thread count; a global model is refused.
+#[test]
+fn a_refit_retrains_each_series_per_fold() {
+    let data = inputs(60);
+    let run = train(Mode::Local, Differencing::default(), &data);
+    let c = ManyBacktestConfig {
+        refit: Some(forecast::FitSettings {
+            epochs: 2,
+            ..common::many_config(Mode::Local, 5).fit
+        }),
+        ..cfg(2, 3)
+    };
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| backtest(&run.model, &data, &c).unwrap())
+    };
+    let (one, two) = (on(1), on(2));
+    assert!(one.refit);
+    assert_eq!(one.series.len(), 3);
+    for (a, b) in one.series.iter().zip(&two.series) {
+        assert_eq!(a.columns, b.columns);
+        assert!(a.folds.iter().all(|f| !f.in_training_part));
+    }
+    let saved = backtest(&run.model, &data, &cfg(2, 3)).unwrap();
+    assert!(!saved.refit);
+    assert_ne!(saved.series[0].columns.model, one.series[0].columns.model);
+    assert_eq!(saved.series[0].columns.actual, one.series[0].columns.actual);
+
+    let global = train(Mode::Global, Differencing::default(), &data);
+    let e = backtest(&global.model, &data, &c).unwrap_err().to_string();
+    assert!(e.contains("--refit") && e.contains("global"), "{e}");
 }

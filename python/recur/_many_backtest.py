@@ -7,8 +7,9 @@ import json
 from recur import _keywords, _long, _recur
 
 
-def backtest(native, df, folds, horizon, stride, season, id_col, time_col, value_col):
+def backtest(native, df, folds, horizon, stride, season, refit, epochs, batch_size, columns):
     """Backtests the native model on ``df``; the columns default to the model's (None)."""
+    id_col, time_col, value_col = columns
     saved_id, saved_time, saved_value = _recur.many_model_columns(native)
     id_col = saved_id if id_col is None else id_col
     time_col = saved_time if time_col is None else time_col
@@ -24,6 +25,9 @@ def backtest(native, df, folds, horizon, stride, season, id_col, time_col, value
         _keywords.whole("horizon", horizon),
         None if stride is None else _keywords.whole("stride", stride),
         None if season is None else _keywords.whole("season", season),
+        bool(refit),
+        None if epochs is None else _keywords.whole("epochs", epochs),
+        None if batch_size is None else _keywords.whole("batch_size", batch_size),
     )
     return ManyBacktestResult(out, kind)
 

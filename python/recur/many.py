@@ -158,19 +158,22 @@ class ManyModel:
         return _long.forecasts_frame(native, self._kind)
 
     def backtest(
-        self, df, folds=3, horizon=1, *, stride=None, season=None, id_col=None, time_col=None,
-        value_col=None,
+        self, df, folds=3, horizon=1, *, stride=None, season=None, refit=False, epochs=None,
+        batch_size=None, id_col=None, time_col=None, value_col=None,
     ):
         """Rolling-origin backtest of every series of the long-format DataFrame ``df``, as
         ``recur backtest --model many.recur --csv long.csv``: per series ``folds`` origins
         ``stride`` values apart (None: ``horizon``) ending at its end, each forecasting
-        ``horizon`` values with the series' model (the saved weights: no refit) from the
-        values before the origin, beside persistence, the window mean and, with ``season``,
-        the seasonal naive forecast. The columns default to the model's (None). Series not in
+        ``horizon`` values with the series' model from the values before the origin, beside
+        persistence, the window mean and, with ``season``, the seasonal naive forecast.
+        ``refit`` (local models only) retrains each series' model on each fold's history (its
+        seed and the fold number) for ``epochs`` (None: 50) at ``batch_size`` (None: 16), as
+        ``recur backtest --refit``; else the saved weights serve every fold. The columns default to the model's (None). Series not in
         the model, not in ``df`` or too short for the folds are skipped with the reason (a
         ``ValueError`` when none is left). Returns a :class:`ManyBacktestResult`."""
         return _many_backtest.backtest(
-            self._native, df, folds, horizon, stride, season, id_col, time_col, value_col
+            self._native, df, folds, horizon, stride, season, refit, epochs, batch_size,
+            (id_col, time_col, value_col),
         )
 
 

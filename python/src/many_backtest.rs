@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 
 use crate::errors::forecast_error;
 use crate::many::{PyManyModel, read_series};
+use crate::series::refit_settings;
 
 /// The names of the id, time (None without) and value columns the model was trained on.
 #[pyfunction]
@@ -19,11 +20,12 @@ pub fn many_model_columns(model: &PyManyModel) -> (String, Option<String>, Strin
 /// Backtests every series of long-format CSV text (`id_col`, `time_col` or None, `value_col`)
 /// with `model`: `folds` origins per series `stride` values apart (None: `horizon`), each
 /// forecasting `horizon` values beside persistence, the window mean and, with `season`, the
-/// seasonal naive forecast. Returns JSON text: the report of `recur backtest --json` (`mode`,
+/// seasonal naive forecast; `refit` retrains each series' model (local models only) on each
+/// fold's history for `epochs` (50) at `batch_size` (16). Returns JSON text: the report of `recur backtest --json` (`mode`,
 /// `horizon`, `stride`, `model_horizon`, `season`, `overall`, `series`, `skipped`) with `rows`,
 /// the long table of every forecast value. Bad settings or data raise `ValueError`.
 #[pyfunction]
-#[pyo3(signature = (model, csv, id_col, time_col, value_col, folds, horizon, stride=None, season=None))]
+#[pyo3(signature = (model, csv, id_col, time_col, value_col, folds, horizon, stride=None, season=None, refit=false, epochs=None, batch_size=None))]
 // One argument per keyword of the Python method, which is what a reader compares it with.
 #[allow(clippy::too_many_arguments)]
 pub fn many_backtest(
@@ -37,12 +39,17 @@ pub fn many_backtest(
     horizon: usize,
     stride: Option<usize>,
     season: Option<usize>,
+    refit: bool,
+    epochs: Option<usize>,
+    batch_size: Option<usize>,
 ) -> PyResult<String> {
+    let refit = refit_settings(refit, epochs, batch_size)?;
     let cfg = ManyBacktestConfig {
         horizon,
         folds,
         stride,
         season,
+        refit,
     };
     let run = py
         .detach(|| {

@@ -156,6 +156,31 @@ fn backtest_source(
     Ok(())
 }
 
+/// The settings of each fold's refit (`refit`, `epochs` [50], `batch_size` [16], the CLI's
+/// defaults); `ValueError` naming `epochs` or `batch_size` when given without `refit`.
+pub(crate) fn refit_settings(
+    refit: bool,
+    epochs: Option<usize>,
+    batch_size: Option<usize>,
+) -> PyResult<Option<FitSettings>> {
+    match (refit, epochs, batch_size) {
+        (false, None, None) => Ok(None),
+        (false, e, _) => {
+            let key = if e.is_some() { "epochs" } else { "batch_size" };
+            Err(PyValueError::new_err(format!(
+                "{key}: applies to refit=True only (a backtest without refit trains nothing)"
+            )))
+        }
+        (true, epochs, batch_size) => Ok(Some(FitSettings {
+            epochs: epochs.unwrap_or(50),
+            batch_size: batch_size.unwrap_or(16),
+            validation_split: None,
+            early_stopping: None,
+            verbose: 0,
+        })),
+    }
+}
+
 #[pymethods]
 impl PySeriesModel {
     /// Reads a model file's bytes (`name`: its path, for messages); `ValueError` if they are
@@ -259,23 +284,7 @@ impl PySeriesModel {
     ) -> PyResult<String> {
         let mut model = self.model().map_err(forecast_error)?;
         backtest_source(&mut model, self.csv_text.as_ref(), source)?;
-        let refit = match (refit, epochs, batch_size) {
-            (false, None, None) => None,
-            (false, e, _) => {
-                let key = if e.is_some() { "epochs" } else { "batch_size" };
-                return Err(PyValueError::new_err(format!(
-                    "{key}: applies to refit=True only (a backtest without refit trains nothing)"
-                )));
-            }
-            // The CLI's defaults for `backtest --refit`.
-            (true, epochs, batch_size) => Some(FitSettings {
-                epochs: epochs.unwrap_or(50),
-                batch_size: batch_size.unwrap_or(16),
-                validation_split: None,
-                early_stopping: None,
-                verbose: 0,
-            }),
-        };
+        let refit = refit_settings(refit, epochs, batch_size)?;
         let cfg = BacktestConfig {
             horizon: settings::horizon(horizon)?,
             folds,

@@ -69,3 +69,16 @@ def test_skips_columns_and_errors():
         r.model.backtest(df, folds=0, horizon=2)
     with pytest.raises(ValueError, match="id_col"):
         r.model.backtest(df, folds=2, horizon=2, id_col="nope")
+
+
+def test_refit_retrains_local_models_and_checks_its_keywords():
+    df = long_frame()
+    r = recur.many.fit(df, **FAST)
+    bt = r.backtest(df, folds=2, horizon=3, refit=True, epochs=1, batch_size=8)
+    assert bt.report["refit"] is True and bt.overall["series"] == 3
+    assert not bt.folds["in_training_part"].any()
+    with pytest.raises(ValueError, match="epochs"):
+        r.backtest(df, folds=2, horizon=3, epochs=1)
+    g = recur.many.fit(df, mode="global", **FAST)
+    with pytest.raises(ValueError, match="global"):
+        g.backtest(df, folds=2, horizon=3, refit=True, epochs=1)

@@ -8,8 +8,15 @@
 //! The model file keeps each series' last values only, so the series come from the data
 //! (the long file the model was trained on, or a longer one). Series of the data the model
 //! does not know, series of the model the data lacks, and series too short for the folds are
-//! skipped with the reason; no series left is an error. The model's weights serve every fold
-//! (no refit: refitting every series on every fold is a training run of its own).
+//! skipped with the reason; no series left is an error.
+//!
+//! The model's weights serve every fold; with a refit ([`ManyBacktestConfig::refit`], local
+//! models only) each series' architecture is retrained on each fold's history as a one-series
+//! `--refit` retrains it (scaling fitted on that history, seeded by the fold number and the
+//! member's own seed, which is its series seed), so a series' scores depend on nothing else.
+//! A series whose refit fails on a fold (a history too short for the model's targets or
+//! constant under the scaling, a diverging fit) is skipped with the reason, as training skips
+//! it. A global model has no refit: its one model would be retrained on every series' fold.
 
 use std::collections::HashMap;
 
@@ -18,13 +25,15 @@ use serde::Serialize;
 
 use super::bundle::{ManyModel, Member, MemberSettings, SeriesState, forecast_one};
 use super::{Mode, SeriesInput, Skipped};
-use crate::ForecastError;
 use crate::series::backtest::{
-    BacktestConfig, ByStep, Columns, FoldReport, Overall, fold_columns, fold_geometry, mean, score,
+    BacktestConfig, ByStep, Columns, FoldReport, Overall, fold_columns, fold_geometry,
+    forecast_from, mean, refit_fold, score,
 };
+use crate::series::covariates::CovariateHistory;
+use crate::{FitSettings, ForecastError};
 
 /// How to backtest every series.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManyBacktestConfig {
     /// Values forecast from each origin (`--horizon`).
     pub horizon: usize,
@@ -35,6 +44,9 @@ pub struct ManyBacktestConfig {
     /// Season length `m` of the seasonal naive baseline (`--season`; the model file does not
     /// keep the training run's); `None`: not scored.
     pub season: Option<usize>,
+    /// Retrain each series' model on each fold's history with these settings (`--refit`,
+    /// `--epochs`, `--batch-size`; local models only) instead of reusing its weights.
+    pub refit: Option<FitSettings>,
 }
 
 /// The backtest of one series, in its units.
@@ -91,6 +103,8 @@ pub struct ManyBacktest {
     pub horizon: usize,
     /// Positions between consecutive origins.
     pub stride: usize,
+    /// Whether each fold retrained each series' model rather than reusing its weights.
+    pub refit: bool,
     /// The model's outputs per forward pass (1: recursive forecasts).
     pub model_horizon: usize,
     /// The seasonal naive forecast's season, when scored.
@@ -105,8 +119,8 @@ pub struct ManyBacktest {
 }
 
 /// Backtests every series of `model` on its values in `inputs` (see the module docs). Errors
-/// (usage) on a zero horizon, folds, stride or season, and when no series can be backtested
-/// (naming the first series' reason).
+/// (usage) on a zero horizon, folds, stride or season, a refit of a global model, and when no
+/// series can be backtested (naming the first series' reason).
 pub fn backtest(
     model: &ManyModel,
     inputs: &[SeriesInput],
@@ -121,6 +135,13 @@ pub fn backtest(
         if v == Some(0) {
             return Err(ForecastError::flag(flag, 0, "at least 1"));
         }
+    }
+    if cfg.refit.is_some() && model.mode == Mode::Global {
+        return Err(ForecastError::Usage(
+            "--refit: a global model cannot be refitted per series and fold (its one model \
+             learns from every series); backtest its saved weights, or train a local model"
+                .into(),
+        ));
     }
     let by_id: HashMap<&str, &SeriesInput> = inputs.iter().map(|s| (s.id.as_str(), s)).collect();
     let outcomes = model
@@ -177,6 +198,7 @@ pub fn backtest(
         mode: model.mode,
         horizon: cfg.horizon,
         stride: cfg.stride.unwrap_or(cfg.horizon),
+        refit: cfg.refit.is_some(),
         model_horizon: model
             .members
             .first()
@@ -196,7 +218,8 @@ fn skip(id: &str, reason: &str) -> Skipped {
 }
 
 /// The backtest of series `s` (values `input`) by `net`, the model of a member with
-/// `settings`; `Err(Skipped)` when the series is too short for the folds.
+/// `settings` (or, with a refit, by its architecture retrained on each fold's history);
+/// `Err(Skipped)` when the series is too short for the folds or a refit fails.
 fn backtest_one(
     net: &mut nn::Sequential,
     settings: &MemberSettings,
@@ -206,42 +229,81 @@ fn backtest_one(
 ) -> Result<Result<SeriesBacktest, Skipped>, ForecastError> {
     let values = &input.values;
     let (h, step) = (cfg.horizon, settings.windows.step);
-    let kept = step + settings.differencing.lost();
+    let d = settings.differencing;
+    let kept = step + d.lost();
     let geometry = BacktestConfig {
         horizon: h,
         folds: cfg.folds,
         stride: cfg.stride,
-        refit: None,
+        refit: cfg.refit.clone(),
+    };
+    // A refit needs a window and all of the model's targets.
+    let targets = if cfg.refit.is_some() {
+        settings.model.horizon
+    } else {
+        1
     };
     let folds = match fold_geometry(
         values.len(),
         &geometry,
-        (step, settings.differencing.lost(), 1),
+        (step, d.lost(), targets),
         cfg.season,
     ) {
         Ok(f) => f,
         Err(e) => return Ok(Err(skip(&s.id, e.message()))),
     };
+    let no_covariates = CovariateHistory::default();
+    let shape = (step, h, settings.windows.layout);
+    // Why a refit failed: the series is skipped with it, as training skips a series.
+    let mut refit_failed: Option<String> = None;
     let columns = fold_columns(values, &folds, (h, cfg.season, step), |f| {
-        // The series as the model file would keep it had it ended at the origin.
-        let at_origin = SeriesState {
-            tail: values[f.origin - kept..f.origin].to_vec(),
-            time: None,
-            calibration: None,
-            ..s.clone()
-        };
-        Ok(forecast_one(net, &at_origin, settings, h)?.values)
-    })?;
+        match &cfg.refit {
+            None => {
+                // The series as the model file would keep it had it ended at the origin.
+                let at_origin = SeriesState {
+                    tail: values[f.origin - kept..f.origin].to_vec(),
+                    time: None,
+                    calibration: None,
+                    ..s.clone()
+                };
+                Ok(forecast_one(net, &at_origin, settings, h)?.values)
+            }
+            Some(fit) => {
+                let (kind, at) = (settings.windows.scale, (f.origin, f.index));
+                let (mut fold_model, scaler, _) =
+                    refit_fold(&settings.model, fit, kind, d, values, &no_covariates, at).map_err(
+                        |e| {
+                            let why = if e.message().starts_with("--refit") {
+                                e.message().to_string()
+                            } else {
+                                format!("--refit, fold {}: {e}", f.index)
+                            };
+                            refit_failed = Some(why.clone());
+                            ForecastError::Runtime(why)
+                        },
+                    )?;
+                forecast_from(
+                    &mut fold_model,
+                    scaler,
+                    d,
+                    values,
+                    &no_covariates,
+                    f.origin,
+                    shape,
+                )
+            }
+        }
+    });
+    let columns = match (columns, refit_failed) {
+        (Ok(c), _) => c,
+        (Err(_), Some(why)) => return Ok(Err(skip(&s.id, &why))),
+        (Err(e), None) => return Err(e),
+    };
     let split = settings.windows.split.resolve(s.series_len).ok();
     let times = input.times.as_ref();
     let label = |i: usize| Ok(times.and_then(|t| t.get(i).cloned()));
-    let scores = score(
-        &columns,
-        &folds,
-        h,
-        |f| split.is_some_and(|t| f.origin < t),
-        label,
-    )?;
+    let in_training = |f: &data::Fold| cfg.refit.is_none() && split.is_some_and(|t| f.origin < t);
+    let scores = score(&columns, &folds, h, in_training, label)?;
     let times = times.map(|t| {
         folds
             .iter()

@@ -153,7 +153,7 @@ pub(crate) fn mean(v: impl Iterator<Item = f64>) -> f64 {
 /// `covariates.scalers`), recursive or direct, then undone. The covariates' values from
 /// `origin` on are the future rows fed back with the forecasts (known in hindsight, as a
 /// backtest with future covariates takes them).
-fn forecast_from(
+pub(crate) fn forecast_from(
     model: &mut nn::Sequential,
     scaler: data::Scaler,
     d: data::Differencing,
@@ -198,7 +198,7 @@ fn forecast_from(
 /// model series, every window whose targets lie in it, seeded by
 /// [`data::fold_seed`]`(spec.seed, fold)` so each fold's result depends on nothing else.
 /// Returns the model with the target's scaler and the covariates' (raw values beside them).
-fn refit_fold(
+pub(crate) fn refit_fold(
     spec: &ModelSpec,
     fit: &FitSettings,
     kind: data::ScaleKind,
