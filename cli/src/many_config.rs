@@ -118,6 +118,7 @@ impl ManyTrainConfig {
                 differencing: data.differencing,
                 season: data.season,
                 interval: series.interval,
+                features: Vec::new(),
             },
             output: base.output,
             threads: base.threads,

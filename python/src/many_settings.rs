@@ -74,5 +74,6 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         differencing: settings::differencing(&k)?,
         season: settings::season(&k)?,
         interval,
+        features: Vec::new(),
     })
 }

@@ -71,6 +71,7 @@ impl RunSettings {
             differencing: Default::default(),
             season: None,
             interval: None,
+            features: Vec::new(),
         }
     }
 }

@@ -65,12 +65,14 @@ impl LongInputs {
 }
 
 impl SeriesInput {
-    /// One series of a long-format file: its id, values, time labels and regular axis (none
-    /// when its times are irregular; the reader's note says why).
+    /// One series of a long-format file: its id, values, time labels, regular axis (none
+    /// when its times are irregular; the reader's note says why) and covariates.
     pub fn from_long(long: data::LongSeries) -> Self {
         let times = long.series.times().map(<[String]>::to_vec);
         let axis = long.series.axis().cloned();
+        let covariates = long.series.covariates().to_vec();
         SeriesInput {
+            covariates,
             id: long.id,
             values: long.series.into_values(),
             times,

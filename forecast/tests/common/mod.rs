@@ -34,5 +34,6 @@ pub fn many_config(mode: Mode, seed: u64) -> ManyConfig {
         differencing: Default::default(),
         season: None,
         interval: None,
+        features: Vec::new(),
     }
 }
