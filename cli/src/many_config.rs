@@ -29,6 +29,9 @@ pub struct ManyTrainConfig {
     pub column: Option<Column>,
     /// Its time column, which orders each series.
     pub time_column: Option<Column>,
+    /// Its covariate columns (`--features`), read beside the value column of each series.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<Column>,
     /// `--time-format`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<TimeFormat>,
@@ -51,8 +54,8 @@ impl ManyTrainConfig {
     /// mean the same), with the split defaulting to [`DEFAULT_SPLIT`] and, with `--global`,
     /// the scaling to standard. `--diff`, `--seasonal-diff`, `--season`, `--horizon` (a
     /// direct model) and `--interval` (each series calibrated on its own held-out targets)
-    /// apply to each series. clap has already refused the flags a many-series run does not
-    /// take (`--task`, `--features`: the long-format reader reads no covariates).
+    /// apply to each series, and `--features` reads covariates beside each series' values.
+    /// clap has already refused the flag a many-series run does not take (`--task`).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
         let id_column = args
             .id_column
@@ -79,15 +82,6 @@ impl ManyTrainConfig {
                 "the argument '--id-column' needs '--csv <FILE>' (a long-format file)".into(),
             ));
         };
-        // clap refuses the pair already; this keeps a many-series run from silently
-        // dropping covariates should the settings come from elsewhere.
-        if !features.is_empty() {
-            return Err(CliError::Usage(
-                "the argument '--id-column' cannot be used with '--features' (a many-series run \
-                 reads no covariates)"
-                    .into(),
-            ));
-        }
         let mode = if args.global {
             Mode::Global
         } else {
@@ -105,6 +99,7 @@ impl ManyTrainConfig {
             id_column,
             column: column.clone(),
             time_column: time_column.clone(),
+            features: features.clone(),
             time_format: time_format.clone(),
             time_step: *time_step,
             dialect: *dialect,
@@ -118,6 +113,8 @@ impl ManyTrainConfig {
                 differencing: data.differencing,
                 season: data.season,
                 interval: series.interval,
+                // The file's names of the --features columns, set once it is read (the
+                // model already takes 1 + F values per time step).
                 features: Vec::new(),
             },
             output: base.output,

@@ -91,9 +91,9 @@ pub struct ManyReport {
     pub outputs: ManyOutputs,
 }
 
-/// Reads the long file into the runners' inputs, with the column names and the series without
-/// a regular time step.
-fn load(cfg: &ManyTrainConfig) -> Result<(Vec<SeriesInput>, ColumnNames, Vec<NoAxis>), CliError> {
+/// Reads the long file (with its covariates) into the runners' inputs, with the column names,
+/// the covariates' names and the series without a regular time step.
+fn load(cfg: &ManyTrainConfig) -> Result<LongInputs, CliError> {
     let options = LongCsvOptions {
         id: cfg.id_column.clone(),
         time: cfg.time_column.clone(),
@@ -103,12 +103,16 @@ fn load(cfg: &ManyTrainConfig) -> Result<(Vec<SeriesInput>, ColumnNames, Vec<NoA
         missing: cfg.dialect.missing,
         time_format: cfg.time_format.clone(),
         time_step: cfg.time_step,
+        features: cfg.features.clone(),
         ..LongCsvOptions::default()
     };
-    let long = data::read_long_csv_path(&cfg.csv, &options)
-        .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", cfg.csv.display())))?;
-    let read = LongInputs::new(long, cfg.time_column.is_some());
-    Ok((read.inputs, read.columns, read.no_time_axis))
+    let long = data::read_long_csv_path(&cfg.csv, &options).map_err(|e| match e {
+        e @ data::DataError::Covariate { .. } => {
+            CliError::Usage(format!("--features (--csv '{}'): {e}", cfg.csv.display()))
+        }
+        e => CliError::Usage(format!("--csv '{}': {e}", cfg.csv.display())),
+    })?;
+    Ok(LongInputs::new(long, cfg.time_column.is_some()))
 }
 
 /// The local runner's progress: an indicatif bar over the series on a terminal at verbose 1,
@@ -185,9 +189,16 @@ pub fn train_many(
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    let (inputs, columns, no_time_axis) = load(cfg)?;
+    let LongInputs {
+        inputs,
+        columns,
+        no_time_axis,
+        features,
+    } = load(cfg)?;
     let mut run_cfg = cfg.run.clone();
     run_cfg.columns = columns.clone();
+    // The file's names of the columns --features chose (indices become header names).
+    run_cfg.features = features;
     let spec_summary = run_cfg
         .model
         .build()
