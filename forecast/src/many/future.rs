@@ -26,6 +26,9 @@ pub enum ManyFuture {
     /// training file's header; comma-separated with a decimal point. Rows of series the model
     /// does not forecast are left alone.
     Csv(PathBuf),
+    /// The CSV text of such a file (a front end's DataFrame written as CSV, with a header);
+    /// messages call it `the future values`.
+    Text(String),
     /// Raw values by series id: one column per covariate in the model's channel order, each
     /// from the first time after the series' end on. Ids the model does not forecast are left
     /// alone.
@@ -54,7 +57,7 @@ pub(crate) fn future_by_series(
                  trained without --features: leave out --future-csv",
                 f.display()
             ))),
-            Some(ManyFuture::Columns(_)) => Err(ForecastError::Usage(
+            Some(ManyFuture::Columns(_) | ManyFuture::Text(_)) => Err(ForecastError::Usage(
                 "future values of covariates were given, but the model was trained without \
                  features: leave them out"
                     .into(),
@@ -72,7 +75,12 @@ pub(crate) fn future_by_series(
         )));
     };
     match future {
-        ManyFuture::Csv(path) => read_long_future(path, series, names, columns, need).map(Some),
+        ManyFuture::Csv(path) => {
+            read_long_future(Source::Path(path), series, names, columns, need).map(Some)
+        }
+        ManyFuture::Text(text) => {
+            read_long_future(Source::Text(text), series, names, columns, need).map(Some)
+        }
         ManyFuture::Columns(by_id) => series
             .iter()
             .map(|s| match by_id.get(&s.id) {
@@ -113,15 +121,24 @@ fn column(name: &str) -> Result<Column, ForecastError> {
         .map_err(|e| ForecastError::Usage(format!("column '{name}': {e}")))
 }
 
-/// Reads a long-format `--future-csv` and cuts it into each series' rows.
+/// Where long-format future values are read from.
+enum Source<'a> {
+    Path(&'a Path),
+    Text(&'a str),
+}
+
+/// Reads long-format future values and cuts them into each series' rows.
 fn read_long_future(
-    path: &Path,
+    source: Source<'_>,
     series: &[&SeriesState],
     names: &[String],
     columns: &ColumnNames,
     need: &FutureNeed,
 ) -> Result<FutureBySeries, ForecastError> {
-    let shown = path.display();
+    let shown = match source {
+        Source::Path(p) => format!("--future-csv '{}'", p.display()),
+        Source::Text(_) => "the future values".to_string(),
+    };
     let timed = series.iter().any(|s| s.time.is_some());
     let options = TableOptions {
         columns: names.iter().map(|n| column(n)).collect::<Result<_, _>>()?,
@@ -132,8 +149,17 @@ fn read_long_future(
         id_column: Some(column(&columns.id)?),
         ..TableOptions::default()
     };
-    let table = data::read_csv_table_path(path, &options)
-        .map_err(|e| ForecastError::Usage(format!("--future-csv '{shown}': {e}")))?;
+    let table = match source {
+        Source::Path(p) => data::read_csv_table_path(p, &options),
+        Source::Text(t) => data::read_csv_table_str(
+            t,
+            &TableOptions {
+                header: Some(true),
+                ..options
+            },
+        ),
+    }
+    .map_err(|e| ForecastError::Usage(format!("{shown}: {e}")))?;
     let mut rows_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, id) in table.ids.iter().flatten().enumerate() {
         rows_of.entry(id.as_str()).or_default().push(i);
@@ -143,10 +169,10 @@ fn read_long_future(
         let mut rows = rows_of.remove(s.id.as_str()).unwrap_or_default();
         if rows.len() < need.rows {
             return Err(ForecastError::Usage(format!(
-                "--future-csv '{shown}' has {} row(s) of covariates for series '{}': {} needs \
-                 them at the {} time(s) after the series' end",
-                rows.len(),
+                "{shown}: series '{}' has {} row(s) of covariates: {} needs them at the {} \
+                 time(s) after the series' end",
                 s.id,
+                rows.len(),
                 need.why,
                 need.rows
             )));
@@ -167,7 +193,7 @@ fn read_long_future(
             };
             let picked: Vec<String> = rows.iter().map(|&i| cells[i].clone()).collect();
             let lines: Vec<u64> = rows.iter().map(|&i| table.lines[i]).collect();
-            check_times(&time, &picked, &lines, s.tail.len(), &shown.to_string())
+            check_times(&time, &picked, &lines, s.tail.len(), &shown)
                 .map_err(|e| ForecastError::Usage(format!("series '{}': {}", s.id, e.message())))?;
         }
         rows.truncate(need.rows);

@@ -182,7 +182,13 @@ pub fn read_future(
         )));
     }
     if let (Some(t), Some(cells)) = (time, table.times.as_ref()) {
-        check_times(t, &cells[..rows], &table.lines, n, &shown.to_string())?;
+        check_times(
+            t,
+            &cells[..rows],
+            &table.lines,
+            n,
+            &format!("--future-csv '{shown}'"),
+        )?;
     }
     Ok(table
         .columns
@@ -194,19 +200,20 @@ pub fn read_future(
         .collect())
 }
 
-/// Each future row's time must continue the series' axis: row `k` at position `n + k`.
+/// Each future row's time must continue the series' axis: row `k` at position `n + k`. Errors
+/// start with `source` (`--future-csv 'FILE'`).
 pub(crate) fn check_times(
     t: &SeriesTime,
     cells: &[String],
     lines: &[u64],
     n: usize,
-    shown: &str,
+    source: &str,
 ) -> Result<(), ForecastError> {
     let axis = &t.axis;
     for (k, cell) in cells.iter().enumerate() {
         let expected = axis
             .at(n + k)
-            .map_err(|e| ForecastError::Usage(format!("--future-csv '{shown}': {e}")))?;
+            .map_err(|e| ForecastError::Usage(format!("{source}: {e}")))?;
         let found = axis.format.parse_cell(cell);
         let on_time = found
             .as_ref()
@@ -218,7 +225,7 @@ pub(crate) fn check_times(
                 Err(e) => e,
             };
             return Err(ForecastError::Usage(format!(
-                "--future-csv '{shown}': line {} has time {what} in column '{}' where the \
+                "{source}: line {} has time {what} in column '{}' where the \
                  series continues at {want} (row {} after its end; the rows must follow its \
                  time axis one step of {} at a time)",
                 lines[k],
