@@ -430,8 +430,9 @@ pub struct ForecastArgs {
     /// covariates at its time), a model trained with --horizon M reads (ceil(H / M) - 1) * M
     /// rows; further rows are ignored. For a many-series model (train --id-column
     /// --features): a long-format CSV with the id column, the time column (when the series
-    /// had one) and the covariates' columns, by the training file's header names; each
-    /// series' rows, sorted by time, must start at the time after its end.
+    /// had one) and the covariates' columns, by the training file's header names and with its
+    /// delimiter and decimal separator; each series' rows, sorted by time, must start at the
+    /// time after its end.
     #[arg(long, value_name = "FILE")]
     pub future_csv: Option<PathBuf>,
     /// Series and window flags.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::args::TrainArgs;
 use crate::error::CliError;
 use crate::run_config::{OutputConfig, Run, TrainConfig};
-use forecast::series::{CsvDialect, Source};
+use forecast::series::Source;
 
 /// The split within each series when `--split` is not given: the last fifth is the test
 /// part. Why not the tutorial's T = 900: series of a long file differ in length, and a fixed
@@ -38,8 +38,6 @@ pub struct ManyTrainConfig {
     /// `--time-step`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_step: Option<TimeStep>,
-    /// Delimiter, decimal separator and missing-value policy.
-    pub dialect: CsvDialect,
     /// Mode, windows, model and fit.
     #[serde(flatten)]
     pub run: ManyConfig,
@@ -102,7 +100,6 @@ impl ManyTrainConfig {
             features: features.clone(),
             time_format: time_format.clone(),
             time_step: *time_step,
-            dialect: *dialect,
             run: ManyConfig {
                 mode,
                 windows,
@@ -116,6 +113,9 @@ impl ManyTrainConfig {
                 // The file's names of the --features columns, set once it is read (the
                 // model already takes 1 + F values per time step).
                 features: Vec::new(),
+                // Delimiter, decimal separator and missing-value policy of the file, and of
+                // the future values' file with covariates.
+                dialect: Some(*dialect),
             },
             output: base.output,
             threads: base.threads,

@@ -94,13 +94,14 @@ pub struct ManyReport {
 /// Reads the long file (with its covariates) into the runners' inputs, with the column names,
 /// the covariates' names and the series without a regular time step.
 fn load(cfg: &ManyTrainConfig) -> Result<LongInputs, CliError> {
+    let dialect = cfg.run.dialect.unwrap_or_default();
     let options = LongCsvOptions {
         id: cfg.id_column.clone(),
         time: cfg.time_column.clone(),
         value: cfg.column.clone(),
-        delimiter: cfg.dialect.delimiter,
-        decimal: cfg.dialect.decimal,
-        missing: cfg.dialect.missing,
+        delimiter: dialect.delimiter,
+        decimal: dialect.decimal,
+        missing: dialect.missing,
         time_format: cfg.time_format.clone(),
         time_step: cfg.time_step,
         features: cfg.features.clone(),

@@ -202,3 +202,42 @@ fn bad_covariates_and_future_rows_are_one_line_and_status_2() {
     one_line(with(&no_x), &["'x'", "not found"]);
     assert!(!std::path::Path::new(f).exists());
 }
+
+#[test]
+fn the_future_file_is_written_as_the_training_file_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "long.csv", &long_csv().replace(',', ";"));
+    let out = dir.path().join("o");
+    let r = common::json(&common::many_train_args(
+        &csv,
+        out.to_str().unwrap(),
+        "1",
+        &["--delimiter", ";", "--features", "x", "--json"],
+    ));
+    let model = r["outputs"]["model"].as_str().unwrap();
+    let rows = format!(
+        "unique_id;ds;x\na;{};1\na;{};2\nb;{};3\nb;{};4\n",
+        day(120),
+        day(121),
+        day(100),
+        day(101)
+    );
+    let future = write(dir.path(), "future.csv", &rows);
+    let f = dir.path().join("f");
+    let (code, _, err) = forecast(
+        model,
+        f.to_str().unwrap(),
+        &["--horizon", "3", "--future-csv", &future],
+    );
+    assert_eq!(code, 0, "{err}");
+    // The same rows with commas are one column to a reader of semicolons.
+    let commas = write(dir.path(), "commas.csv", &rows.replace(';', ","));
+    one_line(
+        forecast(
+            model,
+            f.to_str().unwrap(),
+            &["--horizon", "3", "--future-csv", &commas],
+        ),
+        &["commas.csv", "not found"],
+    );
+}

@@ -319,6 +319,7 @@ fn files_without_covariates_keep_their_bytes() {
             covariates: None,
         }],
         columns: cfg.columns.clone(),
+        dialect: None,
     };
     let file = ManyModel {
         mode: Mode::Local,

@@ -77,6 +77,7 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         season: settings::season(&k)?,
         interval,
         features,
+        dialect: None,
     })
 }
 

@@ -72,6 +72,7 @@ impl RunSettings {
             season: None,
             interval: None,
             features: Vec::new(),
+            dialect: None,
         }
     }
 }

@@ -92,6 +92,11 @@ pub struct MemberSettings {
     pub series: Vec<SeriesState>,
     /// The names of the data's columns.
     pub columns: ColumnNames,
+    /// With covariates, how the training CSV was written, which their future values' CSV
+    /// follows; absent without covariates (and from the files of recur before them) or when
+    /// the run named none (the default: comma, decimal point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<crate::series::CsvDialect>,
 }
 
 /// One member: its model file's bytes and its settings (read from them).
@@ -513,7 +518,12 @@ impl ManyModel {
             .iter()
             .flat_map(|m| &m.settings.series)
             .collect();
-        let future = future_by_series(future, &series, &names, &self.columns(), &need)?;
+        let dialect = self
+            .members
+            .first()
+            .and_then(|m| m.settings.dialect)
+            .unwrap_or_default();
+        let future = future_by_series(future, &series, &names, &self.columns(), dialect, &need)?;
         let per_member = self
             .members
             .par_iter()

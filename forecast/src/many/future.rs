@@ -15,6 +15,7 @@ use data::{Column, TableOptions};
 use super::ColumnNames;
 use super::bundle::SeriesState;
 use crate::ForecastError;
+use crate::series::CsvDialect;
 use crate::series::covariates::{FutureCovariates, FutureNeed, check_times};
 use crate::series::time_axis::SeriesTime;
 
@@ -23,8 +24,8 @@ use crate::series::time_axis::SeriesTime;
 pub enum ManyFuture {
     /// A long-format CSV file (`forecast --future-csv`) with the model's id column, its time
     /// column (when its series had one) and a column per covariate, found by the names of the
-    /// training file's header; comma-separated with a decimal point. Rows of series the model
-    /// does not forecast are left alone.
+    /// training file's header; delimited and with the decimal separator of the training file.
+    /// Rows of series the model does not forecast are left alone.
     Csv(PathBuf),
     /// The CSV text of such a file (a front end's DataFrame written as CSV, with a header);
     /// messages call it `the future values`.
@@ -39,7 +40,8 @@ pub enum ManyFuture {
 pub(crate) type FutureBySeries = HashMap<String, FutureCovariates>;
 
 /// The future covariates of every series of a model (its `series`, with the covariates
-/// `names`, data columns `columns`) for a forecast of `need`: `None` when the model has no
+/// `names`, data columns `columns`, a file read as the training CSV's `dialect`) for a
+/// forecast of `need`: `None` when the model has no
 /// covariates or nothing is fed back. Errors (usage, naming the series and what is missing):
 /// future values for a model without covariates, none when rows are needed, a file that cannot
 /// be read, a series without its rows, too few of them or off its time axis.
@@ -48,6 +50,7 @@ pub(crate) fn future_by_series(
     series: &[&SeriesState],
     names: &[String],
     columns: &ColumnNames,
+    dialect: CsvDialect,
     need: &FutureNeed,
 ) -> Result<Option<FutureBySeries>, ForecastError> {
     if names.is_empty() {
@@ -76,7 +79,7 @@ pub(crate) fn future_by_series(
     };
     match future {
         ManyFuture::Csv(path) => {
-            read_long_future(Source::Path(path), series, names, columns, need).map(Some)
+            read_long_future(Source::Path(path, dialect), series, names, columns, need).map(Some)
         }
         ManyFuture::Text(text) => {
             read_long_future(Source::Text(text), series, names, columns, need).map(Some)
@@ -123,7 +126,9 @@ fn column(name: &str) -> Result<Column, ForecastError> {
 
 /// Where long-format future values are read from.
 enum Source<'a> {
-    Path(&'a Path),
+    /// A file, written as the training CSV was.
+    Path(&'a Path, CsvDialect),
+    /// CSV text with a header, comma-separated with a decimal point.
     Text(&'a str),
 }
 
@@ -136,7 +141,7 @@ fn read_long_future(
     need: &FutureNeed,
 ) -> Result<FutureBySeries, ForecastError> {
     let shown = match source {
-        Source::Path(p) => format!("--future-csv '{}'", p.display()),
+        Source::Path(p, _) => format!("--future-csv '{}'", p.display()),
         Source::Text(_) => "the future values".to_string(),
     };
     let timed = series.iter().any(|s| s.time.is_some());
@@ -150,7 +155,14 @@ fn read_long_future(
         ..TableOptions::default()
     };
     let table = match source {
-        Source::Path(p) => data::read_csv_table_path(p, &options),
+        Source::Path(p, dialect) => data::read_csv_table_path(
+            p,
+            &TableOptions {
+                delimiter: dialect.delimiter,
+                decimal: dialect.decimal,
+                ..options
+            },
+        ),
         Source::Text(t) => data::read_csv_table_str(
             t,
             &TableOptions {

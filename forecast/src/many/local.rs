@@ -195,6 +195,7 @@ pub(crate) fn member_of(
             differencing: cfg.differencing,
             series,
             columns: cfg.columns.clone(),
+            dialect: cfg.dialect.filter(|_| !cfg.features.is_empty()),
         },
     )
 }

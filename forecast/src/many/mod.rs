@@ -129,6 +129,12 @@ pub struct ManyConfig {
     /// part as a one-series run scales it ([`data::covariate_scale`]). Empty: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// How the data's CSV is written (delimiter, decimal separator, missing-value policy),
+    /// for a front end reading a file. A run with covariates keeps it in its model file, so
+    /// their future values (`forecast --future-csv`) are read the same way. `None`: the
+    /// default (comma, decimal point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<crate::series::CsvDialect>,
 }
 
 /// The names of a long-format table's columns.

@@ -35,5 +35,6 @@ pub fn many_config(mode: Mode, seed: u64) -> ManyConfig {
         season: None,
         interval: None,
         features: Vec::new(),
+        dialect: None,
     }
 }
