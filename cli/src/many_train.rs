@@ -208,13 +208,18 @@ pub fn train_many(
     if !json {
         let _ = write!(
             stdout,
-            "{} series from {} ({} mode{})\n{spec_summary}\n",
+            "{} series from {} ({} mode{}{})\n{spec_summary}\n",
             inputs.len(),
             cfg.csv.display(),
             run_cfg.mode.name(),
             match run_cfg.mode {
                 Mode::Local => ", one model per series",
                 Mode::Global => ", one model for all",
+            },
+            if run_cfg.features.is_empty() {
+                String::new()
+            } else {
+                format!(", covariates {}", run_cfg.features.join(", "))
             }
         );
     }
