@@ -338,3 +338,35 @@ fn files_without_covariates_keep_their_bytes() {
             .is_empty()
     );
 }
+
+#[test]
+fn members_whose_covariates_disagree_are_refused() {
+    let cfg = ManyConfig {
+        fit: forecast::FitSettings {
+            epochs: 1,
+            ..config(Mode::Global, &["x"]).fit
+        },
+        ..config(Mode::Global, &["x"])
+    };
+    let trained = run(Mode::Global, &inputs(), &cfg);
+    let settings = &trained.model.members[0].settings;
+    let model = settings.model.build().unwrap();
+    let refused = |s: MemberSettings| {
+        let bytes = Member::new(&model, s).unwrap().bytes;
+        Member::from_bytes(bytes, "member m0000000")
+            .unwrap_err()
+            .to_string()
+    };
+    let mut old_tag = settings.clone();
+    old_tag.format = MEMBER_FORMAT.into();
+    let e = refused(old_tag);
+    assert!(e.contains("'recur-many-member/1' with 1 covariate"), "{e}");
+    let mut short = settings.clone();
+    short.series[1].covariates.as_mut().unwrap().tails[0].pop();
+    let e = refused(short);
+    assert!(e.contains("series 'b'") && e.contains("covariates"), "{e}");
+    let mut narrow = settings.clone();
+    narrow.model.features = 1;
+    let e = refused(narrow);
+    assert!(e.contains("1 value(s) per time step"), "{e}");
+}

@@ -18,6 +18,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::future::{ManyFuture, future_by_series};
+use super::member_covariates::{check_covariates, list_or_none};
 use super::{ColumnNames, Mode};
 use crate::ForecastError;
 use crate::fitting::predict_rows;
@@ -189,63 +190,6 @@ fn in_series(id: &str, e: ForecastError) -> ForecastError {
         ForecastError::Usage(m) => ForecastError::Usage(format!("series '{id}': {m}")),
         ForecastError::Runtime(m) => ForecastError::Runtime(format!("series '{id}': {m}")),
     }
-}
-
-/// Names as a comma list, `none` for none.
-fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
-    }
-}
-
-/// A member's covariates must be what its format and model say: with
-/// [`MEMBER_COVARIATES_FORMAT`], every series keeps the same names, one scaler and one tail as
-/// long as its own per covariate, and the model takes `1 + F` values per time step; with
-/// [`MEMBER_FORMAT`], none. The error says what is wrong.
-fn check_covariates(settings: &MemberSettings) -> Result<(), String> {
-    let with = settings.format == MEMBER_COVARIATES_FORMAT;
-    let names = settings
-        .series
-        .first()
-        .and_then(|s| s.covariates.as_ref())
-        .map(|c| c.names.clone())
-        .unwrap_or_default();
-    if with == names.is_empty() {
-        return Err(format!(
-            "settings of format '{}' with {} covariate(s)",
-            settings.format,
-            names.len()
-        ));
-    }
-    if settings.model.features != 1 + names.len() {
-        return Err(format!(
-            "a model of {} value(s) per time step for the target and {} covariate(s)",
-            settings.model.features,
-            names.len()
-        ));
-    }
-    for s in &settings.series {
-        let ok = match &s.covariates {
-            None => names.is_empty(),
-            Some(c) => {
-                c.names == names
-                    && c.scalers.len() == names.len()
-                    && c.tails.iter().all(|t| t.len() == s.tail.len())
-                    && c.tails.len() == names.len()
-            }
-        };
-        if !ok {
-            return Err(format!(
-                "series '{}' keeps covariates other than the member's {} (one scaler and one \
-                 tail as long as the series' per covariate)",
-                s.id,
-                names.len()
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The forecast of one series: `values[k]` is `k + 1` steps after its last value.

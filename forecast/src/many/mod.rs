@@ -32,6 +32,7 @@ mod global;
 mod job;
 mod local;
 mod long_inputs;
+mod member_covariates;
 mod model_series;
 mod seed;
 
