@@ -264,11 +264,13 @@ pub struct TrainArgs {
     /// --diff, --seasonal-diff, --season, --horizon and --interval apply to each series (a
     /// series whose training part is not longer than the season, too short after
     /// differencing or for --horizon's targets, or too short to give --interval's residuals,
-    /// is skipped).
+    /// is skipped). --features reads covariates beside each series' values, scaled on each
+    /// series' own training part (forecast then needs their future values as a long-format
+    /// --future-csv).
     #[arg(
         long,
         requires = "csv",
-        conflicts_with_all = ["task", "features"],
+        conflicts_with = "task",
         allow_hyphen_values = true,
         value_name = "NAME|INDEX"
     )]
@@ -428,7 +430,11 @@ pub struct ForecastArgs {
     /// after the series' end, the next one step later; a forecast of H values from a one-step
     /// model reads the first H - 1 rows (each value fed back enters the next window with the
     /// covariates at its time), a model trained with --horizon M reads (ceil(H / M) - 1) * M
-    /// rows; further rows are ignored.
+    /// rows; further rows are ignored. For a many-series model (train --id-column
+    /// --features): a long-format CSV with the id column, the time column (when the series
+    /// had one) and the covariates' columns, by the training file's header names and with its
+    /// delimiter and decimal separator; each series' rows, sorted by time, must start at the
+    /// time after its end.
     #[arg(long, value_name = "FILE")]
     pub future_csv: Option<PathBuf>,
     /// Series and window flags.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::args::TrainArgs;
 use crate::error::CliError;
 use crate::run_config::{OutputConfig, Run, TrainConfig};
-use forecast::series::{CsvDialect, Source};
+use forecast::series::Source;
 
 /// The split within each series when `--split` is not given: the last fifth is the test
 /// part. Why not the tutorial's T = 900: series of a long file differ in length, and a fixed
@@ -29,14 +29,15 @@ pub struct ManyTrainConfig {
     pub column: Option<Column>,
     /// Its time column, which orders each series.
     pub time_column: Option<Column>,
+    /// Its covariate columns (`--features`), read beside the value column of each series.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<Column>,
     /// `--time-format`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<TimeFormat>,
     /// `--time-step`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_step: Option<TimeStep>,
-    /// Delimiter, decimal separator and missing-value policy.
-    pub dialect: CsvDialect,
     /// Mode, windows, model and fit.
     #[serde(flatten)]
     pub run: ManyConfig,
@@ -51,8 +52,8 @@ impl ManyTrainConfig {
     /// mean the same), with the split defaulting to [`DEFAULT_SPLIT`] and, with `--global`,
     /// the scaling to standard. `--diff`, `--seasonal-diff`, `--season`, `--horizon` (a
     /// direct model) and `--interval` (each series calibrated on its own held-out targets)
-    /// apply to each series. clap has already refused the flags a many-series run does not
-    /// take (`--task`, `--features`: the long-format reader reads no covariates).
+    /// apply to each series, and `--features` reads covariates beside each series' values.
+    /// clap has already refused the flag a many-series run does not take (`--task`).
     pub fn from_args(args: &TrainArgs) -> Result<Self, CliError> {
         let id_column = args
             .id_column
@@ -79,15 +80,6 @@ impl ManyTrainConfig {
                 "the argument '--id-column' needs '--csv <FILE>' (a long-format file)".into(),
             ));
         };
-        // clap refuses the pair already; this keeps a many-series run from silently
-        // dropping covariates should the settings come from elsewhere.
-        if !features.is_empty() {
-            return Err(CliError::Usage(
-                "the argument '--id-column' cannot be used with '--features' (a many-series run \
-                 reads no covariates)"
-                    .into(),
-            ));
-        }
         let mode = if args.global {
             Mode::Global
         } else {
@@ -105,9 +97,9 @@ impl ManyTrainConfig {
             id_column,
             column: column.clone(),
             time_column: time_column.clone(),
+            features: features.clone(),
             time_format: time_format.clone(),
             time_step: *time_step,
-            dialect: *dialect,
             run: ManyConfig {
                 mode,
                 windows,
@@ -118,6 +110,12 @@ impl ManyTrainConfig {
                 differencing: data.differencing,
                 season: data.season,
                 interval: series.interval,
+                // The file's names of the --features columns, set once it is read (the
+                // model already takes 1 + F values per time step).
+                features: Vec::new(),
+                // Delimiter, decimal separator and missing-value policy of the file, and of
+                // the future values' file with covariates.
+                dialect: Some(*dialect),
             },
             output: base.output,
             threads: base.threads,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use forecast::many::{ManyModel, Mode, SeriesForecast};
+use forecast::many::{ManyFuture, ManyModel, Mode, SeriesForecast};
 use serde::Serialize;
 
 use crate::args::{DataArgs, ForecastArgs};
@@ -62,7 +62,8 @@ fn data_flag_given(d: &DataArgs) -> Option<&'static str> {
     given.iter().find(|(_, g)| *g).map(|(name, _)| *name)
 }
 
-/// `recur forecast --model <many-series model> --horizon H [--interval P]`: writes
+/// `recur forecast --model <many-series model> --horizon H [--interval P] [--future-csv F]`
+/// (the covariates' future values of a model trained with `--features`, long format): writes
 /// `forecast.csv` (`<id>, [<time>], step, forecast`, then `lo, hi` with `--interval`) in the
 /// output folder `output` (checked by the caller before the model file was read).
 pub fn forecast_many(
@@ -75,13 +76,6 @@ pub fn forecast_many(
         return Err(CliError::Usage(format!(
             "the argument '{flag}' cannot be used with a many-series model ('{}'): it keeps each \
              series' last values and windows, and forecasts from them",
-            path.display()
-        )));
-    }
-    if args.future_csv.is_some() {
-        return Err(CliError::Usage(format!(
-            "the argument '--future-csv' cannot be used with a many-series model ('{}'): it has \
-             no covariates",
             path.display()
         )));
     }
@@ -100,7 +94,8 @@ pub fn forecast_many(
             ),
         ));
     }
-    let forecasts = model.forecast_with_interval(horizon, args.interval)?;
+    let future = args.future_csv.clone().map(ManyFuture::Csv);
+    let forecasts = model.forecast_with(horizon, args.interval, future.as_ref())?;
     let columns = model.columns();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let csv = out.write_bytes("forecast.csv", &many_forecast_csv(&columns, &forecasts)?)?;

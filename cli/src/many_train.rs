@@ -91,24 +91,29 @@ pub struct ManyReport {
     pub outputs: ManyOutputs,
 }
 
-/// Reads the long file into the runners' inputs, with the column names and the series without
-/// a regular time step.
-fn load(cfg: &ManyTrainConfig) -> Result<(Vec<SeriesInput>, ColumnNames, Vec<NoAxis>), CliError> {
+/// Reads the long file (with its covariates) into the runners' inputs, with the column names,
+/// the covariates' names and the series without a regular time step.
+fn load(cfg: &ManyTrainConfig) -> Result<LongInputs, CliError> {
+    let dialect = cfg.run.dialect.unwrap_or_default();
     let options = LongCsvOptions {
         id: cfg.id_column.clone(),
         time: cfg.time_column.clone(),
         value: cfg.column.clone(),
-        delimiter: cfg.dialect.delimiter,
-        decimal: cfg.dialect.decimal,
-        missing: cfg.dialect.missing,
+        delimiter: dialect.delimiter,
+        decimal: dialect.decimal,
+        missing: dialect.missing,
         time_format: cfg.time_format.clone(),
         time_step: cfg.time_step,
+        features: cfg.features.clone(),
         ..LongCsvOptions::default()
     };
-    let long = data::read_long_csv_path(&cfg.csv, &options)
-        .map_err(|e| CliError::Usage(format!("--csv '{}': {e}", cfg.csv.display())))?;
-    let read = LongInputs::new(long, cfg.time_column.is_some());
-    Ok((read.inputs, read.columns, read.no_time_axis))
+    let long = data::read_long_csv_path(&cfg.csv, &options).map_err(|e| match e {
+        e @ data::DataError::Covariate { .. } => {
+            CliError::Usage(format!("--features (--csv '{}'): {e}", cfg.csv.display()))
+        }
+        e => CliError::Usage(format!("--csv '{}': {e}", cfg.csv.display())),
+    })?;
+    Ok(LongInputs::new(long, cfg.time_column.is_some()))
 }
 
 /// The local runner's progress: an indicatif bar over the series on a terminal at verbose 1,
@@ -185,9 +190,16 @@ pub fn train_many(
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    let (inputs, columns, no_time_axis) = load(cfg)?;
+    let LongInputs {
+        inputs,
+        columns,
+        no_time_axis,
+        features,
+    } = load(cfg)?;
     let mut run_cfg = cfg.run.clone();
     run_cfg.columns = columns.clone();
+    // The file's names of the columns --features chose (indices become header names).
+    run_cfg.features = features;
     let spec_summary = run_cfg
         .model
         .build()
@@ -196,13 +208,18 @@ pub fn train_many(
     if !json {
         let _ = write!(
             stdout,
-            "{} series from {} ({} mode{})\n{spec_summary}\n",
+            "{} series from {} ({} mode{}{})\n{spec_summary}\n",
             inputs.len(),
             cfg.csv.display(),
             run_cfg.mode.name(),
             match run_cfg.mode {
                 Mode::Local => ", one model per series",
                 Mode::Global => ", one model for all",
+            },
+            if run_cfg.features.is_empty() {
+                String::new()
+            } else {
+                format!(", covariates {}", run_cfg.features.join(", "))
             }
         );
     }

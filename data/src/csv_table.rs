@@ -18,6 +18,10 @@ pub struct TableOptions {
     pub columns: Vec<Column>,
     /// An optional column of time labels, kept as text (another column than `columns`).
     pub time_column: Option<Column>,
+    /// An optional column of series ids, kept as text, trimmed (another column than
+    /// `columns` and `time_column`): the long format's id column, for the future values of
+    /// many series in one file.
+    pub id_column: Option<Column>,
     /// Whether the first row is a header: `None` detects it (a header when a column is chosen
     /// by name, or when the first chosen column's first cell is not a number).
     pub header: Option<bool>,
@@ -35,6 +39,7 @@ impl Default for TableOptions {
         TableOptions {
             columns: Vec::new(),
             time_column: None,
+            id_column: None,
             header: None,
             delimiter: o.delimiter,
             decimal: o.decimal,
@@ -52,6 +57,8 @@ pub struct CsvTable {
     pub columns: Vec<Vec<f64>>,
     /// The time column's cells (trimmed), when one was asked for.
     pub times: Option<Vec<String>>,
+    /// The id column's cells (trimmed), when one was asked for.
+    pub ids: Option<Vec<String>>,
     /// The 1-based line of each data row, for messages.
     pub lines: Vec<u64>,
 }
@@ -102,6 +109,7 @@ fn read_table<R: Read>(
             names: options.columns.iter().map(ToString::to_string).collect(),
             columns: vec![Vec::new(); options.columns.len()],
             times: options.time_column.as_ref().map(|_| Vec::new()),
+            ids: options.id_column.as_ref().map(|_| Vec::new()),
             lines: Vec::new(),
         });
     };
@@ -128,10 +136,22 @@ fn read_table<R: Read>(
             "a different column than the number columns",
         ));
     }
+    let id_col = match &options.id_column {
+        Some(c) => Some(resolve(c, &rows, decimal)?),
+        None => None,
+    };
+    if let Some(i) = id_col.filter(|i| cols.contains(i) || time_col == Some(*i)) {
+        return Err(DataError::arg(
+            "id_column",
+            format!("index {i}"),
+            "a different column than the number and time columns",
+        ));
+    }
     let named = options
         .columns
         .iter()
         .chain(&options.time_column)
+        .chain(&options.id_column)
         .any(|c| matches!(c, Column::Name(_)));
     let header = has_header(options.header, named, &first.cells[cols[0]], decimal)?;
     let label = |col: usize| {
@@ -165,6 +185,7 @@ fn read_table<R: Read>(
             .collect(),
         columns,
         times: time_col.map(|t| data.iter().map(|r| r.cells[t].trim().to_string()).collect()),
+        ids: id_col.map(|i| data.iter().map(|r| r.cells[i].trim().to_string()).collect()),
         lines: data.iter().map(|r| r.line).collect(),
     })
 }
@@ -201,6 +222,30 @@ mod tests {
         // A header alone: no rows.
         let t = read_csv_table_str("ds,x\n", &opts(&["x"], Some("ds"))).unwrap();
         assert_eq!(t.rows(), 0);
+    }
+
+    #[test]
+    fn an_id_column_is_kept_as_text() {
+        let t = read_csv_table_str(
+            "id,ds,x\n a ,1,2\nb,1,3\n",
+            &TableOptions {
+                id_column: Some("id".parse().unwrap()),
+                ..opts(&["x"], Some("ds"))
+            },
+        )
+        .unwrap();
+        assert_eq!(t.ids.as_deref().unwrap(), ["a", "b"]);
+        assert_eq!(t.columns, vec![vec![2.0, 3.0]]);
+        let e = read_csv_table_str(
+            "id,x\na,2\n",
+            &TableOptions {
+                id_column: Some("x".parse().unwrap()),
+                ..opts(&["x"], None)
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("id_column"), "{e}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ fn series(id: &str, n: usize, period: f64, trend: f64) -> SeriesInput {
         values,
         times: None,
         axis: None,
+        covariates: Vec::new(),
     }
 }
 
@@ -174,6 +175,7 @@ fn global_mode_trains_one_model_and_skips_constant_series() {
         values: vec![2.0; 60],
         times: None,
         axis: None,
+        covariates: Vec::new(),
     });
     let run = train_global(&all, &config(Mode::Global), &mut |_| {}).unwrap();
     assert_eq!(run.model.members.len(), 1);

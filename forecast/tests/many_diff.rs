@@ -19,6 +19,7 @@ fn trending(id: &str, n: usize, slope: f64) -> SeriesInput {
             .collect(),
         times: None,
         axis: None,
+        covariates: Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@ fn series(id: &str, n: usize, period: f64) -> SeriesInput {
         values,
         times: None,
         axis: None,
+        covariates: Vec::new(),
     }
 }
 

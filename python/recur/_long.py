@@ -92,11 +92,14 @@ def time_text(s):
     return s, TimeKind("text")
 
 
-def check_columns(columns, id_col, time_col, value_col):
-    """Checks that the id, time (unless None) and value columns are among ``columns`` and are
-    three different ones; ``ValueError`` names the argument. Returns ``(role, name)`` pairs."""
+def check_columns(columns, id_col, time_col, value_col, features=()):
+    """Checks that the id, time (unless None), value (unless None) and covariate columns are
+    among ``columns`` and are all different; ``ValueError`` names the argument. Returns
+    ``(role, name)`` pairs."""
     roles = [("id_col", id_col)] + ([] if time_col is None else [("time_col", time_col)])
-    roles.append(("value_col", value_col))
+    if value_col is not None:
+        roles.append(("value_col", value_col))
+    roles.extend(("features", f) for f in features)
     names = list(columns)
     for i, (role, name) in enumerate(roles):
         if name not in names:
@@ -110,19 +113,33 @@ def check_columns(columns, id_col, time_col, value_col):
     return roles
 
 
-def long_csv(df, id_col, time_col, value_col):
-    """The CSV text of ``df``'s id, time (unless None) and value columns, in the DataFrame's
-    row order (line k + 2 of the text is its row k), and the time column's kind (or None)."""
+def long_csv(df, id_col, time_col, value_col, features=(), what="df"):
+    """The CSV text of ``df``'s id, time (unless None), value (unless None) and covariate
+    columns, in the DataFrame's row order (line k + 2 of the text is its row k), and the time
+    column's kind (or None). ``what`` names the DataFrame's argument in errors."""
     pd = _pandas()
     if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
-    check_columns(df.columns, id_col, time_col, value_col)
+        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
+    check_columns(df.columns, id_col, time_col, value_col, features)
     kind = None
-    names = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
+    names = [id_col] + ([] if time_col is None else [time_col])
+    names += ([] if value_col is None else [value_col]) + list(features)
     columns = [df[c] for c in names]
     if time_col is not None:
         columns[1], kind = time_text(columns[1])
     return csv_text([str(c) for c in names], columns), kind
+
+
+def future_csv(df, id_col, time_col, features):
+    """The CSV text of a long-format DataFrame of the covariates' future values: its id, time
+    (unless the model's series had none) and covariate columns."""
+    if not features:
+        raise ValueError(
+            "future: the model was trained without features, so it takes no future values: "
+            "leave future out"
+        )
+    text, _ = long_csv(df, id_col, time_col, None, features, what="future")
+    return text
 
 
 def arrow_csv(table, id_col, time_col, value_col):

@@ -37,6 +37,7 @@ def fit(
     value_col="y",
     *,
     mode="local",
+    features=None,
     step=4,
     split=0.8,
     pad=True,
@@ -69,7 +70,12 @@ def fit(
     ``time_col`` (numbers, dates, date-times or ISO text; ``None`` keeps each series in the
     DataFrame's row order) and ``value_col`` (finite numbers; an empty cell is an error).
 
-    Settings (as ``recur train``'s flags): ``mode`` ``"local"`` or ``"global"``; ``step``
+    Settings (as ``recur train``'s flags): ``mode`` ``"local"`` or ``"global"``;
+    ``features`` (None or a list of column names): covariates read beside the value column of
+    every series (with the value column's rules), scaled on each series' own training part
+    (``scale``'s kind; standardised with ``"none"``) and fed to the model as extra channels at
+    each window's time steps; forecasting more values than the model gives at once then needs
+    their future values (:meth:`ManyModel.forecast`'s ``future``); ``step``
     values per window; ``split`` a whole ``T`` (training part ``x[0..T]`` of every series) or
     a fraction of each series' length; ``pad`` the tutorial's padding of each part; ``scale``
     ``"none"``, ``"minmax"`` or ``"standard"`` fitted on each series' training part (None:
@@ -96,7 +102,7 @@ def fit(
     global mode) with ``KeyboardInterrupt``.
     """
     settings = _settings(locals(), unknown)
-    csv, kind = _long.long_csv(df, id_col, time_col, value_col)
+    csv, kind = _long.long_csv(df, id_col, time_col, value_col, _names(features))
     out = _recur.many_fit(
         csv,
         str(id_col),
@@ -109,6 +115,16 @@ def fit(
 
 #: The settings :func:`fit` takes and their defaults (:mod:`recur.spark` uses the same).
 DEFAULTS = _keywords.defaults(fit)
+
+
+def _names(features):
+    """``features`` as a list of column names (None: none); ``ValueError`` names it when it is
+    not a list of names."""
+    if features is None:
+        return []
+    if isinstance(features, str) or not isinstance(features, (list, tuple)):
+        raise ValueError(f"features: expected a list of column names, got {features!r}")
+    return list(features)
 
 
 def _settings(given, unknown):
@@ -147,14 +163,33 @@ class ManyModel:
         """``"local"`` or ``"global"``."""
         return self._native.mode
 
-    def forecast(self, horizon, interval=None):
+    @property
+    def features(self):
+        """The covariates' column names (``features`` at training; empty without)."""
+        return self._native.features
+
+    def forecast(self, horizon, interval=None, future=None):
         """Forecasts ``horizon`` values after the end of every series (predictions fed back
         in; a direct model's outputs by blocks): a DataFrame ``id, step, [time,] prediction``
         with ``step`` from 1, and the future times of every series whose times fell on a
         regular step. With ``interval`` (a coverage in (0, 1)), ``lo`` and ``hi`` columns: the
         split-conformal interval from each series' calibration (``ValueError`` when the model
-        was trained without ``interval``, or ``horizon`` passes its ``interval_horizon``)."""
-        native = self._native.forecast(_keywords.whole("horizon", horizon), _coverage(interval))
+        was trained without ``interval``, or ``horizon`` passes its ``interval_horizon``).
+
+        A model trained with ``features`` feeding values back (``horizon`` above the values it
+        gives at once) needs the covariates' future values: ``future``, a long-format
+        DataFrame with the training data's id column, its time column (when it had one) and
+        each covariate's column. Each series' rows are sorted by time and must start at the
+        time after its last value, one step at a time (``horizon - 1`` rows for a one-step
+        model); rows of other series are left alone. ``ValueError`` names the series and what
+        is missing."""
+        text = None
+        if future is not None:
+            id_col, time_col = self._native.columns
+            text = _long.future_csv(future, id_col, time_col, self.features)
+        native = self._native.forecast(
+            _keywords.whole("horizon", horizon), _coverage(interval), text
+        )
         return _long.forecasts_frame(native, self._kind)
 
     def backtest(
@@ -240,9 +275,9 @@ class ManyResult:
         self.no_time_axis = _long.skipped_frame(out["no_time_axis"])
         self.model = ManyModel(out["model"], kind)
 
-    def forecast(self, horizon, interval=None):
+    def forecast(self, horizon, interval=None, future=None):
         """See :meth:`ManyModel.forecast` (times come back in the time column's type)."""
-        return self.model.forecast(horizon, interval)
+        return self.model.forecast(horizon, interval, future)
 
     def backtest(self, df, folds=3, horizon=1, **kwargs):
         """See :meth:`ManyModel.backtest` (``df``: the training DataFrame, or a longer one)."""

@@ -90,8 +90,8 @@ def group_meta():
 def _group_settings(settings):
     """The settings of a local run: :data:`recur.many.DEFAULTS` updated by ``settings``, where
     ``model_horizon`` is :func:`recur.many.fit`'s ``horizon`` (the outputs of a direct model:
-    here ``horizon`` is the forecast's length); unknown names and any mode but local raise
-    ``ValueError``."""
+    here ``horizon`` is the forecast's length); unknown names, any mode but local and
+    ``features`` (covariates) raise ``ValueError``."""
     settings = dict(settings)
     if "model_horizon" in settings:
         settings["horizon"] = settings.pop("model_horizon")
@@ -99,6 +99,11 @@ def _group_settings(settings):
     merged = dict(_many.DEFAULTS)
     merged.update({k: v for k, v in settings.items() if k in _many.DEFAULTS})
     _many._settings(merged, unknown)
+    if merged["features"]:
+        raise ValueError(
+            "features: covariates are not taken on Spark: a task reads only the id, time and "
+            "value columns; train with recur.many.fit(..., features=[...]) on the driver"
+        )
     if merged["mode"] != "local":
         raise ValueError(
             f"mode: expected 'local' on Spark, got {merged['mode']!r}: the global mode fits one "

@@ -9,9 +9,9 @@ use std::sync::atomic::AtomicBool;
 use data::{Column, LongCsvOptions};
 use forecast::ForecastError;
 use forecast::many::{
-    LongInputs, ManyConfig, ManyModel, ManyRun, Member, Mode, SeriesForecast, SeriesMetrics,
-    SeriesOutcome, SeriesPredictions, Skipped, train_global_until, train_in_order_until,
-    train_local_until,
+    LongInputs, ManyConfig, ManyFuture, ManyModel, ManyRun, Member, Mode, SeriesForecast,
+    SeriesMetrics, SeriesOutcome, SeriesPredictions, Skipped, train_global_until,
+    train_in_order_until, train_local_until,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -23,18 +23,20 @@ use crate::many_columns as columns;
 use crate::many_settings;
 use crate::settings;
 
-/// Reads the long-format CSV text of a DataFrame: columns by header name, the header row
-/// always present. Series come back in id order.
+/// Reads the long-format CSV text of a DataFrame: columns by header name (the covariates
+/// `features` too), the header row always present. Series come back in id order.
 pub(crate) fn read_series(
     csv: &str,
     id: &str,
     time: Option<&str>,
     value: &str,
+    features: &[String],
 ) -> Result<LongInputs, ForecastError> {
     let options = LongCsvOptions {
         id: Column::Name(id.to_string()),
         time: time.map(|t| Column::Name(t.to_string())),
         value: Some(Column::Name(value.to_string())),
+        features: features.iter().map(|f| Column::Name(f.clone())).collect(),
         header: Some(true),
         ..LongCsvOptions::default()
     };
@@ -53,7 +55,7 @@ fn train(
     cfg: &ManyConfig,
     stop: &AtomicBool,
 ) -> Result<(LongInputs, ManyRun), ForecastError> {
-    let read = read_series(csv, id, time, value)?;
+    let read = read_series(csv, id, time, value, &cfg.features)?;
     let cfg = ManyConfig {
         columns: read.columns.clone(),
         ..cfg.clone()
@@ -220,7 +222,7 @@ fn train_in_order(
     horizon: Option<usize>,
     stop: &AtomicBool,
 ) -> Result<GroupRun, ForecastError> {
-    let read = read_series(csv, id, time, value)?;
+    let read = read_series(csv, id, time, value, &cfg.features)?;
     let cfg = ManyConfig {
         columns: read.columns.clone(),
         ..cfg.clone()
@@ -293,13 +295,18 @@ impl PyManyModel {
     /// blocks for a direct model), as columns: `ids`, `values` (flat, series x horizon),
     /// `horizon`, `times` per series, and with `interval` (a coverage in `(0, 1)`) `lo` and
     /// `hi` from each series' calibration (`ValueError` naming `interval` when the model has
-    /// none, or `interval_horizon` when it is calibrated for fewer steps).
-    #[pyo3(signature = (horizon, interval=None))]
+    /// none, or `interval_horizon` when it is calibrated for fewer steps). `future`: the CSV
+    /// text (with a header) of the covariates' future values of a model trained with
+    /// `features`, in the long format (the id column, the time column when the series had
+    /// one, and each covariate's column, by the training DataFrame's names); `ValueError`
+    /// naming the series and what is missing when the forecast needs rows it lacks.
+    #[pyo3(signature = (horizon, interval=None, future=None))]
     fn forecast<'py>(
         &self,
         py: Python<'py>,
         horizon: usize,
         interval: Option<f64>,
+        future: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let h = settings::horizon(horizon)?;
         if let Some(p) = interval.filter(|p| !(*p > 0.0 && *p < 1.0)) {
@@ -308,7 +315,10 @@ impl PyManyModel {
             )));
         }
         let rows = py
-            .detach(|| self.inner.forecast_with_interval(h, interval))
+            .detach(|| {
+                let future = future.map(ManyFuture::Text);
+                self.inner.forecast_with(h, interval, future.as_ref())
+            })
             .map_err(forecast_error)?;
         columns::forecasts(py, &rows, h)
     }
@@ -323,5 +333,19 @@ impl PyManyModel {
     #[getter]
     fn mode(&self) -> &'static str {
         self.inner.mode.name()
+    }
+
+    /// The covariates' column names (`features` at training; empty without).
+    #[getter]
+    fn features(&self) -> PyResult<Vec<String>> {
+        self.inner.features().map_err(forecast_error)
+    }
+
+    /// The names of the training data's id and time columns (the time column `None` when the
+    /// data had none).
+    #[getter]
+    fn columns(&self) -> (String, Option<String>) {
+        let c = self.inner.columns();
+        (c.id, c.time)
     }
 }

@@ -9,10 +9,11 @@ use serde_json::Value;
 
 use crate::settings::{self, Keywords, MODEL_KEYWORDS};
 
-/// The keywords of the mode, the windows, the differencing, the direct model's horizon and
-/// the intervals, before [`MODEL_KEYWORDS`].
-const RUN_KEYWORDS: [&str; 12] = [
+/// The keywords of the mode, the covariates, the windows, the differencing, the direct
+/// model's horizon and the intervals, before [`MODEL_KEYWORDS`].
+const RUN_KEYWORDS: [&str; 13] = [
     "mode",
+    "features",
     "step",
     "split",
     "pad",
@@ -56,7 +57,8 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
              part: pass pad=False"
         )));
     }
-    let model = settings::model(&k, step, layout, 1, horizon)?;
+    let features = features(&k)?;
+    let model = settings::model(&k, step, layout, 1 + features.len(), horizon)?;
     let interval = settings::interval(&k)?;
     Ok(ManyConfig {
         mode,
@@ -74,5 +76,23 @@ pub fn config(text: &str) -> PyResult<ManyConfig> {
         differencing: settings::differencing(&k)?,
         season: settings::season(&k)?,
         interval,
+        features,
+        dialect: None,
     })
+}
+
+/// `features`: the covariates' column names (the DataFrame's CSV text has a header, so names
+/// only).
+fn features(k: &Keywords) -> PyResult<Vec<String>> {
+    crate::series_settings::features(k)?
+        .into_iter()
+        .map(|c| match c {
+            data::Column::Name(n) => Ok(n),
+            data::Column::Index(_) => Err(settings::bad(
+                "features",
+                k.value("features"),
+                "a list of column names (str)",
+            )),
+        })
+        .collect()
 }

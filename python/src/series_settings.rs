@@ -75,7 +75,7 @@ fn column_value(key: &str, v: &Value) -> PyResult<Column> {
 }
 
 /// `features`: a list of columns.
-fn features(k: &Keywords) -> PyResult<Vec<Column>> {
+pub fn features(k: &Keywords) -> PyResult<Vec<Column>> {
     let v = k.value("features");
     match v {
         Value::Null => Ok(Vec::new()),

@@ -124,6 +124,7 @@ pub fn series(seed: u64, index: usize, count: usize, points: usize) -> SeriesInp
         values,
         times: None,
         axis: None,
+        covariates: Vec::new(),
     }
 }
 

@@ -71,6 +71,8 @@ impl RunSettings {
             differencing: Default::default(),
             season: None,
             interval: None,
+            features: Vec::new(),
+            dialect: None,
         }
     }
 }

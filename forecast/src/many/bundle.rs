@@ -17,9 +17,14 @@ use rayon::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
+use super::future::{ManyFuture, future_by_series};
+use super::member_covariates::{check_covariates, list_or_none};
 use super::{ColumnNames, Mode};
 use crate::ForecastError;
 use crate::fitting::predict_rows;
+use crate::series::covariates::{
+    CovariateHistory, CovariateSettings, FutureColumns, FutureCovariates, FutureNeed, forecast_rows,
+};
 use crate::series::forecast::bounds;
 use crate::series::intervals::half_widths;
 use crate::spec::ModelSpec;
@@ -29,6 +34,12 @@ pub const MANY_FORMAT: &str = "recur-many/1";
 
 /// Format tag of a member's settings document.
 pub const MEMBER_FORMAT: &str = "recur-many-member/1";
+
+/// Format tag of the settings document of a member with covariates (`--features`). Why a
+/// second tag: a recur that predates covariates in many-series runs would refuse the unknown
+/// `covariates` field with a message about foreign settings; an unknown tag is refused
+/// plainly. Members without covariates keep [`MEMBER_FORMAT`].
+pub const MEMBER_COVARIATES_FORMAT: &str = "recur-many-member/2";
 
 /// Most members a container may hold (one per series).
 pub const MAX_MEMBERS: usize = 1_000_000;
@@ -55,13 +66,18 @@ pub struct SeriesState {
     /// before them, which stay byte for byte what they were).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<data::Calibration>,
+    /// The covariates (`--features`): their names, the scalers fitted on the series' training
+    /// part and their values beside `tail`; absent without covariates (and from the files of
+    /// recur before them, which stay byte for byte what they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariates: Option<CovariateSettings>,
 }
 
 /// The settings document inside a member's model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberSettings {
-    /// Always [`MEMBER_FORMAT`].
+    /// [`MEMBER_FORMAT`], or [`MEMBER_COVARIATES_FORMAT`] when its series have covariates.
     pub format: String,
     /// Local (one series) or global (every series of the run).
     pub mode: Mode,
@@ -77,6 +93,11 @@ pub struct MemberSettings {
     pub series: Vec<SeriesState>,
     /// The names of the data's columns.
     pub columns: ColumnNames,
+    /// With covariates, how the training CSV was written, which their future values' CSV
+    /// follows; absent without covariates (and from the files of recur before them) or when
+    /// the run named none (the default: comma, decimal point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<crate::series::CsvDialect>,
 }
 
 /// One member: its model file's bytes and its settings (read from them).
@@ -119,12 +140,14 @@ impl Member {
                 "settings that are not recur's many-series settings ({e})"
             ))
         })?;
-        if settings.format != MEMBER_FORMAT {
+        if settings.format != MEMBER_FORMAT && settings.format != MEMBER_COVARIATES_FORMAT {
             return Err(bad(format!(
-                "settings of format '{}', this recur reads '{MEMBER_FORMAT}'",
+                "settings of format '{}', this recur reads '{MEMBER_FORMAT}' and \
+                 '{MEMBER_COVARIATES_FORMAT}'",
                 settings.format
             )));
         }
+        check_covariates(&settings).map_err(bad)?;
         let series = settings.series.len();
         match (settings.mode, series) {
             (Mode::Local, 1) | (Mode::Global, 1..) => {}
@@ -161,6 +184,14 @@ impl Member {
     /// The ids of the member's series.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.settings.series.iter().map(|s| s.id.as_str())
+    }
+}
+
+/// `e` with the series it concerns named first.
+fn in_series(id: &str, e: ForecastError) -> ForecastError {
+    match e {
+        ForecastError::Usage(m) => ForecastError::Usage(format!("series '{id}': {m}")),
+        ForecastError::Runtime(m) => ForecastError::Runtime(format!("series '{id}': {m}")),
     }
 }
 
@@ -356,6 +387,47 @@ impl ManyModel {
         horizon: usize,
         interval: Option<f64>,
     ) -> Result<Vec<SeriesForecast>, ForecastError> {
+        self.forecast_with(horizon, interval, None)
+    }
+
+    /// The covariates' names of the model (`--features` at training; empty without). Errors
+    /// if its members (joined from several runs) do not share them.
+    pub fn features(&self) -> Result<Vec<String>, ForecastError> {
+        let of = |m: &Member| {
+            m.settings
+                .series
+                .first()
+                .and_then(|s| s.covariates.as_ref())
+                .map(|c| c.names.clone())
+                .unwrap_or_default()
+        };
+        let names = self.members.first().map(of).unwrap_or_default();
+        if let Some(m) = self.members.iter().find(|m| of(m) != names) {
+            return Err(ForecastError::Usage(format!(
+                "the model's members do not share their covariates: series '{}' has {} where \
+                 series '{}' has {}",
+                m.settings.series[0].id,
+                list_or_none(&of(m)),
+                self.members[0].settings.series[0].id,
+                list_or_none(&names)
+            )));
+        }
+        Ok(names)
+    }
+
+    /// [`ManyModel::forecast_with_interval`] of a model trained with covariates: their values
+    /// after each series' end come from `future` (see [`ManyFuture`]), as many rows per series
+    /// as a one-series forecast of its model needs (none for `horizon 1` from a one-step
+    /// model). Errors (usage, naming the series and what is missing, before any forecast) as
+    /// [`ManyModel::forecast_with_interval`] does, and for future values given to a model
+    /// without covariates, none when they are needed, or a series whose rows are missing, too
+    /// few, off its time axis or of the wrong number of columns.
+    pub fn forecast_with(
+        &self,
+        horizon: usize,
+        interval: Option<f64>,
+        future: Option<&ManyFuture>,
+    ) -> Result<Vec<SeriesForecast>, ForecastError> {
         if horizon == 0 {
             return Err(ForecastError::Usage(
                 "horizon 0: expected at least 1 value to forecast".into(),
@@ -381,6 +453,24 @@ impl ManyModel {
                     .collect()
             })
             .collect::<Result<_, ForecastError>>()?;
+        let names = self.features()?;
+        let need = self
+            .members
+            .iter()
+            .map(|m| FutureNeed::of(horizon, m.settings.model.horizon))
+            .max_by_key(|n| n.rows)
+            .unwrap_or_else(|| FutureNeed::of(horizon, 1));
+        let series: Vec<&SeriesState> = self
+            .members
+            .iter()
+            .flat_map(|m| &m.settings.series)
+            .collect();
+        let dialect = self
+            .members
+            .first()
+            .and_then(|m| m.settings.dialect)
+            .unwrap_or_default();
+        let future = future_by_series(future, &series, &names, &self.columns(), dialect, &need)?;
         let per_member = self
             .members
             .par_iter()
@@ -393,7 +483,9 @@ impl ManyModel {
                     .iter()
                     .zip(half)
                     .map(|(s, half)| {
-                        let mut f = forecast_one(&mut model, s, &settings, horizon)?;
+                        let future = future.as_ref().and_then(|f| f.get(&s.id));
+                        let mut f = forecast_one(&mut model, s, &settings, horizon, future)
+                            .map_err(|e| in_series(&s.id, e))?;
                         if let Some(h) = half {
                             let (lo, hi) = bounds(&f.values, h);
                             (f.lo, f.hi) = (Some(lo), Some(hi));
@@ -416,27 +508,37 @@ pub(crate) fn forecast_one(
     s: &SeriesState,
     settings: &MemberSettings,
     horizon: usize,
+    future: Option<&FutureCovariates>,
 ) -> Result<SeriesForecast, ForecastError> {
     let d = settings.differencing;
-    let model_tail = if d.is_none() {
-        s.tail.clone()
-    } else {
-        d.apply(&s.tail)?
+    let covariates = CovariateHistory::from_settings(s.covariates.as_ref());
+    // Only read when future values are missing although needed, which the caller refused.
+    let wanted = FutureColumns {
+        columns: Vec::new(),
+        time: None,
+        dialect: Default::default(),
     };
-    let scaled: Vec<f64> = model_tail.iter().map(|&v| s.scaler.transform(v)).collect();
-    let raw = data::direct_forecast(
-        &scaled,
-        scaled.len(),
+    let model_horizon = settings.model.horizon;
+    let n = s.tail.len();
+    let (future, _) = forecast_rows(
+        future,
+        &covariates,
+        &wanted,
+        None,
+        n,
+        horizon,
+        model_horizon,
+    )?;
+    let rows = covariates.rows(&s.tail, &s.scaler, d)?;
+    let raw = data::direct_forecast_frame(
+        data::Frame::new(&rows, 1 + covariates.len())?,
+        &future,
+        settings.windows.step,
         horizon,
         settings.windows.layout,
         |w| predict_rows(model, w).map(|(out, _)| out),
     )?;
-    let unscaled = s.scaler.inverse_all(&raw);
-    let values = if d.is_none() {
-        unscaled
-    } else {
-        d.integrate(&s.tail, &unscaled)?
-    };
+    let values = d.integrate(&s.tail, &s.scaler.inverse_all(&raw))?;
     let times = match &s.time {
         Some(axis) => Some(
             (s.tail.len()..s.tail.len() + horizon)

@@ -8,7 +8,7 @@ use data::Windows;
 use nn::model::FitEvent;
 
 use super::bundle::ManyModel;
-use super::job::{prepare, score_series};
+use super::job::{check_input, prepare, score_series};
 use super::local::{interrupted, member_of, none_left, sorted_unique, state_of, stop_at_batch_end};
 use super::{ManyConfig, ManyRun, Mode, SeriesInput, Skipped, check_config};
 use crate::ForecastError;
@@ -48,6 +48,7 @@ pub fn train_global_until(
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
     for &i in &order {
+        check_input(&inputs[i], cfg)?;
         match prepare(&inputs[i], cfg) {
             Ok(data) => kept.push((&inputs[i], data)),
             Err(reason) => skipped.push(Skipped {
@@ -76,7 +77,7 @@ pub fn train_global_until(
         rows.extend_from_slice(x.data());
         targets.extend_from_slice(y);
     }
-    let x = Windows::from_rows(rows, step, cfg.windows.layout)?;
+    let x = Windows::from_steps(rows, step, 1 + cfg.features.len(), cfg.windows.layout)?;
     let windows = x.count();
     if let Some(v) = cfg.fit.validation_split {
         let left = (windows as f64 * (1.0 - v)) as usize;

@@ -10,6 +10,7 @@ use super::model_series::{model_series, series_split};
 use super::{ManyConfig, SeriesInput};
 use crate::ForecastError;
 use crate::fitting::{predict_all, score};
+use crate::series::covariates::model_covariates;
 use crate::series::horizon::{DirectPart, direct_parts};
 use crate::series::intervals::{HeldOut, calibrate, check_coverage, hold_out, report};
 use crate::series::train::first_windows;
@@ -132,8 +133,43 @@ impl SeriesData {
     }
 }
 
+/// Errors (usage, naming the series) unless `input` carries exactly the run's covariates
+/// ([`ManyConfig::features`], by name and in order), each as long as its values. Why an error
+/// and not a skip: a series without the run's covariates is a mistake of the caller's, not a
+/// property of the data.
+pub(crate) fn check_input(input: &SeriesInput, cfg: &ManyConfig) -> Result<(), ForecastError> {
+    let names: Vec<&str> = input.covariates.iter().map(|c| c.name.as_str()).collect();
+    if names != cfg.features {
+        let list = |n: &[&str]| {
+            if n.is_empty() {
+                "none".to_string()
+            } else {
+                n.join(", ")
+            }
+        };
+        let wanted: Vec<&str> = cfg.features.iter().map(String::as_str).collect();
+        return Err(ForecastError::Usage(format!(
+            "series '{}' has the covariates {} where the run's features are {}",
+            input.id,
+            list(&names),
+            list(&wanted)
+        )));
+    }
+    let n = input.values.len();
+    if let Some(c) = input.covariates.iter().find(|c| c.values.len() != n) {
+        return Err(ForecastError::Usage(format!(
+            "series '{}': covariate '{}' has {} values where the series has {n}",
+            input.id,
+            c.name,
+            c.values.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Differences (with differencing), splits, scales and windows one series (for a direct
-/// model too), checks that its training part is longer than the run's season and, with
+/// model too), each covariate scaled on the series' own training part as a one-series run
+/// scales it (windows of `1 + F` values per time step), checks that its training part is longer than the run's season and, with
 /// intervals, holds out its calibration targets as a one-series run does. The error is the
 /// reason the series is skipped.
 pub(crate) fn prepare(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesData, String> {
@@ -142,8 +178,11 @@ pub(crate) fn prepare(input: &SeriesInput, cfg: &ManyConfig) -> Result<SeriesDat
     }
     let d = cfg.differencing;
     let (values, windows) = model_series(&input.values, d, &cfg.windows)?;
-    let ds = data::prepare(&values, &windows).map_err(|e| {
-        if d.is_none() {
+    let covariates = model_covariates(&input.covariates, d.lost());
+    let covariate_scale = data::covariate_scale(cfg.windows.scale);
+    let ds = data::prepare_with_covariates(&values, &covariates, &windows, covariate_scale)
+        .map_err(|e| {
+        if d.is_none() || matches!(e, data::DataError::Covariate { .. }) {
             e.to_string()
         } else {
             format!(
@@ -193,8 +232,8 @@ fn observed_predictions(
     targets: Range<usize>,
 ) -> Result<Vec<f64>, ForecastError> {
     let d = cfg.differencing;
-    let x = data::observed_windows(
-        &ds.scaled,
+    let x = data::observed_windows_frame(
+        ds.frame()?,
         d.lost(),
         targets.clone(),
         ds.step,

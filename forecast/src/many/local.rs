@@ -9,9 +9,10 @@ use nn::model::FitEvent;
 use rayon::prelude::*;
 
 use super::bundle::{ManyModel, Member, MemberSettings, SeriesState};
-use super::job::{SeriesMetrics, SeriesPredictions, prepare, score_series};
+use super::job::{SeriesMetrics, SeriesPredictions, check_input, prepare, score_series};
 use super::{ManyConfig, ManyRun, Mode, SeriesInput, Skipped, check_config, series_seed};
 use crate::fitting::fit_until;
+use crate::series::covariates::CovariateSettings;
 use crate::{FitSettings, ForecastError};
 
 /// What training one series gave.
@@ -72,7 +73,8 @@ fn validation_fits(fit: &FitSettings, windows: usize) -> Result<(), String> {
 
 /// The tail and time axis a model file keeps of a series: its last `step` values, and before
 /// them the values differencing consumes (a forecast differences the tail, then undoes the
-/// differences from it), and with intervals the series' `calibration`.
+/// differences from it), and with intervals the series' `calibration`; with covariates, their
+/// scalers and their values beside the tail.
 pub(crate) fn state_of(
     input: &SeriesInput,
     ds: &data::Dataset,
@@ -83,6 +85,7 @@ pub(crate) fn state_of(
     let kept = cfg.windows.step + cfg.differencing.lost();
     let start = n - kept.min(n);
     Ok(SeriesState {
+        covariates: CovariateSettings::of(&input.covariates, ds, start),
         id: input.id.clone(),
         scaler: ds.scaler,
         series_len: n,
@@ -113,6 +116,7 @@ fn train_series_until(
     stop: &AtomicBool,
 ) -> Result<SeriesOutcome, ForecastError> {
     check_config(cfg)?;
+    check_input(input, cfg)?;
     let skip = |reason: String| {
         Ok(SeriesOutcome::Skipped(Skipped {
             id: input.id.clone(),
@@ -179,13 +183,19 @@ pub(crate) fn member_of(
     Member::new(
         model,
         MemberSettings {
-            format: super::MEMBER_FORMAT.to_string(),
+            format: if cfg.features.is_empty() {
+                super::MEMBER_FORMAT
+            } else {
+                super::MEMBER_COVARIATES_FORMAT
+            }
+            .to_string(),
             mode: cfg.mode,
             model: spec,
             windows: cfg.windows,
             differencing: cfg.differencing,
             series,
             columns: cfg.columns.clone(),
+            dialect: cfg.dialect.filter(|_| !cfg.features.is_empty()),
         },
     )
 }

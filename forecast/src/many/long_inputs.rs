@@ -25,6 +25,10 @@ pub struct LongInputs {
     pub columns: ColumnNames,
     /// The series read with a time column whose times fall on no regular step, in id order.
     pub no_time_axis: Vec<NoAxis>,
+    /// The covariates' names (header names, or indices as text without a header), in the
+    /// order they were asked for: a run on these inputs takes them as
+    /// [`ManyConfig::features`](super::ManyConfig::features). Empty without covariates.
+    pub features: Vec<String>,
 }
 
 impl LongInputs {
@@ -41,6 +45,9 @@ impl LongInputs {
             }),
             value: first.and_then(|s| s.name()).unwrap_or("value").to_string(),
         };
+        let features = first
+            .map(|s| s.covariates().iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
         let no_time_axis = long
             .series
             .iter()
@@ -60,17 +67,20 @@ impl LongInputs {
             inputs,
             columns,
             no_time_axis,
+            features,
         }
     }
 }
 
 impl SeriesInput {
-    /// One series of a long-format file: its id, values, time labels and regular axis (none
-    /// when its times are irregular; the reader's note says why).
+    /// One series of a long-format file: its id, values, time labels, regular axis (none
+    /// when its times are irregular; the reader's note says why) and covariates.
     pub fn from_long(long: data::LongSeries) -> Self {
         let times = long.series.times().map(<[String]>::to_vec);
         let axis = long.series.axis().cloned();
+        let covariates = long.series.covariates().to_vec();
         SeriesInput {
+            covariates,
             id: long.id,
             values: long.series.into_values(),
             times,

@@ -29,10 +29,12 @@
 
 mod backtest;
 mod bundle;
+mod future;
 mod global;
 mod job;
 mod local;
 mod long_inputs;
+mod member_covariates;
 mod model_series;
 mod seed;
 
@@ -40,9 +42,10 @@ pub use backtest::{
     BacktestRows, ManyBacktest, ManyBacktestConfig, PooledOverall, SeriesBacktest, backtest,
 };
 pub use bundle::{
-    MANY_FORMAT, MAX_MEMBERS, MEMBER_FORMAT, ManyModel, Member, MemberSettings, SeriesForecast,
-    SeriesState,
+    MANY_FORMAT, MAX_MEMBERS, MEMBER_COVARIATES_FORMAT, MEMBER_FORMAT, ManyModel, Member,
+    MemberSettings, SeriesForecast, SeriesState,
 };
+pub use future::ManyFuture;
 pub use global::{train_global, train_global_until};
 pub use job::{Part, SeriesMetrics, SeriesPredictions};
 pub use local::{
@@ -67,6 +70,9 @@ pub struct SeriesInput {
     pub times: Option<Vec<String>>,
     /// The regular time axis of the values (position 0 is `values[0]`), for future times.
     pub axis: Option<data::time::TimeAxis>,
+    /// The covariates beside the values (each as long as `values`), in the order and with the
+    /// names of the run's [`ManyConfig::features`]; empty without covariates.
+    pub covariates: Vec<data::Covariate>,
 }
 
 /// Local (one model per series) or global (one model for all).
@@ -123,6 +129,18 @@ pub struct ManyConfig {
     /// and the residuals go into the model file with the series. `None`: no calibration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<crate::series::IntervalConfig>,
+    /// The covariates' names (`--features`), in the model's channel order (covariate `k` is
+    /// input channel `k + 1`): every series must carry exactly these, and the model takes
+    /// `1 + F` values per time step. Each covariate is scaled on its series' own training
+    /// part as a one-series run scales it ([`data::covariate_scale`]). Empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+    /// How the data's CSV is written (delimiter, decimal separator, missing-value policy),
+    /// for a front end reading a file. A run with covariates keeps it in its model file, so
+    /// their future values (`forecast --future-csv`) are read the same way. `None`: the
+    /// default (comma, decimal point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<crate::series::CsvDialect>,
 }
 
 /// The names of a long-format table's columns.
@@ -184,7 +202,8 @@ impl ManyRun {
     }
 }
 
-/// Errors unless the model's input matches the windows (step and layout), a direct model
+/// Errors unless the model's input matches the windows (step, layout, and `1 + F` values per
+/// time step with `F` covariates), a direct model
 /// (`horizon > 1`) has unpadded windows, the differences are valid, the season is at least 1
 /// and the interval's coverage lies in `(0, 1)` with at least one step calibrated.
 fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
@@ -211,9 +230,10 @@ fn check_config(cfg: &ManyConfig) -> Result<(), crate::ForecastError> {
         ));
     }
     let m = &cfg.model;
-    if m.step != cfg.windows.step || m.layout != cfg.windows.layout || m.features != 1 {
+    let channels = 1 + cfg.features.len();
+    if m.step != cfg.windows.step || m.layout != cfg.windows.layout || m.features != channels {
         return Err(crate::ForecastError::Usage(format!(
-            "the model takes windows of step {} in the {} layout with {} feature(s), the data gives step {} in the {} layout with 1",
+            "the model takes windows of step {} in the {} layout with {} feature(s), the data gives step {} in the {} layout with {channels}",
             m.step,
             m.layout.name(),
             m.features,

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use data::{Column, Dataset, Differencing, Scaler, Series, TableOptions};
+use data::{Column, Covariate, Dataset, Differencing, Scaler, Series, TableOptions};
 use serde::{Deserialize, Serialize};
 
 use super::data_config::{CsvDialect, DataConfig, Source};
@@ -32,16 +32,27 @@ pub struct CovariateSettings {
 }
 
 impl CovariateSettings {
-    /// Those of a run on `series` windowed as `ds`, keeping the values from position `start`
-    /// on; `None` without covariates.
-    pub fn of(series: &Series, ds: &Dataset, start: usize) -> Option<Self> {
-        let c = series.covariates();
+    /// Those of a run on a series with the covariates `c` windowed as `ds`, keeping the values
+    /// from position `start` on; `None` without covariates.
+    pub fn of(c: &[Covariate], ds: &Dataset, start: usize) -> Option<Self> {
         (!c.is_empty()).then(|| CovariateSettings {
             names: c.iter().map(|c| c.name.clone()).collect(),
             scalers: ds.covariate_scalers.clone(),
             tails: c.iter().map(|c| c.values[start..].to_vec()).collect(),
         })
     }
+}
+
+/// The covariates on the model's positions: each from position `lost` on, where the target's
+/// model series starts once differencing has consumed its first `lost` values.
+pub fn model_covariates(covariates: &[Covariate], lost: usize) -> Vec<Covariate> {
+    covariates
+        .iter()
+        .map(|c| Covariate {
+            name: c.name.clone(),
+            values: c.values.get(lost..).unwrap_or_default().to_vec(),
+        })
+        .collect()
 }
 
 /// The covariates beside a raw history of the target: their names, their raw values aligned
@@ -171,7 +182,13 @@ pub fn read_future(
         )));
     }
     if let (Some(t), Some(cells)) = (time, table.times.as_ref()) {
-        check_times(t, &cells[..rows], &table.lines, n, &shown.to_string())?;
+        check_times(
+            t,
+            &cells[..rows],
+            &table.lines,
+            n,
+            &format!("--future-csv '{shown}'"),
+        )?;
     }
     Ok(table
         .columns
@@ -183,19 +200,20 @@ pub fn read_future(
         .collect())
 }
 
-/// Each future row's time must continue the series' axis: row `k` at position `n + k`.
-fn check_times(
+/// Each future row's time must continue the series' axis: row `k` at position `n + k`. Errors
+/// start with `source` (`--future-csv 'FILE'`).
+pub(crate) fn check_times(
     t: &SeriesTime,
     cells: &[String],
     lines: &[u64],
     n: usize,
-    shown: &str,
+    source: &str,
 ) -> Result<(), ForecastError> {
     let axis = &t.axis;
     for (k, cell) in cells.iter().enumerate() {
         let expected = axis
             .at(n + k)
-            .map_err(|e| ForecastError::Usage(format!("--future-csv '{shown}': {e}")))?;
+            .map_err(|e| ForecastError::Usage(format!("{source}: {e}")))?;
         let found = axis.format.parse_cell(cell);
         let on_time = found
             .as_ref()
@@ -207,7 +225,7 @@ fn check_times(
                 Err(e) => e,
             };
             return Err(ForecastError::Usage(format!(
-                "--future-csv '{shown}': line {} has time {what} in column '{}' where the \
+                "{source}: line {} has time {what} in column '{}' where the \
                  series continues at {want} (row {} after its end; the rows must follow its \
                  time axis one step of {} at a time)",
                 lines[k],
@@ -303,42 +321,78 @@ pub fn forecast_rows(
             None => Ok((Vec::new(), 0)),
         };
     }
-    let rows = data::fed_back_rows(horizon, model_horizon);
-    let why = if model_horizon > 1 {
-        format!(
-            "--horizon {horizon} from a model of {model_horizon} values per pass feeds {rows} of \
-             them back into windows that hold the covariates at their times, so it"
-        )
-    } else {
-        format!(
-            "--horizon {horizon} feeds {rows} forecast value(s) back into windows that hold the \
-             covariates at their times, so it"
-        )
-    };
+    let need = FutureNeed::of(horizon, model_horizon);
+    let (rows, why) = (need.rows, &need.why);
     let Some(future) = future else {
         if rows == 0 {
             return Ok((Vec::new(), 0));
         }
-        let at_once = if model_horizon > 1 {
-            format!("at most --horizon {model_horizon}, the values the model gives at once")
-        } else {
-            "--horizon 1".to_string()
-        };
-        return Err(ForecastError::Usage(format!(
-            "forecast with covariates needs their future values: {why} needs them at the {rows} \
-             time(s) after the series' end; pass --future-csv FILE with the columns {} (or \
-             forecast {at_once})",
+        return Err(need.missing(&format!(
+            "--future-csv FILE with the columns {}",
             wanted.describe(time.is_some())
         )));
     };
     let columns = match future {
-        FutureCovariates::Csv(file) => read_future(file, wanted, time, n, rows, &why)?,
+        FutureCovariates::Csv(file) => read_future(file, wanted, time, n, rows, why)?,
         FutureCovariates::Columns(columns) => {
-            check_columns(columns, covariates, rows, &why)?;
+            check_columns(columns, covariates, rows, why)?;
             columns.clone()
         }
     };
     Ok((covariates.future_rows(&columns, rows), rows))
+}
+
+/// How many rows of future covariates a forecast needs, and why (for messages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FutureNeed {
+    /// Rows needed: [`data::fed_back_rows`] of the horizon and the model's outputs per pass.
+    pub rows: usize,
+    /// The reason, as the start of a sentence ending in `needs them at the N time(s) after
+    /// the series' end`.
+    pub why: String,
+    model_horizon: usize,
+}
+
+impl FutureNeed {
+    /// The need of a forecast of `horizon` values by a model of `model_horizon` outputs per
+    /// forward pass.
+    pub fn of(horizon: usize, model_horizon: usize) -> Self {
+        let rows = data::fed_back_rows(horizon, model_horizon);
+        let why = if model_horizon > 1 {
+            format!(
+                "--horizon {horizon} from a model of {model_horizon} values per pass feeds {rows} \
+                 of them back into windows that hold the covariates at their times, so it"
+            )
+        } else {
+            format!(
+                "--horizon {horizon} feeds {rows} forecast value(s) back into windows that hold \
+                 the covariates at their times, so it"
+            )
+        };
+        FutureNeed {
+            rows,
+            why,
+            model_horizon,
+        }
+    }
+
+    /// The error of a forecast given no future values although it needs some: `pass` says
+    /// what to pass (`--future-csv FILE with the columns ...`).
+    pub fn missing(&self, pass: &str) -> ForecastError {
+        let at_once = if self.model_horizon > 1 {
+            format!(
+                "at most --horizon {}, the values the model gives at once",
+                self.model_horizon
+            )
+        } else {
+            "--horizon 1".to_string()
+        };
+        ForecastError::Usage(format!(
+            "forecast with covariates needs their future values: {} needs them at the {} \
+             time(s) after the series' end; pass {pass} (or forecast {at_once})",
+            self.why, self.rows
+        ))
+    }
 }
 
 /// Future values given as columns must be one per covariate, each holding the `rows` values

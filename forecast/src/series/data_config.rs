@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use data::time::{TimeFormat, TimeStep};
 use data::{
-    Column, Covariate, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
+    Column, CsvOptions, Dataset, Differencing, MissingPolicy, ScaleKind, Scaler, Series,
     SineConfig, TimeGridOptions, WindowConfig,
 };
 use serde::{Deserialize, Serialize};
@@ -225,14 +225,7 @@ impl DataConfig {
         let lost = self.differencing.lost();
         let fitted_covariates = fitted_covariates.filter(|f| f.len() == series.covariates().len());
         let mut covariate_scale = data::covariate_scale(self.windows.scale);
-        let mut covariates: Vec<Covariate> = series
-            .covariates()
-            .iter()
-            .map(|c| Covariate {
-                name: c.name.clone(),
-                values: c.values[lost..].to_vec(),
-            })
-            .collect();
+        let mut covariates = super::covariates::model_covariates(series.covariates(), lost);
         if let Some(scalers) = fitted_covariates {
             for (c, s) in covariates.iter_mut().zip(scalers) {
                 c.values = s.transform_all(&c.values);

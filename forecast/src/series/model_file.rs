@@ -96,7 +96,7 @@ impl SeriesSettings {
         let n = series.len();
         let keep = TAIL_LEN.max(data.windows.step + data.differencing.lost() + 1);
         let start = n - n.min(keep);
-        let covariates = CovariateSettings::of(series, ds, start);
+        let covariates = CovariateSettings::of(series.covariates(), ds, start);
         let format = if covariates.is_some() {
             SERIES_COVARIATES_FORMAT
         } else if data.differencing.is_none() {

@@ -34,5 +34,7 @@ pub fn many_config(mode: Mode, seed: u64) -> ManyConfig {
         differencing: Default::default(),
         season: None,
         interval: None,
+        features: Vec::new(),
+        dialect: None,
     }
 }
