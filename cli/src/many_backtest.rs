@@ -77,11 +77,13 @@ fn refused_flag(args: &BacktestArgs) -> Option<&'static str> {
     .find_map(|(name, given)| given.then_some(name))
 }
 
-/// Reads the long file with the model's column names, each replaced by its flag when given.
+/// Reads the long file with the model's column names, each replaced by its flag when given,
+/// and the model's covariates (`features`, by the training file's names) beside the values.
 fn read_inputs(
     args: &BacktestArgs,
     csv: &PathBuf,
     saved: &ColumnNames,
+    features: &[String],
 ) -> Result<LongInputs, CliError> {
     let s = &args.data.series;
     let dialect = dialect_from_args(s, CsvDialect::default())?;
@@ -106,6 +108,13 @@ fn read_inputs(
         missing: dialect.missing,
         time_format: s.time_format.clone(),
         time_step: s.time_step,
+        features: features
+            .iter()
+            .map(|f| {
+                f.parse::<Column>()
+                    .map_err(|e| CliError::Usage(format!("--model: covariate '{f}': {e}")))
+            })
+            .collect::<Result<_, _>>()?,
         ..LongCsvOptions::default()
     };
     let long = data::read_long_csv_path(csv, &options)
@@ -138,7 +147,10 @@ pub fn backtest_many(
     let model = ManyModel::from_bytes(bytes)
         .map_err(|e| CliError::Usage(format!("--model '{}': {e}", path.display())))?;
     let saved = model.columns();
-    let read = read_inputs(args, &csv, &saved)?;
+    let features = model
+        .features()
+        .map_err(|e| CliError::Usage(format!("--model '{}': {e}", path.display())))?;
+    let read = read_inputs(args, &csv, &saved, &features)?;
     let cfg = ManyBacktestConfig {
         horizon: args.horizon,
         folds: args.folds,

@@ -241,3 +241,52 @@ fn the_future_file_is_written_as_the_training_file_was() {
         &["commas.csv", "not found"],
     );
 }
+
+#[test]
+fn a_backtest_reads_the_covariates_of_the_folds_from_the_long_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "long.csv", &long_csv());
+    let out = dir.path().join("o");
+    let r = train(&csv, out.to_str().unwrap(), &["--features", "x"]);
+    let model = r["outputs"]["model"].as_str().unwrap();
+    let bt = dir.path().join("bt");
+    let args = [
+        "backtest",
+        "--model",
+        model,
+        "--csv",
+        &csv,
+        "--folds",
+        "3",
+        "--horizon",
+        "2",
+        "--json",
+        "--out",
+        bt.to_str().unwrap(),
+    ];
+    let report = common::json(&args);
+    assert_eq!(report["series"].as_array().unwrap().len(), 2, "{report}");
+    // y follows x a step later, which persistence cannot know and the model reads from the
+    // folds' own covariate values.
+    let (model_mse, persistence) = (
+        report["overall"]["mse"].as_f64().unwrap(),
+        report["overall"]["persistence_mse"].as_f64().unwrap(),
+    );
+    assert!(
+        model_mse < 0.5 * persistence,
+        "{model_mse} vs {persistence}"
+    );
+
+    // A long file without the covariate's column: one line naming it.
+    let plain: String = long_csv()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    let plain = write(dir.path(), "plain.csv", &plain);
+    let bt2 = dir.path().join("bt2");
+    let mut args2 = args.to_vec();
+    args2[4] = &plain;
+    args2[11] = bt2.to_str().unwrap();
+    one_line(run(&args2), &["'x'"]);
+    assert!(!bt2.exists());
+}

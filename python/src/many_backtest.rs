@@ -53,7 +53,8 @@ pub fn many_backtest(
     };
     let run = py
         .detach(|| {
-            let read = read_series(&csv, &id_col, time_col.as_deref(), &value_col)?;
+            let features = model.inner.features()?;
+            let read = read_series(&csv, &id_col, time_col.as_deref(), &value_col, &features)?;
             forecast::many::backtest(&model.inner, &read.inputs, &cfg)
         })
         .map_err(forecast_error)?;

@@ -252,12 +252,28 @@ fn backtest_one(
         Ok(f) => f,
         Err(e) => return Ok(Err(skip(&s.id, e.message()))),
     };
-    let no_covariates = CovariateHistory::default();
+    let covariates = match series_covariates(s, input) {
+        Ok(c) => c,
+        Err(why) => return Ok(Err(skip(&s.id, &why))),
+    };
     let shape = (step, h, settings.windows.layout);
     // Why a refit failed: the series is skipped with it, as training skips a series.
     let mut refit_failed: Option<String> = None;
     let columns = fold_columns(values, &folds, (h, cfg.season, step), |f| {
         match &cfg.refit {
+            None if !covariates.is_empty() => {
+                // The covariates' values of the fold's own positions serve as their future
+                // values (known in a backtest), through the scalers the model file keeps.
+                forecast_from(
+                    net,
+                    s.scaler.clone(),
+                    d,
+                    values,
+                    &covariates,
+                    f.origin,
+                    shape,
+                )
+            }
             None => {
                 // The series as the model file would keep it had it ended at the origin.
                 let at_origin = SeriesState {
@@ -266,12 +282,12 @@ fn backtest_one(
                     calibration: None,
                     ..s.clone()
                 };
-                Ok(forecast_one(net, &at_origin, settings, h)?.values)
+                Ok(forecast_one(net, &at_origin, settings, h, None)?.values)
             }
             Some(fit) => {
                 let (kind, at) = (settings.windows.scale, (f.origin, f.index));
                 let (mut fold_model, scaler, _) =
-                    refit_fold(&settings.model, fit, kind, d, values, &no_covariates, at).map_err(
+                    refit_fold(&settings.model, fit, kind, d, values, &covariates, at).map_err(
                         |e| {
                             let why = if e.message().starts_with("--refit") {
                                 e.message().to_string()
@@ -287,7 +303,7 @@ fn backtest_one(
                     scaler,
                     d,
                     values,
-                    &no_covariates,
+                    &covariates,
                     f.origin,
                     shape,
                 )
@@ -319,6 +335,32 @@ fn backtest_one(
         columns,
         times,
     }))
+}
+
+/// The covariates of series `s` (the member's names and scalers) with their values from the
+/// data `input`, aligned with its values; empty for a model without covariates. `Err`: why the
+/// series cannot be backtested (the data lacks a covariate the model takes).
+fn series_covariates(s: &SeriesState, input: &SeriesInput) -> Result<CovariateHistory, String> {
+    let Some(c) = s.covariates.as_ref() else {
+        return Ok(CovariateHistory::default());
+    };
+    let values = c
+        .names
+        .iter()
+        .map(|name| {
+            input
+                .covariates
+                .iter()
+                .find(|have| &have.name == name)
+                .map(|have| have.values.clone())
+                .ok_or_else(|| format!("the data lacks the model's covariate '{name}'"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CovariateHistory {
+        names: c.names.clone(),
+        values,
+        scalers: c.scalers.clone(),
+    })
 }
 
 /// The means over `series` of their overall MSEs.
