@@ -201,7 +201,8 @@ impl Tape {
         let requires_grad = [ix.x, ix.kernel, ix.recurrent, ix.bias, ix.h0, ix.c0]
             .iter()
             .any(|&i| i != NONE && self.nodes[i as usize].requires_grad);
-        let off = self.push(shape, (spec.make)(op), requires_grad);
+        // The forward pass (or, last-only, `run_cell`) writes every element of the value.
+        let off = self.push_unfilled(shape, (spec.make)(op), requires_grad);
         let nodes = &self.nodes;
         let (lo, hi) = self.values.split_at_mut(off);
         let lo: &[f32] = lo;
