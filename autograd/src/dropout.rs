@@ -51,10 +51,9 @@ impl Tape {
         rng: &mut R,
     ) -> Result<Var> {
         let shape = Shape::checked("dropout_mask", dims)?;
-        let off = self.push(shape, Op::Leaf, false);
-        if let Err(e) = fill_dropout_mask(&mut self.values[off..], rate, rng) {
-            self.nodes.pop();
-            self.values.truncate(off);
+        let off = self.push_unfilled(shape, Op::Leaf, false);
+        if let Err(e) = fill_dropout_mask(&mut self.values[off..off + shape.numel()], rate, rng) {
+            self.pop_last();
             return Err(e);
         }
         Ok(self.last_var())

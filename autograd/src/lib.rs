@@ -5,7 +5,8 @@
 //!   [`Tape::backward`] walks the nodes once in reverse; [`Tape::grad`] reads gradients.
 //! - Ops: matmul (through `kernels::gemm`), broadcasting arithmetic, unary math, reductions,
 //!   layout ops, Keras [`Activation`]s and [`Loss`]es, dropout masks and the fused
-//!   [`Tape::simple_rnn`], [`Tape::lstm`] and [`Tape::gru`].
+//!   [`Tape::simple_rnn`], [`Tape::lstm`] and [`Tape::gru`] (and their `_last` forms, e.g.
+//!   [`Tape::simple_rnn_last`], for when only the last state is used).
 //!
 //! A training step (what `nn` does):
 //! ```
@@ -50,7 +51,7 @@ pub use error::{AutogradError, Result};
 pub use loss::Loss;
 pub use op::OpKind;
 pub use ops::gru::{GruInputs, GruOptions, GruOutput};
-pub use ops::lstm::{LstmInputs, LstmOptions, LstmOutput};
+pub use ops::lstm::{LstmInputs, LstmLast, LstmOptions, LstmOutput};
 pub use ops::rnn::{SimpleRnnInputs, SimpleRnnOutput};
 pub use shape::{MAX_RANK, Shape};
 pub use tape::{Tape, Var};

@@ -1,6 +1,7 @@
-//! Warm training steps through the fused LSTM and GRU ops (dropout masks, initial states,
-//! go_backwards, forward, backward, reading gradients, clear) perform no heap allocation, with
-//! small products and with products large enough for the prepacked recurrent kernels.
+//! Warm training steps through the fused LSTM and GRU ops, full and last-only (dropout masks,
+//! initial states, go_backwards, forward, backward, reading gradients, clear) perform no heap
+//! allocation, with small products and with products large enough for the prepacked recurrent
+//! kernels.
 //! allocation-counter checks it, counting only this thread's allocations (the kernels are
 //! packed on it).
 
@@ -60,41 +61,46 @@ fn warm_steps_do_not_allocate(b: usize, t: usize, f: usize, u: usize, steps: usi
         }
         let mx = tape.dropout_mask(&[b, f], 0.2, &mut rng)?;
         let mh = tape.dropout_mask(&[b, u], 0.2, &mut rng)?;
-        let lstm = tape.lstm(
-            &LstmInputs {
+        let lstm_inputs = LstmInputs {
+            x: xv,
+            kernel: v[0],
+            recurrent_kernel: v[1],
+            bias: Some(v[2]),
+            initial_h: Some(hv),
+            initial_c: Some(hv),
+            input_mask: Some(mx),
+            recurrent_mask: Some(mh),
+        };
+        let lstm_options = LstmOptions {
+            activation: Activation::Gelu { approximate: false },
+            ..LstmOptions::default()
+        };
+        let lstm = tape.lstm(&lstm_inputs, &lstm_options)?;
+        let mut total = tape.mean(lstm.last_c)?;
+        // The last-only form keeps its sequences in the aux arena.
+        let lstm_last = tape.lstm_last(&lstm_inputs, &lstm_options)?;
+        let m = tape.mean(lstm_last.last)?;
+        total = tape.add(total, m)?;
+        for (bias, reset_after) in [(v[5], true), (v[6], false)] {
+            let gru_inputs = GruInputs {
                 x: xv,
-                kernel: v[0],
-                recurrent_kernel: v[1],
-                bias: Some(v[2]),
-                initial_h: Some(hv),
-                initial_c: Some(hv),
+                kernel: v[3],
+                recurrent_kernel: v[4],
+                bias: Some(bias),
+                initial_state: Some(hv),
                 input_mask: Some(mx),
                 recurrent_mask: Some(mh),
-            },
-            &LstmOptions {
-                activation: Activation::Gelu { approximate: false },
-                ..LstmOptions::default()
-            },
-        )?;
-        let mut total = tape.mean(lstm.last_c)?;
-        for (bias, reset_after) in [(v[5], true), (v[6], false)] {
-            let gru = tape.gru(
-                &GruInputs {
-                    x: xv,
-                    kernel: v[3],
-                    recurrent_kernel: v[4],
-                    bias: Some(bias),
-                    initial_state: Some(hv),
-                    input_mask: Some(mx),
-                    recurrent_mask: Some(mh),
-                },
-                &GruOptions {
-                    go_backwards: true,
-                    reset_after,
-                    ..GruOptions::default()
-                },
-            )?;
+            };
+            let gru_options = GruOptions {
+                go_backwards: true,
+                reset_after,
+                ..GruOptions::default()
+            };
+            let gru = tape.gru(&gru_inputs, &gru_options)?;
             let m = tape.mean(gru.sequence)?;
+            total = tape.add(total, m)?;
+            let last = tape.gru_last(&gru_inputs, &gru_options)?;
+            let m = tape.mean(last)?;
             total = tape.add(total, m)?;
         }
         let m = tape.mean(lstm.sequence)?;

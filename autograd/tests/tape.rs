@@ -214,6 +214,30 @@ fn dropout_masks_are_inverted_seeded_and_checked() {
 }
 
 #[test]
+fn a_cleared_tape_records_over_old_values_without_reading_them() {
+    use rand::{RngExt, SeedableRng};
+    // The value arena keeps its length across clears: new nodes land on old data.
+    let mut t = Tape::new();
+    let old = t.constant(&[7.0; 64], &[8, 8]).unwrap();
+    t.exp(old).unwrap();
+    t.clear();
+    let (mut r1, mut r2) = (
+        rand_chacha::ChaCha8Rng::seed_from_u64(3),
+        rand_chacha::ChaCha8Rng::seed_from_u64(3),
+    );
+    let m = t.dropout_mask(&[2, 3], 0.5, &mut r1).unwrap();
+    // A rejected mask is rolled back: the next node takes its place.
+    assert!(t.dropout_mask(&[4], 2.0, &mut r1).is_err());
+    let s = t.sum(m).unwrap();
+    let expected = autograd::dropout_mask(&[2, 3], 0.5, &mut r2).unwrap();
+    assert_eq!(t.value(m).unwrap(), expected.data());
+    // The mask drew exactly its own elements.
+    assert_eq!(r1.random::<u32>(), r2.random::<u32>());
+    assert_eq!(t.item(s).unwrap(), expected.data().iter().sum::<f32>());
+    assert_eq!(t.len(), 2);
+}
+
+#[test]
 fn simple_rnn_rejects_bad_shapes_and_trainable_masks() {
     let mut t = Tape::new();
     let x = t.constant(&[0.0; 12], &[2, 3, 2]).unwrap();

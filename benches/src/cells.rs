@@ -2,6 +2,8 @@
 //! binary: forward + backward of one batch through a fused SimpleRNN, LSTM or GRU
 //! (`reset_after`, Keras' default), activation tanh, input drawn from N(0, 1), loss = mean of
 //! the last output, gradients for every weight (not for the input, as in the peers' figures).
+//! The ops are the last-only forms (`Tape::simple_rnn_last`, ...), as a Keras layer without
+//! `return_sequences` runs them.
 //!
 //! Each step feeds the parameters by slice (copied into the tape), runs forward and backward,
 //! reads every weight's gradient and clears the tape, as a training step does.
@@ -113,7 +115,7 @@ impl CellProblem {
                     input_mask: None,
                     recurrent_mask: None,
                 };
-                tape.simple_rnn(&inputs, Activation::Tanh, false)?.last
+                tape.simple_rnn_last(&inputs, Activation::Tanh, false)?
             }
             Cell::Lstm => {
                 let inputs = LstmInputs {
@@ -126,7 +128,7 @@ impl CellProblem {
                     input_mask: None,
                     recurrent_mask: None,
                 };
-                tape.lstm(&inputs, &LstmOptions::default())?.last
+                tape.lstm_last(&inputs, &LstmOptions::default())?.last
             }
             Cell::Gru => {
                 let inputs = GruInputs {
@@ -138,7 +140,7 @@ impl CellProblem {
                     input_mask: None,
                     recurrent_mask: None,
                 };
-                tape.gru(&inputs, &GruOptions::default())?.last
+                tape.gru_last(&inputs, &GruOptions::default())?
             }
         };
         let loss = tape.mean(last)?;

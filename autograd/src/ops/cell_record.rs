@@ -30,8 +30,9 @@ pub(crate) struct CellSpec {
     /// Whether a dropout mask may be one per gate block (`[G, batch, width]`); SimpleRNN has a
     /// single block, so only the shared form.
     pub per_gate_masks: bool,
-    /// States the value holds at each step: 1 (`[B, T, U]`), or 2 (LSTM's h then c,
-    /// `[2, B, T, U]`).
+    /// States the op keeps at each step: 1 (`[B, T, U]`), or 2 (LSTM's h then c,
+    /// `[2, B, T, U]`); a last-only node's value holds the last step's, `[B, U]` or
+    /// `[2, B, U]`.
     pub states: usize,
     /// Sizes of the op's three aux regions from its sizes and whether it saves pre-activations.
     pub aux_lens: fn(Dims, bool) -> [usize; 3],
@@ -51,9 +52,17 @@ pub(crate) struct CellVars {
     pub masks: [Option<Var>; 2],
 }
 
-/// The options of a fused cell op (see [`GatedOp`]): activation, recurrent activation,
-/// go_backwards and (GRU only) reset_after.
-pub(crate) type CellOptions = (Activation, Activation, bool, bool);
+/// The options of a fused cell op (see [`GatedOp`]).
+#[derive(Clone, Copy)]
+pub(crate) struct CellOptions {
+    pub activation: Activation,
+    pub recurrent_activation: Activation,
+    pub go_backwards: bool,
+    /// GRU only.
+    pub reset_after: bool,
+    /// Record only the last step's states as the node's value (see [`GatedOp::last_only`]).
+    pub last_only: bool,
+}
 
 /// The input values of a fused cell op: the whole batch's, or one chunk's rows of the
 /// per-sample ones (see [`CellInputs::chunk`]).
@@ -84,11 +93,13 @@ impl<'a> CellInputs<'a> {
     }
 }
 
-/// A recorded cell node, for its op's forward pass to fill: the op, its input values, its value,
-/// its aux regions (sized by [`CellSpec::aux_lens`]) and the tape's reused buffers.
+/// A recorded cell node, for its op's forward pass to fill: the op, its input values, its state
+/// sequence, its aux regions (sized by [`CellSpec::aux_lens`]) and the tape's reused buffers.
 pub(crate) struct Recorded<'a> {
     pub op: GatedOp,
     pub inputs: CellInputs<'a>,
+    /// Every step's states, `[states, B, T, U]`: the node's value, or (last-only) its aux
+    /// region, whose last steps [`Tape::run_cell`] then copies into the value.
     pub out: &'a mut [f32],
     pub aux: [&'a mut [f32]; 3],
     pub scratch: &'a mut Vec<f32>,
@@ -108,14 +119,41 @@ struct Indices {
 }
 
 impl Tape {
-    /// Checks a fused cell op's arguments and records its node (the value and aux regions are
-    /// left for the forward pass to write, every element of them). Errors name the argument and
-    /// its shape; dropout masks must be constants.
-    pub(crate) fn record_cell(
+    /// Records a fused cell op's node (checked as `record_cell` does) and runs its `forward` pass;
+    /// a last-only node's value then gets the last step of each state. Returns what `forward`
+    /// returns.
+    pub(crate) fn run_cell<R>(
         &mut self,
         spec: &CellSpec,
         vars: &CellVars,
-        (activation, recurrent_activation, go_backwards, reset_after): CellOptions,
+        options: CellOptions,
+        forward: fn(Recorded<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let rec = self.record_cell(spec, vars, options)?;
+        let op = rec.op;
+        let result = forward(rec)?;
+        if op.last_only {
+            let d = op.dims();
+            let seq = op.seq_aux((spec.aux_lens)(d, op.saves_preacts()));
+            let seq = &self.aux[seq..seq + spec.states * d.b * d.t * d.u];
+            let off = self.nodes[self.nodes.len() - 1].offset;
+            let last = &mut self.values[off..off + spec.states * d.b * d.u];
+            // One row of T·U per state and sample; its last U are the last step.
+            for (dst, src) in last.chunks_exact_mut(d.u).zip(seq.chunks_exact(d.t * d.u)) {
+                dst.copy_from_slice(&src[(d.t - 1) * d.u..]);
+            }
+        }
+        Ok(result)
+    }
+
+    /// Checks a fused cell op's arguments and records its node (the state sequence and aux
+    /// regions are left for the forward pass to write, every element of them). Errors name the
+    /// argument and its shape; dropout masks must be constants.
+    fn record_cell(
+        &mut self,
+        spec: &CellSpec,
+        vars: &CellVars,
+        options: CellOptions,
     ) -> Result<Recorded<'_>> {
         let opt = |t: &Tape, v: Option<Var>| v.map_or(Ok(NONE), |v| t.index(spec.op, v));
         let ix = Indices {
@@ -138,29 +176,33 @@ impl Tape {
             c0: ix.c0,
             input_mask: ix.input_mask,
             recurrent_mask: ix.recurrent_mask,
-            activation,
-            recurrent_activation,
-            go_backwards,
-            reset_after,
+            activation: options.activation,
+            recurrent_activation: options.recurrent_activation,
+            go_backwards: options.go_backwards,
+            reset_after: options.reset_after,
+            last_only: options.last_only,
             aux: 0,
             batch: d.b,
             steps: d.t,
             features: d.f,
             units: d.u,
         };
-        let shape = match spec.states {
-            1 => Shape::checked(spec.op, &[d.b, d.t, d.u])?,
-            _ => Shape::checked(spec.op, &[spec.states, d.b, d.t, d.u])?,
-        };
+        // The value: every step's states, or only the last step's (no leading axis for one).
+        let (all_steps, last_step) = ([spec.states, d.b, d.t, d.u], [spec.states, d.b, d.u]);
+        let dims: &[usize] = if op.last_only { &last_step } else { &all_steps };
+        let shape = Shape::checked(spec.op, &dims[usize::from(spec.states == 1)..])?;
         let lens = (spec.aux_lens)(d, op.saves_preacts());
+        let seq_len = spec.states * d.b * d.t * d.u;
+        let own_seq = if op.last_only { seq_len } else { 0 };
         let op = GatedOp {
-            aux: self.aux_alloc(lens.iter().sum::<usize>()),
+            aux: self.aux_alloc(lens.iter().sum::<usize>() + own_seq),
             ..op
         };
         let requires_grad = [ix.x, ix.kernel, ix.recurrent, ix.bias, ix.h0, ix.c0]
             .iter()
             .any(|&i| i != NONE && self.nodes[i as usize].requires_grad);
-        let off = self.push(shape, (spec.make)(op), requires_grad);
+        // The forward pass (or, last-only, `run_cell`) writes every element of the value.
+        let off = self.push_unfilled(shape, (spec.make)(op), requires_grad);
         let nodes = &self.nodes;
         let (lo, hi) = self.values.split_at_mut(off);
         let lo: &[f32] = lo;
@@ -168,6 +210,12 @@ impl Tape {
         let opt = |i: u32| (i != NONE).then(|| val(i));
         let (a0, rest) = self.aux[op.aux..].split_at_mut(lens[0]);
         let (a1, rest) = rest.split_at_mut(lens[1]);
+        let (a2, rest) = rest.split_at_mut(lens[2]);
+        let out = if op.last_only {
+            &mut rest[..seq_len]
+        } else {
+            &mut hi[..seq_len]
+        };
         Ok(Recorded {
             op,
             inputs: CellInputs {
@@ -180,8 +228,8 @@ impl Tape {
                 mx: opt(ix.input_mask).map(|m| GateMasks::new(m, d.b * d.f)),
                 mh: opt(ix.recurrent_mask).map(|m| GateMasks::new(m, d.b * d.u)),
             },
-            out: &mut hi[..shape.numel()],
-            aux: [a0, a1, &mut rest[..lens[2]]],
+            out,
+            aux: [a0, a1, a2],
             scratch: &mut self.scratch,
             packed: &mut self.packed,
         })

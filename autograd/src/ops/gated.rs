@@ -16,6 +16,7 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::NONE;
 use crate::ops::batch_chunks::Chunking;
+use crate::tape::Node;
 use crate::tape_backward::BackCtx;
 
 /// What a fused SimpleRNN, LSTM or GRU node keeps for its backward pass (node indices, options,
@@ -37,8 +38,14 @@ pub(crate) struct GatedOp {
     pub go_backwards: bool,
     /// GRU only.
     pub reset_after: bool,
+    /// Whether the node's value holds only the last step's states (`[B, U]` per state; see
+    /// [`crate::ops::cell_record::CellSpec::states`]): the whole state sequence then lives in
+    /// the aux arena after the cell's regions, and the node's gradient is zero at every other
+    /// step by construction, so the backward never reads a `[B, T, U]` gradient.
+    pub last_only: bool,
     /// Offset of the op's saved data in the aux arena (its regions: the cell's
-    /// [`crate::ops::cell_record::CellSpec::aux_lens`]).
+    /// [`crate::ops::cell_record::CellSpec::aux_lens`], then the state sequence if
+    /// `last_only`).
     pub aux: usize,
     pub batch: usize,
     pub steps: usize,
@@ -71,10 +78,17 @@ impl GatedOp {
         self.activation.derivative_needs_input()
             || self.recurrent_activation.derivative_needs_input()
     }
+    /// Offset in the aux arena of a last-only op's state sequence: after its `aux_lens` regions.
+    pub(crate) fn seq_aux(&self, aux_lens: [usize; 3]) -> usize {
+        self.aux + aux_lens.iter().sum::<usize>()
+    }
 }
 
-/// What a fused cell's backward reads besides its value and its output's gradient.
+/// What a fused cell's backward reads besides its output's gradient.
 pub(crate) struct BackInputs<'a> {
+    /// Every step's states, `[n_states, B, T, U]` in processing order: the node's value, or
+    /// (last-only) its aux region.
+    pub states: &'a [f32],
     pub rk: &'a [f32],
     pub h0: Option<&'a [f32]>,
     pub c0: Option<&'a [f32]>,
@@ -89,20 +103,29 @@ pub(crate) struct BackInputs<'a> {
 }
 
 impl GatedOp {
-    /// The backward's inputs; `aux_lens` are the sizes of the aux regions.
+    /// The backward's inputs for the op's `node` with `n_states` states; `aux_lens` are the
+    /// sizes of the aux regions.
     pub(crate) fn back_inputs<'a>(
         &self,
         ctx: &BackCtx<'a>,
+        node: &Node,
         aux_lens: [usize; 3],
+        n_states: usize,
     ) -> BackInputs<'a> {
         let (values, nodes, d) = (ctx.values, ctx.nodes, self.dims());
         let val = |i: u32| (i != NONE).then(|| &values[nodes[i as usize].range()]);
         let wants = |i: u32| i != NONE && nodes[i as usize].requires_grad;
-        let aux = &ctx.aux[self.aux..self.aux + aux_lens.iter().sum::<usize>()];
-        let (a0, rest) = aux.split_at(aux_lens[0]);
+        let seq = self.seq_aux(aux_lens);
+        let (a0, rest) = ctx.aux[self.aux..seq].split_at(aux_lens[0]);
         let (a1, a2) = rest.split_at(aux_lens[1]);
+        let states = if self.last_only {
+            &ctx.aux[seq..seq + n_states * d.b * d.t * d.u]
+        } else {
+            &values[node.range()]
+        };
         let h0 = val(self.h0);
         BackInputs {
+            states,
             rk: val(self.recurrent).unwrap_or(&[]),
             h0,
             c0: val(self.c0),
@@ -111,6 +134,53 @@ impl GatedOp {
             want_rk: wants(self.recurrent) && (d.t > 1 || h0.is_some()),
             want_h0: wants(self.h0),
         }
+    }
+}
+
+/// The gradient flowing into one state's sequence, in processing order: every step's rows
+/// (`[B, T, U]`), or, for a last-only node, the last step's rows alone (`[B, U]`; every other
+/// step's gradient is zero).
+#[derive(Clone, Copy)]
+pub(crate) struct StateGrad<'a> {
+    data: &'a [f32],
+    last_only: bool,
+}
+
+impl<'a> StateGrad<'a> {
+    /// The gradients of the `n` states (1 or 2, stacked in `g`: the node's gradient) of op `r`;
+    /// the second is empty for one state.
+    pub(crate) fn split(r: &GatedOp, g: &'a [f32], n: usize) -> [StateGrad<'a>; 2] {
+        let (first, second) = g.split_at(g.len() / n);
+        let second = if n > 1 { second } else { &[] };
+        [first, second].map(|data| StateGrad {
+            data,
+            last_only: r.last_only,
+        })
+    }
+
+    /// Chunk `i`'s samples (`d`: the op's sizes).
+    pub(crate) fn chunk(self, ch: &Chunking, i: usize, d: Dims) -> Self {
+        let per_row = if self.last_only { d.u } else { d.t * d.u };
+        StateGrad {
+            data: ch.rows(self.data, i, per_row),
+            ..self
+        }
+    }
+
+    /// The row of sample `bi` at processing step `s` (`d`: the chunk's sizes), or `zeros` (`U`
+    /// zeros) where the gradient is zero. Adding those zeros keeps the bits of the full
+    /// gradient's zero rows (`0 + c` turns a `-0` carry into `+0`).
+    #[inline]
+    pub(crate) fn row<'b>(&self, d: Dims, bi: usize, s: usize, zeros: &'b [f32]) -> &'b [f32]
+    where
+        'a: 'b,
+    {
+        let o = match (self.last_only, s + 1 == d.t) {
+            (false, _) => d.at(bi, s, d.u),
+            (true, true) => bi * d.u,
+            (true, false) => return zeros,
+        };
+        &self.data[o..o + d.u]
     }
 }
 

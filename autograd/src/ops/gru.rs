@@ -17,7 +17,8 @@
 //! `recurrent_dropout` is set): block g's products then use `x ⊙ m_x[g]` and `h ⊙ m_h[g]`, and
 //! reset_before's `r ⊙ h'` uses the h block's mask.
 //!
-//! The node's value is every `h_s`, `[B, T, U]`, in processing order. Saved in the aux arena:
+//! The node's value is every `h_s`, `[B, T, U]`, in processing order ([`Tape::gru_last`]'s is
+//! `h_T`, `[B, U]`, with the sequence in the aux arena). Saved in the aux arena:
 //! the gate activations `[B, T, 3U]` (input-time rows), `R_h` (reset_after) or `r ⊙ h'`
 //! (reset_before) `[B, T, U]`, and the pre-activations only if a derivative needs them.
 //! The backward mirrors the forward step by step (one or two GEMMs per step for the carry), then
@@ -31,9 +32,9 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    BackInputs, CarryStep, Dims, GatedOp, add_column_sums, add_masked, add_state_grad,
+    BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_column_sums, add_masked, add_state_grad,
     gate_aux_lens, gate_blocks, input_side_grads, masked_input, pack_recurrent, prev_row,
     prev_state, recurrent_grad, step_product, transpose_into,
 };
@@ -123,6 +124,29 @@ impl Tape {
     ///
     /// Errors name the argument and its shape; dropout masks must be constants.
     pub fn gru(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<GruOutput> {
+        let steps = self.gru_node(inputs, options, false)?;
+        let sequence = self.last_var();
+        let last = self.select(sequence, 1, steps - 1)?;
+        Ok(GruOutput { sequence, last })
+    }
+
+    /// [`Tape::gru`] when only the last state is used (Keras without `return_sequences`):
+    /// returns `h_T`, `[batch, units]`, with the same bits as `gru(..).last` and the same
+    /// gradients, but the node keeps its state sequence where the tape neither zeroes nor
+    /// differentiates it as an output, so the backward reads no `[batch, time, units]` gradient.
+    pub fn gru_last(&mut self, inputs: &GruInputs, options: &GruOptions) -> Result<Var> {
+        self.gru_node(inputs, options, true)?;
+        Ok(self.last_var())
+    }
+
+    /// Records and runs the GRU node (every state, or only the last); returns the number of
+    /// steps.
+    fn gru_node(
+        &mut self,
+        inputs: &GruInputs,
+        options: &GruOptions,
+        last_only: bool,
+    ) -> Result<usize> {
         let vars = CellVars {
             x: inputs.x,
             kernels: [inputs.kernel, inputs.recurrent_kernel],
@@ -130,17 +154,14 @@ impl Tape {
             states: [inputs.initial_state, None],
             masks: [inputs.input_mask, inputs.recurrent_mask],
         };
-        let o = options;
-        let cell = (
-            o.activation,
-            o.recurrent_activation,
-            o.go_backwards,
-            o.reset_after,
-        );
-        let steps = forward(self.record_cell(&spec(o.reset_after), &vars, cell)?)?;
-        let sequence = self.last_var();
-        let last = self.select(sequence, 1, steps - 1)?;
-        Ok(GruOutput { sequence, last })
+        let cell = CellOptions {
+            activation: options.activation,
+            recurrent_activation: options.recurrent_activation,
+            go_backwards: options.go_backwards,
+            reset_after: options.reset_after,
+            last_only,
+        };
+        self.run_cell(&spec(options.reset_after), &vars, cell, forward)
     }
 }
 
@@ -367,14 +388,15 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (bt, u, g3) = (d.b * d.t, d.u, 3 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
     let BackInputs {
+        states: hseq,
         rk,
         h0,
         mh,
         aux: [gates, rh, pre],
         want_rk,
         ..
-    } = r.back_inputs(ctx, gate_aux_lens::<3>(d, r.saves_preacts()));
-    let hseq = &ctx.values[node.range()];
+    } = r.back_inputs(ctx, node, gate_aux_lens::<3>(d, r.saves_preacts()), 1);
+    let [g, _] = StateGrad::split(r, g, 1);
     // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
 
@@ -422,25 +444,27 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                 ..d
             };
             let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
-            let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), ch.rows(g, i, tu));
+            let (rh, hseq, g) = (ch.rows(rh, i, tu), ch.rows(hseq, i, tu), g.chunk(&ch, i, d));
             let (h0, mh) = (ch.rows_of(h0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
             let per_gate = mh.is_some_and(|m| m.per_gate());
             let mh_h = mh.map(|m| m.gate(2));
             let (tmp, rest) = temp.split_at_mut(d.b * u);
             let (zeros, dpost) = rest.split_at_mut(u);
-            zeros.fill(0.0); // stands in for a missing previous state
+            // Stands in for a missing previous state and for the state gradient of a last-only
+            // node's earlier steps.
+            zeros.fill(0.0);
             carry.fill(0.0);
             for s in (0..d.t).rev() {
                 let ts = r.input_time(s);
                 let has_prev = s > 0 || h0.is_some();
                 for bi in 0..d.b {
-                    let (hr, gr, rr) = (d.at(bi, s, u), d.at(bi, ts, g3), d.at(bi, ts, u));
+                    let (gr, rr) = (d.at(bi, ts, g3), d.at(bi, ts, u));
                     let gt = &gates[gr..gr + g3];
                     let pr = &pre[gr..gr + g3];
                     let hp: &[f32] = prev_row(d, s, bi, hseq, h0).unwrap_or(zeros);
                     let c = &mut carry[bi * u..(bi + 1) * u];
                     let (gz, ghh) = (&gt[..u], &gt[2 * u..]);
-                    let gr_ = &g[hr..hr + u];
+                    let gr_ = g.row(d, bi, s, zeros);
                     let (dpz, rest) = dpost.split_at_mut(u);
                     let dph = &mut rest[u..];
                     for j in 0..u {

@@ -15,7 +15,8 @@
 //! (and their gradients) run block by block.
 //!
 //! The node's value is `[2, B, T, U]`: every `h_s`, then every `c_s`, in processing order; the
-//! outputs are small select/slice nodes of it. Saved in the aux arena: the gate activations
+//! outputs are small select/slice nodes of it. ([`Tape::lstm_last`]'s node holds only
+//! `[2, B, U]`, `h_T` and `c_T`, and keeps the sequences in the aux arena.) Saved in the aux arena: the gate activations
 //! `[B, T, 4U]` (input-time rows), `a(c)` `[B, T, U]` and, only if an activation's derivative
 //! needs its input, the gate pre-activations.
 //!
@@ -31,9 +32,9 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::Op;
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, gate_aux_lens, gate_blocks,
+    BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, gate_aux_lens, gate_blocks,
     input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, recurrent_grad,
     step_product, transpose_into,
 };
@@ -95,6 +96,15 @@ pub struct LstmOutput {
     pub last_c: Var,
 }
 
+/// The outputs of [`Tape::lstm_last`]; both are differentiable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LstmLast {
+    /// The last memory state `h_T`, `[batch, units]`.
+    pub last: Var,
+    /// The last carry state `c_T`, `[batch, units]`.
+    pub last_c: Var,
+}
+
 /// LSTM's checks and saved data (aux: the gate activations, `a(c)`, the pre-activations).
 const SPEC: CellSpec = CellSpec {
     op: "lstm",
@@ -115,16 +125,7 @@ impl Tape {
     ///
     /// Errors name the argument and its shape; dropout masks must be constants.
     pub fn lstm(&mut self, inputs: &LstmInputs, options: &LstmOptions) -> Result<LstmOutput> {
-        let vars = CellVars {
-            x: inputs.x,
-            kernels: [inputs.kernel, inputs.recurrent_kernel],
-            bias: inputs.bias,
-            states: [inputs.initial_h, inputs.initial_c],
-            masks: [inputs.input_mask, inputs.recurrent_mask],
-        };
-        let o = options;
-        let cell = (o.activation, o.recurrent_activation, o.go_backwards, false);
-        let d = forward(self.record_cell(&SPEC, &vars, cell)?)?;
+        let d = self.lstm_node(inputs, options, false)?;
         let node = self.last_var();
         let h_seq = self.select(node, 0, 0)?;
         let tail = self.slice(node, 2, d.t - 1, 1)?;
@@ -136,6 +137,44 @@ impl Tape {
             last,
             last_c,
         })
+    }
+
+    /// [`Tape::lstm`] when only the last states are used (Keras without `return_sequences`):
+    /// the same `last` and `last_c`, bit for bit, with the same gradients, but the node's value
+    /// is just `[2, batch, units]` (`h_T`, `c_T`) and its state sequences live where the tape
+    /// neither zeroes nor differentiates them as outputs, so the backward reads no
+    /// `[batch, time, units]` gradient.
+    pub fn lstm_last(&mut self, inputs: &LstmInputs, options: &LstmOptions) -> Result<LstmLast> {
+        self.lstm_node(inputs, options, true)?;
+        let node = self.last_var();
+        Ok(LstmLast {
+            last: self.select(node, 0, 0)?,
+            last_c: self.select(node, 0, 1)?,
+        })
+    }
+
+    /// Records and runs the LSTM node (every state, or only the last); returns the sizes.
+    fn lstm_node(
+        &mut self,
+        inputs: &LstmInputs,
+        options: &LstmOptions,
+        last_only: bool,
+    ) -> Result<Dims> {
+        let vars = CellVars {
+            x: inputs.x,
+            kernels: [inputs.kernel, inputs.recurrent_kernel],
+            bias: inputs.bias,
+            states: [inputs.initial_h, inputs.initial_c],
+            masks: [inputs.input_mask, inputs.recurrent_mask],
+        };
+        let cell = CellOptions {
+            activation: options.activation,
+            recurrent_activation: options.recurrent_activation,
+            go_backwards: options.go_backwards,
+            reset_after: false,
+            last_only,
+        };
+        self.run_cell(&SPEC, &vars, cell, forward)
     }
 }
 
@@ -284,6 +323,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let (bt, u, g4) = (d.b * d.t, d.u, 4 * d.u);
     let (act, ract) = (r.activation, r.recurrent_activation);
     let BackInputs {
+        states,
         rk,
         h0,
         c0,
@@ -291,19 +331,24 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         aux: [gates, act_c, pre],
         want_rk,
         want_h0,
-    } = r.back_inputs(ctx, gate_aux_lens::<4>(d, r.saves_preacts()));
-    let out = &ctx.values[node.range()];
-    let (hseq, cseq) = out.split_at(bt * u);
-    let (gh, gc) = g.split_at(bt * u);
+    } = r.back_inputs(
+        ctx,
+        node,
+        gate_aux_lens::<4>(d, r.saves_preacts()),
+        SPEC.states,
+    );
+    let (hseq, cseq) = states.split_at(bt * u);
+    let [gh, gc] = StateGrad::split(r, g, SPEC.states);
     // Pre-activations, or the activations themselves when no derivative reads its input.
     let pre: &[f32] = if pre.is_empty() { gates } else { pre };
 
     let mut scratch = std::mem::take(ctx.scratch);
     let xbuf_len = bt * d.f;
     let ch = Chunking::of(d.b);
-    // Per chunk: the gate gradients of one row (dpost), two rows of temporaries and a
-    // `[rows, U]` product (the per-gate masks' carry terms).
-    let per = g4 + 2 * u + ch.rows * u;
+    // Per chunk: the gate gradients of one row (dpost), two rows of temporaries, a row of zeros
+    // (the state gradients of a last-only node's earlier steps) and a `[rows, U]` product (the
+    // per-gate masks' carry terms).
+    let per = g4 + 3 * u + ch.rows * u;
     let need = bt * g4 + 2 * d.b * u + ch.count * per + u * g4 + (bt * u).max(xbuf_len);
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g4);
@@ -339,11 +384,14 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             };
             let (gates, pre) = (ch.rows(gates, i, tg), ch.rows(pre, i, tg));
             let (act_c, cseq) = (ch.rows(act_c, i, tu), ch.rows(cseq, i, tu));
-            let (gh, gc) = (ch.rows(gh, i, tu), ch.rows(gc, i, tu));
+            let (gh, gc) = (gh.chunk(&ch, i, d), gc.chunk(&ch, i, d));
             let (c0, mh) = (ch.rows_of(c0, i, u), mh.map(|m| m.rows(ch.range(i), u)));
             let (dpost, rest) = temp.split_at_mut(g4);
             let (t1, rest) = rest.split_at_mut(u);
-            let (t2, prod) = rest.split_at_mut(u);
+            let (t2, rest) = rest.split_at_mut(u);
+            let (zeros, prod) = rest.split_at_mut(u);
+            zeros.fill(0.0);
+            let zeros: &[f32] = zeros;
             let prod = &mut prod[..d.b * u];
             carry_h.fill(0.0);
             carry_c.fill(0.0);
@@ -362,7 +410,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let (dpg, dpo) = rest.split_at_mut(u);
                     // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
                     // loops run without bounds checks and vectorize.
-                    let ghr = &gh[hr..hr + u];
+                    let ghr = gh.row(d, bi, s, zeros);
                     for j in 0..u {
                         let dh = ghr[j] + chr[j];
                         dpo[j] = dh * ac[j];
@@ -378,7 +426,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                         }
                     };
                     let cc = &mut carry_c[bi * u..(bi + 1) * u];
-                    let gcr = &gc[hr..hr + u];
+                    let gcr = gc.row(d, bi, s, zeros);
                     for j in 0..u {
                         let dc = gcr[j] + cc[j] + t2[j];
                         dpi[j] = dc * gg[j];

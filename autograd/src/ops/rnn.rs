@@ -6,7 +6,9 @@
 //! `h' = h ⊙ m_h` when the dropout masks are given (the same masks at every step). Step `s`
 //! consumes `x_t` with `t = s`, or `t = T-1-s` with `go_backwards`; the output sequence is in
 //! processing order (as Keras returns it). The input projection of all steps is one GEMM
-//! `[B·T, F] · [F, U]`; each step adds one `[B, U] · [U, U]` GEMM.
+//! `[B·T, F] · [F, U]`; each step adds one `[B, U] · [U, U]` GEMM. The node's value is that
+//! sequence, or, for [`Tape::simple_rnn_last`], `h_T` alone, with the sequence in the aux arena
+//! (whose gradient `G` is then zero before the last step).
 //!
 //! Backward, for `s = T-1 .. 0`: `dh_s = G_s + carry`, `dz_s = dh_s ⊙ act'(z_s)`,
 //! `carry = (dz_s Uᵀ) ⊙ m_h` (which is `dh0` after step 0); then once for all steps
@@ -21,10 +23,11 @@ use crate::activation::Activation;
 use crate::error::Result;
 use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
-use crate::ops::cell_record::{CellInputs, CellSpec, CellVars, Recorded};
+use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    BackInputs, CarryStep, Dims, GatedOp, add_state_grad, copy_prev_state, input_side_grads,
-    mask_row, masked_input, pack_recurrent, recurrent_grad, step_product, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, copy_prev_state,
+    input_side_grads, mask_row, masked_input, pack_recurrent, recurrent_grad, step_product,
+    transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -84,6 +87,36 @@ impl Tape {
         activation: Activation,
         go_backwards: bool,
     ) -> Result<SimpleRnnOutput> {
+        let steps = self.simple_rnn_node(inputs, activation, go_backwards, false)?;
+        let sequence = self.last_var();
+        let last = self.select(sequence, 1, steps - 1)?;
+        Ok(SimpleRnnOutput { sequence, last })
+    }
+
+    /// [`Tape::simple_rnn`] when only the last state is used (Keras without
+    /// `return_sequences`): returns `h_T`, `[batch, units]`, with the same bits as
+    /// `simple_rnn(..).last` and the same gradients, but the node keeps its state sequence
+    /// where the tape neither zeroes nor differentiates it as an output, so the backward reads
+    /// no `[batch, time, units]` gradient.
+    pub fn simple_rnn_last(
+        &mut self,
+        inputs: &SimpleRnnInputs,
+        activation: Activation,
+        go_backwards: bool,
+    ) -> Result<Var> {
+        self.simple_rnn_node(inputs, activation, go_backwards, true)?;
+        Ok(self.last_var())
+    }
+
+    /// Records and runs the SimpleRNN node (every state, or only the last); returns the number
+    /// of steps.
+    fn simple_rnn_node(
+        &mut self,
+        inputs: &SimpleRnnInputs,
+        activation: Activation,
+        go_backwards: bool,
+        last_only: bool,
+    ) -> Result<usize> {
         let vars = CellVars {
             x: inputs.x,
             kernels: [inputs.kernel, inputs.recurrent_kernel],
@@ -92,11 +125,14 @@ impl Tape {
             masks: [inputs.input_mask, inputs.recurrent_mask],
         };
         // No gates: the linear recurrent activation saves nothing and is never applied.
-        let options = (activation, Activation::Linear, go_backwards, false);
-        let steps = forward(self.record_cell(&SPEC, &vars, options)?)?;
-        let sequence = self.last_var();
-        let last = self.select(sequence, 1, steps - 1)?;
-        Ok(SimpleRnnOutput { sequence, last })
+        let options = CellOptions {
+            activation,
+            recurrent_activation: Activation::Linear,
+            go_backwards,
+            reset_after: false,
+            last_only,
+        };
+        self.run_cell(&SPEC, &vars, options, forward)
     }
 }
 
@@ -236,6 +272,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     let d = r.dims();
     let (bt, u, act) = (d.b * d.t, d.u, r.activation);
     let BackInputs {
+        states: out,
         rk,
         h0,
         mh,
@@ -243,16 +280,22 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         want_rk,
         want_h0,
         ..
-    } = r.back_inputs(ctx, (SPEC.aux_lens)(d, r.saves_preacts()));
-    let out = &ctx.values[node.range()];
+    } = r.back_inputs(
+        ctx,
+        node,
+        (SPEC.aux_lens)(d, r.saves_preacts()),
+        SPEC.states,
+    );
+    let [g, _] = StateGrad::split(r, g, SPEC.states);
     // Pre-activations, or the activations themselves when the derivative reads its output.
     let z: &[f32] = if saved.is_empty() { out } else { saved };
 
     let mut scratch = std::mem::take(ctx.scratch);
     let ch = Chunking::of(d.b);
-    // dZ, the carry (dh0 after step 0), Uᵀ, each chunk's dh, then the previous states or x'.
+    // dZ, the carry (dh0 after step 0), Uᵀ, each chunk's dh and a row of zeros (the gradient of
+    // a last-only node's earlier steps), then the previous states or x'.
     let big = if want_rk { bt * u } else { 0 }.max(if r.input_mask != NONE { bt * d.f } else { 0 });
-    let per = ch.rows * u;
+    let per = ch.rows * u + u;
     let need = bt * u + d.b * u + u * u + ch.count * per + big;
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * u);
@@ -280,14 +323,17 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
             Cut::Rows(carry, u),
             Cut::Each(dhs, per),
         ],
-        |i, [dz, carry, dh], opts| {
+        |i, [dz, carry, temp], opts| {
             let dc = d.chunk(&ch, i);
             let (g, z, out) = (
-                ch.rows(g, i, row_len),
+                g.chunk(&ch, i, d),
                 ch.rows(z, i, row_len),
                 ch.rows(out, i, row_len),
             );
             let mh = mh.map(|m| m.rows(ch.range(i), u));
+            let (dh, zeros) = temp.split_at_mut(ch.rows * u);
+            zeros.fill(0.0);
+            let zeros: &[f32] = zeros;
             carry.fill(0.0);
             for s in (0..d.t).rev() {
                 // Row of dZ in input-time order, so dW and dx are single GEMMs over all steps.
@@ -296,7 +342,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let (ro, rz) = (dc.at(bi, s, u), dc.at(bi, ts, u));
                     let dhr = &mut dh[bi * u..(bi + 1) * u];
                     let cr = &carry[bi * u..(bi + 1) * u];
-                    for ((o, &gi), &c) in dhr.iter_mut().zip(&g[ro..ro + u]).zip(cr) {
+                    for ((o, &gi), &c) in dhr.iter_mut().zip(g.row(dc, bi, s, zeros)).zip(cr) {
                         *o = gi + c;
                     }
                     act.backward_row(

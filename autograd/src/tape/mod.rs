@@ -3,8 +3,9 @@
 //! Memory layout (why it is fast): every node's value lives in one arena `Vec<f32>` at a fixed
 //! offset, and after `backward` every gradient lives in a second arena at the same offset. Ops
 //! are a `Copy` enum (no boxes, no closures); variable-length input lists (stack, concat) live in
-//! a side `Vec<u32>`. [`Tape::clear`] truncates these vectors without freeing them, so a training
-//! loop that rebuilds the same graph every step stops allocating after the first step.
+//! a side `Vec<u32>`. [`Tape::clear`] truncates these vectors without freeing them (the value
+//! and aux arenas keep even their lengths: see [`Tape::clear`]), so a training loop that rebuilds
+//! the same graph every step stops allocating after the first step.
 
 pub(crate) mod backward;
 
@@ -58,7 +59,11 @@ pub struct Tape {
     id: u32,
     generation: u32,
     pub(crate) nodes: Vec<Node>,
+    /// Every node's value at its offset; only its first `values_used` elements belong to the
+    /// current generation.
     pub(crate) values: Vec<f32>,
+    /// Elements of `values` in use since the last clear.
+    values_used: usize,
     pub(crate) grads: Vec<f32>,
     pub(crate) touched: Vec<bool>,
     pub(crate) links: Vec<u32>,
@@ -91,6 +96,7 @@ impl Tape {
             generation: 0,
             nodes: Vec::new(),
             values: Vec::new(),
+            values_used: 0,
             grads: Vec::new(),
             touched: Vec::new(),
             links: Vec::new(),
@@ -106,12 +112,13 @@ impl Tape {
     pub fn clear(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         self.nodes.clear();
-        self.values.clear();
         self.grads.clear();
         self.touched.clear();
         self.links.clear();
-        // `aux` and `scratch` keep their lengths: their users write before they read, so they
-        // need no zeroing (40 MB of aux per forward of the large LSTM).
+        // `values`, `aux` and `scratch` keep their lengths: their users write before they read
+        // (values are zeroed per node unless its op writes every element), so they need no
+        // zeroing here (40 MB of aux per forward of the large LSTM).
+        self.values_used = 0;
         self.aux_used = 0;
         self.has_grads = false;
     }
@@ -120,17 +127,7 @@ impl Tape {
     /// may hold data of an earlier generation: the op's forward must write all of it before its
     /// backward reads it.
     pub(crate) fn aux_alloc(&mut self, len: usize) -> usize {
-        let off = self.aux_used;
-        self.aux_used += len;
-        if self.aux.len() < self.aux_used {
-            self.aux.resize(self.aux_used, 0.0);
-        }
-        // Debug builds (the tests) poison the region, so an element its op fails to write turns
-        // the results NaN instead of silently reusing an old value.
-        if cfg!(debug_assertions) {
-            self.aux[off..self.aux_used].fill(f32::NAN);
-        }
-        off
+        arena_alloc(&mut self.aux, &mut self.aux_used, len)
     }
 
     /// Number of nodes recorded since the last clear.
@@ -201,8 +198,8 @@ impl Tape {
                 got: data.len(),
             });
         }
-        let off = self.values.len();
-        self.values.extend_from_slice(data);
+        let off = arena_alloc(&mut self.values, &mut self.values_used, data.len());
+        self.values[off..off + data.len()].copy_from_slice(data);
         self.nodes.push(Node {
             shape,
             offset: off,
@@ -323,8 +320,17 @@ impl Tape {
 
     /// Appends a node with a zeroed value region; returns the region's offset.
     pub(crate) fn push(&mut self, shape: Shape, op: Op, requires_grad: bool) -> usize {
-        let off = self.values.len();
-        self.values.resize(off + shape.numel(), 0.0);
+        let off = self.push_unfilled(shape, op, requires_grad);
+        self.values[off..off + shape.numel()].fill(0.0);
+        off
+    }
+
+    /// Appends a node whose value region may hold data of an earlier generation (NaN in debug
+    /// builds, as [`Tape::aux_alloc`]'s): for ops that write every element of their value, which
+    /// then saves zeroing it (8 MB per step for a `[128, 64, 256]` state sequence). Returns the
+    /// region's offset.
+    pub(crate) fn push_unfilled(&mut self, shape: Shape, op: Op, requires_grad: bool) -> usize {
+        let off = arena_alloc(&mut self.values, &mut self.values_used, shape.numel());
         self.nodes.push(Node {
             shape,
             offset: off,
@@ -334,8 +340,31 @@ impl Tape {
         off
     }
 
+    /// Removes the node appended last, with its value (a failed op's rollback).
+    pub(crate) fn pop_last(&mut self) {
+        if let Some(n) = self.nodes.pop() {
+            self.values_used = n.offset;
+        }
+    }
+
     /// The var of the node appended last.
     pub(crate) fn last_var(&self) -> Var {
         self.var(self.nodes.len() - 1)
     }
+}
+
+/// Reserves `len` elements at the end of an arena whose first `used` elements are in use (the
+/// vector keeps its length across clears) and returns their offset. The region may hold data
+/// of an earlier generation: debug builds (the tests) poison it, so an element its user fails
+/// to write turns the results NaN instead of silently reusing an old value.
+fn arena_alloc(arena: &mut Vec<f32>, used: &mut usize, len: usize) -> usize {
+    let off = *used;
+    *used += len;
+    if arena.len() < *used {
+        arena.resize(*used, 0.0);
+    }
+    if cfg!(debug_assertions) {
+        arena[off..*used].fill(f32::NAN);
+    }
+    off
 }

@@ -259,15 +259,14 @@ pub(super) fn forward(
         go_backwards: c.go_backwards,
         reset_after: c.reset_after,
     };
-    let out = tape
-        .gru(&inputs, &options)
-        .map_err(|err| NnError::autograd(format!("GRU layer '{name}'"), err))?;
-    finish(
-        &spec,
-        tape,
-        start.batch,
-        out.sequence,
-        [Some(out.last), None],
-        st,
-    )
+    let e = |err| NnError::autograd(format!("GRU layer '{name}'"), err);
+    // Without return_sequences only the last state is used: the op need not keep the sequence
+    // as an output (same bits, less memory traffic).
+    let (sequence, last) = if c.return_sequences {
+        let out = tape.gru(&inputs, &options).map_err(e)?;
+        (Some(out.sequence), out.last)
+    } else {
+        (None, tape.gru_last(&inputs, &options).map_err(e)?)
+    };
+    finish(&spec, tape, start.batch, sequence, [Some(last), None], st)
 }

@@ -253,15 +253,22 @@ pub(super) fn forward(
         recurrent_activation: c.recurrent_activation,
         go_backwards: c.go_backwards,
     };
-    let out = tape
-        .lstm(&inputs, &options)
-        .map_err(|err| NnError::autograd(format!("LSTM layer '{name}'"), err))?;
+    let e = |err| NnError::autograd(format!("LSTM layer '{name}'"), err);
+    // Without return_sequences only the last states are used: the op need not keep the
+    // sequences as outputs (same bits, less memory traffic).
+    let (sequence, last, last_c) = if c.return_sequences {
+        let out = tape.lstm(&inputs, &options).map_err(e)?;
+        (Some(out.sequence), out.last, out.last_c)
+    } else {
+        let out = tape.lstm_last(&inputs, &options).map_err(e)?;
+        (None, out.last, out.last_c)
+    };
     finish(
         &spec,
         tape,
         start.batch,
-        out.sequence,
-        [Some(out.last), Some(out.last_c)],
+        sequence,
+        [Some(last), Some(last_c)],
         st,
     )
 }

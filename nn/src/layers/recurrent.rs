@@ -240,13 +240,14 @@ pub(super) fn begin(
 }
 
 /// The end of a call: writes a stateful layer's final states back, picks the output
-/// (sequence or last) and the returned states, and adds the activity penalty of every returned
-/// tensor (Keras's `Layer.__call__` regularizes each flattened output).
+/// (`sequence`, recorded only with `return_sequences`, or the last state) and the returned
+/// states, and adds the activity penalty of every returned tensor (Keras's `Layer.__call__`
+/// regularizes each flattened output).
 pub(super) fn finish(
     spec: &Spec<'_>,
     tape: &mut Tape,
     batch: usize,
-    sequence: Var,
+    sequence: Option<Var>,
     finals: [Option<Var>; MAX_STATES],
     st: &mut CallState<'_>,
 ) -> Result<LayerOutput> {
@@ -260,10 +261,9 @@ pub(super) fn finish(
         }
     }
     let last = finals[0].expect("h is always returned");
-    let output = if spec.return_sequences {
-        sequence
-    } else {
-        last
+    let output = match sequence {
+        Some(s) if spec.return_sequences => s,
+        _ => last,
     };
     let (state, carry_state) = if spec.return_state {
         (Some(last), finals[1])

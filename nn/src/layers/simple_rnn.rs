@@ -213,15 +213,19 @@ pub(super) fn forward(
         input_mask: start.input_mask,
         recurrent_mask: start.recurrent_mask,
     };
-    let out = tape
-        .simple_rnn(&inputs, c.activation, c.go_backwards)
-        .map_err(|err| NnError::autograd(format!("SimpleRNN layer '{name}'"), err))?;
-    finish(
-        &spec,
-        tape,
-        start.batch,
-        out.sequence,
-        [Some(out.last), None],
-        st,
-    )
+    let e = |err| NnError::autograd(format!("SimpleRNN layer '{name}'"), err);
+    // Without return_sequences only the last state is used: the op need not keep the sequence
+    // as an output (same bits, less memory traffic).
+    let (sequence, last) = if c.return_sequences {
+        let out = tape
+            .simple_rnn(&inputs, c.activation, c.go_backwards)
+            .map_err(e)?;
+        (Some(out.sequence), out.last)
+    } else {
+        let last = tape
+            .simple_rnn_last(&inputs, c.activation, c.go_backwards)
+            .map_err(e)?;
+        (None, last)
+    };
+    finish(&spec, tape, start.batch, sequence, [Some(last), None], st)
 }
