@@ -14,7 +14,8 @@ def backtest(native, df, folds, horizon, stride, season, refit, epochs, batch_si
     id_col = saved_id if id_col is None else id_col
     time_col = saved_time if time_col is None else time_col
     value_col = saved_value if value_col is None else value_col
-    csv, kind = _long.long_csv(df, id_col, time_col, value_col)
+    # A model with covariates forecasts each fold from their values in df, as at training.
+    csv, kind = _long.long_csv(df, id_col, time_col, value_col, native.features)
     out = _recur.many_backtest(
         native,
         csv,

@@ -103,3 +103,14 @@ def test_spark_refuses_features_plainly():
     df = led_frame()
     with pytest.raises(ValueError, match="features: covariates are not taken on Spark"):
         recur.spark.train_group(df, features=["x"], epochs=1)
+
+
+def test_backtest_reads_the_covariates_of_the_folds():
+    df = led_frame()
+    result = recur.many.fit(df, mode="local", features=["x"], **FAST)
+    bt = result.backtest(df, folds=3, horizon=2)
+    # y follows x a step later: the model reads it from the folds' own x, persistence cannot.
+    assert bt.overall["mse"] < 0.5 * bt.overall["persistence_mse"], bt.overall
+    assert sorted(bt.series["id"]) == ["a", "b"]
+    with pytest.raises(ValueError, match="'x'"):
+        result.backtest(df.drop(columns="x"), folds=3, horizon=2)
