@@ -21,6 +21,7 @@ fn series(id: &str, n: usize, period: f64, trend: f64) -> SeriesInput {
         values,
         times: Some((0..n).map(|t| format!("t{t}")).collect()),
         axis: None,
+        covariates: Vec::new(),
     }
 }
 

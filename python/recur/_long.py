@@ -142,8 +142,8 @@ def future_csv(df, id_col, time_col, features):
     return text
 
 
-def arrow_csv(table, id_col, time_col, value_col):
-    """The CSV text of an Arrow table's id, time and value columns, as :func:`long_csv` writes
+def arrow_csv(table, id_col, time_col, value_col, features=()):
+    """The CSV text of an Arrow table's id, time, value and covariate columns, as :func:`long_csv` writes
     a DataFrame's (the same values, so the same results), written by Arrow's CSV writer: a
     Spark partition reaches :func:`recur.spark.fit`'s tasks as Arrow batches, and going
     through pandas would cost more than the writing. A date or timestamp column becomes text
@@ -154,6 +154,7 @@ def arrow_csv(table, id_col, time_col, value_col):
     import pyarrow.csv as pacsv
 
     names = [id_col, value_col] if time_col is None else [id_col, time_col, value_col]
+    names += list(features)
     columns = [table.column(n) for n in names]
     if time_col is not None and pa.types.is_temporal(columns[1].type):
         times = columns[1].to_pandas()

@@ -90,8 +90,8 @@ def group_meta():
 def _group_settings(settings):
     """The settings of a local run: :data:`recur.many.DEFAULTS` updated by ``settings``, where
     ``model_horizon`` is :func:`recur.many.fit`'s ``horizon`` (the outputs of a direct model:
-    here ``horizon`` is the forecast's length); unknown names, any mode but local and
-    ``features`` (covariates) raise ``ValueError``."""
+    here ``horizon`` is the forecast's length); unknown names and any mode but local raise
+    ``ValueError``."""
     settings = dict(settings)
     if "model_horizon" in settings:
         settings["horizon"] = settings.pop("model_horizon")
@@ -99,11 +99,6 @@ def _group_settings(settings):
     merged = dict(_many.DEFAULTS)
     merged.update({k: v for k, v in settings.items() if k in _many.DEFAULTS})
     _many._settings(merged, unknown)
-    if merged["features"]:
-        raise ValueError(
-            "features: covariates are not taken on Spark: a task reads only the id, time and "
-            "value columns; train with recur.many.fit(..., features=[...]) on the driver"
-        )
     if merged["mode"] != "local":
         raise ValueError(
             f"mode: expected 'local' on Spark, got {merged['mode']!r}: the global mode fits one "
@@ -143,7 +138,7 @@ def train_group(pdf, *, id_col="unique_id", time_col="ds", value_col="y", horizo
         results = recur.spark.group_results(out.compute())
     """
     s = _group_settings(settings)
-    csv, _ = _long.long_csv(pdf, id_col, time_col, value_col)
+    csv, _ = _long.long_csv(pdf, id_col, time_col, value_col, _many._names(s["features"]))
     out = _recur.many_train_group(
         csv,
         str(id_col),
@@ -201,7 +196,7 @@ def train_partition_arrow(batches, *, id_col="unique_id", time_col="ds", value_c
     for k in range(int(slices.max()) + 1):
         rows = table.filter(pa.array(slices == k))
         out = _recur.many_train_group(
-            _long.arrow_csv(rows, id_col, time_col, value_col),
+            _long.arrow_csv(rows, id_col, time_col, value_col, _many._names(s["features"])),
             str(id_col),
             None if time_col is None else str(time_col),
             str(value_col),
@@ -214,8 +209,8 @@ def train_partition_arrow(batches, *, id_col="unique_id", time_col="ds", value_c
 def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, partitions=None,
         **settings):
     """Trains every series of the Spark DataFrame ``sdf`` (long format: ``id_col``,
-    ``time_col``, ``value_col``; the time column is needed, it alone orders a series' rows) in
-    local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s
+    ``time_col``, ``value_col`` and the ``features`` columns, if any; the time column is
+    needed, it alone orders a series' rows) in local mode and returns a :class:`SparkResult`. Settings are :func:`recur.many.fit`'s
     (``diff``, ``seasonal_diff``, ``season``, ``interval`` and ``interval_horizon`` included;
     its ``horizon``, a direct model's outputs, is ``model_horizon`` here); they are checked on
     the driver (``ValueError`` naming a bad one) before the job starts.
@@ -239,7 +234,9 @@ def fit(sdf, id_col="unique_id", time_col="ds", value_col="y", horizon=0, *, par
             "time_col: expected a time column on Spark: a series' rows reach its worker in no "
             "fixed order, so only times can put a series in order"
         )
-    roles = _long.check_columns(sdf.columns, id_col, time_col, value_col)
+    roles = _long.check_columns(
+        sdf.columns, id_col, time_col, value_col, _many._names(s["features"])
+    )
     if partitions is None:
         partitions = 4 * sdf.sparkSession.sparkContext.defaultParallelism
     elif isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:

@@ -85,6 +85,14 @@ fn group_horizon(cfg: &ManyConfig, horizon: usize) -> PyResult<Option<usize>> {
         return Ok(None);
     }
     let h = settings::horizon(horizon)?;
+    let outputs = cfg.model.horizon;
+    if !cfg.features.is_empty() && data::fed_back_rows(h, outputs) > 0 {
+        return Err(PyValueError::new_err(format!(
+            "horizon: a model with features forecasts more than {outputs} value(s) (its outputs \
+             per pass) only from the covariates' future values, which a group does not have; \
+             got {h}: forecast with the result's model and future=DataFrame instead"
+        )));
+    }
     match cfg.interval {
         Some(i) if h > i.horizon => Err(PyValueError::new_err(format!(
             "horizon: expected at most interval_horizon = {} (the steps the intervals of \

@@ -1,6 +1,6 @@
 """recur.many with covariates: ``features`` at fit, ``future`` at forecast (a long-format
 DataFrame, rows in any order), a covariate carrying the signal beating the target alone, the
-errors naming the series, and recur.spark refusing ``features`` plainly."""
+errors naming the series, and recur.spark's per-group function taking them too."""
 
 import numpy as np
 import pandas as pd
@@ -99,10 +99,20 @@ def test_bad_features_raise_value_error_naming_them():
         recur.many.fit(df, features=["y"], epochs=1)
 
 
-def test_spark_refuses_features_plainly():
+def test_the_per_group_function_takes_covariates_as_the_embedded_run():
     df = led_frame()
-    with pytest.raises(ValueError, match="features: covariates are not taken on Spark"):
-        recur.spark.train_group(df, features=["x"], epochs=1)
+    embedded = recur.many.fit(df, features=["x"], **FAST)
+    groups = recur.spark.train_group(df, features=["x"], horizon=1, **FAST)
+    results = recur.spark.group_results(groups)
+    pd.testing.assert_frame_equal(
+        results.metrics.drop(columns="fit_seconds", errors="ignore"),
+        embedded.metrics.drop(columns="fit_seconds", errors="ignore"),
+        check_dtype=False, check_exact=True,
+    )
+    assert results.model().to_bytes() == embedded.model_bytes()
+    # A one-step model's three values would need the covariates' future values.
+    with pytest.raises(ValueError, match="horizon: a model with features"):
+        recur.spark.train_group(df, features=["x"], horizon=3, **FAST)
 
 
 def test_backtest_reads_the_covariates_of_the_folds():

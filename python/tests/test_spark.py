@@ -223,3 +223,23 @@ def test_calibrated_spark_run_equals_the_embedded_one(spark):
     with pytest.raises(ValueError, match="interval_horizon"):
         recur.spark.fit(spark.createDataFrame(df), horizon=4, **settings)
     on_spark.unpersist()
+
+
+def test_spark_run_with_covariates_equals_the_embedded_one(spark):
+    df = twenty_series()
+    rng = np.random.default_rng(4)
+    df["price"] = rng.uniform(1.0, 2.0, len(df))
+    settings = dict(SETTINGS, features=["price"])
+    embedded = recur.many.fit(df, **settings)
+    on_spark = recur.spark.fit(spark.createDataFrame(df), horizon=1, **settings)
+    metrics = on_spark.metrics.toPandas()
+    pd.testing.assert_frame_equal(metrics, embedded.metrics, check_dtype=False, check_exact=True)
+    f = on_spark.forecasts.toPandas().sort_values(["id", "step"], ignore_index=True)
+    pd.testing.assert_frame_equal(f, embedded.forecast(1), check_dtype=False, check_exact=True)
+    assert on_spark.model().features == ["price"]
+    on_spark.unpersist()
+    # More values than the model outputs per pass would need the covariates' future values.
+    with pytest.raises(ValueError, match="horizon: a model with features"):
+        recur.spark.fit(spark.createDataFrame(df), horizon=3, **settings)
+    with pytest.raises(ValueError, match="features: no column 'cost'"):
+        recur.spark.fit(spark.createDataFrame(df), features=["cost"])

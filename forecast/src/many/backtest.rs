@@ -264,15 +264,7 @@ fn backtest_one(
             None if !covariates.is_empty() => {
                 // The covariates' values of the fold's own positions serve as their future
                 // values (known in a backtest), through the scalers the model file keeps.
-                forecast_from(
-                    net,
-                    s.scaler.clone(),
-                    d,
-                    values,
-                    &covariates,
-                    f.origin,
-                    shape,
-                )
+                forecast_from(net, s.scaler, d, values, &covariates, f.origin, shape)
             }
             None => {
                 // The series as the model file would keep it had it ended at the origin.
