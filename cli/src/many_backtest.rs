@@ -13,12 +13,13 @@ use forecast::many::{
 use forecast::series::CsvDialect;
 use serde::Serialize;
 
-use crate::args::{BacktestArgs, DataArgs};
+use crate::args::BacktestArgs;
 use crate::backtest::refit_settings;
 use crate::commands::{Outcome, outcome};
 use crate::data_config::dialect_from_args;
 use crate::error::CliError;
 use crate::many_backtest_csv::{many_backtest_csv, series_backtest_csv};
+use crate::many_model_flags::{first_given, model_owned_flags};
 use crate::output::OutDir;
 use crate::report::Rows;
 use crate::run_config::OutputConfig;
@@ -55,26 +56,8 @@ pub struct ManyBacktestReport {
 /// The first flag given that a many-series backtest cannot use, by name: the model's windows,
 /// scaling and differencing are its own, and its series come from `--csv`.
 fn refused_flag(args: &BacktestArgs) -> Option<&'static str> {
-    let d: &DataArgs = &args.data;
-    let s = &d.series;
-    [
-        ("--features", s.features.is_some()),
-        ("--split", d.split.is_some()),
-        ("--step", s.step.is_some()),
-        ("--scale", s.scale.is_some()),
-        ("--layout", s.layout.is_some()),
-        ("--no-pad", s.no_pad),
-        ("--diff", s.diff.is_some()),
-        ("--seasonal-diff", s.seasonal_diff.is_some()),
-        ("--data-seed", d.data_seed.is_some()),
-        ("--n", d.sine.n.is_some()),
-        ("--freq", d.sine.freq.is_some()),
-        ("--amplitude", d.sine.amplitude.is_some()),
-        ("--noise", d.sine.noise.is_some()),
-        ("--noise-amplitude", d.sine.noise_amplitude.is_some()),
-    ]
-    .into_iter()
-    .find_map(|(name, given)| given.then_some(name))
+    let features = [("--features", args.data.series.features.is_some())];
+    first_given(features.into_iter().chain(model_owned_flags(&args.data)))
 }
 
 /// Reads the long file with the model's column names, each replaced by its flag when given,

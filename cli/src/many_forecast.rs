@@ -10,6 +10,7 @@ use crate::args::{DataArgs, ForecastArgs};
 use crate::commands::{Outcome, outcome};
 use crate::error::CliError;
 use crate::many_csv::many_forecast_csv;
+use crate::many_model_flags::{first_given, model_owned_flags};
 use crate::output::OutDir;
 use crate::report::Rows;
 use crate::run_config::OutputConfig;
@@ -41,25 +42,9 @@ struct ManyForecastOutputs {
 /// The first data flag given, by name: a many-series model keeps each series' last values and
 /// windows, so flags choosing other data would be ignored.
 fn data_flag_given(d: &DataArgs) -> Option<&'static str> {
-    let s = &d.series;
-    let given = [
-        ("--csv", s.csv.is_some()),
-        ("--split", d.split.is_some()),
-        ("--step", s.step.is_some()),
-        ("--scale", s.scale.is_some()),
-        ("--layout", s.layout.is_some()),
-        ("--no-pad", s.no_pad),
-        ("--diff", s.diff.is_some()),
-        ("--seasonal-diff", s.seasonal_diff.is_some()),
-        ("--season", s.season.is_some()),
-        ("--data-seed", d.data_seed.is_some()),
-        ("--n", d.sine.n.is_some()),
-        ("--freq", d.sine.freq.is_some()),
-        ("--amplitude", d.sine.amplitude.is_some()),
-        ("--noise", d.sine.noise.is_some()),
-        ("--noise-amplitude", d.sine.noise_amplitude.is_some()),
-    ];
-    given.iter().find(|(_, g)| *g).map(|(name, _)| *name)
+    let csv = [("--csv", d.series.csv.is_some())];
+    let season = [("--season", d.series.season.is_some())];
+    first_given(csv.into_iter().chain(model_owned_flags(d)).chain(season))
 }
 
 /// `recur forecast --model <many-series model> --horizon H [--interval P] [--future-csv F]`
