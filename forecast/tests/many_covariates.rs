@@ -306,6 +306,7 @@ fn files_without_covariates_keep_their_bytes() {
         model: cfg.model.clone(),
         windows: cfg.windows,
         differencing: cfg.differencing,
+        season: None,
         series: vec![SeriesState {
             id: "a".into(),
             scaler: Scaler::Standard {

@@ -200,7 +200,8 @@ class ManyModel:
         ``recur backtest --model many.recur --csv long.csv``: per series ``folds`` origins
         ``stride`` values apart (None: ``horizon``) ending at its end, each forecasting
         ``horizon`` values with the series' model from the values before the origin, beside
-        persistence, the window mean and, with ``season``, the seasonal naive forecast.
+        persistence, the window mean and the seasonal naive forecast at ``season`` (None: the
+        training run's ``season``, which the model keeps; none when it had none).
         ``refit`` (local models only) retrains each series' model on each fold's history (its
         seed and the fold number) for ``epochs`` (None: 50) at ``batch_size`` (None: 16), as
         ``recur backtest --refit``; else the saved weights serve every fold. The columns default to the model's (None). Series not in

@@ -41,8 +41,8 @@ pub struct ManyBacktestConfig {
     pub folds: usize,
     /// Positions between consecutive origins (`--stride`; `None`: the horizon).
     pub stride: Option<usize>,
-    /// Season length `m` of the seasonal naive baseline (`--season`; the model file does not
-    /// keep the training run's); `None`: not scored.
+    /// Season length `m` of the seasonal naive baseline (`--season`); `None`: the training
+    /// run's, which the model file keeps, or not scored when it had none.
     pub season: Option<usize>,
     /// Retrain each series' model on each fold's history with these settings (`--refit`,
     /// `--epochs`, `--batch-size`; local models only) instead of reusing its weights.
@@ -143,6 +143,13 @@ pub fn backtest(
                 .into(),
         ));
     }
+    // The training run's season unless another is given, as a one-series backtest takes the
+    // saved run's.
+    let saved_season = model.members.first().and_then(|m| m.settings.season);
+    let cfg = &ManyBacktestConfig {
+        season: cfg.season.or(saved_season),
+        ..cfg.clone()
+    };
     let by_id: HashMap<&str, &SeriesInput> = inputs.iter().map(|s| (s.id.as_str(), s)).collect();
     let outcomes = model
         .members

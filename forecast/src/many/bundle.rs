@@ -89,6 +89,11 @@ pub struct MemberSettings {
     /// many-series runs, and then absent from the file, which stays byte for byte what it was).
     #[serde(default, skip_serializing_if = "Differencing::is_none")]
     pub differencing: Differencing,
+    /// The run's season (`--season`), which a backtest's seasonal naive baseline takes unless
+    /// given another; absent without one (and from the files of recur before it, which stay
+    /// byte for byte what they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
     /// The series this model forecasts: one for a local member, all for the global one.
     pub series: Vec<SeriesState>,
     /// The names of the data's columns.

@@ -193,6 +193,7 @@ pub(crate) fn member_of(
             model: spec,
             windows: cfg.windows,
             differencing: cfg.differencing,
+            season: cfg.season,
             series,
             columns: cfg.columns.clone(),
             dialect: cfg.dialect.filter(|_| !cfg.features.is_empty()),
