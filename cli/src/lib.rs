@@ -34,6 +34,7 @@ mod many_backtest_csv;
 pub mod many_config;
 pub mod many_csv;
 pub mod many_forecast;
+mod many_forecast_plot;
 mod many_model_flags;
 pub mod many_plot;
 pub mod many_plot_outputs;

@@ -1,5 +1,5 @@
 //! `recur forecast` on the model file of a many-series run: every series continued `--horizon`
-//! values from the last values kept in the file, written as a long-format `forecast.csv`.
+//! values from the last values kept in the file, written as a long-format `forecast.csv`, and a plot of the first, middle and last series.
 
 use std::path::PathBuf;
 
@@ -10,6 +10,7 @@ use crate::args::{DataArgs, ForecastArgs};
 use crate::commands::{Outcome, outcome};
 use crate::error::CliError;
 use crate::many_csv::many_forecast_csv;
+use crate::many_forecast_plot::many_forecast_plot;
 use crate::many_model_flags::{first_given, model_owned_flags};
 use crate::output::OutDir;
 use crate::report::Rows;
@@ -37,6 +38,7 @@ struct ManyForecastReport {
 #[derive(Debug, Serialize)]
 struct ManyForecastOutputs {
     forecast: PathBuf,
+    plot: PathBuf,
 }
 
 /// The first data flag given, by name: a many-series model keeps each series' last values and
@@ -84,6 +86,10 @@ pub fn forecast_many(
     let columns = model.columns();
     let mut out = OutDir::create(&output.out)?.stage("forecast")?;
     let csv = out.write_bytes("forecast.csv", &many_forecast_csv(&columns, &forecasts)?)?;
+    let plot_name = format!("forecast.{}", output.plot_format.extension());
+    let plot = out.write_with(&plot_name, |tmp| {
+        many_forecast_plot(tmp, output.plot_format, &model, &forecasts, args.interval)
+    })?;
     out.commit()?;
     let mut rows = Rows::default();
     for f in forecasts.iter().take(SHOWN) {
@@ -109,11 +115,12 @@ pub fn forecast_many(
         .map(|p| format!(", with {:.0}% intervals (split conformal)", p * 100.0))
         .unwrap_or_default();
     let human = format!(
-        "forecast of {horizon} values for each of {} series ({} model{band}), first and last:\n{}{more}wrote {}\n",
+        "forecast of {horizon} values for each of {} series ({} model{band}), first and last:\n{}{more}wrote {}, {}\n",
         forecasts.len(),
         model.mode.name(),
         rows.render(),
-        csv.display()
+        csv.display(),
+        plot.display()
     );
     let report = ManyForecastReport {
         model: path.clone(),
@@ -122,7 +129,10 @@ pub fn forecast_many(
         interval: args.interval,
         series: forecasts.len(),
         forecasts,
-        outputs: ManyForecastOutputs { forecast: csv },
+        outputs: ManyForecastOutputs {
+            forecast: csv,
+            plot,
+        },
     };
     outcome(&report, human)
 }

@@ -11,7 +11,7 @@ use plotters::style::{FontStyle, register_font};
 
 use crate::error::CliError;
 use crate::plot_axis::XLabels;
-use crate::plot_frame::{FULL, chart, draw_legend, index_frame, legend_line};
+use crate::plot_frame::{FULL, chart, draw_legend, draw_legend_at, index_frame, legend_line};
 use crate::run_config::PlotFormat;
 use forecast::series::SeriesTime;
 
@@ -193,7 +193,9 @@ fn draw_series<DB: DrawingBackend>(
     root.present().map_err(plot_err)
 }
 
-fn draw_forecast<DB: DrawingBackend>(
+/// Draws the forecast plot `p` on `root` (a whole image, or one panel of a many-series
+/// forecast's).
+pub(crate) fn draw_forecast<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     p: &ForecastPlot,
 ) -> Result<(), String> {
@@ -303,7 +305,14 @@ fn draw_forecast<DB: DrawingBackend>(
                 ),
         ))
         .map_err(plot_err)?;
-    draw_legend(&mut chart, FULL.label)?;
+    // The legend leaves the upper left to the "end of series" label when the line stands in
+    // the left half (a short history, as a many-series model keeps).
+    let corner = if t - x0 < 0.5 * (x1 - x0) {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::UpperLeft
+    };
+    draw_legend_at(&mut chart, FULL.label, corner)?;
     root.present().map_err(plot_err)
 }
 

@@ -147,9 +147,18 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,
     size: u32,
 ) -> Result<(), String> {
+    draw_legend_at(chart, size, SeriesLabelPosition::UpperLeft)
+}
+
+/// [`draw_legend`] in the corner `position` (a plot whose left part holds a label of its own).
+pub(crate) fn draw_legend_at<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    size: u32,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .label_font((FAMILY, size))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.4))

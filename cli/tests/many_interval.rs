@@ -66,6 +66,17 @@ fn forecast(
         return Err((code, err));
     }
     let text = std::fs::read_to_string(out.join("forecast.csv")).unwrap();
+    // The plot: a 1400 x 700 panel for each of the first, middle and last series.
+    let mut ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    ids.dedup();
+    let png = std::fs::read(out.join("forecast.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let dim = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((dim(16), dim(20)), (1400, 700 * ids.len().min(3) as u32));
     Ok(text
         .lines()
         .map(|l| l.split(',').map(str::to_string).collect())
