@@ -5,6 +5,8 @@
 //! pay, else the packed BLIS path ([`blocked`](self::blocked)) with rayon threads. The choice
 //! depends on the shape only, never on the thread count.
 
+#[cfg(target_arch = "x86_64")]
+mod asm_avx512;
 mod blocked;
 mod isa;
 mod model;

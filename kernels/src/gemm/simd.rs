@@ -8,6 +8,8 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use super::tile::TileA;
+
 /// One instruction set's f32 vector type and the few operations a GEMM tile needs.
 ///
 /// # Safety (for every method)
@@ -44,6 +46,28 @@ pub(crate) trait Simd: Copy {
     /// Scalar `a * b + c`, rounded exactly as one lane of [`Simd::mul_add`], so a tile written
     /// through the scalar (strided-C) path gets the same bits as through the vector path.
     unsafe fn mul_add_scalar(a: f32, b: f32, c: f32) -> f32;
+
+    /// Accumulates a full `MR x (NV * W)` tile over depth `k` from zero with a hand-written
+    /// kernel, if this instruction set has one for the shape, and stores the accumulators (rows
+    /// in order, `MR * NV * W` floats) to `acc`; returns false (computing nothing) if it has none.
+    /// The result is bit for bit the generic kernel's. B's row `p` is the `NV * W` floats at
+    /// `b + p * b_row_stride`; `prefetch` says B is a packed panel streaming from L2.
+    ///
+    /// # Safety
+    /// As for the generic kernel: `a` and `b` are readable over depth `k` as described, `acc`
+    /// writable for `MR * NV * W` floats.
+    #[inline(always)]
+    unsafe fn hand_tile<const MR: usize, const NV: usize>(
+        k: usize,
+        a: TileA,
+        b: *const f32,
+        b_row_stride: usize,
+        prefetch: bool,
+        acc: *mut f32,
+    ) -> bool {
+        let _ = (k, a, b, b_row_stride, prefetch, acc);
+        false
+    }
 
     /// Hints that the cache line at `p` will be accessed soon. Never faults, whatever `p` is.
     #[inline(always)]
@@ -255,5 +279,20 @@ impl Simd for Avx512 {
         // Inlined into an `avx512f,fma` context this is one vfmadd; it rounds once, like the
         // vector FMA.
         a.mul_add(b, c)
+    }
+
+    #[inline(always)]
+    unsafe fn hand_tile<const MR: usize, const NV: usize>(
+        k: usize,
+        a: TileA,
+        b: *const f32,
+        b_row_stride: usize,
+        prefetch: bool,
+        acc: *mut f32,
+    ) -> bool {
+        // SAFETY: AVX-512F is available (trait contract) and the operands are as the generic
+        // kernel's (forwarded contract); the 32-wide kernels exist for NV == 2 only.
+        NV == 2
+            && unsafe { super::asm_avx512::tile_x32::<MR>(k, a, b, b_row_stride, prefetch, acc) }
     }
 }

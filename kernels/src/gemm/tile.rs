@@ -11,6 +11,24 @@
 
 use super::simd::Simd;
 
+/// A tile's A operand as a hand-written kernel reads it: a packed panel or all `MR` rows in
+/// place (an edge tile whose rows are clamped has no such form and takes the generic kernel).
+#[derive(Clone, Copy)]
+pub(crate) enum TileA {
+    /// A packed `MR`-tall panel: element `(r, p)` at `ptr[p * MR + r]`.
+    Packed(*const f32),
+    /// A in place with every one of the tile's `MR` rows present: element `(r, p)` at
+    /// `ptr[r * row_stride + p * col_stride]` (strides in elements).
+    Strided {
+        /// Element `(0, 0)`.
+        ptr: *const f32,
+        /// Elements between consecutive rows.
+        row_stride: usize,
+        /// Elements between consecutive depths.
+        col_stride: usize,
+    },
+}
+
 /// Where the kernel reads A's element `(r, p)` (tile row `r`, depth `p`) to broadcast it.
 pub(crate) trait ASource: Copy {
     /// Pointer to element `(r, p)`.
@@ -18,6 +36,9 @@ pub(crate) trait ASource: Copy {
     /// # Safety
     /// `r < MR` and `p < k` of the tile being computed; the source was built for that tile.
     unsafe fn at(&self, r: usize, p: usize) -> *const f32;
+
+    /// The operand as a hand-written kernel reads it, if it has that form.
+    fn layout(&self) -> Option<TileA>;
 }
 
 /// A packed `MR`-tall panel: element `(r, p)` at `ptr[p * MR + r]`.
@@ -32,6 +53,11 @@ impl<const MR: usize> ASource for PackedA<MR> {
         // SAFETY: the panel holds k * MR elements and r < MR, p < k (caller contract).
         unsafe { self.ptr.add(p * MR + r) }
     }
+
+    #[inline(always)]
+    fn layout(&self) -> Option<TileA> {
+        Some(TileA::Packed(self.ptr))
+    }
 }
 
 /// A's rows read in place: element `(r, p)` at `ptr[row_off[r] + p * col_stride]`. Rows past the
@@ -42,6 +68,9 @@ pub(crate) struct StridedA<const MR: usize> {
     ptr: *const f32,
     row_off: [usize; MR],
     col_stride: usize,
+    /// Distance between rows, and whether all `MR` rows exist (no clamped offsets).
+    row_stride: usize,
+    full: bool,
 }
 
 impl<const MR: usize> StridedA<MR> {
@@ -53,6 +82,8 @@ impl<const MR: usize> StridedA<MR> {
             ptr,
             row_off: std::array::from_fn(|r| r.min(last) * row_stride),
             col_stride,
+            row_stride,
+            full: rows >= MR,
         }
     }
 }
@@ -63,6 +94,15 @@ impl<const MR: usize> ASource for StridedA<MR> {
         // SAFETY: row_off[r] addresses an existing row (clamped in `new`) and p < k is an
         // existing column of the view the caller validated.
         unsafe { self.ptr.add(self.row_off[r] + p * self.col_stride) }
+    }
+
+    #[inline(always)]
+    fn layout(&self) -> Option<TileA> {
+        self.full.then_some(TileA::Strided {
+            ptr: self.ptr,
+            row_stride: self.row_stride,
+            col_stride: self.col_stride,
+        })
     }
 }
 
@@ -76,6 +116,9 @@ pub(crate) trait BSource: Copy {
 
     /// Like [`BSource::row`] for any `p`, without the in-bounds guarantee (for prefetch hints).
     fn row_wrapping(&self, p: usize) -> *const f32;
+
+    /// Row 0 and the distance between rows, in elements.
+    fn base_and_stride(&self) -> (*const f32, usize);
 }
 
 /// B with unit column stride: row `p` at `ptr[p * row_stride]`. Serves B read in place (small
@@ -96,6 +139,11 @@ impl BSource for StridedB {
     #[inline(always)]
     fn row_wrapping(&self, p: usize) -> *const f32 {
         self.ptr.wrapping_add(p.wrapping_mul(self.row_stride))
+    }
+
+    #[inline(always)]
+    fn base_and_stride(&self) -> (*const f32, usize) {
+        (self.ptr, self.row_stride)
     }
 }
 
@@ -147,6 +195,19 @@ pub(crate) unsafe fn tile<
         let masks: [S::Mask; NV] =
             std::array::from_fn(|v| S::mask(out.cols.saturating_sub(v * S::W).min(S::W)));
         let mut acc = [[S::zero(); NV]; MR];
+        // A full-width tile of a shape the instruction set has a hand-written kernel for takes
+        // it (same arithmetic, same bits; see `asm_avx512.rs` for why).
+        if !MASKED_B
+            && !PACK_B
+            && let Some(layout) = a.layout()
+        {
+            let (b_ptr, b_stride) = b.base_and_stride();
+            let acc_ptr = acc.as_mut_ptr().cast::<f32>();
+            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, PREFETCH_B > 0, acc_ptr) {
+                write_tile::<S, MR, NV>(&acc, out, &masks);
+                return;
+            }
+        }
         for p in 0..k {
             let brow = b.row(p);
             if PREFETCH_B > 0 {
