@@ -108,21 +108,28 @@ macro_rules! rows_strided_8_to_12 {
     };
 }
 
-/// Loads B's row (two vectors) and, with the packed path's constant 128-byte row stride, hints
-/// the row 16 steps ahead (2 KiB) into L1: the B block streams from L2.
+/// Loads B's row (two vectors); `prefetch` also hints the row `{pf}` bytes ahead (16 rows) into
+/// L1, and `pack` also stores the row to `{pk}` (the packed panel being written) and advances it.
 macro_rules! load_b {
-    (prefetch) => {
-        concat!(
-            "vmovups zmm28, zmmword ptr [{b}]\n",
-            "vmovups zmm29, zmmword ptr [{b} + 64]\n",
-            "prefetcht0 byte ptr [{b} + 2048]\n",
-            "prefetcht0 byte ptr [{b} + 2112]\n",
-        )
-    };
     (plain) => {
         concat!(
             "vmovups zmm28, zmmword ptr [{b}]\n",
             "vmovups zmm29, zmmword ptr [{b} + 64]\n",
+        )
+    };
+    (prefetch) => {
+        concat!(
+            load_b!(plain),
+            "prefetcht0 byte ptr [{b} + {pf}]\n",
+            "prefetcht0 byte ptr [{b} + {pf} + 64]\n",
+        )
+    };
+    (pack) => {
+        concat!(
+            load_b!(prefetch),
+            "vmovups zmmword ptr [{pk}], zmm28\n",
+            "vmovups zmmword ptr [{pk} + 64], zmm29\n",
+            "add {pk}, 128\n",
         )
     };
 }
@@ -216,7 +223,8 @@ macro_rules! tile_loop {
         advance: [$($advance:expr),*],
         store: [$($store:expr),*],
         k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr,
-        a: [$($a_ops:tt)*]
+        a: [$($a_ops:tt)*],
+        b_ops: [$($b_ops:tt)*]
     ) => {
         asm!(
             $($zero,)*
@@ -236,6 +244,7 @@ macro_rules! tile_loop {
             bs = in(reg) $bs,
             c = in(reg) $c,
             $($a_ops)*
+            $($b_ops)*
             out("zmm0") _, out("zmm1") _, out("zmm2") _, out("zmm3") _,
             out("zmm4") _, out("zmm5") _, out("zmm6") _, out("zmm7") _,
             out("zmm8") _, out("zmm9") _, out("zmm10") _, out("zmm11") _,
@@ -248,15 +257,56 @@ macro_rules! tile_loop {
     };
 }
 
+/// The three ways a kernel reads B, for one tile height and A layout: `$mode` is `plain`,
+/// `prefetch` or `pack` (see [`load_b`]).
+macro_rules! tile_modes {
+    (
+        $mode:expr, $pf:expr, $pk:expr,
+        zero: [$($zero:expr),*], rows: [$($rows:expr),*], advance: [$($advance:expr),*],
+        store: [$($store:expr),*], k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr,
+        a: [$($a_ops:tt)*]
+    ) => {
+        match $mode {
+            BMode::Plain => tile_loop!(
+                zero: [$($zero),*], step: [load_b!(plain), $($rows),*], advance: [$($advance),*],
+                store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c, a: [$($a_ops)*], b_ops: []
+            ),
+            BMode::Prefetch => tile_loop!(
+                zero: [$($zero),*], step: [load_b!(prefetch), $($rows),*],
+                advance: [$($advance),*], store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c,
+                a: [$($a_ops)*], b_ops: [pf = in(reg) $pf,]
+            ),
+            BMode::Pack => tile_loop!(
+                zero: [$($zero),*], step: [load_b!(pack), $($rows),*], advance: [$($advance),*],
+                store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c, a: [$($a_ops)*],
+                b_ops: [pf = in(reg) $pf, pk = inout(reg) $pk => _,]
+            ),
+        }
+    };
+}
+
+/// How a kernel reads B's rows.
+#[derive(Clone, Copy)]
+enum BMode {
+    /// Loads only (B in L1, or in place on the small path).
+    Plain,
+    /// Loads and a prefetch 16 rows ahead (B streaming from L2).
+    Prefetch,
+    /// As `Prefetch`, and each row is also stored to the packed panel being written.
+    Pack,
+}
+
 /// Accumulates one `MR x 32` tile (`MR` = 12 or 8) over depth `k` and stores the accumulators,
 /// rows in order, to `acc` (`MR * 32` floats). B's row `p` is the 32 floats at
-/// `b + p * b_row_stride`. With `prefetch`, B is the packed path's panel (`b_row_stride == 32`)
-/// and the kernel hints its rows 16 steps ahead.
+/// `b + p * b_row_stride`. With `prefetch` the kernel hints B's row 16 steps ahead (B streams from
+/// L2); a non-null `pack_to` (only with `prefetch`) also receives each row as loaded, row `p` at
+/// `pack_to + 32 * p` (the packed panel the tile writes while it computes with B in place).
 ///
 /// # Safety
 /// The CPU has AVX-512F; `a` addresses `MR` rows by `k` columns of readable floats as its variant
 /// describes; `b` holds `k` readable rows of 32 floats at the stride; `acc` is writable for
-/// `MR * 32` floats and overlaps neither. `MR` is 8 or 12 (else nothing is computed and the
+/// `MR * 32` floats, `pack_to` (if not null) for `32 * k`, and neither overlaps A, B or the other.
+/// `MR` is 8 or 12, and `pack_to` is null unless `prefetch` (else nothing is computed and the
 /// function returns false).
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -266,50 +316,45 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
     b: *const f32,
     b_row_stride: usize,
     prefetch: bool,
+    pack_to: *mut f32,
     acc: *mut f32,
 ) -> bool {
     let bs = b_row_stride * 4;
+    let pf = 16 * bs;
+    let mode = match (prefetch, pack_to.is_null()) {
+        (false, true) => BMode::Plain,
+        (true, true) => BMode::Prefetch,
+        (true, false) => BMode::Pack,
+        (false, false) => return false,
+    };
     // SAFETY (every block): AVX-512F is available (caller contract); the loop reads k steps of
     // A (MR rows, addressed exactly as `TileA` describes: packed steps of 4 * MR bytes, or rows
     // 0..MR at `row_stride` and steps of `col_stride`) and k rows of B's 32 floats at `bs`
-    // bytes apart, prefetches (which never fault) and writes MR * 32 floats to `acc`; it uses
-    // no stack and declares every register it changes.
+    // bytes apart, prefetches (which never fault), writes k rows of 32 floats to `pack_to` in
+    // `Pack` mode and MR * 32 floats to `acc`; it uses no stack and declares every register it
+    // changes.
     unsafe {
         match (MR, a) {
-            (12, TileA::Packed(a)) if prefetch => tile_loop!(
+            (12, TileA::Packed(a)) => tile_modes!(
+                mode, pf, pack_to,
                 zero: [zero_16!(), zero_16_to_24!()],
-                step: [load_b!(prefetch), rows_packed_8!(), rows_packed_8_to_12!()],
+                rows: [rows_packed_8!(), rows_packed_8_to_12!()],
                 advance: ["add {a}, 48"],
                 store: [store_16!(), store_16_to_24!()],
                 k: k, b: b, bs: bs, c: acc,
                 a: [a = inout(reg) a => _,]
             ),
-            (12, TileA::Packed(a)) => tile_loop!(
-                zero: [zero_16!(), zero_16_to_24!()],
-                step: [load_b!(plain), rows_packed_8!(), rows_packed_8_to_12!()],
-                advance: ["add {a}, 48"],
-                store: [store_16!(), store_16_to_24!()],
-                k: k, b: b, bs: bs, c: acc,
-                a: [a = inout(reg) a => _,]
-            ),
-            (8, TileA::Packed(a)) if prefetch => tile_loop!(
+            (8, TileA::Packed(a)) => tile_modes!(
+                mode, pf, pack_to,
                 zero: [zero_16!()],
-                step: [load_b!(prefetch), rows_packed_8!()],
-                advance: ["add {a}, 32"],
-                store: [store_16!()],
-                k: k, b: b, bs: bs, c: acc,
-                a: [a = inout(reg) a => _,]
-            ),
-            (8, TileA::Packed(a)) => tile_loop!(
-                zero: [zero_16!()],
-                step: [load_b!(plain), rows_packed_8!()],
+                rows: [rows_packed_8!()],
                 advance: ["add {a}, 32"],
                 store: [store_16!()],
                 k: k, b: b, bs: bs, c: acc,
                 a: [a = inout(reg) a => _,]
             ),
             (
-                12 | 8,
+                12,
                 TileA::Strided {
                     ptr,
                     row_stride,
@@ -318,54 +363,45 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
             ) => {
                 let l1 = row_stride * 4;
                 let a1 = ptr.wrapping_add(6 * row_stride);
-                let cs = col_stride * 4;
-                match (MR, prefetch) {
-                    (12, true) => tile_loop!(
-                        zero: [zero_16!(), zero_16_to_24!()],
-                        step: [load_b!(prefetch), rows_strided_0_to_6!(), rows_strided_6_to_8!(),
-                            rows_strided_8_to_12!()],
-                        advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                        store: [store_16!(), store_16_to_24!()],
-                        k: k, b: b, bs: bs, c: acc,
-                        a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _, cs = in(reg) cs,
-                            l1 = in(reg) l1, l3 = in(reg) 3 * l1, l5 = in(reg) 5 * l1,]
-                    ),
-                    (12, false) => tile_loop!(
-                        zero: [zero_16!(), zero_16_to_24!()],
-                        step: [load_b!(plain), rows_strided_0_to_6!(), rows_strided_6_to_8!(),
-                            rows_strided_8_to_12!()],
-                        advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                        store: [store_16!(), store_16_to_24!()],
-                        k: k, b: b, bs: bs, c: acc,
-                        a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _, cs = in(reg) cs,
-                            l1 = in(reg) l1, l3 = in(reg) 3 * l1, l5 = in(reg) 5 * l1,]
-                    ),
-                    (_, true) => tile_loop!(
-                        zero: [zero_16!()],
-                        step: [load_b!(prefetch), rows_strided_0_to_6!(), rows_strided_6_to_8!()],
-                        advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                        store: [store_16!()],
-                        k: k, b: b, bs: bs, c: acc,
-                        a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _, cs = in(reg) cs,
-                            l1 = in(reg) l1, l3 = in(reg) 3 * l1, l5 = in(reg) 5 * l1,]
-                    ),
-                    (_, false) => tile_loop!(
-                        zero: [zero_16!()],
-                        step: [load_b!(plain), rows_strided_0_to_6!(), rows_strided_6_to_8!()],
-                        advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                        store: [store_16!()],
-                        k: k, b: b, bs: bs, c: acc,
-                        a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _, cs = in(reg) cs,
-                            l1 = in(reg) l1, l3 = in(reg) 3 * l1, l5 = in(reg) 5 * l1,]
-                    ),
-                }
+                tile_modes!(
+                    mode, pf, pack_to,
+                    zero: [zero_16!(), zero_16_to_24!()],
+                    rows: [rows_strided_0_to_6!(), rows_strided_6_to_8!(), rows_strided_8_to_12!()],
+                    advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
+                    store: [store_16!(), store_16_to_24!()],
+                    k: k, b: b, bs: bs, c: acc,
+                    a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _,
+                        cs = in(reg) col_stride * 4, l1 = in(reg) l1, l3 = in(reg) 3 * l1,
+                        l5 = in(reg) 5 * l1,]
+                )
+            }
+            (
+                8,
+                TileA::Strided {
+                    ptr,
+                    row_stride,
+                    col_stride,
+                },
+            ) => {
+                let l1 = row_stride * 4;
+                let a1 = ptr.wrapping_add(6 * row_stride);
+                tile_modes!(
+                    mode, pf, pack_to,
+                    zero: [zero_16!()],
+                    rows: [rows_strided_0_to_6!(), rows_strided_6_to_8!()],
+                    advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
+                    store: [store_16!()],
+                    k: k, b: b, bs: bs, c: acc,
+                    a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _,
+                        cs = in(reg) col_stride * 4, l1 = in(reg) l1, l3 = in(reg) 3 * l1,
+                        l5 = in(reg) 5 * l1,]
+                )
             }
             _ => return false,
         }
     }
     true
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,7 +423,8 @@ mod tests {
     proptest! {
         /// The hand-written kernels give, bit for bit, the sequential FMA chain from zero that the
         /// generic kernel computes, for both tile heights, packed and in-place A (row-major,
-        /// column-major, padded strides), any B row stride, with and without prefetch.
+        /// column-major, padded strides), any B row stride, with and without prefetch, and
+        /// the packing form writes B's rows to the panel exactly.
         #[test]
         fn hand_kernels_match_the_sequential_fma_chain(
             k in 0usize..160,
@@ -395,7 +432,7 @@ mod tests {
             layout in 0usize..3,
             pad in 0usize..5,
             b_pad in 0usize..9,
-            prefetch in any::<bool>(),
+            b_mode in 0usize..3,
             seed in any::<u64>(),
         ) {
             if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma")) {
@@ -427,18 +464,25 @@ mod tests {
                 TileA::Strided { ptr: a.as_ptr(), row_stride: rs, col_stride: cs }
             };
             let mut got = vec![f32::NAN; mr * 32];
+            let mut packed = vec![f32::NAN; k * 32];
+            let prefetch = b_mode > 0;
+            let pack_to = if b_mode == 2 { packed.as_mut_ptr() } else { std::ptr::null_mut() };
             // SAFETY: AVX-512F was detected; A holds mr rows by k columns at (rs, cs), B k rows
             // of 32 at stride bs, `got` mr * 32 floats.
             let done = unsafe {
                 if twelve {
-                    tile_x32::<12>(k, tile_a, b.as_ptr(), bs, prefetch, got.as_mut_ptr())
+                    tile_x32::<12>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, got.as_mut_ptr())
                 } else {
-                    tile_x32::<8>(k, tile_a, b.as_ptr(), bs, prefetch, got.as_mut_ptr())
+                    tile_x32::<8>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, got.as_mut_ptr())
                 }
             };
             prop_assert!(done);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             prop_assert_eq!(bits(&got), bits(&want));
+            if b_mode == 2 {
+                let rows: Vec<f32> = (0..k).flat_map(|p| b[p * bs..p * bs + 32].to_vec()).collect();
+                prop_assert_eq!(bits(&packed), bits(&rows));
+            }
         }
     }
 
@@ -458,6 +502,7 @@ mod tests {
                 b.as_ptr(),
                 32,
                 false,
+                std::ptr::null_mut(),
                 acc.as_mut_ptr(),
             )
         };

@@ -51,11 +51,13 @@ pub(crate) trait Simd: Copy {
     /// kernel, if this instruction set has one for the shape, and stores the accumulators (rows
     /// in order, `MR * NV * W` floats) to `acc`; returns false (computing nothing) if it has none.
     /// The result is bit for bit the generic kernel's. B's row `p` is the `NV * W` floats at
-    /// `b + p * b_row_stride`; `prefetch` says B is a packed panel streaming from L2.
+    /// `b + p * b_row_stride`; `prefetch` says B streams from L2 (hint 16 rows ahead); a
+    /// non-null `pack_to` also receives B's rows as loaded (`NV * W` apart), as the generic
+    /// kernel's `PACK_B` does.
     ///
     /// # Safety
     /// As for the generic kernel: `a` and `b` are readable over depth `k` as described, `acc`
-    /// writable for `MR * NV * W` floats.
+    /// writable for `MR * NV * W` floats, `pack_to` (if not null) for `k * NV * W`.
     #[inline(always)]
     unsafe fn hand_tile<const MR: usize, const NV: usize>(
         k: usize,
@@ -63,9 +65,10 @@ pub(crate) trait Simd: Copy {
         b: *const f32,
         b_row_stride: usize,
         prefetch: bool,
+        pack_to: *mut f32,
         acc: *mut f32,
     ) -> bool {
-        let _ = (k, a, b, b_row_stride, prefetch, acc);
+        let _ = (k, a, b, b_row_stride, prefetch, pack_to, acc);
         false
     }
 
@@ -288,11 +291,14 @@ impl Simd for Avx512 {
         b: *const f32,
         b_row_stride: usize,
         prefetch: bool,
+        pack_to: *mut f32,
         acc: *mut f32,
     ) -> bool {
         // SAFETY: AVX-512F is available (trait contract) and the operands are as the generic
         // kernel's (forwarded contract); the 32-wide kernels exist for NV == 2 only.
         NV == 2
-            && unsafe { super::asm_avx512::tile_x32::<MR>(k, a, b, b_row_stride, prefetch, acc) }
+            && unsafe {
+                super::asm_avx512::tile_x32::<MR>(k, a, b, b_row_stride, prefetch, pack_to, acc)
+            }
     }
 }

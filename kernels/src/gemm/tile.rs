@@ -197,13 +197,17 @@ pub(crate) unsafe fn tile<
         let mut acc = [[S::zero(); NV]; MR];
         // A full-width tile of a shape the instruction set has a hand-written kernel for takes
         // it (same arithmetic, same bits; see `asm_avx512.rs` for why).
-        if !MASKED_B
-            && !PACK_B
-            && let Some(layout) = a.layout()
-        {
+        if !MASKED_B && let Some(layout) = a.layout() {
             let (b_ptr, b_stride) = b.base_and_stride();
             let acc_ptr = acc.as_mut_ptr().cast::<f32>();
-            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, PREFETCH_B > 0, acc_ptr) {
+            let pack = if PACK_B {
+                pack_to
+            } else {
+                std::ptr::null_mut()
+            };
+            // The hand kernels prefetch 16 rows ahead, the distance the packed path asks for.
+            let prefetch = PREFETCH_B > 0;
+            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, prefetch, pack, acc_ptr) {
                 write_tile::<S, MR, NV>(&acc, out, &masks);
                 return;
             }
