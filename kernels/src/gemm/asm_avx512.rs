@@ -108,7 +108,7 @@ macro_rules! rows_strided_8_to_12 {
     };
 }
 
-/// Loads B's row (two vectors); `prefetch` also hints the row `{pf}` bytes ahead (16 rows) into
+/// Loads B's row (two vectors); `prefetch` also hints the row `{pf}` bytes ahead into
 /// L1, and `pack` also stores the row to `{pk}` (the packed panel being written) and advances it.
 macro_rules! load_b {
     (plain) => {
@@ -290,7 +290,7 @@ macro_rules! tile_modes {
 enum BMode {
     /// Loads only (B in L1, or in place on the small path).
     Plain,
-    /// Loads and a prefetch 16 rows ahead (B streaming from L2).
+    /// Loads and a prefetch some rows ahead (B streaming from L2).
     Prefetch,
     /// As `Prefetch`, and each row is also stored to the packed panel being written.
     Pack,
@@ -298,15 +298,16 @@ enum BMode {
 
 /// Accumulates one `MR x 32` tile (`MR` = 12 or 8) over depth `k` and stores the accumulators,
 /// rows in order, to `acc` (`MR * 32` floats). B's row `p` is the 32 floats at
-/// `b + p * b_row_stride`. With `prefetch` the kernel hints B's row 16 steps ahead (B streams from
-/// L2); a non-null `pack_to` (only with `prefetch`) also receives each row as loaded, row `p` at
+/// `b + p * b_row_stride`. With `prefetch_rows > 0` the kernel hints B's row that many steps ahead
+/// (B streams from L2); a non-null `pack_to` (only with a prefetch) also receives each row as
+/// loaded, row `p` at
 /// `pack_to + 32 * p` (the packed panel the tile writes while it computes with B in place).
 ///
 /// # Safety
 /// The CPU has AVX-512F; `a` addresses `MR` rows by `k` columns of readable floats as its variant
 /// describes; `b` holds `k` readable rows of 32 floats at the stride; `acc` is writable for
 /// `MR * 32` floats, `pack_to` (if not null) for `32 * k`, and neither overlaps A, B or the other.
-/// `MR` is 8 or 12, and `pack_to` is null unless `prefetch` (else nothing is computed and the
+/// `MR` is 8 or 12, and `pack_to` is null unless `prefetch_rows > 0` (else nothing is computed and the
 /// function returns false).
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -315,13 +316,13 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
     a: TileA,
     b: *const f32,
     b_row_stride: usize,
-    prefetch: bool,
+    prefetch_rows: usize,
     pack_to: *mut f32,
     acc: *mut f32,
 ) -> bool {
     let bs = b_row_stride * 4;
-    let pf = 16 * bs;
-    let mode = match (prefetch, pack_to.is_null()) {
+    let pf = prefetch_rows * bs;
+    let mode = match (prefetch_rows > 0, pack_to.is_null()) {
         (false, true) => BMode::Plain,
         (true, true) => BMode::Prefetch,
         (true, false) => BMode::Pack,
@@ -465,7 +466,7 @@ mod tests {
             };
             let mut got = vec![f32::NAN; mr * 32];
             let mut packed = vec![f32::NAN; k * 32];
-            let prefetch = b_mode > 0;
+            let prefetch = if b_mode > 0 { 16 } else { 0 };
             let pack_to = if b_mode == 2 { packed.as_mut_ptr() } else { std::ptr::null_mut() };
             // SAFETY: AVX-512F was detected; A holds mr rows by k columns at (rs, cs), B k rows
             // of 32 at stride bs, `got` mr * 32 floats.
@@ -501,7 +502,7 @@ mod tests {
                 TileA::Packed(a.as_ptr()),
                 b.as_ptr(),
                 32,
-                false,
+                0,
                 std::ptr::null_mut(),
                 acc.as_mut_ptr(),
             )

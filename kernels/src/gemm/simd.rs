@@ -51,7 +51,7 @@ pub(crate) trait Simd: Copy {
     /// kernel, if this instruction set has one for the shape, and stores the accumulators (rows
     /// in order, `MR * NV * W` floats) to `acc`; returns false (computing nothing) if it has none.
     /// The result is bit for bit the generic kernel's. B's row `p` is the `NV * W` floats at
-    /// `b + p * b_row_stride`; `prefetch` says B streams from L2 (hint 16 rows ahead); a
+    /// `b + p * b_row_stride`; `prefetch_rows > 0` says B streams from L2 (hint that many rows ahead); a
     /// non-null `pack_to` also receives B's rows as loaded (`NV * W` apart), as the generic
     /// kernel's `PACK_B` does.
     ///
@@ -64,11 +64,11 @@ pub(crate) trait Simd: Copy {
         a: TileA,
         b: *const f32,
         b_row_stride: usize,
-        prefetch: bool,
+        prefetch_rows: usize,
         pack_to: *mut f32,
         acc: *mut f32,
     ) -> bool {
-        let _ = (k, a, b, b_row_stride, prefetch, pack_to, acc);
+        let _ = (k, a, b, b_row_stride, prefetch_rows, pack_to, acc);
         false
     }
 
@@ -290,7 +290,7 @@ impl Simd for Avx512 {
         a: TileA,
         b: *const f32,
         b_row_stride: usize,
-        prefetch: bool,
+        prefetch_rows: usize,
         pack_to: *mut f32,
         acc: *mut f32,
     ) -> bool {
@@ -298,7 +298,15 @@ impl Simd for Avx512 {
         // kernel's (forwarded contract); the 32-wide kernels exist for NV == 2 only.
         NV == 2
             && unsafe {
-                super::asm_avx512::tile_x32::<MR>(k, a, b, b_row_stride, prefetch, pack_to, acc)
+                super::asm_avx512::tile_x32::<MR>(
+                    k,
+                    a,
+                    b,
+                    b_row_stride,
+                    prefetch_rows,
+                    pack_to,
+                    acc,
+                )
             }
     }
 }

@@ -205,9 +205,7 @@ pub(crate) unsafe fn tile<
             } else {
                 std::ptr::null_mut()
             };
-            // The hand kernels prefetch 16 rows ahead, the distance the packed path asks for.
-            let prefetch = PREFETCH_B > 0;
-            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, prefetch, pack, acc_ptr) {
+            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, PREFETCH_B, pack, acc_ptr) {
                 write_tile::<S, MR, NV>(&acc, out, &masks);
                 return;
             }
