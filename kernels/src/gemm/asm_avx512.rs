@@ -16,7 +16,7 @@
 
 use std::arch::asm;
 
-use super::tile::TileA;
+use super::tile::{TileA, TileC};
 
 /// One tile row's update: broadcast A's element into `$bc`, two FMAs into the row's accumulators
 /// with B's two vectors (zmm28, zmm29).
@@ -174,42 +174,130 @@ macro_rules! zero_16_to_24 {
     };
 }
 
-/// Stores the first 16 accumulators to `{c}` in row order (`[[zmm; 2]; rows]`).
-macro_rules! store_16 {
+/// Writes rows 0-7 of the tile to C at `{c}` (row stride `{ldc}` bytes), advancing `{c}`.
+macro_rules! write_8 {
     () => {
         concat!(
             "vmovups zmmword ptr [{c}], zmm0\n",
             "vmovups zmmword ptr [{c} + 64], zmm1\n",
-            "vmovups zmmword ptr [{c} + 128], zmm2\n",
-            "vmovups zmmword ptr [{c} + 192], zmm3\n",
-            "vmovups zmmword ptr [{c} + 256], zmm4\n",
-            "vmovups zmmword ptr [{c} + 320], zmm5\n",
-            "vmovups zmmword ptr [{c} + 384], zmm6\n",
-            "vmovups zmmword ptr [{c} + 448], zmm7\n",
-            "vmovups zmmword ptr [{c} + 512], zmm8\n",
-            "vmovups zmmword ptr [{c} + 576], zmm9\n",
-            "vmovups zmmword ptr [{c} + 640], zmm10\n",
-            "vmovups zmmword ptr [{c} + 704], zmm11\n",
-            "vmovups zmmword ptr [{c} + 768], zmm12\n",
-            "vmovups zmmword ptr [{c} + 832], zmm13\n",
-            "vmovups zmmword ptr [{c} + 896], zmm14\n",
-            "vmovups zmmword ptr [{c} + 960], zmm15\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm2\n",
+            "vmovups zmmword ptr [{c} + 64], zmm3\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm4\n",
+            "vmovups zmmword ptr [{c} + 64], zmm5\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm6\n",
+            "vmovups zmmword ptr [{c} + 64], zmm7\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm8\n",
+            "vmovups zmmword ptr [{c} + 64], zmm9\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm10\n",
+            "vmovups zmmword ptr [{c} + 64], zmm11\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm12\n",
+            "vmovups zmmword ptr [{c} + 64], zmm13\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm14\n",
+            "vmovups zmmword ptr [{c} + 64], zmm15\n",
+            "add {c}, {ldc}\n",
         )
     };
 }
 
-/// Stores accumulators 16-23 after the first 16.
-macro_rules! store_16_to_24 {
+/// Writes rows 8-11 of the tile, after [`write_8`].
+macro_rules! write_8_to_12 {
     () => {
         concat!(
-            "vmovups zmmword ptr [{c} + 1024], zmm16\n",
-            "vmovups zmmword ptr [{c} + 1088], zmm17\n",
-            "vmovups zmmword ptr [{c} + 1152], zmm18\n",
-            "vmovups zmmword ptr [{c} + 1216], zmm19\n",
-            "vmovups zmmword ptr [{c} + 1280], zmm20\n",
-            "vmovups zmmword ptr [{c} + 1344], zmm21\n",
-            "vmovups zmmword ptr [{c} + 1408], zmm22\n",
-            "vmovups zmmword ptr [{c} + 1472], zmm23\n",
+            "vmovups zmmword ptr [{c}], zmm16\n",
+            "vmovups zmmword ptr [{c} + 64], zmm17\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm18\n",
+            "vmovups zmmword ptr [{c} + 64], zmm19\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm20\n",
+            "vmovups zmmword ptr [{c} + 64], zmm21\n",
+            "add {c}, {ldc}\n",
+            "vmovups zmmword ptr [{c}], zmm22\n",
+            "vmovups zmmword ptr [{c} + 64], zmm23\n",
+            "add {c}, {ldc}\n",
+        )
+    };
+}
+
+/// Adds C's rows 0-7 to the tile and writes them back (`C + acc`, one rounding).
+macro_rules! add_write_8 {
+    () => {
+        concat!(
+            "vaddps zmm0, zmm0, zmmword ptr [{c}]\n",
+            "vaddps zmm1, zmm1, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm0\n",
+            "vmovups zmmword ptr [{c} + 64], zmm1\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm2, zmm2, zmmword ptr [{c}]\n",
+            "vaddps zmm3, zmm3, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm2\n",
+            "vmovups zmmword ptr [{c} + 64], zmm3\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm4, zmm4, zmmword ptr [{c}]\n",
+            "vaddps zmm5, zmm5, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm4\n",
+            "vmovups zmmword ptr [{c} + 64], zmm5\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm6, zmm6, zmmword ptr [{c}]\n",
+            "vaddps zmm7, zmm7, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm6\n",
+            "vmovups zmmword ptr [{c} + 64], zmm7\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm8, zmm8, zmmword ptr [{c}]\n",
+            "vaddps zmm9, zmm9, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm8\n",
+            "vmovups zmmword ptr [{c} + 64], zmm9\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm10, zmm10, zmmword ptr [{c}]\n",
+            "vaddps zmm11, zmm11, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm10\n",
+            "vmovups zmmword ptr [{c} + 64], zmm11\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm12, zmm12, zmmword ptr [{c}]\n",
+            "vaddps zmm13, zmm13, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm12\n",
+            "vmovups zmmword ptr [{c} + 64], zmm13\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm14, zmm14, zmmword ptr [{c}]\n",
+            "vaddps zmm15, zmm15, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm14\n",
+            "vmovups zmmword ptr [{c} + 64], zmm15\n",
+            "add {c}, {ldc}\n",
+        )
+    };
+}
+
+/// Rows 8-11 of [`add_write_8`].
+macro_rules! add_write_8_to_12 {
+    () => {
+        concat!(
+            "vaddps zmm16, zmm16, zmmword ptr [{c}]\n",
+            "vaddps zmm17, zmm17, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm16\n",
+            "vmovups zmmword ptr [{c} + 64], zmm17\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm18, zmm18, zmmword ptr [{c}]\n",
+            "vaddps zmm19, zmm19, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm18\n",
+            "vmovups zmmword ptr [{c} + 64], zmm19\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm20, zmm20, zmmword ptr [{c}]\n",
+            "vaddps zmm21, zmm21, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm20\n",
+            "vmovups zmmword ptr [{c} + 64], zmm21\n",
+            "add {c}, {ldc}\n",
+            "vaddps zmm22, zmm22, zmmword ptr [{c}]\n",
+            "vaddps zmm23, zmm23, zmmword ptr [{c} + 64]\n",
+            "vmovups zmmword ptr [{c}], zmm22\n",
+            "vmovups zmmword ptr [{c} + 64], zmm23\n",
+            "add {c}, {ldc}\n",
         )
     };
 }
@@ -222,7 +310,8 @@ macro_rules! tile_loop {
         step: [$($step:expr),*],
         advance: [$($advance:expr),*],
         store: [$($store:expr),*],
-        k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr,
+        add_store: [$($add_store:expr),*],
+        k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr, ldc: $ldc:expr, add_c: $add_c:expr,
         a: [$($a_ops:tt)*],
         b_ops: [$($b_ops:tt)*]
     ) => {
@@ -238,11 +327,19 @@ macro_rules! tile_loop {
             "dec {k}",
             "jnz 2b",
             "3:",
+            "test {add_c}, {add_c}",
+            "jz 5f",
+            $($add_store,)*
+            "jmp 6f",
+            "5:",
             $($store,)*
+            "6:",
             k = inout(reg) $k => _,
             b = inout(reg) $b => _,
             bs = in(reg) $bs,
-            c = in(reg) $c,
+            c = inout(reg) $c => _,
+            ldc = in(reg) $ldc,
+            add_c = in(reg) $add_c,
             $($a_ops)*
             $($b_ops)*
             out("zmm0") _, out("zmm1") _, out("zmm2") _, out("zmm3") _,
@@ -263,22 +360,26 @@ macro_rules! tile_modes {
     (
         $mode:expr, $pf:expr, $pk:expr,
         zero: [$($zero:expr),*], rows: [$($rows:expr),*], advance: [$($advance:expr),*],
-        store: [$($store:expr),*], k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr,
+        store: [$($store:expr),*], add_store: [$($add_store:expr),*],
+        k: $k:expr, b: $b:expr, bs: $bs:expr, c: $c:expr, ldc: $ldc:expr, add_c: $add_c:expr,
         a: [$($a_ops:tt)*]
     ) => {
         match $mode {
             BMode::Plain => tile_loop!(
                 zero: [$($zero),*], step: [load_b!(plain), $($rows),*], advance: [$($advance),*],
-                store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c, a: [$($a_ops)*], b_ops: []
+                store: [$($store),*], add_store: [$($add_store),*], k: $k, b: $b, bs: $bs, c: $c,
+                ldc: $ldc, add_c: $add_c, a: [$($a_ops)*], b_ops: []
             ),
             BMode::Prefetch => tile_loop!(
                 zero: [$($zero),*], step: [load_b!(prefetch), $($rows),*],
-                advance: [$($advance),*], store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c,
+                advance: [$($advance),*], store: [$($store),*], add_store: [$($add_store),*], k: $k, b: $b, bs: $bs, c: $c,
+                ldc: $ldc, add_c: $add_c,
                 a: [$($a_ops)*], b_ops: [pf = in(reg) $pf,]
             ),
             BMode::Pack => tile_loop!(
                 zero: [$($zero),*], step: [load_b!(pack), $($rows),*], advance: [$($advance),*],
-                store: [$($store),*], k: $k, b: $b, bs: $bs, c: $c, a: [$($a_ops)*],
+                store: [$($store),*], add_store: [$($add_store),*], k: $k, b: $b, bs: $bs, c: $c,
+                ldc: $ldc, add_c: $add_c, a: [$($a_ops)*],
                 b_ops: [pf = in(reg) $pf, pk = inout(reg) $pk => _,]
             ),
         }
@@ -296,19 +397,20 @@ enum BMode {
     Pack,
 }
 
-/// Accumulates one `MR x 32` tile (`MR` = 12 or 8) over depth `k` and stores the accumulators,
-/// rows in order, to `acc` (`MR * 32` floats). B's row `p` is the 32 floats at
-/// `b + p * b_row_stride`. With `prefetch_rows > 0` the kernel hints B's row that many steps ahead
-/// (B streams from L2); a non-null `pack_to` (only with a prefetch) also receives each row as
-/// loaded, row `p` at
-/// `pack_to + 32 * p` (the packed panel the tile writes while it computes with B in place).
+/// Accumulates one `MR x 32` tile (`MR` = 12 or 8) over depth `k` and writes it to `c`: row `r`
+/// at `c.ptr + r * c.row_stride`, as `acc` or, with `c.add`, as `C + acc` (one rounding, which is
+/// what the generic write-back's `fma(1, C, 1 * acc)` gives). B's row `p` is the 32 floats at
+/// `b + p * b_row_stride`. With `prefetch_rows > 0` the kernel hints B's row that many steps
+/// ahead (B streams from L2); a non-null `pack_to` (only with a prefetch) also receives each row
+/// as loaded, row `p` at `pack_to + 32 * p` (the packed panel the tile writes while it computes
+/// with B in place).
 ///
 /// # Safety
 /// The CPU has AVX-512F; `a` addresses `MR` rows by `k` columns of readable floats as its variant
-/// describes; `b` holds `k` readable rows of 32 floats at the stride; `acc` is writable for
-/// `MR * 32` floats, `pack_to` (if not null) for `32 * k`, and neither overlaps A, B or the other.
-/// `MR` is 8 or 12, and `pack_to` is null unless `prefetch_rows > 0` (else nothing is computed and the
-/// function returns false).
+/// describes; `b` holds `k` readable rows of 32 floats at the stride; `c` addresses `MR` rows of
+/// 32 writable (and, with `c.add`, readable) floats, `pack_to` (if not null) `32 * k` writable
+/// ones, and neither overlaps A, B or the other. `MR` is 8 or 12, and `pack_to` is null unless
+/// `prefetch_rows > 0` (else nothing is computed and the function returns false).
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn tile_x32<const MR: usize>(
@@ -318,7 +420,7 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
     b_row_stride: usize,
     prefetch_rows: usize,
     pack_to: *mut f32,
-    acc: *mut f32,
+    c: TileC,
 ) -> bool {
     let bs = b_row_stride * 4;
     let pf = prefetch_rows * bs;
@@ -328,12 +430,14 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
         (true, false) => BMode::Pack,
         (false, false) => return false,
     };
+    let (ldc, add_c) = (c.row_stride * 4, usize::from(c.add));
+    let c = c.ptr;
     // SAFETY (every block): AVX-512F is available (caller contract); the loop reads k steps of
     // A (MR rows, addressed exactly as `TileA` describes: packed steps of 4 * MR bytes, or rows
     // 0..MR at `row_stride` and steps of `col_stride`) and k rows of B's 32 floats at `bs`
     // bytes apart, prefetches (which never fault), writes k rows of 32 floats to `pack_to` in
-    // `Pack` mode and MR * 32 floats to `acc`; it uses no stack and declares every register it
-    // changes.
+    // `Pack` mode and MR rows of 32 floats at `ldc` bytes apart to `c` (reading them first when
+    // adding); it uses no stack and declares every register it changes.
     unsafe {
         match (MR, a) {
             (12, TileA::Packed(a)) => tile_modes!(
@@ -341,8 +445,9 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
                 zero: [zero_16!(), zero_16_to_24!()],
                 rows: [rows_packed_8!(), rows_packed_8_to_12!()],
                 advance: ["add {a}, 48"],
-                store: [store_16!(), store_16_to_24!()],
-                k: k, b: b, bs: bs, c: acc,
+                store: [write_8!(), write_8_to_12!()],
+                add_store: [add_write_8!(), add_write_8_to_12!()],
+                k: k, b: b, bs: bs, c: c, ldc: ldc, add_c: add_c,
                 a: [a = inout(reg) a => _,]
             ),
             (8, TileA::Packed(a)) => tile_modes!(
@@ -350,8 +455,9 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
                 zero: [zero_16!()],
                 rows: [rows_packed_8!()],
                 advance: ["add {a}, 32"],
-                store: [store_16!()],
-                k: k, b: b, bs: bs, c: acc,
+                store: [write_8!()],
+                add_store: [add_write_8!()],
+                k: k, b: b, bs: bs, c: c, ldc: ldc, add_c: add_c,
                 a: [a = inout(reg) a => _,]
             ),
             (
@@ -369,8 +475,9 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
                     zero: [zero_16!(), zero_16_to_24!()],
                     rows: [rows_strided_0_to_6!(), rows_strided_6_to_8!(), rows_strided_8_to_12!()],
                     advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                    store: [store_16!(), store_16_to_24!()],
-                    k: k, b: b, bs: bs, c: acc,
+                    store: [write_8!(), write_8_to_12!()],
+                    add_store: [add_write_8!(), add_write_8_to_12!()],
+                    k: k, b: b, bs: bs, c: c, ldc: ldc, add_c: add_c,
                     a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _,
                         cs = in(reg) col_stride * 4, l1 = in(reg) l1, l3 = in(reg) 3 * l1,
                         l5 = in(reg) 5 * l1,]
@@ -391,8 +498,9 @@ pub(crate) unsafe fn tile_x32<const MR: usize>(
                     zero: [zero_16!()],
                     rows: [rows_strided_0_to_6!(), rows_strided_6_to_8!()],
                     advance: ["add {a0}, {cs}", "add {a1}, {cs}"],
-                    store: [store_16!()],
-                    k: k, b: b, bs: bs, c: acc,
+                    store: [write_8!()],
+                    add_store: [add_write_8!()],
+                    k: k, b: b, bs: bs, c: c, ldc: ldc, add_c: add_c,
                     a: [a0 = inout(reg) ptr => _, a1 = inout(reg) a1 => _,
                         cs = in(reg) col_stride * 4, l1 = in(reg) l1, l3 = in(reg) 3 * l1,
                         l5 = in(reg) 5 * l1,]
@@ -424,8 +532,9 @@ mod tests {
     proptest! {
         /// The hand-written kernels give, bit for bit, the sequential FMA chain from zero that the
         /// generic kernel computes, for both tile heights, packed and in-place A (row-major,
-        /// column-major, padded strides), any B row stride, with and without prefetch, and
-        /// the packing form writes B's rows to the panel exactly.
+        /// column-major, padded strides), any B row stride, with and without prefetch, written
+        /// over C or added to it (`C + acc`, one rounding) at any row stride, touching nothing
+        /// between C's rows; the packing form writes B's rows to the panel exactly.
         #[test]
         fn hand_kernels_match_the_sequential_fma_chain(
             k in 0usize..160,
@@ -434,6 +543,8 @@ mod tests {
             pad in 0usize..5,
             b_pad in 0usize..9,
             b_mode in 0usize..3,
+            add in any::<bool>(),
+            c_pad in 0usize..20,
             seed in any::<u64>(),
         ) {
             if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma")) {
@@ -449,14 +560,17 @@ mod tests {
             let a = values((mr - 1) * rs + k.max(1) * cs, seed);
             let bs = 32 + b_pad;
             let b = values(k.max(1) * bs, seed.wrapping_add(1));
-            let mut want = vec![0.0f32; mr * 32];
+            let ldc = 32 + c_pad;
+            let c0 = values(mr * ldc, seed.wrapping_add(2));
+            let mut want = c0.clone();
             for r in 0..mr {
                 for j in 0..32 {
                     let mut acc = 0.0f32;
                     for p in 0..k {
                         acc = a[r * rs + p * cs].mul_add(b[p * bs + j], acc);
                     }
-                    want[r * 32 + j] = acc;
+                    let c = &mut want[r * ldc + j];
+                    *c = if add { 1.0f32.mul_add(*c, acc) } else { acc };
                 }
             }
             let tile_a = if layout == 0 {
@@ -464,17 +578,18 @@ mod tests {
             } else {
                 TileA::Strided { ptr: a.as_ptr(), row_stride: rs, col_stride: cs }
             };
-            let mut got = vec![f32::NAN; mr * 32];
+            let mut got = c0.clone();
+            let tile_c = TileC { ptr: got.as_mut_ptr(), row_stride: ldc, add };
             let mut packed = vec![f32::NAN; k * 32];
             let prefetch = if b_mode > 0 { 16 } else { 0 };
             let pack_to = if b_mode == 2 { packed.as_mut_ptr() } else { std::ptr::null_mut() };
             // SAFETY: AVX-512F was detected; A holds mr rows by k columns at (rs, cs), B k rows
-            // of 32 at stride bs, `got` mr * 32 floats.
+            // of 32 at stride bs, `got` mr rows of ldc >= 32 floats.
             let done = unsafe {
                 if twelve {
-                    tile_x32::<12>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, got.as_mut_ptr())
+                    tile_x32::<12>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, tile_c)
                 } else {
-                    tile_x32::<8>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, got.as_mut_ptr())
+                    tile_x32::<8>(k, tile_a, b.as_ptr(), bs, prefetch, pack_to, tile_c)
                 }
             };
             prop_assert!(done);
@@ -504,7 +619,11 @@ mod tests {
                 32,
                 0,
                 std::ptr::null_mut(),
-                acc.as_mut_ptr(),
+                TileC {
+                    ptr: acc.as_mut_ptr(),
+                    row_stride: 32,
+                    add: false,
+                },
             )
         };
         assert!(!done);

@@ -8,7 +8,7 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-use super::tile::TileA;
+use super::tile::{TileA, TileC};
 
 /// One instruction set's f32 vector type and the few operations a GEMM tile needs.
 ///
@@ -48,16 +48,17 @@ pub(crate) trait Simd: Copy {
     unsafe fn mul_add_scalar(a: f32, b: f32, c: f32) -> f32;
 
     /// Accumulates a full `MR x (NV * W)` tile over depth `k` from zero with a hand-written
-    /// kernel, if this instruction set has one for the shape, and stores the accumulators (rows
-    /// in order, `MR * NV * W` floats) to `acc`; returns false (computing nothing) if it has none.
-    /// The result is bit for bit the generic kernel's. B's row `p` is the `NV * W` floats at
-    /// `b + p * b_row_stride`; `prefetch_rows > 0` says B streams from L2 (hint that many rows ahead); a
-    /// non-null `pack_to` also receives B's rows as loaded (`NV * W` apart), as the generic
-    /// kernel's `PACK_B` does.
+    /// kernel, if this instruction set has one for the shape, and writes it to `c` (the
+    /// accumulators, or C plus them); returns false (computing nothing) if it has none. The
+    /// result is bit for bit the generic kernel's. B's row `p` is the `NV * W` floats at
+    /// `b + p * b_row_stride`; `prefetch_rows > 0` says B streams from L2 (hint that many rows
+    /// ahead); a non-null `pack_to` also receives B's rows as loaded (`NV * W` apart), as the
+    /// generic kernel's `PACK_B` does.
     ///
     /// # Safety
-    /// As for the generic kernel: `a` and `b` are readable over depth `k` as described, `acc`
-    /// writable for `MR * NV * W` floats, `pack_to` (if not null) for `k * NV * W`.
+    /// As for the generic kernel: `a` and `b` are readable over depth `k` as described, `c`
+    /// addresses `MR` rows of `NV * W` writable (with `c.add` also readable) floats, `pack_to`
+    /// (if not null) `k * NV * W` writable ones.
     #[inline(always)]
     unsafe fn hand_tile<const MR: usize, const NV: usize>(
         k: usize,
@@ -66,9 +67,9 @@ pub(crate) trait Simd: Copy {
         b_row_stride: usize,
         prefetch_rows: usize,
         pack_to: *mut f32,
-        acc: *mut f32,
+        c: TileC,
     ) -> bool {
-        let _ = (k, a, b, b_row_stride, prefetch_rows, pack_to, acc);
+        let _ = (k, a, b, b_row_stride, prefetch_rows, pack_to, c);
         false
     }
 
@@ -292,21 +293,13 @@ impl Simd for Avx512 {
         b_row_stride: usize,
         prefetch_rows: usize,
         pack_to: *mut f32,
-        acc: *mut f32,
+        c: TileC,
     ) -> bool {
         // SAFETY: AVX-512F is available (trait contract) and the operands are as the generic
         // kernel's (forwarded contract); the 32-wide kernels exist for NV == 2 only.
         NV == 2
             && unsafe {
-                super::asm_avx512::tile_x32::<MR>(
-                    k,
-                    a,
-                    b,
-                    b_row_stride,
-                    prefetch_rows,
-                    pack_to,
-                    acc,
-                )
+                super::asm_avx512::tile_x32::<MR>(k, a, b, b_row_stride, prefetch_rows, pack_to, c)
             }
     }
 }

@@ -29,6 +29,18 @@ pub(crate) enum TileA {
     },
 }
 
+/// Where a hand-written kernel writes its finished tile: `MR` rows of `NV * W` floats, row `r` at
+/// `ptr + r * row_stride`, either overwritten with the accumulators or (`add`) incremented by them.
+#[derive(Clone, Copy)]
+pub(crate) struct TileC {
+    /// The tile's element `(0, 0)`.
+    pub(crate) ptr: *mut f32,
+    /// Elements between consecutive rows.
+    pub(crate) row_stride: usize,
+    /// `C + acc` instead of `acc`.
+    pub(crate) add: bool,
+}
+
 /// Where the kernel reads A's element `(r, p)` (tile row `r`, depth `p`) to broadcast it.
 pub(crate) trait ASource: Copy {
     /// Pointer to element `(r, p)`.
@@ -199,14 +211,37 @@ pub(crate) unsafe fn tile<
         // it (same arithmetic, same bits; see `asm_avx512.rs` for why).
         if !MASKED_B && let Some(layout) = a.layout() {
             let (b_ptr, b_stride) = b.base_and_stride();
-            let acc_ptr = acc.as_mut_ptr().cast::<f32>();
             let pack = if PACK_B {
                 pack_to
             } else {
                 std::ptr::null_mut()
             };
-            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, PREFETCH_B, pack, acc_ptr) {
-                write_tile::<S, MR, NV>(&acc, out, &masks);
+            // A whole tile of C with alpha 1 and beta 0 or 1 is written by the kernel itself
+            // (`alpha * acc` is then `acc` exactly, and `fma(1, C, acc)` is `C + acc`): no
+            // round trip of the accumulators through memory. Any other write-back goes through
+            // `write_tile` from the accumulators the kernel stores.
+            let direct = out.alpha == 1.0
+                && (out.beta == 0.0 || out.beta == 1.0)
+                && out.col_stride == 1
+                && out.rows == MR
+                && out.cols == NV * S::W;
+            let c = if direct {
+                TileC {
+                    ptr: out.c,
+                    row_stride: out.row_stride,
+                    add: out.beta == 1.0,
+                }
+            } else {
+                TileC {
+                    ptr: acc.as_mut_ptr().cast::<f32>(),
+                    row_stride: NV * S::W,
+                    add: false,
+                }
+            };
+            if S::hand_tile::<MR, NV>(k, layout, b_ptr, b_stride, PREFETCH_B, pack, c) {
+                if !direct {
+                    write_tile::<S, MR, NV>(&acc, out, &masks);
+                }
                 return;
             }
         }
