@@ -39,6 +39,7 @@ pub mod cache;
 mod error;
 mod gemm;
 mod matrix;
+pub mod memory;
 mod peak;
 pub mod vecmath;
 

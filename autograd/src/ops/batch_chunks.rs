@@ -161,7 +161,9 @@ fn run<J: Send>(jobs: &mut [J], job: impl Fn(usize, &mut J) -> Result<()> + Sync
 /// they read) and returns its first `need` floats.
 pub(crate) fn scratch_of(scratch: &mut Vec<f32>, need: usize) -> &mut [f32] {
     if scratch.len() < need {
-        scratch.resize(need, 0.0);
+        // A backward's gate gradients are `[batch, time, gates]`: huge pages as for the tape's
+        // arenas.
+        kernels::memory::resize_with_huge_pages(scratch, need);
     }
     &mut scratch[..need]
 }

@@ -75,7 +75,8 @@ impl Tape {
         }
         let end = out.range().end;
         self.grads.clear();
-        self.grads.resize(end, 0.0);
+        // As the value arena (see `arena_alloc`): huge pages for a buffer of tens of MiB.
+        kernels::memory::resize_with_huge_pages(&mut self.grads, end);
         self.touched.clear();
         self.touched.resize(idx + 1, false);
         self.has_grads = true;

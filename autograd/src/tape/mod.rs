@@ -361,7 +361,9 @@ fn arena_alloc(arena: &mut Vec<f32>, used: &mut usize, len: usize) -> usize {
     let off = *used;
     *used += len;
     if arena.len() < *used {
-        arena.resize(*used, 0.0);
+        // Huge pages: the step buffers of a long sequence are tens of MiB, read a time slice
+        // (one row per sample, far apart) at a time.
+        kernels::memory::resize_with_huge_pages(arena, *used);
     }
     if cfg!(debug_assertions) {
         arena[off..*used].fill(f32::NAN);
