@@ -225,7 +225,7 @@ fn run<I: Isa>(
         return Ok(());
     }
     let blocking = tuning.blocking.unwrap_or_else(|| Blocking {
-        pack_a: model::packs_a(p.a.col_stride, p.n, I::NR),
+        pack_a: model::packs_a(&caches.l1d, p.a, p.n, I::MR, I::NR),
         ..I::blocking_for(caches, p.m, p.k)
     });
     match options.threads {

@@ -29,8 +29,8 @@ pub use parse::parse_override;
 /// `RECUR_CACHES="l1d=32K,l2=1M,l3=32M"` (see [`parse_override`] for every key).
 pub const CACHES_ENV: &str = "RECUR_CACHES";
 
-/// One cache level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One cache level (the default: all zero, a level nothing was read for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CacheLevel {
     /// Capacity in bytes.
     pub size: usize,

@@ -92,9 +92,10 @@
 //!   256 x 8192 x 256 (a B block reused by few A strips), where 1024 x 256 tied with 512 x 512
 //!   (177 GFLOP/s). A 2 MiB block (1024 x 512) lost 3-7%.
 
-use crate::cache::{CacheDescription, Vendor};
+use crate::cache::{CacheDescription, CacheLevel, Vendor};
 
 use super::isa::{Blocking, LoopOrder};
+use super::problem::View;
 
 /// Bytes of one f32.
 const F32: usize = 4;
@@ -206,8 +207,43 @@ pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
 /// 256 x 8192 x 32 (2 panels) 71.5-73.5 / 63.9-65.3, 64 x 1024 x 64 (4) 84.5-85.5 / 79.2-79.3,
 /// 256 x 8192 x 64 (4) 66.1-74.7 / 71.4-72.0, 256 x 8192 x 128 (8) 60.2-60.6 / 75.6-78.4,
 /// 128 x 1024 x 128 (8) 73.6-74.0 / 79.9-80.1. Hence more than [`MIN_PANELS_TO_PACK_A`].
-pub(crate) fn packs_a(a_col_stride: usize, n: usize, nr: usize) -> bool {
-    a_col_stride != 1 && n.div_ceil(nr.max(1)) > MIN_PANELS_TO_PACK_A
+///
+/// A row-major A is packed too when its strip cannot stay in L1 in place because its rows
+/// fall into too few of L1's sets ([`strip_conflicts_in_l1`]): a row stride of a multiple of
+/// 4 KiB (k = 1024, 2048, ...) puts all `MR` rows of a strip into one set of a 64-set L1.
+pub(crate) fn packs_a(l1d: &CacheLevel, a: View, n: usize, mr: usize, nr: usize) -> bool {
+    let panels = n.div_ceil(nr.max(1));
+    if panels <= MIN_PANELS_TO_PACK_A {
+        return false;
+    }
+    a.col_stride != 1 || strip_conflicts_in_l1(l1d, a.row_stride, mr)
+}
+
+/// Ways of each L1 set kept free for the lines streaming past an in-place A strip (the B
+/// panel's row and the tile's C row that map there) in [`strip_conflicts_in_l1`].
+const STREAMING_WAYS: usize = 2;
+
+/// Whether an `mr`-row strip of a row-major A with row stride `row_stride` (elements) read in
+/// place evicts itself from L1: whether more of its rows map to one L1 set than the set's ways
+/// less [`STREAMING_WAYS`]. The rows advance through their lines in lockstep, so the rows that
+/// share a set at the strip's start share one at every column.
+///
+/// Measured on an AMD EPYC Zen 4 (L1d 32 KiB 8-way, 64 sets; AVX-512 family, 12-row tiles,
+/// `gemm-tune blocking N 1 512 264 1024,2048 all`, fastest of 15, three rounds, GFLOP/s,
+/// A in place / A packed one strip at a time): n = 1024 (row stride 4 KiB: all 12 rows in
+/// one set) 102.9-103.3 / 106.9-108.6; n = 2048 (8 KiB) 97.7-99.0 / 103.8-106.8; n = 512
+/// (2 KiB: 6 rows per set, 2 ways to spare) 112.1-114.8 / 108.8-109.7; n = 1040 (rows spread
+/// over the sets) 103.5-105.2 / 97.6-101.7. The FMA peak there is 116 GFLOP/s.
+pub(crate) fn strip_conflicts_in_l1(l1d: &CacheLevel, row_stride: usize, mr: usize) -> bool {
+    let line = l1d.line.max(1);
+    let sets = (l1d.size / (l1d.ways.max(1) * line)).max(1);
+    let set = |r: usize| (r * row_stride * F32 / line) % sets;
+    // Quadratic in mr (at most a few hundred steps) but allocation-free: gemm calls it per call.
+    let worst = (0..mr)
+        .map(|r| (0..mr).filter(|&q| set(q) == set(r)).count())
+        .max()
+        .unwrap_or(0);
+    worst > l1d.ways.saturating_sub(STREAMING_WAYS)
 }
 
 /// B panels (tiles per A strip) up to which a strided A is read in place ([`packs_a`]).
@@ -366,18 +402,46 @@ mod tests {
         }
     }
 
-    /// A is packed only when its rows are not contiguous and n spans more than 4 tiles.
+    /// A view of a matrix with the given strides (the pointer is never read).
+    fn view(row_stride: usize, col_stride: usize) -> View {
+        View {
+            ptr: std::ptr::null(),
+            row_stride,
+            col_stride,
+        }
+    }
+
+    /// A is packed when its rows are not contiguous, or when a strip read in place would fall
+    /// into too few L1 sets; and only when n spans more than 4 tiles.
     #[test]
     fn packs_a_by_layout_and_width() {
+        let l1 = |kib: usize, ways| CacheLevel {
+            size: kib << 10,
+            ways,
+            line: 64,
+            shared_by: 1,
+        };
+        let zen4 = l1(32, 8);
         // The SimpleRNN(256) weight gradient: A = H'ᵀ, column stride 256, n = 256.
-        assert!(packs_a(256, 256, 16));
-        assert!(packs_a(256, 80, 16));
-        assert!(!packs_a(256, 64, 16));
-        assert!(!packs_a(256, 32, 16));
-        // Row-major (or padded, or broadcast) rows: in place whatever the width.
-        assert!(!packs_a(1, 4096, 16));
-        assert!(packs_a(300, 160, 32));
-        assert!(!packs_a(300, 128, 32));
+        assert!(packs_a(&zen4, view(1, 256), 256, 6, 16));
+        assert!(packs_a(&zen4, view(1, 256), 80, 6, 16));
+        assert!(!packs_a(&zen4, view(1, 256), 64, 6, 16));
+        assert!(!packs_a(&zen4, view(1, 256), 32, 6, 16));
+        // Row-major rows spread over L1's sets: in place whatever the width.
+        assert!(!packs_a(&zen4, view(1040, 1), 4096, 12, 32));
+        assert!(!packs_a(&zen4, view(256, 1), 4096, 12, 32));
+        // 2 KiB apart: 12 rows in 2 sets, 6 each, 2 of 8 ways to spare.
+        assert!(!packs_a(&zen4, view(512, 1), 4096, 12, 32));
+        // 4 KiB apart: 12 (or 8) rows in one 8-way set; packed once n spans 5 tiles.
+        assert!(packs_a(&zen4, view(1024, 1), 1024, 12, 32));
+        assert!(packs_a(&zen4, view(2048, 1), 1024, 8, 32));
+        assert!(!packs_a(&zen4, view(1024, 1), 128, 12, 32));
+        // 6 rows fit an 8-way set with 2 ways to spare; 12 rows overflow a 12-way one.
+        assert!(!packs_a(&zen4, view(1024, 1), 1024, 6, 16));
+        assert!(packs_a(&l1(48, 12), view(1024, 1), 1024, 12, 32));
+        assert!(!packs_a(&l1(48, 12), view(512, 1), 1024, 12, 32));
+        // A degenerate description (nothing read) does not panic.
+        assert!(packs_a(&CacheLevel::default(), view(1024, 1), 1024, 12, 32));
     }
 
     /// The reference machine's measured blocks come out of the model unchanged.

@@ -17,7 +17,7 @@ use super::isa::{Blocking, Isa, LoopOrder, PortableIsa};
 use super::pack::pack_b;
 use super::problem::{Problem, View};
 use super::{GemmOptions, KernelPath, blocked, model, pool, scale};
-use crate::cache::{self, CacheDescription};
+use crate::cache::{self, CacheDescription, CacheLevel};
 use crate::error::KernelError;
 use crate::matrix::{MatMut, MatRef};
 
@@ -41,6 +41,9 @@ pub struct PackedB {
     mc: usize,
     /// The kernel family whose panel width the packing used (None: never packed).
     path: Option<KernelPath>,
+    /// The L1 data cache of the caches packed for: whether the products pack A's strips
+    /// (`model::packs_a`).
+    l1d: CacheLevel,
 }
 
 impl PackedB {
@@ -101,6 +104,7 @@ impl PackedB {
         let blocking = I::blocking_for(caches, m.max(1), k.max(1));
         let kc = blocking.kc;
         (self.nc, self.mc) = (blocking.nc, blocking.mc);
+        self.l1d = caches.l1d;
         let panels = n.div_ceil(I::NR);
         let len = k * panels * I::NR;
         if self.data.len() < len + ALIGN {
@@ -191,7 +195,7 @@ fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), Ke
         mc: b.mc,
         nc: b.nc,
         order: LoopOrder::APanelInL1,
-        pack_a: model::packs_a(p.a.col_stride, p.n, I::NR),
+        pack_a: model::packs_a(&b.l1d, p.a, p.n, I::MR, I::NR),
     };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
