@@ -5,9 +5,9 @@
 //! Bad shapes, strides or slices are [`KernelError`]s, never undefined behaviour.
 //!
 //! The micro-kernel family ([`KernelPath`]: AVX-512F, AVX2+FMA or portable) is chosen once per
-//! process from the CPU (the widest it supports, but AVX2 on AMD Zen 4, whose 512-bit FMAs run
-//! as two 256-bit halves: [`KernelPath::avx2_preferred_on`]), or forced with the `RECUR_KERNEL`
-//! environment variable ([`KERNEL_ENV`]).
+//! process from the CPU (the widest it supports, AMD Zen 4 included, where AVX-512 measured
+//! faster although its 512-bit FMAs run as two 256-bit halves: [`KernelPath::best_supported`]),
+//! or forced with the `RECUR_KERNEL` environment variable ([`KERNEL_ENV`]).
 //!
 //! How a product runs:
 //! - Small products (below about 128 x 128 x 256, or n <= 16) take the small path: register

@@ -121,8 +121,6 @@ fn print_setup(path: KernelPath, caches: &DetectedCaches) {
         .is_ok_and(|v| !v.trim().is_empty() && v.trim() != "auto")
     {
         format!("forced by {}", kernels::KERNEL_ENV)
-    } else if KernelPath::Avx512.supported() && KernelPath::avx2_preferred_on(&cpu) {
-        "AVX-512 supported, but AVX2 preferred on Zen 4".to_string()
     } else {
         "widest supported".to_string()
     };

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::cache::CpuId;
 use crate::error::KernelError;
 
 /// The environment variable that forces a kernel path: `scalar`, `avx2` or `avx512` (or `auto`).
@@ -49,41 +48,23 @@ impl KernelPath {
         }
     }
 
-    /// The path this CPU runs best: the widest it supports, except that AVX2 is preferred to
-    /// AVX-512 where [`KernelPath::avx2_preferred_on`] says so (AMD Zen 4).
+    /// The path this CPU runs best: the widest it supports.
+    ///
+    /// AMD Zen 4 included, although it executes a 512-bit FMA as two 256-bit halves (the same
+    /// 32 f32 FLOP per cycle as AVX2's two 256-bit FMAs): measured there (EPYC, family 0x19
+    /// model 0x11, 2 vCPUs; `cells-report --samples 5`, ms per fwd+bwd, AVX2 / AVX-512), the
+    /// AVX-512 family was as fast or faster in 11 of the 12 cells: SimpleRNN, LSTM, GRU at
+    /// (32, 50, 8, 64) 0.561 / 0.505, 2.61 / 2.54, 2.03 / 2.04 on 1 thread and 0.453 / 0.367,
+    /// 1.74 / 1.43, 1.43 / 1.18 on 2; at (128, 64, 32, 256) 39.4 / 40.5, 175 / 168, 136 / 130
+    /// on 1 and 21.4 / 21.7, 99.0 / 90.9, 80.4 / 68.3 on 2. `gemm-report` on 1 thread: 94.2 /
+    /// 96.4% of the FMA peak at n = 256, 93.3 / 97.6% at 512 (twice the registers: a 12 x 32
+    /// tile, embedded broadcasts, fewer loop instructions per FMA).
     pub fn best_supported() -> KernelPath {
-        let widest = KernelPath::ALL
+        KernelPath::ALL
             .into_iter()
             .rev()
             .find(|p| p.supported())
-            .unwrap_or(KernelPath::Scalar);
-        if widest == KernelPath::Avx512 && KernelPath::avx2_preferred_on(&CpuId::current()) {
-            KernelPath::Avx2
-        } else {
-            widest
-        }
-    }
-
-    /// Whether the AVX2 family is preferred to the AVX-512 one on `cpu` (both supported): true
-    /// on AMD Zen 4, false elsewhere.
-    ///
-    /// The rule, from published figures (not measured here: the build machine is a Zen 3 without
-    /// AVX-512). Zen 4 executes a 512-bit FMA as two 256-bit halves on its two 256-bit FMA
-    /// pipes: `vfmadd231ps zmm` has a reciprocal throughput of 1 cycle against 0.5 for `ymm`
-    /// (uops.info; Agner Fog's tables), so both families peak at 32 f32 FLOP per cycle and the
-    /// wider registers buy nothing at the FMA ports. What the AVX-512 family does add is a
-    /// 12-row A strip read in place: when A's row stride is a multiple of 4 KiB (k = 1024,
-    /// 2048, ...) its 12 rows map to the same L1d set, and Zen 4's L1d has 8 ways, so the strip
-    /// evicts itself on every tile and is read from L2 (the AVX2 family's 6 rows fit, with ways
-    /// to spare). That would explain the shape of the drop issue 15 measured there with the
-    /// AVX-512 family (95-97% of peak at n = 256 and 512, 83-85% at 1024 and 2048), though the
-    /// 1 MiB B block of the old constants is another cause; neither is confirmed. Intel's AVX-512 cores with two 512-bit FMA
-    /// units (Skylake-SP and later Xeons) double the peak, and Zen 5 runs 512-bit FMAs at full
-    /// width on its desktop and server parts, so they keep AVX-512. `RECUR_KERNEL=avx512` still
-    /// forces it; `gemm-report` under both values is the measurement that should replace this
-    /// rule on a Zen 4.
-    pub fn avx2_preferred_on(cpu: &CpuId) -> bool {
-        cpu.is_zen4()
+            .unwrap_or(KernelPath::Scalar)
     }
 
     /// The path [`crate::gemm`] uses: `RECUR_KERNEL` if set (and not `auto`), else
@@ -154,27 +135,14 @@ mod tests {
     }
 
     #[test]
-    fn zen4_prefers_avx2() {
-        use crate::cache::Vendor;
-        let cpu = |vendor, family, model| CpuId {
-            vendor,
-            family,
-            model,
+    fn best_is_the_widest_supported() {
+        let expected = if KernelPath::Avx512.supported() {
+            KernelPath::Avx512
+        } else if KernelPath::Avx2.supported() {
+            KernelPath::Avx2
+        } else {
+            KernelPath::Scalar
         };
-        assert!(KernelPath::avx2_preferred_on(&cpu(Vendor::Amd, 0x19, 0x11)));
-        assert!(KernelPath::avx2_preferred_on(&cpu(Vendor::Amd, 0x19, 0x61)));
-        // Zen 5 (family 0x1A), Zen 3 (no AVX-512 anyway) and Intel keep the widest path.
-        assert!(!KernelPath::avx2_preferred_on(&cpu(
-            Vendor::Amd,
-            0x1A,
-            0x44
-        )));
-        assert!(!KernelPath::avx2_preferred_on(&cpu(
-            Vendor::Amd,
-            0x19,
-            0x01
-        )));
-        assert!(!KernelPath::avx2_preferred_on(&cpu(Vendor::Intel, 6, 0x8F)));
-        assert!(KernelPath::best_supported().supported());
+        assert_eq!(KernelPath::best_supported(), expected);
     }
 }
