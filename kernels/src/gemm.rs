@@ -224,9 +224,13 @@ fn run<I: Isa>(
         unsafe { small::small::<I>(*p) };
         return Ok(());
     }
-    let blocking = tuning.blocking.unwrap_or_else(|| Blocking {
-        pack_a: model::packs_a(&caches.l1d, p.a, p.n, I::MR, I::NR),
-        ..I::blocking_for(caches, p.m, p.k)
+    let blocking = tuning.blocking.unwrap_or_else(|| {
+        let b = I::blocking_for(caches, p.m, p.k);
+        let rows = I::tile_rows(p.m.min(b.mc));
+        Blocking {
+            pack_a: model::packs_a(&caches.l1d, p.a, p.n, rows, I::NR),
+            ..b
+        }
     });
     match options.threads {
         Some(1) => {

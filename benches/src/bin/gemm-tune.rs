@@ -11,9 +11,11 @@
 //! - `gemm-tune cutover [THREADS]`: the small path (1 thread) against the packed path on THREADS
 //!   threads; the packed path should win only where `kernels::uses_small_path` says false.
 //!
-//! - `gemm-tune prepacked M K N`: one thread, the small path, the packed path and the packed path
-//!   with B packed beforehand (`gemm_prepacked`, as the recurrent ops' per-step products run):
-//!   where a recurrence should pack its kernel once instead of taking the small path.
+//! - `gemm-tune prepacked M K N [A_ROW_STRIDE] [C_ROW_STRIDE]`: one thread, the small path, the
+//!   packed path and the packed path with B packed beforehand (`gemm_prepacked`, as the
+//!   recurrent ops' per-step products run): where a recurrence should pack its kernel once
+//!   instead of taking the small path. The strides (elements, default contiguous) place A's and
+//!   C's rows as a step's rows of a `[batch, time, units]` tensor lie (`time * units` apart).
 //! - `gemm-tune tn M K N [KCs] [MCs]`: one thread, `C = Aᵀ B` with A stored `k x m` row-major (a
 //!   recurrent op's `dU = H'ᵀ dZ`): what `gemm` chooses, the model's blocks with A read in place
 //!   and with A packed, A packed at each KC (and MC) listed, our row-major `A B` of the same
@@ -257,22 +259,36 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         Some("prepacked") => {
             let dim = |i: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(32);
             let (m, k, n) = (dim(1), dim(2), dim(3));
+            // Row strides of A and C as a recurrent op's step products have them (rows of a
+            // [batch, time, units] tensor are time * units apart); default: contiguous.
+            let stride = |i: usize, min: usize| {
+                args.get(i)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(min)
+                    .max(min)
+            };
+            let (a_rs, c_rs) = (stride(4, k), stride(5, n));
             let mut ops = Operands::new(m, k, n);
             let small = time(&mut ops, Algorithm::Small, None, 1)?;
             let blocked = time(&mut ops, Algorithm::Blocked, None, 1)?;
             let mut packed = PackedB::new();
             packed.pack(MatRef::row_major(&ops.b, k, n)?, m)?;
             let opts = GemmOptions { threads: Some(1) };
+            let mut a = vec![0.0f32; (m - 1) * a_rs + k];
+            for i in 0..m {
+                a[i * a_rs..i * a_rs + k].copy_from_slice(&ops.a[i * k..(i + 1) * k]);
+            }
+            let mut c = vec![0.0f32; (m - 1) * c_rs + n];
             let mut err = None;
             let pre = min_ns(15, 2e6, || {
-                let r = MatRef::row_major(&ops.a, m, k).and_then(|a| {
+                let r = MatRef::new(&a, m, k, a_rs, 1).and_then(|a| {
                     gemm_prepacked(
                         &opts,
                         1.0,
                         a,
                         &packed,
                         0.0,
-                        MatMut::row_major(&mut ops.c, m, n)?,
+                        MatMut::new(&mut c, m, n, c_rs, 1)?,
                     )
                 });
                 if let Err(e) = r {
@@ -284,7 +300,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             }
             let g = |ns: f64| flops(m, k, n) / ns;
             println!(
-                "{m}x{k}x{n}: small {small:.0} ns ({:.1} GFLOP/s), packed {blocked:.0} ns ({:.1}), prepacked {pre:.0} ns ({:.1}); prepacked/small {:.2}",
+                "{m}x{k}x{n}: small {small:.0} ns ({:.1} GFLOP/s), packed {blocked:.0} ns ({:.1}), prepacked (A rows {a_rs} apart, C rows {c_rs}) {pre:.0} ns ({:.1}); prepacked/small {:.2}",
                 g(small),
                 g(blocked),
                 g(pre),
@@ -332,7 +348,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
         }
         _ => {
             eprintln!(
-                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N | tn M K N [KCs] [MCs] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
+                "usage: gemm-tune peak | shape M K N [THREADS] | prepacked M K N [A_RS] [C_RS] | tn M K N [KCs] [MCs] | blocking [N|MxKxN] [THREADS] [KCs] [MCs] [NCs] [all|default] | cutover [THREADS]"
             );
         }
     }

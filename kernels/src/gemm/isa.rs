@@ -98,6 +98,14 @@ pub(crate) trait Isa {
     /// Packed-path tile width (columns of C per micro-kernel call).
     const NR: usize;
 
+    /// Height of the packed-path tiles on a block of `rows` rows of an A read in place or
+    /// packed strip by strip: `MR`, unless the family has a shorter full-width tile that pads
+    /// the block less.
+    fn tile_rows(rows: usize) -> usize {
+        let _ = rows;
+        Self::MR
+    }
+
     /// The blocking model's limits for this family's tile on `caches` (see [`super::model`]).
     fn limits(caches: &CacheDescription) -> Limits {
         model::limits(caches, Self::MR, Self::NR)
@@ -385,6 +393,16 @@ impl Isa for Avx512Isa {
     const MR: usize = 12;
     const NR: usize = 32;
 
+    /// 8 when 8-row tiles cover the block with fewer padded rows than 12-row ones (e.g. 256
+    /// rows: 32 tiles of 8 against 22 of 12 = 264 rows; 256^3 measured ~3% faster with 8).
+    fn tile_rows(rows: usize) -> usize {
+        if rows.div_ceil(8) * 8 < rows.div_ceil(12) * 12 {
+            8
+        } else {
+            12
+        }
+    }
+
     unsafe fn small(p: &Problem) {
         // SAFETY: forwarded caller contract (the CPU has AVX-512F and FMA).
         unsafe { avx512_small(p) }
@@ -427,11 +445,7 @@ unsafe fn avx512_macro(t: &MacroTile) {
     // 12 * kc elements, enough for an 8-row strip.
     unsafe {
         match t.a {
-            // A block whose rows 8-row tiles cover with less padding (e.g. 256 rows: 32 tiles of
-            // 8 against 22 of 12 = 264 rows): 256^3 measured ~3% faster than with 12-row tiles.
-            MacroA::InPlace(_) | MacroA::Strips { .. }
-                if t.rows.div_ceil(8) * 8 < t.rows.div_ceil(12) * 12 =>
-            {
+            MacroA::InPlace(_) | MacroA::Strips { .. } if Avx512Isa::tile_rows(t.rows) == 8 => {
                 macro_tiles::<Avx512, 8, 2>(t)
             }
             _ => macro_tiles::<Avx512, 12, 2>(t),

@@ -219,21 +219,19 @@ pub(crate) fn packs_a(l1d: &CacheLevel, a: View, n: usize, mr: usize, nr: usize)
     a.col_stride != 1 || strip_conflicts_in_l1(l1d, a.row_stride, mr)
 }
 
-/// Ways of each L1 set kept free for the lines streaming past an in-place A strip (the B
-/// panel's row and the tile's C row that map there) in [`strip_conflicts_in_l1`].
-const STREAMING_WAYS: usize = 2;
-
 /// Whether an `mr`-row strip of a row-major A with row stride `row_stride` (elements) read in
-/// place evicts itself from L1: whether more of its rows map to one L1 set than the set's ways
-/// less [`STREAMING_WAYS`]. The rows advance through their lines in lockstep, so the rows that
-/// share a set at the strip's start share one at every column.
+/// place evicts itself from L1: whether more of its rows map to one L1 set than the set has
+/// ways. The rows advance through their lines in lockstep, so the rows that share a set at the
+/// strip's start share one at every column.
 ///
-/// Measured on an AMD EPYC Zen 4 (L1d 32 KiB 8-way, 64 sets; AVX-512 family, 12-row tiles,
-/// `gemm-tune blocking N 1 512 264 1024,2048 all`, fastest of 15, three rounds, GFLOP/s,
-/// A in place / A packed one strip at a time): n = 1024 (row stride 4 KiB: all 12 rows in
-/// one set) 102.9-103.3 / 106.9-108.6; n = 2048 (8 KiB) 97.7-99.0 / 103.8-106.8; n = 512
-/// (2 KiB: 6 rows per set, 2 ways to spare) 112.1-114.8 / 108.8-109.7; n = 1040 (rows spread
-/// over the sets) 103.5-105.2 / 97.6-101.7. The FMA peak there is 116 GFLOP/s.
+/// Measured on an AMD EPYC Zen 4 (L1d 32 KiB 8-way, 64 sets; AVX-512 family; fastest of 15,
+/// GFLOP/s of a 116 peak). 12-row tiles, `gemm-tune blocking N 1 512 264 1024,2048 all`, three
+/// rounds, A in place / A packed one strip at a time: n = 1024 (row stride 4 KiB: all 12 rows
+/// in one set) 102.9-103.3 / 106.9-108.6; n = 2048 (8 KiB) 97.7-99.0 / 103.8-106.8; n = 512
+/// (2 KiB: 6 rows per set) 112.1-114.8 / 108.8-109.7; n = 1040 (rows spread over the sets)
+/// 103.5-105.2 / 97.6-101.7. 8-row tiles whose 8 rows share a set exactly fill it and still
+/// do best in place (`gemm-tune prepacked 128 256 N 16384 16384`, a recurrent step's rows 64
+/// KiB apart, in place / packed: n = 256 112.9 / 103.5, n = 1024 112.6 / 110.3).
 pub(crate) fn strip_conflicts_in_l1(l1d: &CacheLevel, row_stride: usize, mr: usize) -> bool {
     let line = l1d.line.max(1);
     let sets = (l1d.size / (l1d.ways.max(1) * line)).max(1);
@@ -243,7 +241,7 @@ pub(crate) fn strip_conflicts_in_l1(l1d: &CacheLevel, row_stride: usize, mr: usi
         .map(|r| (0..mr).filter(|&q| set(q) == set(r)).count())
         .max()
         .unwrap_or(0);
-    worst > l1d.ways.saturating_sub(STREAMING_WAYS)
+    worst > l1d.ways
 }
 
 /// B panels (tiles per A strip) up to which a strided A is read in place ([`packs_a`]).
@@ -432,14 +430,15 @@ mod tests {
         assert!(!packs_a(&zen4, view(256, 1), 4096, 12, 32));
         // 2 KiB apart: 12 rows in 2 sets, 6 each, 2 of 8 ways to spare.
         assert!(!packs_a(&zen4, view(512, 1), 4096, 12, 32));
-        // 4 KiB apart: 12 (or 8) rows in one 8-way set; packed once n spans 5 tiles.
+        // 4 KiB apart: 12 rows in one 8-way set; packed once n spans 5 tiles.
         assert!(packs_a(&zen4, view(1024, 1), 1024, 12, 32));
-        assert!(packs_a(&zen4, view(2048, 1), 1024, 8, 32));
+        assert!(packs_a(&zen4, view(2048, 1), 1024, 12, 32));
         assert!(!packs_a(&zen4, view(1024, 1), 128, 12, 32));
-        // 6 rows fit an 8-way set with 2 ways to spare; 12 rows overflow a 12-way one.
+        // 8 or 6 rows fit an 8-way set; 12 rows fit a 12-way one, 16 do not.
+        assert!(!packs_a(&zen4, view(16384, 1), 1024, 8, 32));
         assert!(!packs_a(&zen4, view(1024, 1), 1024, 6, 16));
-        assert!(packs_a(&l1(48, 12), view(1024, 1), 1024, 12, 32));
-        assert!(!packs_a(&l1(48, 12), view(512, 1), 1024, 12, 32));
+        assert!(!packs_a(&l1(48, 12), view(1024, 1), 1024, 12, 32));
+        assert!(packs_a(&l1(48, 12), view(1024, 1), 1024, 16, 32));
         // A degenerate description (nothing read) does not panic.
         assert!(packs_a(&CacheLevel::default(), view(1024, 1), 1024, 12, 32));
     }

@@ -195,7 +195,7 @@ fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), Ke
         mc: b.mc,
         nc: b.nc,
         order: LoopOrder::APanelInL1,
-        pack_a: model::packs_a(&b.l1d, p.a, p.n, I::MR, I::NR),
+        pack_a: model::packs_a(&b.l1d, p.a, p.n, I::tile_rows(p.m.min(b.mc)), I::NR),
     };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
