@@ -9,6 +9,9 @@
 //! forces it too). Every path rounds alike: results are bit-identical across paths.
 
 pub mod approx;
+mod grad;
+
+pub use grad::{OutputGrad, activation_grad};
 
 use crate::gemm::KernelPath;
 
