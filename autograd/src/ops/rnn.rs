@@ -5,8 +5,8 @@
 //! `z_s = (x'_t · W + b) + h'_{s-1} · U`, `h_s = act(z_s)`, with `x' = x ⊙ m_x` and
 //! `h' = h ⊙ m_h` when the dropout masks are given (the same masks at every step). Step `s`
 //! consumes `x_t` with `t = s`, or `t = T-1-s` with `go_backwards`; the output sequence is in
-//! processing order (as Keras returns it). The input projection of all steps is one GEMM
-//! `[B·T, F] · [F, U]`; each step adds one `[B, U] · [U, U]` GEMM. The node's value is that
+//! processing order (as Keras returns it). Each step is two GEMMs onto the step's rows, the
+//! input projection `[B, F] · [F, U]` and the recurrent `[B, U] · [U, U]`. The node's value is that
 //! sequence, or, for [`Tape::simple_rnn_last`], `h_T` alone, with the sequence in the aux arena
 //! (whose gradient `G` is then zero before the last step).
 //!
@@ -153,7 +153,7 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
     let rkmat = MatRef::row_major(inputs.rk, d.u, d.u)?;
     let has_steps = d.t > 1 || inputs.h0.is_some();
     let packed_u = pack_recurrent(&mut packed[0], rkmat, ch.rows, inputs.mh, has_steps)?;
-    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, &op, inputs.mx.is_some());
+    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, inputs.mx.is_some());
     let buf = scratch_of(scratch, per * ch.count);
     let row_len = d.t * d.u;
     ch.run_jobs(
@@ -172,22 +172,24 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
 }
 
 /// Scratch floats [`forward_chunk`] needs for a chunk of `d.b` samples.
-fn forward_scratch_len(d: Dims, op: &GatedOp, masked_input: bool) -> usize {
-    let bt = d.b * d.t;
-    let xm_len = if masked_input { bt * d.f } else { 0 };
-    let proj_len = if op.go_backwards { bt * d.u } else { 0 };
-    xm_len + proj_len + d.b * d.u
+fn forward_scratch_len(d: Dims, masked_input: bool) -> usize {
+    let xm_len = if masked_input { d.b * d.t * d.f } else { 0 };
+    xm_len + d.b * d.u
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows;
 /// `saved` is empty when no pre-activation is saved). `packed_u` is the recurrent kernel's
 /// packing, or None to multiply by it in place.
 ///
-/// Per step: one product into the step's rows of `out` (which already hold `x'_t W + b`), then
-/// one pass over those rows while they are hot: save the pre-activation if needed, apply the
-/// activation, and write the next step's (masked) previous state into `hprev`, the contiguous
-/// `[B, U]` operand of the next product (`out`'s rows cannot be both that operand and the
-/// product's output in one call).
+/// Per step: the input projection `x'_t W + b` into the step's rows of `out` (the bias rows
+/// first, then the product onto them: beta = 1 adds C after the product's sum, so the bits are
+/// those of adding b afterwards), the recurrent product onto the same rows, then one pass over
+/// them while they are hot: save the pre-activation if needed, apply the activation, and write
+/// the next step's (masked) previous state into `hprev`, the contiguous `[B, U]` operand of the
+/// next product (`out`'s rows cannot be both that operand and the product's output in one
+/// call). Projecting step by step rather than all steps in one product keeps the step's rows
+/// in cache from the bias to the activation: one product over all steps wrote the whole
+/// `[B·T, U]` sequence (8 MiB at (128, 64, 32, 256)) twice before the steps read it again.
 fn forward_chunk(
     d: Dims,
     op: &GatedOp,
@@ -200,46 +202,28 @@ fn forward_chunk(
     let mx = inp.mx.map(|m| m.gate(0));
     let mh = inp.mh.map(|m| m.gate(0));
     let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    let proj_len = if op.go_backwards { bt * u } else { 0 };
     // Every scratch element is written before it is read.
-    let (xm, rest) = scratch.split_at_mut(xm_len);
-    let (proj, hprev) = rest.split_at_mut(proj_len);
-    let xmat = MatRef::row_major(masked_input(d, inp.x, mx, xm), bt, d.f)?;
+    let (xm, hprev) = scratch.split_at_mut(xm_len);
+    let xs = masked_input(d, inp.x, mx, xm);
     let wmat = MatRef::row_major(inp.w, d.f, u)?;
-    if op.go_backwards {
-        gemm_with(opts, 1.0, xmat, wmat, 0.0, MatMut::row_major(proj, bt, u)?)?;
-        // The value is in processing order; the projection's rows are at input time.
-        for bi in 0..d.b {
-            for s in 0..d.t {
-                let src = d.at(bi, op.input_time(s), u);
-                let dst = d.at(bi, s, u);
-                let (o, p) = (&mut out[dst..dst + u], &proj[src..src + u]);
-                match inp.bias {
-                    Some(bv) => {
-                        for ((o, &p), &b) in o.iter_mut().zip(p).zip(bv) {
-                            *o = p + b;
-                        }
-                    }
-                    None => o.copy_from_slice(p),
-                }
-            }
-        }
-    } else {
-        // `x'W + b` as one product onto rows holding the bias (beta = 1 adds C after the
-        // product's sum, so the bits are those of adding b afterwards).
-        let beta = match inp.bias {
-            Some(bv) => {
-                out.chunks_exact_mut(u).for_each(|r| r.copy_from_slice(bv));
-                1.0
-            }
-            None => 0.0,
-        };
-        gemm_with(opts, 1.0, xmat, wmat, beta, MatMut::row_major(out, bt, u)?)?;
-    }
     let rkmat = MatRef::row_major(inp.rk, u, u)?;
     // Step 0's previous state: the (masked) initial state, or none (zeros).
     let mut have_prev = copy_prev_state(d, 0, out, inp.h0, mh, hprev);
     for s in 0..d.t {
+        // The projection of the input this step consumes (`x_{T-1-s}` with go_backwards).
+        let beta = match inp.bias {
+            Some(bv) => {
+                for bi in 0..d.b {
+                    let r = d.at(bi, s, u);
+                    out[r..r + u].copy_from_slice(bv);
+                }
+                1.0
+            }
+            None => 0.0,
+        };
+        let xt = MatRef::new(&xs[op.input_time(s) * d.f..], d.b, d.f, d.t * d.f, 1)?;
+        let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
+        gemm_with(opts, 1.0, xt, wmat, beta, slot)?;
         if have_prev {
             let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
             let hp = MatRef::row_major(hprev, d.b, u)?;
