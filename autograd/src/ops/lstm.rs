@@ -273,7 +273,7 @@ fn forward_chunk(
             let gr = d.at(bi, ts, g4);
             let z = &mut gates[gr..gr + g4];
             if let Some(bv) = bias {
-                z.iter_mut().zip(bv).for_each(|(z, &b)| *z += b);
+                kernels::vecmath::add_assign(z, bv);
             }
             if save_pre {
                 pre[gr..gr + g4].copy_from_slice(z);
@@ -294,24 +294,13 @@ fn forward_chunk(
             } else {
                 c0.map(|c| &c[bi * u..(bi + 1) * u])
             };
-            match cprev {
-                Some(cp) => {
-                    for j in 0..u {
-                        crow[j] = zf[j] * cp[j] + zi[j] * zg[j];
-                    }
-                }
-                None => {
-                    for j in 0..u {
-                        crow[j] = zi[j] * zg[j];
-                    }
-                }
-            }
+            // The element-wise steps run vectorized for the CPU (this crate is compiled for
+            // baseline x86-64, where these loops ran at SSE2 width), with the same bits.
+            kernels::vecmath::lstm_cell_state(zi, zf, zg, cprev, crow);
             let ac = &mut act_c[hr..hr + u];
             ac.copy_from_slice(crow);
             act.apply_row(ac);
-            for ((h, &o), &a) in hseq[hr..hr + u].iter_mut().zip(zo.iter()).zip(ac.iter()) {
-                *h = o * a;
-            }
+            kernels::vecmath::multiply(zo, ac, &mut hseq[hr..hr + u]);
         }
     }
     Ok(())
@@ -408,14 +397,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let (dpi, rest) = dpost.split_at_mut(u);
                     let (dpf, rest) = rest.split_at_mut(u);
                     let (dpg, dpo) = rest.split_at_mut(u);
-                    // dh -> do (into dpost) and d a(c) (into t1). Slices of length u throughout, so the
-                    // loops run without bounds checks and vectorize.
+                    // dh -> do (into dpost) and d a(c) (into t1), vectorized for the CPU.
                     let ghr = gh.row(d, bi, s, zeros);
-                    for j in 0..u {
-                        let dh = ghr[j] + chr[j];
-                        dpo[j] = dh * ac[j];
-                        t1[j] = dh * go[j];
-                    }
+                    kernels::vecmath::lstm_output_grads(ghr, chr, ac, go, dpo, t1);
                     act.backward_row(&cseq[hr..hr + u], ac, t1, t2, false);
                     // t1 is free again: zeros stand in for a missing previous carry state.
                     let cp: &[f32] = match prev_row(d, s, bi, cseq, c0) {
@@ -427,13 +411,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     };
                     let cc = &mut carry_c[bi * u..(bi + 1) * u];
                     let gcr = gc.row(d, bi, s, zeros);
-                    for j in 0..u {
-                        let dc = gcr[j] + cc[j] + t2[j];
-                        dpi[j] = dc * gg[j];
-                        dpg[j] = dc * gi[j];
-                        dpf[j] = dc * cp[j];
-                        cc[j] = dc * gf[j];
-                    }
+                    kernels::vecmath::lstm_state_grads(gcr, t2, gi, gf, gg, cp, cc, dpi, dpf, dpg);
                     let pr = &pre[gr..gr + g4];
                     let dzr = &mut dz[gr..gr + g4];
                     for (k, a) in [ract, ract, act, ract].iter().enumerate() {

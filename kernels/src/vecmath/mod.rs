@@ -10,8 +10,10 @@
 
 pub mod approx;
 mod grad;
+mod lstm;
 
 pub use grad::{OutputGrad, activation_grad};
+pub use lstm::{add_assign, lstm_cell_state, lstm_output_grads, lstm_state_grads, multiply};
 
 use crate::gemm::KernelPath;
 

@@ -1,0 +1,258 @@
+//! The element-wise arithmetic of an LSTM step (the cell state, the output, and their gradients
+//! in the backward pass), vectorized at run time.
+//!
+//! A fused LSTM runs these loops once per sample and step over rows of `units` floats. Written
+//! in the autograd crate, which is compiled for baseline x86-64, they ran at SSE2 width; here
+//! the same loops are compiled under `#[target_feature]` as 16- or 8-lane code. Each formula is
+//! the scalar one, multiplications and additions rounded separately and in the same order (Rust
+//! never contracts them into an FMA), so every path gives the same bits.
+
+use crate::gemm::KernelPath;
+
+/// Defines a public function whose body (a loop over slices) is compiled three times, for
+/// AVX-512, for AVX2 and for the baseline, and runs the one the CPU supports ([`super::path`]).
+/// `on_path` runs a named path (false when the CPU lacks it), for the tests.
+macro_rules! vectorized {
+    ($(#[$attr:meta])* pub fn $name:ident / $on_path:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$attr])*
+        pub fn $name($($arg: $ty),*) {
+            $on_path(super::path(), $($arg),*);
+        }
+
+        $(#[$attr])*
+        fn $on_path(path: KernelPath, $($arg: $ty),*) -> bool {
+            #[inline(always)]
+            $(#[$attr])*
+            fn body($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            $(#[$attr])*
+            fn avx512($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            $(#[$attr])*
+            fn avx2($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            if !path.supported() {
+                return false;
+            }
+            match path {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `supported` confirmed AVX-512F just above.
+                KernelPath::Avx512 => unsafe { avx512($($arg),*) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `supported` confirmed AVX2 and FMA just above.
+                KernelPath::Avx2 => unsafe { avx2($($arg),*) },
+                _ => body($($arg),*),
+            }
+            true
+        }
+    };
+}
+
+vectorized! {
+    /// `dst[j] += src[j]` over `dst.len()` elements (a step's bias onto its gate rows). A shorter
+    /// `src` is a caller bug and panics.
+    pub fn add_assign / add_assign_on(dst: &mut [f32], src: &[f32]) {
+        let src = &src[..dst.len()];
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d += s;
+        }
+    }
+}
+
+vectorized! {
+    /// `out[j] = a[j] · b[j]` over `out.len()` elements (an LSTM's `h = o ⊙ tanh(c)`). Shorter
+    /// inputs are a caller bug and panic.
+    pub fn multiply / multiply_on(a: &[f32], b: &[f32], out: &mut [f32]) {
+        let n = out.len();
+        let (a, b) = (&a[..n], &b[..n]);
+        for j in 0..n {
+            out[j] = a[j] * b[j];
+        }
+    }
+}
+
+vectorized! {
+    /// The LSTM cell state over `c.len()` units: `c = f ⊙ c_prev + i ⊙ g` (as `f·c_prev` plus
+    /// `i·g`, each rounded), or `i ⊙ g` without a previous state. Shorter inputs are a caller bug
+    /// and panic.
+    pub fn lstm_cell_state / lstm_cell_state_on(
+        i: &[f32],
+        f: &[f32],
+        g: &[f32],
+        c_prev: Option<&[f32]>,
+        c: &mut [f32],
+    ) {
+        let n = c.len();
+        let (i, f, g) = (&i[..n], &f[..n], &g[..n]);
+        match c_prev {
+            Some(cp) => {
+                let cp = &cp[..n];
+                for j in 0..n {
+                    c[j] = f[j] * cp[j] + i[j] * g[j];
+                }
+            }
+            None => {
+                for j in 0..n {
+                    c[j] = i[j] * g[j];
+                }
+            }
+        }
+    }
+}
+
+vectorized! {
+    /// The first half of an LSTM step's backward over `d_o.len()` units: with
+    /// `dh = g_h + carry_h` (the output's gradient and the carry from the later step),
+    /// `d_o = dh ⊙ a(c)` and `d_ac = dh ⊙ o`. Shorter inputs are a caller bug and panic.
+    pub fn lstm_output_grads / lstm_output_grads_on(
+        g_h: &[f32],
+        carry_h: &[f32],
+        act_c: &[f32],
+        o: &[f32],
+        d_o: &mut [f32],
+        d_ac: &mut [f32],
+    ) {
+        let n = d_o.len();
+        let (g_h, carry_h, act_c, o, d_ac) = (&g_h[..n], &carry_h[..n], &act_c[..n], &o[..n], &mut d_ac[..n]);
+        for j in 0..n {
+            let dh = g_h[j] + carry_h[j];
+            d_o[j] = dh * act_c[j];
+            d_ac[j] = dh * o[j];
+        }
+    }
+}
+
+vectorized! {
+    /// The second half of an LSTM step's backward over `carry_c.len()` units: the cell state's
+    /// gradient `dc = (g_c + carry_c) + dc_act` (its output's gradient, the carry from the later
+    /// step, and the path through `h = o ⊙ a(c)`), then the gates' `d_i = dc ⊙ g`,
+    /// `d_f = dc ⊙ c_prev`, `d_g = dc ⊙ i` and the new carry `carry_c = dc ⊙ f`, which replaces
+    /// the old. Shorter inputs are a caller bug and panic.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lstm_state_grads / lstm_state_grads_on(
+        g_c: &[f32],
+        dc_act: &[f32],
+        i: &[f32],
+        f: &[f32],
+        g: &[f32],
+        c_prev: &[f32],
+        carry_c: &mut [f32],
+        d_i: &mut [f32],
+        d_f: &mut [f32],
+        d_g: &mut [f32],
+    ) {
+        let n = carry_c.len();
+        let (g_c, dc_act, i, f, g, c_prev) =
+            (&g_c[..n], &dc_act[..n], &i[..n], &f[..n], &g[..n], &c_prev[..n]);
+        let (d_i, d_f, d_g) = (&mut d_i[..n], &mut d_f[..n], &mut d_g[..n]);
+        for j in 0..n {
+            let dc = g_c[j] + carry_c[j] + dc_act[j];
+            d_i[j] = dc * g[j];
+            d_g[j] = dc * i[j];
+            d_f[j] = dc * c_prev[j];
+            carry_c[j] = dc * f[j];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Seven rows of values (some zero, some negative) of one length.
+    fn rows() -> impl Strategy<Value = Vec<[f32; 7]>> {
+        prop::collection::vec(
+            prop::array::uniform7(prop_oneof![-3.0f32..3.0, Just(0.0f32), Just(-0.0f32)]),
+            0..70,
+        )
+    }
+
+    fn column(r: &[[f32; 7]], k: usize) -> Vec<f32> {
+        r.iter().map(|x| x[k]).collect()
+    }
+
+    proptest! {
+        /// Every path and the public functions give the scalar formulas' exact bits, for every
+        /// length (vector bodies and remainders).
+        #[test]
+        fn every_path_matches_the_formulas_bit_for_bit(r in rows()) {
+            let n = r.len();
+            let [a, b, c, d, e, f, g] = std::array::from_fn(|k| column(&r, k));
+            let nan = || vec![f32::NAN; n];
+
+            let want_add: Vec<f32> = (0..n).map(|j| a[j] + b[j]).collect();
+            let want_mul: Vec<f32> = (0..n).map(|j| a[j] * b[j]).collect();
+            let want_state: Vec<f32> = (0..n).map(|j| b[j] * d[j] + a[j] * c[j]).collect();
+            let want_state0: Vec<f32> = (0..n).map(|j| a[j] * c[j]).collect();
+            let dh: Vec<f32> = (0..n).map(|j| a[j] + b[j]).collect();
+            let want_do: Vec<f32> = (0..n).map(|j| dh[j] * c[j]).collect();
+            let want_dac: Vec<f32> = (0..n).map(|j| dh[j] * d[j]).collect();
+            // g_c = a, dc_act = b, i = c, f = d, g = e, c_prev = f, carry_c = g.
+            let dc: Vec<f32> = (0..n).map(|j| a[j] + g[j] + b[j]).collect();
+            let want_di: Vec<f32> = (0..n).map(|j| dc[j] * e[j]).collect();
+            let want_dg: Vec<f32> = (0..n).map(|j| dc[j] * c[j]).collect();
+            let want_df: Vec<f32> = (0..n).map(|j| dc[j] * f[j]).collect();
+            let want_cc: Vec<f32> = (0..n).map(|j| dc[j] * d[j]).collect();
+
+            for path in KernelPath::ALL {
+                let mut out = a.clone();
+                if !add_assign_on(path, &mut out, &b) {
+                    continue;
+                }
+                prop_assert_eq!(bits(&out), bits(&want_add), "add_assign {}", path);
+
+                let mut out = nan();
+                multiply_on(path, &a, &b, &mut out);
+                prop_assert_eq!(bits(&out), bits(&want_mul), "multiply {}", path);
+
+                let mut out = nan();
+                lstm_cell_state_on(path, &a, &b, &c, Some(&d), &mut out);
+                prop_assert_eq!(bits(&out), bits(&want_state), "cell state {}", path);
+                let mut out = nan();
+                lstm_cell_state_on(path, &a, &b, &c, None, &mut out);
+                prop_assert_eq!(bits(&out), bits(&want_state0), "first cell state {}", path);
+
+                let (mut d_o, mut d_ac) = (nan(), nan());
+                lstm_output_grads_on(path, &a, &b, &c, &d, &mut d_o, &mut d_ac);
+                prop_assert_eq!(bits(&d_o), bits(&want_do), "d_o {}", path);
+                prop_assert_eq!(bits(&d_ac), bits(&want_dac), "d_ac {}", path);
+
+                let (mut cc, mut d_i, mut d_f, mut d_g) = (g.clone(), nan(), nan(), nan());
+                lstm_state_grads_on(
+                    path, &a, &b, &c, &d, &e, &f, &mut cc, &mut d_i, &mut d_f, &mut d_g,
+                );
+                prop_assert_eq!(bits(&d_i), bits(&want_di), "d_i {}", path);
+                prop_assert_eq!(bits(&d_f), bits(&want_df), "d_f {}", path);
+                prop_assert_eq!(bits(&d_g), bits(&want_dg), "d_g {}", path);
+                prop_assert_eq!(bits(&cc), bits(&want_cc), "carry_c {}", path);
+            }
+
+            // The public functions, on whatever path this CPU selects.
+            let mut out = a.clone();
+            add_assign(&mut out, &b);
+            prop_assert_eq!(bits(&out), bits(&want_add));
+            let mut out = nan();
+            multiply(&a, &b, &mut out);
+            prop_assert_eq!(bits(&out), bits(&want_mul));
+            let mut out = nan();
+            lstm_cell_state(&a, &b, &c, Some(&d), &mut out);
+            prop_assert_eq!(bits(&out), bits(&want_state));
+            let (mut d_o, mut d_ac) = (nan(), nan());
+            lstm_output_grads(&a, &b, &c, &d, &mut d_o, &mut d_ac);
+            prop_assert_eq!(bits(&d_ac), bits(&want_dac));
+            let (mut cc, mut d_i, mut d_f, mut d_g) = (g.clone(), nan(), nan(), nan());
+            lstm_state_grads(&a, &b, &c, &d, &e, &f, &mut cc, &mut d_i, &mut d_f, &mut d_g);
+            prop_assert_eq!(bits(&cc), bits(&want_cc));
+        }
+    }
+}
