@@ -226,9 +226,11 @@ fn run<I: Isa>(
     }
     let blocking = tuning.blocking.unwrap_or_else(|| {
         let b = I::blocking_for(caches, p.m, p.k);
-        let rows = I::tile_rows(p.m.min(b.mc));
+        let heights = [I::tile_rows(p.m.min(b.mc)), I::SHORT_MR];
+        let (pack_a, short_tiles) = model::reads_a(&caches.l1d, p.a, p.n, heights, I::NR);
         Blocking {
-            pack_a: model::packs_a(&caches.l1d, p.a, p.n, rows, I::NR),
+            pack_a,
+            short_tiles,
             ..b
         }
     });

@@ -226,6 +226,7 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
                         nc: 40,
                         order: LoopOrder::APanelInL1,
                         pack_a: true,
+                        short_tiles: false,
                     }),
                 },
                 &GemmOptions {

@@ -47,10 +47,11 @@ fn packing_a_changes_no_bit() -> Result<(), String> {
             );
             let mut blockings = vec![None];
             for order in [LoopOrder::APanelInL1, LoopOrder::BPanelInL1] {
-                for pack_a in [false, true] {
+                for (pack_a, short_tiles) in [(false, false), (true, false), (false, true)] {
                     blockings.push(Some(Blocking {
                         order,
                         pack_a,
+                        short_tiles,
                         ..model
                     }));
                 }

@@ -3,8 +3,9 @@
 //! - `gemm-tune peak`: the FMA peak on 1 and 2 threads.
 //! - `gemm-tune blocking N|MxKxN [THREADS] [KCs] [MCs] [NCs] [ORDERS]`: GFLOP/s of an N-cube
 //!   (or an M x K x N product) for a grid of (loop order, KC, MC, NC); the lists are
-//!   comma-separated. ORDERS is `all` (default: both loop orders, A packed or in place) or
-//!   `default` (only the order the families use: A strip in L1, A in place). The grid's
+//!   comma-separated. ORDERS is `all` (default: both loop orders, A packed or in place, and A
+//!   in place under the family's shorter tile) or `default` (only the order the families use:
+//!   A strip in L1, A in place). The grid's
 //!   rounds are repeated three times, interleaved, and the model's own choice for the shape
 //!   (on the detected caches) is printed first.
 //! - `gemm-tune shape M K N [THREADS]`: ours (default choices) and matrixmultiply on one shape.
@@ -192,14 +193,16 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             let kcs = parse(3, &[192, 256, 384]);
             let mcs = parse(4, &[96, 192, 384, 768]);
             let ncs = parse(5, &[512, 1024, 4096]);
-            let orders: &[(LoopOrder, bool)] = match args.get(6).map(String::as_str) {
+            // (order, pack_a, short_tiles)
+            let orders: &[(LoopOrder, bool, bool)] = match args.get(6).map(String::as_str) {
                 None | Some("all") => &[
-                    (LoopOrder::BPanelInL1, true),
-                    (LoopOrder::BPanelInL1, false),
-                    (LoopOrder::APanelInL1, true),
-                    (LoopOrder::APanelInL1, false),
+                    (LoopOrder::BPanelInL1, true, false),
+                    (LoopOrder::BPanelInL1, false, false),
+                    (LoopOrder::APanelInL1, true, false),
+                    (LoopOrder::APanelInL1, false, false),
+                    (LoopOrder::APanelInL1, false, true),
                 ],
-                Some("default") => &[(LoopOrder::APanelInL1, false)],
+                Some("default") => &[(LoopOrder::APanelInL1, false, false)],
                 Some(other) => {
                     eprintln!("gemm-tune: ORDERS must be all or default, got {other:?}");
                     return Ok(());
@@ -214,7 +217,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             );
             for round in 0..3 {
                 println!("round {round}");
-                for &(order, pack_a) in orders {
+                for &(order, pack_a, short_tiles) in orders {
                     for &kc in &kcs {
                         for &mc in &mcs {
                             for &nc in &ncs {
@@ -224,11 +227,12 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                                     nc,
                                     order,
                                     pack_a,
+                                    short_tiles,
                                 };
                                 let ns =
                                     time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;
                                 println!(
-                                    "{m}x{k}x{n} threads={threads} {order:?} pack_a={pack_a} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
+                                    "{m}x{k}x{n} threads={threads} {order:?} pack_a={pack_a} short={short_tiles} kc={kc:4} mc={mc:4} nc={nc:5}: {:7.1} GFLOP/s",
                                     flops(m, k, n) / ns
                                 );
                             }

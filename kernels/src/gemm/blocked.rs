@@ -124,6 +124,7 @@ pub(crate) unsafe fn blocked<I: Isa>(
                 mc,
                 order: blocking.order,
                 pack_a: blocking.pack_a,
+                short_tiles: blocking.short_tiles,
             };
             if threads <= 1 {
                 if packs {
@@ -277,6 +278,7 @@ struct Block {
     mc: usize,
     order: LoopOrder,
     pack_a: bool,
+    short_tiles: bool,
 }
 
 // SAFETY: a Block is shared only among the workers of one call: they read A and the packed B and
@@ -347,6 +349,7 @@ impl Block {
                     alpha: p.alpha,
                     beta: self.beta,
                     order: self.order,
+                    short_tiles: self.short_tiles,
                 });
             }
             ic += self.mc;

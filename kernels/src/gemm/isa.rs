@@ -37,6 +37,14 @@ pub struct Blocking {
     ///
     /// [`gemm`]: crate::gemm()
     pub pack_a: bool,
+    /// Whether every block runs the family's shorter full-width tile (AVX-512: 8 rows, not
+    /// 12) instead of the height that pads the block least. [`gemm`] sets it for a row-major
+    /// A read in place whose full-height strips would share too few of L1's sets while
+    /// shorter ones fit (see `model::reads_a`). A family with one tile height runs that tile
+    /// either way. Never changes a tile's arithmetic: the bits are the same.
+    ///
+    /// [`gemm`]: crate::gemm()
+    pub short_tiles: bool,
 }
 
 /// The order of the packed path's two innermost loops (`jr` over B micro-panels, `ir` over A
@@ -70,6 +78,8 @@ pub(crate) struct MacroTile {
     pub(crate) alpha: f32,
     pub(crate) beta: f32,
     pub(crate) order: LoopOrder,
+    /// Run the family's shorter tile on every strip ([`Blocking::short_tiles`]).
+    pub(crate) short_tiles: bool,
 }
 
 /// Where the macro-kernel reads its A block.
@@ -105,6 +115,9 @@ pub(crate) trait Isa {
         let _ = rows;
         Self::MR
     }
+
+    /// Height of the family's shortest full-width packed-path tile (`MR` when it has one).
+    const SHORT_MR: usize = Self::MR;
 
     /// The blocking model's limits for this family's tile on `caches` (see [`super::model`]).
     fn limits(caches: &CacheDescription) -> Limits {
@@ -399,6 +412,7 @@ impl Isa for Avx512Isa {
     const W: usize = Avx512::W;
     const MR: usize = 12;
     const NR: usize = 32;
+    const SHORT_MR: usize = 8;
 
     /// 8 when 8-row tiles cover the block with fewer padded rows than 12-row ones (e.g. 256
     /// rows: 32 tiles of 8 against 22 of 12 = 264 rows; 256^3 measured ~3% faster with 8).
@@ -466,7 +480,9 @@ unsafe fn avx512_macro(t: &MacroTile) {
     // 12 * kc elements, enough for an 8-row strip.
     unsafe {
         match t.a {
-            MacroA::InPlace(_) | MacroA::Strips { .. } if Avx512Isa::tile_rows(t.rows) == 8 => {
+            MacroA::InPlace(_) | MacroA::Strips { .. }
+                if t.short_tiles || Avx512Isa::tile_rows(t.rows) == 8 =>
+            {
                 macro_tiles::<Avx512, 8, 2>(t)
             }
             _ => macro_tiles::<Avx512, 12, 2>(t),

@@ -190,12 +190,15 @@ pub fn gemm_prepacked(
 
 /// The packed path on `b`'s panels, with the blocking `b` was packed with.
 fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), KernelError> {
+    let heights = [I::tile_rows(p.m.min(b.mc)), I::SHORT_MR];
+    let (pack_a, short_tiles) = model::reads_a(&b.l1d, p.a, p.n, heights, I::NR);
     let blocking = Blocking {
         kc: b.kc,
         mc: b.mc,
         nc: b.nc,
         order: LoopOrder::APanelInL1,
-        pack_a: model::packs_a(&b.l1d, p.a, p.n, I::tile_rows(p.m.min(b.mc)), I::NR),
+        pack_a,
+        short_tiles,
     };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
