@@ -487,43 +487,26 @@ mod tests {
         };
         let (zen4, spr) = (l1(32, 8), l1(48, 12));
         let avx512 = [12, 8];
-        // Row strides of 4 and 8 KiB (n = 1024, 2048): 8 rows fill an 8-way set, 12 overflow it.
-        assert_eq!(
-            reads_a(&zen4, view(1024, 1), 1024, avx512, 32),
-            (false, true)
-        );
-        assert_eq!(
-            reads_a(&zen4, view(2048, 1), 2048, avx512, 32),
-            (false, true)
-        );
-        // A block already run at 8 rows, or a family with one height: packed as before.
-        assert_eq!(
-            reads_a(&zen4, view(1024, 1), 1024, [8, 8], 32),
-            (false, false)
-        );
-        assert_eq!(
-            reads_a(&zen4, view(1024, 1), 1024, [6, 6], 16),
-            (false, false)
-        );
-        assert_eq!(
-            reads_a(&zen4, view(16384, 1), 1024, [16, 16], 32),
-            (true, false)
-        );
-        // Rows spread over the sets, a 12-way L1, or a narrow product: in place at full height.
-        assert_eq!(
-            reads_a(&zen4, view(512, 1), 4096, avx512, 32),
-            (false, false)
-        );
-        assert_eq!(
-            reads_a(&spr, view(1024, 1), 1024, avx512, 32),
-            (false, false)
-        );
-        assert_eq!(
-            reads_a(&zen4, view(1024, 1), 128, avx512, 32),
-            (false, false)
-        );
-        // A transposed A is packed whatever the height.
-        assert_eq!(reads_a(&zen4, view(1, 256), 256, avx512, 32), (true, false));
+        // (L1, A's strides, n, tile heights, NR) -> (pack_a, short_tiles).
+        let cases = [
+            // Row strides of 4 and 8 KiB: 8 rows fill an 8-way set, 12 overflow it.
+            (zen4, [1024, 1], 1024, avx512, 32, (false, true)),
+            (zen4, [2048, 1], 2048, avx512, 32, (false, true)),
+            // A block already run at its shorter height, or a family with one height.
+            (zen4, [1024, 1], 1024, [8, 8], 32, (false, false)),
+            (zen4, [1024, 1], 1024, [6, 6], 16, (false, false)),
+            (zen4, [16384, 1], 1024, [16, 16], 32, (true, false)),
+            // Rows spread over the sets, a 12-way L1, a narrow product: full height in place.
+            (zen4, [512, 1], 4096, avx512, 32, (false, false)),
+            (spr, [1024, 1], 1024, avx512, 32, (false, false)),
+            (zen4, [1024, 1], 128, avx512, 32, (false, false)),
+            // A transposed A is packed whatever the height.
+            (zen4, [1, 256], 256, avx512, 32, (true, false)),
+        ];
+        for (cache, [rs, cs], n, heights, nr, want) in cases {
+            let got = reads_a(&cache, view(rs, cs), n, heights, nr);
+            assert_eq!(got, want, "strides {rs}, {cs}, n {n}, heights {heights:?}");
+        }
     }
 
     /// The reference machine's measured blocks come out of the model unchanged.
