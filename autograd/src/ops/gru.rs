@@ -36,7 +36,8 @@ use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recor
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_column_sums, add_masked, add_state_grad,
     gate_aux_lens, gate_blocks, input_side_grads, masked_input, pack_recurrent, prev_row,
-    prev_state, recurrent_grad, step_product, transpose_into,
+    prev_state, prev_states_in_place, recurrent_grad, recurrent_grad_in_place, step_product,
+    transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -402,7 +403,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
 
     let mut scratch = std::mem::take(ctx.scratch);
     let dr_len = if r.reset_after { bt * g3 } else { 0 };
-    let big_len = (bt * u).max(bt * d.f);
+    let big_len = (bt * u).max(bt * d.f).max(d.b * g3);
     let ch = Chunking::of(d.b);
     // Per chunk: a [rows, U] product, a row of zeros (a missing previous state) and one row of
     // gate gradients.
@@ -586,16 +587,24 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     add_state_grad(ctx, r.h0, carry);
     if want_rk {
         // dU's z, r (and, with reset_after, h) blocks: H'ᵀ dR or H'ᵀ dZ, by mask block.
-        let (blocks, src): (usize, &[f32]) = if r.reset_after { (3, dr) } else { (2, dz) };
-        recurrent_grad(
-            r,
-            ctx,
-            [hseq, src],
-            h0,
-            mh,
-            (g3, blocks),
-            &mut big[..bt * u],
-        )?;
+        let (blocks, src): (usize, &mut [f32]) = if r.reset_after {
+            (3, &mut *dr)
+        } else {
+            (2, &mut *dz)
+        };
+        if prev_states_in_place(r, mh) {
+            recurrent_grad_in_place(r, ctx, hseq, src, h0, (g3, blocks), big)?;
+        } else {
+            recurrent_grad(
+                r,
+                ctx,
+                [hseq, src],
+                h0,
+                mh,
+                (g3, blocks),
+                &mut big[..bt * u],
+            )?;
+        }
         // reset_before's h block: (r ⊙ h')ᵀ dZ_h, with r ⊙ h' as saved (its mask applied).
         if !r.reset_after
             && let Some(grk) = ctx.grad_mut(r.recurrent)

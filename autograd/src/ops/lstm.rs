@@ -35,8 +35,8 @@ use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, gate_aux_lens, gate_blocks,
-    input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, recurrent_grad,
-    step_product, transpose_into,
+    input_side_grads, masked_input, pack_recurrent, prev_row, prev_state, prev_states_in_place,
+    recurrent_grad, recurrent_grad_in_place, step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -338,7 +338,8 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     // (the state gradients of a last-only node's earlier steps) and a `[rows, U]` product (the
     // per-gate masks' carry terms).
     let per = g4 + 3 * u + ch.rows * u;
-    let need = bt * g4 + 2 * d.b * u + ch.count * per + u * g4 + (bt * u).max(xbuf_len);
+    let big_len = (bt * u).max(xbuf_len).max(d.b * g4);
+    let need = bt * g4 + 2 * d.b * u + ch.count * per + u * g4 + big_len;
     let buf = scratch_of(&mut scratch, need);
     let (dz, rest) = buf.split_at_mut(bt * g4);
     let (carry_h, rest) = rest.split_at_mut(d.b * u);
@@ -444,7 +445,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
     )?;
     add_state_grad(ctx, r.h0, carry_h);
     add_state_grad(ctx, r.c0, carry_c);
-    if want_rk {
+    if want_rk && prev_states_in_place(r, mh) {
+        recurrent_grad_in_place(r, ctx, hseq, dz, h0, (g4, 4), big)?;
+    } else if want_rk {
         recurrent_grad(r, ctx, [hseq, dz], h0, mh, (g4, 4), &mut big[..bt * u])?;
     }
     input_side_grads(r, g4, dz, ctx, &mut big[..xbuf_len])?;

@@ -17,7 +17,7 @@
 //!
 //! Both step loops run per batch chunk ([`Chunking`]), the chunks in parallel.
 
-use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm, gemm_with};
+use kernels::{GemmOptions, MatMut, MatRef, PackedB, gemm_with};
 
 use crate::activation::Activation;
 use crate::error::Result;
@@ -26,8 +26,8 @@ use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
     BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, copy_prev_state,
-    input_side_grads, mask_row, masked_input, pack_recurrent, recurrent_grad, step_product,
-    transpose_into,
+    input_side_grads, mask_row, masked_input, pack_recurrent, prev_states_in_place, recurrent_grad,
+    recurrent_grad_in_place, step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -373,34 +373,8 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         },
     )?;
     add_state_grad(ctx, r.h0, carry);
-    if want_rk && !r.go_backwards && mh.is_none() {
-        // Without masks or reversal, h'_{s-1} is the row of `out` just before dZ's row inside
-        // each sample, so dU = OUTᵀ·dZ over rows shifted by one, read in place (copying the
-        // previous states cost 3-4% of the (128, 64, 256) step). Each sample's step-0 row of
-        // dZ would pair with the previous sample's last state: it sits in a stash meanwhile,
-        // zeros in its place, and pairs with h0 (if any) in a second product.
-        let stash = &mut big[..d.b * u];
-        for bi in 0..d.b {
-            let r0 = d.at(bi, 0, u);
-            stash[bi * u..(bi + 1) * u].copy_from_slice(&dz[r0..r0 + u]);
-            dz[r0..r0 + u].fill(0.0);
-        }
-        if let Some(gu) = ctx.grad_mut(r.recurrent) {
-            if bt > 1 {
-                let prev = MatRef::row_major(&out[..(bt - 1) * u], bt - 1, u)?.t();
-                let next = MatRef::row_major(&dz[u..], bt - 1, u)?;
-                gemm(1.0, prev, next, 1.0, MatMut::row_major(gu, u, u)?)?;
-            }
-            if let Some(h) = h0 {
-                let first = MatRef::row_major(stash, d.b, u)?;
-                let h0t = MatRef::row_major(h, d.b, u)?.t();
-                gemm(1.0, h0t, first, 1.0, MatMut::row_major(gu, u, u)?)?;
-            }
-        }
-        for bi in 0..d.b {
-            let r0 = d.at(bi, 0, u);
-            dz[r0..r0 + u].copy_from_slice(&stash[bi * u..(bi + 1) * u]);
-        }
+    if want_rk && prev_states_in_place(r, mh) {
+        recurrent_grad_in_place(r, ctx, out, dz, h0, (u, 1), big)?;
     } else if want_rk {
         recurrent_grad(r, ctx, [out, dz], h0, mh, (u, 1), &mut big[..bt * u])?;
     }
