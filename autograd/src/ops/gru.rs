@@ -166,23 +166,6 @@ impl Tape {
     }
 }
 
-/// `h = z ⊙ h_prev + (1 - z) ⊙ hh` for one row (h_prev None: zeros).
-#[inline]
-fn mix(h: &mut [f32], z: &[f32], hh: &[f32], hprev: Option<&[f32]>) {
-    match hprev {
-        Some(hp) => {
-            for j in 0..h.len() {
-                h[j] = z[j] * hp[j] + (1.0 - z[j]) * hh[j];
-            }
-        }
-        None => {
-            for j in 0..h.len() {
-                h[j] = (1.0 - z[j]) * hh[j];
-            }
-        }
-    }
-}
-
 /// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`]. Returns
 /// the number of steps.
 fn forward(rec: Recorded<'_>) -> Result<usize> {
@@ -303,31 +286,18 @@ fn forward_chunk(
             let gr = d.at(bi, ts, g3);
             let rr = d.at(bi, ts, u);
             let z = &mut gates[gr..gr + g3];
+            // The element-wise steps run vectorized for the CPU (this crate is compiled for
+            // baseline x86-64, where these loops ran at SSE2 width), with the same bits.
             if let Some(bv) = b_in {
-                z.iter_mut().zip(bv).for_each(|(z, &b)| *z += b);
+                kernels::vecmath::add_assign(z, bv);
             }
             if op.reset_after {
                 let rs = &rstep[bi * g3..(bi + 1) * g3];
                 let rhr = &mut rh[rr..rr + u];
-                match b_rec {
-                    Some(br) => {
-                        for k in 0..2 * u {
-                            z[k] += rs[k] + br[k];
-                        }
-                        for j in 0..u {
-                            rhr[j] = rs[2 * u + j] + br[2 * u + j];
-                        }
-                    }
-                    None => {
-                        for k in 0..2 * u {
-                            z[k] += rs[k];
-                        }
-                        rhr.copy_from_slice(&rs[2 * u..]);
-                    }
-                }
+                kernels::vecmath::gru_recurrent_after(&mut z[..2 * u], rs, b_rec, rhr);
             } else {
                 let rs = &rstep[bi * 2 * u..(bi + 1) * 2 * u];
-                z[..2 * u].iter_mut().zip(rs).for_each(|(z, &v)| *z += v);
+                kernels::vecmath::add_assign(&mut z[..2 * u], rs);
             }
             if save_pre {
                 pre[gr..gr + 2 * u].copy_from_slice(&z[..2 * u]);
@@ -336,10 +306,7 @@ fn forward_chunk(
             ract.apply_row(&mut z[u..2 * u]);
             if op.reset_after {
                 let (zr, zh) = z.split_at_mut(2 * u);
-                let rhr = &rh[rr..rr + u];
-                for j in 0..u {
-                    zh[j] += zr[u + j] * rhr[j];
-                }
+                kernels::vecmath::add_product(zh, &zr[u..], &rh[rr..rr + u]);
             } else {
                 // r ⊙ h' (masked previous state), saved for the candidate's product and dU.
                 let rhr = &mut rh[rr..rr + u];
@@ -377,7 +344,7 @@ fn forward_chunk(
             } else {
                 h0.map(|h| &h[bi * u..(bi + 1) * u])
             };
-            mix(&mut after[..u], &z[..u], &z[2 * u..], hprev);
+            kernels::vecmath::gru_mix(&z[..u], &z[2 * u..], hprev, &mut after[..u]);
         }
     }
     Ok(())
@@ -468,12 +435,7 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let gr_ = g.row(d, bi, s, zeros);
                     let (dpz, rest) = dpost.split_at_mut(u);
                     let dph = &mut rest[u..];
-                    for j in 0..u {
-                        let dh = gr_[j] + c[j];
-                        dpz[j] = dh * (hp[j] - ghh[j]);
-                        dph[j] = dh * (1.0 - gz[j]);
-                        c[j] = dh * gz[j];
-                    }
+                    kernels::vecmath::gru_state_grads(gr_, hp, gz, ghh, c, dpz, dph);
                     let dzr = &mut dz[gr..gr + g3];
                     act.backward_row(
                         &pr[2 * u..],
@@ -484,12 +446,10 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     );
                     ract.backward_row(&pr[..u], &gt[..u], &dpost[..u], &mut dzr[..u], false);
                     if r.reset_after {
-                        let rhr = &rh[rr..rr + u];
                         let drr = &mut dr[gr..gr + g3];
-                        for j in 0..u {
-                            dpost[u + j] = dzr[2 * u + j] * rhr[j];
-                            drr[2 * u + j] = dzr[2 * u + j] * gt[u + j];
-                        }
+                        let dzh = &dzr[2 * u..];
+                        kernels::vecmath::multiply(dzh, &rh[rr..rr + u], &mut dpost[u..2 * u]);
+                        kernels::vecmath::multiply(dzh, &gt[u..2 * u], &mut drr[2 * u..]);
                         ract.backward_row(
                             &pr[u..2 * u],
                             &gt[u..2 * u],

@@ -7,52 +7,6 @@
 //! the scalar one, multiplications and additions rounded separately and in the same order (Rust
 //! never contracts them into an FMA), so every path gives the same bits.
 
-use crate::gemm::KernelPath;
-
-/// Defines a public function whose body (a loop over slices) is compiled three times, for
-/// AVX-512, for AVX2 and for the baseline, and runs the one the CPU supports ([`super::path`]).
-/// `on_path` runs a named path (false when the CPU lacks it), for the tests.
-macro_rules! vectorized {
-    ($(#[$attr:meta])* pub fn $name:ident / $on_path:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        $(#[$attr])*
-        pub fn $name($($arg: $ty),*) {
-            $on_path(super::path(), $($arg),*);
-        }
-
-        $(#[$attr])*
-        fn $on_path(path: KernelPath, $($arg: $ty),*) -> bool {
-            #[inline(always)]
-            $(#[$attr])*
-            fn body($($arg: $ty),*) $body
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx512f")]
-            $(#[$attr])*
-            fn avx512($($arg: $ty),*) {
-                body($($arg),*)
-            }
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2,fma")]
-            $(#[$attr])*
-            fn avx2($($arg: $ty),*) {
-                body($($arg),*)
-            }
-            if !path.supported() {
-                return false;
-            }
-            match path {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `supported` confirmed AVX-512F just above.
-                KernelPath::Avx512 => unsafe { avx512($($arg),*) },
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `supported` confirmed AVX2 and FMA just above.
-                KernelPath::Avx2 => unsafe { avx2($($arg),*) },
-                _ => body($($arg),*),
-            }
-            true
-        }
-    };
-}
-
 vectorized! {
     /// `dst[j] += src[j]` over `dst.len()` elements (a step's bias onto its gate rows). A shorter
     /// `src` is a caller bug and panics.
@@ -163,6 +117,7 @@ vectorized! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gemm::KernelPath;
     use proptest::prelude::*;
 
     fn bits(v: &[f32]) -> Vec<u32> {

@@ -8,11 +8,15 @@
 //! x86-64). The path is the one GEMM uses ([`crate::KernelPath::selected`], so `RECUR_KERNEL`
 //! forces it too). Every path rounds alike: results are bit-identical across paths.
 
+#[macro_use]
+mod vectorized;
 pub mod approx;
 mod grad;
+mod gru;
 mod lstm;
 
 pub use grad::{OutputGrad, activation_grad};
+pub use gru::{add_product, gru_mix, gru_recurrent_after, gru_state_grads};
 pub use lstm::{add_assign, lstm_cell_state, lstm_output_grads, lstm_state_grads, multiply};
 
 use crate::gemm::KernelPath;
