@@ -260,6 +260,9 @@ fn forward_chunk(
         )?;
     }
     let save_pre = !pre.is_empty();
+    // Keras' default activations take one vectorized pass per row (same bits as the steps
+    // below, one after the other).
+    let fused = ract == Activation::Sigmoid && act == Activation::Tanh && !save_pre;
     for s in 0..d.t {
         let ts = op.input_time(s);
         for (c0, width, m) in gate_blocks(mh, 4, u) {
@@ -272,6 +275,25 @@ fn forward_chunk(
         for bi in 0..d.b {
             let gr = d.at(bi, ts, g4);
             let z = &mut gates[gr..gr + g4];
+            let hr = d.at(bi, s, u);
+            if fused {
+                // c_{s-1} is the row just before c_s in cseq (or c0, or zeros).
+                let (before, after) = cseq.split_at_mut(hr);
+                let cprev = if s > 0 {
+                    Some(&before[hr - u..])
+                } else {
+                    c0.map(|c| &c[bi * u..(bi + 1) * u])
+                };
+                kernels::vecmath::lstm_step_sigmoid_tanh(
+                    z,
+                    bias,
+                    cprev,
+                    &mut after[..u],
+                    &mut act_c[hr..hr + u],
+                    &mut hseq[hr..hr + u],
+                );
+                continue;
+            }
             if let Some(bv) = bias {
                 kernels::vecmath::add_assign(z, bv);
             }
@@ -285,7 +307,6 @@ fn forward_chunk(
             ract.apply_row(zf);
             act.apply_row(zg);
             ract.apply_row(zo);
-            let hr = d.at(bi, s, u);
             // c_{s-1} is the row just before c_s in cseq (or c0, or zeros).
             let (before, after) = cseq.split_at_mut(hr);
             let crow = &mut after[..u];

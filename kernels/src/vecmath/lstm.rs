@@ -60,6 +60,71 @@ vectorized! {
 }
 
 vectorized! {
+    /// A whole LSTM step's element-wise forward over `c.len()` units (`U`) for Keras' default
+    /// activations (sigmoid gates, tanh candidate and output), in one pass instead of eight:
+    /// the pre-activations `z = [z_i | z_f | z_g | z_o]` (`4U`, plus `bias` when given, rounded
+    /// first) become the gates `i, f, o = sigmoid(.)`, `g = tanh(.)` in place; then
+    /// `c = f ⊙ c_prev + i ⊙ g` (or `i ⊙ g` without a previous state), `act_c = tanh(c)` and
+    /// `h = o ⊙ act_c`. The bits are those of [`add_assign`], [`super::sigmoid_in_place`],
+    /// [`super::tanh_in_place`], [`lstm_cell_state`] and [`multiply`] one after the other.
+    /// Shorter inputs are a caller bug and panic.
+    pub fn lstm_step_sigmoid_tanh / lstm_step_sigmoid_tanh_on(
+        z: &mut [f32],
+        bias: Option<&[f32]>,
+        c_prev: Option<&[f32]>,
+        c: &mut [f32],
+        act_c: &mut [f32],
+        h: &mut [f32],
+    ) {
+        /// The loop, with the optional inputs resolved outside it (`None` slices are empty).
+        #[inline(always)]
+        fn step<const BIAS: bool, const PREV: bool>(
+            z: &mut [f32],
+            bias: &[f32],
+            c_prev: &[f32],
+            c: &mut [f32],
+            act_c: &mut [f32],
+            h: &mut [f32],
+        ) {
+            use super::approx::{sigmoid, tanh};
+            let u = c.len();
+            let (zi, rest) = z[..4 * u].split_at_mut(u);
+            let (zf, rest) = rest.split_at_mut(u);
+            let (zg, zo) = rest.split_at_mut(u);
+            let (act_c, h) = (&mut act_c[..u], &mut h[..u]);
+            let (bi, bf, bg, bo) = if BIAS {
+                (&bias[..u], &bias[u..2 * u], &bias[2 * u..3 * u], &bias[3 * u..4 * u])
+            } else {
+                (&[][..], &[][..], &[][..], &[][..])
+            };
+            let c_prev = if PREV { &c_prev[..u] } else { &[][..] };
+            for j in 0..u {
+                let (mut pi, mut pf, mut pg, mut po) = (zi[j], zf[j], zg[j], zo[j]);
+                if BIAS {
+                    pi += bi[j];
+                    pf += bf[j];
+                    pg += bg[j];
+                    po += bo[j];
+                }
+                let (i, f, g, o) = (sigmoid(pi), sigmoid(pf), tanh(pg), sigmoid(po));
+                (zi[j], zf[j], zg[j], zo[j]) = (i, f, g, o);
+                let cj = if PREV { f * c_prev[j] + i * g } else { i * g };
+                c[j] = cj;
+                let a = tanh(cj);
+                act_c[j] = a;
+                h[j] = o * a;
+            }
+        }
+        match (bias, c_prev) {
+            (Some(b), Some(cp)) => step::<true, true>(z, b, cp, c, act_c, h),
+            (Some(b), None) => step::<true, false>(z, b, &[], c, act_c, h),
+            (None, Some(cp)) => step::<false, true>(z, &[], cp, c, act_c, h),
+            (None, None) => step::<false, false>(z, &[], &[], c, act_c, h),
+        }
+    }
+}
+
+vectorized! {
     /// The first half of an LSTM step's backward over `d_o.len()` units: with
     /// `dh = g_h + carry_h` (the output's gradient and the carry from the later step),
     /// `d_o = dh ⊙ a(c)` and `d_ac = dh ⊙ o`. Shorter inputs are a caller bug and panic.
@@ -190,6 +255,43 @@ mod tests {
                 prop_assert_eq!(bits(&d_f), bits(&want_df), "d_f {}", path);
                 prop_assert_eq!(bits(&d_g), bits(&want_dg), "d_g {}", path);
                 prop_assert_eq!(bits(&cc), bits(&want_cc), "carry_c {}", path);
+            }
+
+            // The fused forward step against the separate functions, with and without bias
+            // and previous state (z = a | b | c | d, bias = e | f | g | a, c_prev = g).
+            let z0: Vec<f32> = [&a[..], &b[..], &c[..], &d[..]].concat();
+            let bias: Vec<f32> = [&e[..], &f[..], &g[..], &a[..]].concat();
+            for (with_bias, with_prev) in [(true, true), (true, false), (false, true), (false, false)] {
+                let mut want_z = z0.clone();
+                if with_bias {
+                    add_assign(&mut want_z, &bias);
+                }
+                let (wi, rest) = want_z.split_at_mut(n);
+                let (wf, rest) = rest.split_at_mut(n);
+                let (wg, wo) = rest.split_at_mut(n);
+                crate::vecmath::sigmoid_in_place(wi);
+                crate::vecmath::sigmoid_in_place(wf);
+                crate::vecmath::tanh_in_place(wg);
+                crate::vecmath::sigmoid_in_place(wo);
+                let mut want_c = nan();
+                lstm_cell_state(wi, wf, wg, with_prev.then_some(&g[..]), &mut want_c);
+                let mut want_ac = want_c.clone();
+                crate::vecmath::tanh_in_place(&mut want_ac);
+                let mut want_h = nan();
+                multiply(wo, &want_ac, &mut want_h);
+                for path in KernelPath::ALL {
+                    let (mut z, mut cc, mut ac, mut h) = (z0.clone(), nan(), nan(), nan());
+                    let b = with_bias.then_some(&bias[..]);
+                    let cp = with_prev.then_some(&g[..]);
+                    if !lstm_step_sigmoid_tanh_on(path, &mut z, b, cp, &mut cc, &mut ac, &mut h) {
+                        continue;
+                    }
+                    let case = format!("{path}, bias {with_bias}, prev {with_prev}");
+                    prop_assert_eq!(bits(&z), bits(&want_z), "gates {}", case);
+                    prop_assert_eq!(bits(&cc), bits(&want_c), "c {}", case);
+                    prop_assert_eq!(bits(&ac), bits(&want_ac), "act_c {}", case);
+                    prop_assert_eq!(bits(&h), bits(&want_h), "h {}", case);
+                }
             }
 
             // The public functions, on whatever path this CPU selects.
