@@ -381,6 +381,9 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
         d.t > 1 || want_h0,
     )?;
     let (tu, tg) = (d.t * u, d.t * g4);
+    // Keras' default activations take one vectorized pass per row (same bits as the steps
+    // below, one after the other).
+    let fused = ract == Activation::Sigmoid && act == Activation::Tanh;
     ch.run_jobs(
         [
             Cut::Rows(dz, tg),
@@ -412,6 +415,19 @@ pub(crate) fn backward(r: &GatedOp, node: &Node, g: &[f32], ctx: &mut BackCtx<'_
                     let hr = d.at(bi, s, u);
                     let gr = d.at(bi, ts, g4);
                     let gt = &gates[gr..gr + g4];
+                    if fused {
+                        kernels::vecmath::lstm_step_grads_sigmoid_tanh(
+                            gh.row(d, bi, s, zeros),
+                            &carry_h[bi * u..(bi + 1) * u],
+                            gc.row(d, bi, s, zeros),
+                            gt,
+                            &act_c[hr..hr + u],
+                            prev_row(d, s, bi, cseq, c0),
+                            &mut carry_c[bi * u..(bi + 1) * u],
+                            &mut dz[gr..gr + g4],
+                        );
+                        continue;
+                    }
                     let (gi, gf, gg, go) =
                         (&gt[..u], &gt[u..2 * u], &gt[2 * u..3 * u], &gt[3 * u..]);
                     let ac = &act_c[hr..hr + u];

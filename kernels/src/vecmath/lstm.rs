@@ -179,6 +179,75 @@ vectorized! {
     }
 }
 
+vectorized! {
+    /// A whole LSTM step's element-wise backward over `carry_c.len()` units (`U`) for Keras'
+    /// default activations (sigmoid gates, tanh candidate and output), in one pass: from the
+    /// state gradients (`g_h`, `g_c`: the outputs' gradients; `carry_h`, `carry_c`: the carries
+    /// from the later step) and the saved gates `[i | f | g | o]` (`4U`) and `act_c = tanh(c)`,
+    /// the gate pre-activations' gradients `dz` (`4U`), with `carry_c` replaced by the new
+    /// carry. The bits are those of [`lstm_output_grads`], tanh's derivative on `act_c`,
+    /// [`lstm_state_grads`] (zeros for a missing `c_prev`) and the four gates' derivatives
+    /// ([`super::activation_grad`]) one after the other. Shorter inputs are a caller bug and
+    /// panic.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lstm_step_grads_sigmoid_tanh / lstm_step_grads_sigmoid_tanh_on(
+        g_h: &[f32],
+        carry_h: &[f32],
+        g_c: &[f32],
+        gates: &[f32],
+        act_c: &[f32],
+        c_prev: Option<&[f32]>,
+        carry_c: &mut [f32],
+        dz: &mut [f32],
+    ) {
+        /// The loop, with the optional previous state resolved outside it.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments)]
+        fn step<const PREV: bool>(
+            g_h: &[f32],
+            carry_h: &[f32],
+            g_c: &[f32],
+            gates: &[f32],
+            act_c: &[f32],
+            c_prev: &[f32],
+            carry_c: &mut [f32],
+            dz: &mut [f32],
+        ) {
+            let u = carry_c.len();
+            let (g_h, carry_h, g_c, act_c) = (&g_h[..u], &carry_h[..u], &g_c[..u], &act_c[..u]);
+            let (i, f, g, o) = (
+                &gates[..u],
+                &gates[u..2 * u],
+                &gates[2 * u..3 * u],
+                &gates[3 * u..4 * u],
+            );
+            let (dz_i, rest) = dz[..4 * u].split_at_mut(u);
+            let (dz_f, rest) = rest.split_at_mut(u);
+            let (dz_g, dz_o) = rest.split_at_mut(u);
+            let c_prev = if PREV { &c_prev[..u] } else { &[][..] };
+            for j in 0..u {
+                let dh = g_h[j] + carry_h[j];
+                let d_o = dh * act_c[j];
+                let d_ac = dh * o[j];
+                let dc_act = d_ac * (1.0 - act_c[j] * act_c[j]);
+                let dc = g_c[j] + carry_c[j] + dc_act;
+                let d_i = dc * g[j];
+                let d_g = dc * i[j];
+                let d_f = dc * if PREV { c_prev[j] } else { 0.0 };
+                carry_c[j] = dc * f[j];
+                dz_i[j] = d_i * i[j] * (1.0 - i[j]);
+                dz_f[j] = d_f * f[j] * (1.0 - f[j]);
+                dz_g[j] = d_g * (1.0 - g[j] * g[j]);
+                dz_o[j] = d_o * o[j] * (1.0 - o[j]);
+            }
+        }
+        match c_prev {
+            Some(cp) => step::<true>(g_h, carry_h, g_c, gates, act_c, cp, carry_c, dz),
+            None => step::<false>(g_h, carry_h, g_c, gates, act_c, &[], carry_c, dz),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +360,51 @@ mod tests {
                     prop_assert_eq!(bits(&cc), bits(&want_c), "c {}", case);
                     prop_assert_eq!(bits(&ac), bits(&want_ac), "act_c {}", case);
                     prop_assert_eq!(bits(&h), bits(&want_h), "h {}", case);
+                }
+            }
+
+            // The fused backward step against the separate functions (gates = c | d | e | f
+            // squashed into (0, 1) or (-1, 1) as activations are, act_c = tanh(b), c_prev = g).
+            let mut gates: Vec<f32> = [&c[..], &d[..], &e[..], &f[..]].concat();
+            crate::vecmath::sigmoid_in_place(&mut gates);
+            crate::vecmath::tanh_in_place(&mut gates[2 * n..3 * n]);
+            let mut act_c = b.clone();
+            crate::vecmath::tanh_in_place(&mut act_c);
+            for with_prev in [true, false] {
+                let (gi, gf, gg, go) =
+                    (&gates[..n], &gates[n..2 * n], &gates[2 * n..3 * n], &gates[3 * n..]);
+                let (mut want_do, mut d_ac) = (nan(), nan());
+                lstm_output_grads(&a, &g, &act_c, go, &mut want_do, &mut d_ac);
+                let mut dc_act = nan();
+                crate::vecmath::activation_grad(
+                    crate::vecmath::OutputGrad::Tanh, &act_c, &d_ac, None, &mut dc_act,
+                );
+                let zeros = vec![0.0; n];
+                let cp = if with_prev { &g[..] } else { &zeros[..] };
+                let (mut want_cc, mut d_i, mut d_f, mut d_g) = (e.clone(), nan(), nan(), nan());
+                lstm_state_grads(&d, &dc_act, gi, gf, gg, cp, &mut want_cc, &mut d_i, &mut d_f, &mut d_g);
+                let mut want_dz = vec![f32::NAN; 4 * n];
+                for (k, (y, dp, f)) in [
+                    (gi, &d_i, crate::vecmath::OutputGrad::Sigmoid),
+                    (gf, &d_f, crate::vecmath::OutputGrad::Sigmoid),
+                    (gg, &d_g, crate::vecmath::OutputGrad::Tanh),
+                    (go, &want_do, crate::vecmath::OutputGrad::Sigmoid),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    crate::vecmath::activation_grad(f, y, dp, None, &mut want_dz[k * n..(k + 1) * n]);
+                }
+                for path in KernelPath::ALL {
+                    let (mut cc, mut dz) = (e.clone(), vec![f32::NAN; 4 * n]);
+                    let cp = with_prev.then_some(&g[..]);
+                    if !lstm_step_grads_sigmoid_tanh_on(
+                        path, &a, &g, &d, &gates, &act_c, cp, &mut cc, &mut dz,
+                    ) {
+                        continue;
+                    }
+                    prop_assert_eq!(bits(&dz), bits(&want_dz), "dz {}, prev {}", path, with_prev);
+                    prop_assert_eq!(bits(&cc), bits(&want_cc), "carry_c {}, prev {}", path, with_prev);
                 }
             }
 

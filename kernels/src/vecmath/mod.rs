@@ -18,8 +18,8 @@ mod lstm;
 pub use grad::{OutputGrad, activation_grad};
 pub use gru::{add_product, gru_mix, gru_recurrent_after, gru_state_grads};
 pub use lstm::{
-    add_assign, lstm_cell_state, lstm_output_grads, lstm_state_grads, lstm_step_sigmoid_tanh,
-    multiply,
+    add_assign, lstm_cell_state, lstm_output_grads, lstm_state_grads, lstm_step_grads_sigmoid_tanh,
+    lstm_step_sigmoid_tanh, multiply,
 };
 
 use crate::gemm::KernelPath;
