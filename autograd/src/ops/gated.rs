@@ -446,7 +446,6 @@ pub(crate) fn prev_states_in_place(r: &GatedOp, mh: Option<GateMasks<'_>>) -> bo
 /// zeros in its place, then pairs with `h0` (if any) in a second product, and goes back. Copying
 /// the previous states instead writes and reads a `[B·T, U]` buffer (8 MiB at (128, 64, 256)):
 /// 3-4% of a SimpleRNN(256) step.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn recurrent_grad_in_place(
     r: &GatedOp,
     ctx: &mut BackCtx<'_>,
