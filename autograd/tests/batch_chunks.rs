@@ -30,6 +30,8 @@ struct Case {
     use_h0: bool,
     /// Dropout masks: 0 none, 1 shared by the gates, 2 one per gate block (LSTM, GRU).
     masks: usize,
+    /// Half-width of the recurrent kernel's uniform entries.
+    recurrent_scale: f32,
     seed: u64,
 }
 
@@ -57,7 +59,10 @@ fn run(case: Case, fused: bool) -> Vec<Vec<f32>> {
         .param(&uniform(&mut rng, f * g * u, 0.6), &[f, g * u])
         .unwrap();
     let rk = tape
-        .param(&uniform(&mut rng, u * g * u, 0.6), &[u, g * u])
+        .param(
+            &uniform(&mut rng, u * g * u, case.recurrent_scale),
+            &[u, g * u],
+        )
         .unwrap();
     let bias_dims = match case.cell {
         Cell::Gru { reset_after: true } => vec![2, g * u],
@@ -170,7 +175,9 @@ proptest! {
         go_backwards in any::<bool>(), use_h0 in any::<bool>(), masks in 0usize..3,
         seed in any::<u64>(),
     ) {
-        let case = Case { cell: cell_of(cell), b, t, f, u, go_backwards, use_h0, masks, seed };
+        let case = Case {
+            cell: cell_of(cell), b, t, f, u, go_backwards, use_h0, masks, recurrent_scale: 0.6, seed,
+        };
         let reference = run(case, false);
         let mut by_threads = Vec::new();
         for threads in [1, 2, 3] {
@@ -202,6 +209,12 @@ fn a_long_uneven_batch_matches_basic_ops() {
             go_backwards: cell == 2,
             use_h0: cell != 1,
             masks: [1, 2, 2, 2][cell],
+            // A contracting recurrence: with entries up to 0.6 and dropout's 1/0.7 scaling the
+            // SimpleRNN is chaotic (Jacobian norm near 3), and over 24 steps it amplifies the
+            // last-bit differences of another summation order (the fused step sums h'U, x'W
+            // and b in one product, the composition (x'W + b) + h'U) past 1e-3. This test is
+            // about rows and chunks, which a wrong one breaks by O(1) at any scale.
+            recurrent_scale: 0.2,
             seed: 5,
         };
         let (fused, reference) = (run(case, true), run(case, false));
@@ -238,6 +251,7 @@ fn prepacked_recurrent_kernels_match_basic_ops_on_any_thread_count() {
                 go_backwards: variant == 1,
                 use_h0: variant == 0,
                 masks: variant,
+                recurrent_scale: 0.6,
                 seed: 11 + cell as u64,
             };
             let reference = run(case, false);

@@ -25,9 +25,9 @@ use crate::op::{NONE, Op};
 use crate::ops::batch_chunks::{Chunking, Cut, scratch_of};
 use crate::ops::cell_record::{CellInputs, CellOptions, CellSpec, CellVars, Recorded};
 use crate::ops::gated::{
-    BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, copy_prev_state,
-    input_side_grads, mask_row, masked_input, pack_recurrent, prev_states_in_place, recurrent_grad,
-    recurrent_grad_in_place, step_product, transpose_into,
+    BackInputs, CarryStep, Dims, GatedOp, StateGrad, add_state_grad, input_side_grads, mask_row,
+    pack_recurrent, prev_row, prev_states_in_place, recurrent_grad, recurrent_grad_in_place,
+    step_product, transpose_into,
 };
 use crate::tape::{Node, Tape, Var};
 use crate::tape_backward::BackCtx;
@@ -137,8 +137,8 @@ impl Tape {
 }
 
 /// The forward pass: the batch's chunks (see [`Chunking`]) each run [`forward_chunk`], all on
-/// one packing of the recurrent kernel (made once per pass when it pays, see
-/// [`pack_recurrent`]). Returns the number of steps.
+/// one stacked kernel `[U; W; b]` (see [`stack_kernels`]), packed once per pass when it pays
+/// (see [`pack_recurrent`]). Returns the number of steps.
 fn forward(rec: Recorded<'_>) -> Result<usize> {
     let Recorded {
         op,
@@ -150,84 +150,122 @@ fn forward(rec: Recorded<'_>) -> Result<usize> {
     } = rec;
     let d = op.dims();
     let ch = Chunking::of(d.b);
-    let rkmat = MatRef::row_major(inputs.rk, d.u, d.u)?;
+    let k = stacked_depth(d, inputs.bias.is_some());
+    let per = ch.rows * k;
+    let buf = scratch_of(scratch, k * d.u + per * ch.count);
+    let (stacked, rows) = buf.split_at_mut(k * d.u);
+    stack_kernels(d, &inputs, stacked);
+    let stacked: &[f32] = stacked;
+    let smat = MatRef::row_major(stacked, k, d.u)?;
     let has_steps = d.t > 1 || inputs.h0.is_some();
-    let packed_u = pack_recurrent(&mut packed[0], rkmat, ch.rows, inputs.mh, has_steps)?;
-    let per = forward_scratch_len(Dims { b: ch.rows, ..d }, inputs.mx.is_some());
-    let buf = scratch_of(scratch, per * ch.count);
+    let packed_s = pack_recurrent(&mut packed[0], smat, ch.rows, inputs.mh, has_steps)?;
     let row_len = d.t * d.u;
     ch.run_jobs(
         [
             Cut::Rows(out, row_len),
             Cut::Rows(saved, row_len),
-            Cut::Each(buf, per),
+            Cut::Each(rows, per),
         ],
-        |i, [out, saved, scratch], opts| {
+        |i, [out, saved, rows], opts| {
             let dc = d.chunk(&ch, i);
             let inp = inputs.chunk(&ch, i, d);
-            forward_chunk(dc, &op, opts, &inp, packed_u, [out, saved, scratch])
+            let kernel = StepKernel {
+                plain: stacked,
+                packed: packed_s,
+            };
+            forward_chunk(dc, &op, opts, &inp, kernel, [out, saved, rows])
         },
     )?;
     Ok(d.t)
 }
 
-/// Scratch floats [`forward_chunk`] needs for a chunk of `d.b` samples.
-fn forward_scratch_len(d: Dims, masked_input: bool) -> usize {
-    let xm_len = if masked_input { d.b * d.t * d.f } else { 0 };
-    xm_len + d.b * d.u
+/// Depth of a step's single product: the previous state's `U` columns, the input's `F` and,
+/// with a bias, a column of ones.
+fn stacked_depth(d: Dims, bias: bool) -> usize {
+    d.u + d.f + usize::from(bias)
+}
+
+/// The recurrent kernel, the input kernel and the bias stacked into one `[U + F (+ 1), U]`
+/// matrix, so that a step's `h'_{s-1} U + x'_t W + b` is one product of the row
+/// `[h'_{s-1}, x'_t, 1]` by it. Two products per step (the input projection onto the bias rows,
+/// then the recurrent product onto those) wrote and read the step's strided output rows three
+/// times; the joint product writes them once, and the input projection (k = F, a poor fit for
+/// the micro-kernel) rides along with the recurrent one.
+fn stack_kernels(d: Dims, inputs: &CellInputs<'_>, dst: &mut [f32]) {
+    let (uu, fu) = (d.u * d.u, d.f * d.u);
+    dst[..uu].copy_from_slice(&inputs.rk[..uu]);
+    dst[uu..uu + fu].copy_from_slice(&inputs.w[..fu]);
+    if let Some(bv) = inputs.bias {
+        dst[uu + fu..uu + fu + d.u].copy_from_slice(&bv[..d.u]);
+    }
+}
+
+/// A step's stacked kernel: its packing when [`pack_recurrent`] made one, and the plain matrix.
+#[derive(Clone, Copy)]
+struct StepKernel<'a> {
+    /// `[K, U]` row-major.
+    plain: &'a [f32],
+    packed: Option<&'a PackedB>,
 }
 
 /// One chunk's forward pass (`d.b` = the chunk's samples; every slice holds just its rows;
-/// `saved` is empty when no pre-activation is saved). `packed_u` is the recurrent kernel's
-/// packing, or None to multiply by it in place.
+/// `saved` is empty when no pre-activation is saved). `rows` holds the step's product operand,
+/// `[B, K]` with `K` = [`stacked_depth`]: per sample `[h'_{s-1}, x'_t, 1]`.
 ///
-/// Per step: the input projection `x'_t W + b` into the step's rows of `out` (the bias rows
-/// first, then the product onto them: beta = 1 adds C after the product's sum, so the bits are
-/// those of adding b afterwards), the recurrent product onto the same rows, then one pass over
-/// them while they are hot: save the pre-activation if needed, apply the activation, and write
-/// the next step's (masked) previous state into `hprev`, the contiguous `[B, U]` operand of the
-/// next product (`out`'s rows cannot be both that operand and the product's output in one
-/// call). Projecting step by step rather than all steps in one product keeps the step's rows
-/// in cache from the bias to the activation: one product over all steps wrote the whole
-/// `[B·T, U]` sequence (8 MiB at (128, 64, 32, 256)) twice before the steps read it again.
+/// Per step: the (masked) input row into its columns, one product by the stacked kernel into
+/// the step's rows of `out` (overwritten, beta = 0), then one pass over them while they are
+/// hot: save the pre-activation if needed, apply the activation, and write the next step's
+/// (masked) previous state into the operand's first `U` columns. Step 0 without an initial
+/// state multiplies only the input columns (the state is zero). The bias enters the product's
+/// sum as its last term, so `z` is `Σ h'U + Σ x'W + b` summed in that order.
 fn forward_chunk(
     d: Dims,
     op: &GatedOp,
     opts: &GemmOptions,
     inp: &CellInputs<'_>,
-    packed_u: Option<&PackedB>,
-    [out, saved, scratch]: [&mut [f32]; 3],
+    kernel: StepKernel<'_>,
+    [out, saved, rows]: [&mut [f32]; 3],
 ) -> Result<()> {
-    let (bt, u, act) = (d.b * d.t, d.u, op.activation);
+    let (u, f, act) = (d.u, d.f, op.activation);
+    let k = stacked_depth(d, inp.bias.is_some());
     let mx = inp.mx.map(|m| m.gate(0));
     let mh = inp.mh.map(|m| m.gate(0));
-    let xm_len = if mx.is_some() { bt * d.f } else { 0 };
-    // Every scratch element is written before it is read.
-    let (xm, hprev) = scratch.split_at_mut(xm_len);
-    let xs = masked_input(d, inp.x, mx, xm);
-    let wmat = MatRef::row_major(inp.w, d.f, u)?;
-    let rkmat = MatRef::row_major(inp.rk, u, u)?;
-    // Step 0's previous state: the (masked) initial state, or none (zeros).
-    let mut have_prev = copy_prev_state(d, 0, out, inp.h0, mh, hprev);
-    for s in 0..d.t {
-        // The projection of the input this step consumes (`x_{T-1-s}` with go_backwards).
-        let beta = match inp.bias {
-            Some(bv) => {
-                for bi in 0..d.b {
-                    let r = d.at(bi, s, u);
-                    out[r..r + u].copy_from_slice(bv);
-                }
-                1.0
+    // Every element of `rows` is written before it is read: the ones column here, the state
+    // columns before the first product that reads them, the input columns at every step.
+    let mut have_prev = false;
+    for bi in 0..d.b {
+        let row = &mut rows[bi * k..(bi + 1) * k];
+        if inp.bias.is_some() {
+            row[k - 1] = 1.0;
+        }
+        if let Some(src) = prev_row(d, 0, bi, out, inp.h0) {
+            have_prev = true;
+            match mh {
+                None => row[..u].copy_from_slice(src),
+                Some(m) => mask_row(&mut row[..u], src, &m[bi * u..(bi + 1) * u]),
             }
-            None => 0.0,
-        };
-        let xt = MatRef::new(&xs[op.input_time(s) * d.f..], d.b, d.f, d.t * d.f, 1)?;
+        }
+    }
+    for s in 0..d.t {
+        // The input this step consumes (`x_{T-1-s}` with go_backwards).
+        let ts = op.input_time(s);
+        for bi in 0..d.b {
+            let o = d.at(bi, ts, f);
+            let dst = &mut rows[bi * k + u..bi * k + u + f];
+            match mx {
+                None => dst.copy_from_slice(&inp.x[o..o + f]),
+                Some(m) => mask_row(dst, &inp.x[o..o + f], &m[bi * f..(bi + 1) * f]),
+            }
+        }
         let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
-        gemm_with(opts, 1.0, xt, wmat, beta, slot)?;
         if have_prev {
-            let slot = MatMut::new(&mut out[s * u..], d.b, u, d.t * u, 1)?;
-            let hp = MatRef::row_major(hprev, d.b, u)?;
-            step_product(opts, hp, packed_u, rkmat, 1.0, slot)?;
+            let a = MatRef::row_major(rows, d.b, k)?;
+            let plain = MatRef::row_major(kernel.plain, k, u)?;
+            step_product(opts, a, kernel.packed, plain, 0.0, slot)?;
+        } else {
+            let a = MatRef::new(&rows[u..], d.b, k - u, k, 1)?;
+            let b = MatRef::row_major(&kernel.plain[u * u..], k - u, u)?;
+            gemm_with(opts, 1.0, a, b, 0.0, slot)?;
         }
         let last = s + 1 == d.t;
         for bi in 0..d.b {
@@ -238,7 +276,7 @@ fn forward_chunk(
             }
             act.apply_row(row);
             if !last {
-                let next = &mut hprev[bi * u..(bi + 1) * u];
+                let next = &mut rows[bi * k..bi * k + u];
                 match mh {
                     None => next.copy_from_slice(row),
                     Some(m) => mask_row(next, row, &m[bi * u..(bi + 1) * u]),
