@@ -5,8 +5,8 @@
 //! `z_s = (x'_t · W + b) + h'_{s-1} · U`, `h_s = act(z_s)`, with `x' = x ⊙ m_x` and
 //! `h' = h ⊙ m_h` when the dropout masks are given (the same masks at every step). Step `s`
 //! consumes `x_t` with `t = s`, or `t = T-1-s` with `go_backwards`; the output sequence is in
-//! processing order (as Keras returns it). Each step is two GEMMs onto the step's rows, the
-//! input projection `[B, F] · [F, U]` and the recurrent `[B, U] · [U, U]`. The node's value is that
+//! processing order (as Keras returns it). Each step is one GEMM onto the step's rows,
+//! `[h'_{s-1}, x'_t, 1] · [U; W; b]` (`[B, U + F + 1] · [U + F + 1, U]`). The node's value is that
 //! sequence, or, for [`Tape::simple_rnn_last`], `h_T` alone, with the sequence in the aux arena
 //! (whose gradient `G` is then zero before the last step).
 //!
