@@ -159,6 +159,18 @@ pub fn blocking_for(path: KernelPath, caches: &CacheDescription, m: usize, k: us
     }
 }
 
+/// Whether [`gemm`] packs the blocks of a row-major `k x n` B in a pass of their own before
+/// their tiles run, on caches `caches` ([`Blocking::pack_b_first`]).
+#[doc(hidden)]
+pub fn packs_b_first(caches: &CacheDescription, k: usize, n: usize) -> bool {
+    let b = problem::View {
+        ptr: std::ptr::null(),
+        row_stride: n,
+        col_stride: 1,
+    };
+    model::packs_b_first(&caches.l2, b, k, n)
+}
+
 /// The blocking model's shape-independent limits for kernel family `path` on `caches`.
 pub fn blocking_limits(path: KernelPath, caches: &CacheDescription) -> Limits {
     match path {
@@ -232,6 +244,7 @@ fn run<I: Isa>(
         Blocking {
             pack_a,
             short_tiles,
+            pack_b_first: model::packs_b_first(&caches.l2, p.b, p.k, p.n),
             ..b
         }
     });

@@ -45,7 +45,7 @@ pub mod vecmath;
 
 pub use error::KernelError;
 #[doc(hidden)]
-pub use gemm::{Algorithm, GemmTuning, gemm_tuned, uses_small_path};
+pub use gemm::{Algorithm, GemmTuning, gemm_tuned, packs_b_first, uses_small_path};
 pub use gemm::{
     Blocking, GemmOptions, KERNEL_ENV, KernelPath, Limits, LoopOrder, PackedB, blocking_for,
     blocking_limits, gemm, gemm_prepacked, gemm_with,

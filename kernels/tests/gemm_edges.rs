@@ -213,7 +213,8 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
     let c0 = Strided::new(m, n, Layout::RowMajor, &mut fill);
     for path in supported_paths() {
         let mut results = Vec::new();
-        for threads in [1, 2, 3] {
+        // B packed by the first strip's tiles or in a pass of its own: the same bits too.
+        for (threads, pack_b_first) in [1, 2, 3].into_iter().flat_map(|t| [(t, false), (t, true)]) {
             let mut c = c0.clone();
             gemm_tuned(
                 &GemmTuning {
@@ -227,6 +228,7 @@ fn small_blocks_bit_identical_across_threads() -> Result<(), KernelError> {
                         order: LoopOrder::APanelInL1,
                         pack_a: true,
                         short_tiles: false,
+                        pack_b_first,
                     }),
                 },
                 &GemmOptions {

@@ -66,7 +66,7 @@ fn case() -> impl Strategy<Value = Case> {
             1..=40usize,
             1..=80usize,
             1..=3usize,
-            any::<(bool, bool, bool)>(),
+            any::<(bool, bool, bool, bool)>(),
         ),
     )
         .prop_map(
@@ -74,7 +74,7 @@ fn case() -> impl Strategy<Value = Case> {
                 (m, k, n),
                 (la, lb, lc),
                 (alpha, beta, seed),
-                (kc, mc, nc, threads, (a_in_l1, pack_a, short_tiles)),
+                (kc, mc, nc, threads, (a_in_l1, pack_a, short_tiles, pack_b_first)),
             )| Case {
                 m,
                 k,
@@ -96,6 +96,7 @@ fn case() -> impl Strategy<Value = Case> {
                     },
                     pack_a,
                     short_tiles,
+                    pack_b_first,
                 },
                 threads,
             },

@@ -211,8 +211,10 @@ fn run(args: &[String]) -> Result<(), KernelError> {
             let path = kernels::KernelPath::selected()?;
             let caches = kernels::cache::detected()?;
             let model = kernels::blocking_for(path, &caches.description, m, k);
+            // As gemm decides for this row-major B.
+            let pack_b_first = kernels::packs_b_first(&caches.description, k, n);
             println!(
-                "model ({path}, {}): kc={} mc={} nc={}",
+                "model ({path}, {}): kc={} mc={} nc={} pack_b_first={pack_b_first}",
                 caches.description, model.kc, model.mc, model.nc
             );
             for round in 0..3 {
@@ -228,6 +230,7 @@ fn run(args: &[String]) -> Result<(), KernelError> {
                                     order,
                                     pack_a,
                                     short_tiles,
+                                    pack_b_first,
                                 };
                                 let ns =
                                     time(&mut ops, Algorithm::Blocked, Some(blocking), threads)?;

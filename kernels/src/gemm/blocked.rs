@@ -8,8 +8,8 @@
 //!
 //! A `KC x NC` block of row-major B is packed by the tiles of the first A micro-panel, which read
 //! B in place and store each row as they use it: the copy rides along with the arithmetic instead
-//! of costing a pass of its own (5% of a 256-cube before). Other layouts of B are gathered into
-//! panels first.
+//! of costing a pass of its own (5% of a 256-cube before). A B too large to be in cache
+//! ([`Blocking::pack_b_first`]) and other layouts are packed into panels first.
 //!
 //! Threads split each block of C's columns into NR-aligned column ranges, one per worker (NC
 //! columns each): a worker packs its own B panels and multiplies them by all of A, so a block
@@ -104,7 +104,7 @@ pub(crate) unsafe fn blocked<I: Isa>(
             // Row-major B (unit column stride) is packed by the first A micro-panel's tiles as
             // they compute; other layouts are gathered into panels beforehand; prepacked B is
             // not packed at all.
-            let fuse = b_block.col_stride == 1 && pre.is_none();
+            let fuse = b_block.col_stride == 1 && pre.is_none() && !blocking.pack_b_first;
             let packs = pre.is_none() && !fuse;
             let b_buf = match pre {
                 // SAFETY: the block's panels start there (layout in `prepacked.rs`); only read.

@@ -45,6 +45,13 @@ pub struct Blocking {
     ///
     /// [`gemm`]: crate::gemm()
     pub short_tiles: bool,
+    /// Whether a row-major B's blocks are packed in a pass of their own, row by row, before
+    /// their tiles run, instead of by the first A strip's tiles as they compute. [`gemm`] sets
+    /// it when B is too large to be in L2 when the product starts (see `model::packs_b_first`).
+    /// Never changes a tile's arithmetic: the bits are the same.
+    ///
+    /// [`gemm`]: crate::gemm()
+    pub pack_b_first: bool,
 }
 
 /// The order of the packed path's two innermost loops (`jr` over B micro-panels, `ir` over A

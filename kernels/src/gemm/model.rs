@@ -175,7 +175,30 @@ pub fn blocking_with_kc(l: &Limits, nr: usize, kc: usize) -> Blocking {
         order: LoopOrder::APanelInL1,
         pack_a: false,
         short_tiles: false,
+        pack_b_first: false,
     }
+}
+
+/// Times L2 a row-major B must exceed for [`packs_b_first`].
+const B_FIRST_L2_MULTIPLE: usize = 4;
+
+/// Whether the packed path should pack each block of a row-major B (`k x n`) in a pass of its
+/// own, reading B's rows front to back, rather than by the first A strip's tiles as they
+/// compute ([`Blocking::pack_b_first`]): when all of B is more than four times L2, so that it
+/// comes from L3 or memory at every pass.
+///
+/// The fused packing reads a block one micro-panel at a time: each tile `NR` floats from each of
+/// `KC` rows, a row stride apart (1-4 KiB for the recurrent ops' `dU = H'ᵀ dZ`). From L2 that
+/// costs nothing, and it saves the copy's own pass (5% of a 256 cube, and 101.6 against 89.3
+/// GFLOP/s at 32 x 256 x 1024 with B warm, `gemm-tune shape`). From memory the short strided
+/// reads starve the first strip: on an AMD EPYC Zen 4 (1 MiB L2), `gemm-tune tn 256 8191 256`
+/// (B 8 MiB) timed the first strip of each pass at 4.5 times the others (231-257 against
+/// 52 thousand TSC ticks), and the products ran at 95.7-97.3 GFLOP/s fused against 98.3-100.3
+/// packed first; at 256 x 8191 x 1024 (B 32 MiB) 100.2 against 105.4. Where B stays in cache
+/// the two are even (cubes of 256 to 2048, B 0.25-16 MiB but reused by 32-256 strips:
+/// 109-115 GFLOP/s either way; 128 x 1024 x 1024 99.5 / 98.5).
+pub(crate) fn packs_b_first(l2: &CacheLevel, b: View, k: usize, n: usize) -> bool {
+    b.col_stride == 1 && k.saturating_mul(n).saturating_mul(F32) > B_FIRST_L2_MULTIPLE * l2.size
 }
 
 /// Whether the packed path should pack A (one `MR x KC` strip at a time, see

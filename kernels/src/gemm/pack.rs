@@ -84,6 +84,19 @@ unsafe fn copy_steps<const MR: usize>(dst: *mut f32, src: *const f32, stride: us
     }
 }
 
+/// Copies `N` floats from `src` to `dst`.
+///
+/// # Safety
+/// `src` is valid for `N` reads, `dst` for `N` writes, not overlapping.
+#[inline(always)]
+unsafe fn copy_run<const N: usize>(dst: *mut f32, src: *const f32) {
+    // SAFETY: caller contract; unaligned accesses of exactly N floats.
+    unsafe {
+        let v = src.cast::<[f32; N]>().read_unaligned();
+        dst.cast::<[f32; N]>().write_unaligned(v);
+    }
+}
+
 /// Packs depth `0..kc` and columns `0..cols` of `b` into `nr`-wide panels at `dst`.
 ///
 /// # Safety
@@ -93,21 +106,39 @@ pub(crate) unsafe fn pack_b(dst: *mut f32, b: View, kc: usize, cols: usize, nr: 
     // SAFETY (whole body): reads stay within kc x cols of `b`, writes within the panels of `dst`
     // (caller contract).
     unsafe {
+        if b.col_stride == 1 {
+            // Row-major B: row by row, each row front to back into every panel (`live`
+            // contiguous floats each, then padding). Panel by panel would read `nr` floats of
+            // every row a row stride apart, which from memory keeps the prefetchers from
+            // streaming (see `model::packs_b_first`).
+            let panels = cols.div_ceil(nr);
+            for p in 0..kc {
+                let row = b.ptr.add(p * b.row_stride);
+                for jp in 0..panels {
+                    let j0 = jp * nr;
+                    let live = nr.min(cols - j0);
+                    let out = dst.add(jp * nr * kc + p * nr);
+                    // A copy of a length known at compile time is a few vector moves (see
+                    // `pack_a`); the families' panel widths get one.
+                    match live {
+                        32 => copy_run::<32>(out, row.add(j0)),
+                        16 => copy_run::<16>(out, row.add(j0)),
+                        8 => copy_run::<8>(out, row.add(j0)),
+                        _ => std::ptr::copy_nonoverlapping(row.add(j0), out, live),
+                    }
+                    for j in live..nr {
+                        *out.add(j) = 0.0;
+                    }
+                }
+            }
+            return;
+        }
         let mut j0 = 0;
         let mut d = dst;
         while j0 < cols {
             let live = nr.min(cols - j0);
             let src = b.ptr.add(j0 * b.col_stride);
-            if b.col_stride == 1 {
-                // Row-major B: each depth step is `live` contiguous floats, then padding.
-                for p in 0..kc {
-                    let out = d.add(p * nr);
-                    std::ptr::copy_nonoverlapping(src.add(p * b.row_stride), out, live);
-                    for j in live..nr {
-                        *out.add(j) = 0.0;
-                    }
-                }
-            } else if live == nr && b.row_stride == 1 {
+            if live == nr && b.row_stride == 1 {
                 // Column-major B: read each column contiguously, scatter with stride `nr`.
                 for j in 0..nr {
                     let col = src.add(j * b.col_stride);

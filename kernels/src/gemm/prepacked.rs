@@ -199,6 +199,7 @@ fn run<I: Isa>(options: &GemmOptions, p: &Problem, b: &PackedB) -> Result<(), Ke
         order: LoopOrder::APanelInL1,
         pack_a,
         short_tiles,
+        pack_b_first: false,
     };
     let pre = blocked::Prepacked {
         ptr: b.data[b.offset..].as_ptr(),
