@@ -464,6 +464,24 @@ mod tests {
         }
     }
 
+    /// B is packed before its tiles only when it is row-major and all of it exceeds 4x L2:
+    /// a recurrent op's dU (dZ of 8 MiB) on a Zen 4's 1 MiB L2, not a 1024 cube (4 MiB), and
+    /// not on a Sapphire Rapids' 2 MiB L2 until B passes 8 MiB.
+    #[test]
+    fn packs_b_first_only_for_a_b_far_past_l2() {
+        let l2 = |mib: usize| CacheLevel {
+            size: mib << 20,
+            ways: 8,
+            line: 64,
+            shared_by: 1,
+        };
+        assert!(packs_b_first(&l2(1), view(256, 1), 8191, 256));
+        assert!(!packs_b_first(&l2(1), view(1024, 1), 1024, 1024));
+        assert!(!packs_b_first(&l2(1), view(1, 8191), 8191, 256));
+        assert!(!packs_b_first(&l2(2), view(256, 1), 8191, 256));
+        assert!(packs_b_first(&l2(2), view(1024, 1), 8191, 1024));
+    }
+
     /// A is packed when its rows are not contiguous, or when a strip read in place would fall
     /// into too few L1 sets; and only when n spans more than 4 tiles.
     #[test]
