@@ -234,7 +234,7 @@ fn run<I: Isa>(
     };
     if small {
         // SAFETY: the path was checked supported; `p` comes from validated views, m, k, n >= 1.
-        unsafe { small::small::<I>(*p) };
+        unsafe { small::small::<I>(p) };
         return Ok(());
     }
     let blocking = tuning.blocking.unwrap_or_else(|| {

@@ -261,8 +261,21 @@ fn unsupported_forced_path_is_an_error_not_ub() {
 #[test]
 fn small_and_packed_paths_agree_bit_for_bit_up_to_k_256() -> Result<(), KernelError> {
     // Both paths sum k in one pass with the same operations when k <= KC (256), so they agree;
-    // this keeps results independent of where the small-path cut-over lies.
-    for (m, k, n) in [(100, 200, 90), (17, 256, 45), (64, 1, 64), (33, 77, 129)] {
+    // this keeps results independent of where the small-path cut-over lies. Shapes of whole
+    // 8 x 32 tiles with alpha 1 and beta 0 or 1 take the small path's direct tile loop.
+    let shapes = [
+        (100, 200, 90),
+        (17, 256, 45),
+        (64, 1, 64),
+        (33, 77, 129),
+        (16, 4, 32),
+        (24, 33, 64),
+        (8, 1, 32),
+    ];
+    for ((m, k, n), (alpha, beta)) in shapes
+        .into_iter()
+        .flat_map(|s| [(0.7, 1.1), (1.0, 0.0), (1.0, 1.0)].map(|ab| (s, ab)))
+    {
         for (la, lb, lc) in [
             (Layout::RowMajor, Layout::RowMajor, Layout::RowMajor),
             (Layout::ColMajor, Layout::ColMajor, Layout::ColMajor),
@@ -273,15 +286,16 @@ fn small_and_packed_paths_agree_bit_for_bit_up_to_k_256() -> Result<(), KernelEr
             let b = Strided::new(k, n, lb, &mut fill);
             let c0 = Strided::new(m, n, lc, &mut fill);
             for path in supported_paths() {
-                let small = product(path, Some(Algorithm::Small), 1, 0.7, &a, &b, 1.1, &c0)?;
-                let packed = product(path, Some(Algorithm::Blocked), 2, 0.7, &a, &b, 1.1, &c0)?;
+                let small = product(path, Some(Algorithm::Small), 1, alpha, &a, &b, beta, &c0)?;
+                let packed = product(path, Some(Algorithm::Blocked), 2, alpha, &a, &b, beta, &c0)?;
                 assert!(
                     small
                         .data
                         .iter()
                         .zip(&packed.data)
                         .all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "{path} {m}x{k}x{n} {la:?} {lb:?} {lc:?}: small and packed paths differ"
+                    "{path} {m}x{k}x{n} {la:?} {lb:?} {lc:?} alpha {alpha} beta {beta}: small and \
+                     packed paths differ"
                 );
             }
         }

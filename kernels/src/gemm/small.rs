@@ -16,14 +16,14 @@ use super::scratch::{SMALL_B, Scratch};
 /// # Safety
 /// The CPU supports `I`'s instruction set; `p` satisfies the [`Problem`] invariant with
 /// `m, k, n >= 1`.
-pub(crate) unsafe fn small<I: Isa>(p: Problem) {
+pub(crate) unsafe fn small<I: Isa>(p: &Problem) {
     let b_rows = p.b.col_stride == 1;
     let a_cols = p.a.row_stride == 1;
     // Vectorise along the dimension that fills vectors better when both layouts allow either.
     let prefer_m = a_cols && p.n < I::W && p.m > p.n;
     if b_rows && !prefer_m {
         // SAFETY: forwarded caller contract; B has unit column stride.
-        unsafe { I::small(&p) }
+        unsafe { I::small(p) }
     } else if a_cols {
         // SAFETY: the transposed problem addresses the same elements; its B (A^T) has unit
         // column stride.
@@ -40,7 +40,7 @@ pub(crate) unsafe fn small<I: Isa>(p: Problem) {
                 row_stride: p.n,
                 col_stride: 1,
             },
-            ..p
+            ..*p
         };
         // SAFETY: q's B is the contiguous k x n copy, alive until `scratch` drops below.
         unsafe { I::small(&q) }
